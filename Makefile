@@ -1,0 +1,31 @@
+# Quick start (README): `make demo` and `make test` on a fresh clone with only python3 and make.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+DEMO_DB := demo-out/demo.db
+
+.PHONY: demo test install bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Builds a ledger from the files in samples/ in a fresh demo database and prints reports.
+demo: install
+	rm -rf demo-out && mkdir -p demo-out
+	PATH="$(CURDIR)/$(BIN):$$PATH" MEGAROTH_DB="$(CURDIR)/$(DEMO_DB)" sh samples/demo.sh
+
+# The whole test suite. pytest exit code 5 (no tests collected) is a failure here, not a pass.
+test: install
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) demo-out dist build .pytest_cache

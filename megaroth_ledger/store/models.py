@@ -1,0 +1,247 @@
+"""SQLAlchemy 2.0 typed models.
+
+Money columns are integer cents (``*_cents``, ``BigInteger``): SQLite's ``Numeric`` goes
+through float, so it is never used for money. Enumerated text columns are plain strings
+checked in Python (the vocabularies are in :mod:`megaroth_ledger.vocab`), so new values
+do not need a table rebuild on SQLite.
+
+The schema covers the whole product: people, plans, wages, the plan-side ledger
+(contributions, earnings, conversion legs, distributions...), balance assertions,
+conversions, the IRA side, carried-forward basis, imports with provenance, and
+received 1099-Rs for reconciliation. Changing it means a new Alembic revision under
+``migrations/versions``; ``tests/test_store.py`` proves models and migrations agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    born: Mapped[dt.date] = mapped_column(Date)
+
+    plans: Mapped[list[Plan]] = relationship(back_populates="person", order_by="Plan.name")
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
+    employer: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))  # 401k | 403b | 457b
+    after_tax: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_plan_conversion: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_service_withdrawal: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_roth_year: Mapped[int | None] = mapped_column(Integer)  # 1099-R box 11
+    # JSON object mapping raw source labels (e.g. OFX OTHERVEST) to canonical sources
+    source_map: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(back_populates="plans")
+
+
+class Wages(Base):
+    """Per plan and year: 415(c)(3) compensation and prior-year FICA wages (414(v)(7))."""
+
+    __tablename__ = "wages"
+    __table_args__ = (UniqueConstraint("plan_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    compensation_cents: Mapped[int | None] = mapped_column(BigInteger)
+    fica_wages_cents: Mapped[int | None] = mapped_column(BigInteger)  # prior year's W-2 box 3
+
+
+class ImportBatch(Base):
+    """One imported file: the provenance every imported row points back to."""
+
+    __tablename__ = "import_batch"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    profile: Mapped[str] = mapped_column(String(100))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plan.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_added: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class Conversion(Base):
+    """A conversion of after-tax money: in-plan Roth rollover, rollover to a Roth IRA, or a
+    Notice 2014-54 split (earnings to a traditional IRA, basis to the Roth IRA)."""
+
+    __tablename__ = "conversion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    tax_year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(20), default="aftertax")
+    to: Mapped[str] = mapped_column(String(20))  # in-plan | roth-ira
+    earnings_to: Mapped[str | None] = mapped_column(String(20))  # traditional-ira (Notice 2014-54)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    basis_cents: Mapped[int] = mapped_column(BigInteger)
+    basis_computed_cents: Mapped[int] = mapped_column(BigInteger)
+    basis_overridden: Mapped[bool] = mapped_column(Boolean, default=False)
+    balance_before_cents: Mapped[int | None] = mapped_column(BigInteger)
+    basis_before_cents: Mapped[int | None] = mapped_column(BigInteger)
+    memo: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+    transfer_group: Mapped[str | None] = mapped_column(String(100))
+
+
+class Entry(Base):
+    """One plan-side money movement (the canonical row of statement-formats.md section 5).
+
+    ``amount_cents`` is signed from the participant's sub-account: money in is positive.
+    ``type`` is the canonical type (contribution, earnings kinds, conversion_out/in, fee,
+    withdrawal, rollover_out...); ``source`` the money source (pretax, roth, aftertax, ...).
+    """
+
+    __tablename__ = "entry"
+    __table_args__ = (
+        Index("ix_entry_plan_id_date", "plan_id", "date"),
+        Index("ix_entry_plan_id_tax_year_type", "plan_id", "tax_year", "type"),
+        UniqueConstraint("plan_id", "identity"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    payroll_date: Mapped[dt.date | None] = mapped_column(Date)
+    tax_year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(30))
+    type: Mapped[str] = mapped_column(String(30))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    fund: Mapped[str | None] = mapped_column(String(200))
+    fund_id: Mapped[str | None] = mapped_column(String(50))
+    shares: Mapped[str | None] = mapped_column(String(40))  # exact decimal text, never float
+    memo: Mapped[str | None] = mapped_column(Text)
+    irr_year: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default="posted")
+    conversion_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversion.id", ondelete="CASCADE"), index=True
+    )
+    # provenance
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), index=True
+    )
+    file_row: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[str | None] = mapped_column(Text)  # JSON of the raw labels/cells
+    origin: Mapped[str | None] = mapped_column(String(200))  # e.g. "balance assert #3"
+    # de-duplication key within a plan: external id (FITID) or row hash + occurrence
+    identity: Mapped[str | None] = mapped_column(String(200))
+
+
+class BalanceAssertion(Base):
+    __tablename__ = "balance_assertion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(30))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    ledger_cents: Mapped[int] = mapped_column(BigInteger)  # what the ledger said before
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+
+
+class IraEvent(Base):
+    """The IRA side: contributions, conversions, distributions, rollovers in."""
+
+    __tablename__ = "ira_event"
+    __table_args__ = (Index("ix_ira_event_person_id_date", "person_id", "date"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    tax_year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # contribution | conversion | distribution | rollover_in
+    account: Mapped[str] = mapped_column(String(20))  # traditional | roth
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    nondeductible_cents: Mapped[int | None] = mapped_column(BigInteger)
+    taxable_cents: Mapped[int | None] = mapped_column(BigInteger)  # rollovers in: taxable part
+    exception: Mapped[str | None] = mapped_column(String(30))  # 72(t) exception claimed
+    conversion_id: Mapped[int | None] = mapped_column(ForeignKey("conversion.id", ondelete="CASCADE"))
+    memo: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"))
+
+
+class IraValue(Base):
+    """December 31 value of all traditional/SEP/SIMPLE IRAs plus outstanding rollovers
+    (Form 8606 line 6)."""
+
+    __tablename__ = "ira_value"
+    __table_args__ = (UniqueConstraint("person_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class BasisCarryforward(Base):
+    """Basis known at the end of ``year`` for someone whose history starts mid-way."""
+
+    __tablename__ = "basis_carryforward"
+    __table_args__ = (UniqueConstraint("person_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    traditional_cents: Mapped[int | None] = mapped_column(BigInteger)  # prior 8606 line 14
+    roth_contributions_cents: Mapped[int | None] = mapped_column(BigInteger)  # line 22 basis
+
+
+class BasisLayer(Base):
+    """An earlier conversion/rollover layer recorded with ``basis set --conversion Y:GROSS:TAXABLE``."""
+
+    __tablename__ = "basis_layer"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    carryforward_id: Mapped[int] = mapped_column(
+        ForeignKey("basis_carryforward.id", ondelete="CASCADE"), index=True
+    )
+    layer_year: Mapped[int] = mapped_column(Integer)
+    gross_cents: Mapped[int] = mapped_column(BigInteger)
+    taxable_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class Received1099R(Base):
+    """A 1099-R the user actually received, as entered by ``reconcile 1099-r``."""
+
+    __tablename__ = "received_1099r"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    box1_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box2a_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box4_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box5_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box10_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box7: Mapped[str | None] = mapped_column(String(4))
+    box11: Mapped[int | None] = mapped_column(Integer)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
