@@ -99,6 +99,8 @@ def render_tables(tables: Iterable[Table], file=None) -> None:
     from rich.table import Table as RichTable
 
     console = Console(file=file, soft_wrap=False)
+    if not console.is_terminal:
+        console.width = max(console.width, 120)
     first = True
     for t in tables:
         if not first:

@@ -1,0 +1,81 @@
+"""The ``megaroth`` command line.
+
+Commands live in small modules under ``megaroth_ledger/cli/``; each exposes a ``COMMANDS``
+list of Click commands/groups. To add a module, append its dotted name to
+``COMMAND_MODULES`` below. Modules must import only ``click`` (and ``.common``) at module
+level, so that ``megaroth --help`` stays fast: no SQLAlchemy, openpyxl or rich until a
+command actually runs.
+
+User errors (:class:`megaroth_ledger.errors.UserError`) become one line on stderr and a
+non-zero exit, without a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import click
+
+from .. import __version__
+
+COMMAND_MODULES = [
+    "megaroth_ledger.cli.ledger",
+    "megaroth_ledger.cli.headroom",
+]
+
+
+class CliUserError(click.ClickException):
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+class MegarothGroup(click.Group):
+    """Root group: turns UserError (raised anywhere below) into a clean ClickException."""
+
+    def invoke(self, ctx: click.Context):
+        from ..errors import UserError
+
+        try:
+            return super().invoke(ctx)
+        except UserError as exc:
+            raise CliUserError(str(exc), exc.exit_code) from None
+
+
+@click.group(cls=MegarothGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    metavar="PATH|URL",
+    help="Ledger database: a file path (SQLite) or a SQLAlchemy URL. "
+    "Default: $MEGAROTH_DB, else ledger.db in your user data directory.",
+)
+@click.version_option(__version__, prog_name="megaroth")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None) -> None:
+    """megaroth: a tax-reporting ledger for the Mega Backdoor Roth.
+
+    Record paycheck contributions by money source, conversions and the IRA side; get
+    402(g)/415(c) headroom, the 1099-Rs your plans should issue, Form 8606 and 5-year clocks.
+
+    Example: megaroth --db ann.db headroom --person ann --year 2025
+    """
+    ctx.ensure_object(dict)["db"] = db
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli(prog_name="megaroth", auto_envvar_prefix=None, windows_expand_args=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

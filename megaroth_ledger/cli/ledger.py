@@ -1,0 +1,194 @@
+"""Ledger entry commands: people, plans, wages, paycheck contributions."""
+
+from __future__ import annotations
+
+import click
+
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
+
+
+@click.group("person")
+def person() -> None:
+    """People whose money the ledger tracks."""
+
+
+@person.command("add")
+@click.argument("name")
+@click.option("--born", type=DATE, required=True, help="Birth date, YYYY-MM-DD (catch-up and 59½ tests).")
+@click.pass_context
+def person_add(ctx, name: str, born) -> None:
+    """Add a person.
+
+    Example: megaroth person add ann --born 1985-04-02
+    """
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        svc.add_person(session, name, born)
+    click.echo(f"added person {name} (born {born.isoformat()})")
+    click.echo(f"next: megaroth plan add NAME --person {name} --employer EMPLOYER --after-tax")
+
+
+@person.command("list")
+@format_option
+@click.pass_context
+def person_list(ctx, fmt: str) -> None:
+    """List people.
+
+    Example: megaroth person list --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        rows = svc.list_people(session)
+    emit({"people": rows}, fmt, Table("People", [Column("name", "Name"), Column("born", "Born")], rows))
+
+
+@click.group("plan")
+def plan() -> None:
+    """Workplace plans (401(k), 403(b), 457(b)) and their features."""
+
+
+@plan.command("add")
+@click.argument("name")
+@click.option("--person", "person_name", required=True, help="Participant (see `megaroth person list`).")
+@click.option("--employer", required=True, help="Sponsoring employer; plans of one employer share a 415(c) limit.")
+@click.option("--kind", type=click.Choice(["401k", "403b", "457b"]), default="401k", show_default=True)
+@click.option("--after-tax", is_flag=True, help="The plan accepts after-tax (non-Roth) contributions.")
+@click.option("--in-plan-conversion", is_flag=True, help="The plan allows in-plan Roth rollovers (IRR).")
+@click.option("--in-service-withdrawal", is_flag=True, help="The plan allows in-service withdrawals of after-tax money.")
+@click.option("--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11).")
+@click.pass_context
+def plan_add(ctx, name, person_name, employer, kind, after_tax, in_plan_conversion, in_service_withdrawal,
+             first_roth_year) -> None:
+    """Add a plan for a person.
+
+    Example: megaroth plan add acme-401k --person ann --employer "Acme Corp" --after-tax --in-plan-conversion
+    """
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        svc.add_plan(session, name=name, person=person_name, employer=employer, kind=kind,
+                     after_tax=after_tax, in_plan_conversion=in_plan_conversion,
+                     in_service_withdrawal=in_service_withdrawal, first_roth_year=first_roth_year)
+    click.echo(f"added plan {name} ({kind}, {employer}) for {person_name}")
+    click.echo(f"next: megaroth contribution add --plan {name} --date YYYY-MM-DD --source pretax --amount N")
+
+
+@plan.command("list")
+@click.option("--person", "person_name", help="Only this person's plans.")
+@format_option
+@click.pass_context
+def plan_list(ctx, person_name, fmt: str) -> None:
+    """List plans and their features.
+
+    Example: megaroth plan list --person ann
+    """
+    from ..reports.output import Column, Table
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        rows = svc.list_plans(session, person_name)
+    cols = [Column("name", "Plan"), Column("person", "Person"), Column("employer", "Employer"),
+            Column("kind", "Kind"), Column("after_tax", "After-tax"),
+            Column("in_plan_conversion", "In-plan conv."), Column("in_service_withdrawal", "In-service wd."),
+            Column("first_roth_year", "First Roth year")]
+    emit({"plans": rows}, fmt, Table("Plans", cols, rows))
+
+
+@click.group("wages")
+def wages() -> None:
+    """Compensation and prior-year FICA wages per plan and year."""
+
+
+@wages.command("set")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--year", type=YEAR, required=True)
+@click.option("--compensation", type=AMOUNT,
+              help="415(c)(3) compensation from the employer for the year (caps annual additions at 100%).")
+@click.option("--fica-wages", type=AMOUNT,
+              help="Prior-year Social Security wages (W-2 box 3) from this employer: the 414(v)(7) Roth catch-up test.")
+@click.pass_context
+def wages_set(ctx, plan_name, year, compensation, fica_wages) -> None:
+    """Record wages for a plan-year (both figures optional; a given one replaces the old).
+
+    Example: megaroth wages set --plan acme-401k --year 2025 --compensation 200000 --fica-wages 176100
+    """
+    from ..services import ledger as svc
+
+    if compensation is None and fica_wages is None:
+        raise click.UsageError("give --compensation and/or --fica-wages")
+    with ledger_session(ctx) as session:
+        svc.set_wages(session, plan_name, year, compensation, fica_wages)
+    click.echo(f"wages for {plan_name} {year} recorded")
+
+
+@wages.command("list")
+@click.option("--person", "person_name", required=True)
+@format_option
+@click.pass_context
+def wages_list(ctx, person_name, fmt) -> None:
+    """List recorded wages.
+
+    Example: megaroth wages list --person ann --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        rows = svc.list_wages(session, person_name)
+    cols = [Column("plan", "Plan"), Column("year", "Year"), Column("compensation", "Compensation", True),
+            Column("fica_wages", "Prior-year FICA wages", True)]
+    emit({"wages": rows}, fmt, Table("Wages", cols, rows))
+
+
+@click.group("contribution")
+def contribution() -> None:
+    """Paycheck contributions by money source."""
+
+
+@contribution.command("add")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--date", "on", type=DATE, required=True, help="Pay date, YYYY-MM-DD.")
+@click.option("--source", type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]), required=True)
+@click.option("--amount", type=AMOUNT, required=True)
+@click.option("--tax-year", type=YEAR, help="Year the contribution counts toward (default: the date's year).")
+@click.option("--memo")
+@click.pass_context
+def contribution_add(ctx, plan_name, on, source, amount, tax_year, memo) -> None:
+    """Record one paycheck contribution.
+
+    Example: megaroth contribution add --plan acme-401k --date 2025-01-15 --source pretax --amount 903.85
+    """
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        entry_id = svc.add_contribution(session, plan_name, on, source, amount, tax_year, memo)
+    click.echo(f"recorded contribution #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
+
+
+@contribution.command("list")
+@click.option("--person", "person_name", help="Only this person's plans.")
+@click.option("--plan", "plan_name", help="Only this plan.")
+@click.option("--year", type=YEAR, help="Only this tax year.")
+@format_option
+@click.pass_context
+def contribution_list(ctx, person_name, plan_name, year, fmt) -> None:
+    """List contributions, oldest first, with totals by source.
+
+    Example: megaroth contribution list --person ann --year 2025 --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import ledger as svc
+
+    with ledger_session(ctx) as session:
+        payload = svc.list_contributions(session, person_name, plan_name, year)
+    cols = [Column("id", "#"), Column("date", "Date"), Column("tax_year", "Tax year"), Column("plan", "Plan"),
+            Column("source", "Source"), Column("amount", "Amount", True), Column("memo", "Memo")]
+    totals = Table("Totals by source", [Column("source", "Source"), Column("amount", "Amount", True)],
+                   [{"source": k, "amount": v} for k, v in payload["totals"].items()])
+    emit(payload, fmt, [Table("Contributions", cols, payload["contributions"]), totals])
+
+
+COMMANDS = [person, plan, wages, contribution]

@@ -1,0 +1,199 @@
+"""Engine, sessions and the migration runner.
+
+Where the ledger lives: ``--db PATH|URL``, else ``$MEGAROTH_DB``, else ``ledger.db`` in the
+user data directory (platformdirs). A bare path means SQLite; anything with ``://`` is a
+SQLAlchemy URL (e.g. ``postgresql+psycopg://...``).
+
+Opening a database creates it or upgrades it to the Alembic head(s). Before upgrading a
+database that already holds data it is copied to ``<file>.bak-<UTC timestamp>`` beside it.
+A database stamped with a revision this code does not know (written by a newer megaroth)
+is refused with a clear message. SQLite files (and backups) are created with mode 0600:
+they hold tax data. SQLite connections get foreign keys, WAL and a busy timeout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..errors import UserError
+
+ENV_VAR = "MEGAROTH_DB"
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("megaroth-ledger", appauthor=False)) / "ledger.db"
+
+
+def resolve_url(db: str | None) -> str:
+    """``--db`` value (or None) -> SQLAlchemy URL string."""
+    target = db or os.environ.get(ENV_VAR) or str(default_db_path())
+    if "://" in target:
+        return target
+    path = Path(target).expanduser()
+    return f"sqlite:///{path.resolve()}"
+
+
+def migrations_dir() -> Path:
+    """The Alembic tree: inside the installed wheel, else the repo's ``migrations/``."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "migrations", here.parent / "migrations"):
+        if (candidate / "env.py").is_file():
+            return candidate
+    raise RuntimeError("megaroth: migrations directory not found (broken installation)")
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.close()
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty file readable only by its owner (tax data), if it does not exist."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
+def make_engine(url: str) -> Engine:
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        if u.database and u.database != ":memory:":
+            path = Path(u.database)
+            if path.is_dir():
+                raise UserError(f"--db {path} is a directory; give a file path")
+            try:
+                _create_private_file(path)
+            except OSError as exc:
+                raise UserError(f"cannot create database {path}: {exc.strerror}") from None
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    try:
+        return create_engine(url)
+    except Exception as exc:  # unknown dialect / missing driver
+        raise UserError(f"cannot use database URL {u.render_as_string(hide_password=True)}: {exc}") from None
+
+
+def _alembic_config(engine: Engine):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    return cfg
+
+
+@dataclass
+class MigrationResult:
+    created: bool
+    upgraded_from: tuple[str, ...]
+    backup: Path | None
+
+
+def _backup_sqlite(engine: Engine) -> Path:
+    """Copy the SQLite database (consistently, WAL included) to a 0600 timestamped file."""
+    src = Path(engine.url.database)
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    dest = src.with_name(f"{src.name}.bak-{stamp}")
+    _create_private_file(dest)
+    with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
+        s.backup(d)
+    s.close()
+    d.close()
+    return dest
+
+
+def upgrade(engine: Engine) -> MigrationResult:
+    """Create or upgrade the database to the head revision(s). See the module docstring."""
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    cfg = _alembic_config(engine)
+    script = ScriptDirectory.from_config(cfg)
+    heads = set(script.get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        has_tables = bool(inspect(conn).get_table_names())
+    unknown = [rev for rev in current if not _known_revision(script, rev)]
+    if unknown:
+        raise UserError(
+            f"database {engine.url.render_as_string(hide_password=True)} was written by a newer "
+            f"megaroth (schema revision {', '.join(sorted(unknown))}); upgrade megaroth to use it"
+        )
+    if current == heads:
+        return MigrationResult(created=False, upgraded_from=tuple(sorted(current)), backup=None)
+    if has_tables and not current:
+        raise UserError(
+            f"database {engine.url.render_as_string(hide_password=True)} has tables but no "
+            "megaroth schema version; it is not a megaroth ledger"
+        )
+    backup = None
+    if current and engine.url.get_backend_name() == "sqlite" and _holds_data(engine):
+        backup = _backup_sqlite(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "heads")
+    return MigrationResult(created=not current, upgraded_from=tuple(sorted(current)), backup=backup)
+
+
+def _known_revision(script, rev: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(rev) is not None
+    except CommandError:
+        return False
+
+
+def _holds_data(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        for table in inspect(conn).get_table_names():
+            if table == "alembic_version":
+                continue
+            if conn.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first():
+                return True
+    return False
+
+
+class Ledger:
+    """An opened (created/upgraded) ledger database: hand out sessions and connections."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = make_engine(url)
+        self.migration = upgrade(self.engine)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on any error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def open_ledger(db: str | None = None) -> Ledger:
+    """Resolve ``db`` (see module docstring), then create or upgrade it."""
+    return Ledger(resolve_url(db))
