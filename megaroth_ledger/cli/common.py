@@ -120,7 +120,7 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None) 
         if tables:
             click.echo(output.render_csv(tables[0]), nl=False)
     else:
-        output.render_tables(tables, file=click.get_text_stream("stdout"))
+        output.render_tables(tables)
     warnings = payload.get("warnings") if isinstance(payload, dict) else None
     for w in warnings or []:
         click.echo(f"warning [{w['code']}]: {w['message']}", err=fmt == "csv")
