@@ -1,0 +1,351 @@
+"""A person's whole history -> every year's 1099-Rs, Form 8606, Form 1040 lines, and the
+Roth layers (pure: the service module assembles :class:`PersonHistory` from the database).
+
+Year by year:
+1. Each plan's after-tax sub-account is replayed in date order and every distribution is
+   split pro rata as of its date (IRC 72(e)(8)(B), 72(d)(2): :mod:`.basis`), then allocated
+   to its destinations (Notice 2014-54). Each part becomes a 1099-R leg (:mod:`.form1099r`).
+2. The IRA side gives Form 8606 inputs: line 1 nondeductible contributions *for* the year
+   (with line 4 = those made Jan 1-Apr 15 of the next year), line 6 the recorded Dec 31
+   value, line 7 traditional distributions and line 8 conversions made *in* the year; Part
+   III the nonqualified Roth IRA distributions. Line 14 and the Roth bases carry forward.
+3. Form 1040 lines from the 1099-R totals and Form 8606.
+
+A Roth IRA distribution is qualified (and left out of Part III, line 19) when made on or
+after age 59 1/2 and in or after the fifth taxable year after the first year for which a
+Roth IRA contribution (or in which a conversion/rollover) was made: IRC 408A(d)(2)(A)(i),
+(d)(2)(B); Treas. Reg. 1.408A-6 A-2. Death, disability and first-time-homebuyer
+qualification are not tracked (stated in a warning when a distribution is nonqualified).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from ..errors import UnsupportedSituation, UserError
+from ..money import ZERO
+from .basis import (
+    DistributionSplit,
+    Replay,
+    SubAccountMove,
+    SubAccountState,
+    allocate_destinations,
+    replay,
+)
+from .dates import age_59_half_on
+from .form1040 import Form1040Lines, compute_1040, plan_totals
+from .form1099r import Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
+from .form8606 import Carry, Form8606, Form8606Input, compute_8606
+from .layers import RothContribution, RothLayer
+
+_RANK = {"contribution": 0, "earnings": 1, "distribution": 2}
+
+ROTH_1099R_WARNING = (
+    "the Roth IRA custodian's 1099-R (codes J/Q/T) is not derived: those codes are not in the "
+    "ledger's reference"
+)
+QUALIFIED_WARNING = (
+    "Roth IRA distributions are treated as nonqualified unless made on or after age 59 1/2 "
+    "after the 5-taxable-year period; death, disability and first-time-homebuyer qualification "
+    "are not tracked"
+)
+CARRY_LAYER_DATE_NOTE = (
+    "conversion layers entered with `basis set --conversion` are dated January 1 of their year"
+)
+
+
+@dataclass(frozen=True)
+class PlanMove:
+    """One after-tax sub-account event of a plan. Distributions name where the money went."""
+
+    plan: str
+    date: date
+    kind: str  # contribution | earnings | distribution
+    amount: Decimal
+    to: str | None = None  # in-plan | roth-ira | cash (distributions)
+    earnings_to: str | None = None  # traditional-ira (Notice 2014-54 split)
+    basis_override: Decimal | None = None
+    exception: str | None = None
+    total_distribution: bool = False
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class IraMove:
+    date: date
+    tax_year: int
+    kind: str  # contribution | conversion | distribution | rollover_in
+    account: str  # traditional | roth
+    amount: Decimal
+    nondeductible: Decimal | None = None
+    exception: str | None = None
+    ref: str = ""
+
+
+@dataclass(frozen=True)
+class CarryForward:
+    """Figures known at the end of ``year`` (``basis set``)."""
+
+    year: int
+    traditional: Decimal = ZERO  # that year's Form 8606 line 14
+    roth_contributions: Decimal = ZERO  # Part III line 22 basis left
+    layers: tuple[tuple[int, Decimal, Decimal], ...] = ()  # (year, gross, taxable)
+    roth_conversion_basis: Decimal | None = None  # default: sum of the layers' gross
+    first_roth_year: int | None = None
+
+
+@dataclass(frozen=True)
+class PersonHistory:
+    person: str
+    born: date
+    plan_moves: tuple[PlanMove, ...] = ()
+    other_plan_payments: tuple[PlanPayment, ...] = ()  # e.g. pretax cash withdrawals
+    ira_moves: tuple[IraMove, ...] = ()
+    ira_values: dict[int, Decimal] = field(default_factory=dict)
+    carryforward: CarryForward | None = None
+    plan_starts: dict[str, SubAccountState] = field(default_factory=dict)
+
+
+@dataclass
+class YearResult:
+    year: int
+    plan_forms: list[Form1099R]
+    ira_forms: list[Form1099R]
+    f8606: Form8606
+    f1040: Form1040Lines
+    warnings: list[str]
+    splits: list[tuple[str, DistributionSplit]]  # (plan, split) of the year
+
+    @property
+    def forms(self) -> list[Form1099R]:
+        return self.plan_forms + self.ira_forms
+
+
+@dataclass
+class HistoryResult:
+    years: dict[int, YearResult]
+    roth_contributions: list[RothContribution]
+    roth_layers: list[RothLayer]
+    plan_states: dict[str, SubAccountState]
+    replays: dict[str, Replay]
+    first_year: int | None
+
+    def year(self, y: int) -> YearResult:
+        if y in self.years:
+            return self.years[y]
+        raise KeyError(y)
+
+
+def _years_span(h: PersonHistory, through: int | None) -> tuple[int | None, int | None]:
+    years = [m.date.year for m in h.plan_moves] + [m.tax_year for m in h.ira_moves]
+    years += [m.date.year for m in h.ira_moves] + [p.date.year for p in h.other_plan_payments]
+    years += list(h.ira_values)
+    start = min(years) if years else None
+    if h.carryforward is not None:
+        start = h.carryforward.year + 1 if start is None else max(start, h.carryforward.year + 1)
+    end = max(years) if years else None
+    if through is not None:
+        end = through if end is None else max(end, through)
+    if start is None and end is not None:
+        start = end
+    return start, end
+
+
+def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResult:
+    """Everything for every year from the first event (or the carryforward) to ``through``.
+
+    Events in or before the carryforward year are ignored: the carryforward already holds
+    their result (the history "starts mid-way").
+    """
+    cf = h.carryforward
+    cut = cf.year if cf else None
+
+    def after_cut(y: int) -> bool:
+        return cut is None or y > cut
+
+    # -- 1. plans -------------------------------------------------------------------------
+    by_plan: dict[str, list[PlanMove]] = defaultdict(list)
+    for m in h.plan_moves:
+        if after_cut(m.date.year):
+            by_plan[m.plan].append(m)
+    plan_payments: dict[int, list[PlanPayment]] = defaultdict(list)
+    year_splits: dict[int, list[tuple[str, DistributionSplit]]] = defaultdict(list)
+    year_warnings: dict[int, list[str]] = defaultdict(list)
+    plan_roth_rollovers: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    irr_years: set[int] = set()
+    layers: list[RothLayer] = []
+    contributions: list[RothContribution] = []
+    replays: dict[str, Replay] = {}
+    plan_states: dict[str, SubAccountState] = dict(h.plan_starts)
+    roth_years: list[int] = []
+    for plan in sorted(set(by_plan) | set(h.plan_starts)):
+        moves = sorted(by_plan.get(plan, []), key=lambda m: (m.date, _RANK[m.kind]))
+        sub_moves = [
+            SubAccountMove(m.date, m.kind, m.amount, m.basis_override, m.ref)  # type: ignore[arg-type]
+            for m in moves
+        ]
+        rp = replay(sub_moves, h.plan_starts.get(plan))
+        replays[plan] = rp
+        plan_states[plan] = rp.final
+        for m, step in zip(moves, rp.steps):
+            if step.split is None:
+                continue
+            split = step.split
+            y = m.date.year
+            year_splits[y].append((plan, split))
+            year_warnings[y].extend(w for w in split.warnings if w not in year_warnings[y])
+            if m.to is None:
+                raise UnsupportedSituation(f"distribution {m.ref} has no destination")
+            parts = allocate_destinations(split, m.to, m.earnings_to)
+            for part in parts:
+                plan_payments[y].append(PlanPayment(
+                    payer=plan, date=m.date, destination=part.destination, gross=part.gross,
+                    taxable=part.taxable, basis=part.basis, exception=m.exception,
+                    total_distribution=m.total_distribution, split=m.earnings_to is not None,
+                    refs=(m.ref,) if m.ref else (),
+                ))
+                if part.destination == "in-plan":
+                    irr_years.add(y)
+                    layers.append(RothLayer("in-plan", plan, m.date, y, part.gross, part.taxable))
+                elif part.destination == "roth-ira":
+                    plan_roth_rollovers[y] += part.gross
+                    roth_years.append(y)
+                    layers.append(
+                        RothLayer("plan-rollover", plan, m.date, y, part.gross, part.taxable)
+                    )
+    for p in h.other_plan_payments:
+        if after_cut(p.date.year):
+            plan_payments[p.date.year].append(p)
+
+    # -- 2. IRA side ------------------------------------------------------------------------
+    nondeductible: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    nondeductible_next: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    roth_contrib: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    conversions: dict[int, list[IraMove]] = defaultdict(list)
+    distributions: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    roth_dists: dict[int, list[IraMove]] = defaultdict(list)
+    ira_payments: dict[int, list[IraPayment]] = defaultdict(list)
+    for m in sorted(h.ira_moves, key=lambda m: m.date):
+        if m.kind == "contribution":
+            if not after_cut(m.tax_year):
+                continue
+            if m.account == "traditional":
+                nd = m.nondeductible or ZERO
+                if nd > m.amount:
+                    raise UserError(f"nondeductible part {nd} is above the contribution {m.amount}")
+                nondeductible[m.tax_year] += nd
+                if m.date.year > m.tax_year:
+                    nondeductible_next[m.tax_year] += nd
+            elif m.account == "roth":
+                roth_contrib[m.tax_year] += m.amount
+                roth_years.append(m.tax_year)
+                contributions.append(RothContribution("regular", m.date, m.tax_year, m.amount))
+            else:
+                raise UserError(f"unknown IRA account {m.account!r}")
+            continue
+        if not after_cut(m.date.year):
+            continue
+        y = m.date.year
+        if m.kind == "conversion":
+            conversions[y].append(m)
+            roth_years.append(y)
+            ira_payments[y].append(IraPayment(m.date, "conversion", m.amount, None,
+                                              (m.ref,) if m.ref else ()))
+        elif m.kind == "distribution" and m.account == "traditional":
+            distributions[y] += m.amount
+            ira_payments[y].append(IraPayment(m.date, "distribution", m.amount, m.exception,
+                                              (m.ref,) if m.ref else ()))
+        elif m.kind == "distribution" and m.account == "roth":
+            roth_dists[y].append(m)
+        elif m.kind == "rollover_in":
+            continue  # the plan side reports it; the traditional IRA value includes it
+        else:
+            raise UnsupportedSituation(f"IRA event {m.kind} from {m.account} is not supported")
+
+    first_roth_year: int | None = None
+    if cf is not None:
+        cf_years = [y for y, _, _ in cf.layers]
+        if cf.first_roth_year is not None:
+            cf_years.append(cf.first_roth_year)
+        elif cf.roth_contributions > 0:
+            cf_years.append(cf.year)  # unknown first year: the latest possible (conservative)
+        roth_years.extend(cf_years)
+        for ly, gross, taxable in cf.layers:
+            layers.append(RothLayer("ira-conversion", None, date(ly, 1, 1), ly, gross, taxable))
+        if cf.roth_contributions > 0:
+            contributions.append(
+                RothContribution("regular", date(cf.year, 12, 31), cf.year, cf.roth_contributions)
+            )
+    if roth_years:
+        first_roth_year = min(roth_years)
+
+    # -- 3. year by year ----------------------------------------------------------------------
+    start, end = _years_span(h, through)
+    carry = Carry()
+    if cf is not None:
+        conv_basis = cf.roth_conversion_basis
+        if conv_basis is None:
+            conv_basis = sum((g for _, g, _ in cf.layers), ZERO)
+        carry = Carry(cf.traditional, cf.roth_contributions, conv_basis)
+    results: dict[int, YearResult] = {}
+    if start is not None and end is not None:
+        qualified_from = age_59_half_on(h.born)
+        for y in range(start, end + 1):
+            warnings = list(year_warnings.get(y, []))
+            nonqualified = ZERO
+            roth_gross = ZERO
+            for d in roth_dists.get(y, []):
+                roth_gross += d.amount
+                five_years = first_roth_year is not None and y >= first_roth_year + 5
+                if not (five_years and d.date >= qualified_from):
+                    nonqualified += d.amount
+            if roth_gross:
+                warnings.append(ROTH_1099R_WARNING)
+                if nonqualified:
+                    warnings.append(QUALIFIED_WARNING)
+            conv_total = sum((c.amount for c in conversions.get(y, [])), ZERO)
+            inp = Form8606Input(
+                tax_year=y,
+                nondeductible=nondeductible.get(y, ZERO),
+                nondeductible_next_year=nondeductible_next.get(y, ZERO),
+                prior_basis=carry.traditional_basis,
+                year_end_value=h.ira_values.get(y),
+                distributions=distributions.get(y, ZERO),
+                conversions=conv_total,
+                roth_distributions=nonqualified,
+                roth_contributions=roth_contrib.get(y, ZERO),
+                roth_regular_basis_prior=carry.roth_regular_basis,
+                roth_conversion_basis_prior=carry.roth_conversion_basis,
+                plan_roth_rollovers=plan_roth_rollovers.get(y, ZERO),
+            )
+            f8606 = compute_8606(inp)
+            carry = f8606.carry
+            pforms, pw = plan_forms(plan_payments.get(y, []), h.born)
+            iforms, iw = ira_forms(ira_payments.get(y, []), h.born)
+            warnings.extend(w for w in pw + iw if w not in warnings)
+            warnings.extend(w for w in f8606.warnings if w not in warnings)
+            pg, pt = plan_totals(pforms)
+            ira_gross = sum((f.box1 for f in iforms), ZERO) + roth_gross
+            ira_taxable = (f8606.traditional_taxable + f8606.conversion_taxable
+                           + f8606.roth_taxable)
+            f1040 = compute_1040(ira_gross=ira_gross, ira_taxable=ira_taxable, plan_gross=pg,
+                                 plan_taxable=pt, has_irr=y in irr_years)
+            # IRA conversion layers: line 18 shared among the year's conversions by amount
+            convs = conversions.get(y, [])
+            remaining_taxable = f8606.conversion_taxable
+            for i, c in enumerate(convs):
+                if i == len(convs) - 1:
+                    share = remaining_taxable
+                else:
+                    share = (f8606.conversion_taxable * c.amount / conv_total).quantize(
+                        Decimal("0.01"))
+                    remaining_taxable -= share
+                layers.append(RothLayer("ira-conversion", None, c.date, y, c.amount, share))
+            results[y] = YearResult(y, pforms, iforms, f8606, f1040, warnings,
+                                    year_splits.get(y, []))
+    layers.sort(key=lambda l: (l.date, l.kind))
+    contributions.sort(key=lambda c: (c.date, c.tax_year))
+    return HistoryResult(results, contributions, layers, plan_states, replays, first_roth_year)
