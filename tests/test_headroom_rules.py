@@ -195,3 +195,13 @@ def test_conflicting_compensation_between_plans_of_one_employer():
 def test_year_outside_table():
     with pytest.raises(UnsupportedSituation, match="2015-2026"):
         run(dt.date(1985, 4, 2), 2027, [])
+
+
+def test_expected_deferrals_use_room_except_catch_up():
+    # age 55, 20,000 deferred so far; 6,000 still to come: 3,500 under 402(g) counts for 415(c),
+    # 2,500 is catch-up and does not (IRC 414(v)(3)(A)).
+    h = run(dt.date(1970, 1, 1), 2025, paychecks("acme-401k", 2025, "pretax", "20000", n=20),
+            remaining_paychecks=2, expected_deferrals={"Acme Corp": D("6000")})
+    e = h.employers[0]
+    assert e.remaining_room_after_expected == D("70000") - D("20000") - D("3500")
+    assert e.per_paycheck_after_tax == D("23250.00")

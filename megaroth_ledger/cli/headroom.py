@@ -7,7 +7,7 @@ import click
 from .common import YEAR, emit, format_option, ledger_session
 
 
-def _parse_expected(values: tuple[str, ...]) -> dict | None:
+def _parse_expected(values: tuple[str, ...], option: str) -> dict | None:
     """``AMOUNT`` (single employer) or ``EMPLOYER=AMOUNT`` (repeatable)."""
     from ..money import parse_amount
 
@@ -17,9 +17,9 @@ def _parse_expected(values: tuple[str, ...]) -> dict | None:
     for v in values:
         if "=" in v:
             name, _, amount = v.rpartition("=")
-            out[name.strip()] = parse_amount(amount, what="--expected-employer")
+            out[name.strip()] = parse_amount(amount, what=option)
         else:
-            out[None] = parse_amount(v, what="--expected-employer")
+            out[None] = parse_amount(v, what=option)
     return out
 
 
@@ -30,9 +30,11 @@ def _parse_expected(values: tuple[str, ...]) -> dict | None:
               help="Paychecks left this year: also show the after-tax amount per paycheck that fills the room.")
 @click.option("--expected-employer", multiple=True, metavar="[EMPLOYER=]AMOUNT",
               help="Employer money still to come this year (with several employers: EMPLOYER=AMOUNT, repeatable).")
+@click.option("--expected-deferrals", multiple=True, metavar="[EMPLOYER=]AMOUNT",
+              help="Pre-tax/Roth deferrals still to come this year (they use 415(c) room too, except catch-up).")
 @format_option
 @click.pass_context
-def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, fmt) -> None:
+def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, expected_deferrals, fmt) -> None:
     """Contribution room: 402(g) deferrals, catch-up, and 415(c) after-tax room per employer.
 
     Example: megaroth headroom --person ann --year 2025 --remaining-paychecks 6 --expected-employer 1200
@@ -41,17 +43,22 @@ def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, fmt
     from ..reports.output import Column, Table
     from ..services import headroom as svc
 
-    expected = _parse_expected(expected_employer)
+    expected = {"--expected-employer": _parse_expected(expected_employer, "--expected-employer"),
+                "--expected-deferrals": _parse_expected(expected_deferrals, "--expected-deferrals")}
     with ledger_session(ctx) as session:
-        if expected and None in expected:
-            from ..services.ledger import list_plans
+        for option, given in expected.items():
+            if given and None in given:
+                from ..services.ledger import list_plans
 
-            employers = sorted({p["employer"] for p in list_plans(session, person_name) if p["kind"] != "457b"})
-            if len(employers) != 1 or len(expected) > 1:
-                raise UserError("--expected-employer: with more than one employer write EMPLOYER=AMOUNT "
-                                f"(employers: {', '.join(employers) or 'none'})")
-            expected = {employers[0]: expected[None]}
-        result = svc.compute(session, person_name, year, remaining_paychecks, expected)
+                employers = sorted({p["employer"] for p in list_plans(session, person_name) if p["kind"] != "457b"})
+                if len(employers) != 1 or len(given) > 1:
+                    raise UserError(f"{option}: with more than one employer write EMPLOYER=AMOUNT "
+                                    f"(employers: {', '.join(employers) or 'none'})")
+                expected[option] = {employers[0]: given[None]}
+        if (expected["--expected-employer"] or expected["--expected-deferrals"]) and not remaining_paychecks:
+            raise UserError("--expected-employer/--expected-deferrals go with --remaining-paychecks N")
+        result = svc.compute(session, person_name, year, remaining_paychecks, expected["--expected-employer"],
+                             expected["--expected-deferrals"])
     data = svc.payload(result)
     summary = Table(
         f"{result.person}, {year} (age {result.age_at_year_end} on Dec 31)",
@@ -82,6 +89,7 @@ def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, fmt
                  ("After-tax room", e.after_tax_room)]
         if e.per_paycheck_after_tax is not None:
             items += [("Employer money still expected", e.expected_employer),
+                      ("Deferrals still expected", e.expected_deferrals),
                       (f"After-tax per paycheck (x{remaining_paychecks})", e.per_paycheck_after_tax)]
         t = Table(f"{e.employer} ({', '.join(e.plans)}): 415(c)", [Column("item", "Item"),
                   Column("amount", "Amount", True)], [{"item": k, "amount": v} for k, v in items])

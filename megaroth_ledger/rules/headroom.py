@@ -91,6 +91,7 @@ class EmployerHeadroom:
     annual_additions: Decimal = ZERO
     compensation: Decimal | None = None
     expected_employer: Decimal = ZERO
+    expected_deferrals: Decimal = ZERO
     remaining_room_after_expected: Decimal | None = None
     last_paycheck_after_tax: Decimal | None = None
 
@@ -148,13 +149,16 @@ def compute_headroom(
     wages: list[PlanWages] = (),
     remaining_paychecks: int | None = None,
     expected_employer: dict[str, Decimal] | None = None,
+    expected_deferrals: dict[str, Decimal] | None = None,
 ) -> Headroom:
     """Headroom for one person and tax year. ``contributions`` are that tax year's only.
 
     ``expected_employer`` maps employer name -> employer money still to come this year; with
     ``remaining_paychecks`` the after-tax amount per paycheck that fills the remaining room is
     given (rounded down to the cent; ``last_paycheck_after_tax`` takes the remainder so the
-    paychecks add up to the room exactly).
+    paychecks add up to the room exactly). ``expected_deferrals`` (employer -> pre-tax/Roth
+    deferrals still to come) reduce that room too, except the part that will be catch-up
+    (above the 402(g) limit, within the catch-up limit not yet used; IRC 414(v)(3)(A)).
     """
     lim: YearLimits = limits_for(year)
     age = age_at_year_end(born, year)
@@ -166,6 +170,7 @@ def compute_headroom(
     if remaining_paychecks is not None and remaining_paychecks < 1:
         raise UserError("--remaining-paychecks must be at least 1")
     expected_employer = dict(expected_employer or {})
+    expected_deferrals = dict(expected_deferrals or {})
     warnings: list[Warning] = []
 
     plan_employer = {p.name: p.employer for p in plans}
@@ -186,9 +191,22 @@ def compute_headroom(
     employers: dict[str, list[PlanInfo]] = defaultdict(list)
     for p in dc_plans:
         employers[p.employer].append(p)
-    for e in expected_employer:
-        if e not in employers:
-            raise UserError(f"--expected-employer names {e!r}, which has no 401(k)/403(b) plan for {person}")
+    for option, given in (("--expected-employer", expected_employer), ("--expected-deferrals", expected_deferrals)):
+        for e in given:
+            if e not in employers:
+                raise UserError(f"{option} names {e!r}, which has no 401(k)/403(b) plan for {person}")
+    # Deferrals still to come: the part under the 402(g) limit counts toward 415(c); the part
+    # within the unused catch-up limit does not; beyond that it would be an excess deferral.
+    base_left = max(lim.elective_deferral - total_deferrals, ZERO)
+    catch_left = catch_up_limit - catch_used
+    future_counted: dict[str, Decimal] = {}
+    for e in sorted(expected_deferrals):
+        amount = expected_deferrals[e]
+        under = min(amount, base_left)
+        base_left -= under
+        catch = min(amount - under, catch_left)
+        catch_left -= catch
+        future_counted[e] = amount - catch
 
     rows: list[EmployerHeadroom] = []
     for employer, eplans in sorted(employers.items()):
@@ -237,7 +255,8 @@ def compute_headroom(
                     f"{p.name}: {fmt_table(money)} of after-tax contributions, but the plan is not marked as "
                     f"accepting after-tax money; check the plan document (or megaroth plan settings)")))
         if remaining_paychecks is not None and allowed:
-            left = limit - additions - row.expected_employer
+            row.expected_deferrals = expected_deferrals.get(employer, ZERO)
+            left = limit - additions - row.expected_employer - future_counted.get(employer, ZERO)
             row.remaining_room_after_expected = max(left, ZERO)
             per = (row.remaining_room_after_expected / remaining_paychecks).quantize(CENT, rounding=ROUND_DOWN)
             row.per_paycheck_after_tax = per

@@ -16,7 +16,8 @@ from ..vocab import CONTRIBUTION_TYPES
 
 
 def compute(session: Session, person_name: str, year: int, remaining_paychecks: int | None = None,
-            expected_employer: dict[str, Decimal] | None = None) -> rules.Headroom:
+            expected_employer: dict[str, Decimal] | None = None,
+            expected_deferrals: dict[str, Decimal] | None = None) -> rules.Headroom:
     person = get_person(session, person_name)
     plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
     ids = {p.id: p.name for p in plans}
@@ -33,7 +34,8 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
                        for e in entries],
         wages=[rules.PlanWages(ids[w.plan_id], from_cents(w.compensation_cents), from_cents(w.fica_wages_cents))
                for w in wages],
-        remaining_paychecks=remaining_paychecks, expected_employer=expected_employer)
+        remaining_paychecks=remaining_paychecks, expected_employer=expected_employer,
+        expected_deferrals=expected_deferrals)
 
 
 def payload(h: rules.Headroom) -> dict:
@@ -51,7 +53,7 @@ def payload(h: rules.Headroom) -> dict:
             "after_tax_contributions": e.after_tax_contributions, "after_tax_room": e.after_tax_room,
             "per_paycheck_after_tax": e.per_paycheck_after_tax,
             "last_paycheck_after_tax": e.last_paycheck_after_tax,
-            "expected_employer": e.expected_employer,
+            "expected_employer": e.expected_employer, "expected_deferrals": e.expected_deferrals,
             "remaining_room_after_expected": e.remaining_room_after_expected,
             "elective_deferrals": e.elective_deferrals, "catch_up_portion": e.catch_up_portion,
             "annual_additions": e.annual_additions, "compensation": e.compensation,
