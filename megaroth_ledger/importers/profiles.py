@@ -1,0 +1,125 @@
+"""Mapping profiles: TOML data files describing one export format each.
+
+Shipped profiles live in ``megaroth_ledger/importers/profiles/*.toml``; users add their own
+in ``<user config dir>/megaroth-ledger/profiles/*.toml`` (platformdirs). A user profile with
+the same ``id`` as a shipped one replaces it. The keys follow statement-formats.md section
+6.1; see ``profiles/voya-activity.toml`` for a commented example.
+
+Keys understood (everything optional unless noted)::
+
+    [profile]  id (required), title, evidence, kind = "table" | "ofx"
+    [detect]   header = [...] (exact header cells, compared trimmed/unescaped/case-folded),
+               canonical = true (the generic canonical CSV), scan_lines = 50
+    [read]     delimiter = "auto" | "," | "\\t" | ";", stop_at_blank_row, footer_regex
+               (first cell; stops reading), skip_row_regex = [...], sheet (XLSX)
+    [columns]  canonical field -> header name (date, payroll_date, settle_date, plan,
+               source, source_label, type, type_label, fund, fund_id, shares, price, amount,
+               tax_year, irr_year, transfer_group, external_id, reverses, status, memo)
+    [const]    canonical field -> fixed value (e.g. source = "unknown")
+    [parse]    date_formats = [...], date_strip_regex
+    [sources]  strip_prefix_regex, map = [{match, source, irr_year_group?}], ofx = {LABEL = source}
+    [types]    map = [{match, type, sign = as_is|negate|abs|neg_abs, when_amount = "<0"|">0"}]
+    [funds]    code_regex (named group ``code`` becomes fund_id)
+    [derive]   pair_transfers = true
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..errors import UserError
+from ..vocab import ENTRY_TYPES, SOURCES
+
+#: Types a profile may produce: the entry types plus ``balance`` (stored as an assertion).
+PROFILE_TYPES = frozenset(ENTRY_TYPES) | {"balance"}
+SIGNS = ("as_is", "negate", "abs", "neg_abs")
+
+
+@dataclass
+class Profile:
+    id: str
+    title: str
+    data: dict[str, Any]
+    origin: str  # "shipped" or the user file path
+    kind: str = "table"
+    text: str = ""
+    source_rules: list[tuple[re.Pattern, str, str | None]] = field(default_factory=list)
+    type_rules: list[tuple[re.Pattern, str, str, str | None]] = field(default_factory=list)
+
+    def section(self, name: str) -> dict[str, Any]:
+        return self.data.get(name, {}) or {}
+
+
+def user_profiles_dir() -> Path:
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("megaroth-ledger", appauthor=False)) / "profiles"
+
+
+def _compile(text: str, origin: str) -> Profile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"profile {origin}: invalid TOML: {exc}") from None
+    meta = data.get("profile") or {}
+    pid = meta.get("id")
+    if not pid or not isinstance(pid, str):
+        raise UserError(f"profile {origin}: [profile] id is required")
+    prof = Profile(id=pid, title=meta.get("title", pid), data=data, origin=origin,
+                   kind=meta.get("kind", "table"), text=text)
+    src = data.get("sources") or {}
+    for i, rule in enumerate(src.get("map", [])):
+        if rule.get("source") not in SOURCES:
+            raise UserError(f"profile {origin}: sources.map[{i}]: unknown source {rule.get('source')!r}")
+        try:
+            pat = re.compile(rule["match"], re.IGNORECASE)
+        except (KeyError, re.error) as exc:
+            raise UserError(f"profile {origin}: sources.map[{i}]: bad match: {exc}") from None
+        prof.source_rules.append((pat, rule["source"], rule.get("irr_year_group")))
+    for label, source in (src.get("ofx") or {}).items():
+        if source not in SOURCES:
+            raise UserError(f"profile {origin}: sources.ofx.{label}: unknown source {source!r}")
+    for i, rule in enumerate((data.get("types") or {}).get("map", [])):
+        if rule.get("type") not in PROFILE_TYPES:
+            raise UserError(f"profile {origin}: types.map[{i}]: unknown type {rule.get('type')!r}")
+        sign = rule.get("sign", "as_is")
+        if sign not in SIGNS:
+            raise UserError(f"profile {origin}: types.map[{i}]: sign must be one of {', '.join(SIGNS)}")
+        when = rule.get("when_amount")
+        if when not in (None, "<0", ">0", "<=0", ">=0"):
+            raise UserError(f"profile {origin}: types.map[{i}]: when_amount must be <0, >0, <=0 or >=0")
+        try:
+            pat = re.compile(rule["match"], re.IGNORECASE)
+        except (KeyError, re.error) as exc:
+            raise UserError(f"profile {origin}: types.map[{i}]: bad match: {exc}") from None
+        prof.type_rules.append((pat, rule["type"], sign, when))
+    return prof
+
+
+def load_profiles(user_dir: Path | None = None) -> dict[str, Profile]:
+    """All profiles by id: shipped ones, then the user's (which may replace shipped ids)."""
+    out: dict[str, Profile] = {}
+    pkg = resources.files("megaroth_ledger.importers") / "profiles"
+    for entry in sorted(pkg.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            prof = _compile(entry.read_text(encoding="utf-8"), f"shipped:{entry.name}")
+            prof.origin = "shipped"
+            out[prof.id] = prof
+    udir = user_dir if user_dir is not None else user_profiles_dir()
+    if udir.is_dir():
+        for path in sorted(udir.glob("*.toml")):
+            prof = _compile(path.read_text(encoding="utf-8"), str(path))
+            out[prof.id] = prof
+    return out
+
+
+def get_profile(pid: str, user_dir: Path | None = None) -> Profile:
+    profiles = load_profiles(user_dir)
+    if pid not in profiles:
+        raise UserError(f"unknown profile {pid!r}; known: {', '.join(sorted(profiles))}")
+    return profiles[pid]

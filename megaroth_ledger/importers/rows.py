@@ -1,0 +1,142 @@
+"""The canonical row (statement-formats.md section 5) and row-level error reporting.
+
+Every importer turns its input into :class:`CanonicalRow` objects; nothing downstream knows
+which format a row came from except through its provenance fields (``line`` and ``raw``).
+Amounts are signed integer cents from the participant's sub-account (money in is positive);
+``shares`` and ``price`` stay exact decimal text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..errors import UserError
+
+#: Columns of the canonical CSV, in file order (section 5.2). The first five are required.
+CANONICAL_COLUMNS = (
+    "date", "plan", "source", "type", "amount",
+    "payroll_date", "settle_date", "source_label", "type_label", "fund", "fund_id", "shares",
+    "price", "tax_year", "irr_year", "transfer_group", "external_id", "reverses", "status", "memo",
+)
+REQUIRED_COLUMNS = ("date", "plan", "source", "type", "amount")
+
+#: Bad rows listed in one error message (the issue's contract).
+MAX_REPORTED_ERRORS = 50
+
+
+@dataclass(slots=True)
+class CanonicalRow:
+    """One plan-side movement, as section 5.2 describes it, plus provenance.
+
+    ``line`` is the 1-based physical line (or sheet row) the row was read from; ``raw`` maps
+    the file's own column names to the raw cell text (the labels kept for audit).
+    """
+
+    date: dt.date
+    plan: str | None
+    source: str
+    type: str
+    amount_cents: int
+    line: int
+    payroll_date: dt.date | None = None
+    settle_date: dt.date | None = None
+    source_label: str | None = None
+    type_label: str | None = None
+    fund: str | None = None
+    fund_id: str | None = None
+    shares: str | None = None
+    price: str | None = None
+    tax_year: int | None = None
+    irr_year: int | None = None
+    transfer_group: str | None = None
+    external_id: str | None = None
+    reverses: str | None = None
+    status: str = "posted"
+    memo: str | None = None
+    raw: dict[str, str] = field(default_factory=dict)
+
+    def effective_tax_year(self) -> int:
+        return self.tax_year if self.tax_year is not None else self.date.year
+
+    def as_canonical(self) -> dict[str, str]:
+        """The row as canonical-CSV cells (section 5.1 conventions): golden files use this."""
+        cents = self.amount_cents
+        sign = "-" if cents < 0 else ""
+        amount = f"{sign}{abs(cents) // 100}.{abs(cents) % 100:02d}"
+
+        def s(v):
+            if v is None:
+                return ""
+            if isinstance(v, dt.date):
+                return v.isoformat()
+            return str(v)
+
+        return {
+            "date": s(self.date), "plan": s(self.plan), "source": self.source, "type": self.type,
+            "amount": amount, "payroll_date": s(self.payroll_date),
+            "settle_date": s(self.settle_date), "source_label": s(self.source_label),
+            "type_label": s(self.type_label), "fund": s(self.fund), "fund_id": s(self.fund_id),
+            "shares": s(self.shares), "price": s(self.price), "tax_year": s(self.tax_year),
+            "irr_year": s(self.irr_year), "transfer_group": s(self.transfer_group),
+            "external_id": s(self.external_id), "reverses": s(self.reverses),
+            "status": self.status, "memo": s(self.memo),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One bad row: rendered ``file:line: column: reason``."""
+
+    file: str
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.column}: {self.reason}"
+
+
+class CellError(ValueError):
+    """Raised by cell parsers; the importer turns it into a :class:`RowError`."""
+
+    def __init__(self, column: str, reason: str):
+        super().__init__(f"{column}: {reason}")
+        self.column = column
+        self.reason = reason
+
+
+class ErrorCollector:
+    """Collects every bad row of one file; keeps the first :data:`MAX_REPORTED_ERRORS`."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.count = 0
+        self.errors: list[RowError] = []
+
+    def add(self, line: int, column: str, reason: str) -> None:
+        self.count += 1
+        if len(self.errors) < MAX_REPORTED_ERRORS:
+            self.errors.append(RowError(self.file, line, column, reason))
+
+    def __bool__(self) -> bool:
+        return self.count > 0
+
+    def raise_if_any(self) -> None:
+        if self.count:
+            raise ImportRowErrors(self.file, self.errors, self.count)
+
+
+class ImportRowErrors(UserError):
+    """The file has bad rows: nothing was written. The message lists up to 50 of them."""
+
+    def __init__(self, file: str, errors: list[RowError], total: int):
+        self.file = file
+        self.errors = errors
+        self.total = total
+        more = total - len(errors)
+        lines = [f"{file}: {total} bad row{'s' if total != 1 else ''}; nothing was imported"]
+        lines += [str(e) for e in errors]
+        if more > 0:
+            lines.append(f"... and {more} more")
+        super().__init__("\n".join(lines))

@@ -1,0 +1,392 @@
+"""Store one statement file in the ledger: all or nothing, idempotent, with provenance.
+
+:func:`import_file` streams the parsed rows into ``entry`` with driver-level
+``executemany`` batches (SQLAlchemy Core for the few other rows) inside **one**
+transaction:
+
+- every stored row points at its ``import_batch`` (file name, SHA-256, profile) and keeps
+  its ``file_row`` and ``raw`` cells;
+- any bad row -> the transaction is rolled back and :class:`~.rows.ImportRowErrors` lists
+  up to 50 of them as ``file:line: column: reason``;
+- duplicates are skipped by the ``(plan_id, identity)`` unique key (``INSERT OR IGNORE``):
+  re-importing a file adds 0 rows (and no batch is kept), overlapping exports add only
+  their new rows;
+- in-plan conversion legs become a ``conversion`` row, like ``megaroth convert`` records,
+  with the legs linked to it (:func:`record_imported_conversion`);
+- ``balance`` rows (Balance Forward, OFX INV401KBAL) become balance assertions;
+- ``--dry-run`` runs the very same transaction and rolls it back, so what it reports is
+  exactly what a real import would add.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+
+from ..errors import UserError
+from ..money import from_cents, to_cents
+from ..store.models import BalanceAssertion, Conversion, Entry, ImportBatch, Plan
+from ..vocab import AFTER_TAX_SOURCES, CONTRIBUTION_TYPES
+from . import open_parse
+from .derive import row_identity
+from .rows import CanonicalRow
+from .text import file_facts
+
+BATCH = 5000
+PROGRESS_MIN_BYTES = 256 * 1024  # about three thousand rows of a typical export
+CONVERSION_TYPES = frozenset({"conversion_out", "conversion_in"})
+ENTRY_COLUMNS = ("plan_id", "date", "payroll_date", "tax_year", "source", "type", "amount_cents",
+                 "fund", "fund_id", "shares", "memo", "irr_year", "status", "import_id",
+                 "file_row", "raw", "identity")
+
+T_ENTRY = Entry.__table__
+T_BATCH = ImportBatch.__table__
+T_CONV = Conversion.__table__
+T_ASSERT = BalanceAssertion.__table__
+T_PLAN = Plan.__table__
+
+
+@dataclass
+class ImportResult:
+    file: str
+    sha256: str
+    profile: str
+    plans: list[str]
+    rows_read: int = 0
+    rows_added: int = 0
+    conversions_added: int = 0
+    balances_added: int = 0
+    import_id: int | None = None
+    dry_run: bool = False
+    summary: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def rows_skipped(self) -> int:
+        return self.rows_read - self.rows_added - self.balances_read
+
+    balances_read: int = 0
+
+    def message(self) -> str:
+        what = "would add" if self.dry_run else "added"
+        base = (f"{self.file}: {self.rows_read} rows read ({self.profile}), {what} {self.rows_added}"
+                f", {self.rows_skipped} already in the ledger")
+        if self.conversions_added:
+            base += f", {what} {self.conversions_added} conversion(s)"
+        if self.balances_added:
+            base += f", {what} {self.balances_added} balance assertion(s)"
+        if self.import_id and not self.dry_run:
+            base += f"; import #{self.import_id}"
+        elif not self.dry_run and self.rows_added == 0:
+            base += "; nothing new, nothing recorded"
+        elif self.dry_run:
+            base += "; dry run, nothing written"
+        return base
+
+
+class _Plans:
+    """Plan name -> (id, source map), looked up once per name."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.cache: dict[str, int | None] = {}
+
+    def get(self, name: str) -> tuple[int, dict[str, str]] | None:
+        row = self.conn.execute(select(T_PLAN.c.id, T_PLAN.c.source_map).where(T_PLAN.c.name == name)).first()
+        if row is None:
+            return None
+        try:
+            smap = json.loads(row.source_map) if row.source_map else {}
+        except ValueError:
+            raise UserError(f"plan {name!r} has a source map that is not valid JSON") from None
+        return row.id, smap
+
+    def id(self, name: str) -> int | None:
+        if name not in self.cache:
+            got = self.get(name)
+            self.cache[name] = got[0] if got else None
+        return self.cache[name]
+
+
+@contextmanager
+def _progress(enabled: bool, total: int, label: str):
+    if not enabled or total < PROGRESS_MIN_BYTES:
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
+                  TimeRemainingColumn(), transient=True) as prog:
+        task = prog.add_task(f"importing {label}", total=total)
+        yield lambda n: prog.advance(task, n)
+
+
+def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str) -> tuple:
+    return (
+        plan_id, row.date.isoformat(), row.payroll_date.isoformat() if row.payroll_date else None,
+        row.tax_year if row.tax_year is not None else row.date.year, row.source, row.type,
+        row.amount_cents, row.fund, row.fund_id, row.shares, row.memo, row.irr_year, row.status,
+        import_id, row.line, json.dumps(row.raw, ensure_ascii=False, separators=(",", ":")), identity,
+    )
+
+
+def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, profile: str | None = None,
+                dry_run: bool = False, progress: bool = False, user_dir: Path | None = None,
+                now: dt.datetime | None = None) -> ImportResult:
+    """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    facts = file_facts(path)
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with engine.connect() as conn:
+        plans = _Plans(conn)
+        source_map: dict[str, str] = {}
+        if plan is not None:
+            got = plans.get(plan)
+            if got is None:
+                raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
+            source_map = got[1]
+        with _progress(progress, facts.size, path.name) as on_bytes:
+            parsed = open_parse(path, profile=profile, plan=plan, source_map=source_map,
+                                on_bytes=on_bytes, user_dir=user_dir, facts=facts)
+            if plan is None and not getattr(parsed.importer, "canonical", False):
+                raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
+            trans = conn.begin()
+            try:
+                result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now)
+            except BaseException:
+                trans.rollback()
+                raise
+        result.dry_run = dry_run
+        if dry_run or (result.rows_added == 0 and not result.balances_added and not result.conversions_added):
+            trans.rollback()
+            result.import_id = None
+        else:
+            trans.commit()
+    return result
+
+
+def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, file_name: str,
+           now: dt.datetime) -> ImportResult:
+    plan_id_default = plans.id(plan) if plan else None
+    import_id = conn.execute(insert(T_BATCH).values(
+        file_name=file_name, file_sha256=sha, profile=parsed.importer.id, plan_id=plan_id_default,
+        created_at=now, rows_read=0, rows_added=0)).inserted_primary_key[0]
+    result = ImportResult(file=file_name, sha256=sha, profile=parsed.importer.id, plans=[],
+                          import_id=import_id)
+    dialect = conn.dialect.name
+    if dialect == "sqlite":
+        dbapi = conn.connection.driver_connection
+        cur = dbapi.cursor()
+        sql = (f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
+               f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
+
+        def insert_many(batch: list[tuple]) -> int:
+            cur.executemany(sql, batch)
+            return cur.rowcount
+
+        def insert_one(values: tuple) -> int | None:
+            cur.execute(sql, values)
+            return cur.lastrowid if cur.rowcount == 1 else None
+    else:  # portable path (PostgreSQL): Core insert, conflicts on (plan_id, identity) skipped
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        if dialect != "postgresql":
+            raise UserError(f"import supports SQLite and PostgreSQL databases, not {dialect}")
+        stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
+
+        def insert_many(batch: list[tuple]) -> int:
+            return conn.execute(stmt, [dict(zip(ENTRY_COLUMNS, t)) for t in batch]).rowcount
+
+        def insert_one(values: tuple) -> int | None:
+            got = conn.execute(stmt.returning(T_ENTRY.c.id), dict(zip(ENTRY_COLUMNS, values))).first()
+            return got[0] if got else None
+
+    errors = parsed.ctx.errors
+    seen: set[int] = set()
+    dupes: dict[int, int] = {}
+    batch: list[tuple] = []
+    legs: list[tuple[CanonicalRow, int]] = []
+    balances: list[tuple[CanonicalRow, int]] = []
+    plan_names: set[str] = set()
+    added = 0
+    read = 0
+    last_plan: str | None = None
+    last_plan_id: int | None = None
+    for row in parsed.rows:
+        read += 1
+        if errors:
+            continue  # keep parsing to report every bad row, write nothing more
+        if row.plan != last_plan:
+            last_plan, last_plan_id = row.plan, plans.id(row.plan)
+            if last_plan_id is None:
+                errors.add(row.line, "plan", f"unknown plan {row.plan!r}; add it with `megaroth plan add`")
+                continue
+            plan_names.add(row.plan)
+        if row.type == "balance":
+            balances.append((row, last_plan_id))
+            continue
+        if row.type in CONVERSION_TYPES:
+            legs.append((row, last_plan_id))
+            continue
+        batch.append(_entry_tuple(row, last_plan_id, import_id, row_identity(row, row.plan, seen, dupes)))
+        if len(batch) >= BATCH:
+            added += insert_many(batch)
+            batch.clear()
+    parsed.finish()  # raises ImportRowErrors: the caller rolls back
+    if batch:
+        added += insert_many(batch)
+    # conversion legs: one by one (they are few) to know which ones are new
+    new_legs: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
+    for row, plan_id in legs:
+        entry_id = insert_one(_entry_tuple(row, plan_id, import_id, row_identity(row, row.plan, seen, dupes)))
+        if entry_id is not None:
+            added += 1
+            new_legs[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append((row, entry_id))
+    for (plan_id, group, date), group_legs in sorted(new_legs.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        conv = record_imported_conversion(conn, plan_id=plan_id, date=date, legs=group_legs,
+                                          import_id=import_id, transfer_group=group)
+        if conv is not None:
+            result.conversions_added += 1
+        else:
+            result.notes.append(f"{date}: conversion legs without an outgoing leg were stored unlinked")
+    result.balances_read = len(balances)
+    result.balances_added = _balance_assertions(conn, balances, import_id)
+    result.rows_read = read
+    result.rows_added = added
+    result.plans = sorted(plan_names)
+    batch_plan = plan_id_default
+    if batch_plan is None and len(plan_names) == 1:
+        batch_plan = plans.id(next(iter(plan_names)))
+    conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(
+        rows_read=read, rows_added=added, plan_id=batch_plan))
+    result.summary = [
+        {"type": r.type, "source": r.source, "rows": r.n, "amount_cents": int(r.total or 0)}
+        for r in conn.execute(
+            select(T_ENTRY.c.type, T_ENTRY.c.source, func.count().label("n"),
+                   func.sum(T_ENTRY.c.amount_cents).label("total"))
+            .where(T_ENTRY.c.import_id == import_id)
+            .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source))
+    ]
+    return result
+
+
+def _ledger_sum(conn: Connection, plan_id: int, sources, *, through: dt.date, types=None,
+                exclude_conversion_day: bool = False) -> int:
+    q = select(func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)).where(
+        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source.in_(list(sources)), T_ENTRY.c.status == "posted",
+        T_ENTRY.c.date <= through)
+    if types is not None:
+        q = q.where(T_ENTRY.c.type.in_(list(types)))
+    if exclude_conversion_day:
+        q = q.where(~((T_ENTRY.c.date == through) & T_ENTRY.c.type.in_(list(CONVERSION_TYPES))))
+    return int(conn.execute(q).scalar_one())
+
+
+def record_imported_conversion(conn: Connection, *, plan_id: int, date: dt.date,
+                               legs: list[tuple[CanonicalRow, int]], import_id: int,
+                               transfer_group: str | None) -> int | None:
+    """Create the ``conversion`` row for imported in-plan conversion legs and link them.
+
+    The same shape ``megaroth convert`` records (issue 3): source, ``to = "in-plan"``,
+    amount, and the after-tax basis share computed pro rata by IRC 72(e)(8)(B) with issue 3's
+    :func:`megaroth_ledger.rules.basis.pro_rata_basis`: ``amount x basis / balance`` of the
+    after-tax sub-account just before the conversion. Balance = every posted after-tax row up
+    to that date except that day's conversion legs; basis = after-tax contributions up to
+    that date minus the basis of earlier conversions. If the ledger's balance cannot support
+    the amount (history imported only in part) the basis is capped at the smaller of the
+    amount and the basis, and the memo says so. Pre-tax or other non-Roth money converted
+    carries no basis.
+    """
+    from ..rules.basis import pro_rata_basis
+
+    outs = [(r, i) for r, i in legs if r.amount_cents < 0]
+    if not outs:
+        return None
+    amount = -sum(r.amount_cents for r, _ in outs)
+    source = outs[0][0].source
+    memo = None
+    if source in AFTER_TAX_SOURCES:
+        srcs = sorted(AFTER_TAX_SOURCES)
+        balance = _ledger_sum(conn, plan_id, srcs, through=date, exclude_conversion_day=True)
+        contributed = _ledger_sum(conn, plan_id, srcs, through=date, types=sorted(CONTRIBUTION_TYPES))
+        converted_basis = int(conn.execute(
+            select(func.coalesce(func.sum(T_CONV.c.basis_cents), 0)).where(
+                T_CONV.c.plan_id == plan_id, T_CONV.c.source.in_(srcs), T_CONV.c.date <= date)).scalar_one())
+        basis_before = max(contributed - converted_basis, 0)
+        if balance > 0 and amount <= balance:
+            share = pro_rata_basis(from_cents(amount), from_cents(basis_before), from_cents(balance))
+            basis = to_cents(share)
+        else:
+            basis = min(amount, basis_before)
+            memo = (f"imported: the ledger's after-tax balance ({balance / 100:.2f}) is below the amount "
+                    "converted; basis capped, check it (megaroth convert can override)")
+    else:
+        balance = _ledger_sum(conn, plan_id, [source], through=date, exclude_conversion_day=True)
+        basis_before, basis = 0, 0
+    conv_id = conn.execute(insert(T_CONV).values(
+        plan_id=plan_id, date=date, tax_year=date.year, source=source, to="in-plan", earnings_to=None,
+        amount_cents=amount, basis_cents=basis, basis_computed_cents=basis, basis_overridden=False,
+        balance_before_cents=balance, basis_before_cents=basis_before, memo=memo, import_id=import_id,
+        transfer_group=transfer_group)).inserted_primary_key[0]
+    conn.execute(update(T_ENTRY).where(T_ENTRY.c.id.in_([i for _, i in legs])).values(conversion_id=conv_id))
+    return conv_id
+
+
+def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int]], import_id: int) -> int:
+    totals: dict[tuple[int, dt.date, str], int] = defaultdict(int)
+    for row, plan_id in balances:
+        totals[(plan_id, row.date, row.source)] += row.amount_cents
+    added = 0
+    for (plan_id, date, source), cents in sorted(totals.items()):
+        exists = conn.execute(select(T_ASSERT.c.id).where(
+            T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.date == date, T_ASSERT.c.source == source,
+            T_ASSERT.c.amount_cents == cents)).first()
+        if exists:
+            continue
+        ledger = _ledger_sum(conn, plan_id, [source], through=date)
+        conn.execute(insert(T_ASSERT).values(plan_id=plan_id, date=date, source=source, amount_cents=cents,
+                                             ledger_cents=ledger, import_id=import_id))
+        added += 1
+    return added
+
+
+# ------------------------------------------------------------------ list / undo
+
+
+def list_imports(engine: Engine) -> list[dict]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(T_BATCH, T_PLAN.c.name.label("plan")).outerjoin(T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id)
+            .order_by(T_BATCH.c.id)).all()
+    return [{
+        "id": r.id, "file": r.file_name, "sha256": r.file_sha256, "profile": r.profile, "plan": r.plan,
+        "imported_at": r.created_at, "rows_read": r.rows_read, "rows_added": r.rows_added,
+        "undone_at": r.undone_at,
+    } for r in rows]
+
+
+def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) -> dict:
+    """Remove everything import ``import_id`` added (rows, conversions, assertions) in one
+    transaction; the batch itself stays, marked undone, for the audit trail."""
+    now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    with engine.begin() as conn:
+        batch = conn.execute(select(T_BATCH).where(T_BATCH.c.id == import_id)).first()
+        if batch is None:
+            raise UserError(f"no import #{import_id}; see `megaroth import list`")
+        if batch.undone_at is not None:
+            raise UserError(f"import #{import_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
+        removed = conn.execute(T_ENTRY.delete().where(T_ENTRY.c.import_id == import_id)).rowcount
+        convs = conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount
+        asserts = conn.execute(T_ASSERT.delete().where(T_ASSERT.c.import_id == import_id)).rowcount
+        conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(undone_at=now))
+    return {"id": import_id, "file": batch.file_name, "rows_removed": removed,
+            "conversions_removed": convs, "balance_assertions_removed": asserts}

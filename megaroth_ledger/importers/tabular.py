@@ -1,0 +1,350 @@
+"""CSV/TSV and XLSX importer driven by a TOML profile (one instance per profile).
+
+Reading: the header row is found by its signature, scanning past preambles (never "first
+row"); CSV parsing starts at that line, so CSV-hostile preambles (Voya's TAB and lone-quote
+lines) are never fed to the CSV reader. Rows after a footer match or, when the profile
+says so, after a blank row are not read; blank rows are skipped.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..vocab import SOURCES
+from .base import Head, ParseContext, iter_xlsx_rows, split_line
+from .profiles import PROFILE_TYPES, Profile
+from .rows import CANONICAL_COLUMNS, CanonicalRow, CellError
+from .text import (
+    DateParser,
+    FileFacts,
+    abs_text,
+    clean_label,
+    header_cells,
+    negate_text,
+    open_text,
+    parse_cents,
+    parse_decimal_text,
+)
+
+DELIMITERS = (",", "\t", ";")
+_CANON = frozenset(CANONICAL_COLUMNS)
+_GENERIC_NEEDED = frozenset({"date", "source", "type", "amount"})
+STATUSES = ("posted", "pending")
+
+
+class ProfileImporter:
+    """A table-shaped export described by a :class:`Profile`."""
+
+    def __init__(self, profile: Profile):
+        self.profile = profile
+        self.id = profile.id
+        self.title = profile.title
+        det = profile.section("detect")
+        self.canonical = bool(det.get("canonical"))
+        self.header = header_cells(det.get("header", [])) if det.get("header") else []
+        self.scan_lines = int(det.get("scan_lines", 50))
+        rd = profile.section("read")
+        self.delimiter = rd.get("delimiter", "auto")
+        self.stop_at_blank = bool(rd.get("stop_at_blank_row", False))
+        self.footer = re.compile(rd["footer_regex"], re.I) if rd.get("footer_regex") else None
+        self.skip = [re.compile(p, re.I) for p in rd.get("skip_row_regex", [])]
+        self.sheet = rd.get("sheet")
+
+    # ------------------------------------------------------------------ detection
+
+    def _match(self, cells: list[str]) -> float:
+        norm = header_cells(cells)
+        if not norm:
+            return 0.0
+        if self.canonical:
+            names = set(norm)
+            if _GENERIC_NEEDED <= names:
+                return 0.9 if names <= _CANON else 0.6
+            return 0.0
+        return 1.0 if norm == self.header else 0.0
+
+    def _delims(self) -> tuple[str, ...]:
+        return DELIMITERS if self.delimiter == "auto" else (self.delimiter,)
+
+    def find_header_in_lines(self, lines) -> tuple[int, str, list[str], float] | None:
+        """(1-based line, delimiter, raw header cells, score) of the header, if found."""
+        for i, line in enumerate(lines):
+            if i >= self.scan_lines:
+                break
+            if not line.strip():
+                continue
+            for d in self._delims():
+                if d not in line and d != ",":
+                    continue
+                cells = split_line(line.rstrip("\r\n"), d)
+                score = self._match(cells)
+                if score:
+                    return i + 1, d, cells, score
+        return None
+
+    def detect(self, head: Head) -> float:
+        if head.facts.kind == "xlsx":
+            for cells in head.rows[: self.scan_lines]:
+                score = self._match(cells)
+                if score:
+                    return score
+            return 0.0
+        found = self.find_header_in_lines(head.lines)
+        return found[3] if found else 0.0
+
+    # ------------------------------------------------------------------ parsing
+
+    def parse(self, path: Path, facts: FileFacts, ctx: ParseContext) -> Iterator[CanonicalRow]:
+        if facts.kind == "xlsx":
+            yield from self._parse_xlsx(path, ctx)
+            return
+        with open_text(path, facts.encoding, ctx.on_bytes) as f:
+            found = None
+            line_no = 0
+            while line_no < self.scan_lines:
+                line = f.readline()
+                if not line:
+                    break
+                line_no += 1
+                hit = self.find_header_in_lines([line])
+                if hit:
+                    found = (line_no, hit[1], hit[2], hit[3])
+                    break
+            if not found:
+                ctx.errors.add(1, "header", f"no {self.id} header row found in the first "
+                               f"{self.scan_lines} lines")
+                return
+            header_line, delim, raw_header, _ = found
+            reader = csv.reader(f, delimiter=delim)
+            rows = ((header_line + reader.line_num, cells) for cells in reader)
+            yield from self._map_rows(raw_header, rows, ctx)
+
+    def _parse_xlsx(self, path: Path, ctx: ParseContext) -> Iterator[CanonicalRow]:
+        it = iter_xlsx_rows(path, self.sheet)
+        raw_header = None
+        for n, cells in it:
+            if n > self.scan_lines:
+                break
+            if self._match(cells):
+                raw_header = cells
+                break
+        if raw_header is None:
+            ctx.errors.add(1, "header", f"no {self.id} header row found in the first {self.scan_lines} rows")
+            return
+        yield from self._map_rows(raw_header, it, ctx)
+
+    def _map_rows(self, raw_header: list[str], rows, ctx: ParseContext) -> Iterator[CanonicalRow]:
+        prof = self.profile
+        header = [clean_label(h.replace("\ufeff", "")).strip('"') for h in raw_header]
+        while header and not header[-1]:
+            header.pop()
+        norm = header_cells(raw_header)
+        index = {h: i for i, h in enumerate(norm)}
+        if self.canonical:
+            columns = {h: h for h in norm if h in _CANON}
+        else:
+            columns = {k: v for k, v in prof.section("columns").items()}
+        col: dict[str, int] = {}
+        label: dict[str, str] = {}
+        for field_name, name in columns.items():
+            key = name.strip().casefold()
+            if key not in index:
+                ctx.errors.add(1, name, f"profile {self.id} expects a column {name!r}")
+                return
+            col[field_name] = index[key]
+            label[field_name] = header[index[key]]
+        const = prof.section("const")
+        for k, v in const.items():
+            if k == "source" and v not in SOURCES:
+                ctx.errors.add(1, "source", f"profile {self.id}: const source {v!r} is not a source")
+                return
+        parse = prof.section("parse")
+        dates = DateParser(parse.get("date_formats"), parse.get("date_strip_regex"))
+        src_cfg = prof.section("sources")
+        strip_prefix = re.compile(src_cfg["strip_prefix_regex"]) if src_cfg.get("strip_prefix_regex") else None
+        fund_code = prof.section("funds").get("code_regex")
+        fund_code_re = re.compile(fund_code) if fund_code else None
+        source_cache: dict[str, tuple[str, int | None]] = {}
+        type_cache: dict[tuple[str, int], tuple[str, str]] = {}
+        errors = ctx.errors
+        plan_override = ctx.plan
+        footer, skip, stop_blank = self.footer, self.skip, self.stop_at_blank
+        ncols = len(header)
+
+        i_date = col.get("date")
+        i_amount = col.get("amount")
+        i_source = col.get("source")
+        i_slabel = col.get("source_label")
+        i_type = col.get("type")
+        i_tlabel = col.get("type_label")
+        i_plan = col.get("plan")
+        optional = [(f, col[f]) for f in ("payroll_date", "settle_date", "fund", "fund_id", "shares",
+                                         "price", "tax_year", "irr_year", "transfer_group",
+                                         "external_id", "reverses", "status", "memo") if f in col]
+        const_source = const.get("source")
+        const_type = const.get("type")
+
+        def map_source(text: str) -> tuple[str, int | None]:
+            hit = source_cache.get(text)
+            if hit is not None:
+                return hit
+            lab = clean_label(text)
+            if strip_prefix is not None:
+                lab = strip_prefix.sub("", lab, count=1)
+            mapped = ctx.mapped_source(lab) or ctx.mapped_source(clean_label(text))
+            result = None
+            if mapped:
+                result = (mapped, None)
+            elif self.canonical:
+                if lab in SOURCES:
+                    result = (lab, None)
+            else:
+                for pat, source, group in prof.source_rules:
+                    m = pat.search(lab)
+                    if m:
+                        result = (source, int(m.group(group)) if group and m.group(group) else None)
+                        break
+            if result is None:
+                if not lab:
+                    raise CellError(label_src, "missing money source")
+                if self.canonical:
+                    raise CellError(label_src, f"unknown source {lab!r} (one of {', '.join(SOURCES)})")
+                raise CellError(label_src, f"unmapped source label {lab!r}: add it to the plan's source "
+                                "map or to the profile's [sources] map")
+            source_cache[text] = result
+            return result
+
+        def map_type(text: str, cents: int) -> tuple[str, str]:
+            sgn = (cents > 0) - (cents < 0)
+            hit = type_cache.get((text, sgn))
+            if hit is not None:
+                return hit
+            lab = clean_label(text)
+            result = None
+            if self.canonical:
+                if lab in PROFILE_TYPES:
+                    result = (lab, "as_is")
+            else:
+                for pat, typ, sign, when in prof.type_rules:
+                    if when is not None and not _when(when, cents):
+                        continue
+                    if pat.search(lab):
+                        result = (typ, sign)
+                        break
+            if result is None:
+                if not lab:
+                    raise CellError(label_typ, "missing transaction type")
+                raise CellError(label_typ, f"unmapped transaction type {lab!r}" + (
+                    "" if self.canonical else ": add it to the profile's [types] map"))
+            type_cache[(text, sgn)] = result
+            return result
+
+        label_src = label.get("source_label") or label.get("source") or "source"
+        label_typ = label.get("type_label") or label.get("type") or "type"
+
+        for line, cells in rows:
+            if not cells or not any(c.strip() for c in cells):
+                if stop_blank:
+                    break
+                continue
+            if footer is not None and footer.search(cells[0]):
+                break
+            if skip and any(p.search("\t".join(cells)) for p in skip):
+                continue
+            if len(cells) < ncols:
+                cells = cells + [""] * (ncols - len(cells))
+            try:
+                d = dates(cells[i_date], label["date"])
+                cents = parse_cents(cells[i_amount], label["amount"])
+                if i_source is not None:
+                    source, irr_year = map_source(cells[i_source])
+                    slabel = cells[i_slabel] if i_slabel is not None else None
+                elif i_slabel is not None:
+                    slabel = clean_label(cells[i_slabel])
+                    source, irr_year = map_source(cells[i_slabel])
+                else:
+                    source, irr_year, slabel = const_source or "unknown", None, None
+                if i_type is not None:
+                    typ, sign = map_type(cells[i_type], cents)
+                    tlabel = cells[i_tlabel] if i_tlabel is not None else None
+                elif i_tlabel is not None:
+                    tlabel = clean_label(cells[i_tlabel])
+                    typ, sign = map_type(cells[i_tlabel], cents)
+                else:
+                    typ, sign, tlabel = const_type, "as_is", None
+                    if typ is None:
+                        raise CellError("type", f"profile {self.id} maps no type column")
+                if plan_override:
+                    plan = plan_override
+                elif i_plan is not None:
+                    plan = cells[i_plan].strip() or None
+                else:
+                    plan = None
+                row = CanonicalRow(d, plan, source, typ, cents, line, source_label=slabel or None,
+                                   type_label=tlabel or None, irr_year=irr_year)
+                for f_name, idx in optional:
+                    v = cells[idx]
+                    if not v or not v.strip():
+                        continue
+                    if f_name in ("payroll_date", "settle_date"):
+                        setattr(row, f_name, dates(v, label[f_name]))
+                    elif f_name in ("shares", "price"):
+                        setattr(row, f_name, parse_decimal_text(v, label[f_name], f_name))
+                    elif f_name in ("tax_year", "irr_year"):
+                        try:
+                            setattr(row, f_name, int(v.strip()))
+                        except ValueError:
+                            raise CellError(label[f_name], f"not a year: {v!r}") from None
+                    elif f_name == "status":
+                        st = v.strip().lower()
+                        if st not in STATUSES:
+                            raise CellError(label[f_name], f"status must be posted or pending, not {v!r}")
+                        row.status = st
+                    elif f_name == "fund":
+                        row.fund = clean_label(v)
+                    else:
+                        setattr(row, f_name, v.strip())
+                if sign != "as_is":
+                    row.amount_cents = _apply_sign(sign, cents)
+                    # shares follow the amount's sign (section 5.5)
+                    if row.shares is not None and row.amount_cents and (
+                            (row.amount_cents < 0) != row.shares.startswith("-")):
+                        row.shares = negate_text(row.shares)
+                if row.price is not None:
+                    row.price = abs_text(row.price)
+                if fund_code_re is not None and row.fund and not row.fund_id:
+                    m = fund_code_re.search(row.fund)
+                    if m:
+                        row.fund_id = m.group("code")
+                if row.type == "conversion_in" and row.source == "roth_irr" and row.irr_year is None:
+                    row.irr_year = row.date.year
+                if plan is None:
+                    raise CellError(label.get("plan", "plan"), "no plan: give --plan or fill the plan column")
+            except CellError as exc:
+                errors.add(line, exc.column, exc.reason)
+                continue
+            row.raw = {h: c for h, c in zip(header, cells) if c}
+            yield row
+
+
+def _when(cond: str, cents: int) -> bool:
+    if cond == "<0":
+        return cents < 0
+    if cond == ">0":
+        return cents > 0
+    if cond == "<=0":
+        return cents <= 0
+    return cents >= 0
+
+
+def _apply_sign(sign: str, cents: int) -> int:
+    if sign == "negate":
+        return -cents
+    if sign == "abs":
+        return abs(cents)
+    if sign == "neg_abs":
+        return -abs(cents)
+    return cents
