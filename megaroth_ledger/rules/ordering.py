@@ -161,8 +161,13 @@ class DistributionResult:
         return sum((t.income_tax_base for t in self.tranches), ZERO)
 
     @property
+    def additional_tax_base(self) -> Decimal:
+        return sum((t.additional_tax_base for t in self.tranches), ZERO)
+
+    @property
     def additional_tax(self) -> Decimal:
-        return sum((t.additional_tax for t in self.tranches), ZERO)
+        """10% of the total base (tranche figures are shown rounded one by one)."""
+        return round_cents(self.additional_tax_base * ADDITIONAL_TAX_RATE)
 
     @property
     def form5329_line1(self) -> Decimal:
@@ -447,6 +452,12 @@ class DraResult:
     additional_tax_base: Decimal
     additional_tax: Decimal
     warnings: tuple[str, ...]
+    tranches: tuple[Tranche, ...]
+
+    @property
+    def form5329_line1(self) -> Decimal:
+        """Early distributions included in income plus IRR recapture amounts (Form 5329 line 1)."""
+        return self.taxable + self.recapture if self.early else ZERO
 
 
 def dra_distribution(
@@ -496,11 +507,30 @@ def dra_distribution(
     taxable = ZERO if qualified else earnings_part
     base = ZERO if (qualified or excepted) else taxable + recapture
     warnings = (ASSUMPTION_DRA_IRR_ALLOCATION,) if len(irrs) > 0 and not qualified else ()
+    why = ("qualified distribution" if qualified else "age 59 1/2" if not early
+           else f"exception {exc.name}" if exc is not None else None)
+    tranches = [_tranche("basis", None, None, shares[0], includible=False, penalised=False,
+                         recapture=False, note="designated Roth contributions (pro rata share of basis)")]
+    for p in parts:
+        layer = irrs[p.layer][0]
+        exposed = p.within_five_years and not qualified
+        tail = ("five years over" if not p.within_five_years
+                else f"within five years, {why}" if why else "within five years: 10% applies")
+        tranches.append(_tranche("irr-taxable", layer.tax_year, p.layer, p.taxable, includible=False,
+                                 penalised=exposed and not excepted, recapture=exposed,
+                                 note=f"{layer.tax_year} in-plan rollover, taxable part: {tail}"))
+        tranches.append(_tranche("irr-nontaxable", layer.tax_year, p.layer, p.nontaxable,
+                                 includible=False, penalised=False, recapture=False,
+                                 note=f"{layer.tax_year} in-plan rollover, nontaxable part"))
+    tranches.append(_tranche("earnings", None, None, earnings_part, includible=not qualified,
+                             penalised=not qualified and not excepted, recapture=False,
+                             note=f"earnings (pro rata){': ' + why if why else ''}"))
     return DraResult(
         amount=amount, qualified=qualified, early=early, exception=exc, basis=basis,
         earnings=earnings_part, taxable=taxable, contributions_part=shares[0], irr_parts=parts, box10=box10,
         recapture=recapture, additional_tax_base=base,
         additional_tax=round_cents(base * ADDITIONAL_TAX_RATE), warnings=warnings,
+        tranches=tuple(t for t in tranches if t.amount != 0),
     )
 
 
