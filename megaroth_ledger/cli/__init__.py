@@ -22,6 +22,8 @@ from .. import __version__
 COMMAND_MODULES = [
     "megaroth_ledger.cli.ledger",
     "megaroth_ledger.cli.headroom",
+    "megaroth_ledger.cli.ledger_ops",
+    "megaroth_ledger.cli.forms",
     "megaroth_ledger.cli.clocks",
 ]
 
@@ -33,7 +35,26 @@ class CliUserError(click.ClickException):
 
 
 class MegarothGroup(click.Group):
-    """Root group: turns UserError (raised anywhere below) into a clean ClickException."""
+    """Root group: turns UserError (raised anywhere below) into a clean ClickException, and
+    prints every error (bad option, missing option, user error) as one line on stderr."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        import sys
+
+        try:
+            rv = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            sys.exit(1)
+        except click.ClickException as exc:
+            hint = ""
+            if isinstance(exc, click.UsageError) and exc.ctx is not None:
+                hint = f" (see '{exc.ctx.command_path} --help')"
+            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            sys.exit(exc.exit_code)
+        sys.exit(rv if isinstance(rv, int) else 0)
 
     def invoke(self, ctx: click.Context):
         from ..errors import UserError
@@ -44,7 +65,7 @@ class MegarothGroup(click.Group):
             raise CliUserError(str(exc), exc.exit_code) from None
 
 
-@click.group(cls=MegarothGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("megaroth", cls=MegarothGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     metavar="PATH|URL",

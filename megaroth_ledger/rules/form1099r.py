@@ -173,10 +173,14 @@ def plan_forms(payments: list[PlanPayment], born: date) -> tuple[list[Form1099R]
         f.box4 += box4
         f.box5 = (f.box5 or ZERO) + p.basis
         f.box2b_total_distribution = f.box2b_total_distribution or p.total_distribution
-        for ref in p.refs:
-            f.explain["box1"].append(f"  {ref}: {p.gross:,.2f}")
-            f.explain["box2a"].append(f"  {ref}: {p.taxable:,.2f}")
-            f.explain["box5"].append(f"  {ref}: {p.basis:,.2f}")
+        for i, ref in enumerate(p.refs):  # the ledger row first, then notes on it
+            if i == 0:
+                f.explain["box1"].append(f"  {ref}: {p.gross:,.2f}")
+                f.explain["box2a"].append(f"  {ref}: {p.taxable:,.2f}")
+                f.explain["box5"].append(f"  {ref}: {p.basis:,.2f}")
+            else:
+                f.explain["box2a"].append(f"  ({ref})")
+                f.explain["box5"].append(f"  ({ref})")
     return list(forms.values()), warnings
 
 

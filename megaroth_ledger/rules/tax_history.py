@@ -139,6 +139,15 @@ class HistoryResult:
         raise KeyError(y)
 
 
+def _pro_rata_note(split: DistributionSplit) -> str:
+    note = (f"pro rata on {split.date.isoformat()}: {split.amount:,.2f} x basis "
+            f"{split.basis_before:,.2f} / balance {split.balance_before:,.2f} = "
+            f"{split.basis_computed:,.2f}")
+    if split.overridden:
+        note += f"; basis {split.basis:,.2f} from the plan's confirmation (--basis)"
+    return note
+
+
 def _years_span(h: PersonHistory, through: int | None) -> tuple[int | None, int | None]:
     years = [m.date.year for m in h.plan_moves] + [m.tax_year for m in h.ira_moves]
     years += [m.date.year for m in h.ira_moves] + [p.date.year for p in h.other_plan_payments]
@@ -205,7 +214,7 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
                     payer=plan, date=m.date, destination=part.destination, gross=part.gross,
                     taxable=part.taxable, basis=part.basis, exception=m.exception,
                     total_distribution=m.total_distribution, split=m.earnings_to is not None,
-                    refs=(m.ref,) if m.ref else (),
+                    refs=(m.ref, _pro_rata_note(split)) if m.ref else (_pro_rata_note(split),),
                 ))
                 if part.destination == "in-plan":
                     irr_years.add(y)

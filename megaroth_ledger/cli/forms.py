@@ -1,0 +1,153 @@
+"""Tax forms and 1099-R reconciliation (issue 3)."""
+
+from __future__ import annotations
+
+import click
+
+from .common import AMOUNT, YEAR, emit, format_option, ledger_session
+
+
+def _form_options(f):
+    f = click.option("--round", "rounded", is_flag=True, help="Whole-dollar figures (the IRS allows rounding).")(f)
+    f = click.option("--explain", is_flag=True, help="Show each box/line's formula and the ledger rows behind it.")(f)
+    f = format_option(f)
+    f = click.option("--year", type=YEAR, required=True)(f)
+    f = click.option("--person", "person_name", required=True)(f)
+    return f
+
+
+@click.group("form")
+def form() -> None:
+    """Derived tax forms: 1099-R, Form 8606, Form 1040 lines."""
+
+
+def _explain_table(payload, title):
+    from ..reports.output import Column, Table
+
+    rows = [{"line": k, "formula": v["formula"], "rows": "; ".join(v["rows"])}
+            for k, v in payload.get("explain", {}).items()]
+    return Table(title, [Column("line", "Line"), Column("formula", "Formula"), Column("rows", "Ledger rows")], rows)
+
+
+@form.command("1099-r")
+@_form_options
+@click.pass_context
+def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
+    """The 1099-Rs your plans and IRA custodian should issue: one per payer, code and destination.
+
+    Example: megaroth form 1099-r --person ann --year 2025 --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import forms as svc
+
+    with ledger_session(ctx) as session:
+        payload = svc.form_1099r(session, person_name, year, explain=explain, rounded=rounded)
+    cols = [Column("payer", "Payer"), Column("destination", "Destination"), Column("box1", "Box 1", True),
+            Column("box2a", "Box 2a", True), Column("box2b_taxable_not_determined", "2b not det."),
+            Column("box2b_total_distribution", "2b total"), Column("box4", "Box 4", True),
+            Column("box5", "Box 5", True), Column("box7", "Box 7"), Column("box10", "Box 10", True),
+            Column("box11", "Box 11")]
+    tables = [Table(f"Form 1099-R, {person_name}, {year}", cols, payload["forms"])]
+    if explain:
+        from ..reports.output import Table as T
+
+        rows = []
+        for ex in payload["explain"]:
+            for box, lines in ex["boxes"].items():
+                rows.append({"form": f"{ex['payer']} {ex['box7']} {ex['destination']}", "box": box,
+                             "how": " ".join(s.strip() for s in lines)})
+        tables.append(T("How each box is figured", [Column("form", "Form"), Column("box", "Box"),
+                                                     Column("how", "Formula and ledger rows")], rows))
+    emit(payload, fmt, tables)
+
+
+@form.command("8606")
+@_form_options
+@click.pass_context
+def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
+    """Form 8606 Parts I-III for a person-year (blank lines are empty / null).
+
+    Example: megaroth form 8606 --person ann --year 2025 --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import forms as svc
+
+    with ledger_session(ctx) as session:
+        payload = svc.form_8606(session, person_name, year, explain=explain, rounded=rounded)
+    rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
+    footer = [] if rows else [f"Form 8606 is not required for {person_name} in {year}."]
+    tables = [Table(f"Form 8606, {person_name}, {year}", [Column("line", "Line"), Column("value", "Amount")],
+                    rows, footer)]
+    if explain:
+        tables.append(_explain_table(payload, "How each line is figured"))
+    emit(payload, fmt, tables)
+
+
+@form.command("1040")
+@_form_options
+@click.pass_context
+def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
+    """Form 1040 lines 4a/4b (IRA distributions) and 5a/5b (pensions and annuities).
+
+    Example: megaroth form 1040 --person ann --year 2025 --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import forms as svc
+
+    with ledger_session(ctx) as session:
+        payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
+    rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
+    tables = [Table(f"Form 1040, {person_name}, {year}", [Column("line", "Line"), Column("value", "Amount", True)],
+                    rows)]
+    if explain:
+        tables.append(_explain_table(payload, "How each line is figured"))
+    emit(payload, fmt, tables)
+
+
+@click.group("reconcile")
+def reconcile() -> None:
+    """Compare forms you received with what the ledger derives."""
+
+
+@reconcile.command("1099-r")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--year", type=YEAR, required=True)
+@click.option("--box1", type=AMOUNT)
+@click.option("--box2a", type=AMOUNT)
+@click.option("--box4", type=AMOUNT)
+@click.option("--box5", type=AMOUNT)
+@click.option("--box10", type=AMOUNT)
+@click.option("--code", "box7", help="Box 7 distribution code(s), e.g. G.")
+@click.option("--box11", type=YEAR)
+@format_option
+@click.pass_context
+def reconcile_1099r(ctx, plan_name, year, box1, box2a, box4, box5, box10, box7, box11, fmt) -> None:
+    """Record the 1099-R a plan issued; exit 1 with a box-by-box diff if it disagrees.
+
+    Example: megaroth reconcile 1099-r --plan acme-401k --year 2025 --box1 20500 --box2a 500 --box5 20000 --code G
+    """
+    from ..reports.output import Column, Table
+    from ..services import forms as svc
+
+    received = {"box1": box1, "box2a": box2a, "box4": box4, "box5": box5, "box10": box10,
+                "box7": box7.strip().upper() if box7 else None, "box11": box11}
+    if all(v is None for v in received.values()):
+        raise click.UsageError("enter at least one box (e.g. --box1 20500 --code G)")
+    with ledger_session(ctx) as session:
+        payload = svc.reconcile_1099r(session, plan_name, year, received)
+    diff_cols = [Column("box", "Box"), Column("received", "Received"), Column("derived", "Ledger"),
+                 Column("difference", "Difference")]
+    status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
+    tables = [Table(f"1099-R from {plan_name} for {year}: {status}", diff_cols, payload["diff"],
+                    footer=payload["notes"])]
+    if payload["entries"]:
+        cols = [Column("destination", "Destination"), Column("box1", "Box 1", True),
+                Column("box2a", "Box 2a", True), Column("box5", "Box 5", True), Column("box7", "Box 7")]
+        tables.append(Table("Combined 1099-R: enter it in tax software as these per-destination entries",
+                            cols, payload["entries"]))
+    emit(payload, fmt, tables)
+    if not payload["match"]:
+        ctx.exit(1)
+
+
+COMMANDS = [form, reconcile]

@@ -1,0 +1,202 @@
+"""Ledger additions (issue 3): earnings, balance assertions, conversions, the IRA side, basis."""
+
+from __future__ import annotations
+
+import click
+
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
+
+SOURCE_CHOICE = click.Choice(["aftertax", "pretax", "roth", "roth_irr", "match", "nonelective",
+                              "safe_harbor", "profit_sharing", "employer_roth", "rollover", "roth_rollover"])
+
+
+@click.group("earnings")
+def earnings() -> None:
+    """Investment gains and losses of a plan sub-account."""
+
+
+@earnings.command("add")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--source", type=SOURCE_CHOICE, required=True, help="Money source of the sub-account.")
+@click.option("--amount", type=AMOUNT, required=True, help="Gain (positive) or loss (negative).")
+@click.option("--memo")
+@click.pass_context
+def earnings_add(ctx, plan_name, on, source, amount, memo) -> None:
+    """Record a gain or loss (changes the balance, never the basis).
+
+    Example: megaroth earnings add --plan acme-401k --date 2025-03-01 --source aftertax --amount -120.50
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        entry_id = svc.add_earnings(session, plan_name, on, source, amount, memo)
+    click.echo(f"recorded earnings #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
+
+
+@click.group("balance")
+def balance() -> None:
+    """Statement balances checked against the ledger."""
+
+
+@balance.command("assert")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--source", type=SOURCE_CHOICE, required=True)
+@click.option("--amount", type=AMOUNT, required=True, help="The statement balance of the sub-account.")
+@click.option("--strict", is_flag=True, help="A difference is an error instead of being recorded as earnings.")
+@format_option
+@click.pass_context
+def balance_assert(ctx, plan_name, on, source, amount, strict, fmt) -> None:
+    """Assert a statement balance; a difference is recorded as earnings (with its provenance).
+
+    Example: megaroth balance assert --plan acme-401k --date 2025-03-01 --source aftertax --amount 20500
+    """
+    from ..reports.output import Column, Table
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        res = svc.assert_balance(session, plan_name, on, source, amount, strict)
+    cols = [Column("date", "Date"), Column("source", "Source"), Column("statement", "Statement", True),
+            Column("ledger", "Ledger", True), Column("difference", "Recorded as earnings", True)]
+    emit(res, fmt, Table(f"Balance assertion #{res['assertion']} ({plan_name})", cols, [res]))
+
+
+@click.command("convert")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--amount", type=AMOUNT, required=True, help="Amount taken out of the after-tax sub-account.")
+@click.option("--to", "to", type=click.Choice(["in-plan", "roth-ira"]), required=True,
+              help="in-plan: in-plan Roth rollover (IRR); roth-ira: rollover to your Roth IRA.")
+@click.option("--earnings-to", type=click.Choice(["traditional-ira"]),
+              help="Notice 2014-54 split: pretax earnings to a traditional IRA, basis to the Roth IRA.")
+@click.option("--basis", type=AMOUNT, help="Basis stated on the plan's confirmation (overrides the pro-rata figure).")
+@click.option("--memo")
+@format_option
+@click.pass_context
+def convert(ctx, plan_name, on, amount, to, earnings_to, basis, memo, fmt) -> None:
+    """Convert after-tax money: basis = amount x basis / balance on the date (IRC 72(e)(8)).
+
+    Example: megaroth convert --plan acme-401k --date 2025-03-03 --amount 20500 --to in-plan
+    """
+    from ..reports.output import Column, Table
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        res = svc.convert(session, plan_name, on, amount, to, earnings_to, basis, memo)
+    cols = [Column("destination", "Destination"), Column("gross", "Amount", True),
+            Column("taxable", "Taxable", True), Column("basis", "Basis", True)]
+    t = Table(f"Conversion #{res['conversion']}: {plan_name} {on.isoformat()}", cols, res["parts"],
+              footer=[f"basis {res['basis']:,.2f} of {res['basis_before']:,.2f}; balance before "
+                      f"{res['balance_before']:,.2f}; earnings (taxable unless rolled to a traditional IRA) "
+                      f"{res['earnings']:,.2f}"])
+    emit(res, fmt, t)
+
+
+@click.group("ira")
+def ira() -> None:
+    """The IRA side: contributions, conversions, distributions, December 31 values."""
+
+
+@ira.command("contribute")
+@click.option("--person", "person_name", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--account", type=click.Choice(["traditional", "roth"]), required=True)
+@click.option("--amount", type=AMOUNT, required=True)
+@click.option("--tax-year", type=YEAR, help="Year the contribution is for (default: the date's year).")
+@click.option("--nondeductible", type=AMOUNT, help="Nondeductible part of a traditional contribution (Form 8606 line 1).")
+@click.pass_context
+def ira_contribute(ctx, person_name, on, account, amount, tax_year, nondeductible) -> None:
+    """Record an IRA contribution.
+
+    Example: megaroth ira contribute --person ann --date 2025-02-01 --account traditional --amount 7000 --tax-year 2025 --nondeductible 7000
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        res = svc.ira_contribute(session, person_name, on, account, amount, tax_year, nondeductible)
+    click.echo(f"recorded IRA contribution #{res['id']}: {person_name} {account} {amount:,.2f}")
+    for w in res["warnings"]:
+        click.echo(f"warning [{w['code']}]: {w['message']}", err=True)
+
+
+@ira.command("convert")
+@click.option("--person", "person_name", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--amount", type=AMOUNT, required=True)
+@click.pass_context
+def ira_convert(ctx, person_name, on, amount) -> None:
+    """Record a traditional IRA -> Roth IRA conversion.
+
+    Example: megaroth ira convert --person ann --date 2025-02-05 --amount 7000
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        ev = svc.ira_convert(session, person_name, on, amount)
+    click.echo(f"recorded IRA conversion #{ev}: {person_name} {amount:,.2f}")
+    click.echo(f"next: megaroth ira value --person {person_name} --year {on.year} --amount X  (Dec 31 value)")
+
+
+@ira.command("distribute")
+@click.option("--person", "person_name", required=True)
+@click.option("--date", "on", type=DATE, required=True)
+@click.option("--account", type=click.Choice(["traditional", "roth"]), required=True)
+@click.option("--amount", type=AMOUNT, required=True)
+@click.option("--exception", help="A 72(t) exception that applies (1099-R code 2 instead of 1).")
+@click.pass_context
+def ira_distribute(ctx, person_name, on, account, amount, exception) -> None:
+    """Record an IRA distribution (not a conversion).
+
+    Example: megaroth ira distribute --person ann --date 2025-06-01 --account roth --amount 600
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        ev = svc.ira_distribute(session, person_name, on, account, amount, exception)
+    click.echo(f"recorded IRA distribution #{ev}: {person_name} {account} {amount:,.2f}")
+
+
+@ira.command("value")
+@click.option("--person", "person_name", required=True)
+@click.option("--year", type=YEAR, required=True)
+@click.option("--amount", type=AMOUNT, required=True)
+@click.pass_context
+def ira_value(ctx, person_name, year, amount) -> None:
+    """Dec 31 value of all traditional/SEP/SIMPLE IRAs (+ outstanding rollovers): Form 8606 line 6.
+
+    Example: megaroth ira value --person ann --year 2025 --amount 0
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        svc.ira_value(session, person_name, year, amount)
+    click.echo(f"recorded Dec 31 {year} traditional IRA value for {person_name}: {amount:,.2f}")
+
+
+@click.group("basis")
+def basis() -> None:
+    """Basis carried forward for a history that starts mid-way."""
+
+
+@basis.command("set")
+@click.option("--person", "person_name", required=True)
+@click.option("--year", type=YEAR, required=True, help="The last year these figures cover.")
+@click.option("--traditional", type=AMOUNT, help="Traditional IRA basis: that year's Form 8606 line 14.")
+@click.option("--roth-contributions", type=AMOUNT, help="Roth IRA regular-contribution basis (line 22).")
+@click.option("--conversion", "conversions", multiple=True, metavar="YEAR:GROSS:TAXABLE",
+              help="An earlier conversion/rollover layer; repeat for each year.")
+@click.pass_context
+def basis_set(ctx, person_name, year, traditional, roth_contributions, conversions) -> None:
+    """Record carryforward basis at the end of a year.
+
+    Example: megaroth basis set --person ann --year 2022 --traditional 2000 --roth-contributions 5000 --conversion 2016:80000:60000
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        svc.basis_set(session, person_name, year, traditional, roth_contributions, list(conversions))
+    click.echo(f"recorded basis for {person_name} at the end of {year}")
+
+
+COMMANDS = [earnings, balance, convert, ira, basis]

@@ -1,0 +1,375 @@
+"""Tax forms from the ledger: assemble a person's history from the database, run the pure
+rules (:mod:`megaroth_ledger.rules.tax_history`), and shape the issue-3 JSON payloads.
+
+Interface used by other modules:
+
+- :func:`roth_history` ``(session, person_name) -> (list[RothContribution], list[RothLayer])``
+  -- regular Roth IRA contributions, in-plan Roth rollovers (``in-plan``), plan -> Roth IRA
+  rollovers (``plan-rollover``, taxable = 1099-R box 2a of the Roth IRA part) and IRA
+  conversions (``ira-conversion``, taxable = their share of Form 8606 line 18), plus the
+  ``basis set`` carryforward (layers dated January 1 of their year).
+- :func:`compute` ``(session, person_name, through_year) -> HistoryResult``.
+
+How ledger rows become after-tax sub-account moves (sources ``aftertax``):
+``contribution``/``contribution_true_up`` add basis; investment results (dividends, change in
+value, fees, ``earnings``, ``adjustment``) and exchanges change the balance only;
+``conversion_out`` (an IRR), ``rollover_out`` and ``withdrawal`` are distributions. A
+conversion recorded with ``megaroth convert`` names its destination; an imported
+``conversion_out`` without one is an IRR (statement-formats.md 5.4); an imported
+``rollover_out`` without one is refused (its destination decides box 2a).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import UnsupportedSituation, UserError
+from ..money import ZERO, from_cents, round_dollars, to_cents
+from ..rules import basis as basis_rules
+from ..rules import form1040 as f1040_rules
+from ..rules import form1099r as f1099_rules
+from ..rules import tax_history as th
+from ..rules.form8606 import LINES, format_line, round_line
+from ..rules.layers import RothContribution, RothLayer
+from ..store.lookup import get_person, get_plan
+from ..store.models import (
+    BasisCarryforward,
+    BasisLayer,
+    Conversion,
+    Entry,
+    ImportBatch,
+    IraEvent,
+    IraValue,
+    Person,
+    Plan,
+    Received1099R,
+)
+from ..vocab import CONTRIBUTION_TYPES, EARNINGS_TYPES
+
+BALANCE_ONLY_TYPES = EARNINGS_TYPES | {"adjustment", "exchange_in", "exchange_out"}
+DISTRIBUTION_TYPES = {"conversion_out", "rollover_out", "withdrawal"}
+ROTH_SOURCES = {"roth", "roth_irr", "roth_rollover", "employer_roth"}
+
+WARNING_CODES = {
+    basis_rules.BASIS_CAP_WARNING: "basis-cap",
+    f1099_rules.WITHHOLDING_WARNING: "withholding-assumed",
+    f1099_rules.IRA_WITHHOLDING_WARNING: "ira-withholding",
+    f1099_rules.IRA_2A_WARNING: "ira-box2a-unconfirmed",
+    f1099_rules.SPLIT_FORMS_WARNING: "split-forms-unconfirmed",
+    f1040_rules.IRR_WARNING: "irr-1040-unconfirmed",
+    th.ROTH_1099R_WARNING: "roth-ira-1099r",
+    th.QUALIFIED_WARNING: "qualified-distribution",
+}
+
+
+def warning_dicts(messages) -> list[dict]:
+    out = []
+    for m in messages:
+        code = WARNING_CODES.get(m)
+        if code is None:
+            code = "unconfirmed" if "UNCONFIRMED" in m else "note"
+        out.append({"code": code, "message": m})
+    return out
+
+
+# -- assembling the history --------------------------------------------------------------------
+def _batches(session: Session) -> dict[int, str]:
+    return {b.id: b.file_name for b in session.scalars(select(ImportBatch))}
+
+
+def _ref(kind: str, row_id: int, on: dt.date, amount: Decimal, import_id: int | None,
+         file_row: int | None, batches: dict[int, str]) -> str:
+    where = "entered on the command line"
+    if import_id is not None:
+        where = f"{batches.get(import_id, f'import #{import_id}')}" + (f" row {file_row}" if file_row else "")
+    return f"{on.isoformat()} {kind} #{row_id} {amount:,.2f} ({where})"
+
+
+def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
+                   batches: dict[int, str] | None = None) -> list[th.PlanMove]:
+    """The plan's after-tax sub-account rows as rule inputs (see the module docstring)."""
+    batches = _batches(session) if batches is None else batches
+    stmt = select(Entry).where(Entry.plan_id == plan.id, Entry.status == "posted",
+                               Entry.source.in_(("aftertax", "aftertax_pre87")))
+    if through is not None:
+        stmt = stmt.where(Entry.date <= through)
+    entries = session.scalars(stmt.order_by(Entry.date, Entry.id)).all()
+    convs = {c.id: c for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id))}
+    moves: list[th.PlanMove] = []
+    for e in entries:
+        if e.source == "aftertax_pre87":
+            raise UnsupportedSituation(
+                f"plan {plan.name} has pre-1987 after-tax money (entry #{e.id}); IRC 72(e)(8)(D) "
+                "rules for it are not supported")
+        amount = from_cents(e.amount_cents)
+        ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
+        if e.type in CONTRIBUTION_TYPES:
+            moves.append(th.PlanMove(plan.name, e.date, "contribution", amount, ref=ref))
+        elif e.type in BALANCE_ONLY_TYPES:
+            moves.append(th.PlanMove(plan.name, e.date, "earnings", amount, ref=ref))
+        elif e.type in DISTRIBUTION_TYPES:
+            if amount >= 0:
+                raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
+            c = convs.get(e.conversion_id) if e.conversion_id else None
+            if c is not None:
+                cref = _ref(f"conversion to {c.to}" + (" (Notice 2014-54 split)" if c.earnings_to else ""),
+                            c.id, c.date, from_cents(c.amount_cents), c.import_id, None, batches)
+                moves.append(th.PlanMove(
+                    plan.name, e.date, "distribution", -amount, to=c.to, earnings_to=c.earnings_to,
+                    basis_override=from_cents(c.basis_cents) if c.basis_overridden else None, ref=cref))
+            elif e.type == "conversion_out":
+                moves.append(th.PlanMove(plan.name, e.date, "distribution", -amount, to="in-plan", ref=ref))
+            elif e.type == "withdrawal":
+                moves.append(th.PlanMove(plan.name, e.date, "distribution", -amount, to="cash", ref=ref))
+            else:
+                raise UnsupportedSituation(
+                    f"{ref}: an after-tax rollover_out without a recorded destination; record it "
+                    "with `megaroth convert` (box 2a depends on whether it went to a Roth or a "
+                    "traditional IRA)")
+        else:
+            raise UnsupportedSituation(
+                f"{ref}: after-tax rows of type {e.type!r} are not supported for basis tracking")
+    return moves
+
+
+def aftertax_replay(session: Session, plan: Plan, through: dt.date | None = None) -> basis_rules.Replay:
+    moves = sorted(aftertax_moves(session, plan, through), key=lambda m: (m.date, th._RANK[m.kind]))
+    return basis_rules.replay([
+        basis_rules.SubAccountMove(m.date, m.kind, m.amount, m.basis_override, m.ref)  # type: ignore[arg-type]
+        for m in moves
+    ])
+
+
+def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) -> list[f1099_rules.PlanPayment]:
+    rows = session.scalars(select(Entry).where(
+        Entry.plan_id == plan.id, Entry.status == "posted", Entry.type.in_(sorted(DISTRIBUTION_TYPES)),
+        Entry.source.not_in(("aftertax", "aftertax_pre87"))).order_by(Entry.date, Entry.id)).all()
+    out = []
+    for e in rows:
+        amount = from_cents(e.amount_cents)
+        ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
+        if e.type == "conversion_out" and e.source not in ROTH_SOURCES:
+            raise UnsupportedSituation(f"{ref}: in-plan conversions of {e.source} money are not supported")
+        if e.source in ROTH_SOURCES:
+            raise UnsupportedSituation(
+                f"{ref}: designated Roth account distributions (1099-R codes B/H, boxes 10/11) are "
+                "not derived by this version")
+        if e.type == "rollover_out":
+            raise UnsupportedSituation(f"{ref}: a {e.source} rollover_out needs its destination; not supported")
+        if e.source == "unknown":
+            raise UnsupportedSituation(f"{ref}: a withdrawal from an unknown source cannot be taxed")
+        out.append(f1099_rules.PlanPayment(payer=plan.name, date=e.date, destination="cash", gross=-amount,
+                                           taxable=-amount, basis=ZERO, refs=(ref,)))
+    return out
+
+
+def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
+    person = get_person(session, person_name)
+    batches = _batches(session)
+    plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
+    moves: list[th.PlanMove] = []
+    others: list[f1099_rules.PlanPayment] = []
+    for p in plans:
+        moves.extend(aftertax_moves(session, p, batches=batches))
+        others.extend(_other_plan_payments(session, p, batches))
+    ira = []
+    for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person.id)
+                              .order_by(IraEvent.date, IraEvent.id)):
+        amount = from_cents(ev.amount_cents)
+        ira.append(th.IraMove(ev.date, ev.tax_year, ev.kind, ev.account, amount,
+                              from_cents(ev.nondeductible_cents), ev.exception,
+                              _ref(f"IRA {ev.kind} ({ev.account})", ev.id, ev.date, amount, ev.import_id,
+                                   None, batches)))
+    values = {v.year: from_cents(v.amount_cents)
+              for v in session.scalars(select(IraValue).where(IraValue.person_id == person.id))}
+    cf = None
+    row = session.scalars(select(BasisCarryforward).where(BasisCarryforward.person_id == person.id)
+                          .order_by(BasisCarryforward.year.desc())).first()
+    if row is not None:
+        layers = tuple((l.layer_year, from_cents(l.gross_cents), from_cents(l.taxable_cents))
+                       for l in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)
+                                                .order_by(BasisLayer.layer_year, BasisLayer.id)))
+        cf = th.CarryForward(row.year, from_cents(row.traditional_cents) or ZERO,
+                             from_cents(row.roth_contributions_cents) or ZERO, layers)
+    hist = th.PersonHistory(person=person.name, born=person.born, plan_moves=tuple(moves),
+                            other_plan_payments=tuple(others), ira_moves=tuple(ira), ira_values=values,
+                            carryforward=cf)
+    return hist, person
+
+
+def compute(session: Session, person_name: str, through: int | None = None) -> th.HistoryResult:
+    hist, _ = load_history(session, person_name)
+    return th.compute_history(hist, through)
+
+
+def roth_history(session: Session, person_name: str) -> tuple[list[RothContribution], list[RothLayer]]:
+    """A person's Roth contributions and conversion/rollover layers (see module docstring)."""
+    result = compute(session, person_name)
+    return list(result.roth_contributions), list(result.roth_layers)
+
+
+def _year(session: Session, person_name: str, year: int) -> th.YearResult:
+    result = compute(session, person_name, through=year)
+    if year not in result.years:
+        cf = session.scalars(select(BasisCarryforward).join(Person).where(Person.name == person_name)
+                             .order_by(BasisCarryforward.year.desc())).first()
+        if cf is not None and year <= cf.year:
+            raise UserError(f"{year} is covered by `basis set --year {cf.year}`: the ledger's history "
+                            f"starts in {cf.year + 1}")
+        raise UserError(f"nothing recorded for {person_name} in or before {year}")
+    return result.years[year]
+
+
+# -- payloads ------------------------------------------------------------------------------------
+def _money(v: Decimal | None, rounded: bool) -> Decimal | None:
+    if v is None:
+        return None
+    return round_dollars(v) if rounded else v
+
+
+def form_dict(f: f1099_rules.Form1099R, rounded: bool = False) -> dict:
+    return {
+        "payer": f.payer, "destination": f.destination,
+        "box1": _money(f.box1, rounded), "box2a": _money(f.box2a, rounded),
+        "box2b_taxable_not_determined": f.box2b_taxable_not_determined,
+        "box2b_total_distribution": f.box2b_total_distribution,
+        "box4": _money(f.box4, rounded), "box5": _money(f.box5, rounded), "box7": f.box7,
+        "box10": _money(f.box10, rounded), "box11": f.box11,
+    }
+
+
+def form_1099r(session: Session, person_name: str, year: int, *, explain: bool = False,
+               rounded: bool = False) -> dict:
+    r = _year(session, person_name, year)
+    payload: dict = {"person": person_name, "tax_year": year,
+                     "forms": [form_dict(f, rounded) for f in r.forms],
+                     "warnings": warning_dicts(r.warnings)}
+    if explain:
+        payload["explain"] = [{"payer": f.payer, "destination": f.destination, "box7": f.box7,
+                               "boxes": f.explain} for f in r.forms]
+    return payload
+
+
+def form_8606(session: Session, person_name: str, year: int, *, explain: bool = False,
+              rounded: bool = False) -> dict:
+    r = _year(session, person_name, year)
+    f = r.f8606
+    lines = {k: format_line(k, round_line(k, f.lines[k]) if rounded else f.lines[k]) for k in LINES}
+    warnings = list(r.warnings)
+    payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
+                     "warnings": warning_dicts(w for w in warnings if _concerns_8606(w))}
+    if explain:
+        payload["explain"] = _explain_8606(r)
+    return payload
+
+
+def _concerns_8606(w: str) -> bool:
+    return w in (th.QUALIFIED_WARNING,) or "8606" in w
+
+
+def _explain_8606(r: th.YearResult) -> dict:
+    f = r.f8606
+    out = {}
+    rows_by_line: dict[str, list[str]] = defaultdict(list)
+    for form in r.ira_forms:
+        key = "8" if form.destination == "roth-ira" else "7"
+        rows_by_line[key].extend(form.explain.get("box1", [])[1:])
+    for form in r.plan_forms:
+        if form.destination == "roth-ira":
+            rows_by_line["24"].extend(form.explain.get("box1", [])[1:])
+    for k, text in f.explain.items():
+        out[k] = {"formula": text, "rows": [s.strip() for s in rows_by_line.get(k, [])]}
+    return out
+
+
+def form_1040(session: Session, person_name: str, year: int, *, explain: bool = False,
+              rounded: bool = False) -> dict:
+    r = _year(session, person_name, year)
+    lines = {k: _money(v, rounded) for k, v in r.f1040.lines.items()}
+    payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
+                     "warnings": warning_dicts(r.f1040.warnings)}
+    if explain:
+        ex = {}
+        for k, text in r.f1040.explain.items():
+            forms = r.ira_forms if k.startswith("4") else r.plan_forms
+            box = "box1" if k.endswith("a") else "box2a"
+            rows = [f"{f.payer} 1099-R code {f.box7} to {f.destination}: {getattr(f, box) or ZERO:,.2f}"
+                    for f in forms]
+            if k == "4b":
+                rows = [f"Form 8606 line {n}: {r.f8606.lines[n]:,.2f}" for n in ("15c", "18", "25c")
+                        if r.f8606.lines[n] is not None] or rows
+            ex[k] = {"formula": text, "rows": rows}
+        payload["explain"] = ex
+    return payload
+
+
+# -- reconciliation -----------------------------------------------------------------------------
+RECON_BOXES = ("box1", "box2a", "box4", "box5", "box10", "box7", "box11")
+
+
+def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict) -> dict:
+    """Store the 1099-R the plan issued and compare it with the derived one(s).
+
+    When several derived forms share the received code (a Notice 2014-54 split reported on a
+    single combined 1099-R), they are compared as one combined form and the per-destination
+    entries are returned under ``entries`` (boxes summing to the combined form).
+    """
+    plan = get_plan(session, plan_name)
+    session.add(Received1099R(
+        plan_id=plan.id, year=year,
+        box1_cents=_cents(received.get("box1")), box2a_cents=_cents(received.get("box2a")),
+        box4_cents=_cents(received.get("box4")), box5_cents=_cents(received.get("box5")),
+        box10_cents=_cents(received.get("box10")), box7=received.get("box7"), box11=received.get("box11"),
+        recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+    session.flush()
+    result = compute(session, plan.person.name, through=year)
+    r = result.years.get(year)
+    derived_forms = [f for f in (r.plan_forms if r else []) if f.payer == plan.name]
+    code = received.get("box7")
+    group = [f for f in derived_forms if code is None or f.box7 == code]
+    if code is None and len({f.box7 for f in derived_forms}) > 1:
+        raise UserError("the plan issued several kinds of 1099-R this year; give --code")
+    derived: dict | None = None
+    if group:
+        derived = {
+            "box1": sum((f.box1 for f in group), ZERO),
+            "box2a": sum(((f.box2a or ZERO) for f in group), ZERO),
+            "box4": sum((f.box4 for f in group), ZERO),
+            "box5": sum(((f.box5 or ZERO) for f in group), ZERO),
+            "box10": None, "box7": group[0].box7, "box11": group[0].box11,
+        }
+    diffs = []
+    for box in RECON_BOXES:
+        got = received.get(box)
+        if got is None:
+            continue  # not entered: not compared
+        want = derived.get(box) if derived else None
+        if box in ("box4", "box10") and want is None and got == 0:
+            continue
+        if got != want:
+            diffs.append({"box": box, "received": got, "derived": want,
+                          "difference": (got - want) if isinstance(got, Decimal) and isinstance(want, Decimal)
+                          else None})
+    notes = []
+    for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id,
+                                                      Conversion.tax_year == year)):
+        if c.basis_cents != c.basis_computed_cents:
+            notes.append(f"conversion #{c.id} on {c.date.isoformat()}: basis {from_cents(c.basis_cents):,.2f} "
+                         f"from the plan's confirmation, {from_cents(c.basis_computed_cents):,.2f} computed "
+                         f"pro rata (difference {from_cents(c.basis_cents - c.basis_computed_cents):,.2f})")
+    if not group:
+        notes.append(f"the ledger derives no {'code ' + code + ' ' if code else ''}1099-R for {plan_name} in {year}")
+    entries = [form_dict(f) for f in group] if len(group) > 1 else []
+    return {"plan": plan_name, "tax_year": year, "match": not diffs and bool(group),
+            "received": {b: received.get(b) for b in RECON_BOXES},
+            "derived": derived, "diff": diffs, "entries": entries, "notes": notes,
+            "warnings": warning_dicts(r.warnings if r else [])}
+
+
+def _cents(v) -> int | None:
+    return None if v is None or not isinstance(v, Decimal) else to_cents(v)

@@ -1,0 +1,301 @@
+"""Ledger additions of issue 3: earnings, balance assertions, conversions, the IRA side and
+carried-forward basis. Database in, rule calls, database out; no tax arithmetic here beyond
+calling :mod:`megaroth_ledger.rules.basis`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..errors import UserError
+from ..money import from_cents, to_cents
+from ..rules import basis as basis_rules
+from ..store.lookup import get_person, get_plan
+from ..store.models import (
+    BalanceAssertion,
+    BasisCarryforward,
+    BasisLayer,
+    Conversion,
+    Entry,
+    IraEvent,
+    IraValue,
+    Plan,
+)
+from ..vocab import SOURCES
+
+IRA_ACCOUNTS = ("traditional", "roth")
+
+
+def _posted_balance(session: Session, plan: Plan, source: str, through: dt.date) -> Decimal:
+    total = session.scalar(
+        select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
+            Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted",
+            Entry.date <= through)
+    )
+    return from_cents(int(total or 0))
+
+
+def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal,
+                 memo: str | None = None) -> int:
+    """A gain or loss of one sub-account (changes the balance, never the basis)."""
+    plan = get_plan(session, plan_name)
+    if source not in SOURCES:
+        raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if amount == 0:
+        raise UserError("--amount must not be zero")
+    e = Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type="earnings",
+              amount_cents=to_cents(amount), memo=memo, origin="earnings add")
+    session.add(e)
+    session.flush()
+    return e.id
+
+
+def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal,
+                   strict: bool = False) -> dict:
+    """Compare a statement balance with the ledger on ``on`` (entries dated on or before it).
+
+    A difference is recorded as an ``earnings`` entry whose ``origin`` names the assertion
+    (its provenance); with ``strict`` it is an error instead.
+    """
+    plan = get_plan(session, plan_name)
+    if source not in SOURCES:
+        raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+    if amount < 0:
+        raise UserError("--amount (a balance) must not be negative")
+    ledger = _posted_balance(session, plan, source, on)
+    diff = amount - ledger
+    if diff and strict:
+        raise UserError(
+            f"balance assertion failed for {plan_name} {source} on {on.isoformat()}: statement "
+            f"{amount:,.2f}, ledger {ledger:,.2f}, difference {diff:,.2f}"
+        )
+    a = BalanceAssertion(plan_id=plan.id, date=on, source=source, amount_cents=to_cents(amount),
+                         ledger_cents=to_cents(ledger))
+    session.add(a)
+    session.flush()
+    entry_id = None
+    if diff:
+        e = Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type="earnings",
+                  amount_cents=to_cents(diff), origin=f"balance assert #{a.id}",
+                  memo=f"difference between statement {amount} and ledger {ledger}")
+        session.add(e)
+        session.flush()
+        entry_id = e.id
+    return {"assertion": a.id, "plan": plan_name, "source": source, "date": on,
+            "statement": amount, "ledger": ledger, "difference": diff, "earnings_entry": entry_id}
+
+
+def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: str,
+            earnings_to: str | None = None, basis: Decimal | None = None,
+            memo: str | None = None) -> dict:
+    """Convert money out of the plan's after-tax sub-account (IRC 72(e)(8), 72(d)(2); Notice
+    2014-54). Records the Conversion, the plan-side legs and the IRA-side rollovers in."""
+    from .forms import aftertax_replay
+
+    plan = get_plan(session, plan_name)
+    if amount <= 0:
+        raise UserError("--amount must be positive")
+    if to not in ("in-plan", "roth-ira"):
+        raise UserError("--to must be in-plan or roth-ira")
+    if earnings_to is not None and (earnings_to != "traditional-ira" or to != "roth-ira"):
+        raise UserError("--earnings-to traditional-ira goes with --to roth-ira only (Notice 2014-54)")
+    if not plan.after_tax:
+        raise UserError(f"plan {plan_name} has no after-tax source (plan add --after-tax)")
+    if to == "in-plan" and not plan.in_plan_conversion:
+        raise UserError(f"plan {plan_name} does not allow in-plan Roth rollovers (--in-plan-conversion)")
+    if to == "roth-ira" and not plan.in_service_withdrawal:
+        raise UserError(
+            f"plan {plan_name} does not allow in-service withdrawals of after-tax money "
+            "(--in-service-withdrawal), so it cannot roll to a Roth IRA")
+    rp_on = aftertax_replay(session, plan, through=on)
+    state = rp_on.final
+    if amount > state.balance:
+        later = aftertax_replay(session, plan).final
+        if amount <= later.balance:
+            raise UserError(
+                f"on {on.isoformat()} the after-tax sub-account holds only {state.balance:,.2f}: "
+                f"the date is before the money arrived")
+        raise UserError(
+            f"amount {amount:,.2f} is above the after-tax sub-account balance {state.balance:,.2f} "
+            f"on {on.isoformat()}")
+    split, _after = basis_rules.split_distribution(state, amount, on=on, basis_override=basis)
+    parts = basis_rules.allocate_destinations(split, to, earnings_to)
+    conv = Conversion(
+        plan_id=plan.id, date=on, tax_year=on.year, source="aftertax", to=to,
+        earnings_to=earnings_to, amount_cents=to_cents(amount), basis_cents=to_cents(split.basis),
+        basis_computed_cents=to_cents(split.basis_computed),
+        basis_overridden=basis is not None, balance_before_cents=to_cents(state.balance),
+        basis_before_cents=to_cents(state.basis), memo=memo)
+    session.add(conv)
+    session.flush()
+    group = f"conversion-{conv.id}"
+    conv.transfer_group = group
+    out_type = "conversion_out" if to == "in-plan" else "rollover_out"
+    session.add(Entry(plan_id=plan.id, date=on, tax_year=on.year, source="aftertax", type=out_type,
+                      amount_cents=-to_cents(amount), conversion_id=conv.id, origin=f"convert #{conv.id}",
+                      memo=memo))
+    if to == "in-plan":
+        session.add(Entry(plan_id=plan.id, date=on, tax_year=on.year, source="roth_irr",
+                          type="conversion_in", amount_cents=to_cents(amount), irr_year=on.year,
+                          conversion_id=conv.id, origin=f"convert #{conv.id}", memo=memo))
+    else:
+        for part in parts:
+            account = "roth" if part.destination == "roth-ira" else "traditional"
+            session.add(IraEvent(person_id=plan.person_id, date=on, tax_year=on.year, kind="rollover_in",
+                                 account=account, amount_cents=to_cents(part.gross),
+                                 taxable_cents=to_cents(part.taxable), conversion_id=conv.id,
+                                 memo=f"from {plan_name} (convert #{conv.id})"))
+    session.flush()
+    return {
+        "conversion": conv.id, "plan": plan_name, "date": on, "amount": amount, "to": to,
+        "earnings_to": earnings_to, "basis": split.basis, "basis_computed": split.basis_computed,
+        "earnings": split.earnings, "balance_before": state.balance, "basis_before": state.basis,
+        "parts": [{"destination": p.destination, "gross": p.gross, "taxable": p.taxable,
+                   "basis": p.basis} for p in parts],
+        "warnings": [{"code": "basis-cap", "message": w} for w in split.warnings],
+    }
+
+
+def _check_ira_date(on: dt.date, tax_year: int) -> None:
+    # IRC 219(f)(3): a contribution made by the return due date (April 15, without
+    # extensions) may be for the previous year.
+    if not (tax_year == on.year or (tax_year == on.year - 1 and on <= dt.date(on.year, 4, 15))):
+        raise UserError(
+            f"a contribution on {on.isoformat()} cannot be for {tax_year}: contributions for a year "
+            f"are made during it or by April 15 of the next year (IRC 219(f)(3))")
+
+
+def ira_contribute(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
+                   tax_year: int | None = None, nondeductible: Decimal | None = None) -> dict:
+    person = get_person(session, person_name)
+    if account not in IRA_ACCOUNTS:
+        raise UserError("--account must be traditional or roth")
+    if amount <= 0:
+        raise UserError("--amount must be positive")
+    tax_year = tax_year or on.year
+    _check_ira_date(on, tax_year)
+    if nondeductible is not None:
+        if account != "traditional":
+            raise UserError("--nondeductible applies to traditional IRA contributions only")
+        if nondeductible < 0 or nondeductible > amount:
+            raise UserError("--nondeductible must be between 0 and --amount")
+    warnings = []
+    from ..rules.dates import age_at_year_end
+    from ..rules.limits import limits_for
+
+    try:
+        lim = limits_for(tax_year).ira_limit_for_age(age_at_year_end(person.born, tax_year))
+    except UserError:
+        lim = None
+    if lim is not None:
+        total = from_cents(int(session.scalar(
+            select(func.coalesce(func.sum(IraEvent.amount_cents), 0)).where(
+                IraEvent.person_id == person.id, IraEvent.kind == "contribution",
+                IraEvent.tax_year == tax_year)) or 0)) + amount
+        if total > lim:
+            warnings.append({"code": "ira-excess", "message": (
+                f"IRA contributions for {tax_year} total {total:,.2f}, above the {lim:,.2f} limit "
+                "(IRC 219(b)(5)): the excess owes a 6% excise tax (Form 5329) unless withdrawn with "
+                "its earnings by the return due date")})
+    ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="contribution", account=account,
+                  amount_cents=to_cents(amount),
+                  nondeductible_cents=None if nondeductible is None else to_cents(nondeductible))
+    session.add(ev)
+    session.flush()
+    return {"id": ev.id, "warnings": warnings}
+
+
+def ira_convert(session: Session, person_name: str, on: dt.date, amount: Decimal) -> int:
+    person = get_person(session, person_name)
+    if amount <= 0:
+        raise UserError("--amount must be positive")
+    ev = IraEvent(person_id=person.id, date=on, tax_year=on.year, kind="conversion", account="traditional",
+                  amount_cents=to_cents(amount))
+    session.add(ev)
+    session.flush()
+    return ev.id
+
+
+def ira_distribute(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
+                   exception: str | None = None) -> int:
+    person = get_person(session, person_name)
+    if account not in IRA_ACCOUNTS:
+        raise UserError("--account must be traditional or roth")
+    if amount <= 0:
+        raise UserError("--amount must be positive")
+    ev = IraEvent(person_id=person.id, date=on, tax_year=on.year, kind="distribution", account=account,
+                  amount_cents=to_cents(amount), exception=exception)
+    session.add(ev)
+    session.flush()
+    return ev.id
+
+
+def ira_value(session: Session, person_name: str, year: int, amount: Decimal) -> None:
+    person = get_person(session, person_name)
+    if amount < 0:
+        raise UserError("--amount must not be negative")
+    row = session.scalars(select(IraValue).where(IraValue.person_id == person.id,
+                                                 IraValue.year == year)).first()
+    if row is None:
+        row = IraValue(person_id=person.id, year=year, amount_cents=0)
+        session.add(row)
+    row.amount_cents = to_cents(amount)
+    session.flush()
+
+
+def parse_layer(text: str) -> tuple[int, Decimal, Decimal]:
+    """``YEAR:GROSS:TAXABLE`` -> (year, gross, taxable)."""
+    from ..money import parse_amount
+
+    bits = text.split(":")
+    if len(bits) != 3 or not bits[0].strip().isdigit():
+        raise UserError(f"--conversion {text!r}: expected YEAR:GROSS:TAXABLE, e.g. 2016:80000:60000")
+    year = int(bits[0])
+    gross = parse_amount(bits[1], what="--conversion gross")
+    taxable = parse_amount(bits[2], what="--conversion taxable")
+    if gross <= 0 or taxable < 0 or taxable > gross:
+        raise UserError(f"--conversion {text!r}: need 0 <= taxable <= gross and gross > 0")
+    if not 1998 <= year <= 2200:
+        raise UserError(f"--conversion {text!r}: Roth conversions start in 1998")
+    return year, gross, taxable
+
+
+def basis_set(session: Session, person_name: str, year: int, traditional: Decimal | None,
+              roth_contributions: Decimal | None, layers: list[str]) -> dict:
+    """Record (replace) the carryforward figures known at the end of ``year``."""
+    person = get_person(session, person_name)
+    parsed = [parse_layer(t) for t in layers]
+    for y, _, _ in parsed:
+        if y > year:
+            raise UserError(f"--conversion year {y} is after --year {year}")
+    for label, v in (("--traditional", traditional), ("--roth-contributions", roth_contributions)):
+        if v is not None and v < 0:
+            raise UserError(f"{label} must not be negative")
+    if traditional is None and roth_contributions is None and not parsed:
+        raise UserError("give --traditional, --roth-contributions and/or --conversion")
+    row = session.scalars(select(BasisCarryforward).where(
+        BasisCarryforward.person_id == person.id, BasisCarryforward.year == year)).first()
+    if row is None:
+        row = BasisCarryforward(person_id=person.id, year=year)
+        session.add(row)
+        session.flush()
+    if traditional is not None:
+        row.traditional_cents = to_cents(traditional)
+    if roth_contributions is not None:
+        row.roth_contributions_cents = to_cents(roth_contributions)
+    if parsed:
+        for old in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)):
+            session.delete(old)
+        for y, g, t in parsed:
+            session.add(BasisLayer(carryforward_id=row.id, layer_year=y, gross_cents=to_cents(g),
+                                   taxable_cents=to_cents(t)))
+    session.flush()
+    return {"person": person_name, "year": year,
+            "traditional": from_cents(row.traditional_cents),
+            "roth_contributions": from_cents(row.roth_contributions_cents),
+            "conversions": [{"year": y, "gross": g, "taxable": t} for y, g, t in parsed]}
+

@@ -1,0 +1,213 @@
+"""Issue 3 commands through click's CliRunner against a temp SQLite ledger.
+
+The must-show figures come from the issue (seed example, backdoor) and are the same numbers
+the IRS examples in tests/test_forms_rules.py check at the rule level.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+
+def seed(m, to="in-plan", *extra):
+    m("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
+      "--amount", "20000")
+    m("balance", "assert", "--plan", "acme-401k", "--date", "2025-03-01", "--source", "aftertax",
+      "--amount", "20500")
+    return m("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "20500", "--to", to, *extra)
+
+
+def test_seed_in_plan_conversion_1099r_and_1040(ann):
+    seed(ann)
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")
+    assert doc["person"] == "ann" and doc["tax_year"] == 2025
+    assert doc["forms"] == [{
+        "payer": "acme-401k", "destination": "in-plan", "box1": "20500.00", "box2a": "500.00",
+        "box2b_taxable_not_determined": False, "box2b_total_distribution": False, "box4": "0.00",
+        "box5": "20000.00", "box7": "G", "box10": None, "box11": None}]
+    f1040 = ann.json("form", "1040", "--person", "ann", "--year", "2025")
+    assert f1040["lines"] == {"4a": None, "4b": None, "5a": "20500.00", "5b": "500.00"}
+    assert any(w["code"] == "irr-1040-unconfirmed" for w in f1040["warnings"])
+    f8606 = ann.json("form", "8606", "--person", "ann", "--year", "2025")
+    assert all(v is None for v in f8606["lines"].values())  # an IRR is not on Form 8606
+
+
+def test_balance_assertion_records_earnings_with_provenance_and_strict(ann):
+    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
+        "--amount", "20000")
+    doc = ann.json("balance", "assert", "--plan", "acme-401k", "--date", "2025-03-01", "--source",
+                   "aftertax", "--amount", "20500")
+    assert (doc["ledger"], doc["difference"]) == ("20000.00", "500.00")
+    r = ann("balance", "assert", "--plan", "acme-401k", "--date", "2025-03-02", "--source", "aftertax",
+            "--amount", "20400", "--strict", ok=False)
+    assert r.exit_code != 0 and "difference -100.00" in r.output and "Traceback" not in r.output
+    # the same assertion again matches: nothing more is recorded
+    doc = ann.json("balance", "assert", "--plan", "acme-401k", "--date", "2025-03-02", "--source",
+                   "aftertax", "--amount", "20500", "--strict")
+    assert doc["difference"] == "0.00"
+
+
+def test_split_to_roth_ira_and_traditional_ira(ann):
+    r = seed(ann, "roth-ira", "--earnings-to", "traditional-ira")
+    assert r.exit_code == 0
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")
+    got = {f["destination"]: (f["box1"], f["box2a"], f["box5"], f["box7"]) for f in doc["forms"]}
+    assert got == {"traditional-ira": ("500.00", "0.00", "0.00", "G"),
+                   "roth-ira": ("20000.00", "0.00", "20000.00", "G")}
+    f1040 = ann.json("form", "1040", "--person", "ann", "--year", "2025")
+    assert (f1040["lines"]["5a"], f1040["lines"]["5b"]) == ("20500.00", "0.00")
+    # Line 24 tracking: a later nonqualified Roth IRA distribution sees 20,000 of rollover basis
+    ann("ira", "distribute", "--person", "ann", "--date", "2026-06-01", "--account", "roth", "--amount", "25000")
+    f8606 = ann.json("form", "8606", "--person", "ann", "--year", "2026")
+    assert (f8606["lines"]["19"], f8606["lines"]["22"], f8606["lines"]["23"], f8606["lines"]["24"],
+            f8606["lines"]["25c"]) == ("25000.00", "0.00", "25000.00", "20000.00", "5000.00")
+
+
+def test_backdoor_8606_and_1040(ann):
+    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "traditional",
+        "--amount", "7000", "--tax-year", "2025", "--nondeductible", "7000")
+    ann("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000")
+    r = ann("form", "8606", "--person", "ann", "--year", "2025", ok=False)
+    assert r.exit_code != 0 and "ira value" in r.output  # line 6 is never guessed
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
+    assert (lines["1"], lines["2"], lines["3"], lines["10"], lines["16"], lines["17"], lines["18"]) == \
+        ("7000.00", "0.00", "7000.00", "1.000", "7000.00", "7000.00", "0.00")
+    assert lines["25c"] is None and lines["19"] is None
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "63000")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
+    assert (lines["10"], lines["18"], lines["14"]) == ("0.100", "6300.00", "6300.00")
+    f1040 = ann.json("form", "1040", "--person", "ann", "--year", "2025")["lines"]
+    assert (f1040["4a"], f1040["4b"]) == ("7000.00", "6300.00")
+    forms = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    assert [(f["payer"], f["box1"], f["box2a"], f["box2b_taxable_not_determined"], f["box7"]) for f in forms] == \
+        [("traditional-ira", "7000.00", "7000.00", True, "2")]  # ann is under 59 1/2
+    # line 14 carries to next year's line 2
+    ann("ira", "contribute", "--person", "ann", "--date", "2026-02-01", "--account", "traditional",
+        "--amount", "7500", "--nondeductible", "7500")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2026")["lines"]
+    assert (lines["1"], lines["2"], lines["3"], lines["14"]) == ("7500.00", "6300.00", "13800.00", "13800.00")
+
+
+def test_round_and_explain(ann):
+    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
+        "--amount", "1000")
+    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax",
+        "--amount", "0.75")
+    ann("convert", "--plan", "acme-401k", "--date", "2025-02-02", "--amount", "1000.75", "--to", "in-plan")
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025", "--round")
+    assert (doc["forms"][0]["box1"], doc["forms"][0]["box2a"]) == ("1001.00", "1.00")
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025", "--explain")
+    boxes = doc["explain"][0]["boxes"]
+    assert "72(e)(8)" in " ".join(boxes["box5"]) and "conversion to in-plan #1" in " ".join(boxes["box1"])
+    out = ann("form", "1040", "--person", "ann", "--year", "2025", "--explain").output
+    assert "box 2a" in out or "2a" in out
+    doc = ann.json("form", "1040", "--person", "ann", "--year", "2025", "--explain", "--round")
+    assert doc["lines"]["5b"] == "1.00" and "5b" in doc["explain"]
+
+
+def test_convert_errors(ann, megaroth):
+    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-03-15", "--source", "aftertax",
+        "--amount", "1000")
+    r = ann("convert", "--plan", "acme-401k", "--date", "2025-03-20", "--amount", "1000.01", "--to", "in-plan", ok=False)
+    assert r.exit_code != 0 and "above the after-tax sub-account balance" in r.output
+    r = ann("convert", "--plan", "acme-401k", "--date", "2025-03-01", "--amount", "500", "--to", "in-plan", ok=False)
+    assert r.exit_code != 0 and "before the money arrived" in r.output
+    ann("plan", "add", "strict-401k", "--person", "ann", "--employer", "Other", "--after-tax")
+    ann("contribution", "add", "--plan", "strict-401k", "--date", "2025-03-15", "--source", "aftertax",
+        "--amount", "1000")
+    for to in ("in-plan", "roth-ira"):
+        r = ann("convert", "--plan", "strict-401k", "--date", "2025-03-20", "--amount", "100", "--to", to, ok=False)
+        assert r.exit_code != 0 and "does not allow" in r.output and "Traceback" not in r.output
+    r = ann("convert", "--plan", "acme-401k", "--date", "2025-03-20", "--amount", "100", "--to", "in-plan",
+            "--earnings-to", "traditional-ira", ok=False)
+    assert r.exit_code != 0
+
+
+def test_basis_override_shows_in_reconciliation(ann):
+    seed(ann, "in-plan", "--basis", "19990")
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")
+    assert (doc["forms"][0]["box2a"], doc["forms"][0]["box5"]) == ("510.00", "19990.00")
+    r = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "510",
+            "--box5", "19990", "--code", "G", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and doc["match"] is True
+    assert any("19,990.00" in n and "20,000.00" in n for n in doc["notes"])
+
+
+def test_reconcile_diff_exits_nonzero(ann):
+    seed(ann)
+    r = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "500",
+            "--box5", "20000", "--code", "G")
+    assert r.exit_code == 0 and "matches" in r.output
+    r = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "20500",
+            "--code", "G", "--format", "json", ok=False)
+    assert r.exit_code == 1
+    doc = json.loads(r.stdout)
+    assert doc["diff"] == [{"box": "box2a", "received": "20500.00", "derived": "500.00", "difference": "20000.00"}]
+    from sqlalchemy import create_engine, text
+    with create_engine(f"sqlite:///{ann.db}").connect() as c:
+        assert c.execute(text("select count(*) from received_1099r")).scalar() == 2
+
+
+def test_reconcile_combined_split_prints_per_destination_entries(ann):
+    seed(ann, "roth-ira", "--earnings-to", "traditional-ira")
+    r = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "0",
+            "--box5", "20000", "--code", "G", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert r.exit_code == 0 and doc["match"]
+    entries = {e["destination"]: (e["box1"], e["box2a"], e["box5"]) for e in doc["entries"]}
+    assert entries == {"traditional-ira": ("500.00", "0.00", "0.00"), "roth-ira": ("20000.00", "0.00", "20000.00")}
+    out = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "0",
+              "--box5", "20000", "--code", "G").output
+    assert "per-destination" in out
+
+
+def test_basis_set_carryforward(ann):
+    ann("basis", "set", "--person", "ann", "--year", "2022", "--traditional", "2000", "--roth-contributions",
+        "5000", "--conversion", "2016:80000:60000")
+    ann("ira", "contribute", "--person", "ann", "--date", "2023-03-01", "--account", "traditional",
+        "--amount", "6500", "--nondeductible", "6500")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2023")["lines"]
+    assert (lines["1"], lines["2"], lines["3"], lines["14"]) == ("6500.00", "2000.00", "8500.00", "8500.00")
+    r = ann("basis", "set", "--person", "ann", "--year", "2022", "--conversion", "2016:80000", ok=False)
+    assert r.exit_code != 0 and "YEAR:GROSS:TAXABLE" in r.output
+    r = ann("form", "8606", "--person", "ann", "--year", "2021", ok=False)
+    assert r.exit_code != 0 and "basis set" in r.output
+
+
+def test_roth_history_interface(ann):
+    from megaroth_ledger.services.forms import roth_history
+    from megaroth_ledger.store.db import open_ledger
+
+    seed(ann)
+    ann("ira", "contribute", "--person", "ann", "--date", "2025-04-01", "--account", "roth", "--amount", "7000")
+    ledger = open_ledger(str(ann.db))
+    try:
+        with ledger.session() as s:
+            contributions, layers = roth_history(s, "ann")
+    finally:
+        ledger.dispose()
+    assert [(c.kind, str(c.amount), c.tax_year) for c in contributions] == [("regular", "7000.00", 2025)]
+    assert [(l.kind, l.plan, str(l.amount), str(l.taxable)) for l in layers] == \
+        [("in-plan", "acme-401k", "20500.00", "500.00")]
+
+
+@pytest.mark.parametrize("args", [
+    ["earnings", "add"], ["balance", "assert"], ["convert"], ["ira", "contribute"], ["ira", "convert"],
+    ["ira", "distribute"], ["ira", "value"], ["basis", "set"], ["form", "1099-r"], ["form", "8606"],
+    ["form", "1040"], ["reconcile", "1099-r"],
+])
+def test_help_has_example(megaroth, args):
+    out = megaroth(*args, "--help").output
+    assert "Example: megaroth " + " ".join(args) in out
+
+
+def test_table_and_csv_output(ann):
+    seed(ann)
+    out = ann("form", "1099-r", "--person", "ann", "--year", "2025").output
+    assert "20,500.00" in out
+    csv = ann("form", "1099-r", "--person", "ann", "--year", "2025", "--format", "csv").output
+    assert csv.splitlines()[0].startswith("payer,destination,box1") and "20500.00" in csv
