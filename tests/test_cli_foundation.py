@@ -124,3 +124,11 @@ def test_help_does_not_import_heavy_modules():
 def test_installed_entry_point_runs():
     out = subprocess.run([sys.executable, "-m", "megaroth_ledger", "--version"], capture_output=True, text=True)
     assert out.returncode == 0 and "megaroth" in out.stdout
+
+
+def test_usage_errors_are_a_single_line(ann):
+    result = ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-01", "--source", "pretax", ok=False)
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "Error: Missing option '--amount'. (see 'megaroth contribution add --help')"]
+    assert result.stdout == ""
