@@ -22,6 +22,9 @@ from .. import __version__
 COMMAND_MODULES = [
     "megaroth_ledger.cli.ledger",
     "megaroth_ledger.cli.headroom",
+    "megaroth_ledger.cli.ledger_ops",
+    "megaroth_ledger.cli.forms",
+    "megaroth_ledger.cli.clocks",
 ]
 
 
