@@ -243,8 +243,8 @@ def roth_ira(draw):
     for _ in range(n):
         y = draw(st.integers(2018, 2024))
         amount = draw(money)
-        taxable = draw(st.integers(0, int(amount * 100))).__truediv__(100)
-        layers.append(layer(date(y, draw(st.integers(1, 12)), 15), str(amount), str(D(taxable))))
+        taxable = D(draw(st.integers(0, int(amount * 100)))) / 100
+        layers.append(layer(date(y, draw(st.integers(1, 12)), 15), str(amount), str(taxable)))
     contributions = [RothContribution("regular", date(y, 3, 1), y, draw(money))
                      for y in draw(st.lists(st.integers(2018, 2024), max_size=3))]
     day = date(draw(st.integers(2019, 2025)), draw(st.integers(1, 12)), 28)

@@ -250,6 +250,14 @@ def test_dra_box_10_and_recapture_for_irrs_inside_five_years():
     assert (res.irr_parts[1].taxable, res.irr_parts[1].nontaxable) == (D("100.00"), D("4000.00"))
     assert res.box10 == D("4100.00") and res.recapture == D("100.00")
     assert res.additional_tax == D("210.00")  # 10% of (2,000 earnings + 100 recapture)
+    assert [(t.source, t.tax_year, t.amount, t.additional_tax_base) for t in res.tranches] == [
+        ("basis", None, D("1900.00"), D("0.00")),
+        ("irr-taxable", 2018, D("2000.00"), D("0.00")),  # five years over (2023-01-01)
+        ("irr-taxable", 2023, D("100.00"), D("100.00")),
+        ("irr-nontaxable", 2023, D("4000.00"), D("0.00")),
+        ("earnings", None, D("2000.00"), D("2000.00")),
+    ]
+    assert res.form5329_line1 == D("2100.00")
     assert res.warnings and "UNCONFIRMED" in res.warnings[0]
 
 

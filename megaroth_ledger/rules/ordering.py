@@ -49,6 +49,7 @@ from ..errors import UnsupportedSituation, UserError
 from ..money import CENT, round_cents
 from .clocks import QualifiedClock, five_years_on, within_recapture_period
 from .dates import age_59_half_on
+from .form8606 import roth_part_iii
 from .layers import RothContribution, RothLayer
 
 ZERO = Decimal("0.00")
@@ -352,12 +353,11 @@ def year_forms(before: RothIraState, results: Sequence[DistributionResult], year
     ``before`` is the state at the start of ``year`` (before any of its distributions);
     ``results`` the year's distributions in order.
 
-    Form 8606 (2023) Part III: line 19 = nonqualified distributions (a qualified first-time
-    homebuyer distribution included); line 20 = qualified first-time homebuyer expenses; 21 = 19 -
-    20; 22 = basis in regular contributions; 23 = 21 - 22 (if zero or less, 0 and skip 24-25);
-    24 = basis in conversions and plan rollovers; 25a = 23 - 24 (not below 0); 25b (disaster) is
-    not supported (0); 25c = 25a. Lines 22/24 are the remaining amounts at the start of the year
-    for contributions for the year or earlier, conversions in the year or earlier.
+    Form 8606 Part III lines come from :func:`.form8606.roth_part_iii` (issue 3's pure function):
+    line 19 = the year's nonqualified distributions (a qualified first-time homebuyer
+    distribution included, its amount on line 20); line 22 / 24 = what remains at the start of the
+    year of the regular contributions for the year or earlier / the conversions and plan rollovers
+    made in the year or earlier. All lines are ``None`` when every distribution is qualified.
 
     Form 5329 Part I: line 1 = early distributions included in income + recapture amounts + the
     line-20 first-home amount; line 2 = the part of line 1 an exception covers (with its number);
@@ -365,19 +365,15 @@ def year_forms(before: RothIraState, results: Sequence[DistributionResult], year
     """
     nonq = [r for r in results if not r.qualified
             or (r.exception is not None and r.exception.name == "first-home")]
-    part3: dict[str, Decimal | None] = dict.fromkeys(
-        ("19", "20", "21", "22", "23", "24", "25a", "25b", "25c"))
     if nonq:
-        line19 = sum((r.distribution.amount for r in nonq), ZERO)
-        line20 = sum((r.distribution.amount for r in nonq if r.qualified), ZERO)
-        line21 = max(ZERO, line19 - line20)
-        line22 = before.regular_remaining(year)
-        line23 = max(ZERO, line21 - line22)
-        part3.update({"19": line19, "20": line20 or None, "21": line21, "22": line22, "23": line23})
-        if line23 > 0:
-            line24 = before.layers_remaining(year)
-            line25a = max(ZERO, line23 - line24)
-            part3.update({"24": line24, "25a": line25a, "25b": None, "25c": line25a})
+        part3 = roth_part_iii(
+            distributions=sum((r.distribution.amount for r in nonq), ZERO),
+            regular_basis=before.regular_remaining(year),
+            conversion_basis=before.layers_remaining(year),
+            homebuyer=sum((r.distribution.amount for r in nonq if r.qualified), ZERO),
+        ).lines
+    else:
+        part3 = dict.fromkeys(("19", "20", "21", "22", "23", "24", "25a", "25b", "25c"))
     line1 = sum((r.form5329_line1 for r in results), ZERO)
     covered = [r for r in results if r.early and r.exception is not None and r.form5329_line1 > 0]
     line2 = sum((r.form5329_line1 for r in covered), ZERO)
