@@ -32,18 +32,25 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
     as_of = as_of or dt.date.today()
     with ledger_session(ctx) as session:
         data = svc.clocks_payload(session, person_name, as_of)
+    full = [Column("kind", "kind"), Column("plan", "plan"), Column("date", "date"),
+            Column("tax_year", "tax_year"), Column("amount", "amount", True), Column("taxable", "taxable", True),
+            Column("nontaxable", "nontaxable", True), Column("remaining_taxable", "remaining_taxable", True),
+            Column("remaining_nontaxable", "remaining_nontaxable", True), Column("clock_start", "clock_start"),
+            Column("penalty_free_on", "penalty_free_on"), Column("penalty_free", "penalty_free"),
+            Column("days_left", "days_left"), Column("exposed", "exposed", True)]
+    if fmt == "csv":
+        emit(data, fmt, [Table(None, full, data["conversions"])])
+        return
+    label = {"ira-conversion": "IRA conversion", "plan-rollover": "{plan} -> Roth IRA", "in-plan": "{plan} IRR"}
+    rows = [{**c, "layer": label[c["kind"]].format(plan=c["plan"])} for c in data["conversions"]]
     layers = Table(
         f"Conversion layers of {data['person']} on {as_of.isoformat()} (age 59½ on {data['age_59_half_on']})",
-        [Column("kind", "kind"), Column("plan", "plan"), Column("date", "date"), Column("tax_year", "tax_year"),
-         Column("amount", "amount", True), Column("taxable", "taxable", True),
-         Column("nontaxable", "nontaxable", True), Column("remaining_taxable", "remaining_taxable", True),
-         Column("remaining_nontaxable", "remaining_nontaxable", True), Column("clock_start", "clock_start"),
-         Column("penalty_free_on", "penalty_free_on"), Column("penalty_free", "penalty_free"),
-         Column("days_left", "days_left"), Column("exposed", "exposed_to_10pct", True)],
-        data["conversions"], footer=[f"note: {n}" for n in data["notes"]])
-    if fmt == "csv":
-        emit(data, fmt, [layers])
-        return
+        [Column("date", "date"), Column("layer", "layer"), Column("amount", "amount", True),
+         Column("taxable", "taxable", True), Column("remaining_taxable", "left taxable", True),
+         Column("remaining_nontaxable", "left other", True), Column("penalty_free_on", "free from"),
+         Column("days_left", "days"), Column("exposed", "exposed", True)],
+        rows, footer=["exposed = the taxable part still inside its five years (10% if withdrawn early)"]
+        + [f"note: {n}" for n in data["notes"]])
     qualified = Table(
         "Qualified-distribution clocks",
         [Column("account", "account"), Column("clock_start", "clock start"),
@@ -87,9 +94,8 @@ def withdraw(ctx, person_name: str, amount, on: dt.date | None, account: str, ex
     tranches = Table(
         f"Withdrawal of {amount:,.2f} from {data['account']} on {on.isoformat()} ({status})",
         [Column("source", "source"), Column("tax_year", "year"), Column("amount", "amount", True),
-         Column("income_tax_base", "income_tax_base", True),
-         Column("additional_tax_base", "additional_tax_base", True),
-         Column("additional_tax", "additional_tax", True), Column("note", "note")],
+         Column("income_tax_base", "taxable income", True), Column("additional_tax_base", "10% base", True),
+         Column("additional_tax", "10% tax", True), Column("note", "why")],
         data["tranches"],
         footer=[f"total: income tax base {data['totals']['income_tax_base']:,.2f}, "
                 f"10% additional tax {data['totals']['additional_tax']:,.2f}"]

@@ -82,6 +82,11 @@ def load(session: Session, person_name: str) -> RothInputs:
                                IraEvent.account == "roth").order_by(IraEvent.date, IraEvent.id)
     ).all()
     distributions = [ro.Distribution(e.date, from_cents(e.amount_cents), e.exception) for e in events]
+    for d in distributions:
+        try:
+            ro.exception_for(d.exception, ira=True)
+        except UserError as exc:
+            raise UserError(f"recorded Roth IRA distribution of {d.date.isoformat()}: {exc}") from None
     plans = list(session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)))
     clock, notes = rc.roth_ira_clock(contributions, layers, person.born)
     warnings = [_w("ASSUMPTION_DRA_ROLLOVER_CLOCK", n) for n in notes]
