@@ -92,7 +92,7 @@ def test_summary_headroom_equals_headroom_payload(book):
     assert num(employer_row[6].value) == D(emp["after_tax_room"]) == D("16500.00")
     assert employer_row[6].number_format == MONEY_FORMAT
     assert "EXCESS_DEFERRAL" in cells
-    advice = next(r[7].value for r in ws.iter_rows() if r[1].value == "EXCESS_DEFERRAL")
+    advice = next(r[7].value for r in ws.iter_rows() if r[0].value == "EXCESS_DEFERRAL")
     assert "April 15" in advice
     assert len(ws._charts) == 1
 

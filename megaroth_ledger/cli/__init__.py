@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.ledger_ops",
     "megaroth_ledger.cli.forms",
     "megaroth_ledger.cli.clocks",
+    "megaroth_ledger.cli.export",
 ]
 
 

@@ -42,6 +42,7 @@ from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..vocab import AFTER_TAX_SOURCES, DEFERRAL_SOURCES, EMPLOYER_SOURCES
+from .advice import advice_for
 from .safe import is_dangerous
 
 MONEY_FORMAT = '"$"#,##0.00_);[Red]-"$"#,##0.00_)'
@@ -65,6 +66,7 @@ SHEETS = (
 HEADER_FILL = PatternFill("solid", start_color="DDE6F0", end_color="DDE6F0")
 SECTION_FILL = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
 THIN = Side(style="thin", color="8EA9C1")
+TOP = Alignment(vertical="top")
 
 
 # --------------------------------------------------------------------------------------
@@ -133,6 +135,10 @@ def clean_text(value: Any) -> str | None:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
 
 
+class Text(str):
+    """A string that stays text even in a money column (a box 7 code such as "2")."""
+
+
 @dataclass(frozen=True)
 class Col:
     header: str
@@ -194,6 +200,8 @@ class _Sheet:
             value = None
         elif isinstance(value, bool):
             value, kind = ("yes" if value else "no"), "text"
+        elif isinstance(value, Text):
+            value, kind = clean_text(value), ("right" if kind in ("money", "ratio") else kind)
         elif kind in ("money", "ratio"):
             if isinstance(value, int):
                 kind = "right"
@@ -282,15 +290,15 @@ class _Book:
             ),
             "section": dict(font=Font(bold=True, color="1F3864"), fill=SECTION_FILL),
             "note": dict(font=Font(italic=True, color="7F6000")),
-            "money": dict(number_format=MONEY_FORMAT),
+            "money": dict(number_format=MONEY_FORMAT, alignment=TOP),
             "money_total": dict(number_format=MONEY_FORMAT, font=Font(bold=True)),
-            "date": dict(number_format=DATE_FORMAT, alignment=Alignment(horizontal="left")),
-            "ratio": dict(number_format=RATIO_FORMAT),
-            "int": dict(number_format=INT_FORMAT, alignment=Alignment(horizontal="left")),
+            "date": dict(number_format=DATE_FORMAT, alignment=Alignment(horizontal="left", vertical="top")),
+            "ratio": dict(number_format=RATIO_FORMAT, alignment=TOP),
+            "int": dict(number_format=INT_FORMAT, alignment=Alignment(horizontal="left", vertical="top")),
             "wrap": dict(alignment=Alignment(wrap_text=True, vertical="top")),
-            "right": dict(alignment=Alignment(horizontal="right")),
+            "right": dict(alignment=Alignment(horizontal="right", vertical="top")),
             "label": dict(font=Font(bold=True)),
-            "text": None,
+            "text": dict(alignment=TOP),
         }
         for name, spec in specs.items():
             if spec is None:
@@ -371,31 +379,6 @@ def running_paychecks(rows: Iterable[Mapping[str, Any]], headroom: Mapping[int, 
 
 def _clamp(x: Decimal, hi: Decimal) -> Decimal:
     return min(max(x, Decimal("0.00")), hi)
-
-
-#: What to do about each warning code (headroom, forms, clocks). Unknown codes fall back on
-#: the warning's own message.
-ADVICE = {
-    "EXCESS_DEFERRAL": "Ask the plan(s) to distribute the excess deferral and its earnings by April 15 "
-    "of next year (IRC 402(g)(2)); otherwise the excess is taxed in the year deferred and again "
-    "when distributed.",
-    "EXCESS_ANNUAL_ADDITIONS": "Ask the plan administrator to correct the excess annual addition "
-    "(usually by returning after-tax contributions and their earnings) before the return is filed.",
-    "AFTER_TAX_NOT_ALLOWED": "Check the plan document: after-tax money in a plan that does not allow it "
-    "must be corrected by the plan administrator.",
-    "ROTH_CATCH_UP": "From 2026, catch-up contributions of higher earners must be Roth (SECURE 2.0 "
-    "§603): ask payroll to route catch-ups to Roth.",
-}
-
-
-def advice_for(warning: Mapping[str, Any]) -> str:
-    code = str(warning.get("code") or "")
-    for key, text in ADVICE.items():
-        if code.startswith(key) or key in code:
-            return text
-    if "415" in code:
-        return ADVICE["EXCESS_ANNUAL_ADDITIONS"]
-    return "Review the figure named in the message before filing; it may need a correction."
 
 
 # --------------------------------------------------------------------------------------
@@ -645,16 +628,17 @@ def _summary(s: _Sheet, data: WorkbookData, totals: Mapping[int, Mapping[str, De
 
     s.blank()
     s.section("Warnings and what to do", n)
-    s.header([Col("Tax year", ""), Col("Code", ""), Col("From", ""), Col("Message", ""),
+    s.header([Col("Code", ""), Col("Message", ""), Col("From", ""), Col("Tax year", ""),
               Col("", ""), Col("", ""), Col("", ""), Col("What to do", "")])
     if not warnings:
         s.note("No warnings.")
     for year, origin, w in warnings:
         if isinstance(w, str):
             w = {"code": "NOTE", "message": w}
-        s._fit_height([(w.get("message"), sum(SUMMARY_WIDTHS[3:7])), (advice_for(w), SUMMARY_WIDTHS[7])])
-        s.append([s.cell(year, "int"), s.cell(w.get("code")), s.cell(origin),
-                  s.cell(w.get("message"), "text"), None, None, None, s.cell(advice_for(w), "wrap")])
+        advice = advice_for(w)
+        s._fit_height([(w.get("message"), SUMMARY_WIDTHS[1]), (advice, SUMMARY_WIDTHS[7])])
+        s.append([s.cell(w.get("code"), "wrap"), s.cell(w.get("message"), "wrap"), s.cell(origin),
+                  s.cell(year, "int"), None, None, None, s.cell(advice, "wrap")])
 
     # Chart 1: contributions by source against the §415(c) limit, per year.
     s.blank()
@@ -717,6 +701,7 @@ R_COLS = (
     Col("Expected", "expected", "money", 15),
     Col("Received", "received", "money", 15),
     Col("Difference", "difference", "money", 15),
+    Col("How it was computed", "explain", "wrap", 60),
 )
 
 
@@ -724,15 +709,18 @@ def _box_value(box: str, value: Any) -> Any:
     if box in MONEY_BOXES:
         return money(value)
     if isinstance(value, bool):
-        return "checked" if value else "not checked"
+        return Text("checked" if value else "not checked")
+    if isinstance(value, str):
+        return Text(value)
     return value
 
 
-def _box_rows(year: int, payer: str, dest: str, form: Mapping[str, Any], received: Mapping | None):
+def _box_rows(year: int, payer: str, dest: str, form: Mapping[str, Any], received: Mapping | None,
+              explain: Mapping[str, str] | None = None):
     for box, (num, label) in BOX_LABELS.items():
         exp = _box_value(box, form.get(box))
         row = {"tax_year": year, "payer": payer, "destination": dest, "box": num, "label": label,
-               "expected": exp}
+               "expected": exp, "explain": (explain or {}).get(f"{payer}|{dest}|{box}")}
         if received is not None and box in received:
             rec = _box_value(box, received.get(box))
             row["received"] = rec
@@ -760,12 +748,13 @@ def _form_1099r(s: _Sheet, data: WorkbookData) -> None:
             rec = received.get(payer)
             single = len(forms) == 1
             for f in forms:
-                s.rows(R_COLS, _box_rows(year, payer, f.get("destination"), f, rec if single else None))
+                s.rows(R_COLS, _box_rows(year, payer, f.get("destination"), f, rec if single else None,
+                                         data.explain.get(("1099-r", year))))
                 wrote = True
             if rec is not None and not single:
                 combined = {b: sum((money(f.get(b)) or Decimal(0) for f in forms), Decimal("0.00"))
                             for b in MONEY_BOXES}
-                combined["box7"] = "/".join(sorted({str(f.get("box7")) for f in forms}))
+                combined["box7"] = Text("/".join(sorted({str(f.get("box7")) for f in forms})))
                 s.rows(R_COLS, _box_rows(year, payer, "all forms combined", combined,
                                          {k: v for k, v in rec.items() if k in MONEY_BOXES}))
     if not wrote:
@@ -791,6 +780,7 @@ def _form_lines(s: _Sheet, data: WorkbookData, form: str, payloads: Mapping[int,
         for line in keys:
             value = lines.get(line)
             kind = "ratio" if (form == "8606" and line == "10") else "money"
+            s._fit_height([(wording.get(line, ""), FORM_COLS[2].width), (explain.get(line), FORM_COLS[4].width)])
             s.append([s.cell(year, "int"), s.cell(line), s.cell(wording.get(line, ""), "wrap"),
                       s.cell(value, kind), s.cell(explain.get(line), "wrap")])
         wrote = True

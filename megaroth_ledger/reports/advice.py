@@ -1,0 +1,54 @@
+"""What to do about each warning the ledger gives (headroom, forms, clocks): one plain line
+per warning code, shown beside the warning in the workbook's Summary and in ``report year``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+#: What to do about each warning code (codes of rules/headroom.py; ASSUMPTION* and others from
+#: the forms and clocks services). A code is matched exactly, then by its longest known prefix;
+#: an unknown code falls back on a generic line (the message itself says what is wrong).
+ADVICE = {
+    "EXCESS_DEFERRAL": "Tell the plan(s) by March 1 and have the excess and its earnings distributed by "
+    "April 15 of next year (IRC 402(g)(2)); otherwise it is taxed twice.",
+    "EXCESS_DEFERRAL_457B": "Ask the 457(b) plan for a corrective distribution of the excess (IRC 457(b)(2)).",
+    "ANNUAL_ADDITIONS_EXCEEDED": "Ask the plan administrator to correct the excess under EPCRS (Rev. Proc. "
+    "2021-30), usually by returning after-tax money and its earnings (1099-R code E).",
+    "AFTER_TAX_NOT_ALLOWED": "Check the plan document; if the plan accepts after-tax money, mark it with "
+    "megaroth plan settings, otherwise ask the plan to correct it.",
+    "CATCH_UP_ALLOCATION": "Ask each plan how it counts the catch-up; the ledger's attribution is an assumption.",
+    "FICA_WAGES_UNKNOWN": "Record last year's FICA wages (W-2 box 3) with megaroth wages set --fica-wages.",
+    "ROTH_CATCH_UP_REVIEW": "Ask payroll how it applies the wage threshold; Roth catch-ups are safe either way.",
+    "ROTH_CATCH_UP_REQUIRED": "Ask the plan to correct the pre-tax catch-up (it must be designated Roth).",
+    "ROTH_CATCH_UP_TRANSITION": "Nothing to correct for this year; have payroll make catch-ups Roth from 2026.",
+    "ASSUMED_GOVERNMENTAL_457B": "Confirm the 457(b) plan is governmental; otherwise no age-50 catch-up applies.",
+    "ASSUMPTION": "The ledger applied its documented default where the rule is unconfirmed: show this line "
+    "to your tax preparer.",
+    # forms service (issue 3)
+    "basis-cap": "Compare the basis with the plan's confirmation; if the plan states it, record it with "
+    "convert --basis.",
+    "withholding-assumed": "Check box 4 against the 1099-R the plan sends and reconcile it (reconcile 1099-r).",
+    "ira-withholding": "If you elected withholding on the IRA distribution or conversion, use box 4 of the "
+    "custodian's 1099-R instead.",
+    "roth-ira-1099r": "Expect a 1099-R from the Roth IRA custodian as well; report it with Form 8606 Part III.",
+    "qualified-distribution": "A qualified distribution is not reported on Form 8606; check the clocks sheet.",
+    "unconfirmed": "The ledger applied its documented default where the rule is unconfirmed: show this line "
+    "to your tax preparer.",
+}
+#: Codes ending like this get the advice of the key.
+SUFFIXES = {"-unconfirmed": "unconfirmed"}
+GENERIC_ADVICE = "Review the figure the message names before filing; it may need a correction."
+
+
+def advice_for(warning: Mapping[str, Any]) -> str:
+    code = str(warning.get("code") or "")
+    if code in ADVICE:
+        return ADVICE[code]
+    for key in sorted(ADVICE, key=len, reverse=True):
+        if code.startswith(key):
+            return ADVICE[key]
+    for suffix, key in SUFFIXES.items():
+        if code.endswith(suffix):
+            return ADVICE[key]
+    return GENERIC_ADVICE
