@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.forms",
     "megaroth_ledger.cli.clocks",
     "megaroth_ledger.cli.export",
+    "megaroth_ledger.cli.imports",
 ]
 
 

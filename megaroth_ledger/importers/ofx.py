@@ -164,7 +164,7 @@ class OfxImporter:
             return DEFAULT_SOURCES[key]
         if key in MUST_MAP:
             raise CellError("INV401KSOURCE", f"{key} has no meaning of its own: map it for this plan "
-                            f"(plan source map {key}=roth_irr, roth, safe_harbor...)")
+                            f"with --map {key}=SOURCE (e.g. {key}=roth_irr; it is saved in the plan's source map)")
         raise CellError("INV401KSOURCE", f"unknown 401(k) source {key!r}")
 
     # -------------------------------------------------------------- parse

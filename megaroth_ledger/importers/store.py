@@ -33,7 +33,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from ..errors import UserError
 from ..money import from_cents, to_cents
 from ..store.models import BalanceAssertion, Conversion, Entry, ImportBatch, Plan
-from ..vocab import AFTER_TAX_SOURCES, CONTRIBUTION_TYPES
+from ..vocab import AFTER_TAX_SOURCES
 from . import open_parse
 from .derive import row_identity
 from .rows import CanonicalRow
@@ -139,7 +139,7 @@ def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str)
 
 def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, profile: str | None = None,
                 dry_run: bool = False, progress: bool = False, user_dir: Path | None = None,
-                now: dt.datetime | None = None) -> ImportResult:
+                now: dt.datetime | None = None, extra_source_map: dict[str, str] | None = None) -> ImportResult:
     """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
     path = Path(path)
     if not path.is_file():
@@ -154,23 +154,24 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
             if got is None:
                 raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
             source_map = got[1]
+        source_map.update(extra_source_map or {})
         with _progress(progress, facts.size, path.name) as on_bytes:
             parsed = open_parse(path, profile=profile, plan=plan, source_map=source_map,
                                 on_bytes=on_bytes, user_dir=user_dir, facts=facts)
             if plan is None and not getattr(parsed.importer, "canonical", False):
                 raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
-            trans = conn.begin()
+            # one transaction (autobegun by the plan lookup, or by the first insert)
             try:
                 result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now)
             except BaseException:
-                trans.rollback()
+                conn.rollback()
                 raise
         result.dry_run = dry_run
         if dry_run or (result.rows_added == 0 and not result.balances_added and not result.conversions_added):
-            trans.rollback()
+            conn.rollback()
             result.import_id = None
         else:
-            trans.commit()
+            conn.commit()
     return result
 
 
@@ -244,16 +245,19 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     parsed.finish()  # raises ImportRowErrors: the caller rolls back
     if batch:
         added += insert_many(batch)
-    # conversion legs: one by one (they are few) to know which ones are new
-    new_legs: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
+    # conversion legs, group by group in date order (they are few): the after-tax state is
+    # replayed *before* each group's legs go in, exactly as `megaroth convert` does
+    groups: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
     for row, plan_id in legs:
-        entry_id = insert_one(_entry_tuple(row, plan_id, import_id, row_identity(row, row.plan, seen, dupes)))
-        if entry_id is not None:
-            added += 1
-            new_legs[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append((row, entry_id))
-    for (plan_id, group, date), group_legs in sorted(new_legs.items(), key=lambda kv: (kv[0][2], kv[0][1])):
-        conv = record_imported_conversion(conn, plan_id=plan_id, date=date, legs=group_legs,
-                                          import_id=import_id, transfer_group=group)
+        groups[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append((row, plan_id))
+    for (plan_id, group, date), group_legs in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+        values = [_entry_tuple(r, pid, import_id, row_identity(r, r.plan, seen, dupes)) for r, pid in group_legs]
+        new = [(r, v) for (r, _), v in zip(group_legs, values) if not _exists(conn, plan_id, v[-1])]
+        if not new:
+            continue
+        conv = record_imported_conversion(conn, plan_id=plan_id, date=date, legs=new, import_id=import_id,
+                                          transfer_group=group, insert_one=insert_one)
+        added += len(new)
         if conv is not None:
             result.conversions_added += 1
         else:
@@ -291,54 +295,78 @@ def _ledger_sum(conn: Connection, plan_id: int, sources, *, through: dt.date, ty
     return int(conn.execute(q).scalar_one())
 
 
+def _exists(conn: Connection, plan_id: int, identity: str) -> bool:
+    return conn.execute(select(T_ENTRY.c.id).where(T_ENTRY.c.plan_id == plan_id,
+                                                   T_ENTRY.c.identity == identity)).first() is not None
+
+
 def record_imported_conversion(conn: Connection, *, plan_id: int, date: dt.date,
-                               legs: list[tuple[CanonicalRow, int]], import_id: int,
-                               transfer_group: str | None) -> int | None:
-    """Create the ``conversion`` row for imported in-plan conversion legs and link them.
+                               legs: list[tuple[CanonicalRow, tuple]], import_id: int,
+                               transfer_group: str | None, insert_one) -> int | None:
+    """Store one imported in-plan Roth conversion: its legs plus the ``conversion`` row that
+    ``megaroth convert`` would record (issue 3's :func:`~megaroth_ledger.services.ledger_ops.convert`).
 
-    The same shape ``megaroth convert`` records (issue 3): source, ``to = "in-plan"``,
-    amount, and the after-tax basis share computed pro rata by IRC 72(e)(8)(B) with issue 3's
-    :func:`megaroth_ledger.rules.basis.pro_rata_basis`: ``amount x basis / balance`` of the
-    after-tax sub-account just before the conversion. Balance = every posted after-tax row up
-    to that date except that day's conversion legs; basis = after-tax contributions up to
-    that date minus the basis of earlier conversions. If the ledger's balance cannot support
-    the amount (history imported only in part) the basis is capped at the smaller of the
-    amount and the basis, and the memo says so. Pre-tax or other non-Roth money converted
-    carries no basis.
+    After-tax money: the sub-account state just before the conversion comes from issue 3's
+    :func:`~megaroth_ledger.services.forms.aftertax_replay` and the basis share from
+    :func:`~megaroth_ledger.rules.basis.split_distribution` (IRC 72(e)(8)(B) pro rata:
+    ``amount x basis / balance``), so an imported conversion and a typed one agree to the
+    cent. If the ledger cannot support the amount (history imported only in part) the basis
+    is capped at the smaller of amount and basis and the memo says to check it. Pre-tax or
+    other non-Roth money converted carries no basis. Returns the conversion id (None when no
+    leg takes money out).
     """
-    from ..rules.basis import pro_rata_basis
-
-    outs = [(r, i) for r, i in legs if r.amount_cents < 0]
-    if not outs:
-        return None
-    amount = -sum(r.amount_cents for r, _ in outs)
-    source = outs[0][0].source
-    memo = None
-    if source in AFTER_TAX_SOURCES:
-        srcs = sorted(AFTER_TAX_SOURCES)
-        balance = _ledger_sum(conn, plan_id, srcs, through=date, exclude_conversion_day=True)
-        contributed = _ledger_sum(conn, plan_id, srcs, through=date, types=sorted(CONTRIBUTION_TYPES))
-        converted_basis = int(conn.execute(
-            select(func.coalesce(func.sum(T_CONV.c.basis_cents), 0)).where(
-                T_CONV.c.plan_id == plan_id, T_CONV.c.source.in_(srcs), T_CONV.c.date <= date)).scalar_one())
-        basis_before = max(contributed - converted_basis, 0)
-        if balance > 0 and amount <= balance:
-            share = pro_rata_basis(from_cents(amount), from_cents(basis_before), from_cents(balance))
-            basis = to_cents(share)
-        else:
-            basis = min(amount, basis_before)
-            memo = (f"imported: the ledger's after-tax balance ({balance / 100:.2f}) is below the amount "
-                    "converted; basis capped, check it (megaroth convert can override)")
-    else:
-        balance = _ledger_sum(conn, plan_id, [source], through=date, exclude_conversion_day=True)
-        basis_before, basis = 0, 0
-    conv_id = conn.execute(insert(T_CONV).values(
-        plan_id=plan_id, date=date, tax_year=date.year, source=source, to="in-plan", earnings_to=None,
-        amount_cents=amount, basis_cents=basis, basis_computed_cents=basis, basis_overridden=False,
-        balance_before_cents=balance, basis_before_cents=basis_before, memo=memo, import_id=import_id,
-        transfer_group=transfer_group)).inserted_primary_key[0]
-    conn.execute(update(T_ENTRY).where(T_ENTRY.c.id.in_([i for _, i in legs])).values(conversion_id=conv_id))
+    outs = [r for r, _ in legs if r.amount_cents < 0]
+    amount = -sum(r.amount_cents for r in outs)
+    conv_id = None
+    if outs:
+        source = outs[0].source
+        state_balance, state_basis, basis, computed, memo = _conversion_basis(conn, plan_id, date, source, amount)
+        conv_id = conn.execute(insert(T_CONV).values(
+            plan_id=plan_id, date=date, tax_year=date.year, source=source, to="in-plan", earnings_to=None,
+            amount_cents=amount, basis_cents=basis, basis_computed_cents=computed, basis_overridden=False,
+            balance_before_cents=state_balance, basis_before_cents=state_basis, memo=memo,
+            import_id=import_id, transfer_group=transfer_group)).inserted_primary_key[0]
+    ids = []
+    for _, values in legs:
+        entry_id = insert_one(values)
+        if entry_id is not None:
+            ids.append(entry_id)
+    if conv_id is not None and ids:
+        conn.execute(update(T_ENTRY).where(T_ENTRY.c.id.in_(ids)).values(conversion_id=conv_id))
     return conv_id
+
+
+def _conversion_basis(conn: Connection, plan_id: int, date: dt.date, source: str,
+                      amount: int) -> tuple[int, int, int, int, str | None]:
+    """(balance before, basis before, basis, basis computed, memo) in cents."""
+    if source not in AFTER_TAX_SOURCES:
+        balance = _ledger_sum(conn, plan_id, [source], through=date)
+        return balance, 0, 0, 0, None
+    from sqlalchemy.orm import Session
+
+    from ..rules import basis as basis_rules
+    from ..services.forms import aftertax_replay
+
+    with Session(bind=conn) as session:
+        plan = session.get(Plan, plan_id)
+        try:
+            state = aftertax_replay(session, plan, through=date).final
+        except UserError as exc:  # e.g. an after-tax row type basis tracking refuses
+            state, why = None, str(exc)
+        if state is not None and 0 < amount <= to_cents(state.balance):
+            split, _ = basis_rules.split_distribution(state, from_cents(amount), on=date)
+            memo = "; ".join(split.warnings) or None
+            return (to_cents(state.balance), to_cents(state.basis), to_cents(split.basis),
+                    to_cents(split.basis_computed), memo)
+    if state is not None:
+        why = (f"the ledger's after-tax balance on {date.isoformat()} is {state.balance:,.2f}, below "
+               f"the {from_cents(amount):,.2f} converted (is earlier history missing?)")
+        basis = min(amount, max(to_cents(state.basis), 0))
+        bal, bas = to_cents(state.balance), to_cents(state.basis)
+    else:
+        basis, bal, bas = 0, 0, 0
+    memo = f"imported: basis not computed pro rata: {why}; check it (megaroth convert --basis records a typed one)"
+    return bal, bas, basis, basis, memo
 
 
 def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int]], import_id: int) -> int:
@@ -353,13 +381,34 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
         if exists:
             continue
         ledger = _ledger_sum(conn, plan_id, [source], through=date)
-        conn.execute(insert(T_ASSERT).values(plan_id=plan_id, date=date, source=source, amount_cents=cents,
-                                             ledger_cents=ledger, import_id=import_id))
+        aid = conn.execute(insert(T_ASSERT).values(
+            plan_id=plan_id, date=date, source=source, amount_cents=cents, ledger_cents=ledger,
+            import_id=import_id)).inserted_primary_key[0]
+        if cents != ledger:
+            # like `megaroth balance assert`: the difference becomes earnings, with provenance
+            conn.execute(insert(T_ENTRY).values(
+                plan_id=plan_id, date=date, tax_year=date.year, source=source, type="earnings",
+                amount_cents=cents - ledger, status="posted", import_id=import_id,
+                origin=f"balance assert #{aid}",
+                memo=f"difference between statement {from_cents(cents)} and ledger {from_cents(ledger)}"))
         added += 1
     return added
 
 
-# ------------------------------------------------------------------ list / undo
+# ------------------------------------------------------------------ list / undo / maps
+
+
+def save_source_map(engine: Engine, plan: str, mapping: dict[str, str]) -> dict[str, str]:
+    """Merge ``mapping`` (raw label -> source) into the plan's stored source map."""
+    with engine.begin() as conn:
+        row = conn.execute(select(T_PLAN.c.id, T_PLAN.c.source_map).where(T_PLAN.c.name == plan)).first()
+        if row is None:
+            raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
+        current = json.loads(row.source_map) if row.source_map else {}
+        current.update(mapping)
+        conn.execute(update(T_PLAN).where(T_PLAN.c.id == row.id).values(
+            source_map=json.dumps(current, sort_keys=True)))
+    return current
 
 
 def list_imports(engine: Engine) -> list[dict]:

@@ -212,8 +212,8 @@ class ProfileImporter:
                     raise CellError(label_src, "missing money source")
                 if self.canonical:
                     raise CellError(label_src, f"unknown source {lab!r} (one of {', '.join(SOURCES)})")
-                raise CellError(label_src, f"unmapped source label {lab!r}: add it to the plan's source "
-                                "map or to the profile's [sources] map")
+                raise CellError(label_src, f"unmapped source label {lab!r}: map it with --map '{lab}=SOURCE' "
+                                "(saved in the plan's source map) or in the profile's [sources] map")
             source_cache[text] = result
             return result
 

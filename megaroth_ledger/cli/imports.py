@@ -1,0 +1,201 @@
+"""Statement import (issue 5): ``megaroth import FILE``, ``import list``, ``import undo``,
+``profiles list|show``.
+
+``import`` is both a command taking FILE and a group with ``list``/``undo``:
+:class:`ImportGroup` routes any first argument that is not a subcommand name (a path, or an
+option such as ``--plan``) to the hidden ``file`` subcommand. So ``megaroth import
+history.csv --plan acme-401k`` and ``megaroth import list`` both work; a file literally named
+``list`` or ``undo`` is imported as ``megaroth import ./list``.
+"""
+
+from __future__ import annotations
+
+import click
+
+from .common import emit, format_option, get_ledger
+
+HELP_OPTIONS = ("--help", "-h")
+
+
+class ImportGroup(click.Group):
+    """A group whose unknown first argument is a file to import (see the module docstring)."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in HELP_OPTIONS:
+            args = ["file", *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx, formatter) -> None:
+        formatter.write_usage(ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | undo ID")
+
+
+@click.group("import", cls=ImportGroup)
+def import_group() -> None:
+    """Import a statement export (CSV, TSV, XLSX, OFX/QFX) into the ledger, list imports, undo one.
+
+    \b
+    megaroth import FILE [--plan NAME] [--profile ID] [--dry-run] [--map LABEL=SOURCE]
+    megaroth import list
+    megaroth import undo ID
+
+    The format is detected from the file's header row (past any preamble) unless --profile
+    names one (see `megaroth profiles list`). All or nothing: if any row is bad nothing is
+    written and every bad row (up to 50) is listed as file:line: column: reason. Importing
+    the same file again adds nothing. A file named "list" or "undo": write ./list.
+
+    Example: megaroth import ~/Downloads/history.csv --plan acme-401k --dry-run
+    """
+
+
+def _parse_maps(maps: tuple[str, ...]) -> dict[str, str]:
+    from ..errors import UserError
+    from ..vocab import SOURCES
+
+    out = {}
+    for m in maps:
+        label, sep, source = m.partition("=")
+        if not sep or not label.strip():
+            raise UserError(f"--map {m!r}: expected LABEL=SOURCE, e.g. OTHERVEST=roth_irr")
+        if source.strip() not in SOURCES:
+            raise UserError(f"--map {m!r}: unknown source {source.strip()!r}; one of {', '.join(SOURCES)}")
+        out[label.strip()] = source.strip()
+    return out
+
+
+@import_group.command("file", hidden=True)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--plan", "plan_name", metavar="NAME", help="Ledger plan the rows belong to (fills or "
+              "overrides the canonical CSV's plan column; required for every other format).")
+@click.option("--profile", metavar="ID", help="Format profile to use instead of detecting it "
+              "(see `megaroth profiles list`).")
+@click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
+@click.option("--map", "maps", multiple=True, metavar="LABEL=SOURCE",
+              help="Map a raw source label (e.g. OTHERVEST, or a label the profile does not know) to "
+              "a ledger source; saved in the plan's source map for later imports. Repeatable.")
+@format_option
+@click.pass_context
+def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, fmt) -> None:
+    """Import FILE.
+
+    Example: megaroth import statement.qfx --plan acme-401k --map OTHERVEST=roth_irr --dry-run
+    """
+    import sys
+
+    from ..errors import UserError
+    from ..importers.store import import_file, save_source_map
+    from ..money import from_cents
+    from ..reports.output import Column, Table
+
+    source_map = _parse_maps(maps)
+    if source_map and not plan_name:
+        raise UserError("--map needs --plan (the map is stored with the plan)")
+    ledger = get_ledger(ctx)
+    res = import_file(ledger.engine, file, plan=plan_name, profile=profile, dry_run=dry_run,
+                      progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map)
+    if source_map and not dry_run:  # only once the import went through
+        save_source_map(ledger.engine, plan_name, source_map)
+    summary = [{"type": s["type"], "source": s["source"], "rows": s["rows"],
+                "amount": from_cents(s["amount_cents"])} for s in res.summary]
+    payload = {
+        "import": res.import_id, "file": res.file, "sha256": res.sha256, "profile": res.profile,
+        "plans": res.plans, "dry_run": res.dry_run, "rows_read": res.rows_read,
+        "rows_added": res.rows_added, "rows_already_present": res.rows_skipped,
+        "conversions_added": res.conversions_added, "balance_assertions_added": res.balances_added,
+        "added": summary, "notes": res.notes, "message": res.message(),
+    }
+    table = Table(
+        "Would add (dry run)" if dry_run else "Added", [
+            Column("type", "Type"), Column("source", "Source"), Column("rows", "Rows"),
+            Column("amount", "Amount", money=True)], summary,
+        footer=[res.message(), *res.notes])
+    emit(payload, fmt, [table])
+
+
+@import_group.command("list")
+@format_option
+@click.pass_context
+def import_list(ctx, fmt) -> None:
+    """List imports with their provenance (file, SHA-256, profile, rows).
+
+    Example: megaroth import list --format json
+    """
+    from ..importers.store import list_imports
+    from ..reports.output import Column, Table
+
+    rows = list_imports(get_ledger(ctx).engine)
+    emit({"imports": rows}, fmt, [Table("Imports", [
+        Column("id", "Id"), Column("file", "File"), Column("profile", "Profile"), Column("plan", "Plan"),
+        Column("imported_at", "Imported at"), Column("rows_read", "Read"), Column("rows_added", "Added"),
+        Column("undone_at", "Undone at"), Column("sha256", "SHA-256")], rows)])
+
+
+@import_group.command("undo")
+@click.argument("import_id", metavar="ID", type=int)
+@format_option
+@click.pass_context
+def import_undo(ctx, import_id, fmt) -> None:
+    """Remove everything one import added (rows, conversions, balance assertions).
+
+    Example: megaroth import undo 7
+    """
+    from ..importers.store import undo_import
+    from ..reports.output import Column, Table
+
+    res = undo_import(get_ledger(ctx).engine, import_id)
+    emit(res, fmt, [Table(f"Undid import #{import_id} ({res['file']})", [
+        Column("rows_removed", "Rows removed"), Column("conversions_removed", "Conversions removed"),
+        Column("balance_assertions_removed", "Balance assertions removed")], [res])])
+
+
+@click.group("profiles")
+def profiles_group() -> None:
+    """Statement format profiles: shipped ones and your own (TOML files).
+
+    Example: megaroth profiles show voya-activity
+    """
+
+
+@profiles_group.command("list")
+@format_option
+def profiles_list(fmt) -> None:
+    """List the format profiles (shipped, then the ones in your profile directory).
+
+    Example: megaroth profiles list --format json
+    """
+    from ..importers.profiles import load_profiles, user_profiles_dir
+    from ..reports.output import Column, Table
+
+    rows = [{"id": p.id, "title": p.title, "kind": p.kind, "origin": p.origin}
+            for p in sorted(load_profiles().values(), key=lambda p: p.id)]
+    emit({"profiles": rows, "user_dir": str(user_profiles_dir())}, fmt, [Table(
+        "Profiles", [Column("id", "Id"), Column("title", "Title"), Column("kind", "Kind"),
+                     Column("origin", "Origin")], rows,
+        footer=[f"your own profiles: {user_profiles_dir()}/*.toml"])])
+
+
+@profiles_group.command("show")
+@click.argument("profile_id", metavar="ID")
+@format_option
+def profiles_show(profile_id, fmt) -> None:
+    """Show one profile: its header signature, column mapping and its TOML text.
+
+    Example: megaroth profiles show fidelity-netbenefits-history
+    """
+    from ..importers.profiles import get_profile
+    from ..reports.output import Column, Table
+
+    p = get_profile(profile_id)
+    det = p.section("detect")
+    cols = p.section("columns")
+    payload = {"id": p.id, "title": p.title, "kind": p.kind, "origin": p.origin,
+               "evidence": p.section("profile").get("evidence"),
+               "header": det.get("header"), "columns": cols, "const": p.section("const"),
+               "toml": p.text}
+    rows = [{"field": k, "column": v} for k, v in cols.items()]
+    rows += [{"field": k, "column": f"(always {v!r})"} for k, v in p.section("const").items()]
+    emit(payload, fmt, [Table(f"{p.id}: {p.title} ({p.origin})", [
+        Column("field", "Canonical field"), Column("column", "File column")], rows,
+        footer=["", p.text.rstrip()] if fmt == "table" else [])])
+
+
+COMMANDS = [import_group, profiles_group]
