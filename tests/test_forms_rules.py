@@ -250,3 +250,13 @@ def test_carryforward_feeds_line_2_and_line_24():
 def test_notice_split_only_to_roth_ira():
     with pytest.raises(UnsupportedSituation):
         compute_history(_seed("in-plan", "traditional-ira"))
+
+
+def test_line10_more_places_when_three_would_create_basis():
+    # 1.28 / 2,560 = 0.0005: three places give 0.001 and a nontaxable 2.56 > the 1.28 basis.
+    # The instructions allow "at least 3 places"; four places give exactly the basis.
+    f = compute_8606(Form8606Input(tax_year=2025, nondeductible=D("1.28"), year_end_value=D("0"),
+                                   conversions=D("2560")))
+    assert format_line("10", f.lines["10"]) == "0.0005"
+    assert (f.lines["11"], f.lines["14"], f.lines["18"]) == (D("1.28"), D("0"), D("2558.72"))
+    assert any("4 places" in w for w in f.warnings)

@@ -45,11 +45,12 @@ def _c(v: Decimal) -> Decimal:
     return v.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def line10_ratio(line5: Decimal, line9: Decimal) -> Decimal:
-    """Form 8606 line 10: line 5 / line 9 as a decimal rounded to three places, capped at 1.000."""
+def line10_ratio(line5: Decimal, line9: Decimal, places: int = 3) -> Decimal:
+    """Form 8606 line 10: line 5 / line 9 as a decimal rounded to ``places`` places (three
+    unless that would make the nontaxable part exceed the basis), capped at 1.000."""
     if line9 <= 0:
         raise UserError("Form 8606 line 9 is zero: nothing was distributed or converted")
-    ratio = (line5 / line9).quantize(RATIO_PLACES, rounding=ROUND_HALF_UP)
+    ratio = (line5 / line9).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return min(ratio, ONE)
 
 
@@ -226,16 +227,25 @@ def compute_8606(inp: Form8606Input) -> Form8606:
             l5 = l3 - l4
             l6 = _c(inp.year_end_value)
             l9 = l6 + l7 + l8
-            l10 = line10_ratio(l5, l9)
-            l11 = _c(l8 * l10)
-            l12 = _c(l7 * l10)
-            l13 = l11 + l12
-            l14 = l3 - l13
-            if l14 < 0:
+            places = 3
+            while True:
+                l10 = line10_ratio(l5, l9, places)
+                l11 = _c(l8 * l10)
+                l12 = _c(l7 * l10)
+                l13 = l11 + l12
+                if l13 <= l5 or places >= 8:
+                    break
+                places += 1  # "rounded to at least 3 places": never more nontaxable than basis
+            if l13 > l5:
                 raise UnsupportedSituation(
-                    f"Form 8606 {inp.tax_year}: rounding line 10 to three places makes line 13 "
-                    f"({l13}) exceed line 3 ({l3}); compute line 10 with more places by hand"
-                )
+                    f"Form 8606 {inp.tax_year}: line 13 ({l13}) exceeds line 5 ({l5}) even with "
+                    "line 10 rounded to 8 places; figure this year by hand")
+            if places > 3:
+                warnings.append(
+                    f"Form 8606 {inp.tax_year} line 10 is rounded to {places} places (the "
+                    "instructions say 'at least 3 places'): with 3 places the nontaxable part "
+                    "(line 13) would exceed the basis (line 5)")
+            l14 = l3 - l13
             l15a = l7 - l12
             lines.update({"4": l4, "5": l5, "6": l6, "7": l7, "8": l8, "9": l9, "10": l10,
                           "11": l11, "12": l12, "13": l13, "14": l14, "15a": l15a,
@@ -282,7 +292,7 @@ def format_line(key: str, value: Decimal | None) -> str | None:
     if value is None:
         return None
     if key == "10":
-        return f"{value.quantize(RATIO_PLACES):.3f}"
+        return f"{value:.3f}" if value.as_tuple().exponent >= -3 else str(value)
     return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
 
 

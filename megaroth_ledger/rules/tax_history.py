@@ -131,7 +131,7 @@ class HistoryResult:
     roth_layers: list[RothLayer]
     plan_states: dict[str, SubAccountState]
     replays: dict[str, Replay]
-    first_year: int | None
+    first_roth_year: int | None
 
     def year(self, y: int) -> YearResult:
         if y in self.years:
