@@ -75,7 +75,7 @@ def truth() -> list[Ev]:
     bal: dict[tuple[str, str], int] = defaultdict(int)
     paydays = [dt.date(YEAR, 1, 10) + dt.timedelta(days=14 * i) for i in range(26)]
     days = sorted(set(paydays) | set(DIVIDEND_DAYS) | set(CONVERSION_DAYS) | {FEE_DAY},
-                  key=lambda d: d + dt.timedelta(days=3) if d in paydays else d)
+                  key=lambda d: (d + dt.timedelta(days=3) if d in paydays else d, d))
     for day in days:
         if day in paydays:
             trade = day + dt.timedelta(days=3)
@@ -204,8 +204,10 @@ def voya_xlsx(events):
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = data  # created/modified already fixed above
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" at save time
+                import re
+
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2026-01-05T09:00:00Z\2", data)
             zi = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 5, 9, 0, 0))
             zi.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(zi, data)
