@@ -613,7 +613,7 @@ def _summary(s: _Sheet, data: WorkbookData, totals: Mapping[int, Mapping[str, De
         s.append([s.cell("Taxable amounts (Form 1040)", style="label")])
         f1040 = data.form_1040.get(year)
         if f1040 is None:
-            s.note(data.unavailable.get("forms", "Form 1040 lines not available."))
+            s.note(data.unavailable.get(f"forms:{year}") or data.unavailable.get("forms", "Form 1040 lines not available."))
         else:
             lines = f1040.get("lines", {})
             for line, wording in LINES_1040.items():
@@ -739,6 +739,8 @@ def _form_1099r(s: _Sheet, data: WorkbookData) -> None:
     for year in data.years:
         payload = data.form_1099r.get(year)
         if payload is None:
+            if f"forms:{year}" in data.unavailable:
+                s.note(data.unavailable[f"forms:{year}"])
             continue
         received = {r.get("payer"): r for r in data.received_1099r.get(year, [])}
         by_payer: dict[str, list[dict]] = defaultdict(list)
@@ -773,6 +775,8 @@ def _form_lines(s: _Sheet, data: WorkbookData, form: str, payloads: Mapping[int,
     for year in data.years:
         p = payloads.get(year)
         if p is None:
+            if f"forms:{year}" in data.unavailable:
+                s.note(data.unavailable[f"forms:{year}"])
             continue
         explain = data.explain.get((form, year), {})
         lines = p.get("lines", {})

@@ -230,7 +230,11 @@ def workbook_data(session: Session, person_name: str, years: list[int], *, as_of
             data.headroom[y] = headroom.payload(headroom.compute(session, person.name, y))
         except UserError as exc:  # e.g. a year outside the limits table
             data.unavailable["headroom"] = f"headroom not available for {y}: {exc}"
-        forms, explain, why = _forms_payloads(session, person.name, y)
+        try:
+            forms, explain, why = _forms_payloads(session, person.name, y)
+        except UserError as exc:  # e.g. nothing the forms cover in that year
+            data.unavailable[f"forms:{y}"] = f"{y}: no forms ({exc})"
+            continue
         if why:
             data.unavailable["forms"] = why
         else:
@@ -238,7 +242,10 @@ def workbook_data(session: Session, person_name: str, years: list[int], *, as_of
             for form, lines in explain.items():
                 data.explain[(form, y)] = lines
         data.received_1099r[y] = received_1099r(session, person.id, y)
-    data.clocks, why = _clocks_payload(session, person.name, as_of)
+    try:
+        data.clocks, why = _clocks_payload(session, person.name, as_of)
+    except UserError as exc:
+        data.clocks, why = None, f"clocks not available: {exc}"
     if why:
         data.unavailable["clocks"] = why
     data.conversions = conversion_rows(session, person.id, years)
