@@ -211,3 +211,59 @@ def test_table_and_csv_output(ann):
     assert "20,500.00" in out
     csv = ann("form", "1099-r", "--person", "ann", "--year", "2025", "--format", "csv").output
     assert csv.splitlines()[0].startswith("payer,destination,box1") and "20500.00" in csv
+
+
+def _insert_entries(db, rows):
+    import datetime as dt
+
+    from megaroth_ledger.store.db import open_ledger
+    from megaroth_ledger.store.models import Entry, ImportBatch, Plan
+
+    ledger = open_ledger(str(db))
+    try:
+        with ledger.session() as s:
+            plan = s.query(Plan).filter_by(name="acme-401k").one()
+            batch = ImportBatch(file_name="history.csv", file_sha256="0" * 64, profile="test",
+                                plan_id=plan.id, created_at=dt.datetime(2025, 12, 1), rows_read=len(rows))
+            s.add(batch)
+            s.flush()
+            for i, (on, source, typ, cents) in enumerate(rows, start=2):
+                s.add(Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type=typ,
+                            amount_cents=cents, import_id=batch.id, file_row=i))
+    finally:
+        ledger.dispose()
+
+
+def test_imported_pretax_irr_and_unlinked_aftertax_conversion(ann):
+    """Imported rows without a `convert` record: an after-tax conversion_out is an IRR
+    (statement-formats 5.4), split pro rata; a pretax IRR is fully taxable (no basis)."""
+    import datetime as dt
+
+    _insert_entries(ann.db, [
+        (dt.date(2025, 1, 10), "aftertax", "contribution", 1_000_000),
+        (dt.date(2025, 2, 1), "aftertax", "change_in_value", 50_000),
+        (dt.date(2025, 2, 3), "aftertax", "conversion_out", -525_000),
+        (dt.date(2025, 2, 3), "roth_irr", "conversion_in", 525_000),
+        (dt.date(2025, 1, 10), "pretax", "contribution", 300_000),
+        (dt.date(2025, 2, 3), "pretax", "conversion_out", -300_000),
+        (dt.date(2025, 2, 3), "roth_irr", "conversion_in", 300_000),
+    ])
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025", "--explain")
+    (f,) = doc["forms"]  # one form: same payer, code and destination
+    # after-tax: 5,250 x 10,000 / 10,500 = 5,000 basis, 250 earnings; pretax: 3,000 taxable
+    assert (f["destination"], f["box1"], f["box2a"], f["box5"], f["box7"]) == \
+        ("in-plan", "8250.00", "3250.00", "5000.00", "G")
+    assert "history.csv row 4" in " ".join(doc["explain"][0]["boxes"]["box1"])
+    assert ann.json("form", "1040", "--person", "ann", "--year", "2025")["lines"]["5b"] == "3250.00"
+
+
+def test_unsupported_rows_fail_loudly(ann):
+    import datetime as dt
+
+    _insert_entries(ann.db, [
+        (dt.date(2025, 1, 10), "roth", "contribution", 100_000),
+        (dt.date(2025, 2, 3), "roth", "withdrawal", -50_000),
+    ])
+    r = ann("form", "1099-r", "--person", "ann", "--year", "2025", ok=False)
+    assert r.exit_code == 3 and "designated Roth account distributions" in r.output
+    assert "Traceback" not in r.output

@@ -228,6 +228,13 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
     for p in h.other_plan_payments:
         if after_cut(p.date.year):
             plan_payments[p.date.year].append(p)
+            if p.destination == "in-plan":  # an IRR of pretax money: all of it taxable
+                irr_years.add(p.date.year)
+                layers.append(RothLayer("in-plan", p.payer, p.date, p.date.year, p.gross, p.taxable))
+            elif p.destination == "roth-ira":
+                plan_roth_rollovers[p.date.year] += p.gross
+                roth_years.append(p.date.year)
+                layers.append(RothLayer("plan-rollover", p.payer, p.date, p.date.year, p.gross, p.taxable))
 
     # -- 2. IRA side ------------------------------------------------------------------------
     nondeductible: dict[int, Decimal] = defaultdict(lambda: ZERO)

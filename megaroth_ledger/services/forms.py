@@ -153,8 +153,8 @@ def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) 
     for e in rows:
         amount = from_cents(e.amount_cents)
         ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
-        if e.type == "conversion_out" and e.source not in ROTH_SOURCES:
-            raise UnsupportedSituation(f"{ref}: in-plan conversions of {e.source} money are not supported")
+        if amount >= 0:
+            raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
         if e.source in ROTH_SOURCES:
             raise UnsupportedSituation(
                 f"{ref}: designated Roth account distributions (1099-R codes B/H, boxes 10/11) are "
@@ -162,8 +162,11 @@ def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) 
         if e.type == "rollover_out":
             raise UnsupportedSituation(f"{ref}: a {e.source} rollover_out needs its destination; not supported")
         if e.source == "unknown":
-            raise UnsupportedSituation(f"{ref}: a withdrawal from an unknown source cannot be taxed")
-        out.append(f1099_rules.PlanPayment(payer=plan.name, date=e.date, destination="cash", gross=-amount,
+            raise UnsupportedSituation(f"{ref}: a {e.type} from an unknown source cannot be taxed")
+        # pretax/employer money has no basis: all of it is taxable (IRC 402(a)); an in-plan
+        # conversion of it is an IRR (code G, box 2a = box 1), a withdrawal is paid in cash.
+        dest = "in-plan" if e.type == "conversion_out" else "cash"
+        out.append(f1099_rules.PlanPayment(payer=plan.name, date=e.date, destination=dest, gross=-amount,
                                            taxable=-amount, basis=ZERO, refs=(ref,)))
     return out
 
