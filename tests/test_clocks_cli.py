@@ -102,6 +102,8 @@ def test_clocks_plan_clock_and_in_plan_layer(megaroth, history):
         ("beta-401k", "2016-01-01", False), ("gamma-401k", "2023-01-01", False)]
     assert [w["code"] for w in out["warnings"]] == ["ASSUMPTION_IRR_STARTS_DRA_CLOCK"]
     assert out["qualified"][0]["qualified_on"] == "2039-07-15"  # 59 1/2
+    table = megaroth("clocks", "--person", "bo", "--as-of", "2025-01-01").stdout
+    assert "gamma-401k IRR" in table and "pro rata" in table
 
 
 def test_recorded_distribution_consumes_layers_in_order(ann, history):
@@ -232,6 +234,7 @@ def test_withdraw_from_plan_without_roth_money_is_a_user_error(ann, history):
 
 
 # --- property: recording a withdrawal, then asking for clocks, agrees with the what-if ------------
+# (recorded with issue 3's `megaroth ira distribute --account roth`)
 
 money = st.integers(min_value=0, max_value=2_000_000).map(lambda c: D(c) / 100)
 
@@ -260,7 +263,7 @@ def test_recording_then_clocks_agrees_with_what_if(ann, history, case):
     what_if = ann.json("withdraw", "--person", "ann", "--amount", str(amount), "--date", day.isoformat())
     assert sum(D(t["amount"]) for t in what_if["tranches"]) == amount
     before = ann.json("clocks", "--person", "ann", "--as-of", day.isoformat())
-    record_distribution(ann.db, day, str(amount))
+    ann("ira", "distribute", "--person", "ann", "--date", day.isoformat(), "--account", "roth", "--amount", str(amount))
     try:
         after = ann.json("clocks", "--person", "ann", "--as-of", day.isoformat())
     finally:

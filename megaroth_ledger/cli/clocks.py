@@ -62,7 +62,10 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
          Column("cumulative", "can withdraw penalty-free", True)],
         data["schedule"],
         footer=[f"regular contributions (always free): {data['regular_contributions_remaining']:,.2f}; "
-                "earnings are not included"])
+                "earnings are not included"]
+        + (["in-plan Roth rollovers stay in the plan, where a distribution is pro rata, not ordered: "
+            "see `megaroth withdraw --account PLAN`"] if any(c["kind"] == "in-plan" for c in data["conversions"])
+           else []))
     emit(data, fmt, [layers, qualified, schedule])
 
 
