@@ -183,6 +183,8 @@ def test_59_half_boundary_for_a_withdrawal():
         state = RothIraState.start([], layers)
         result = take(state, Distribution(day, D("1000.00")), REACHES_59_HALF_2024_10_02, None)
         assert result.additional_tax == tax, day
+    assert "penalty-free on 2024-10-02" in take(RothIraState.start([], layers), Distribution(
+        date(2024, 6, 1), D("5.00")), REACHES_59_HALF_2024_10_02, None).tranches[0].note
 
 
 def test_2021_layer_boundary_for_a_withdrawal():

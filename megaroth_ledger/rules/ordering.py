@@ -47,7 +47,7 @@ from decimal import ROUND_FLOOR, Decimal
 
 from ..errors import UnsupportedSituation, UserError
 from ..money import CENT, round_cents
-from .clocks import QualifiedClock, five_years_on, within_recapture_period
+from .clocks import QualifiedClock, five_years_on, penalty_free_on, within_recapture_period
 from .dates import age_59_half_on
 from .form8606 import roth_part_iii
 from .layers import RothContribution, RothLayer
@@ -308,7 +308,8 @@ def take(state: RothIraState, d: Distribution, born: date, clock: QualifiedClock
                 elif exc is not None:
                     note = f"{conv_year} conversion, taxable part: within five years, exception {exc.name}"
                 else:
-                    note = f"{conv_year} conversion, taxable part: within five years (free on {free_on})"
+                    note = (f"{conv_year} conversion, taxable part: within five years "
+                            f"(penalty-free on {penalty_free_on(conv_year, born)})")
                 out.append(_tranche(f"conversion-{part}", conv_year, i, amt, includible=False,
                                     penalised=exposed and not excepted, recapture=exposed,
                                     note=note))
