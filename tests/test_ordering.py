@@ -48,7 +48,11 @@ def summary(result):
 # (minus $4,000 on line 22), line 25 $0 (minus conversion basis $30,000); allocation: $4,000 to
 # line 22, then $15,000 to Y1 line 18, $5,000 to Y1 line 17, $7,000 to Y2 line 18, remaining
 # $2,000 to Y2 line 17. The Form 5329 line 1 recapture is the taxable (line 18) amounts of the
-# conversions in the 5-year window (Y1..Y5): $15,000 + $7,000 = $22,000.
+# conversions in the 5-year window ("conversions or rollovers to your Roth IRAs in 2012 through
+# 2016"): $15,000 + $7,000 = $22,000 -- derived from the printed allocation; the sentence stating
+# the total was cut off in the copy read. The 2017 excerpt read shows the same conversions and
+# contributions one year later; its distribution sentence was not in the excerpt, so the test
+# assumes the same July 9 / age 53 / $33,000 one year later.
 # Conversion and contribution days are not printed; the tests use June 1 and April 1.
 
 @pytest.mark.parametrize("y1, edition", [(2012, "2016 Form 5329 instructions p.3"),
