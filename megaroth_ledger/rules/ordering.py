@@ -211,6 +211,11 @@ class RothIraState:
             nontaxable_left=[x.nontaxable for x in layers],
         )
 
+    def copy(self) -> RothIraState:
+        """An independent copy of the remaining amounts (results are not copied)."""
+        return RothIraState(self.contributions, self.layers, list(self.regular_left),
+                            list(self.taxable_left), list(self.nontaxable_left), self.earnings_out)
+
     def regular_remaining(self, year: int | None = None) -> Decimal:
         return sum(
             (left for c, left in zip(self.contributions, self.regular_left, strict=True)

@@ -191,8 +191,8 @@ def _withdraw_roth_ira(session: Session, person_name: str, amount: Decimal, on: 
     year = on.year
     before_year = [d for d in inp.distributions if d.date.year < year]
     same_year = [d for d in inp.distributions if d.date.year == year]
-    start = ro.replay(inp.contributions, inp.layers, before_year, born, inp.clock)
     before = ro.replay(inp.contributions, inp.layers, before_year, born, inp.clock)
+    start = before.copy()
     what_if = ro.Distribution(on, amount, exception)
     results: list[ro.DistributionResult] = []
     mine: ro.DistributionResult | None = None
