@@ -59,3 +59,24 @@ def test_unknown_recorded_exception_is_named(ann):
         "--exception", "vacation")
     r = ann("clocks", "--person", "ann", "--as-of", "2023-06-01", ok=False)
     assert r.exit_code == 2 and "recorded Roth IRA distribution of 2023-05-01" in r.output
+
+
+def test_plan_roth_account_what_if_over_recorded_irr(megaroth):
+    m = megaroth
+    m("person", "add", "ann", "--born", "1985-04-02")
+    m("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme", "--after-tax", "--in-plan-conversion",
+      "--first-roth-year", "2022")
+    m("contribution", "add", "--plan", "acme-401k", "--date", "2022-03-01", "--source", "roth", "--amount", "9500")
+    m("contribution", "add", "--plan", "acme-401k", "--date", "2023-01-10", "--source", "aftertax", "--amount", "20000")
+    m("earnings", "add", "--plan", "acme-401k", "--date", "2023-02-01", "--source", "aftertax", "--amount", "500")
+    m("convert", "--plan", "acme-401k", "--date", "2023-03-01", "--amount", "20500", "--to", "in-plan")
+    m("earnings", "add", "--plan", "acme-401k", "--date", "2024-01-31", "--source", "roth", "--amount", "10000")
+    clocks = m.json("clocks", "--person", "ann", "--as-of", "2024-06-01")
+    assert [(c["kind"], c["plan"], c["amount"], c["taxable"], c["penalty_free_on"]) for c in clocks["conversions"]] == [
+        ("in-plan", "acme-401k", "20500.00", "500.00", "2028-01-01")]
+    assert [(q["account"], q["clock_start"]) for q in clocks["qualified"]] == [("acme-401k", "2022-01-01")]
+    out = m.json("withdraw", "--person", "ann", "--amount", "4000", "--date", "2024-06-01", "--account", "acme-401k")
+    # balance 40,000 = 9,500 Roth + 20,500 IRR + 10,000 growth; basis 30,000 -> 3/4 of 4,000 is basis
+    f = out["form_1099r"]
+    assert (f["box1"], f["box2a"], f["box5"], f["box10"], f["box11"]) == ("4000.00", "1000.00", "3000.00", "2050.00", 2022)
+    assert out["totals"]["additional_tax"] == "105.00"  # 10% of 1,000 earnings + 50 IRR recapture
