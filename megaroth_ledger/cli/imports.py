@@ -123,10 +123,17 @@ def import_list(ctx, fmt) -> None:
     from ..reports.output import Column, Table
 
     rows = list_imports(get_ledger(ctx).engine)
-    emit({"imports": rows}, fmt, [Table("Imports", [
-        Column("id", "Id"), Column("file", "File"), Column("profile", "Profile"), Column("plan", "Plan"),
-        Column("imported_at", "Imported at"), Column("rows_read", "Read"), Column("rows_added", "Added"),
-        Column("undone_at", "Undone at"), Column("sha256", "SHA-256")], rows)])
+    cols = [Column("id", "Id"), Column("file", "File"), Column("profile", "Profile"), Column("plan", "Plan"),
+            Column("imported_at", "Imported at"), Column("rows_read", "Read"), Column("rows_added", "Added"),
+            Column("undone_at", "Undone at")]
+    if fmt == "csv":
+        cols.append(Column("sha256", "SHA-256"))
+    else:  # keep the table readable: the full hash is in --format json/csv
+        cols.append(Column("sha256_short", "SHA-256"))
+        view = [{**r, "sha256_short": r["sha256"][:12] + "…",
+                 "imported_at": r["imported_at"].replace(microsecond=0) if r["imported_at"] else None}
+                for r in rows]
+    emit({"imports": rows}, fmt, [Table("Imports", cols, rows if fmt == "csv" else view)])
 
 
 @import_group.command("undo")

@@ -103,6 +103,15 @@ def _pair_by_amount(legs: list[CanonicalRow]) -> None:
             _irr_year(r)
 
 
+def _norm_num(text: str | None) -> str:
+    """Shares as compared for identity: ``1.50`` (CSV) and ``1.5`` (the same cell in XLSX) agree."""
+    if not text:
+        return ""
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("", "-", "-0") else text
+
+
 def row_identity(row: CanonicalRow, plan: str, seen: set[int], dupes: dict[int, int]) -> str:
     """The row's de-duplication key (module docstring). ``seen``/``dupes`` are per file."""
     if row.external_id:
@@ -110,7 +119,7 @@ def row_identity(row: CanonicalRow, plan: str, seen: set[int], dupes: dict[int, 
     key = "\x1f".join((
         plan, row.date.isoformat(), row.fund_id or row.fund or "",
         row.source_label or row.source, row.type_label or row.type,
-        row.shares or "", cents_text(row.amount_cents),
+        _norm_num(row.shares), cents_text(row.amount_cents),
     ))
     digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
     h = hash(digest)
