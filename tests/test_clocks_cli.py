@@ -90,6 +90,8 @@ def test_clocks_59_half_frees_every_layer(megaroth, history):
     assert [c["penalty_free"] for c in before["conversions"]] == [False, False, False]
     assert [c["penalty_free"] for c in after["conversions"]] == [True, True, True]
     assert {c["penalty_free_on"] for c in after["conversions"]} == {"2024-10-02"}
+    assert [(r["on"], r["tax_years"], r["why"]) for r in before["schedule"]] == [
+        ("2024-10-01", [], "already free"), ("2024-10-02", [2020, 2022, 2024], "age 59 1/2")]
 
 
 def test_clocks_plan_clock_and_in_plan_layer(megaroth, history):
@@ -127,11 +129,11 @@ def test_clocks_table_shows_year_by_year_schedule(ann, history):
     for line in ("2029-01-01", "37,000.00", "2030-01-01", "67,000.00", "2031-01-01", "97,000.00"):
         assert line in out
     data = ann.json("clocks", "--person", "ann", "--as-of", "2026-06-01")
-    assert [(r["on"], r["tax_years"], r["amount"], r["cumulative"]) for r in data["schedule"]] == [
-        ("2026-06-01", [], "7000.00", "7000.00"),
-        ("2029-01-01", [2024], "30000.00", "37000.00"),
-        ("2030-01-01", [2025], "30000.00", "67000.00"),
-        ("2031-01-01", [2026], "30000.00", "97000.00"),
+    assert [(r["on"], r["tax_years"], r["amount"], r["cumulative"], r["why"]) for r in data["schedule"]] == [
+        ("2026-06-01", [], "7000.00", "7000.00", "already free"),
+        ("2029-01-01", [2024], "30000.00", "37000.00", "five years over"),
+        ("2030-01-01", [2025], "30000.00", "67000.00", "five years over"),
+        ("2031-01-01", [2026], "30000.00", "97000.00", "five years over"),
     ]
 
 

@@ -58,8 +58,8 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
          Column("met", "met")], data["qualified"])
     schedule = Table(
         "When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
-        [Column("on", "from"), Column("tax_years", "conversion years"), Column("amount", "becomes free", True),
-         Column("cumulative", "can withdraw penalty-free", True)],
+        [Column("on", "from"), Column("tax_years", "conversion years"), Column("why", "why"),
+         Column("amount", "becomes free", True), Column("cumulative", "can withdraw penalty-free", True)],
         data["schedule"],
         footer=[f"regular contributions (always free): {data['regular_contributions_remaining']:,.2f}; "
                 "earnings are not included"]

@@ -144,7 +144,10 @@ def clocks_payload(session: Session, person_name: str, as_of: date) -> dict:
         "qualified": qualified,
         "regular_contributions_remaining": state.regular_remaining(),
         "schedule": [{"on": r.on, "tax_years": list(r.tax_years), "amount": r.amount,
-                      "cumulative": r.cumulative} for r in schedule],
+                      "cumulative": r.cumulative,
+                      "why": ("already free" if r.on == as_of else
+                              "age 59 1/2" if r.on == age_59_half_on(born) else "five years over")}
+                     for r in schedule],
         "notes": [RECAPTURE_NOTE],
         "warnings": warnings,
     }
