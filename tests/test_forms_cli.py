@@ -213,7 +213,7 @@ def test_table_and_csv_output(ann):
     assert csv.splitlines()[0].startswith("payer,destination,box1") and "20500.00" in csv
 
 
-def _insert_entries(db, rows):
+def _insert_entries(db, rows, plan_name="acme-401k"):
     import datetime as dt
 
     from megaroth_ledger.store.db import open_ledger
@@ -222,7 +222,7 @@ def _insert_entries(db, rows):
     ledger = open_ledger(str(db))
     try:
         with ledger.session() as s:
-            plan = s.query(Plan).filter_by(name="acme-401k").one()
+            plan = s.query(Plan).filter_by(name=plan_name).one()
             batch = ImportBatch(file_name="history.csv", file_sha256="0" * 64, profile="test",
                                 plan_id=plan.id, created_at=dt.datetime(2025, 12, 1), rows_read=len(rows))
             s.add(batch)
@@ -257,13 +257,72 @@ def test_imported_pretax_irr_and_unlinked_aftertax_conversion(ann):
     assert ann.json("form", "1040", "--person", "ann", "--year", "2025")["lines"]["5b"] == "3250.00"
 
 
+def test_irs_example_designated_roth_nonqualified_distribution(ann):
+    """Instructions for Forms 1099-R and 5498, "Designated Roth Accounts" example (quoted on
+    benefitslink.com/boards/topic/56696): balance $10,000 = $9,400 designated Roth
+    contributions + $600 earnings; a $5,000 nonqualified distribution is reported as box 1
+    $5,000, box 2a $300, box 4 $60 (20% of 300), box 5 $4,700, code B, box 11 the first year."""
+    import datetime as dt
+
+    ann("plan", "add", "roth-401k", "--person", "ann", "--employer", "Beta", "--first-roth-year", "2024")
+    _insert_entries(ann.db, [
+        (dt.date(2024, 3, 1), "roth", "contribution", 940_000),
+        (dt.date(2025, 3, 1), "roth", "change_in_value", 60_000),
+        (dt.date(2025, 6, 2), "roth", "withdrawal", -500_000),
+    ], plan_name="roth-401k")
+    (f,) = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    assert (f["box1"], f["box2a"], f["box4"], f["box5"], f["box11"]) == ("5000.00", "300.00", "60.00", "4700.00", 2024)
+    assert "B" in f["box7"] and f["box7"] == "1B"  # ann is under 59 1/2: codes 1 and B
+    assert f["box10"] == "0.00"  # no IRR in the account
+    lines = ann.json("form", "1040", "--person", "ann", "--year", "2025")["lines"]
+    assert (lines["5a"], lines["5b"]) == ("5000.00", "300.00")
+
+
+def test_dra_box10_after_irr_and_code_h_rollover(ann):
+    """An IRR made this year and then a DRA distribution: box 10 shows the part allocable to the
+    IRR within its five years; a DRA direct rollover to a Roth IRA is code H with box 2a 0 and
+    its basis becomes Roth IRA regular-contribution basis (Form 8606 line 22)."""
+    import datetime as dt
+
+    seed(ann)  # IRR of 20,500 (taxable 500) on 2025-03-03
+    _insert_entries(ann.db, [(dt.date(2025, 6, 2), "roth_irr", "withdrawal", -1_025_000)])
+    forms = {f["box7"]: f for f in ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]}
+    b = forms["1B"]
+    assert forms["G"]["box1"] == "20500.00"
+    assert (b["box7"], b["box1"], b["box2a"], b["box5"], b["box10"]) == \
+        ("1B", "10250.00", "0.00", "10250.00", "10250.00")
+    assert b["box11"] == 2025  # clock started by the IRR (UNCONFIRMED assumption, warned)
+    _insert_entries(ann.db, [(dt.date(2026, 1, 5), "roth_irr", "rollover_out", -1_025_000)])
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2026")
+    (h,) = doc["forms"]
+    assert (h["box7"], h["box1"], h["box2a"], h["box5"]) == ("H", "10250.00", "0.00", "10250.00")
+    assert any(w["code"] == "dra-h-box5-unconfirmed" for w in doc["warnings"])
+    ann("ira", "distribute", "--person", "ann", "--date", "2026-08-01", "--account", "roth", "--amount", "12000")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2026")["lines"]
+    assert (lines["19"], lines["22"], lines["23"], lines["24"]) == ("12000.00", "10250.00", "1750.00", "0.00")
+
+
 def test_unsupported_rows_fail_loudly(ann):
     import datetime as dt
 
     _insert_entries(ann.db, [
-        (dt.date(2025, 1, 10), "roth", "contribution", 100_000),
-        (dt.date(2025, 2, 3), "roth", "withdrawal", -50_000),
+        (dt.date(2025, 1, 10), "roth_rollover", "rollover_in", 100_000),
+        (dt.date(2025, 2, 3), "roth_rollover", "withdrawal", -50_000),
     ])
     r = ann("form", "1099-r", "--person", "ann", "--year", "2025", ok=False)
-    assert r.exit_code == 3 and "designated Roth account distributions" in r.output
+    assert r.exit_code == 3 and "not supported" in r.output
     assert "Traceback" not in r.output
+
+
+def test_reconcile_code_order_does_not_matter(ann):
+    import datetime as dt
+
+    ann("plan", "add", "roth-401k", "--person", "ann", "--employer", "Beta", "--first-roth-year", "2024")
+    _insert_entries(ann.db, [
+        (dt.date(2024, 3, 1), "roth", "contribution", 940_000),
+        (dt.date(2025, 3, 1), "roth", "change_in_value", 60_000),
+        (dt.date(2025, 6, 2), "roth", "withdrawal", -500_000),
+    ], plan_name="roth-401k")
+    r = ann("reconcile", "1099-r", "--plan", "roth-401k", "--year", "2025", "--box1", "5000", "--box2a", "300",
+            "--box4", "60", "--box5", "4700", "--code", "B1", "--box11", "2024")
+    assert r.exit_code == 0, r.output

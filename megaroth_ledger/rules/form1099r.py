@@ -65,6 +65,9 @@ class PlanPayment:
     total_distribution: bool = False
     split: bool = False  # part of a Notice 2014-54 split
     refs: tuple[str, ...] = ()
+    code: str | None = None  # set for designated Roth account payments (H, 1B, 2B, 7B)
+    box10: Decimal | None = None
+    box11: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +127,7 @@ def plan_forms(payments: list[PlanPayment], born: date) -> tuple[list[Form1099R]
         direct = p.destination in DIRECT_ROLLOVER_DESTINATIONS
         if not direct and p.destination != "cash":
             raise UnsupportedSituation(f"unknown destination {p.destination!r}")
-        code = distribution_code(born, p.date, direct_rollover=direct, exception=p.exception)
+        code = p.code or distribution_code(born, p.date, direct_rollover=direct, exception=p.exception)
         if p.destination == "traditional-ira" and p.taxable != 0:
             raise UnsupportedSituation(
                 "a direct rollover to a traditional IRA has a zero taxable amount; the ledger "
@@ -139,6 +142,7 @@ def plan_forms(payments: list[PlanPayment], born: date) -> tuple[list[Form1099R]
         f = forms.get(key)
         if f is None:
             f = forms[key] = Form1099R(
+                box11=p.box11,
                 payer=p.payer,
                 destination=p.destination,
                 box1=ZERO,
@@ -162,7 +166,10 @@ def plan_forms(payments: list[PlanPayment], born: date) -> tuple[list[Form1099R]
                     ],
                     "box5": ["basis share = amount x basis / balance on the date (IRC 72(e)(8)(B)):"],
                     "box7": [
-                        "G: direct rollover (1099-R instructions, Code G)"
+                        f"{code}: designated Roth account (1099-R instructions, Codes B and H; "
+                        "box 10 = part allocable to IRRs within 5 years, box 11 = first Roth year)"
+                        if p.code
+                        else "G: direct rollover (1099-R instructions, Code G)"
                         if direct
                         else f"{code}: by age 59 1/2 on the distribution date"
                     ],
@@ -172,6 +179,8 @@ def plan_forms(payments: list[PlanPayment], born: date) -> tuple[list[Form1099R]
         f.box2a = (f.box2a or ZERO) + p.taxable
         f.box4 += box4
         f.box5 = (f.box5 or ZERO) + p.basis
+        if p.box10 is not None:
+            f.box10 = (f.box10 or ZERO) + p.box10
         f.box2b_total_distribution = f.box2b_total_distribution or p.total_distribution
         for i, ref in enumerate(p.refs):  # the ledger row first, then notes on it
             if i == 0:

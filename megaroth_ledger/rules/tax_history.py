@@ -74,6 +74,20 @@ class PlanMove:
 
 
 @dataclass(frozen=True)
+class DraMove:
+    """One designated Roth account (Roth 401(k)) event of a plan, other than an IRR coming in
+    (IRRs come from the after-tax replay). ``distribution``: ``to`` is ``cash`` or ``roth-ira``."""
+
+    plan: str
+    date: date
+    kind: str  # contribution | earnings | distribution
+    amount: Decimal
+    to: str | None = None
+    exception: str | None = None
+    ref: str = ""
+
+
+@dataclass(frozen=True)
 class IraMove:
     date: date
     tax_year: int
@@ -107,6 +121,8 @@ class PersonHistory:
     ira_values: dict[int, Decimal] = field(default_factory=dict)
     carryforward: CarryForward | None = None
     plan_starts: dict[str, SubAccountState] = field(default_factory=dict)
+    dra_moves: tuple[DraMove, ...] = ()
+    plan_first_roth_year: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,9 +193,8 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
 
     # -- 1. plans -------------------------------------------------------------------------
     by_plan: dict[str, list[PlanMove]] = defaultdict(list)
-    for m in h.plan_moves:
-        if after_cut(m.date.year):
-            by_plan[m.plan].append(m)
+    for m in h.plan_moves:  # all of them: the sub-account's state needs its whole history
+        by_plan[m.plan].append(m)
     plan_payments: dict[int, list[PlanPayment]] = defaultdict(list)
     year_splits: dict[int, list[tuple[str, DistributionSplit]]] = defaultdict(list)
     year_warnings: dict[int, list[str]] = defaultdict(list)
@@ -204,6 +219,8 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
                 continue
             split = step.split
             y = m.date.year
+            if not after_cut(y):
+                continue  # covered by the carryforward (`basis set` layers)
             year_splits[y].append((plan, split))
             year_warnings[y].extend(w for w in split.warnings if w not in year_warnings[y])
             if m.to is None:
@@ -280,6 +297,10 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
             continue  # the plan side reports it; the traditional IRA value includes it
         else:
             raise UnsupportedSituation(f"IRA event {m.kind} from {m.account} is not supported")
+
+    # -- 2b. designated Roth accounts: nonqualified distributions pro rata (code B), direct
+    # rollovers to a Roth IRA (code H; the basis becomes regular contributions there) -------
+    _dra(h, layers, after_cut, plan_payments, year_warnings, roth_contrib, contributions)
 
     first_roth_year: int | None = None
     if cf is not None:
@@ -365,3 +386,83 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
     layers.sort(key=lambda l: (l.date, l.kind))
     contributions.sort(key=lambda c: (c.date, c.tax_year))
     return HistoryResult(results, contributions, layers, plan_states, replays, first_roth_year)
+
+
+DRA_H_BOX5_WARNING = (
+    "UNCONFIRMED: a direct rollover of a designated Roth account to a Roth IRA (code H) is shown "
+    "with the account's basis share in box 5; that share becomes regular-contribution basis in the "
+    "Roth IRA (Treas. Reg. 1.408A-10 A-3)"
+)
+DRA_7B_WARNING = (
+    "UNCONFIRMED: a designated Roth account distribution at or after age 59 1/2 is shown as code "
+    "7B; the 1099-R instructions' own example uses code B alone"
+)
+
+
+def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, year_warnings,
+         roth_contrib, contributions) -> None:
+    """Replay each plan's designated Roth account: Roth deferrals and IRRs are investment in
+    the contract; a distribution is split pro rata (IRC 72(e)(8), 402A(d)(4); Treas. Reg.
+    1.402A-1 A-7) by :func:`megaroth_ledger.rules.ordering.dra_distribution`, which also gives
+    box 10 (the part allocable to IRRs within their five years)."""
+    if not h.dra_moves:
+        return
+    from .clocks import plan_clock
+    from .ordering import dra_distribution
+
+    by_plan: dict[str, list[tuple[date, int, object]]] = defaultdict(list)
+    for m in h.dra_moves:
+        by_plan[m.plan].append((m.date, 2 if m.kind == "distribution" else 0, m))
+    for layer in layers:
+        if layer.kind == "in-plan" and layer.plan in by_plan:
+            by_plan[layer.plan].append((layer.date, 1, layer))
+    for plan, items in by_plan.items():
+        plan_layers = [x for x in layers if x.kind == "in-plan" and x.plan == plan]
+        clock, clock_warnings = plan_clock(plan, h.plan_first_roth_year.get(plan), plan_layers, h.born)
+        box11 = clock.clock_start.year if clock is not None else None
+        balance, contrib_basis = ZERO, ZERO
+        irrs: list[list] = []  # [layer, taxable_left, nontaxable_left]
+        for on, _rank, item in sorted(items, key=lambda t: (t[0], t[1])):
+            if isinstance(item, RothLayer):
+                balance += item.amount
+                irrs.append([item, item.taxable, item.nontaxable])
+                continue
+            m = item
+            if m.kind == "contribution":
+                balance += m.amount
+                contrib_basis += m.amount
+                continue
+            if m.kind == "earnings":
+                balance += m.amount
+                continue
+            res = dra_distribution(m.amount, m.date, balance=balance, contributions_basis=contrib_basis,
+                                   irrs=[(l, t, n) for l, t, n in irrs], born=h.born, clock=clock,
+                                   exception=m.exception)
+            balance -= m.amount
+            contrib_basis -= res.contributions_part
+            for part in res.irr_parts:
+                irrs[part.layer][1] -= part.taxable
+                irrs[part.layer][2] -= part.nontaxable
+            y = m.date.year
+            if not after_cut(y):
+                continue
+            warns = year_warnings[y]
+            for w in list(res.warnings) + clock_warnings:
+                if w not in warns:
+                    warns.append(w)
+            if m.to == "roth-ira":
+                code, taxable, box10 = "H", ZERO, None
+                if DRA_H_BOX5_WARNING not in warns:
+                    warns.append(DRA_H_BOX5_WARNING)
+                roth_contrib[y] += res.basis
+                contributions.append(RothContribution("dra-rollover", m.date, y, res.basis))
+            else:
+                early = m.date < age_59_half_on(h.born)
+                code = ("2B" if m.exception else "1B") if early else "7B"
+                if not early and DRA_7B_WARNING not in warns:
+                    warns.append(DRA_7B_WARNING)
+                taxable, box10 = res.taxable, res.box10
+            plan_payments[y].append(PlanPayment(
+                payer=plan, date=m.date, destination="roth-ira" if m.to == "roth-ira" else "cash",
+                gross=m.amount, taxable=taxable, basis=res.basis, exception=m.exception,
+                refs=(m.ref,) if m.ref else (), code=code, box10=box10, box11=box11))

@@ -64,6 +64,8 @@ WARNING_CODES = {
     f1040_rules.IRR_WARNING: "irr-1040-unconfirmed",
     th.ROTH_1099R_WARNING: "roth-ira-1099r",
     th.QUALIFIED_WARNING: "qualified-distribution",
+    th.DRA_H_BOX5_WARNING: "dra-h-box5-unconfirmed",
+    th.DRA_7B_WARNING: "dra-7b-unconfirmed",
 }
 
 
@@ -156,9 +158,7 @@ def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) 
         if amount >= 0:
             raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
         if e.source in ROTH_SOURCES:
-            raise UnsupportedSituation(
-                f"{ref}: designated Roth account distributions (1099-R codes B/H, boxes 10/11) are "
-                "not derived by this version")
+            continue  # designated Roth account: see dra_moves
         if e.type == "rollover_out":
             raise UnsupportedSituation(f"{ref}: a {e.source} rollover_out needs its destination; not supported")
         if e.source == "unknown":
@@ -171,15 +171,52 @@ def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) 
     return out
 
 
+def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.DraMove]:
+    """The plan's designated Roth account rows, when it has any distribution (else none are
+    needed). IRRs coming in (``conversion_in``) are skipped: the after-tax/pretax side
+    supplies them with their taxable and nontaxable parts. A ``rollover_out`` is taken to be a
+    direct rollover to a Roth IRA (code H)."""
+    rows = session.scalars(select(Entry).where(
+        Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(sorted(ROTH_SOURCES)))
+        .order_by(Entry.date, Entry.id)).all()
+    if not any(e.type in DISTRIBUTION_TYPES for e in rows):
+        return []
+    out = []
+    for e in rows:
+        amount = from_cents(e.amount_cents)
+        ref = _ref(f"{e.type} ({e.source})", e.id, e.date, amount, e.import_id, e.file_row, batches)
+        if e.type == "conversion_in":
+            continue
+        if e.source == "roth_rollover":
+            raise UnsupportedSituation(
+                f"{ref}: designated Roth money rolled in from another plan carries its own basis and "
+                "clock; not supported")
+        if e.type in CONTRIBUTION_TYPES:
+            out.append(th.DraMove(plan.name, e.date, "contribution", amount, ref=ref))
+        elif e.type in BALANCE_ONLY_TYPES:
+            out.append(th.DraMove(plan.name, e.date, "earnings", amount, ref=ref))
+        elif e.type in ("withdrawal", "rollover_out"):
+            if amount >= 0:
+                raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
+            out.append(th.DraMove(plan.name, e.date, "distribution", -amount,
+                                  to="roth-ira" if e.type == "rollover_out" else "cash", ref=ref))
+        else:
+            raise UnsupportedSituation(
+                f"{ref}: designated Roth rows of type {e.type!r} are not supported for basis tracking")
+    return out
+
+
 def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
     person = get_person(session, person_name)
     batches = _batches(session)
     plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
     moves: list[th.PlanMove] = []
     others: list[f1099_rules.PlanPayment] = []
+    dra: list[th.DraMove] = []
     for p in plans:
         moves.extend(aftertax_moves(session, p, batches=batches))
         others.extend(_other_plan_payments(session, p, batches))
+        dra.extend(dra_moves(session, p, batches))
     ira = []
     for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person.id)
                               .order_by(IraEvent.date, IraEvent.id)):
@@ -201,7 +238,8 @@ def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, 
                              from_cents(row.roth_contributions_cents) or ZERO, layers)
     hist = th.PersonHistory(person=person.name, born=person.born, plan_moves=tuple(moves),
                             other_plan_payments=tuple(others), ira_moves=tuple(ira), ira_values=values,
-                            carryforward=cf)
+                            carryforward=cf, dra_moves=tuple(dra),
+                            plan_first_roth_year={p.name: p.first_roth_year for p in plans})
     return hist, person
 
 
@@ -334,7 +372,7 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
     r = result.years.get(year)
     derived_forms = [f for f in (r.plan_forms if r else []) if f.payer == plan.name]
     code = received.get("box7")
-    group = [f for f in derived_forms if code is None or f.box7 == code]
+    group = [f for f in derived_forms if code is None or _same_code(f.box7, code)]
     if code is None and len({f.box7 for f in derived_forms}) > 1:
         raise UserError("the plan issued several kinds of 1099-R this year; give --code")
     derived: dict | None = None
@@ -354,6 +392,8 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
         want = derived.get(box) if derived else None
         if box in ("box4", "box10") and want is None and got == 0:
             continue
+        if box == "box7" and want is not None and _same_code(got, want):
+            continue
         if got != want:
             diffs.append({"box": box, "received": got, "derived": want,
                           "difference": (got - want) if isinstance(got, Decimal) and isinstance(want, Decimal)
@@ -372,6 +412,11 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
             "received": {b: received.get(b) for b in RECON_BOXES},
             "derived": derived, "diff": diffs, "entries": entries, "notes": notes,
             "warnings": warning_dicts(r.warnings if r else [])}
+
+
+def _same_code(a: str, b: str) -> bool:
+    """Box 7 holds up to two codes; their order on the form does not matter ("B1" == "1B")."""
+    return sorted(a.replace(" ", "").upper()) == sorted(b.replace(" ", "").upper())
 
 
 def _cents(v) -> int | None:
