@@ -326,3 +326,38 @@ def test_reconcile_code_order_does_not_matter(ann):
     r = ann("reconcile", "1099-r", "--plan", "roth-401k", "--year", "2025", "--box1", "5000", "--box2a", "300",
             "--box4", "60", "--box5", "4700", "--code", "B1", "--box11", "2024")
     assert r.exit_code == 0, r.output
+
+
+def test_round_8606_from_whole_dollar_inputs(ann):
+    """--round rounds the inputs first, so the rounded form still adds up line by line."""
+    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "traditional",
+        "--amount", "7000", "--nondeductible", "7000")
+    ann("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000.40")
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "62999.55")
+    cents = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
+    assert (cents["8"], cents["9"], cents["11"], cents["18"]) == ("7000.40", "69999.95", "700.04", "6300.36")
+    whole = ann.json("form", "8606", "--person", "ann", "--year", "2025", "--round")["lines"]
+    assert (whole["6"], whole["8"], whole["9"], whole["10"], whole["11"], whole["18"]) == \
+        ("63000.00", "7000.00", "70000.00", "0.100", "700.00", "6300.00")
+    f1040 = ann.json("form", "1040", "--person", "ann", "--year", "2025", "--round")["lines"]
+    assert (f1040["4a"], f1040["4b"]) == ("7000.00", "6300.00")
+
+
+def test_traditional_distribution_with_basis_part_i(ann):
+    """Part I with a distribution that is not converted: lines 7, 12, 15a, 15c and 1040 4b."""
+    ann("basis", "set", "--person", "ann", "--year", "2024", "--traditional", "1000")
+    ann("ira", "distribute", "--person", "ann", "--date", "2025-05-01", "--account", "traditional",
+        "--amount", "2000")
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "8000")
+    doc = ann.json("form", "8606", "--person", "ann", "--year", "2025", "--explain")
+    ln = doc["lines"]
+    # 1,000 / (8,000 + 2,000) = 0.100; nontaxable 200; taxable 1,800; basis left 800
+    assert (ln["2"], ln["7"], ln["9"], ln["10"], ln["12"], ln["13"], ln["14"], ln["15a"], ln["15c"]) == \
+        ("1000.00", "2000.00", "10000.00", "0.100", "200.00", "200.00", "800.00", "1800.00", "1800.00")
+    assert ln["16"] is None
+    assert any("basis set --year 2024" in r for r in doc["explain"]["2"]["rows"])
+    assert any("IRA distribution (traditional)" in r for r in doc["explain"]["7"]["rows"])
+    f1040 = ann.json("form", "1040", "--person", "ann", "--year", "2025")["lines"]
+    assert (f1040["4a"], f1040["4b"]) == ("2000.00", "1800.00")
+    (f,) = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    assert (f["box7"], f["destination"], f["box2b_taxable_not_determined"]) == ("1", "cash", True)

@@ -155,6 +155,7 @@ class Form8606:
     part3: bool
     warnings: tuple[str, ...] = ()
     explain: dict[str, str] = field(default_factory=dict)
+    input: Form8606Input | None = None
 
     @property
     def required(self) -> bool:
@@ -284,6 +285,7 @@ def compute_8606(inp: Form8606Input) -> Form8606:
         part3=part3,
         warnings=tuple(warnings),
         explain={k: v for k, v in EXPLAIN.items() if lines.get(k) is not None},
+        input=inp,
     )
 
 
@@ -294,6 +296,20 @@ def format_line(key: str, value: Decimal | None) -> str | None:
     if key == "10":
         return f"{value:.3f}" if value.as_tuple().exponent >= -3 else str(value)
     return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
+
+
+def rounded_input(inp: Form8606Input) -> Form8606Input:
+    """The same year with every amount rounded to whole dollars first, so that a ``--round``
+    form still adds up line by line (Form 8606 instructions: you may round to whole dollars;
+    if you do, round all amounts)."""
+    from dataclasses import fields, replace
+
+    def r(v):
+        return v.quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(CENT)
+
+    changes = {f.name: r(getattr(inp, f.name)) for f in fields(inp)
+               if isinstance(getattr(inp, f.name), Decimal)}
+    return replace(inp, **changes)
 
 
 def round_line(key: str, value: Decimal | None) -> Decimal | None:

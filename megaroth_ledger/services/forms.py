@@ -254,16 +254,28 @@ def roth_history(session: Session, person_name: str) -> tuple[list[RothContribut
     return list(result.roth_contributions), list(result.roth_layers)
 
 
-def _year(session: Session, person_name: str, year: int) -> th.YearResult:
-    result = compute(session, person_name, through=year)
+def _compute_year(session: Session, person_name: str, year: int
+                  ) -> tuple[th.YearResult, th.HistoryResult, th.PersonHistory]:
+    hist, _ = load_history(session, person_name)
+    result = th.compute_history(hist, through=year)
     if year not in result.years:
-        cf = session.scalars(select(BasisCarryforward).join(Person).where(Person.name == person_name)
-                             .order_by(BasisCarryforward.year.desc())).first()
+        cf = hist.carryforward
         if cf is not None and year <= cf.year:
             raise UserError(f"{year} is covered by `basis set --year {cf.year}`: the ledger's history "
                             f"starts in {cf.year + 1}")
         raise UserError(f"nothing recorded for {person_name} in or before {year}")
-    return result.years[year]
+    return result.years[year], result, hist
+
+
+def _year(session: Session, person_name: str, year: int) -> th.YearResult:
+    return _compute_year(session, person_name, year)[0]
+
+
+def _rounded_8606(r: th.YearResult):
+    """Form 8606 recomputed from whole-dollar inputs (see :func:`rules.form8606.rounded_input`)."""
+    from ..rules.form8606 import compute_8606, rounded_input
+
+    return compute_8606(rounded_input(r.f8606.input)) if r.f8606.input is not None else r.f8606
 
 
 # -- payloads ------------------------------------------------------------------------------------
@@ -298,14 +310,15 @@ def form_1099r(session: Session, person_name: str, year: int, *, explain: bool =
 
 def form_8606(session: Session, person_name: str, year: int, *, explain: bool = False,
               rounded: bool = False) -> dict:
-    r = _year(session, person_name, year)
-    f = r.f8606
+    r, result, hist = _compute_year(session, person_name, year)
+    f = _rounded_8606(r) if rounded else r.f8606
     lines = {k: format_line(k, round_line(k, f.lines[k]) if rounded else f.lines[k]) for k in LINES}
-    warnings = list(r.warnings)
+    warnings = [w for w in r.warnings if _concerns_8606(w)]
+    warnings += [w for w in f.warnings if w not in warnings]
     payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
-                     "warnings": warning_dicts(w for w in warnings if _concerns_8606(w))}
+                     "warnings": warning_dicts(warnings)}
     if explain:
-        payload["explain"] = _explain_8606(r)
+        payload["explain"] = _explain_8606(f, year, result, hist)
     return payload
 
 
@@ -313,25 +326,52 @@ def _concerns_8606(w: str) -> bool:
     return w in (th.QUALIFIED_WARNING,) or "8606" in w
 
 
-def _explain_8606(r: th.YearResult) -> dict:
-    f = r.f8606
-    out = {}
-    rows_by_line: dict[str, list[str]] = defaultdict(list)
-    for form in r.ira_forms:
-        key = "8" if form.destination == "roth-ira" else "7"
-        rows_by_line[key].extend(form.explain.get("box1", [])[1:])
-    for form in r.plan_forms:
-        if form.destination == "roth-ira":
-            rows_by_line["24"].extend(form.explain.get("box1", [])[1:])
-    for k, text in f.explain.items():
-        out[k] = {"formula": text, "rows": [s.strip() for s in rows_by_line.get(k, [])]}
-    return out
+def _explain_8606(f, year: int, result: th.HistoryResult, hist: th.PersonHistory) -> dict:
+    """Each filled line: its formula and the ledger rows behind it."""
+    rows: dict[str, list[str]] = defaultdict(list)
+    for m in hist.ira_moves:
+        if m.kind == "contribution" and m.account == "traditional" and m.tax_year == year and m.nondeductible:
+            rows["1"].append(f"{m.ref}: nondeductible {m.nondeductible:,.2f}")
+            if m.date.year > year:
+                rows["4"].append(f"{m.ref}: made in {m.date.year} for {year}")
+        elif m.kind == "distribution" and m.account == "traditional" and m.date.year == year:
+            rows["7"].append(m.ref)
+        elif m.kind == "conversion" and m.date.year == year:
+            rows["8"].append(m.ref)
+            rows["16"].append(m.ref)
+        elif m.kind == "distribution" and m.account == "roth" and m.date.year == year:
+            rows["19"].append(m.ref)
+    if year in hist.ira_values:
+        rows["6"].append(f"`ira value --year {year}`: {hist.ira_values[year]:,.2f}")
+    cf = hist.carryforward
+    if cf is not None and year == cf.year + 1:
+        rows["2"].append(f"`basis set --year {cf.year} --traditional {cf.traditional:,.2f}`")
+    elif year - 1 in result.years:
+        prior = result.years[year - 1].f8606.carry.traditional_basis
+        rows["2"].append(f"{year - 1} basis carried (line 14 or unchanged line 2): {prior:,.2f}")
+    for c in result.roth_contributions:
+        if c.tax_year <= year:
+            rows["22"].append(f"{c.kind} Roth contribution for {c.tax_year} ({c.date.isoformat()}): {c.amount:,.2f}")
+    for layer in result.roth_layers:
+        if layer.tax_year <= year and layer.kind in ("ira-conversion", "plan-rollover"):
+            rows["24"].append(f"{layer.kind} {layer.date.isoformat()}"
+                              + (f" from {layer.plan}" if layer.plan else "") + f": {layer.amount:,.2f}")
+    if f.lines.get("22") is not None or f.lines.get("24") is not None:
+        rows["22"].append("less earlier nonqualified distributions applied to it (line 22 worksheet)")
+        rows["24"].append("less earlier distributions applied to it (line 24 chart)")
+    return {k: {"formula": text, "rows": rows.get(k, [])} for k, text in f.explain.items()}
 
 
 def form_1040(session: Session, person_name: str, year: int, *, explain: bool = False,
               rounded: bool = False) -> dict:
     r = _year(session, person_name, year)
     lines = {k: _money(v, rounded) for k, v in r.f1040.lines.items()}
+    f8606 = r.f8606
+    if rounded and lines["4b"] is not None:
+        # line 4b from the whole-dollar Form 8606 so the two forms agree
+        f8606 = _rounded_8606(r)
+        lines["4b"] = round_dollars(f8606.traditional_taxable + f8606.conversion_taxable
+                                    + f8606.roth_taxable)
     payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
                      "warnings": warning_dicts(r.f1040.warnings)}
     if explain:
@@ -341,9 +381,11 @@ def form_1040(session: Session, person_name: str, year: int, *, explain: bool = 
             box = "box1" if k.endswith("a") else "box2a"
             rows = [f"{f.payer} 1099-R code {f.box7} to {f.destination}: {getattr(f, box) or ZERO:,.2f}"
                     for f in forms]
+            if k == "4a" and r.f8606.part3:
+                rows.append("Roth IRA distributions (Form 8606 line 19 and qualified ones)")
             if k == "4b":
-                rows = [f"Form 8606 line {n}: {r.f8606.lines[n]:,.2f}" for n in ("15c", "18", "25c")
-                        if r.f8606.lines[n] is not None] or rows
+                rows = [f"Form 8606 line {n}: {f8606.lines[n]:,.2f}" for n in ("15c", "18", "25c")
+                        if f8606.lines[n] is not None] or rows
             ex[k] = {"formula": text, "rows": rows}
         payload["explain"] = ex
     return payload
