@@ -361,3 +361,18 @@ def test_traditional_distribution_with_basis_part_i(ann):
     assert (f1040["4a"], f1040["4b"]) == ("2000.00", "1800.00")
     (f,) = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
     assert (f["box7"], f["destination"], f["box2b_taxable_not_determined"]) == ("1", "cash", True)
+
+
+def test_box2b_total_distribution(ann):
+    r = seed(ann, "roth-ira", "--earnings-to", "traditional-ira")
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")
+    assert not any(f["box2b_total_distribution"] for f in doc["forms"])  # only after-tax tracked
+    import datetime as dt
+
+    _insert_entries(ann.db, [(dt.date(2025, 1, 15), "pretax", "contribution", 100_000),
+                             (dt.date(2025, 3, 3), "pretax", "withdrawal", -100_000)])
+    doc = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")
+    assert all(f["box2b_total_distribution"] for f in doc["forms"]) and len(doc["forms"]) == 3
+    assert any(w["code"] == "total-distribution" for w in doc["warnings"])
+    cash = [f for f in doc["forms"] if f["destination"] == "cash"][0]
+    assert (cash["box1"], cash["box2a"], cash["box4"], cash["box7"]) == ("1000.00", "1000.00", "200.00", "1")

@@ -21,7 +21,7 @@ qualification are not tracked (stated in a warning when a distribution is nonqua
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -51,6 +51,12 @@ QUALIFIED_WARNING = (
     "Roth IRA distributions are treated as nonqualified unless made on or after age 59 1/2 "
     "after the 5-taxable-year period; death, disability and first-time-homebuyer qualification "
     "are not tracked"
+)
+TOTAL_DISTRIBUTION_WARNING = (
+    "box 2b 'total distribution' is checked because the ledger shows the plan's whole balance "
+    "(all sources) paid out this year (1099-R instructions: 'one or more distributions within 1 "
+    "tax year in which the entire balance of the account is distributed'); if the ledger does not "
+    "hold every source of the plan, disregard it"
 )
 CARRY_LAYER_DATE_NOTE = (
     "conversion layers entered with `basis set --conversion` are dated January 1 of their year"
@@ -123,6 +129,8 @@ class PersonHistory:
     plan_starts: dict[str, SubAccountState] = field(default_factory=dict)
     dra_moves: tuple[DraMove, ...] = ()
     plan_first_roth_year: dict[str, int | None] = field(default_factory=dict)
+    #: (plan, year) pairs whose distributions left the whole plan account (all sources) at zero
+    closed_plan_years: frozenset[tuple[str, int]] = frozenset()
 
 
 @dataclass
@@ -360,7 +368,11 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
             )
             f8606 = compute_8606(inp)
             carry = f8606.carry
-            pforms, pw = plan_forms(plan_payments.get(y, []), h.born)
+            payments = [replace(p, total_distribution=True) if (p.payer, y) in h.closed_plan_years else p
+                        for p in plan_payments.get(y, [])]
+            if any(p.total_distribution for p in payments):
+                warnings.append(TOTAL_DISTRIBUTION_WARNING)
+            pforms, pw = plan_forms(payments, h.born)
             iforms, iw = ira_forms(ira_payments.get(y, []), h.born)
             warnings.extend(w for w in pw + iw if w not in warnings)
             warnings.extend(w for w in f8606.warnings if w not in warnings)

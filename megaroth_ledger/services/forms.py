@@ -64,6 +64,7 @@ WARNING_CODES = {
     f1040_rules.IRR_WARNING: "irr-1040-unconfirmed",
     th.ROTH_1099R_WARNING: "roth-ira-1099r",
     th.QUALIFIED_WARNING: "qualified-distribution",
+    th.TOTAL_DISTRIBUTION_WARNING: "total-distribution",
     th.DRA_H_BOX5_WARNING: "dra-h-box5-unconfirmed",
     th.DRA_7B_WARNING: "dra-7b-unconfirmed",
 }
@@ -206,6 +207,25 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
     return out
 
 
+def _closed_plan_years(session: Session, plans: list[Plan]) -> set[tuple[str, int]]:
+    """(plan, year) where the year had distributions and the plan's posted balance over all
+    sources is zero at the year's end (1099-R box 2b 'total distribution'). Plans whose ledger
+    holds nothing but the after-tax sub-account (and its IRRs) are never flagged."""
+    out = set()
+    for p in plans:
+        rows = session.execute(select(Entry.date, Entry.type, Entry.amount_cents, Entry.source).where(
+            Entry.plan_id == p.id, Entry.status == "posted")).all()
+        if not {src for *_, src in rows} - {"aftertax", "aftertax_pre87", "roth_irr"}:
+            continue  # only the after-tax sub-account is tracked: the account's total is unknown
+        rows = [(d, t, c) for d, t, c, _ in rows]
+        years = {d.year for d, t, _ in rows if t in DISTRIBUTION_TYPES}
+        for y in years:
+            end = sum(c for d, _, c in rows if d.year <= y)
+            if end == 0:
+                out.add((p.name, y))
+    return out
+
+
 def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
     person = get_person(session, person_name)
     batches = _batches(session)
@@ -239,7 +259,8 @@ def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, 
     hist = th.PersonHistory(person=person.name, born=person.born, plan_moves=tuple(moves),
                             other_plan_payments=tuple(others), ira_moves=tuple(ira), ira_values=values,
                             carryforward=cf, dra_moves=tuple(dra),
-                            plan_first_roth_year={p.name: p.first_roth_year for p in plans})
+                            plan_first_roth_year={p.name: p.first_roth_year for p in plans},
+                            closed_plan_years=frozenset(_closed_plan_years(session, plans)))
     return hist, person
 
 
