@@ -376,3 +376,21 @@ def test_box2b_total_distribution(ann):
     assert any(w["code"] == "total-distribution" for w in doc["warnings"])
     cash = [f for f in doc["forms"] if f["destination"] == "cash"][0]
     assert (cash["box1"], cash["box2a"], cash["box4"], cash["box7"]) == ("1000.00", "1000.00", "200.00", "1")
+
+
+def test_loss_then_partial_conversion_caps_basis_with_warning(ann):
+    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
+        "--amount", "1000")
+    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-01-20", "--source", "aftertax",
+        "--amount", "-100")
+    doc = ann.json("convert", "--plan", "acme-401k", "--date", "2025-01-21", "--amount", "450", "--to", "in-plan")
+    # 450 x 1,000 / 900 = 500 > 450: the basis recovered is capped at the amount (UNCONFIRMED, warned)
+    assert (doc["basis"], doc["earnings"], doc["basis_before"], doc["balance_before"]) == \
+        ("450.00", "0.00", "1000.00", "900.00")
+    assert doc["warnings"][0]["code"] == "basis-cap"
+    f = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")
+    assert (f["forms"][0]["box2a"], f["forms"][0]["box5"]) == ("0.00", "450.00")
+    assert any(w["code"] == "basis-cap" for w in f["warnings"])
+    # the remaining 550 of basis stays: converting the rest (450) recovers 450 more, 100 stays
+    doc = ann.json("convert", "--plan", "acme-401k", "--date", "2025-01-22", "--amount", "450", "--to", "in-plan")
+    assert (doc["basis"], doc["basis_before"]) == ("450.00", "550.00")
