@@ -394,3 +394,25 @@ def test_loss_then_partial_conversion_caps_basis_with_warning(ann):
     # the remaining 550 of basis stays: converting the rest (450) recovers 450 more, 100 stays
     doc = ann.json("convert", "--plan", "acme-401k", "--date", "2025-01-22", "--amount", "450", "--to", "in-plan")
     assert (doc["basis"], doc["basis_before"]) == ("450.00", "550.00")
+
+
+def test_ira_distribute_refuses_unknown_or_plan_only_exceptions(ann):
+    r = ann("ira", "distribute", "--person", "ann", "--date", "2026-06-01", "--account", "roth", "--amount", "100",
+            "--exception", "bogus", ok=False)
+    assert r.exit_code != 0 and "unknown exception 'bogus'" in r.output
+    r = ann("ira", "distribute", "--person", "ann", "--date", "2026-06-01", "--account", "roth", "--amount", "100",
+            "--exception", "separation-55", ok=False)
+    assert r.exit_code != 0 and "does not apply to IRAs" in r.output
+
+
+@pytest.mark.parametrize("exception, on_part_iii", [("disability", False), ("death", False), ("sepp", True)])
+def test_disability_or_death_after_five_years_is_qualified(ann, exception, on_part_iii):
+    # Roth IRA opened by a 2018 regular contribution: the five taxable years end 2022 (IRC 408A(d)(2)(B)).
+    # A 2026 distribution at age 41 is qualified if made because of disability or death
+    # (IRC 408A(d)(2)(A)(ii)-(iii)) and stays off Form 8606 Part III; a SEPP one is not qualified.
+    ann("ira", "contribute", "--person", "ann", "--date", "2018-03-01", "--account", "roth", "--amount", "5500",
+        "--tax-year", "2018")
+    ann("ira", "distribute", "--person", "ann", "--date", "2026-06-01", "--account", "roth", "--amount", "3000",
+        "--exception", exception)
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2026")["lines"]
+    assert (lines["19"] is not None and lines["19"] == "3000.00") == on_part_iii

@@ -14,8 +14,9 @@ Year by year:
 A Roth IRA distribution is qualified (and left out of Part III, line 19) when made on or
 after age 59 1/2 and in or after the fifth taxable year after the first year for which a
 Roth IRA contribution (or in which a conversion/rollover) was made: IRC 408A(d)(2)(A)(i),
-(d)(2)(B); Treas. Reg. 1.408A-6 A-2. Death, disability and first-time-homebuyer
-qualification are not tracked (stated in a warning when a distribution is nonqualified).
+(d)(2)(B); Treas. Reg. 1.408A-6 A-2 -- or when made after that period because of death or
+disability (IRC 408A(d)(2)(A)(ii)-(iii), recorded as the distribution's exception).
+First-time-homebuyer expenses are not tracked (stated in a warning).
 """
 
 from __future__ import annotations
@@ -48,10 +49,12 @@ ROTH_1099R_WARNING = (
     "ledger's reference"
 )
 QUALIFIED_WARNING = (
-    "Roth IRA distributions are treated as nonqualified unless made on or after age 59 1/2 "
-    "after the 5-taxable-year period; death, disability and first-time-homebuyer qualification "
-    "are not tracked"
+    "Roth IRA distributions are treated as nonqualified unless made after the 5-taxable-year "
+    "period on or after age 59 1/2, or because of death or disability (recorded with "
+    "--exception); first-time-homebuyer expenses (Form 8606 line 20) are not tracked"
 )
+#: 72(t) exceptions that are also qualifying events for a Roth IRA (IRC 408A(d)(2)(A)(ii)-(iii)).
+QUALIFYING_EXCEPTIONS = frozenset({"death", "disability"})
 TOTAL_DISTRIBUTION_WARNING = (
     "box 2b 'total distribution' is checked because the ledger shows the plan's whole balance "
     "(all sources) paid out this year (1099-R instructions: 'one or more distributions within 1 "
@@ -345,7 +348,11 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
             for d in roth_dists.get(y, []):
                 roth_gross += d.amount
                 five_years = first_roth_year is not None and y >= first_roth_year + 5
-                if not (five_years and d.date >= qualified_from):
+                # IRC 408A(d)(2)(A)(i)-(iii): 59 1/2, death or disability, after the five years.
+                # Form 8606 line 19 instructions leave such distributions out of Part III; a
+                # first-time-homebuyer distribution stays on line 19 (line 20 subtracts the expenses).
+                event = d.date >= qualified_from or (d.exception in QUALIFYING_EXCEPTIONS)
+                if not (five_years and event):
                     nonqualified += d.amount
             if roth_gross:
                 warnings.append(ROTH_1099R_WARNING)

@@ -227,6 +227,10 @@ def ira_distribute(session: Session, person_name: str, on: dt.date, account: str
         raise UserError("--account must be traditional or roth")
     if amount <= 0:
         raise UserError("--amount must be positive")
+    if exception is not None:
+        from ..rules.ordering import exception_for
+
+        exception_for(exception, ira=True)  # unknown or non-IRA exceptions are refused here
     ev = IraEvent(person_id=person.id, date=on, tax_year=on.year, kind="distribution", account=account,
                   amount_cents=to_cents(amount), exception=exception)
     session.add(ev)
