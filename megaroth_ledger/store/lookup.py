@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from .models import Person, Plan
 
+T = TypeVar("T", Person, Plan)
+
+_ADD_HINT = {
+    Person: "megaroth person add NAME --born YYYY-MM-DD",
+    Plan: "megaroth plan add NAME --person P --employer E",
+}
+
+
+def _get(session: Session, model: type[T], name: str) -> T:
+    row = session.scalars(select(model).where(model.name == name)).first()
+    if row is None:
+        known = session.scalars(select(model.name).order_by(model.name)).all()
+        hint = f" (known: {', '.join(known)})" if known else f"; add one with: {_ADD_HINT[model]}"
+        raise UserError(f"unknown {model.__tablename__} {name!r}{hint}")
+    return row
+
 
 def get_person(session: Session, name: str) -> Person:
-    person = session.scalars(select(Person).where(Person.name == name)).first()
-    if person is None:
-        known = session.scalars(select(Person.name).order_by(Person.name)).all()
-        hint = f" (known: {', '.join(known)})" if known else "; add one with: megaroth person add NAME --born YYYY-MM-DD"
-        raise UserError(f"unknown person {name!r}{hint}")
-    return person
+    return _get(session, Person, name)
 
 
 def get_plan(session: Session, name: str) -> Plan:
-    plan = session.scalars(select(Plan).where(Plan.name == name)).first()
-    if plan is None:
-        known = session.scalars(select(Plan.name).order_by(Plan.name)).all()
-        hint = f" (known: {', '.join(known)})" if known else "; add one with: megaroth plan add NAME --person P --employer E"
-        raise UserError(f"unknown plan {name!r}{hint}")
-    return plan
+    return _get(session, Plan, name)
