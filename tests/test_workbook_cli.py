@@ -185,3 +185,17 @@ def test_help_does_not_import_openpyxl():
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'sqlalchemy'))))")
     r = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True)
     assert json.loads(r.stdout.strip().splitlines()[-1]) == []
+
+
+def test_audit_amount_conversion_equals_from_cents():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from megaroth_ledger.money import from_cents
+    from megaroth_ledger.services.export import _dollars
+
+    @given(st.integers(min_value=-10**15, max_value=10**15))
+    def check(cents):
+        assert str(_dollars(cents)) == str(from_cents(cents))
+
+    check()
