@@ -202,7 +202,7 @@ class _Sheet:
             value, kind = ("yes" if value else "no"), "text"
         elif isinstance(value, Text):
             value, kind = clean_text(value), ("right" if kind in ("money", "ratio") else kind)
-        elif kind in ("money", "ratio"):
+        elif kind in ("money", "ratio", "ratio2"):
             if isinstance(value, int):
                 kind = "right"
             elif not isinstance(value, Decimal):
@@ -328,6 +328,7 @@ class _Book:
             "money_total": dict(number_format=MONEY_FORMAT, font=Font(bold=True)),
             "date": dict(number_format=DATE_FORMAT, alignment=Alignment(horizontal="left", vertical="top")),
             "ratio": dict(number_format=RATIO_FORMAT, alignment=TOP),
+            "ratio2": dict(number_format="0.00", alignment=TOP),
             "int": dict(number_format=INT_FORMAT, alignment=Alignment(horizontal="left", vertical="top")),
             "wrap": dict(alignment=Alignment(wrap_text=True, vertical="top")),
             "right": dict(alignment=Alignment(horizontal="right", vertical="top")),
@@ -841,7 +842,8 @@ CLOCK_COLS = (
     Col("Penalty-free on", "penalty_free_on", "date", 13),
     Col("Penalty-free?", "penalty_free", "text", 11),
     Col("Days left", "days_left", "int", 9),
-    Col("Days on clock", "clock_days", "int", 10),
+    Col("Years on clock", "clock_years", "ratio2", 10),
+    Col("Clock start (year)", "clock_start_year", "int", 10),
 )
 QUALIFIED_COLS = (
     Col("Account", "account"),
@@ -857,13 +859,18 @@ def _clock_rows(clocks: Mapping[str, Any]) -> list[dict]:
     for c in clocks.get("conversions", []):
         r = dict(c)
         start, free = as_date(c.get("clock_start")), as_date(c.get("penalty_free_on"))
-        r["clock_days"] = (free - start).days if start and free else None
+        if start and free:
+            r["clock_start_year"] = start.year
+            r["clock_years"] = _year_fraction(free) - _year_fraction(start)
         out.append(r)
     return out
 
 
-def _excel_serial(d: dt.date) -> int:
-    return (d - dt.date(1899, 12, 30)).days
+def _year_fraction(d: dt.date) -> Decimal:
+    """2029-01-01 -> 2029.00; 2044-10-02 -> 2044.75 (for the timeline chart's axis in years)."""
+    jan1 = dt.date(d.year, 1, 1)
+    days = (dt.date(d.year + 1, 1, 1) - jan1).days
+    return (Decimal(d.year) + Decimal((d - jan1).days) / Decimal(days)).quantize(Decimal("0.01"))
 
 
 def _clocks(s: _Sheet, data: WorkbookData) -> None:
@@ -887,6 +894,15 @@ def _clocks(s: _Sheet, data: WorkbookData) -> None:
     s.blank()
     s.section("Qualified-distribution clocks", len(CLOCK_COLS))
     s.table(QUALIFIED_COLS, c.get("qualified", []), "None.")
+    if c.get("schedule"):
+        s.blank()
+        s.section("When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
+                  len(CLOCK_COLS))
+        s.table(SCHEDULE_COLS, [dict(r, tax_years=", ".join(str(y) for y in r.get("tax_years", [])))
+                                for r in c["schedule"]], "None.")
+        if c.get("regular_contributions_remaining") is not None:
+            s.note(f"Regular Roth IRA contributions (always withdrawable without tax or penalty): "
+                   f"{money(c['regular_contributions_remaining']):,.2f}; earnings are not included.")
     if rows:
         # Timeline (Gantt): an invisible bar up to the clock start, then the clock itself.
         chart = BarChart()
@@ -894,7 +910,7 @@ def _clocks(s: _Sheet, data: WorkbookData) -> None:
         chart.grouping = "stacked"
         chart.overlap = 100
         chart.title = "When each conversion layer becomes penalty-free"
-        chart.add_data(Reference(s.ws, min_col=8, min_row=first - 1, max_row=last), titles_from_data=True)
+        chart.add_data(Reference(s.ws, min_col=13, min_row=first - 1, max_row=last), titles_from_data=True)
         chart.add_data(Reference(s.ws, min_col=12, min_row=first - 1, max_row=last), titles_from_data=True)
         chart.set_categories(Reference(s.ws, min_col=3, min_row=first, max_row=last))
         chart.series[0].graphicalProperties = GraphicalProperties(noFill=True)
@@ -903,11 +919,11 @@ def _clocks(s: _Sheet, data: WorkbookData) -> None:
         starts = [as_date(r.get("clock_start")) for r in rows if r.get("clock_start")]
         ends = [as_date(r.get("penalty_free_on")) for r in rows if r.get("penalty_free_on")]
         if starts:
-            chart.y_axis.scaling.min = _excel_serial(dt.date(min(starts).year, 1, 1))
+            chart.y_axis.scaling.min = min(starts).year
         if ends:
-            chart.y_axis.scaling.max = _excel_serial(dt.date(max(ends).year + 1, 1, 1))
-        chart.y_axis.majorUnit = 365.25
-        chart.y_axis.numFmt = "yyyy"
+            chart.y_axis.scaling.max = max(ends).year + 1
+        chart.y_axis.majorUnit = 1
+        chart.y_axis.numFmt = "0"
         chart.y_axis.title = "Clock start to penalty-free date"
         chart.x_axis.title = "Conversion date"
         chart.x_axis.scaling.orientation = "maxMin"
@@ -916,6 +932,14 @@ def _clocks(s: _Sheet, data: WorkbookData) -> None:
         chart.y_axis.delete = False
         chart.height, chart.width = max(6, 1.2 * len(rows) + 4), 18
         s.ws.add_chart(chart, f"B{s.row + 2}")
+
+
+SCHEDULE_COLS = (
+    Col("From", "on", "date"),
+    Col("Conversion years", "tax_years"),
+    Col("Becomes free", "amount", "money"),
+    Col("Penalty-free in total", "cumulative", "money"),
+)
 
 
 BASIS_COLS = (
@@ -950,6 +974,7 @@ def _roth_basis(s: _Sheet, data: WorkbookData) -> None:
         s.note(data.unavailable.get("clocks", "Layers not available."))
 
     lines = [(y, data.form_8606[y].get("lines", {})) for y in data.years if y in data.form_8606]
+    lines = [(y, ln) for y, ln in lines if ln.get("22") is not None or ln.get("24") is not None]
     if lines:
         s.blank()
         s.section("Form 8606 Roth basis lines", len(BASIS_COLS))
