@@ -76,7 +76,7 @@ def test_encodings_and_csv_hostile_preamble(tmp_path, encoding, bom):
     assert (r.date, r.source, r.type, r.amount_cents, r.fund_id, r.shares, r.price) == (
         dt.date(2025, 1, 13), "pretax", "contribution", 54230, "0899", "1.0769", "503.569400")
     assert r.line == 8 and rows[1].line == 9
-    assert r.raw["Money Source"] == "Employee PreTax"
+    assert r.raw_dict()["Money Source"] == "Employee PreTax"
     if encoding == "cp1252":
         assert r.fund.endswith("Adm\u2019s")
 

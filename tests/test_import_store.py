@@ -35,7 +35,7 @@ def test_import_stores_rows_with_provenance(ann, tmp_path):
 
     assert b == (1, "g.csv", hashlib.sha256(p.read_bytes()).hexdigest(), "generic", 1, 1, 1)
     (e,) = rows(ann.db, "select import_id, file_row, raw, shares, amount_cents, date, tax_year from entry")
-    assert e[:2] == (1, 2) and json.loads(e[2])["source"] == "aftertax"
+    assert e[:2] == (1, 2) and json.loads(e[2]) == {"plan": "acme-401k"}  # the rest has columns
     assert e[3:] == ("2.6", 133654, "2025-01-13", 2025)
 
 

@@ -9,6 +9,7 @@ Amounts are signed integer cents from the participant's sub-account (money in is
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 
 from ..errors import UserError
@@ -30,7 +31,8 @@ class CanonicalRow:
     """One plan-side movement, as section 5.2 describes it, plus provenance.
 
     ``line`` is the 1-based physical line (or sheet row) the row was read from; ``raw`` maps
-    the file's own column names to the raw cell text (the labels kept for audit).
+    the file's own column names to the raw cell text (the labels kept for audit), either as a
+    dict or already encoded as JSON text (the fast path of big files); see :meth:`raw_dict`.
     """
 
     date: dt.date
@@ -54,7 +56,15 @@ class CanonicalRow:
     reverses: str | None = None
     status: str = "posted"
     memo: str | None = None
-    raw: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] | str = field(default_factory=dict)
+
+    def raw_dict(self) -> dict[str, str]:
+        return json.loads(self.raw) if isinstance(self.raw, str) else self.raw
+
+    def raw_json(self) -> str:
+        if isinstance(self.raw, str):
+            return self.raw
+        return json.dumps(self.raw, ensure_ascii=False, separators=(",", ":"))
 
     def effective_tax_year(self) -> int:
         return self.tax_year if self.tax_year is not None else self.date.year

@@ -133,7 +133,7 @@ def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str)
         plan_id, row.date.isoformat(), row.payroll_date.isoformat() if row.payroll_date else None,
         row.tax_year if row.tax_year is not None else row.date.year, row.source, row.type,
         row.amount_cents, row.fund, row.fund_id, row.shares, row.memo, row.irr_year, row.status,
-        import_id, row.line, json.dumps(row.raw, ensure_ascii=False, separators=(",", ":")), identity,
+        import_id, row.line, row.raw_json(), identity,
     )
 
 
@@ -187,6 +187,9 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     if dialect == "sqlite":
         dbapi = conn.connection.driver_connection
         cur = dbapi.cursor()
+        # a bigger page cache for this connection: the (plan_id, identity) unique index of a
+        # big import must not thrash the default 2 MB cache
+        cur.execute("PRAGMA cache_size = -32768")
         sql = (f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
 
@@ -214,37 +217,46 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     errors = parsed.ctx.errors
     seen: set[int] = set()
     dupes: dict[int, int] = {}
-    batch: list[tuple] = []
     legs: list[tuple[CanonicalRow, int]] = []
     balances: list[tuple[CanonicalRow, int]] = []
     plan_names: set[str] = set()
-    added = 0
-    read = 0
-    last_plan: str | None = None
-    last_plan_id: int | None = None
-    for row in parsed.rows:
-        read += 1
-        if errors:
-            continue  # keep parsing to report every bad row, write nothing more
-        if row.plan != last_plan:
-            last_plan, last_plan_id = row.plan, plans.id(row.plan)
-            if last_plan_id is None:
-                errors.add(row.line, "plan", f"unknown plan {row.plan!r}; add it with `megaroth plan add`")
+    all_plans = {r.name: r.id for r in conn.execute(select(T_PLAN.c.name, T_PLAN.c.id))}
+    counts = {"read": 0}
+
+    def produce(put) -> None:
+        """Parse and shape rows into batches (no database access here)."""
+        batch: list[tuple] = []
+        last_plan: str | None = None
+        last_plan_id: int | None = None
+        read = 0
+        for row in parsed.rows:
+            read += 1
+            if errors:
+                continue  # keep parsing to report every bad row, write nothing more
+            if row.plan != last_plan:
+                last_plan, last_plan_id = row.plan, all_plans.get(row.plan)
+                if last_plan_id is None:
+                    errors.add(row.line, "plan", f"unknown plan {row.plan!r}; add it with `megaroth plan add`")
+                    last_plan = None
+                    continue
+                plan_names.add(row.plan)
+            if row.type == "balance":
+                balances.append((row, last_plan_id))
                 continue
-            plan_names.add(row.plan)
-        if row.type == "balance":
-            balances.append((row, last_plan_id))
-            continue
-        if row.type in CONVERSION_TYPES:
-            legs.append((row, last_plan_id))
-            continue
-        batch.append(_entry_tuple(row, last_plan_id, import_id, row_identity(row, row.plan, seen, dupes)))
-        if len(batch) >= BATCH:
-            added += insert_many(batch)
-            batch.clear()
+            if row.type in CONVERSION_TYPES:
+                legs.append((row, last_plan_id))
+                continue
+            batch.append(_entry_tuple(row, last_plan_id, import_id, row_identity(row, row.plan, seen, dupes)))
+            if len(batch) >= BATCH:
+                put(batch)
+                batch = []
+        if batch and not errors:
+            put(batch)
+        counts["read"] = read
+
+    added = _pipeline(produce, insert_many, lambda: bool(errors))
+    read = counts["read"]
     parsed.finish()  # raises ImportRowErrors: the caller rolls back
-    if batch:
-        added += insert_many(batch)
     # conversion legs, group by group in date order (they are few): the after-tax state is
     # replayed *before* each group's legs go in, exactly as `megaroth convert` does
     groups: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
@@ -281,6 +293,22 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
             .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source))
     ]
     return result
+
+
+def _pipeline(produce, consume, failed) -> int:
+    """Feed every batch ``produce`` yields to ``consume`` (unless a row failed); sum the results.
+
+    (A parse thread overlapping SQLite's writes was measured: no gain under the GIL, more
+    memory, so batches are written inline.)
+    """
+    total = [0]
+
+    def put(batch):
+        if not failed():
+            total[0] += consume(batch)
+
+    produce(put)
+    return total[0]
 
 
 def _ledger_sum(conn: Connection, plan_id: int, sources, *, through: dt.date, types=None,

@@ -181,9 +181,63 @@ class ProfileImporter:
         i_type = col.get("type")
         i_tlabel = col.get("type_label")
         i_plan = col.get("plan")
-        optional = [(f, col[f]) for f in ("payroll_date", "settle_date", "fund", "fund_id", "shares",
-                                         "price", "tax_year", "irr_year", "transfer_group",
-                                         "external_id", "reverses", "status", "memo") if f in col]
+
+        def set_date(field_name):
+            def f(row, v):
+                setattr(row, field_name, dates(v, label[field_name]))
+            return f
+
+        def set_number(field_name, what):
+            def f(row, v):
+                setattr(row, field_name, parse_decimal_text(v, label[field_name], what))
+            return f
+
+        def set_year(field_name):
+            def f(row, v):
+                try:
+                    setattr(row, field_name, int(v.strip()))
+                except ValueError:
+                    raise CellError(label[field_name], f"not a year: {v!r}") from None
+            return f
+
+        def set_status(row, v):
+            st = v.strip().lower()
+            if st not in STATUSES:
+                raise CellError(label["status"], f"status must be posted or pending, not {v!r}")
+            row.status = st
+
+        fund_names: dict[str, str] = {}
+
+        def set_fund(row, v):
+            name = fund_names.get(v)
+            if name is None:
+                name = fund_names[v] = clean_label(v) if len(fund_names) < 10_000 else clean_label(v)
+            row.fund = name
+
+        def set_text(field_name):
+            def f(row, v):
+                v = v.strip()
+                if v:
+                    setattr(row, field_name, v)
+            return f
+
+        setters = {"payroll_date": set_date("payroll_date"), "settle_date": set_date("settle_date"),
+                   "shares": set_number("shares", "share count"), "price": set_number("price", "price"),
+                   "tax_year": set_year("tax_year"), "irr_year": set_year("irr_year"), "status": set_status,
+                   "fund": set_fund}
+        optional = [(setters.get(f) or set_text(f), col[f]) for f in (
+            "payroll_date", "settle_date", "fund", "fund_id", "shares", "price", "tax_year", "irr_year",
+            "transfer_group", "external_id", "reverses", "status", "memo") if f in col]
+        # raw cells as JSON, encoded field by field (C encoder) instead of json.dumps per row
+        from json.encoder import encode_basestring
+
+        raw_keys = [encode_basestring(h) + ":" for h in header]
+        if self.canonical:
+            # the canonical CSV's own cells are stored verbatim in entry columns; raw keeps the
+            # ones that have no column there (plan, labels, price, ids, ...)
+            stored = {"date", "source", "type", "amount", "payroll_date", "fund", "fund_id", "shares",
+                      "tax_year", "irr_year", "status", "memo"}
+            raw_keys = [None if h in stored else k for h, k in zip(norm, raw_keys)]
         const_source = const.get("source")
         const_type = const.get("type")
 
@@ -246,7 +300,7 @@ class ProfileImporter:
         label_typ = label.get("type_label") or label.get("type") or "type"
 
         for line, cells in rows:
-            if not cells or not any(c.strip() for c in cells):
+            if not any(cells) or not "".join(cells).strip():
                 if stop_blank:
                     break
                 continue
@@ -285,28 +339,10 @@ class ProfileImporter:
                     plan = None
                 row = CanonicalRow(d, plan, source, typ, cents, line, source_label=slabel or None,
                                    type_label=tlabel or None, irr_year=irr_year)
-                for f_name, idx in optional:
+                for setter, idx in optional:
                     v = cells[idx]
-                    if not v or not v.strip():
-                        continue
-                    if f_name in ("payroll_date", "settle_date"):
-                        setattr(row, f_name, dates(v, label[f_name]))
-                    elif f_name in ("shares", "price"):
-                        setattr(row, f_name, parse_decimal_text(v, label[f_name], f_name))
-                    elif f_name in ("tax_year", "irr_year"):
-                        try:
-                            setattr(row, f_name, int(v.strip()))
-                        except ValueError:
-                            raise CellError(label[f_name], f"not a year: {v!r}") from None
-                    elif f_name == "status":
-                        st = v.strip().lower()
-                        if st not in STATUSES:
-                            raise CellError(label[f_name], f"status must be posted or pending, not {v!r}")
-                        row.status = st
-                    elif f_name == "fund":
-                        row.fund = clean_label(v)
-                    else:
-                        setattr(row, f_name, v.strip())
+                    if v:
+                        setter(row, v)
                 if sign != "as_is":
                     row.amount_cents = _apply_sign(sign, cents)
                     # shares follow the amount's sign (section 5.5)
@@ -326,7 +362,7 @@ class ProfileImporter:
             except CellError as exc:
                 errors.add(line, exc.column, exc.reason)
                 continue
-            row.raw = {h: c for h, c in zip(header, cells) if c}
+            row.raw = "{" + ",".join([k + encode_basestring(c) for k, c in zip(raw_keys, cells) if c and k]) + "}"
             yield row
 
 
