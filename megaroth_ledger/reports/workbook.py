@@ -144,7 +144,7 @@ class Col:
     header: str
     key: str
     kind: str = "text"  # text | money | date | int | ratio | wrap
-    width: float = 14
+    width: float = 14  # money-ok (a column width in characters)
 
 
 # --------------------------------------------------------------------------------------
