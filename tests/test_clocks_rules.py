@@ -143,3 +143,31 @@ def test_schedule_collapses_at_59_half():
         (date(2024, 1, 1), (), D("0.00")),
         (date(2024, 10, 2), (2022, 2023), D("3000.00")),
     ]
+
+
+def test_schedule_backdoor_conversions_with_no_taxable_part_are_free_at_once():
+    # Classic backdoor conversions with full basis: Form 8606 line 18 = 0, so nothing of them is
+    # includible and nothing is exposed to the recapture (IRC 408A(d)(3)(F)(ii): "only to the
+    # extent of the amount ... includible in gross income"). All 3 x 6,000 can come out penalty-free
+    # now; the ordering rules reach them because no earlier year has an exposed taxable part.
+    layers = [conv(date(y, 1, 20), "6000.00", "0.00") for y in (2022, 2023, 2024)]
+    clocks = [layer_clock(x, YOUNG) for x in layers]
+    rows = penalty_free_schedule(clocks, D("0.00"), date(2025, 1, 1))
+    assert [(r.on, r.tax_years, r.amount, r.cumulative) for r in rows] == [
+        (date(2025, 1, 1), (2022, 2023, 2024), D("18000.00"), D("18000.00")),
+    ]
+
+
+def test_schedule_taxable_year_blocks_later_nontaxable_years_until_it_frees():
+    # 2022 backdoor (taxable 0) is free now; the 2023 conversion of pre-tax money (all 6,000
+    # taxable) is exposed until 2028-01-01 (Jan 1 of 2023 + 5) and, being next in the FIFO order
+    # (408A(d)(4)(B)(ii)), blocks the 2024 backdoor behind it. On 2028-01-01 both 2023 and 2024
+    # become reachable: 6,000 + 6,000 = 12,000 more, 18,000 in all; 2024's own date adds nothing.
+    layers = [conv(date(2022, 1, 20), "6000.00", "0.00"), conv(date(2023, 1, 20), "6000.00", "6000.00"),
+              conv(date(2024, 1, 20), "6000.00", "0.00")]
+    clocks = [layer_clock(x, YOUNG) for x in layers]
+    rows = penalty_free_schedule(clocks, D("1000.00"), date(2025, 1, 1))
+    assert [(r.on, r.tax_years, r.amount, r.cumulative) for r in rows] == [
+        (date(2025, 1, 1), (2022,), D("7000.00"), D("7000.00")),  # 1,000 regular + 6,000
+        (date(2028, 1, 1), (2023, 2024), D("12000.00"), D("19000.00")),
+    ]

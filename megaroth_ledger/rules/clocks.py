@@ -206,33 +206,44 @@ def penalty_free_schedule(
     Only Roth IRA layers (``ira-conversion``/``plan-rollover``) count: a Roth IRA distribution
     comes from regular contributions, then conversion years oldest first, each year's taxable part
     before its nontaxable part (IRC 408A(d)(4)(B), Treas. Reg. 1.408A-6 A-8/A-9). So the most
-    that can come out without the 10% recapture is the regular contributions plus every year whose
-    layers are past their penalty-free date; a year still inside its five years blocks the years
-    after it, and its own nontaxable part sits behind its exposed taxable part. Penalty-free dates
-    rise with the conversion year (``min(Jan 1 of year+5, age 59 1/2)``), so years free up in order.
-    The first row is ``as_of`` (what is free already). Earnings are not included.
+    that can come out without the 10% recapture is the regular contributions plus every year, oldest
+    first, that is *open*: past its penalty-free date (``min(Jan 1 of year+5, age 59 1/2)``), or
+    with nothing taxable left in it -- only the part of a conversion that was includible in income
+    is exposed (IRC 408A(d)(3)(F)(ii)), so a backdoor conversion with full basis, or the after-tax
+    basis of a plan rollover, can come out penalty-free at once. The first year still exposed
+    blocks its own nontaxable part and every later year. The first row is ``as_of`` (what is
+    free already); then one row per date on which a blocking year frees up, listing the years
+    that become reachable then. Earnings are not included.
     """
     by_year: dict[int, list[LayerClock]] = {}
     for c in clocks:
         if c.layer.kind != "in-plan":
             by_year.setdefault(c.layer.tax_year, []).append(c)
-    running = regular_remaining
-    free_years: list[int] = []
-    rows: list[ScheduleRow] = []
-    pending: dict[date, list[int]] = {}
-    for year in sorted(by_year):
-        day = by_year[year][0].penalty_free_on
-        if day <= as_of:
-            running += sum((c.remaining_taxable + c.remaining_nontaxable for c in by_year[year]),
-                           Decimal(0))
-            free_years.append(year)
-        else:
-            pending.setdefault(day, []).append(year)
-    rows.append(ScheduleRow(as_of, tuple(free_years), running, running))
-    for day in sorted(pending):
-        years = pending[day]
-        amount = sum((c.remaining_taxable + c.remaining_nontaxable for y in years for c in by_year[y]),
-                     Decimal(0))
+    years = sorted(by_year)
+
+    def total(year: int) -> Decimal:
+        return sum((c.remaining_taxable + c.remaining_nontaxable for c in by_year[year]), Decimal(0))
+
+    def is_open(year: int, on: date) -> bool:
+        exposed = sum((c.remaining_taxable for c in by_year[year]), Decimal(0))
+        return exposed == 0 or all(c.penalty_free_on <= on for c in by_year[year])
+
+    def reachable(on: date) -> int:
+        n = 0
+        while n < len(years) and is_open(years[n], on):
+            n += 1
+        return n
+
+    n = reachable(as_of)
+    running = regular_remaining + sum((total(y) for y in years[:n]), Decimal(0))
+    rows = [ScheduleRow(as_of, tuple(years[:n]), running, running)]
+    for day in sorted({c.penalty_free_on for y in years[n:] for c in by_year[y]
+                       if c.penalty_free_on > as_of}):
+        m = reachable(day)
+        if m == n:
+            continue
+        amount = sum((total(y) for y in years[n:m]), Decimal(0))
         running += amount
-        rows.append(ScheduleRow(day, tuple(years), amount, running))
+        rows.append(ScheduleRow(day, tuple(years[n:m]), amount, running))
+        n = m
     return rows
