@@ -168,6 +168,8 @@ def test_all_years_and_errors(ledger, tmp_path):
         assert r.exit_code != 0 and "Traceback" not in r.output
     r = m("export", "--person", "ann", "--year", "2025", "-o", str(tmp_path / "x.csv"), ok=False)
     assert r.exit_code != 0 and ".xlsx" in r.output
+    r = m("export", "--person", "ann", "--year", "2031", "-o", str(out), ok=False)
+    assert r.exit_code != 0 and "2024, 2025" in r.output
 
 
 def test_report_year(ledger):

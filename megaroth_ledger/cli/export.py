@@ -55,9 +55,13 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
 
     on = as_of.date() if as_of else dt.date.today()
     with ledger_session(ctx) as session:
-        years = svc.person_years(session, person_name) if all_years else [year]
-        if not years:
+        known = svc.person_years(session, person_name)
+        if not known:
             raise UserError(f"{person_name} has no ledger rows yet: nothing to export")
+        if not all_years and year not in known:
+            raise UserError(f"{person_name} has no ledger rows in {year} "
+                            f"(years with rows: {', '.join(str(y) for y in known)})")
+        years = known if all_years else [year]
         args = {"rate": rate, "years": projection_years, "annual_after_tax": annual_after_tax, "today": on}
         data = svc.workbook_data(session, person_name, years, as_of=on, projection_args=args)
         tmp = output.with_name(output.name + ".part")
