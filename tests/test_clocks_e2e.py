@@ -55,8 +55,24 @@ def test_what_if_then_record_agrees_with_clocks_and_form_8606(ann):
 
 def test_unknown_recorded_exception_is_named(ann):
     build(ann)
-    ann("ira", "distribute", "--person", "ann", "--date", "2023-05-01", "--account", "roth", "--amount", "100",
-        "--exception", "vacation")
+    # `ira distribute` refuses an unknown exception when it is recorded (commit 55411f6) ...
+    r = ann("ira", "distribute", "--person", "ann", "--date", "2023-05-01", "--account", "roth", "--amount", "100",
+            "--exception", "vacation", ok=False)
+    assert r.exit_code == 2 and "unknown exception 'vacation'" in r.output
+    # ... and a row that got into the ledger another way is named by `clocks`
+    import datetime
+
+    from megaroth_ledger.store.db import open_ledger
+    from megaroth_ledger.store.lookup import get_person
+    from megaroth_ledger.store.models import IraEvent
+
+    led = open_ledger(str(ann.db))
+    try:
+        with led.session() as s:
+            s.add(IraEvent(person_id=get_person(s, "ann").id, date=datetime.date(2023, 5, 1), tax_year=2023,
+                           kind="distribution", account="roth", amount_cents=10000, exception="vacation"))
+    finally:
+        led.dispose()
     r = ann("clocks", "--person", "ann", "--as-of", "2023-06-01", ok=False)
     assert r.exit_code == 2 and "recorded Roth IRA distribution of 2023-05-01" in r.output
 
