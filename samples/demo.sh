@@ -8,12 +8,24 @@ megaroth person add ann --born 1985-04-02
 megaroth plan add acme-401k --person ann --employer "Acme Corp" --after-tax --in-plan-conversion --in-service-withdrawal
 megaroth wages set --plan acme-401k --year 2025 --compensation 200000 --fica-wages 176100
 
-# Paycheck contributions for 2025 (until statement import lands: one line per paycheck and source).
-while IFS=, read -r date source amount; do
-  case "$date" in date|'') continue ;; esac
-  megaroth contribution add --plan acme-401k --date "$date" --source "$source" --amount "$amount" >/dev/null
-done < "$here/paychecks-2025.csv"
-echo "recorded $(($(wc -l < "$here/paychecks-2025.csv") - 1)) paycheck contributions from samples/paychecks-2025.csv"
+# Statement import (issue 5). samples/ holds the same made-up 2025 year of acme-401k in every
+# supported format (see samples/make_samples.py). Importing more than one of them into the
+# plan would count the same paychecks twice, so the ledger takes ONE: the OFX statement,
+# the richest (money source per row, paycheck dates, FITIDs, a reversal, year-end balances).
+# Its OTHERVEST source is this plan's in-plan Roth conversion money: --map says so once and
+# the plan remembers it. The SGML twin (.qfx) has the same FITIDs: importing it adds nothing.
+# Every other format is shown as a dry run: what it would add, nothing written.
+megaroth import "$here/2025-acme.ofx" --plan acme-401k --map OTHERVEST=roth_irr
+megaroth import "$here/2025-acme.qfx" --plan acme-401k
+echo
+echo "The same year in the other formats (dry runs; nothing written):"
+for f in "$here"/2025-acme-*.csv "$here"/2025-acme-*.txt "$here"/2025-acme-*.xlsx; do
+  megaroth import "$f" --plan acme-401k --dry-run --format json |
+    python3 -c 'import json, sys; print("  " + json.load(sys.stdin)["message"])'
+done
+echo
+megaroth import list
 
 echo
-megaroth headroom --person ann --year 2025 --remaining-paychecks 2 --expected-employer 769.24 --expected-deferrals 1807.60
+# The imported year is complete (26 paychecks), so no projection of paychecks still to come.
+megaroth headroom --person ann --year 2025
