@@ -37,7 +37,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart, LineChart, Reference
-from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.shapes import GraphicalProperties
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -691,29 +690,40 @@ def _summary(s: _Sheet, data: WorkbookData, totals: Mapping[int, Mapping[str, De
                   s.cell(lim, "money")])
     last = s.row
     if data.years and any(totals.get(y) for y in data.years):
-        bar = BarChart()
-        bar.type = "col"
+        _columns_and_line(s, "Contributions by source vs the §415(c) limit", bars=(2, 5), line=6,
+                          first=first, last=last, anchor=f"A{last + 2}", stacked=True, line_color="C00000")
+
+
+def _columns_and_line(s: _Sheet, title: str, *, bars: tuple[int, int], line: int, first: int, last: int,
+                      anchor: str, stacked: bool, line_color: str) -> None:
+    """A column chart of columns ``bars`` (first..last) with column ``line`` drawn over it as a
+    line; categories in column A; series names from the header row above ``first``."""
+    bar = BarChart()
+    bar.type = "col"
+    if stacked:
         bar.grouping = "stacked"
         bar.overlap = 100
-        bar.title = "Contributions by source vs the §415(c) limit"
-        bar.y_axis.title = "Dollars"
-        bar.y_axis.numFmt = '"$"#,##0'
-        bar.y_axis.majorGridlines = None
-        data_ref = Reference(s.ws, min_col=2, max_col=5, min_row=first - 1, max_row=last)
-        cats = Reference(s.ws, min_col=1, min_row=first, max_row=last)
-        bar.add_data(data_ref, titles_from_data=True)
-        bar.set_categories(cats)
-        line = LineChart()
-        line.add_data(Reference(s.ws, min_col=6, min_row=first - 1, max_row=last), titles_from_data=True)
-        line.series[0].graphicalProperties.line.solidFill = "C00000"
-        line.series[0].graphicalProperties.line.dashStyle = "dash"
-        line.series[0].marker.symbol = "dash"
-        bar += line
-        bar.x_axis.delete = False
-        bar.y_axis.delete = False
-        bar.legend.position = "b"
-        bar.height, bar.width = 8, 18
-        s.ws.add_chart(bar, f"A{last + 2}")
+    bar.title = title
+    bar.y_axis.title = "Dollars"
+    bar.y_axis.numFmt = '"$"#,##0'
+    bar.y_axis.majorGridlines = None
+    bar.add_data(Reference(s.ws, min_col=bars[0], max_col=bars[1], min_row=first - 1, max_row=last),
+                 titles_from_data=True)
+    bar.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
+    over = LineChart()
+    over.add_data(Reference(s.ws, min_col=line, min_row=first - 1, max_row=last), titles_from_data=True)
+    over.series[0].graphicalProperties.line.solidFill = line_color
+    if stacked:  # a limit: dashed
+        over.series[0].graphicalProperties.line.dashStyle = "dash"
+        over.series[0].marker.symbol = "dash"
+    else:
+        over.series[0].marker.symbol = "circle"
+    bar += over
+    bar.x_axis.delete = False
+    bar.y_axis.delete = False
+    bar.legend.position = "b"
+    bar.height, bar.width = 8, 18
+    s.ws.add_chart(bar, anchor)
 
 
 # -- Conversions ------------------------------------------------------------------------
@@ -999,23 +1009,8 @@ def _roth_basis(s: _Sheet, data: WorkbookData) -> None:
         cum += per_year.get(y, Decimal("0.00"))
         s.append([s.cell(str(y)), s.cell(per_year.get(y, Decimal("0.00")), "money"), s.cell(cum, "money")])
     last = s.row
-    bar = BarChart()
-    bar.type = "col"
-    bar.title = "Conversions and cumulative Roth basis per year"
-    bar.add_data(Reference(s.ws, min_col=2, min_row=first - 1, max_row=last), titles_from_data=True)
-    bar.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
-    bar.y_axis.numFmt = '"$"#,##0'
-    bar.y_axis.majorGridlines = None
-    line = LineChart()
-    line.add_data(Reference(s.ws, min_col=3, min_row=first - 1, max_row=last), titles_from_data=True)
-    line.series[0].graphicalProperties.line.solidFill = "C55A11"
-    line.series[0].marker.symbol = "circle"
-    bar += line
-    bar.x_axis.delete = False
-    bar.y_axis.delete = False
-    bar.legend.position = "b"
-    bar.height, bar.width = 8, 18
-    s.ws.add_chart(bar, f"B{last + 2}")
+    _columns_and_line(s, "Conversions and cumulative Roth basis per year", bars=(2, 2), line=3,
+                      first=first, last=last, anchor=f"B{last + 2}", stacked=False, line_color="C55A11")
 
 
 # -- Projection -------------------------------------------------------------------------
