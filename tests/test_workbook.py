@@ -94,7 +94,9 @@ def test_summary_headroom_equals_headroom_payload(book):
     assert "EXCESS_DEFERRAL" in cells
     advice = next(r[7].value for r in ws.iter_rows() if r[0].value == "EXCESS_DEFERRAL")
     assert "April 15" in advice
-    assert len(ws._charts) == 1
+    (chart,) = ws._charts
+    assert chart.grouping == "stacked"  # contributions by source, stacked, against the 415(c) line
+    assert [type(c).__name__ for c in chart._charts] == ["BarChart", "LineChart"]
 
 
 def test_paychecks_running_totals(book):
