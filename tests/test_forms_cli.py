@@ -416,3 +416,58 @@ def test_disability_or_death_after_five_years_is_qualified(ann, exception, on_pa
         "--exception", exception)
     lines = ann.json("form", "8606", "--person", "ann", "--year", "2026")["lines"]
     assert (lines["19"] is not None and lines["19"] == "3000.00") == on_part_iii
+
+
+def _qualified_dra_rolled_to_roth_ira(m):
+    """cy (born 1960-01-10: 59 1/2 on 2019-07-10) has a Roth 401(k) since 2015 (box 11 2015):
+    10,000 designated Roth contributions + 5,000 earnings, all rolled directly to a Roth IRA on
+    2025-03-03 (code H). Five taxable years (2015-2019) are over and cy is past 59 1/2, so the
+    DRA distribution is qualified (IRC 402A(d)(2)); it is cy's first Roth IRA contribution."""
+    import datetime as dt
+
+    m("person", "add", "cy", "--born", "1960-01-10")
+    m("plan", "add", "roth-401k", "--person", "cy", "--employer", "Beta", "--first-roth-year", "2015")
+    _insert_entries(m.db, [
+        (dt.date(2015, 3, 1), "roth", "contribution", 1_000_000),
+        (dt.date(2020, 3, 1), "roth", "change_in_value", 500_000),
+        (dt.date(2025, 3, 3), "roth", "rollover_out", -1_500_000),
+    ], plan_name="roth-401k")
+
+
+def test_qualified_dra_rollover_is_all_regular_contribution_in_the_roth_ira(megaroth):
+    """Treas. Reg. 1.408A-10 A-3(a): "the entire amount of any qualified distribution from a
+    designated Roth account that is rolled over into a Roth IRA is treated as a regular
+    contribution to the Roth IRA". So a 15,000 nonqualified Roth IRA distribution in 2026 (the
+    Roth IRA's own five years started in 2025, Reg. 1.408A-10 A-4) comes wholly out of line 22:
+    line 19 = 15,000, line 22 = 15,000 (not just the 10,000 DRA basis), line 23 = 0, nothing
+    taxable (25c blank: lines 24-25 are skipped when line 23 is 0)."""
+    m = megaroth
+    _qualified_dra_rolled_to_roth_ira(m)
+    (h,) = m.json("form", "1099-r", "--person", "cy", "--year", "2025")["forms"]
+    assert (h["box7"], h["box1"], h["box2a"]) == ("H", "15000.00", "0.00")
+    # issue 4's what-if (before recording it): all of it is regular contribution
+    what_if = m.json("withdraw", "--person", "cy", "--amount", "15000", "--date", "2026-06-01")
+    assert [(t["source"], t["amount"]) for t in what_if["tranches"]] == [("regular", "15000.00")]
+    m("ira", "distribute", "--person", "cy", "--date", "2026-06-01", "--account", "roth", "--amount", "15000")
+    lines = m.json("form", "8606", "--person", "cy", "--year", "2026")["lines"]
+    assert (lines["19"], lines["22"], lines["23"], lines["25c"]) == ("15000.00", "15000.00", "0.00", None)
+    assert {k: lines[k] for k in what_if["form_8606_part_iii"]} == what_if["form_8606_part_iii"]
+    assert m.json("form", "1040", "--person", "cy", "--year", "2026")["lines"]["4b"] == "0.00"
+
+
+def test_dra_rollover_starts_the_roth_ira_clock_for_form_8606(megaroth):
+    """The code-H rollover in 2025 is cy's first Roth IRA contribution, so the Roth IRA's
+    5-taxable-year period runs 2025-2029 (IRC 408A(d)(2)(B); Treas. Reg. 1.408A-6 A-2; the DRA's
+    years do not count, Reg. 1.408A-10 A-4). A distribution on 2030-02-01 at age 70 is then
+    qualified: not on Form 8606 line 19 (Part III blank), only on 1040 line 4a. `clocks` shows the
+    same clock."""
+    m = megaroth
+    _qualified_dra_rolled_to_roth_ira(m)
+    m("ira", "distribute", "--person", "cy", "--date", "2030-02-01", "--account", "roth", "--amount", "20000")
+    lines = m.json("form", "8606", "--person", "cy", "--year", "2030")["lines"]
+    assert lines["19"] is None and lines["25c"] is None
+    f1040 = m.json("form", "1040", "--person", "cy", "--year", "2030")["lines"]
+    assert (f1040["4a"], f1040["4b"]) == ("20000.00", "0.00")
+    clocks = m.json("clocks", "--person", "cy", "--as-of", "2030-02-01")
+    assert [(q["account"], q["clock_start"], q["met"]) for q in clocks["qualified"]] == [
+        ("roth-ira", "2025-01-01", True), ("roth-401k", "2015-01-01", True)]

@@ -178,6 +178,7 @@ def _pro_rata_note(split: DistributionSplit) -> str:
 def _years_span(h: PersonHistory, through: int | None) -> tuple[int | None, int | None]:
     years = [m.date.year for m in h.plan_moves] + [m.tax_year for m in h.ira_moves]
     years += [m.date.year for m in h.ira_moves] + [p.date.year for p in h.other_plan_payments]
+    years += [m.date.year for m in h.dra_moves]  # a code-H rollover adds Roth IRA basis (line 22)
     years += list(h.ira_values)
     start = min(years) if years else None
     if h.carryforward is not None:
@@ -311,7 +312,7 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
 
     # -- 2b. designated Roth accounts: nonqualified distributions pro rata (code B), direct
     # rollovers to a Roth IRA (code H; the basis becomes regular contributions there) -------
-    _dra(h, layers, after_cut, plan_payments, year_warnings, roth_contrib, contributions)
+    _dra(h, layers, after_cut, plan_payments, year_warnings, roth_contrib, contributions, roth_years)
 
     first_roth_year: int | None = None
     if cf is not None:
@@ -409,8 +410,8 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
 
 DRA_H_BOX5_WARNING = (
     "UNCONFIRMED: a direct rollover of a designated Roth account to a Roth IRA (code H) is shown "
-    "with the account's basis share in box 5; that share becomes regular-contribution basis in the "
-    "Roth IRA (Treas. Reg. 1.408A-10 A-3)"
+    "with the account's basis share in box 5; that share (all of the rollover when the distribution "
+    "is qualified) becomes regular-contribution basis in the Roth IRA (Treas. Reg. 1.408A-10 A-3)"
 )
 DRA_7B_WARNING = (
     "UNCONFIRMED: a designated Roth account distribution at or after age 59 1/2 is shown as code "
@@ -419,11 +420,20 @@ DRA_7B_WARNING = (
 
 
 def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, year_warnings,
-         roth_contrib, contributions) -> None:
+         roth_contrib, contributions, roth_years: list[int] | None = None) -> None:
     """Replay each plan's designated Roth account: Roth deferrals and IRRs are investment in
     the contract; a distribution is split pro rata (IRC 72(e)(8), 402A(d)(4); Treas. Reg.
     1.402A-1 A-7) by :func:`megaroth_ledger.rules.ordering.dra_distribution`, which also gives
-    box 10 (the part allocable to IRRs within their five years)."""
+    box 10 (the part allocable to IRRs within their five years).
+
+    A direct rollover to a Roth IRA (code H) becomes a Roth IRA regular contribution (Form 8606
+    line 22): its investment-in-the-contract part, or -- when the DRA distribution is qualified
+    -- all of it (Treas. Reg. 1.408A-10 A-3(a): "the entire amount of any qualified distribution
+    from a designated Roth account that is rolled over into a Roth IRA is treated as a regular
+    contribution to the Roth IRA"). The rollover is a contribution to a Roth IRA, so its year
+    can start the person's Roth IRA qualified-distribution period (IRC 408A(d)(2)(B); the DRA's
+    own years do not carry over, Treas. Reg. 1.408A-10 A-4) -- appended to ``roth_years``, as
+    :func:`.clocks.roth_ira_clock` does (with its warning)."""
     if not h.dra_moves:
         return
     from .clocks import plan_clock
@@ -473,8 +483,11 @@ def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, ye
                 code, taxable, box10 = "H", ZERO, None
                 if DRA_H_BOX5_WARNING not in warns:
                     warns.append(DRA_H_BOX5_WARNING)
-                roth_contrib[y] += res.basis
-                contributions.append(RothContribution("dra-rollover", m.date, y, res.basis))
+                regular = m.amount if res.qualified else res.basis
+                roth_contrib[y] += regular
+                contributions.append(RothContribution("dra-rollover", m.date, y, regular))
+                if roth_years is not None:
+                    roth_years.append(y)
             else:
                 early = m.date < age_59_half_on(h.born)
                 code = ("2B" if m.exception else "1B") if early else "7B"
