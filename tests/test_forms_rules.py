@@ -98,6 +98,19 @@ def test_loss_caps_basis_share_with_warning():
     (date(1960, 1, 1), date(2019, 6, 30), False, None, "1"),   # 59 on 2019-01-01, 59 1/2 on 2019-07-01
     (date(1960, 1, 1), date(2019, 7, 1), False, None, "7"),
     (date(1960, 1, 1), date(2019, 6, 30), False, "separation-55", "2"),
+    # 1099-R instructions, Guide to Distribution Codes: "Use Code 1 only if the participant has
+    # not reached age 59 1/2 and you do not know if any of the exceptions under Code 2, 3, or 4
+    # apply. However, use Code 1 even if the distribution is made for medical expenses, health
+    # insurance premiums, qualified higher education expenses, a first-time home purchase, or a
+    # qualified reservist distribution" (the taxpayer claims those on Form 5329).
+    (date(1960, 1, 1), date(2019, 6, 30), False, "first-home", "1"),
+    (date(1960, 1, 1), date(2019, 6, 30), False, "education", "1"),
+    (date(1960, 1, 1), date(2019, 6, 30), False, "medical", "1"),
+    # Code 3 "Disability"; Code 4 "Death": "Use Code 4 regardless of the age of the participant".
+    (date(1960, 1, 1), date(2019, 6, 30), False, "disability", "3"),
+    (date(1960, 1, 1), date(2019, 6, 30), False, "death", "4"),
+    (date(1960, 1, 1), date(2019, 7, 1), False, "death", "4"),
+    (date(1960, 1, 1), date(2019, 6, 30), False, "sepp", "2"),
 ])
 def test_distribution_codes(born, on, direct, exception, code):
     assert distribution_code(born, on, direct_rollover=direct, exception=exception) == code
@@ -260,3 +273,18 @@ def test_line10_more_places_when_three_would_create_basis():
     assert format_line("10", f.lines["10"]) == "0.0005"
     assert (f.lines["11"], f.lines["14"], f.lines["18"]) == (D("1.28"), D("0"), D("2558.72"))
     assert any("4 places" in w for w in f.warnings)
+
+
+@pytest.mark.parametrize("exception,code", [("death", "4B"), ("medical", "1B"), ("sepp", "2B"), (None, "1B")])
+def test_designated_roth_distribution_codes_follow_the_code_1_2_4_rules(exception, code):
+    # Code B combines with 1, 2, 4 and 7 (1099-R instructions, Guide to Distribution Codes); the
+    # choice among 1/2/4 follows the same rules as distribution_code (death: 4 at any age; medical
+    # expenses: Code 1 even though an exception applies; SEPP: 2). Owner born 1980: under 59 1/2.
+    from megaroth_ledger.rules.tax_history import DraMove, PersonHistory, compute_history
+
+    h = PersonHistory(person="x", born=date(1980, 1, 1), dra_moves=(
+        DraMove("roth-401k", date(2015, 3, 1), "contribution", D("1000.00")),
+        DraMove("roth-401k", date(2025, 3, 1), "distribution", D("500.00"), to="cash", exception=exception),
+    ), plan_first_roth_year={"roth-401k": 2015})
+    (f,) = compute_history(h).year(2025).plan_forms
+    assert f.box7 == code

@@ -16,8 +16,9 @@ Sources (Instructions for Forms 1099-R and 5498; reference tax-rules.md section 
 - Box 4: no withholding on a direct rollover; 20% of the taxable part of an eligible
   rollover distribution paid to the participant (IRC 3405(c)).
 - Box 5: employee after-tax contributions recovered tax free (the basis share).
-- Box 7: G direct rollover (including IRRs); 1 early, no known exception; 2 early, exception
-  applies; 7 normal (age 59 1/2 or over; also an IRA conversion at 59 1/2 or over).
+- Box 7: G direct rollover (including IRRs); 1 early, no known exception (or one the taxpayer
+  claims on Form 5329); 2 early, exception applies; 3 disability; 4 death; 7 normal (age 59 1/2
+  or over; also an IRA conversion at 59 1/2 or over).
 - Boxes 10 and 11 concern designated Roth account distributions only (left blank here).
 """
 
@@ -97,16 +98,40 @@ class Form1099R:
     explain: dict[str, list[str]] = field(default_factory=dict)
 
 
+#: 72(t) exceptions the payer does not report with Code 2: the 1099-R instructions (Guide to
+#: Distribution Codes, Code 1) say "use Code 1 even if the distribution is made for medical
+#: expenses, health insurance premiums, qualified higher education expenses, a first-time home
+#: purchase, or a qualified reservist distribution under section 72(t)(2)(B), (D), (E), (F), or
+#: (G)" -- the taxpayer claims those on Form 5329.
+CODE_1_EXCEPTIONS = frozenset({"medical", "health-insurance", "education", "first-home", "reservist"})
+
+
 def distribution_code(born: date, on: date, *, direct_rollover: bool, exception: str | None) -> str:
-    """Box 7 code. G for a direct rollover (1099-R instructions, Code G: "Use Code G for a
-    direct rollover from a qualified plan ... to an eligible retirement plan ... Also, use Code
-    G ... for IRRs that are direct rollovers"). Otherwise 7 at or after age 59 1/2 (Pub 590-B:
-    the date six months after the 59th birthday), 2 when an exception applies, else 1."""
+    """Box 7 code (1099-R instructions, Guide to Distribution Codes).
+
+    - G for a direct rollover (Code G: "Use Code G for a direct rollover from a qualified plan
+      ... to an eligible retirement plan ... Also, use Code G ... for IRRs that are direct
+      rollovers").
+    - 4 for a payment because of death ("Use Code 4 regardless of the age of the participant to
+      indicate payment to a decedent's beneficiary").
+    - 7 at or after age 59 1/2 (Pub 590-B: the date six months after the 59th birthday).
+    - 3 for disability; 1 when no exception is known or the exception is one of
+      :data:`CODE_1_EXCEPTIONS` ("Use Code 1 only if ... you do not know if any of the
+      exceptions under Code 2, 3, or 4 apply. However, use Code 1 even if ..."); otherwise 2
+      (separation from service at 55, SEPP, IRS levy, QDRO: "Any other distribution that is not
+      required to be reported using Code 1, 3, or 4").
+    """
     if direct_rollover:
         return "G"
+    if exception == "death":
+        return "4"
     if on >= age_59_half_on(born):
         return "7"
-    return "2" if exception else "1"
+    if exception == "disability":
+        return "3"
+    if exception is None or exception in CODE_1_EXCEPTIONS:
+        return "1"
+    return "2"
 
 
 def ira_conversion_code(born: date, on: date) -> str:

@@ -38,7 +38,7 @@ from .basis import (
 )
 from .dates import age_59_half_on
 from .form1040 import Form1040Lines, compute_1040, plan_totals
-from .form1099r import Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
+from .form1099r import CODE_1_EXCEPTIONS, Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
 from .form8606 import Carry, Form8606, Form8606Input, compute_8606
 from .layers import RothContribution, RothLayer
 
@@ -490,7 +490,17 @@ def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, ye
                     roth_years.append(y)
             else:
                 early = m.date < age_59_half_on(h.born)
-                code = ("2B" if m.exception else "1B") if early else "7B"
+                # B with 1/2/4/7 (1099-R instructions, Code B combinations): death is 4B at any
+                # age; an exception the payer reports with Code 1 stays 1B (see
+                # form1099r.distribution_code); B does not combine with 3, so disability stays 2B.
+                if m.exception == "death":
+                    code = "4B"
+                elif not early:
+                    code = "7B"
+                elif m.exception and m.exception not in CODE_1_EXCEPTIONS:
+                    code = "2B"
+                else:
+                    code = "1B"
                 if not early and DRA_7B_WARNING not in warns:
                     warns.append(DRA_7B_WARNING)
                 taxable, box10 = res.taxable, res.box10
