@@ -143,7 +143,8 @@ def ira_convert(ctx, person_name, on, amount) -> None:
 @click.option("--date", "on", type=DATE, required=True)
 @click.option("--account", type=click.Choice(["traditional", "roth"]), required=True)
 @click.option("--amount", type=AMOUNT, required=True)
-@click.option("--exception", help="A 72(t) exception that applies (1099-R code 2 instead of 1).")
+@click.option("--exception", help="A 72(t) exception that applies (1099-R code 2, 3 for disability, 4 for "
+              "death; medical, education, first-home and similar stay code 1 and are claimed on Form 5329).")
 @click.pass_context
 def ira_distribute(ctx, person_name, on, account, amount, exception) -> None:
     """Record an IRA distribution (not a conversion).
