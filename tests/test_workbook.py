@@ -135,6 +135,20 @@ def test_catch_up_is_not_an_annual_addition():
     assert out[-1]["additions_room"] == D("36500.00")
 
 
+def test_457b_deferrals_have_their_own_limit():
+    headroom = {2025: {"limits": {"elective_deferral": "23500.00", "catch_up": "0.00"},
+                       "employers": [{"employer": "E", "annual_additions_limit": "70000.00"}],
+                       "plans_457b": [{"plan": "gov-457", "limit": "23500.00"}]}}
+    pay = [{"tax_year": 2025, "date": "2025-01-01", "plan": "a-401k", "employer": "E", "source": "pretax",
+            "amount": D("20000.00")},
+           {"tax_year": 2025, "date": "2025-02-01", "plan": "gov-457", "plan_kind": "457b", "employer": "G",
+            "source": "pretax", "amount": D("20000.00")}]
+    a401k, gov = running_paychecks(pay, headroom)
+    assert (a401k["ytd_deferrals"], a401k["deferral_room"]) == (D("20000.00"), D("3500.00"))
+    assert (gov["ytd_deferrals"], gov["deferral_room"]) == (D("20000.00"), D("3500.00"))  # not 402(g)-aggregated
+    assert "ytd_additions" not in gov
+
+
 def test_1099r_box_by_box_with_received_and_difference(book):
     _, wb = book
     ws = wb["1099-R"]

@@ -376,6 +376,7 @@ def running_paychecks(rows: Iterable[Mapping[str, Any]], headroom: Mapping[int, 
             employer_limit = {}
             for e in (h or {}).get("employers", []):
                 employer_limit[e["employer"]] = money(e.get("annual_additions_limit"))
+            plan_457_limit = {p["plan"]: money(p.get("limit")) for p in (h or {}).get("plans_457b", [])}
             ytd_def = Decimal("0.00")
             ytd_457: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
             ytd_add: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
@@ -385,9 +386,10 @@ def running_paychecks(rows: Iterable[Mapping[str, Any]], headroom: Mapping[int, 
         if r.get("plan_kind") == "457b":
             if src in DEFERRAL_SOURCES:
                 ytd_457[r["plan"]] += amount
+            lim457 = plan_457_limit.get(r["plan"], None if g is None else g + cu)
             out["ytd_deferrals"] = ytd_457[r["plan"]]
-            out["deferral_limit"] = None if g is None else g + cu
-            out["deferral_room"] = None if g is None else g + cu - ytd_457[r["plan"]]
+            out["deferral_limit"] = lim457
+            out["deferral_room"] = None if lim457 is None else lim457 - ytd_457[r["plan"]]
             yield out
             continue
         counted = Decimal("0.00")
