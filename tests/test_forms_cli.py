@@ -471,3 +471,29 @@ def test_dra_rollover_starts_the_roth_ira_clock_for_form_8606(megaroth):
     clocks = m.json("clocks", "--person", "cy", "--as-of", "2030-02-01")
     assert [(q["account"], q["clock_start"], q["met"]) for q in clocks["qualified"]] == [
         ("roth-ira", "2025-01-01", True), ("roth-401k", "2015-01-01", True)]
+
+
+def test_first_home_distribution_after_five_years_uses_line_20_like_the_what_if(ann):
+    """ann (born 1985, under 59 1/2) made her first Roth IRA contribution for 2015 (5,000), so the
+    five taxable years are over from 2020. An 8,000 first-home distribution in 2024 is a qualified
+    distribution (IRC 408A(d)(2)(A)(iv), 72(t)(8)); Form 8606 keeps it on line 19 and puts the
+    expenses on line 20 (instructions, lines 19-20): 19 = 8,000, 20 = 8,000, 21 = 0, 22 = 5,000,
+    23 = 0 -> nothing taxable (lines 24-25 skipped). The what-if of issue 4 gives the same lines.
+    Next year's line 22 (line 22 worksheet: prior line 22 5,000 - prior line 19 8,000 -> 0) is 0,
+    so a 1,000 distribution in 2025 is all taxable: 25c = 1,000 (1040 line 4b)."""
+    ann("ira", "contribute", "--person", "ann", "--date", "2015-03-01", "--account", "roth", "--amount", "5000")
+    what_if = ann.json("withdraw", "--person", "ann", "--amount", "8000", "--date", "2024-05-01",
+                       "--exception", "first-home")
+    ann("ira", "distribute", "--person", "ann", "--date", "2024-05-01", "--account", "roth", "--amount", "8000",
+        "--exception", "first-home")
+    doc = ann.json("form", "8606", "--person", "ann", "--year", "2024")
+    lines = doc["lines"]
+    assert (lines["19"], lines["20"], lines["21"], lines["22"], lines["23"], lines["25c"]) == \
+        ("8000.00", "8000.00", "0.00", "5000.00", "0.00", None)
+    assert {k: lines[k] for k in what_if["form_8606_part_iii"]} == what_if["form_8606_part_iii"]
+    assert any(w["code"] == "homebuyer-line-20" for w in doc["warnings"])
+    assert ann.json("form", "1040", "--person", "ann", "--year", "2024")["lines"]["4b"] == "0.00"
+    ann("ira", "distribute", "--person", "ann", "--date", "2025-05-01", "--account", "roth", "--amount", "1000")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
+    assert (lines["19"], lines["22"], lines["23"], lines["24"], lines["25c"]) == \
+        ("1000.00", "0.00", "1000.00", "0.00", "1000.00")

@@ -288,3 +288,20 @@ def test_designated_roth_distribution_codes_follow_the_code_1_2_4_rules(exceptio
     ), plan_first_roth_year={"roth-401k": 2015})
     (f,) = compute_history(h).year(2025).plan_forms
     assert f.box7 == code
+
+
+def test_form_8606_line_20_keeps_the_10000_lifetime_limit():
+    # IRC 72(t)(8)(B): qualified first-time homebuyer distributions are limited to $10,000 over a
+    # lifetime. First Roth contribution for 2015 -> five years over from 2020; owner born 1985 is
+    # under 59 1/2. 2024: 8,000 first-home -> line 20 = 8,000; 2025: 5,000 first-home -> only the
+    # 2,000 left of the limit goes on line 20 (line 21 = 5,000 - 2,000 = 3,000).
+    from megaroth_ledger.rules.tax_history import IraMove, PersonHistory, compute_history
+
+    h = PersonHistory(person="x", born=date(1985, 4, 2), ira_moves=(
+        IraMove(date(2015, 3, 1), 2015, "contribution", "roth", D("5000.00")),
+        IraMove(date(2024, 5, 1), 2024, "distribution", "roth", D("8000.00"), exception="first-home"),
+        IraMove(date(2025, 5, 1), 2025, "distribution", "roth", D("5000.00"), exception="first-home"),
+    ))
+    r = compute_history(h)
+    assert r.year(2024).f8606.lines["20"] == D("8000.00")
+    assert (r.year(2025).f8606.lines["20"], r.year(2025).f8606.lines["21"]) == (D("2000.00"), D("3000.00"))

@@ -17,10 +17,10 @@ forms.
   in conversions and in rollovers from qualified plans to Roth IRAs (the 1040 line 5a amount
   of each such rollover); 25a = 23 - 24 (not below 0); 25c = 25a - 25b.
 - Line 14 carries to next year's line 2. Roth basis carries too: regular-contribution basis
-  less the part of nonqualified distributions applied to it (line 22 worksheet), and
+  less line 19 (line 22 worksheet, "subtract line 3 from line 2"), and
   conversion/rollover basis less the part of line 23 applied to it (line 24 chart).
 
-Qualified-disaster lines 15b and 25b and homebuyer line 20 are left blank (null) unless given.
+Qualified-disaster lines 15b and 25b are left blank (null); homebuyer line 20 unless given.
 """
 
 from __future__ import annotations
@@ -100,7 +100,11 @@ def roth_part_iii(
     l21 = max(ZERO, l19 - (l20 or ZERO))
     l22 = _c(regular_basis)
     lines.update({"19": l19, "20": l20, "21": l21, "22": l22})
-    applied_regular = min(l21, l22)
+    # Line 22 worksheet (next year's basis): "Subtract line 3 [this form's line 19] from line 2
+    # [this form's line 22]. Enter zero if ... less" -- line 19, not 21: a distribution shown on
+    # line 20 still uses up regular-contribution basis, as the ordering rules say (the line 24
+    # chart, in contrast, subtracts line 23).
+    applied_regular = min(l19, l22)
     l23 = l21 - l22
     if l23 <= 0:
         lines["23"] = ZERO

@@ -15,8 +15,9 @@ A Roth IRA distribution is qualified (and left out of Part III, line 19) when ma
 after age 59 1/2 and in or after the fifth taxable year after the first year for which a
 Roth IRA contribution (or in which a conversion/rollover) was made: IRC 408A(d)(2)(A)(i),
 (d)(2)(B); Treas. Reg. 1.408A-6 A-2 -- or when made after that period because of death or
-disability (IRC 408A(d)(2)(A)(ii)-(iii), recorded as the distribution's exception).
-First-time-homebuyer expenses are not tracked (stated in a warning).
+disability (IRC 408A(d)(2)(A)(ii)-(iii), recorded as the distribution's exception). A
+first-home distribution after the five years stays on line 19 with its amount on line 20
+(Form 8606 lines 19-20; $10,000 lifetime, IRC 72(t)(8)(B)).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from .basis import (
 from .dates import age_59_half_on
 from .form1040 import Form1040Lines, compute_1040, plan_totals
 from .form1099r import CODE_1_EXCEPTIONS, Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
-from .form8606 import Carry, Form8606, Form8606Input, compute_8606
+from .form8606 import HOMEBUYER_LIFETIME_CAP, Carry, Form8606, Form8606Input, compute_8606
 from .layers import RothContribution, RothLayer
 
 _RANK = {"contribution": 0, "earnings": 1, "distribution": 2}
@@ -51,7 +52,14 @@ ROTH_1099R_WARNING = (
 QUALIFIED_WARNING = (
     "Roth IRA distributions are treated as nonqualified unless made after the 5-taxable-year "
     "period on or after age 59 1/2, or because of death or disability (recorded with "
-    "--exception); first-time-homebuyer expenses (Form 8606 line 20) are not tracked"
+    "--exception); a first-home distribution (--exception first-home) after the five years goes "
+    "on Form 8606 line 19 with line 20"
+)
+HOMEBUYER_WARNING = (
+    "Form 8606 line 20: each Roth IRA distribution recorded with --exception first-home after the "
+    "5-taxable-year period is taken to be spent on qualified first-time homebuyer expenses (up to "
+    "the $10,000 lifetime limit, IRC 72(t)(8)); line 20 is an election -- enter less if it is not "
+    "to your advantage or the expenses were smaller"
 )
 #: 72(t) exceptions that are also qualifying events for a Roth IRA (IRC 408A(d)(2)(A)(ii)-(iii)).
 QUALIFYING_EXCEPTIONS = frozenset({"death", "disability"})
@@ -342,10 +350,12 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
     results: dict[int, YearResult] = {}
     if start is not None and end is not None:
         qualified_from = age_59_half_on(h.born)
+        homebuyer_used = ZERO  # Form 8606 line 20 amounts of earlier years (lifetime limit)
         for y in range(start, end + 1):
             warnings = list(year_warnings.get(y, []))
             nonqualified = ZERO
             roth_gross = ZERO
+            homebuyer = ZERO
             for d in roth_dists.get(y, []):
                 roth_gross += d.amount
                 five_years = first_roth_year is not None and y >= first_roth_year + 5
@@ -355,10 +365,21 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
                 event = d.date >= qualified_from or (d.exception in QUALIFYING_EXCEPTIONS)
                 if not (five_years and event):
                     nonqualified += d.amount
+                    if five_years and d.exception == "first-home":
+                        # Qualified special purpose distribution (408A(d)(2)(A)(iv), 72(t)(8)):
+                        # Form 8606 line 20, the smaller of line 19 and the expenses, within the
+                        # $10,000 lifetime limit (72(t)(8)(B)); the expenses are taken to be at
+                        # least the distribution (HOMEBUYER_WARNING). Same as the what-if
+                        # (ordering.year_forms).
+                        room = HOMEBUYER_LIFETIME_CAP - homebuyer_used - homebuyer
+                        homebuyer += max(ZERO, min(d.amount, room))
             if roth_gross:
                 warnings.append(ROTH_1099R_WARNING)
                 if nonqualified:
                     warnings.append(QUALIFIED_WARNING)
+                if homebuyer:
+                    warnings.append(HOMEBUYER_WARNING)
+            homebuyer_used += homebuyer
             conv_total = sum((c.amount for c in conversions.get(y, [])), ZERO)
             inp = Form8606Input(
                 tax_year=y,
@@ -369,6 +390,7 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
                 distributions=distributions.get(y, ZERO),
                 conversions=conv_total,
                 roth_distributions=nonqualified,
+                homebuyer=homebuyer,
                 roth_contributions=roth_contrib.get(y, ZERO),
                 roth_regular_basis_prior=carry.roth_regular_basis,
                 roth_conversion_basis_prior=carry.roth_conversion_basis,

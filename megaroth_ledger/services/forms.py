@@ -64,6 +64,7 @@ WARNING_CODES = {
     f1040_rules.IRR_WARNING: "irr-1040-unconfirmed",
     th.ROTH_1099R_WARNING: "roth-ira-1099r",
     th.QUALIFIED_WARNING: "qualified-distribution",
+    th.HOMEBUYER_WARNING: "homebuyer-line-20",
     th.TOTAL_DISTRIBUTION_WARNING: "total-distribution",
     th.DRA_H_BOX5_WARNING: "dra-h-box5-unconfirmed",
     th.DRA_7B_WARNING: "dra-7b-unconfirmed",
