@@ -497,3 +497,21 @@ def test_first_home_distribution_after_five_years_uses_line_20_like_the_what_if(
     lines = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
     assert (lines["19"], lines["22"], lines["23"], lines["24"], lines["25c"]) == \
         ("1000.00", "0.00", "1000.00", "0.00", "1000.00")
+
+
+def test_earnings_loss_above_the_balance_is_refused(ann):
+    # A sub-account cannot hold less than nothing. 20,000 contributed on 2025-01-15: a 20,000.01
+    # loss on 2025-02-01 is refused (20,000 - 20,000.01 < 0); a 100 loss is fine (19,900 left).
+    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
+        "--amount", "20000")
+    r = ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax",
+            "--amount", "-20000.01", ok=False)
+    assert r.exit_code == 2 and "cannot exceed the balance" in r.output
+    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "-100")
+    # the whole 19,900 converted on 2025-03-03 leaves 0: a further loss dated before it would make
+    # the sub-account negative on the conversion date
+    ann("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "19900", "--to", "in-plan")
+    r = ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-15", "--source", "aftertax",
+            "--amount", "-1", ok=False)
+    assert r.exit_code == 2 and "on 2025-03-03" in r.output
+    assert ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]  # the ledger still works

@@ -47,6 +47,18 @@ def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amo
         raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if amount == 0:
         raise UserError("--amount must not be zero")
+    if amount < 0:
+        # A loss cannot take the sub-account below zero on its date or on any later date (the
+        # after-tax replay would refuse every form afterwards).
+        rows = session.execute(select(Entry.date, Entry.amount_cents).where(
+            Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted")).all()
+        for d in sorted({on} | {r.date for r in rows if r.date > on}):
+            after = from_cents(sum(r.amount_cents for r in rows if r.date <= d)) + amount
+            if after < 0:
+                raise UserError(
+                    f"a loss of {-amount:,.2f} on {on.isoformat()} would leave the {source} "
+                    f"sub-account of {plan_name} at {after:,.2f} on {d.isoformat()}; a loss cannot "
+                    "exceed the balance")
     e = Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type="earnings",
               amount_cents=to_cents(amount), memo=memo, origin="earnings add")
     session.add(e)
