@@ -515,3 +515,14 @@ def test_earnings_loss_above_the_balance_is_refused(ann):
             "--amount", "-1", ok=False)
     assert r.exit_code == 2 and "on 2025-03-03" in r.output
     assert ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]  # the ledger still works
+
+
+def test_back_dated_conversion_cannot_overdraw_a_later_one(ann):
+    # The seed converts the whole 20,500 on 2025-03-03. A 100 conversion dated 2025-03-02 fits the
+    # balance on its own date (20,500) but would leave 20,400 for the 20,500 conversion after it.
+    seed(ann, "in-plan")
+    r = ann("convert", "--plan", "acme-401k", "--date", "2025-03-02", "--amount", "100", "--to", "in-plan",
+            ok=False)
+    assert r.exit_code == 2 and "later" in r.output
+    (f,) = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    assert f["box1"] == "20500.00"  # nothing was recorded

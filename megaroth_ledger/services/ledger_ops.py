@@ -162,6 +162,11 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
                                  taxable_cents=to_cents(part.taxable), conversion_id=conv.id,
                                  memo=f"from {plan_name} (convert #{conv.id})"))
     session.flush()
+    try:  # a back-dated conversion must leave every later distribution of the sub-account valid
+        aftertax_replay(session, plan)
+    except UserError as exc:
+        raise UserError(f"a conversion of {amount:,.2f} on {on.isoformat()} leaves too little for "
+                        f"what the ledger takes out later: {exc}") from None
     return {
         "conversion": conv.id, "plan": plan_name, "date": on, "amount": amount, "to": to,
         "earnings_to": earnings_to, "basis": split.basis, "basis_computed": split.basis_computed,
