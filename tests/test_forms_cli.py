@@ -526,3 +526,23 @@ def test_back_dated_conversion_cannot_overdraw_a_later_one(ann):
     assert r.exit_code == 2 and "later" in r.output
     (f,) = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
     assert f["box1"] == "20500.00"  # nothing was recorded
+
+
+def test_reconcile_compares_box_10_of_a_designated_roth_distribution(ann):
+    # Same facts as test_dra_box10_after_irr_and_code_h_rollover: the IRR of 20,500 made on
+    # 2025-03-03 is the whole DRA, so all of a 10,250 distribution in 2025 is allocable to an IRR
+    # within its five years: box 10 = 10,250 (1099-R instructions, box 10). A plan form showing
+    # exactly that must reconcile; one showing 0 must not.
+    import datetime as dt
+
+    seed(ann)
+    _insert_entries(ann.db, [(dt.date(2025, 6, 2), "roth_irr", "withdrawal", -1_025_000)])
+    ok = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "10250",
+             "--box2a", "0", "--box5", "10250", "--box10", "10250", "--code", "1B")
+    assert ok.exit_code == 0, ok.output
+    bad = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "10250",
+              "--box10", "5000", "--code", "1B", "--format", "json", ok=False)
+    assert bad.exit_code == 1
+    import json as _json
+
+    assert [d["box"] for d in _json.loads(bad.stdout)["diff"]] == ["box10"]

@@ -21,6 +21,8 @@ conversion recorded with ``megaroth convert`` names its destination; an imported
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
@@ -227,7 +229,37 @@ def _closed_plan_years(session: Session, plans: list[Plan]) -> set[tuple[str, in
     return out
 
 
+_CACHE_KEY = "megaroth.history_cache"
+
+
+@contextmanager
+def history_cache(session: Session):
+    """Within this block, :func:`load_history` reads each person's history from the database once.
+
+    For read-only report building (the year-end export asks for the 1099-R, 8606, 1040 and
+    clocks of the same person, each of which needs the whole history). Never wrap code that
+    writes to the ledger in it: the cached history would not see the writes.
+    """
+    outer = _CACHE_KEY in session.info
+    if not outer:
+        session.info[_CACHE_KEY] = {}
+    try:
+        yield
+    finally:
+        if not outer:
+            session.info.pop(_CACHE_KEY, None)
+
+
 def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
+    cache = session.info.get(_CACHE_KEY)
+    if cache is not None:
+        if person_name not in cache:
+            cache[person_name] = _load_history(session, person_name)
+        return cache[person_name]
+    return _load_history(session, person_name)
+
+
+def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
     person = get_person(session, person_name)
     batches = _batches(session)
     plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
@@ -446,7 +478,10 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
             "box2a": sum(((f.box2a or ZERO) for f in group), ZERO),
             "box4": sum((f.box4 for f in group), ZERO),
             "box5": sum(((f.box5 or ZERO) for f in group), ZERO),
-            "box10": None, "box7": group[0].box7, "box11": group[0].box11,
+            # box 10 only exists on designated Roth account forms (the IRR part within 5 years)
+            "box10": (None if all(f.box10 is None for f in group)
+                      else sum(((f.box10 or ZERO) for f in group), ZERO)),
+            "box7": group[0].box7, "box11": group[0].box11,
         }
     diffs = []
     for box in RECON_BOXES:
