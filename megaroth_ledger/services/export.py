@@ -229,8 +229,17 @@ def workbook_data(session: Session, person_name: str, years: list[int], *, as_of
     from ..reports.workbook import WorkbookData
     from . import headroom
 
+    from .forms import history_cache
+
     person = get_person(session, person_name)
-    data = WorkbookData(person=person.name, years=years, generated_on=as_of)
+    with history_cache(session):
+        return _workbook_data(session, person, years, as_of=as_of, projection_args=projection_args,
+                              data=WorkbookData(person=person.name, years=years, generated_on=as_of))
+
+
+def _workbook_data(session: Session, person, years: list[int], *, as_of: dt.date, projection_args, data):
+    from . import headroom
+
     for y in years:
         try:
             data.headroom[y] = headroom.payload(headroom.compute(session, person.name, y))
