@@ -171,3 +171,11 @@ def test_schedule_taxable_year_blocks_later_nontaxable_years_until_it_frees():
         (date(2025, 1, 1), (2022,), D("7000.00"), D("7000.00")),  # 1,000 regular + 6,000
         (date(2028, 1, 1), (2023, 2024), D("12000.00"), D("19000.00")),
     ]
+
+
+def test_schedule_leaves_out_layers_made_after_as_of():
+    # On 2024-01-01 the 2024-06-01 backdoor conversion does not exist yet: nothing of it can be
+    # withdrawn then, although once made it has no taxable part (it would be free at once).
+    layers = [conv(date(2024, 6, 1), "7000.00", "0.00")]
+    rows = penalty_free_schedule([layer_clock(x, YOUNG) for x in layers], D("0.00"), date(2024, 1, 1))
+    assert [(r.on, r.tax_years, r.cumulative) for r in rows] == [(date(2024, 1, 1), (), D("0.00"))]

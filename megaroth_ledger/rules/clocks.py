@@ -213,11 +213,11 @@ def penalty_free_schedule(
     basis of a plan rollover, can come out penalty-free at once. The first year still exposed
     blocks its own nontaxable part and every later year. The first row is ``as_of`` (what is
     free already); then one row per date on which a blocking year frees up, listing the years
-    that become reachable then. Earnings are not included.
+    that become reachable then. Earnings are not included, nor layers made after ``as_of``.
     """
     by_year: dict[int, list[LayerClock]] = {}
     for c in clocks:
-        if c.layer.kind != "in-plan":
+        if c.layer.kind != "in-plan" and c.layer.date <= as_of:
             by_year.setdefault(c.layer.tax_year, []).append(c)
     years = sorted(by_year)
 
