@@ -175,6 +175,7 @@ def test_all_years_and_errors(ledger, tmp_path):
 def test_report_year(ledger):
     out = ledger("report", "year", "--person", "ann", "--year", "2025").stdout
     assert "16,500.00" in out and "Acme Corp" in out and "irr-1040-unconfirmed" in out
+    assert out.count("irr-1040-unconfirmed") == 1, "warnings are listed once, in their table"
     data = ledger.json("report", "year", "--person", "ann", "--year", "2025")
     assert data["contributions_by_source"] == {"aftertax": "20000.00", "match": "10000.00", "pretax": "23500.00"}
     assert data["form_1040"]["5b"] == "500.00"

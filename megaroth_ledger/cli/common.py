@@ -101,11 +101,13 @@ def ledger_session(ctx: click.Context) -> Iterator[Session]:
         yield session
 
 
-def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None) -> None:
+def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, *,
+         warnings_in_tables: bool = False) -> None:
     """Print ``payload`` as JSON, or its ``tables`` as readable tables / CSV.
 
-    CSV prints the first table only (a CSV file holds one grid); warnings, if the payload
-    has any, go to stderr for table and CSV output so scripts can still parse stdout.
+    CSV prints the first table only (a CSV file holds one grid). The payload's warnings, if
+    any, are printed after the tables (to stderr for CSV, so scripts can still parse stdout),
+    unless ``warnings_in_tables`` says one of the tables already lists them.
     """
     from ..reports import output
 
@@ -121,6 +123,8 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None) 
             click.echo(output.render_csv(tables[0]), nl=False)
     else:
         output.render_tables(tables)
+    if warnings_in_tables and fmt == "table":
+        return
     warnings = payload.get("warnings") if isinstance(payload, dict) else None
     for w in warnings or []:
         click.echo(f"warning [{w['code']}]: {w['message']}", err=fmt == "csv")

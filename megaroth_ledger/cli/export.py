@@ -133,7 +133,7 @@ def report_year(ctx, person_name, year, fmt) -> None:
 
     with ledger_session(ctx) as session:
         data = svc.year_summary(session, person_name, year, as_of=dt.date.today())
-    emit(data, fmt, _year_tables(data))
+    emit(data, fmt, _year_tables(data), warnings_in_tables=True)
 
 
 def _year_tables(data: dict) -> list:
