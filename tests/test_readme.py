@@ -15,12 +15,20 @@ def test_quick_start_is_the_two_make_commands_and_ci_runs_the_test_one():
     assert "\ndemo:" in makefile and "\ntest:" in makefile
 
 
-def test_every_readme_session_command_runs(megaroth):
+def test_every_readme_session_command_runs(megaroth, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # `export -o ann-2025.xlsx` writes to the working directory
     commands = [shlex.split(line.strip()[2:]) for line in README.splitlines() if line.strip().startswith("$ megaroth ")]
     assert len(commands) >= 6
     for argv in commands:
         assert argv[0] == "megaroth"
         megaroth(*argv[1:])
+    assert (tmp_path / "ann-2025.xlsx").exists()
+    f8606 = megaroth.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
+    assert (f8606["1"], f8606["3"], f8606["10"], f8606["18"]) == ("7000.00", "7000.00", "1.000", "0.00")
+    f1099 = megaroth.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    plan_forms = [f for f in f1099 if f["payer"] == "acme-401k"]
+    assert [(f["box1"], f["box2a"], f["box5"], f["box7"]) for f in plan_forms] == [
+        ("20500.00", "500.00", "20000.00", "G")]
 
 
 def test_readme_worked_numbers(megaroth):
