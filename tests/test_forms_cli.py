@@ -546,3 +546,22 @@ def test_reconcile_compares_box_10_of_a_designated_roth_distribution(ann):
     import json as _json
 
     assert [d["box"] for d in _json.loads(bad.stdout)["diff"]] == ["box10"]
+
+
+@pytest.mark.parametrize("on, tax_year, ok", [
+    ("2023-04-18", "2022", True),   # 2022 Form 8606 line 4: "through April 18, 2023"
+    ("2023-04-19", "2022", False),
+    ("2020-07-15", "2019", True),   # Notice 2020-23: 2019 IRA contributions until July 15, 2020
+    ("2025-04-15", "2024", True),
+    ("2025-04-16", "2024", False),
+])
+def test_prior_year_ira_contribution_up_to_the_return_due_date(ann, on, tax_year, ok):
+    # IRC 219(f)(3): made "not later than the time prescribed by law for filing the return for
+    # such taxable year (not including extensions)"; IRC 7503 moves that date off weekends and
+    # DC holidays (Emancipation Day): April 15, 2023 was a Saturday, April 17 the observed holiday.
+    r = ann("ira", "contribute", "--person", "ann", "--date", on, "--account", "traditional", "--amount", "6000",
+            "--tax-year", tax_year, "--nondeductible", "6000", ok=ok)
+    assert (r.exit_code == 0) is ok
+    if ok:
+        lines = ann.json("form", "8606", "--person", "ann", "--year", tax_year)["lines"]
+        assert (lines["1"], lines["14"]) == ("6000.00", "6000.00")

@@ -32,3 +32,31 @@ def date_of_age(born: date, years: int) -> date:
 def age_59_half_on(born: date) -> date:
     """The date a person reaches age 59 1/2: six months after the 59th birthday."""
     return add_months(date_of_age(born, 59), 6)
+
+
+#: Return due dates the IRS postponed for IRA contributions (COVID-19): 2019 contributions until
+#: July 15, 2020 (Notice 2020-23), 2020 contributions until May 17, 2021 (Notice 2021-21).
+POSTPONED_IRA_DEADLINES = {2019: date(2020, 7, 15), 2020: date(2021, 5, 17)}
+
+
+def ira_contribution_deadline(tax_year: int) -> date:
+    """Last day to make an IRA contribution *for* ``tax_year``: the due date of the return,
+    without extensions (IRC 219(f)(3), applied to Roth IRAs by 408A(a)): April 15 of the next year,
+    moved to the next business day when it falls on a Saturday, Sunday or legal holiday in the
+    District of Columbia (IRC 7503) -- Emancipation Day, April 16, is observed on Friday April 15
+    when it falls on a Saturday and on Monday April 17 when on a Sunday. Thus April 18, 2016,
+    April 18, 2017, April 17, 2018, April 18, 2022 and April 18, 2023 (the Form 8606 line 4
+    text of those years). COVID-19 postponements: :data:`POSTPONED_IRA_DEADLINES`. Disaster-area
+    postponements are not known to the ledger."""
+    if tax_year in POSTPONED_IRA_DEADLINES:
+        return POSTPONED_IRA_DEADLINES[tax_year]
+    y = tax_year + 1
+    emancipation = date(y, 4, 16)
+    if emancipation.weekday() == 5:
+        emancipation = date(y, 4, 15)
+    elif emancipation.weekday() == 6:
+        emancipation = date(y, 4, 17)
+    due = date(y, 4, 15)
+    while due.weekday() >= 5 or due == emancipation:
+        due = date.fromordinal(due.toordinal() + 1)
+    return due

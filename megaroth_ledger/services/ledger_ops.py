@@ -178,12 +178,17 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
 
 
 def _check_ira_date(on: dt.date, tax_year: int) -> None:
-    # IRC 219(f)(3): a contribution made by the return due date (April 15, without
-    # extensions) may be for the previous year.
-    if not (tax_year == on.year or (tax_year == on.year - 1 and on <= dt.date(on.year, 4, 15))):
+    # IRC 219(f)(3): a contribution made by the return due date (without extensions) may be
+    # for the previous year; the due date moves off weekends and DC holidays (IRC 7503).
+    from ..rules.dates import ira_contribution_deadline
+
+    if tax_year == on.year:
+        return
+    deadline = ira_contribution_deadline(tax_year)
+    if not (tax_year == on.year - 1 and on <= deadline):
         raise UserError(
             f"a contribution on {on.isoformat()} cannot be for {tax_year}: contributions for a year "
-            f"are made during it or by April 15 of the next year (IRC 219(f)(3))")
+            f"are made during it or by the return due date, {deadline.isoformat()} (IRC 219(f)(3))")
 
 
 def ira_contribute(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
