@@ -293,3 +293,18 @@ def test_recording_then_clocks_agrees_with_what_if(ann, history, case):
 def test_json_output_is_valid_for_empty_person(ann, history):
     out = json.loads(ann("clocks", "--person", "ann", "--as-of", "2024-01-01", "--format", "json").stdout)
     assert out["conversions"] == [] and out["qualified"] == []
+
+
+def test_clocks_leave_out_money_not_yet_contributed_on_as_of(ann, history):
+    # A 7,000 regular contribution for 2025 made on 2026-03-01 (IRC 219(f)(3)) and a backdoor
+    # conversion on 2026-03-05 with no taxable part: on 2025-12-31 neither has been made, so
+    # nothing can be withdrawn yet; on 2026-03-10 both can, penalty-free (regular contributions
+    # come out first and the conversion's nontaxable part is never recaptured, 408A(d)(3)(F)(ii)).
+    history["contributions"] = [RothContribution("regular", date(2026, 3, 1), 2025, D("7000.00"))]
+    history["layers"] = [layer(date(2026, 3, 5), "7000.00", "0.00", kind="ira-conversion")]
+    before = ann.json("clocks", "--person", "ann", "--as-of", "2025-12-31")
+    assert before["regular_contributions_remaining"] == "0.00"
+    assert [(r["on"], r["cumulative"]) for r in before["schedule"]] == [("2025-12-31", "0.00")]
+    after = ann.json("clocks", "--person", "ann", "--as-of", "2026-03-10")
+    assert [(r["on"], r["tax_years"], r["cumulative"]) for r in after["schedule"]] == [
+        ("2026-03-10", [2026], "14000.00")]

@@ -137,12 +137,15 @@ def clocks_payload(session: Session, person_name: str, as_of: date) -> dict:
         warnings.append(_w("DRA_DISTRIBUTIONS_NOT_APPLIED",
                            "distributions from a plan's designated Roth account are not applied to its "
                            "in-plan rollover layers: their remaining amounts show the whole rollover"))
-    schedule = rc.penalty_free_schedule(layer_clocks, state.regular_remaining(), as_of)
+    # regular contributions made by ``as_of`` (one made next April for this year is not there yet)
+    regular_now = sum((left for c, left in zip(state.contributions, state.regular_left, strict=True)
+                       if c.date <= as_of), ZERO)
+    schedule = rc.penalty_free_schedule(layer_clocks, regular_now, as_of)
     return {
         "person": inp.person.name, "as_of": as_of, "age_59_half_on": age_59_half_on(born),
         "conversions": conversions,
         "qualified": qualified,
-        "regular_contributions_remaining": state.regular_remaining(),
+        "regular_contributions_remaining": regular_now,
         "schedule": [{"on": r.on, "tax_years": list(r.tax_years), "amount": r.amount,
                       "cumulative": r.cumulative,
                       "why": ("already free" if r.on == as_of else
