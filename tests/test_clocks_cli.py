@@ -295,16 +295,20 @@ def test_json_output_is_valid_for_empty_person(ann, history):
     assert out["conversions"] == [] and out["qualified"] == []
 
 
-def test_clocks_leave_out_money_not_yet_contributed_on_as_of(ann, history):
+def test_clocks_schedule_reaches_what_a_distribution_on_as_of_could(ann, history):
     # A 7,000 regular contribution for 2025 made on 2026-03-01 (IRC 219(f)(3)) and a backdoor
-    # conversion on 2026-03-05 with no taxable part: on 2025-12-31 neither has been made, so
-    # nothing can be withdrawn yet; on 2026-03-10 both can, penalty-free (regular contributions
-    # come out first and the conversion's nontaxable part is never recaptured, 408A(d)(3)(F)(ii)).
+    # conversion on 2026-03-05 with no taxable part. Treas. Reg. 1.408A-6 A-9: a year's
+    # distributions are set against the regular contributions *for* that year and the conversions
+    # made in it -- so on 2025-12-31 the 2025 contribution counts (as in `withdraw`) but the 2026
+    # conversion does not; on 2026-03-10 both do, penalty-free (the conversion's nontaxable part is
+    # never recaptured, 408A(d)(3)(F)(ii)).
     history["contributions"] = [RothContribution("regular", date(2026, 3, 1), 2025, D("7000.00"))]
     history["layers"] = [layer(date(2026, 3, 5), "7000.00", "0.00", kind="ira-conversion")]
     before = ann.json("clocks", "--person", "ann", "--as-of", "2025-12-31")
-    assert before["regular_contributions_remaining"] == "0.00"
-    assert [(r["on"], r["cumulative"]) for r in before["schedule"]] == [("2025-12-31", "0.00")]
+    assert before["regular_contributions_remaining"] == "7000.00"
+    assert [(r["on"], r["tax_years"], r["cumulative"]) for r in before["schedule"]] == [("2025-12-31", [], "7000.00")]
     after = ann.json("clocks", "--person", "ann", "--as-of", "2026-03-10")
     assert [(r["on"], r["tax_years"], r["cumulative"]) for r in after["schedule"]] == [
         ("2026-03-10", [2026], "14000.00")]
+    # on 2024-06-01 a contribution for 2025 is out of reach
+    assert ann.json("clocks", "--person", "ann", "--as-of", "2024-06-01")["regular_contributions_remaining"] == "0.00"

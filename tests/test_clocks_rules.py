@@ -173,9 +173,11 @@ def test_schedule_taxable_year_blocks_later_nontaxable_years_until_it_frees():
     ]
 
 
-def test_schedule_leaves_out_layers_made_after_as_of():
-    # On 2024-01-01 the 2024-06-01 backdoor conversion does not exist yet: nothing of it can be
-    # withdrawn then, although once made it has no taxable part (it would be free at once).
-    layers = [conv(date(2024, 6, 1), "7000.00", "0.00")]
-    rows = penalty_free_schedule([layer_clock(x, YOUNG) for x in layers], D("0.00"), date(2024, 1, 1))
-    assert [(r.on, r.tax_years, r.cumulative) for r in rows] == [(date(2024, 1, 1), (), D("0.00"))]
+def test_schedule_leaves_out_layers_of_later_years():
+    # On 2024-06-01 a 2025 backdoor conversion does not exist yet, and a 2024 distribution cannot
+    # reach a later year's conversion (Treas. Reg. 1.408A-6 A-9 aggregates by year): nothing of it
+    # is withdrawable then, although once made it has no taxable part. A conversion later in 2024
+    # (2024-09-01) is aggregated with 2024's distributions and, with nothing taxable, counts at once.
+    layers = [conv(date(2025, 2, 1), "7000.00", "0.00"), conv(date(2024, 9, 1), "6000.00", "0.00")]
+    rows = penalty_free_schedule([layer_clock(x, YOUNG) for x in layers], D("0.00"), date(2024, 6, 1))
+    assert [(r.on, r.tax_years, r.cumulative) for r in rows] == [(date(2024, 6, 1), (2024,), D("6000.00"))]

@@ -213,11 +213,13 @@ def penalty_free_schedule(
     basis of a plan rollover, can come out penalty-free at once. The first year still exposed
     blocks its own nontaxable part and every later year. The first row is ``as_of`` (what is
     free already); then one row per date on which a blocking year frees up, listing the years
-    that become reachable then. Earnings are not included, nor layers made after ``as_of``.
+    that become reachable then. Earnings are not included, nor layers of years after ``as_of``'s
+    (Treas. Reg. 1.408A-6 A-9 aggregates a year's conversions with that year's distributions, so a
+    layer of ``as_of``'s own year counts, as in :func:`.ordering.take`).
     """
     by_year: dict[int, list[LayerClock]] = {}
     for c in clocks:
-        if c.layer.kind != "in-plan" and c.layer.date <= as_of:
+        if c.layer.kind != "in-plan" and c.layer.tax_year <= as_of.year:
             by_year.setdefault(c.layer.tax_year, []).append(c)
     years = sorted(by_year)
 

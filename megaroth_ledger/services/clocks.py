@@ -137,9 +137,9 @@ def clocks_payload(session: Session, person_name: str, as_of: date) -> dict:
         warnings.append(_w("DRA_DISTRIBUTIONS_NOT_APPLIED",
                            "distributions from a plan's designated Roth account are not applied to its "
                            "in-plan rollover layers: their remaining amounts show the whole rollover"))
-    # regular contributions made by ``as_of`` (one made next April for this year is not there yet)
-    regular_now = sum((left for c, left in zip(state.contributions, state.regular_left, strict=True)
-                       if c.date <= as_of), ZERO)
+    # regular contributions *for* ``as_of``'s year or earlier: the ones a distribution on that date
+    # can reach (Treas. Reg. 1.408A-6 A-9 aggregates by year, as the what-if does)
+    regular_now = state.regular_remaining(as_of.year)
     schedule = rc.penalty_free_schedule(layer_clocks, regular_now, as_of)
     return {
         "person": inp.person.name, "as_of": as_of, "age_59_half_on": age_59_half_on(born),
