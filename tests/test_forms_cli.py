@@ -565,3 +565,17 @@ def test_prior_year_ira_contribution_up_to_the_return_due_date(ann, on, tax_year
     if ok:
         lines = ann.json("form", "8606", "--person", "ann", "--year", tax_year)["lines"]
         assert (lines["1"], lines["14"]) == ("6000.00", "6000.00")
+
+
+def test_basis_set_roth_clock_guess_is_warned(megaroth):
+    # Someone aged 62 whose history starts after 2022 with 20,000 of Roth contributions: the
+    # ledger cannot know whether the Roth IRA's five years (IRC 408A(d)(2)(B)) began before 2022,
+    # so it counts them from 2022 -- a 2024 distribution at 59 1/2+ is then nonqualified (line 19)
+    # and the output must say that this rests on the missing first year.
+    m = megaroth
+    m("person", "add", "ida", "--born", "1962-01-01")
+    m("basis", "set", "--person", "ida", "--year", "2022", "--roth-contributions", "20000")
+    m("ira", "distribute", "--person", "ida", "--date", "2024-06-01", "--account", "roth", "--amount", "5000")
+    doc = m.json("form", "8606", "--person", "ida", "--year", "2024")
+    assert (doc["lines"]["19"], doc["lines"]["22"]) == ("5000.00", "20000.00")
+    assert any("basis set" in w["message"] and "qualified" in w["message"] for w in doc["warnings"])

@@ -69,6 +69,12 @@ TOTAL_DISTRIBUTION_WARNING = (
     "tax year in which the entire balance of the account is distributed'); if the ledger does not "
     "hold every source of the plan, disregard it"
 )
+CARRY_CLOCK_WARNING = (
+    "UNCONFIRMED: the Roth IRA's 5-taxable-year period (Form 8606 line 19, IRC 408A(d)(2)(B)) is "
+    "counted from {year}, the `basis set` year, because the ledger does not know the first year "
+    "for which a Roth IRA contribution was made before it; if that year is earlier, this "
+    "distribution may be qualified and belong off Form 8606 Part III"
+)
 CARRY_LAYER_DATE_NOTE = (
     "conversion layers entered with `basis set --conversion` are dated January 1 of their year"
 )
@@ -338,6 +344,9 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
             )
     if roth_years:
         first_roth_year = min(roth_years)
+    # the five years counted from the `basis set` year only for want of the real first year
+    cf_clock_guess = (cf is not None and cf.first_roth_year is None and cf.roth_contributions > 0
+                      and first_roth_year == cf.year)
 
     # -- 3. year by year ----------------------------------------------------------------------
     start, end = _years_span(h, through)
@@ -365,6 +374,9 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
                 event = d.date >= qualified_from or (d.exception in QUALIFYING_EXCEPTIONS)
                 if not (five_years and event):
                     nonqualified += d.amount
+                    note = CARRY_CLOCK_WARNING.format(year=first_roth_year)
+                    if event and cf_clock_guess and note not in warnings:
+                        warnings.append(note)
                     if five_years and d.exception == "first-home":
                         # Qualified special purpose distribution (408A(d)(2)(A)(iv), 72(t)(8)):
                         # Form 8606 line 20, the smaller of line 19 and the expenses, within the
