@@ -579,3 +579,18 @@ def test_basis_set_roth_clock_guess_is_warned(megaroth):
     doc = m.json("form", "8606", "--person", "ida", "--year", "2024")
     assert (doc["lines"]["19"], doc["lines"]["22"]) == ("5000.00", "20000.00")
     assert any("basis set" in w["message"] and "qualified" in w["message"] for w in doc["warnings"])
+
+
+def test_first_home_lifetime_limit_same_in_what_if_and_form_8606(ann):
+    # IRC 72(t)(8)(B): $10,000 lifetime. 8,000 used in 2024, so a 5,000 first-home distribution in
+    # 2025 puts only 2,000 on line 20 -- in the what-if and in Form 8606 after recording it.
+    ann("ira", "contribute", "--person", "ann", "--date", "2015-03-01", "--account", "roth", "--amount", "5000")
+    ann("ira", "distribute", "--person", "ann", "--date", "2024-05-01", "--account", "roth", "--amount", "8000",
+        "--exception", "first-home")
+    what_if = ann.json("withdraw", "--person", "ann", "--amount", "5000", "--date", "2025-05-01",
+                       "--exception", "first-home")
+    assert what_if["form_8606_part_iii"]["20"] == "2000.00"
+    ann("ira", "distribute", "--person", "ann", "--date", "2025-05-01", "--account", "roth", "--amount", "5000",
+        "--exception", "first-home")
+    lines = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
+    assert {k: lines[k] for k in what_if["form_8606_part_iii"]} == what_if["form_8606_part_iii"]

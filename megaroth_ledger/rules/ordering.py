@@ -369,14 +369,20 @@ def year_forms(before: RothIraState, results: Sequence[DistributionResult], year
     line-20 first-home amount; line 2 = the part of line 1 an exception covers (with its number);
     3 = 1 - 2; 4 = 10% of line 3.
     """
-    nonq = [r for r in results if not r.qualified
-            or (r.exception is not None and r.exception.name == "first-home")]
+    def first_home(r: DistributionResult) -> bool:
+        return r.qualified and r.exception is not None and r.exception.name == "first-home"
+
+    nonq = [r for r in results if not r.qualified or first_home(r)]
     if nonq:
+        # line 20 within the $10,000 lifetime limit (IRC 72(t)(8)(B)), less earlier years' use
+        used = min(FIRST_HOME_LIFETIME_LIMIT,
+                   sum((r.distribution.amount for r in before.results if first_home(r)), ZERO))
         part3 = roth_part_iii(
             distributions=sum((r.distribution.amount for r in nonq), ZERO),
             regular_basis=before.regular_remaining(year),
             conversion_basis=before.layers_remaining(year),
-            homebuyer=sum((r.distribution.amount for r in nonq if r.qualified), ZERO),
+            homebuyer=min(FIRST_HOME_LIFETIME_LIMIT - used,
+                          sum((r.distribution.amount for r in nonq if first_home(r)), ZERO)),
         ).lines
     else:
         part3 = dict.fromkeys(("19", "20", "21", "22", "23", "24", "25a", "25b", "25c"))
