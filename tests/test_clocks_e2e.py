@@ -96,3 +96,24 @@ def test_plan_roth_account_what_if_over_recorded_irr(megaroth):
     f = out["form_1099r"]
     assert (f["box1"], f["box2a"], f["box5"], f["box10"], f["box11"]) == ("4000.00", "1000.00", "3000.00", "2050.00", 2022)
     assert out["totals"]["additional_tax"] == "105.00"  # 10% of 1,000 earnings + 50 IRR recapture
+
+
+def test_conversion_before_its_year_end_value_is_known(megaroth):
+    # A backdoor conversion on 2026-01-12; the Dec 31, 2026 traditional IRA value (Form 8606 line 6)
+    # cannot be known in June 2026. Form 8606 rightly refuses without it, but clocks and withdraw
+    # still answer, with the layer's taxable part figured on line 6 = 0 (7,500 basis / 7,500 ->
+    # line 10 = 1.000, taxable 0) and a PROVISIONAL warning naming the year.
+    m = megaroth
+    m("person", "add", "gus", "--born", "1982-09-30")
+    m("ira", "contribute", "--person", "gus", "--date", "2026-01-10", "--account", "traditional", "--amount", "7500",
+      "--nondeductible", "7500")
+    m("ira", "convert", "--person", "gus", "--date", "2026-01-12", "--amount", "7500")
+    assert m("form", "8606", "--person", "gus", "--year", "2026", ok=False).exit_code == 2
+    out = m.json("clocks", "--person", "gus", "--as-of", "2026-06-01")
+    (c,) = out["conversions"]
+    assert (c["amount"], c["taxable"]) == ("7500.00", "0.00")
+    assert [w["code"] for w in out["warnings"]] == ["PROVISIONAL_LINE_6"] and "2026" in out["warnings"][0]["message"]
+    w = m.json("withdraw", "--person", "gus", "--amount", "1000", "--date", "2026-06-01")
+    assert w["totals"]["additional_tax"] == "0.00"
+    m("ira", "value", "--person", "gus", "--year", "2026", "--amount", "0")
+    assert m.json("clocks", "--person", "gus", "--as-of", "2026-06-01")["warnings"] == []

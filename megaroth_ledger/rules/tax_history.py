@@ -69,6 +69,11 @@ TOTAL_DISTRIBUTION_WARNING = (
     "tax year in which the entire balance of the account is distributed'); if the ledger does not "
     "hold every source of the plan, disregard it"
 )
+PROVISIONAL_LINE6_WARNING = (
+    "PROVISIONAL: no December 31, {year} value of the traditional IRAs is recorded (Form 8606 line "
+    "6), so the taxable part of {year}'s IRA conversions is figured as if it were 0 (no pre-tax IRA "
+    "money left at year end); record `megaroth ira value --year {year}` once it is known"
+)
 CARRY_CLOCK_WARNING = (
     "UNCONFIRMED: the Roth IRA's 5-taxable-year period (Form 8606 line 19, IRC 408A(d)(2)(B)) is "
     "counted from {year}, the `basis set` year, because the ledger does not know the first year "
@@ -205,11 +210,18 @@ def _years_span(h: PersonHistory, through: int | None) -> tuple[int | None, int 
     return start, end
 
 
-def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResult:
+def compute_history(h: PersonHistory, through: int | None = None, *,
+                    provisional_line6: bool = False) -> HistoryResult:
     """Everything for every year from the first event (or the carryforward) to ``through``.
 
     Events in or before the carryforward year are ignored: the carryforward already holds
     their result (the history "starts mid-way").
+
+    Form 8606 line 6 (the Dec 31 value) is required wherever Part I has a distribution or
+    conversion; without it :func:`.form8606.compute_8606` raises. ``provisional_line6=True`` (for
+    clocks and what-ifs during a year whose Dec 31 value cannot be known yet) uses 0 instead and
+    says so in :data:`PROVISIONAL_LINE6_WARNING` -- the conversion layers' taxable parts are then
+    provisional. Tax forms never use it.
     """
     cf = h.carryforward
     cut = cf.year if cf else None
@@ -398,7 +410,7 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
                 nondeductible=nondeductible.get(y, ZERO),
                 nondeductible_next_year=nondeductible_next.get(y, ZERO),
                 prior_basis=carry.traditional_basis,
-                year_end_value=h.ira_values.get(y),
+                year_end_value=h.ira_values.get(y, ZERO if provisional_line6 else None),
                 distributions=distributions.get(y, ZERO),
                 conversions=conv_total,
                 roth_distributions=nonqualified,
@@ -410,6 +422,8 @@ def compute_history(h: PersonHistory, through: int | None = None) -> HistoryResu
             )
             f8606 = compute_8606(inp)
             carry = f8606.carry
+            if provisional_line6 and y not in h.ira_values and f8606.lines["6"] is not None:
+                warnings.append(PROVISIONAL_LINE6_WARNING.format(year=y))
             payments = [replace(p, total_distribution=True) if (p.payer, y) in h.closed_plan_years else p
                         for p in plan_payments.get(y, [])]
             if any(p.total_distribution for p in payments):

@@ -90,6 +90,9 @@ def load(session: Session, person_name: str) -> RothInputs:
     plans = list(session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)))
     clock, notes = rc.roth_ira_clock(contributions, layers, person.born)
     warnings = [_w("ASSUMPTION_DRA_ROLLOVER_CLOCK", n) for n in notes]
+    from . import forms
+
+    warnings += [_w("PROVISIONAL_LINE_6", n) for n in forms.provisional_notes(session, person.name)]
     return RothInputs(person, contributions, layers, distributions, plans, clock, warnings)
 
 

@@ -303,9 +303,22 @@ def compute(session: Session, person_name: str, through: int | None = None) -> t
 
 
 def roth_history(session: Session, person_name: str) -> tuple[list[RothContribution], list[RothLayer]]:
-    """A person's Roth contributions and conversion/rollover layers (see module docstring)."""
-    result = compute(session, person_name)
+    """A person's Roth contributions and conversion/rollover layers (see module docstring).
+
+    A year whose Dec 31 traditional IRA value is not recorded yet (Form 8606 line 6) does not
+    stop clocks and what-ifs: its conversions' taxable parts are figured with line 6 = 0 and
+    :func:`provisional_notes` says so."""
+    hist, _ = load_history(session, person_name)
+    result = th.compute_history(hist, provisional_line6=True)
     return list(result.roth_contributions), list(result.roth_layers)
+
+
+def provisional_notes(session: Session, person_name: str) -> list[str]:
+    """The warnings behind :func:`roth_history`'s provisional figures (Form 8606 line 6 missing)."""
+    hist, _ = load_history(session, person_name)
+    result = th.compute_history(hist, provisional_line6=True)
+    return [w for y in sorted(result.years) for w in result.years[y].warnings
+            if w.startswith("PROVISIONAL")]
 
 
 def _compute_year(session: Session, person_name: str, year: int
