@@ -100,11 +100,13 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
                    batches: dict[int, str] | None = None) -> list[th.PlanMove]:
     """The plan's after-tax sub-account rows as rule inputs (see the module docstring)."""
     batches = _batches(session) if batches is None else batches
-    stmt = select(Entry).where(Entry.plan_id == plan.id, Entry.status == "posted",
-                               Entry.source.in_(("aftertax", "aftertax_pre87")))
+    # plain rows, not ORM objects: a plan may hold hundreds of thousands of entries
+    stmt = select(Entry.id, Entry.date, Entry.source, Entry.type, Entry.amount_cents, Entry.import_id,
+                  Entry.file_row, Entry.conversion_id).where(
+        Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(("aftertax", "aftertax_pre87")))
     if through is not None:
         stmt = stmt.where(Entry.date <= through)
-    entries = session.scalars(stmt.order_by(Entry.date, Entry.id)).all()
+    entries = session.execute(stmt.order_by(Entry.date, Entry.id)).all()
     convs = {c.id: c for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id))}
     moves: list[th.PlanMove] = []
     for e in entries:
@@ -297,9 +299,21 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
     return hist, person
 
 
+def _history_result(session: Session, person_name: str, hist: th.PersonHistory,
+                    through: int | None) -> th.HistoryResult:
+    """``compute_history`` of a loaded history, memoised inside :func:`history_cache`."""
+    cache = session.info.get(_CACHE_KEY)
+    if cache is None:
+        return th.compute_history(hist, through)
+    key = ("result", person_name, through)
+    if key not in cache:
+        cache[key] = th.compute_history(hist, through)
+    return cache[key]
+
+
 def compute(session: Session, person_name: str, through: int | None = None) -> th.HistoryResult:
     hist, _ = load_history(session, person_name)
-    return th.compute_history(hist, through)
+    return _history_result(session, person_name, hist, through)
 
 
 def roth_history(session: Session, person_name: str) -> tuple[list[RothContribution], list[RothLayer]]:
@@ -324,7 +338,7 @@ def provisional_notes(session: Session, person_name: str) -> list[str]:
 def _compute_year(session: Session, person_name: str, year: int
                   ) -> tuple[th.YearResult, th.HistoryResult, th.PersonHistory]:
     hist, _ = load_history(session, person_name)
-    result = th.compute_history(hist, through=year)
+    result = _history_result(session, person_name, hist, year)
     if year not in result.years:
         cf = hist.carryforward
         if cf is not None and year <= cf.year:
