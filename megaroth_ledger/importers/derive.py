@@ -112,23 +112,36 @@ def _norm_num(text: str | None) -> str:
     return "0" if text in ("", "-", "-0") else text
 
 
-def row_identity(row: CanonicalRow, plan: str, seen: set[int], dupes: dict[int, int]) -> str:
-    """The row's de-duplication key (module docstring). ``seen``/``dupes`` are per file."""
+def identity_base(row: CanonicalRow, plan: str) -> str:
+    """``fitid:<FITID>``, or ``h:<date>:<hash>`` still without its occurrence (module docstring).
+
+    The date prefix keeps the unique index's inserts local (files are in date order, or
+    reverse date order), which keeps big imports fast; the hash alone identifies.
+    """
     if row.external_id:
         return "fitid:" + row.external_id
+    date = row.date.isoformat()
     key = "\x1f".join((
-        plan, row.date.isoformat(), row.fund_id or row.fund or "",
-        row.source_label or row.source, row.type_label or row.type,
-        _norm_num(row.shares), cents_text(row.amount_cents),
+        plan, date, row.fund_id or row.fund or "", row.source_label or row.source,
+        row.type_label or row.type, _norm_num(row.shares), cents_text(row.amount_cents),
     ))
-    digest = hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-    h = hash(digest)
+    return f"h:{date}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
+
+
+def with_occurrence(base: str, seen: set[int], dupes: dict[int, int]) -> str:
+    """Append the occurrence count of ``base`` within this file (``seen``/``dupes`` per file)."""
+    if base[0] == "f":
+        return base
+    h = hash(base)
     if h in seen:
         occ = dupes.get(h, 0) + 1
         dupes[h] = occ
     else:
         seen.add(h)
         occ = 0
-    # the date prefix keeps the unique index's inserts local (files are in date order, or
-    # reverse date order), which keeps big imports fast; the digest alone identifies
-    return f"h:{row.date.isoformat()}:{digest}:{occ}"
+    return f"{base}:{occ}"
+
+
+def row_identity(row: CanonicalRow, plan: str, seen: set[int], dupes: dict[int, int]) -> str:
+    """The row's de-duplication key (module docstring). ``seen``/``dupes`` are per file."""
+    return with_occurrence(identity_base(row, plan), seen, dupes)

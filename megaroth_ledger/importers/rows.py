@@ -94,6 +94,16 @@ class CanonicalRow:
         }
 
 
+def row_part(row: CanonicalRow) -> tuple:
+    """The row's ``entry`` values that do not depend on the database (see store.ENTRY_COLUMNS)."""
+    d = row.date
+    return (
+        d.isoformat(), row.payroll_date.isoformat() if row.payroll_date else None,
+        row.tax_year if row.tax_year is not None else d.year, row.source, row.type, row.amount_cents,
+        row.fund, row.fund_id, row.shares, row.memo, row.irr_year, row.status, row.line, row.raw_json(),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One bad row: rendered ``file:line: column: reason``."""

@@ -35,16 +35,17 @@ from ..money import from_cents, to_cents
 from ..store.models import BalanceAssertion, Conversion, Entry, ImportBatch, Plan
 from ..vocab import AFTER_TAX_SOURCES
 from . import open_parse
-from .derive import row_identity
+from .derive import row_identity, with_occurrence
+from .rows import row_part
 from .rows import CanonicalRow
 from .text import file_facts
 
 BATCH = 5000
 PROGRESS_MIN_BYTES = 256 * 1024  # about three thousand rows of a typical export
 CONVERSION_TYPES = frozenset({"conversion_out", "conversion_in"})
-ENTRY_COLUMNS = ("plan_id", "date", "payroll_date", "tax_year", "source", "type", "amount_cents",
-                 "fund", "fund_id", "shares", "memo", "irr_year", "status", "import_id",
-                 "file_row", "raw", "identity")
+ENTRY_COLUMNS = ("date", "payroll_date", "tax_year", "source", "type", "amount_cents", "fund", "fund_id",
+                 "shares", "memo", "irr_year", "status", "file_row", "raw",  # <- row_part()
+                 "plan_id", "import_id", "identity")
 
 T_ENTRY = Entry.__table__
 T_BATCH = ImportBatch.__table__
@@ -129,12 +130,7 @@ def _progress(enabled: bool, total: int, label: str):
 
 
 def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str) -> tuple:
-    return (
-        plan_id, row.date.isoformat(), row.payroll_date.isoformat() if row.payroll_date else None,
-        row.tax_year if row.tax_year is not None else row.date.year, row.source, row.type,
-        row.amount_cents, row.fund, row.fund_id, row.shares, row.memo, row.irr_year, row.status,
-        import_id, row.line, row.raw_json(), identity,
-    )
+    return row_part(row) + (plan_id, import_id, identity)
 
 
 def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, profile: str | None = None,
@@ -162,7 +158,7 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
                 raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
             # one transaction (autobegun by the plan lookup, or by the first insert)
             try:
-                result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now)
+                result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir)
             except BaseException:
                 conn.rollback()
                 raise
@@ -176,7 +172,7 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
 
 
 def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, file_name: str,
-           now: dt.datetime) -> ImportResult:
+           now: dt.datetime, user_dir: Path | None = None) -> ImportResult:
     plan_id_default = plans.id(plan) if plan else None
     import_id = conn.execute(insert(T_BATCH).values(
         file_name=file_name, file_sha256=sha, profile=parsed.importer.id, plan_id=plan_id_default,
@@ -225,31 +221,65 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
 
     def produce(put) -> None:
         """Parse and shape rows into batches (no database access here)."""
+        from .derive import pair_transfers
+        from .parallel import parse_parallel, workers_wanted
+
         batch: list[tuple] = []
-        last_plan: str | None = None
-        last_plan_id: int | None = None
+        last = [None, None]  # plan name, plan id
         read = 0
-        for row in parsed.rows:
-            read += 1
-            if errors:
-                continue  # keep parsing to report every bad row, write nothing more
-            if row.plan != last_plan:
-                last_plan, last_plan_id = row.plan, all_plans.get(row.plan)
-                if last_plan_id is None:
-                    errors.add(row.line, "plan", f"unknown plan {row.plan!r}; add it with `megaroth plan add`")
-                    last_plan = None
-                    continue
-                plan_names.add(row.plan)
+
+        def plan_id(name: str | None, line: int) -> int | None:
+            if name != last[0]:
+                pid = all_plans.get(name)
+                if pid is None:
+                    errors.add(line, "plan", f"unknown plan {name!r}; add it with `megaroth plan add`")
+                    return None
+                last[0], last[1] = name, pid
+                plan_names.add(name)
+            return last[1]
+
+        def take(row: CanonicalRow) -> None:
+            nonlocal batch
+            pid = plan_id(row.plan, row.line)
+            if pid is None:
+                return
             if row.type == "balance":
-                balances.append((row, last_plan_id))
-                continue
-            if row.type in CONVERSION_TYPES:
-                legs.append((row, last_plan_id))
-                continue
-            batch.append(_entry_tuple(row, last_plan_id, import_id, row_identity(row, row.plan, seen, dupes)))
-            if len(batch) >= BATCH:
-                put(batch)
-                batch = []
+                balances.append((row, pid))
+            elif row.type in CONVERSION_TYPES:
+                legs.append((row, pid))
+            else:
+                batch.append(_entry_tuple(row, pid, import_id, row_identity(row, row.plan, seen, dupes)))
+                if len(batch) >= BATCH:
+                    put(batch)
+                    batch = []
+
+        par = parse_parallel(parsed.path, parsed.facts, parsed.importer, parsed.ctx,
+                             workers_wanted(parsed.facts), user_dir)
+        if par is None:
+            for row in parsed.rows:
+                read += 1
+                if not errors:  # after a bad row keep parsing to report them all, write nothing
+                    take(row)
+        else:
+            held: list[CanonicalRow] = []
+            for kind, payload in par:
+                read += len(payload)
+                if errors:
+                    continue
+                if kind == "rows":
+                    held.extend(payload)
+                    continue
+                for plan_name, base, part in payload:
+                    pid = plan_id(plan_name, part[12])
+                    if pid is None:
+                        break
+                    batch.append(part + (pid, import_id, with_occurrence(base, seen, dupes)))
+                if len(batch) >= BATCH:
+                    put(batch)
+                    batch = []
+            for row in pair_transfers(held):
+                if not errors:
+                    take(row)
         if batch and not errors:
             put(batch)
         counts["read"] = read

@@ -102,17 +102,7 @@ class ProfileImporter:
             yield from self._parse_xlsx(path, ctx)
             return
         with open_text(path, facts.encoding, ctx.on_bytes) as f:
-            found = None
-            line_no = 0
-            while line_no < self.scan_lines:
-                line = f.readline()
-                if not line:
-                    break
-                line_no += 1
-                hit = self.find_header_in_lines([line])
-                if hit:
-                    found = (line_no, hit[1], hit[2], hit[3])
-                    break
+            found = self._scan_header(f)
             if not found:
                 ctx.errors.add(1, "header", f"no {self.id} header row found in the first "
                                f"{self.scan_lines} lines")
@@ -121,6 +111,30 @@ class ProfileImporter:
             reader = csv.reader(f, delimiter=delim)
             rows = ((header_line + reader.line_num, cells) for cells in reader)
             yield from self._map_rows(raw_header, rows, ctx)
+
+    def _scan_header(self, f) -> tuple[int, str, list[str], float] | None:
+        """Read ``f`` line by line up to the header: (line, delimiter, raw cells, score)."""
+        line_no = 0
+        while line_no < self.scan_lines:
+            line = f.readline()
+            if not line:
+                return None
+            line_no += 1
+            hit = self.find_header_in_lines([line])
+            if hit:
+                return (line_no, hit[1], hit[2], hit[3])
+        return None
+
+    def locate_header(self, path: Path, facts: FileFacts) -> tuple[int, str, list[str], str] | None:
+        """(header line, delimiter, raw header cells, header line text) of a text file."""
+        with open_text(path, facts.encoding) as f:
+            found = self._scan_header(f)
+        if not found:
+            return None
+        with open_text(path, facts.encoding) as f:
+            for _ in range(found[0]):
+                text = f.readline()
+        return found[0], found[1], found[2], text
 
     def _parse_xlsx(self, path: Path, ctx: ParseContext) -> Iterator[CanonicalRow]:
         it = iter_xlsx_rows(path, self.sheet)

@@ -1,0 +1,173 @@
+"""Big CSV files parsed in worker processes while this process writes to the database.
+
+Parsing a row in Python costs about as much as SQLite storing it, so for big files
+(:data:`MIN_BYTES` and up) the work is split: worker processes parse byte ranges of the
+file into ready-to-insert values, the importing process assigns identities (occurrence
+counts need the whole file, in order) and writes. Results come back in file order and at
+most a few chunks are in flight, so memory stays flat.
+
+Only used when it cannot change the result: text encodings where a ``\\n`` byte is a line
+end (UTF-8, cp1252, latin-1; not UTF-16), profiles that read to the end of the file (no
+footer or stop-at-blank rule), ``\\n`` line ends, and chunk boundaries placed only where an
+even number of ``"`` precede them (RFC 4180: never inside a quoted field). Transfer legs and
+balance rows come back whole and are paired at the end, exactly as in the serial path.
+Set ``MEGAROTH_IMPORT_WORKERS=0`` to turn it off.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+from collections import deque
+from collections.abc import Iterator
+from pathlib import Path
+
+from .base import ParseContext
+from .derive import TRANSFER_TYPES, identity_base
+from .rows import CanonicalRow, ErrorCollector, row_part
+from .text import FileFacts
+
+MIN_BYTES = 16 << 20
+CHUNK_BYTES = 1 << 20
+BLOCK = 1 << 20
+SPLITTABLE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
+
+
+def workers_wanted(facts: FileFacts) -> int:
+    env = os.environ.get("MEGAROTH_IMPORT_WORKERS")
+    if env is not None:
+        try:
+            return max(0, int(env))
+        except ValueError:
+            return 0
+    if facts.size < MIN_BYTES:
+        return 0
+    cpus = os.cpu_count() or 1
+    return min(cpus - 1, 4)
+
+
+def usable(importer, facts: FileFacts) -> bool:
+    from .tabular import ProfileImporter
+
+    return (isinstance(importer, ProfileImporter) and facts.kind == "text" and facts.encoding in SPLITTABLE
+            and importer.footer is None and not importer.stop_at_blank and not importer.skip)
+
+
+def chunks(path: Path, start: int, first_line: int) -> Iterator[tuple[int, int, int]]:
+    """(start byte, end byte, first line number) of each chunk after ``start``."""
+    with open(path, "rb") as f:
+        f.seek(start)
+        chunk_start, pos, line, quotes = start, start, first_line, 0
+        chunk_line = first_line
+        while True:
+            block = f.read(BLOCK)
+            if not block:
+                break
+            cut_from = 0
+            while pos + len(block) - chunk_start >= CHUNK_BYTES:
+                want = max(cut_from, chunk_start + CHUNK_BYTES - pos)
+                nl = block.find(b"\n", want)
+                while nl >= 0 and (quotes + block.count(b'"', 0, nl)) % 2:
+                    nl = block.find(b"\n", nl + 1)
+                if nl < 0:
+                    break
+                end = pos + nl + 1
+                yield chunk_start, end, chunk_line
+                chunk_line = line + block.count(b"\n", 0, nl + 1)
+                chunk_start, cut_from = end, nl + 1
+            # parity of '"' from the data start: every cut is made at even parity, so it is
+            # also the parity from the current chunk's start
+            quotes += block.count(b'"')
+            line += block.count(b"\n")
+            pos += len(block)
+        if pos > chunk_start:
+            yield chunk_start, pos, chunk_line
+
+
+_CACHE: dict = {}
+
+
+def _work(args) -> tuple[list, list, list, int, int]:
+    (path, start, end, first_line, encoding, profile_id, user_dir, raw_header, delim, plan,
+     source_map, label) = args
+    key = (profile_id, user_dir)
+    importer = _CACHE.get(key)
+    if importer is None:
+        from . import all_importers
+
+        importer = _CACHE[key] = all_importers(Path(user_dir) if user_dir else None)[profile_id]
+    with open(path, "rb") as f:
+        f.seek(start)
+        data = f.read(end - start)
+    text = data.decode("utf-8" if encoding == "utf-8-sig" else encoding)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    base = first_line - 1
+    rows = ((base + reader.line_num, cells) for cells in reader)
+    ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
+    parts: list = []
+    whole: list[CanonicalRow] = []
+    for row in importer._map_rows(raw_header, rows, ctx):
+        if row.type in TRANSFER_TYPES or row.type == "balance":
+            whole.append(row)
+        else:
+            parts.append((row.plan, identity_base(row, row.plan), row_part(row)))
+    return parts, whole, ctx.errors.errors, ctx.errors.count, end - start
+
+
+def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, workers: int,
+                   user_dir: Path | None) -> Iterator[tuple[str, object]] | None:
+    """Yield ``("parts", [(plan, identity base, row values)])`` and ``("rows", [CanonicalRow])``
+    in file order; None if this file cannot be split (use the serial parser)."""
+    if workers < 1 or not usable(importer, facts):
+        return None
+    found = importer.locate_header(path, facts)
+    if not found:
+        return None
+    header_line, delim, raw_header, header_text = found
+    if not header_text.endswith("\n"):
+        return None  # lone CR line ends: leave it to the serial reader
+    probe = ErrorCollector(ctx.file_label)
+    list(importer._map_rows(raw_header, iter(()), ParseContext(ctx.file_label, probe, plan=ctx.plan,
+                                                                source_map=ctx.source_map)))
+    if probe:
+        return None  # header/profile problem: the serial path reports it once
+    with open(path, "rb") as f:
+        for _ in range(header_line):
+            f.readline()
+        data_start = f.tell()
+    return _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start)
+
+
+def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start):
+    import multiprocessing
+
+    # fork: workers only read the file and parse (never the inherited database connection),
+    # and unlike spawn it does not re-run the caller's __main__ module
+    methods = multiprocessing.get_all_start_methods()
+    mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    jobs = ((str(path), s, e, line, facts.encoding, importer.id, str(user_dir) if user_dir else None,
+             raw_header, delim, ctx.plan, ctx.source_map, ctx.file_label)
+            for s, e, line in chunks(path, data_start, header_line + 1))
+    with mp.Pool(workers) as pool:
+        pending: deque = deque()
+        for job in jobs:
+            pending.append(pool.apply_async(_work, (job,)))
+            if len(pending) > workers + 1:
+                yield from _collect(pending.popleft().get(), ctx)
+        while pending:
+            yield from _collect(pending.popleft().get(), ctx)
+
+
+def _collect(result, ctx: ParseContext):
+    parts, whole, errors, count, nbytes = result
+    for e in errors:
+        ctx.errors.add(e.line, e.column, e.reason)
+    if count > len(errors):
+        ctx.errors.count += count - len(errors)
+    if ctx.on_bytes:
+        ctx.on_bytes(nbytes)
+    if parts:
+        yield "parts", parts
+    if whole:
+        yield "rows", whole
