@@ -243,3 +243,22 @@ def test_profiles_list_and_show(megaroth):
 def test_help_has_an_example(megaroth, args):
     out = megaroth(*args, "--help").stdout
     assert "Example: megaroth" in out
+
+
+def test_unknown_sources_are_flagged_and_guarded(ann):
+    out = ann.json("import", str(SAMPLES / "2025-acme-fidelity-netbenefits-history.csv"), "--plan", "acme-401k")
+    assert any("115 row(s) have source unknown" in n and "megaroth import undo 1" in n for n in out["notes"])
+    from megaroth_ledger.errors import UnsupportedSituation
+    from megaroth_ledger.importers.unknown import require_known_sources, unknown_source_summary
+    from megaroth_ledger.store.db import open_ledger
+    from megaroth_ledger.store.lookup import get_plan
+
+    ledger = open_ledger(str(ann.db))
+    with ledger.session() as s:
+        plan = get_plan(s, "acme-401k")
+        assert unknown_source_summary(s, plan, 2025) == [
+            {"import": 1, "file": "2025-acme-fidelity-netbenefits-history.csv", "rows": 115, "first_row": 6}]
+        with pytest.raises(UnsupportedSituation, match=r"Form 8606 needs every row's money source.*115 row"):
+            require_known_sources(s, plan, 2025, "Form 8606")
+        require_known_sources(s, plan, 2024, "Form 8606")  # nothing unknown that year
+    ledger.dispose()

@@ -314,6 +314,14 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         batch_plan = plans.id(next(iter(plan_names)))
     conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(
         rows_read=read, rows_added=added, plan_id=batch_plan))
+    unknown = sum(r.n for r in conn.execute(
+        select(func.count().label("n")).where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.source == "unknown")))
+    if unknown:
+        from .unknown import fix_hint
+
+        result.notes.append(
+            f"{unknown} row(s) have source unknown (this export has no money source); headroom and the "
+            f"forms need sources: {fix_hint(plan or (sorted(plan_names) or ['PLAN'])[0], import_id)}")
     result.summary = [
         {"type": r.type, "source": r.source, "rows": r.n, "amount_cents": int(r.total or 0)}
         for r in conn.execute(
