@@ -181,3 +181,16 @@ def test_schedule_leaves_out_layers_of_later_years():
     layers = [conv(date(2025, 2, 1), "7000.00", "0.00"), conv(date(2024, 9, 1), "6000.00", "0.00")]
     rows = penalty_free_schedule([layer_clock(x, YOUNG) for x in layers], D("0.00"), date(2024, 6, 1))
     assert [(r.on, r.tax_years, r.cumulative) for r in rows] == [(date(2024, 6, 1), (2024,), D("6000.00"))]
+
+
+def test_layer_with_nothing_taxable_left_is_penalty_free_from_the_start():
+    # A classic backdoor conversion (all basis) is never recaptured: IRC 408A(d)(3)(F)(ii) limits
+    # the 10% to the part that was includible in income.
+    backdoor = layer_clock(conv(date(2025, 1, 20), "7000.00", "0.00"), YOUNG)
+    assert backdoor.penalty_free_on == date(2030, 1, 1)  # the clock itself is unchanged
+    assert backdoor.penalty_free(date(2025, 1, 20)) is True and backdoor.days_left(date(2025, 1, 20)) == 0
+    # a layer whose taxable part was already withdrawn is free too; one with some left is not
+    used_up = layer_clock(conv(date(2025, 3, 1), "1000.00", "100.00"), YOUNG, D("0.00"), D("900.00"))
+    assert used_up.penalty_free(date(2025, 6, 1)) is True
+    partly = layer_clock(conv(date(2025, 3, 1), "1000.00", "100.00"), YOUNG, D("0.01"), D("900.00"))
+    assert partly.penalty_free(date(2025, 6, 1)) is False and partly.days_left(date(2025, 6, 1)) == 214

@@ -88,10 +88,14 @@ class LayerClock:
     penalty_free_on: date
 
     def penalty_free(self, as_of: date) -> bool:
-        return as_of >= self.penalty_free_on
+        """Penalty-free on ``as_of``: its five years are over (or the owner is 59 1/2), or nothing
+        taxable is left in it -- only the taxable part is ever recaptured (IRC
+        408A(d)(3)(F)(ii)), so a layer of pure basis (a classic backdoor conversion, the Roth IRA
+        half of a Notice 2014-54 split) is free from the start."""
+        return as_of >= self.penalty_free_on or self.remaining_taxable == 0
 
     def days_left(self, as_of: date) -> int:
-        return max(0, (self.penalty_free_on - as_of).days)
+        return 0 if self.penalty_free(as_of) else (self.penalty_free_on - as_of).days
 
     @property
     def exposed(self) -> Decimal:
