@@ -193,4 +193,5 @@ def test_layer_with_nothing_taxable_left_is_penalty_free_from_the_start():
     used_up = layer_clock(conv(date(2025, 3, 1), "1000.00", "100.00"), YOUNG, D("0.00"), D("900.00"))
     assert used_up.penalty_free(date(2025, 6, 1)) is True
     partly = layer_clock(conv(date(2025, 3, 1), "1000.00", "100.00"), YOUNG, D("0.01"), D("900.00"))
-    assert partly.penalty_free(date(2025, 6, 1)) is False and partly.days_left(date(2025, 6, 1)) == 214
+    # 2025-06-01 -> 2030-01-01: 214 days left in 2025, 365 x 4 + 1 (2028 is a leap year) = 1,675
+    assert partly.penalty_free(date(2025, 6, 1)) is False and partly.days_left(date(2025, 6, 1)) == 1675
