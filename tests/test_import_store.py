@@ -238,7 +238,19 @@ def test_profiles_list_and_show(megaroth):
     assert res.exit_code != 0 and "unknown profile" in res.stderr
 
 
-@pytest.mark.parametrize("args", [["import"], ["import", "list"], ["import", "undo"], ["profiles"],
+def test_import_show_totals_per_paycheck_and_source(ann):
+    ann("import", str(SAMPLES / "2025-acme-voya-activity.xlsx"), "--plan", "acme-401k", "--profile", "voya-activity")
+    out = ann.json("import", "show", "1")
+    assert out["import"]["file"] == "2025-acme-voya-activity.xlsx"
+    assert len(out["paychecks"]) == 26 * 3  # three funds per source summed into one line
+    first = {p["source"]: (p["rows"], p["amount"]) for p in out["paychecks"][:3]}
+    assert out["paychecks"][0]["paycheck"] == "2025-01-13"  # no payroll date in Voya: the trade date
+    assert first == {"aftertax": (3, "1336.54"), "match": (3, "451.92"), "pretax": (3, "903.84")}
+    assert ann("import", "show", "1", "--format", "csv").stdout.startswith("paycheck,source,rows,amount")
+    assert "no import #9" in ann("import", "show", "9", ok=False).stderr
+
+
+@pytest.mark.parametrize("args", [["import"], ["import", "list"], ["import", "show"], ["import", "undo"], ["profiles"],
                                   ["profiles", "list"], ["profiles", "show"]])
 def test_help_has_an_example(megaroth, args):
     out = megaroth(*args, "--help").stdout

@@ -5,7 +5,7 @@
 :class:`ImportGroup` routes any first argument that is not a subcommand name (a path, or an
 option such as ``--plan``) to the hidden ``file`` subcommand. So ``megaroth import
 history.csv --plan acme-401k`` and ``megaroth import list`` both work; a file literally named
-``list`` or ``undo`` is imported as ``megaroth import ./list``.
+``list``, ``show`` or ``undo`` is imported as ``megaroth import ./list``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ class ImportGroup(click.Group):
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx, formatter) -> None:
-        formatter.write_usage(ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | undo ID")
+        formatter.write_usage(ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | show ID | undo ID")
 
 
 @click.group("import", cls=ImportGroup)
@@ -36,12 +36,13 @@ def import_group() -> None:
     \b
     megaroth import FILE [--plan NAME] [--profile ID] [--dry-run] [--map LABEL=SOURCE]
     megaroth import list
+    megaroth import show ID      (contributions per paycheck and source)
     megaroth import undo ID
 
     The format is detected from the file's header row (past any preamble) unless --profile
     names one (see `megaroth profiles list`). All or nothing: if any row is bad nothing is
     written and every bad row (up to 50) is listed as file:line: column: reason. Importing
-    the same file again adds nothing. A file named "list" or "undo": write ./list.
+    the same file again adds nothing. A file named like a subcommand (list, show, undo): write ./list.
 
     Example: megaroth import ~/Downloads/history.csv --plan acme-401k --dry-run
     """
@@ -134,6 +135,29 @@ def import_list(ctx, fmt) -> None:
                  "imported_at": r["imported_at"].replace(microsecond=0) if r["imported_at"] else None}
                 for r in rows]
     emit({"imports": rows}, fmt, [Table("Imports", cols, rows if fmt == "csv" else view)])
+
+
+@import_group.command("show")
+@click.argument("import_id", metavar="ID", type=int)
+@format_option
+@click.pass_context
+def import_show(ctx, import_id, fmt) -> None:
+    """One import's contributions per paycheck and source (per-fund rows totalled).
+
+    Example: megaroth import show 1 --format csv
+    """
+    from ..importers.store import show_import
+    from ..reports.output import Column, Table
+
+    res = show_import(get_ledger(ctx).engine, import_id)
+    b = res["import"]
+    emit(res, fmt, [
+        Table(f"Import #{b['id']}: {b['file']} ({b['profile']}, plan {b['plan']}): contributions per paycheck",
+              [Column("paycheck", "Paycheck"), Column("source", "Source"), Column("rows", "Rows"),
+               Column("amount", "Amount", money=True)], res["paychecks"]),
+        Table("All rows by type and source", [Column("type", "Type"), Column("source", "Source"),
+                                              Column("rows", "Rows"), Column("amount", "Amount", money=True)],
+              res["by_type"])])
 
 
 @import_group.command("undo")

@@ -489,6 +489,39 @@ def list_imports(engine: Engine) -> list[dict]:
     } for r in rows]
 
 
+def show_import(engine: Engine, import_id: int) -> dict:
+    """One import: its provenance, and its contributions totalled per paycheck and source
+    (per-fund rows summed: ``COALESCE(payroll_date, date)``, statement-formats.md 5.5)."""
+    from ..vocab import CONTRIBUTION_TYPES
+
+    with engine.connect() as conn:
+        batch = conn.execute(select(T_BATCH, T_PLAN.c.name.label("plan")).outerjoin(
+            T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id).where(T_BATCH.c.id == import_id)).first()
+        if batch is None:
+            raise UserError(f"no import #{import_id}; see `megaroth import list`")
+        paycheck = func.coalesce(T_ENTRY.c.payroll_date, T_ENTRY.c.date)
+        rows = conn.execute(
+            select(paycheck.label("paycheck"), T_ENTRY.c.source, func.count().label("n"),
+                   func.sum(T_ENTRY.c.amount_cents).label("total"))
+            .where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
+                   T_ENTRY.c.status == "posted")
+            .group_by(paycheck, T_ENTRY.c.source).order_by(paycheck, T_ENTRY.c.source)).all()
+        by_type = conn.execute(
+            select(T_ENTRY.c.type, T_ENTRY.c.source, func.count().label("n"),
+                   func.sum(T_ENTRY.c.amount_cents).label("total"))
+            .where(T_ENTRY.c.import_id == import_id)
+            .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source)).all()
+    return {
+        "import": {"id": batch.id, "file": batch.file_name, "sha256": batch.file_sha256,
+                   "profile": batch.profile, "plan": batch.plan, "imported_at": batch.created_at,
+                   "rows_read": batch.rows_read, "rows_added": batch.rows_added, "undone_at": batch.undone_at},
+        "paychecks": [{"paycheck": dt.date.fromisoformat(str(r.paycheck)), "source": r.source, "rows": r.n,
+                       "amount": from_cents(int(r.total))} for r in rows],
+        "by_type": [{"type": r.type, "source": r.source, "rows": r.n, "amount": from_cents(int(r.total or 0))}
+                    for r in by_type],
+    }
+
+
 def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) -> dict:
     """Remove everything import ``import_id`` added (rows, conversions, assertions) in one
     transaction; the batch itself stays, marked undone, for the audit trail."""
