@@ -356,3 +356,31 @@ def test_no_float_calls_in_importers():
     root = Path(__file__).resolve().parent.parent / "megaroth_ledger" / "importers"
     for f in root.rglob("*.py"):
         assert "float(" not in f.read_text(encoding="utf-8"), f
+
+
+# ---------------------------------------------------------------- properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@given(st.integers(min_value=-10**13, max_value=10**13))
+def test_every_amount_spelling_parses_to_the_same_cents(cents):
+    whole, frac = divmod(abs(cents), 100)
+    body = f"{whole}.{frac:02d}"
+    grouped = f"{whole:,}.{frac:02d}"
+    neg = cents < 0
+    spellings = [("-" if neg else "") + body, ("-$" if neg else "$") + grouped,
+                 f"({grouped})" if neg else grouped, f"{body}-" if neg else body,
+                 ("\u2212" if neg else "") + grouped, f"$({grouped})".replace("$(", "($") if neg else f"${body}"]
+    for s in spellings:
+        assert parse_cents(s) == cents, s
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=6, allow_nan=False, allow_infinity=False))
+def test_share_text_keeps_every_digit(value):
+    from decimal import Decimal
+
+    text = format(value, "f")
+    out = parse_decimal_text(text, "shares")
+    assert out == text and Decimal(out) == value
