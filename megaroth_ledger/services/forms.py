@@ -268,7 +268,12 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
     moves: list[th.PlanMove] = []
     others: list[f1099_rules.PlanPayment] = []
     dra: list[th.DraMove] = []
+    from ..importers.unknown import require_known_sources
+
     for p in plans:
+        # an imported row without a money source could be after-tax or Roth money: every form
+        # that reads the plan would be wrong without it, so refuse (issue #5)
+        require_known_sources(session, p, None, "the 1099-R, Form 8606/1040 and clocks")
         moves.extend(aftertax_moves(session, p, batches=batches))
         others.extend(_other_plan_payments(session, p, batches))
         dra.extend(dra_moves(session, p, batches))

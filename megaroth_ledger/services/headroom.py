@@ -26,6 +26,9 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
         .where(Entry.plan_id.in_(ids), Entry.tax_year == year, Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
                Entry.status == "posted")
     ).all()
+    unknown = [(ids[e.plan_id], e) for e in entries if e.source == "unknown"]
+    if unknown:
+        _refuse_unknown_sources(session, plans, unknown, year)
     wages = session.scalars(select(Wages).where(Wages.plan_id.in_(ids), Wages.year == year)).all()
     return rules.compute_headroom(
         person=person.name, born=person.born, year=year,
@@ -36,6 +39,22 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
                for w in wages],
         remaining_paychecks=remaining_paychecks, expected_employer=expected_employer,
         expected_deferrals=expected_deferrals)
+
+
+def _refuse_unknown_sources(session: Session, plans, unknown, year: int) -> None:
+    """Contributions whose money source the export did not give cannot be put under 402(g) or
+    415(c): refuse, naming the file and how to fix it (issue #5)."""
+    from ..errors import UnsupportedSituation
+    from ..importers.unknown import fix_hint, unknown_source_summary
+
+    plan_name = unknown[0][0]
+    plan = next(p for p in plans if p.name == plan_name)
+    found = unknown_source_summary(session, plan, year)
+    first = found[0] if found else {"import": None, "file": None}
+    where = f" from {first['file']} (import #{first['import']})" if first["import"] else ""
+    raise UnsupportedSituation(
+        f"headroom needs each contribution's money source, but plan {plan_name} has {len(unknown)} "
+        f"contribution row(s) in {year} with source unknown{where}; fix: {fix_hint(plan_name, first['import'])}")
 
 
 def payload(h: rules.Headroom) -> dict:
