@@ -27,7 +27,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import UnsupportedSituation, UserError
@@ -215,17 +215,19 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
 def _closed_plan_years(session: Session, plans: list[Plan]) -> set[tuple[str, int]]:
     """(plan, year) where the year had distributions and the plan's posted balance over all
     sources is zero at the year's end (1099-R box 2b 'total distribution'). Plans whose ledger
-    holds nothing but the after-tax sub-account (and its IRRs) are never flagged."""
+    holds nothing but the after-tax sub-account (and its IRRs) are never flagged.
+    Aggregates in SQL: a plan may hold hundreds of thousands of rows."""
     out = set()
+    posted = Entry.status == "posted"
     for p in plans:
-        rows = session.execute(select(Entry.date, Entry.type, Entry.amount_cents, Entry.source).where(
-            Entry.plan_id == p.id, Entry.status == "posted")).all()
-        if not {src for *_, src in rows} - {"aftertax", "aftertax_pre87", "roth_irr"}:
+        sources = set(session.scalars(select(Entry.source).where(Entry.plan_id == p.id, posted).distinct()))
+        if not sources - {"aftertax", "aftertax_pre87", "roth_irr"}:
             continue  # only the after-tax sub-account is tracked: the account's total is unknown
-        rows = [(d, t, c) for d, t, c, _ in rows]
-        years = {d.year for d, t, _ in rows if t in DISTRIBUTION_TYPES}
-        for y in years:
-            end = sum(c for d, _, c in rows if d.year <= y)
+        dist_dates = session.scalars(select(Entry.date).where(
+            Entry.plan_id == p.id, posted, Entry.type.in_(sorted(DISTRIBUTION_TYPES))).distinct())
+        for y in sorted({d.year for d in dist_dates}):
+            end = session.scalar(select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
+                Entry.plan_id == p.id, posted, Entry.date <= dt.date(y, 12, 31)))
             if end == 0:
                 out.add((p.name, y))
     return out
@@ -305,14 +307,14 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
 
 
 def _history_result(session: Session, person_name: str, hist: th.PersonHistory,
-                    through: int | None) -> th.HistoryResult:
+                    through: int | None, provisional_line6: bool = False) -> th.HistoryResult:
     """``compute_history`` of a loaded history, memoised inside :func:`history_cache`."""
     cache = session.info.get(_CACHE_KEY)
     if cache is None:
-        return th.compute_history(hist, through)
-    key = ("result", person_name, through)
+        return th.compute_history(hist, through, provisional_line6=provisional_line6)
+    key = ("result", person_name, through, provisional_line6)
     if key not in cache:
-        cache[key] = th.compute_history(hist, through)
+        cache[key] = th.compute_history(hist, through, provisional_line6=provisional_line6)
     return cache[key]
 
 
@@ -328,14 +330,14 @@ def roth_history(session: Session, person_name: str) -> tuple[list[RothContribut
     stop clocks and what-ifs: its conversions' taxable parts are figured with line 6 = 0 and
     :func:`provisional_notes` says so."""
     hist, _ = load_history(session, person_name)
-    result = th.compute_history(hist, provisional_line6=True)
+    result = _history_result(session, person_name, hist, None, provisional_line6=True)
     return list(result.roth_contributions), list(result.roth_layers)
 
 
 def provisional_notes(session: Session, person_name: str) -> list[str]:
     """The warnings behind :func:`roth_history`'s provisional figures (Form 8606 line 6 missing)."""
     hist, _ = load_history(session, person_name)
-    result = th.compute_history(hist, provisional_line6=True)
+    result = _history_result(session, person_name, hist, None, provisional_line6=True)
     return [w for y in sorted(result.years) for w in result.years[y].warnings
             if w.startswith("PROVISIONAL")]
 

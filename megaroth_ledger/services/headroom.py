@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..money import from_cents
@@ -21,10 +21,13 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
     person = get_person(session, person_name)
     plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
     ids = {p.id: p.name for p in plans}
+    # one row per plan, pay date and source (per-fund rows summed in SQL): the rules only need
+    # the paychecks' totals, in date order
     entries = session.execute(
-        select(Entry.plan_id, Entry.date, Entry.source, Entry.amount_cents)
+        select(Entry.plan_id, Entry.date, Entry.source, func.sum(Entry.amount_cents).label("amount_cents"))
         .where(Entry.plan_id.in_(ids), Entry.tax_year == year, Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
                Entry.status == "posted")
+        .group_by(Entry.plan_id, Entry.date, Entry.source)
     ).all()
     unknown = [(ids[e.plan_id], e) for e in entries if e.source == "unknown"]
     if unknown:
@@ -53,8 +56,9 @@ def _refuse_unknown_sources(session: Session, plans, unknown, year: int) -> None
     first = found[0] if found else {"import": None, "file": None}
     where = f" from {first['file']} (import #{first['import']})" if first["import"] else ""
     raise UnsupportedSituation(
-        f"headroom needs each contribution's money source, but plan {plan_name} has {len(unknown)} "
-        f"contribution row(s) in {year} with source unknown{where}; fix: {fix_hint(plan_name, first['import'])}")
+        f"headroom needs each contribution's money source, but plan {plan_name} has "
+        f"{sum(f['rows'] for f in found)} row(s) in {year} with source unknown{where}; "
+        f"fix: {fix_hint(plan_name, first['import'])}")
 
 
 def payload(h: rules.Headroom) -> dict:
