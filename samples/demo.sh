@@ -29,3 +29,17 @@ megaroth import list
 echo
 # The imported year is complete (26 paychecks), so no projection of paychecks still to come.
 megaroth headroom --person ann --year 2025
+
+echo
+# What the plan should report for 2025, and where it lands on the return.
+megaroth form 1099-r --person ann --year 2025
+megaroth form 1040 --person ann --year 2025
+
+echo
+# When each conversion becomes penalty-free (as of the end of the year).
+megaroth clocks --person ann --as-of 2025-12-31
+
+echo
+# The year-end workbook for a preparer.
+megaroth export --person ann --year 2025 -o demo-out/ann-2025.xlsx
+echo "next: open demo-out/ann-2025.xlsx, or try: MEGAROTH_DB=demo-out/demo.db .venv/bin/megaroth --help"

@@ -108,13 +108,26 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
         stmt = stmt.where(Entry.date <= through)
     entries = session.execute(stmt.order_by(Entry.date, Entry.id)).all()
     convs = {c.id: c for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id))}
+    # A conversion's legs (one per fund in imported statements) are one distribution: all
+    # disbursements made at the same time are treated as a single distribution for the
+    # section 72 split (Notice 2014-54), so they are split pro rata once, not leg by leg.
+    conv_total: dict[int, int] = defaultdict(int)
+    for e in entries:
+        if e.conversion_id in convs and e.type in DISTRIBUTION_TYPES:
+            conv_total[e.conversion_id] += e.amount_cents
+    seen_conv: set[int] = set()
     moves: list[th.PlanMove] = []
     for e in entries:
+        if e.conversion_id in seen_conv and e.type in DISTRIBUTION_TYPES:
+            continue  # a further leg of a conversion already taken whole
         if e.source == "aftertax_pre87":
             raise UnsupportedSituation(
                 f"plan {plan.name} has pre-1987 after-tax money (entry #{e.id}); IRC 72(e)(8)(D) "
                 "rules for it are not supported")
         amount = from_cents(e.amount_cents)
+        if e.conversion_id in conv_total and e.type in DISTRIBUTION_TYPES:
+            seen_conv.add(e.conversion_id)
+            amount = from_cents(conv_total[e.conversion_id])
         ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
         if e.type in CONTRIBUTION_TYPES:
             moves.append(th.PlanMove(plan.name, e.date, "contribution", amount, ref=ref))
