@@ -61,6 +61,14 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
     emit(payload, fmt, tables)
 
 
+def _emit_lines(payload: dict, fmt: str, explain: bool, lines_table) -> None:
+    """A line-by-line form: its lines, then (with --explain) how each line is figured."""
+    tables = [lines_table]
+    if explain:
+        tables.append(_explain_table(payload, "How each line is figured"))
+    emit(payload, fmt, tables)
+
+
 @form.command("8606")
 @_form_options
 @click.pass_context
@@ -76,11 +84,9 @@ def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
         payload = svc.form_8606(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
     footer = [] if rows else [f"Form 8606 is not required for {person_name} in {year}."]
-    tables = [Table(f"Form 8606, {person_name}, {year}", [Column("line", "Line"), Column("value", "Amount")],
-                    rows, footer)]
-    if explain:
-        tables.append(_explain_table(payload, "How each line is figured"))
-    emit(payload, fmt, tables)
+    # not money-aligned: line 10 is a three-place decimal ratio
+    _emit_lines(payload, fmt, explain, Table(f"Form 8606, {person_name}, {year}",
+                                             [Column("line", "Line"), Column("value", "Amount")], rows, footer))
 
 
 @form.command("1040")
@@ -97,11 +103,8 @@ def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
     with ledger_session(ctx) as session:
         payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
-    tables = [Table(f"Form 1040, {person_name}, {year}", [Column("line", "Line"), Column("value", "Amount", True)],
-                    rows)]
-    if explain:
-        tables.append(_explain_table(payload, "How each line is figured"))
-    emit(payload, fmt, tables)
+    _emit_lines(payload, fmt, explain, Table(f"Form 1040, {person_name}, {year}",
+                                             [Column("line", "Line"), Column("value", "Amount", True)], rows))
 
 
 @click.group("reconcile")
