@@ -92,3 +92,72 @@ def test_chunks_cover_the_file_and_never_cut_inside_quotes(tmp_path, small_chunk
         assert line == data[:s].count(b"\n") + 1
         if nxt:
             assert nxt[0] == e and data[e - 1:e] == b"\n"
+
+
+MESSY = [
+    "date,plan,source,type,amount,payroll_date,fund,fund_id,shares,price,memo,source_label,type_label,",
+    "2025-01-03,acme-401k,pretax,contribution,100.00,2025-01-01,Vanguard 500,VFIAX,1.2500,400.10,m1,Pre-Tax,Contrib,",
+    "2025-01-03,acme-401k,pretax,contribution,100.00,2025-01-01,Vanguard 500,VFIAX,1.2500,400.10,m1,Pre-Tax,Contrib,",
+    "2025-01-03,acme-401k,match,contribution,$1,234.5,,  Fund &amp; Co  ,,1.50,,  spaced memo  ,,,",
+    '2025-01-04,acme-401k,match,contribution,"$1,234.50",,Fund &amp; Co,, ,(2.00),,,,',
+    "2025-01-04, acme-401k ,aftertax,fee,(12.00),,Fund B, FB ,-,n/a,,,,",
+    "2025-01-04,acme-401k,aftertax,fee,\u221212.00,,Fund B,FB,1.50-,,   ,,,",
+    "2025-01-04,acme-401k,aftertax,fee,12.00-,,Fund B,,--,1.0,,x,y,",
+    "2025-01-05,acme-401k,aftertax,dividend,0.05,,,,1,234.5,,,,",
+    '2025-01-05,acme-401k,aftertax,dividend,0.05,,,,"1,234.5",,,,,',
+    "2025-01-05,acme-401k,aftertax,dividend,-0.00,,,,0.000,,,,,",
+    "2025-01-06,acme-401k,aftertax,exchange_out,-50.00,,Fund B,,-1,,,,,",
+    "2025-01-06,acme-401k,roth_irr,exchange_in,50.00,,Fund B,,1,,,,,",
+    "2025-01-07,acme-401k,pretax,balance,5000.00,,,,,,,,,",
+    ",,,,,,,,,,,,,",
+    "",
+    "2025-01-08,acme-401k,pretax,contribution",
+    "2025-13-08,acme-401k,pretax,contribution,1.00,,,,,,,,,",
+    "2025-01-08,acme-401k,pretax,contribution,1.001,,,,,,,,,",
+    "2025-01-08,acme-401k,nosuch,contribution,1.00,,,,,,,,,",
+    "2025-01-08,acme-401k,pretax,nosuch,1.00,,,,,,,,,",
+    "2025-01-08,,pretax,contribution,1.00,,,,,,,,,",
+    "2025-01-08,acme-401k,pretax,contribution,1.00,2025-02-30,,,,,,,,",
+    "2025-01-08,acme-401k,pretax,contribution,1.00,,,,abc,,,,,",
+    "2025-01-08,acme-401k,pretax,contribution,1.00,,,,,abc,,,,",
+    "2025-01-09,acme-401k,Pre-Tax,Contribution,7,,,,1.,,,,,",
+    "2025-01-09,acme-401k, pretax ,contribution,+5,,,,.5,,,,,",
+    '2025-01-09,acme-401k,pretax,contribution,3.10,,"Fund ""Q""",,2,,"line one\nline two",,,',
+    "01/09/2025,acme-401k,pretax,contribution,3.10,,,,,,,,,",
+    "2025-01-10,acme-401k,pretax,contribution,3.10,,,,,,,,,,extra,cells",
+]
+
+
+@pytest.mark.parametrize("plan", [None, "other-401k"])
+def test_fast_canonical_path_equals_the_general_path(tmp_path, monkeypatch, plan):
+    """The worker's fast path for the canonical CSV yields exactly what the general path
+    does for every row (values, identities, raw cells, whole rows, errors and their order)."""
+    import csv
+
+    from megaroth_ledger.importers import all_importers, tabular
+    from megaroth_ledger.importers.base import ParseContext
+    from megaroth_ledger.importers.rows import ErrorCollector
+
+    imp = all_importers(tmp_path / "no-user-profiles")["generic"]
+    text = "\n".join(MESSY) + "\n"
+    header, *_ = csv.reader([MESSY[0]])
+
+    def run():
+        reader = csv.reader(text.splitlines(keepends=True)[1:])
+        rows = ((1 + reader.line_num, cells) for cells in reader)
+        ctx = ParseContext("m.csv", ErrorCollector("m.csv"), plan=plan)
+        got = [item if type(item) is tuple else ("whole", item.as_canonical(), item.line, item.raw)
+               for item in imp._map_rows(header, rows, ctx, parts=True)]
+        return got, [str(e) for e in ctx.errors.errors]
+
+    calls = []
+    real = tabular.ProfileImporter._fast_canonical
+    monkeypatch.setattr(tabular.ProfileImporter, "_fast_canonical",
+                        staticmethod(lambda *a: (calls.append(1), (yield from real(*a)))[1]))
+    fast = run()
+    assert calls  # the fast path really ran
+    monkeypatch.setattr(tabular, "_FAST_COLUMNS", frozenset())
+    general = run()
+    assert len(calls) == 1
+    assert fast == general
+    assert len(fast[0]) >= 14 and len(fast[1]) >= 9

@@ -24,8 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .base import ParseContext
-from .derive import TRANSFER_TYPES, identity_base
-from .rows import CanonicalRow, ErrorCollector, row_part
+from .rows import CanonicalRow, ErrorCollector
 from .text import FileFacts
 
 MIN_BYTES = 16 << 20
@@ -107,11 +106,11 @@ def _work(args) -> tuple[list, list, list, int, int]:
     ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
     parts: list = []
     whole: list[CanonicalRow] = []
-    for row in importer._map_rows(raw_header, rows, ctx):
-        if row.type in TRANSFER_TYPES or row.type == "balance":
-            whole.append(row)
-        else:
-            parts.append((row.plan, identity_base(row, row.plan), row_part(row)))
+    for item in importer._map_rows(raw_header, rows, ctx, parts=True):
+        if type(item) is tuple:
+            parts.append(item)
+        else:  # a transfer leg or balance row: paired at the end, as in the serial path
+            whole.append(item)
     return parts, whole, ctx.errors.errors, ctx.errors.count, end - start
 
 

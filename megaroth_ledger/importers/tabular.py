@@ -16,7 +16,8 @@ from pathlib import Path
 from ..vocab import SOURCES
 from .base import Head, ParseContext, iter_xlsx_rows, split_line
 from .profiles import PROFILE_TYPES, Profile
-from .rows import CANONICAL_COLUMNS, CanonicalRow, CellError
+from .derive import TRANSFER_TYPES, identity_base
+from .rows import CANONICAL_COLUMNS, CanonicalRow, CellError, row_part
 from .text import (
     DateParser,
     FileFacts,
@@ -33,6 +34,11 @@ DELIMITERS = (",", "\t", ";")
 _CANON = frozenset(CANONICAL_COLUMNS)
 _GENERIC_NEEDED = frozenset({"date", "source", "type", "amount"})
 STATUSES = ("posted", "pending")
+#: canonical columns the fast path handles (any other column: the general path, row by row)
+_FAST_COLUMNS = frozenset({"date", "plan", "source", "type", "amount", "payroll_date", "fund", "fund_id",
+                           "shares", "price", "memo", "source_label", "type_label"})
+#: rows that come back whole (paired at the end of the file), never as ready-made parts
+_WHOLE_TYPES = TRANSFER_TYPES | {"balance"}
 
 
 class ProfileImporter:
@@ -136,6 +142,107 @@ class ProfileImporter:
                 text = f.readline()
         return found[0], found[1], found[2], text
 
+    @staticmethod
+    def _fast_canonical(rows, general_row, col, label, ncols, raw_keys, dates, map_source, map_type,
+                        plan_override, fund_names) -> Iterator:
+        """The canonical CSV's rows as ``(plan, identity base, row_part values)``, computed
+        straight from the cells with the very same parsers and caches as the general path
+        (no row object on the way). Any row that is not plainly well-formed (short, a bad
+        or unusual cell, a transfer leg or balance, no plan) goes through ``general_row``
+        instead, which reports it or yields it exactly as the serial path does; so the
+        output is identical to the general path's, only cheaper.
+        """
+        from hashlib import blake2b
+        from json.encoder import encode_basestring
+
+        from .derive import _norm_num
+        from .text import _PLAIN_DECIMAL, parse_decimal_text
+
+        i_date, i_amount, i_source, i_type = col["date"], col["amount"], col["source"], col["type"]
+        i_plan, i_slabel, i_tlabel = col.get("plan"), col.get("source_label"), col.get("type_label")
+        i_pay, i_fund, i_fid = col.get("payroll_date"), col.get("fund"), col.get("fund_id")
+        i_shares, i_price, i_memo = col.get("shares"), col.get("price"), col.get("memo")
+        l_date, l_amount = label["date"], label["amount"]
+        l_pay = label.get("payroll_date")
+        l_shares, l_price = label.get("shares"), label.get("price")
+        raw_idx = [(i, k) for i, k in enumerate(raw_keys) if k is not None]
+        plain = _PLAIN_DECIMAL.match
+        whole = _WHOLE_TYPES
+        day: dict[str, tuple[str, int]] = {}  # date text -> (ISO text, year)
+
+        def iso(text: str, column: str) -> tuple[str, int]:
+            got = day.get(text)
+            if got is None:
+                d = dates(text, column)
+                got = (d.isoformat(), d.year)
+                if len(day) < 100_000:
+                    day[text] = got
+            return got
+
+        for line, cells in rows:
+            if len(cells) < ncols:
+                item = None
+            else:
+                try:
+                    date_iso, year = iso(cells[i_date], l_date)
+                    cents = parse_cents(cells[i_amount], l_amount)
+                    source = map_source(cells[i_source])[0]
+                    typ = map_type(cells[i_type], cents)[0]
+                    if typ in whole:
+                        raise CellError("type", "a transfer leg or balance: the general path")
+                    if plan_override:
+                        plan = plan_override
+                    else:
+                        plan = (cells[i_plan].strip() or None) if i_plan is not None else None
+                        if plan is None:
+                            raise CellError("plan", "no plan: the general path reports it")
+                    payroll = fund = fund_id = shares = memo = None
+                    if i_pay is not None:
+                        v = cells[i_pay]
+                        if v:
+                            payroll = iso(v, l_pay)[0]
+                    if i_fund is not None:
+                        v = cells[i_fund]
+                        if v:
+                            fund = fund_names.get(v)
+                            if fund is None:
+                                fund = fund_names[v] = clean_label(v)
+                    if i_fid is not None:
+                        v = cells[i_fid]
+                        if v:
+                            fund_id = v.strip() or None
+                    if i_shares is not None:
+                        v = cells[i_shares]
+                        if v:
+                            shares = v if plain(v) else parse_decimal_text(v, l_shares, "share count")
+                    if i_price is not None:
+                        v = cells[i_price]
+                        if v and not plain(v):
+                            parse_decimal_text(v, l_price, "price")  # validated; kept in raw only
+                    if i_memo is not None:
+                        v = cells[i_memo]
+                        if v:
+                            memo = v.strip() or None
+                    slabel = (cells[i_slabel] or None) if i_slabel is not None else None
+                    tlabel = (cells[i_tlabel] or None) if i_tlabel is not None else None
+                    a = -cents if cents < 0 else cents
+                    key = "\x1f".join((plan, date_iso, fund_id or fund or "", slabel or source, tlabel or typ,
+                                       _norm_num(shares), f"{'-' if cents < 0 else ''}{a // 100}.{a % 100:02d}"))
+                    item = (plan, f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}",
+                            (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, None,
+                             "posted", line,
+                             "{" + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]]) + "}"))
+                except CellError:
+                    item = None
+            if item is None:  # the general path decides (and reports) this row
+                if not any(cells) or not "".join(cells).strip():
+                    continue
+                row = general_row(line, cells)
+                if row is None:
+                    continue
+                item = row if row.type in whole else (row.plan, identity_base(row, row.plan), row_part(row))
+            yield item
+
     def _parse_xlsx(self, path: Path, ctx: ParseContext) -> Iterator[CanonicalRow]:
         it = iter_xlsx_rows(path, self.sheet)
         raw_header = None
@@ -150,7 +257,15 @@ class ProfileImporter:
             return
         yield from self._map_rows(raw_header, it, ctx)
 
-    def _map_rows(self, raw_header: list[str], rows, ctx: ParseContext) -> Iterator[CanonicalRow]:
+    def _map_rows(self, raw_header: list[str], rows, ctx: ParseContext, parts: bool = False) -> Iterator:
+        """Canonical rows of ``rows`` ((line, cells) pairs), bad ones reported to ``ctx.errors``.
+
+        With ``parts`` (the worker processes of :mod:`.parallel`), every row except transfer
+        legs and balance rows comes out ready to store instead: ``(plan, identity base,
+        row_part values)``, exactly what :func:`.derive.identity_base` and
+        :func:`.rows.row_part` give for the row; the canonical CSV then takes a fast path
+        (:meth:`_fast_canonical`).
+        """
         prof = self.profile
         header = [clean_label(h.replace("\ufeff", "")).strip('"') for h in raw_header]
         while header and not header[-1]:
@@ -313,15 +428,9 @@ class ProfileImporter:
         label_src = label.get("source_label") or label.get("source") or "source"
         label_typ = label.get("type_label") or label.get("type") or "type"
 
-        for line, cells in rows:
-            if not any(cells) or not "".join(cells).strip():
-                if stop_blank:
-                    break
-                continue
-            if footer is not None and footer.search(cells[0]):
-                break
-            if skip and any(p.search("\t".join(cells)) for p in skip):
-                continue
+        def general_row(line: int, cells: list[str]) -> CanonicalRow | None:
+            """One data row through the profile (the general path): the row, or None after
+            reporting it as bad."""
             if len(cells) < ncols:
                 cells = cells + [""] * (ncols - len(cells))
             try:
@@ -375,9 +484,31 @@ class ProfileImporter:
                     raise CellError(label.get("plan", "plan"), "no plan: give --plan or fill the plan column")
             except CellError as exc:
                 errors.add(line, exc.column, exc.reason)
-                continue
+                return None
             row.raw = "{" + ",".join([k + encode_basestring(c) for k, c in zip(raw_keys, cells) if c and k]) + "}"
-            yield row
+            return row
+
+        if parts and self.canonical and not const and fund_code_re is None and footer is None and not skip \
+                and not stop_blank and set(col) <= _FAST_COLUMNS:
+            yield from self._fast_canonical(rows, general_row, col, label, ncols, raw_keys, dates, map_source,
+                                            map_type, plan_override, fund_names)
+            return
+        for line, cells in rows:
+            if not any(cells) or not "".join(cells).strip():
+                if stop_blank:
+                    break
+                continue
+            if footer is not None and footer.search(cells[0]):
+                break
+            if skip and any(p.search("\t".join(cells)) for p in skip):
+                continue
+            row = general_row(line, cells)
+            if row is None:
+                continue
+            if parts and row.type not in _WHOLE_TYPES:
+                yield row.plan, identity_base(row, row.plan), row_part(row)
+            else:
+                yield row
 
 
 def _when(cond: str, cents: int) -> bool:
