@@ -161,3 +161,53 @@ def test_fast_canonical_path_equals_the_general_path(tmp_path, monkeypatch, plan
     assert len(calls) == 1
     assert fast == general
     assert len(fast[0]) >= 14 and len(fast[1]) >= 9
+
+
+def plain_csv(path, unknown_plan_at=None):
+    """Many rows, no transfer legs: every row is a bulk row (the tallied summary is used)."""
+    lines = [HEADER]
+    for i in range(4000):
+        day = f"2025-{(i // 350) + 1:02d}-{(i % 28) + 1:02d}"
+        plan = "nosuch-401k" if i == unknown_plan_at else "acme-401k"
+        source = "unknown" if i % 500 == 7 else ("pretax", "match", "roth")[i % 3]
+        lines.append(f"{day},{plan},{source},contribution,{(i % 900) + 1}.{i % 100:02d},Fund {i % 3},{i % 7}.5,m{i}\n")
+        if i % 300 == 0:  # twins far apart (across chunks) ...
+            lines.append("2025-01-01,acme-401k,match,contribution,5.00,Fund 0,1,dup\n")
+        if i % 1000 == 10:  # ... and next to each other (inside one chunk)
+            lines.append("2025-02-02,acme-401k,pretax,dividend,0.07,Fund 1,0.001,\n" * 3)
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def test_parallel_equals_serial_without_transfers(ann, tmp_path, monkeypatch, small_chunks):
+    """Identities with twins inside and across chunks, the summary and the unknown-source note."""
+    from tests.conftest import Megaroth
+
+    f = plain_csv(tmp_path / "plain.csv")
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
+    serial = ann.json("import", str(f))
+    other = Megaroth(tmp_path / "par.db")
+    other("person", "add", "ann", "--born", "1985-04-02")
+    other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
+          "--in-plan-conversion")
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
+    par = other.json("import", str(f))
+    assert par["rows_added"] == serial["rows_added"] == 4000 + 14 + 12
+    assert par["added"] == serial["added"]
+    assert par["notes"] == serial["notes"] and "8 row(s) have source unknown" in par["notes"][0]
+    assert par["message"] == serial["message"]
+    assert snapshot(other.db) == snapshot(ann.db)
+    again = other.json("import", str(f))
+    assert again["rows_added"] == 0 and again["added"] == []
+
+
+def test_parallel_reports_an_unknown_plan_like_serial(ann, tmp_path, monkeypatch, small_chunks):
+    f = plain_csv(tmp_path / "plans.csv", unknown_plan_at=2222)
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
+    serial = ann("import", str(f), ok=False)
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
+    par = ann("import", str(f), ok=False)
+    assert par.exit_code == serial.exit_code != 0
+    assert par.stderr == serial.stderr
+    assert "plans.csv:" in par.stderr and "unknown plan 'nosuch-401k'" in par.stderr
+    assert sqlite3.connect(ann.db).execute("select count(*) from entry").fetchone() == (0,)

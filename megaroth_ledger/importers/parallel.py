@@ -2,9 +2,10 @@
 
 Parsing a row in Python costs about as much as SQLite storing it, so for big files
 (:data:`MIN_BYTES` and up) the work is split: worker processes parse byte ranges of the
-file into ready-to-insert values, the importing process assigns identities (occurrence
-counts need the whole file, in order) and writes. Results come back in file order and at
-most a few chunks are in flight, so memory stays flat.
+file into complete ``entry`` tuples (plan id, import id, identity with occurrence 0), the
+importing process checks occurrences (they need the whole file, in order: a set test per
+chunk, row by row only for a chunk with twins) and writes. Results come back in file order
+and at most a few chunks are in flight, so memory stays flat.
 
 Only used when it cannot change the result: text encodings where a ``\\n`` byte is a line
 end (UTF-8, cp1252, latin-1; not UTF-16), profiles that read to the end of the file (no
@@ -87,9 +88,10 @@ def chunks(path: Path, start: int, first_line: int) -> Iterator[tuple[int, int, 
 _CACHE: dict = {}
 
 
-def _work(args) -> tuple[list, list, list, int, int]:
+def _work(args) -> tuple:
+    """Parse one chunk into ready-to-insert ``entry`` tuples (see :func:`_collect`)."""
     (path, start, end, first_line, encoding, profile_id, user_dir, raw_header, delim, plan,
-     source_map, label) = args
+     source_map, label, plans, import_id) = args
     key = (profile_id, user_dir)
     importer = _CACHE.get(key)
     if importer is None:
@@ -104,20 +106,57 @@ def _work(args) -> tuple[list, list, list, int, int]:
     base = first_line - 1
     rows = ((base + reader.line_num, cells) for cells in reader)
     ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
-    parts: list = []
+    ready: list[tuple] = []  # entry tuples (store.ENTRY_COLUMNS), identities with occurrence 0
+    bases: list[str] = []  # identity bases of the hashed rows (the importer counts occurrences)
+    pos: list[int] = []  # their index in ready
     whole: list[CanonicalRow] = []
+    names: set[str] = set()
+    tally: dict[tuple[str, str], list[int]] = {}  # (type, source) -> [rows, cents]
+    unknown = None  # (line, name) of the first row naming a plan the ledger does not have
+    n_parts = 0
+    last_name = last_pid = None
     for item in importer._map_rows(raw_header, rows, ctx, parts=True):
-        if type(item) is tuple:
-            parts.append(item)
-        else:  # a transfer leg or balance row: paired at the end, as in the serial path
+        if type(item) is not tuple:  # a transfer leg or balance row: paired at the end, as serially
             whole.append(item)
-    return parts, whole, ctx.errors.errors, ctx.errors.count, end - start
+            continue
+        n_parts += 1
+        if unknown is not None:
+            continue
+        plan_name, ident, part = item
+        if plan_name != last_name:
+            pid = plans.get(plan_name)
+            if pid is None:
+                unknown = (part[12], plan_name)
+                continue
+            last_name, last_pid = plan_name, pid
+            names.add(plan_name)
+        if ident[0] != "f":  # h:...: occurrence 0 unless the importer finds an earlier twin
+            pos.append(len(ready))
+            bases.append(ident)
+            ident += ":0"
+        ready.append(part + (last_pid, import_id, ident))
+        t = tally.get((part[4], part[3]))
+        if t is None:
+            tally[(part[4], part[3])] = [1, part[5]]
+        else:
+            t[0] += 1
+            t[1] += part[5]
+    if len(pos) == len(ready):
+        pos = None  # every row hashed: index i is bases[i]
+    return (ready, bases, pos, n_parts, names, unknown, tally), whole, ctx.errors.errors, ctx.errors.count, end - start
 
 
 def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, workers: int,
-                   user_dir: Path | None) -> Iterator[tuple[str, object]] | None:
-    """Yield ``("parts", [(plan, identity base, row values)])`` and ``("rows", [CanonicalRow])``
-    in file order; None if this file cannot be split (use the serial parser)."""
+                   user_dir: Path | None, plans: dict[str, int], import_id: int) -> Iterator[tuple[str, object]] | None:
+    """Yield, in file order, ``("ready", (entry tuples, identity bases, their positions, rows
+    read, plan names, unknown plan, tally))`` and ``("rows", [CanonicalRow])``; None if this
+    file cannot be split (use the serial parser).
+
+    The entry tuples are complete (``plans`` maps plan names to ids; ``import_id``) except
+    that every hashed identity carries occurrence 0: the importing process, which sees the
+    whole file, corrects the few rows that have an earlier twin (:func:`.derive.with_occurrence`).
+    Rows after the first one naming an unknown plan are left out (``unknown`` = its line and
+    name: the import fails). ``tally`` maps (type, source) to [rows, cents] of the tuples."""
     if workers < 1 or not usable(importer, facts):
         return None
     found = importer.locate_header(path, facts)
@@ -135,10 +174,12 @@ def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, wo
         for _ in range(header_line):
             f.readline()
         data_start = f.tell()
-    return _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start)
+    return _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start,
+                plans, import_id)
 
 
-def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start):
+def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start, plans,
+         import_id):
     import multiprocessing
 
     # fork: workers only read the file and parse (never the inherited database connection),
@@ -146,7 +187,7 @@ def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, heade
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     jobs = ((str(path), s, e, line, facts.encoding, importer.id, str(user_dir) if user_dir else None,
-             raw_header, delim, ctx.plan, ctx.source_map, ctx.file_label)
+             raw_header, delim, ctx.plan, ctx.source_map, ctx.file_label, plans, import_id)
             for s, e, line in chunks(path, data_start, header_line + 1))
     with mp.Pool(workers) as pool:
         pending: deque = deque()
@@ -159,14 +200,14 @@ def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, heade
 
 
 def _collect(result, ctx: ParseContext):
-    parts, whole, errors, count, nbytes = result
+    ready, whole, errors, count, nbytes = result
     for e in errors:
         ctx.errors.add(e.line, e.column, e.reason)
     if count > len(errors):
         ctx.errors.count += count - len(errors)
     if ctx.on_bytes:
         ctx.on_bytes(nbytes)
-    if parts:
-        yield "parts", parts
+    if ready[3]:
+        yield "ready", ready
     if whole:
         yield "rows", whole

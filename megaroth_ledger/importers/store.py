@@ -218,6 +218,8 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     plan_names: set[str] = set()
     all_plans = {r.name: r.id for r in conn.execute(select(T_PLAN.c.name, T_PLAN.c.id))}
     counts = {"read": 0}
+    # the parallel path's bulk rows: their count and (type, source) -> [rows, cents] tally
+    bulk: dict = {"rows": 0, "tally": None, "other": False}
 
     def produce(put) -> None:
         """Parse and shape rows into batches (no database access here)."""
@@ -240,6 +242,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
 
         def take(row: CanonicalRow) -> None:
             nonlocal batch
+            bulk["other"] = True
             pid = plan_id(row.plan, row.line)
             if pid is None:
                 return
@@ -254,7 +257,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     batch = []
 
         par = parse_parallel(parsed.path, parsed.facts, parsed.importer, parsed.ctx,
-                             workers_wanted(parsed.facts), user_dir)
+                             workers_wanted(parsed.facts), user_dir, all_plans, import_id)
         if par is None:
             for row in parsed.rows:
                 read += 1
@@ -262,21 +265,41 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     take(row)
         else:
             held: list[CanonicalRow] = []
+            tally = bulk["tally"] = {}
             for kind, payload in par:
-                read += len(payload)
+                if kind == "rows":
+                    read += len(payload)
+                    if not errors:
+                        held.extend(payload)
+                    continue
+                ready, bases, pos, n, names, unknown, chunk_tally = payload
+                read += n
                 if errors:
                     continue
-                if kind == "rows":
-                    held.extend(payload)
+                if unknown is not None:
+                    plan_id(unknown[1], unknown[0])  # reports it: nothing will be written
                     continue
-                for plan_name, base, part in payload:
-                    pid = plan_id(plan_name, part[12])
-                    if pid is None:
-                        break
-                    batch.append(part + (pid, import_id, with_occurrence(base, seen, dupes)))
-                if len(batch) >= BATCH:
-                    put(batch)
-                    batch = []
+                plan_names.update(names)
+                # occurrence counts need the whole file: a chunk with no twin of an earlier row
+                # (or of another row of its own) keeps the workers' occurrence 0 throughout
+                hs = list(map(hash, bases))
+                if seen.isdisjoint(hs) and len(set(hs)) == len(hs):
+                    seen.update(hs)
+                else:
+                    for j, b in enumerate(bases):
+                        ident = with_occurrence(b, seen, dupes)
+                        if not ident.endswith(":0"):
+                            i = j if pos is None else pos[j]
+                            ready[i] = ready[i][:-1] + (ident,)
+                for k, (rows_n, cents) in chunk_tally.items():
+                    t = tally.get(k)
+                    if t is None:
+                        tally[k] = [rows_n, cents]
+                    else:
+                        t[0] += rows_n
+                        t[1] += cents
+                bulk["rows"] += len(ready)
+                put(ready)
             for row in pair_transfers(held):
                 if not errors:
                     take(row)
@@ -314,22 +337,25 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         batch_plan = plans.id(next(iter(plan_names)))
     conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(
         rows_read=read, rows_added=added, plan_id=batch_plan))
-    unknown = sum(r.n for r in conn.execute(
-        select(func.count().label("n")).where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.source == "unknown")))
+    tally = bulk["tally"]
+    if tally is not None and not bulk["other"] and not legs and not balances and added == bulk["rows"]:
+        # every stored row is one of the bulk rows, all inserted: their tally is what the
+        # GROUP BY below would count (without scanning a million rows again)
+        by_type_source = sorted((k[0], k[1], v[0], v[1]) for k, v in tally.items())
+    else:
+        by_type_source = [(r.type, r.source, r.n, int(r.total or 0)) for r in conn.execute(
+            select(T_ENTRY.c.type, T_ENTRY.c.source, func.count().label("n"),
+                   func.sum(T_ENTRY.c.amount_cents).label("total"))
+            .where(T_ENTRY.c.import_id == import_id)
+            .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source))]
+    unknown = sum(n for _, source, n, _ in by_type_source if source == "unknown")
     if unknown:
         from .unknown import fix_hint
 
         result.notes.append(
             f"{unknown} row(s) have source unknown (this export has no money source); headroom and the "
             f"forms need sources: {fix_hint(plan or (sorted(plan_names) or ['PLAN'])[0], import_id)}")
-    result.summary = [
-        {"type": r.type, "source": r.source, "rows": r.n, "amount_cents": int(r.total or 0)}
-        for r in conn.execute(
-            select(T_ENTRY.c.type, T_ENTRY.c.source, func.count().label("n"),
-                   func.sum(T_ENTRY.c.amount_cents).label("total"))
-            .where(T_ENTRY.c.import_id == import_id)
-            .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source))
-    ]
+    result.summary = [{"type": t, "source": s, "rows": n, "amount_cents": c} for t, s, n, c in by_type_source]
     return result
 
 
