@@ -132,14 +132,14 @@ def with_occurrence(base: str, seen: set[int], dupes: dict[int, int]) -> str:
     """Append the occurrence count of ``base`` within this file (``seen``/``dupes`` per file)."""
     if base[0] == "f":
         return base
-    h = hash(base)
+    first = base + ":0"
+    h = hash(first)  # the key of a base is the hash of its first identity (see store: per chunk)
     if h in seen:
         occ = dupes.get(h, 0) + 1
         dupes[h] = occ
-    else:
-        seen.add(h)
-        occ = 0
-    return f"{base}:{occ}"
+        return f"{base}:{occ}"
+    seen.add(h)
+    return first
 
 
 def row_identity(row: CanonicalRow, plan: str, seen: set[int], dupes: dict[int, int]) -> str:

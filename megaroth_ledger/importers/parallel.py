@@ -107,8 +107,7 @@ def _work(args) -> tuple:
     rows = ((base + reader.line_num, cells) for cells in reader)
     ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
     ready: list[tuple] = []  # entry tuples (store.ENTRY_COLUMNS), identities with occurrence 0
-    bases: list[str] = []  # identity bases of the hashed rows (the importer counts occurrences)
-    pos: list[int] = []  # their index in ready
+    pos: list[int] = []  # index in ready of the rows with a hashed identity (not a FITID)
     whole: list[CanonicalRow] = []
     names: set[str] = set()
     tally: dict[tuple[str, str], list[int]] = {}  # (type, source) -> [rows, cents]
@@ -132,7 +131,6 @@ def _work(args) -> tuple:
             names.add(plan_name)
         if ident[0] != "f":  # h:...: occurrence 0 unless the importer finds an earlier twin
             pos.append(len(ready))
-            bases.append(ident)
             ident += ":0"
         ready.append(part + (last_pid, import_id, ident))
         t = tally.get((part[4], part[3]))
@@ -142,14 +140,14 @@ def _work(args) -> tuple:
             t[0] += 1
             t[1] += part[5]
     if len(pos) == len(ready):
-        pos = None  # every row hashed: index i is bases[i]
-    return (ready, bases, pos, n_parts, names, unknown, tally), whole, ctx.errors.errors, ctx.errors.count, end - start
+        pos = None  # every row hashed
+    return (ready, pos, n_parts, names, unknown, tally), whole, ctx.errors.errors, ctx.errors.count, end - start
 
 
 def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, workers: int,
                    user_dir: Path | None, plans: dict[str, int], import_id: int) -> Iterator[tuple[str, object]] | None:
-    """Yield, in file order, ``("ready", (entry tuples, identity bases, their positions, rows
-    read, plan names, unknown plan, tally))`` and ``("rows", [CanonicalRow])``; None if this
+    """Yield, in file order, ``("ready", (entry tuples, positions of the hashed identities (None:
+    all), rows read, plan names, unknown plan, tally))`` and ``("rows", [CanonicalRow])``; None if this
     file cannot be split (use the serial parser).
 
     The entry tuples are complete (``plans`` maps plan names to ids; ``import_id``) except
@@ -207,7 +205,7 @@ def _collect(result, ctx: ParseContext):
         ctx.errors.count += count - len(errors)
     if ctx.on_bytes:
         ctx.on_bytes(nbytes)
-    if ready[3]:
+    if ready[2]:
         yield "ready", ready
     if whole:
         yield "rows", whole

@@ -272,7 +272,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     if not errors:
                         held.extend(payload)
                     continue
-                ready, bases, pos, n, names, unknown, chunk_tally = payload
+                ready, pos, n, names, unknown, chunk_tally = payload
                 read += n
                 if errors:
                     continue
@@ -282,14 +282,14 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                 plan_names.update(names)
                 # occurrence counts need the whole file: a chunk with no twin of an earlier row
                 # (or of another row of its own) keeps the workers' occurrence 0 throughout
-                hs = list(map(hash, bases))
+                # (a base's key is the hash of its first identity, base + ":0": with_occurrence)
+                hs = [hash(t[16]) for t in ready] if pos is None else [hash(ready[i][16]) for i in pos]
                 if seen.isdisjoint(hs) and len(set(hs)) == len(hs):
                     seen.update(hs)
                 else:
-                    for j, b in enumerate(bases):
-                        ident = with_occurrence(b, seen, dupes)
+                    for i in (range(len(ready)) if pos is None else pos):
+                        ident = with_occurrence(ready[i][16][:-2], seen, dupes)
                         if not ident.endswith(":0"):
-                            i = j if pos is None else pos[j]
                             ready[i] = ready[i][:-1] + (ident,)
                 for k, (rows_n, cents) in chunk_tally.items():
                     t = tally.get(k)

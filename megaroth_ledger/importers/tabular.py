@@ -169,6 +169,9 @@ class ProfileImporter:
         plain = _PLAIN_DECIMAL.match
         whole = _WHOLE_TYPES
         day: dict[str, tuple[str, int]] = {}  # date text -> (ISO text, year)
+        # one object per distinct plan / fund id: pickled once per chunk, not once per row
+        interned: dict[str, str] = {}
+        same = interned.setdefault
 
         def iso(text: str, column: str) -> tuple[str, int]:
             got = day.get(text)
@@ -196,6 +199,8 @@ class ProfileImporter:
                         plan = (cells[i_plan].strip() or None) if i_plan is not None else None
                         if plan is None:
                             raise CellError("plan", "no plan: the general path reports it")
+                        if len(interned) < 10_000:
+                            plan = same(plan, plan)
                     payroll = fund = fund_id = shares = memo = None
                     if i_pay is not None:
                         v = cells[i_pay]
@@ -211,6 +216,8 @@ class ProfileImporter:
                         v = cells[i_fid]
                         if v:
                             fund_id = v.strip() or None
+                            if fund_id is not None and len(interned) < 10_000:
+                                fund_id = same(fund_id, fund_id)
                     if i_shares is not None:
                         v = cells[i_shares]
                         if v:
