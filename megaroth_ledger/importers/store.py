@@ -41,6 +41,7 @@ from .rows import CanonicalRow
 from .text import file_facts
 
 BATCH = 5000
+BULK_CACHE_KIB = 96 * 1024  # SQLite page cache while importing a big file (see _page_cache)
 PROGRESS_MIN_BYTES = 256 * 1024  # about three thousand rows of a typical export
 CONVERSION_TYPES = frozenset({"conversion_out", "conversion_in"})
 ENTRY_COLUMNS = ("date", "payroll_date", "tax_year", "source", "type", "amount_cents", "fund", "fund_id",
@@ -156,19 +157,46 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
                                 on_bytes=on_bytes, user_dir=user_dir, facts=facts)
             if plan is None and not getattr(parsed.importer, "canonical", False):
                 raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
-            # one transaction (autobegun by the plan lookup, or by the first insert)
-            try:
-                result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir)
-            except BaseException:
-                conn.rollback()
-                raise
-        result.dry_run = dry_run
-        if dry_run or (result.rows_added == 0 and not result.balances_added and not result.conversions_added):
-            conn.rollback()
-            result.import_id = None
-        else:
-            conn.commit()
+            with _page_cache(conn, facts.size):
+                # one transaction (autobegun by the plan lookup, or by the first insert)
+                try:
+                    result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir)
+                except BaseException:
+                    conn.rollback()
+                    raise
+                result.dry_run = dry_run
+                if dry_run or (result.rows_added == 0 and not result.balances_added
+                               and not result.conversions_added):
+                    conn.rollback()
+                    result.import_id = None
+                else:
+                    conn.commit()
     return result
+
+
+@contextmanager
+def _page_cache(conn: Connection, file_size: int):
+    """A bigger SQLite page cache for this import, given back afterwards.
+
+    A big file's rows land all over the ``(plan_id, identity)`` unique index (files cycle
+    through dates, and the hash orders rows within a date): with a cache that holds the hot
+    part of the index, pages are not written out and read back again and again. Pages are
+    only allocated as used, so a small import costs nothing. 1M-row bench file: SQLite time
+    9.0 s with 32 MB, 8.3 s with 96 MB (the whole process then peaks around 255 MB).
+    """
+    if conn.dialect.name != "sqlite" or file_size < (1 << 20):
+        yield
+        return
+    dbapi = conn.connection.driver_connection
+    before = dbapi.execute("PRAGMA cache_size").fetchone()[0]
+    dbapi.execute(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        try:
+            dbapi.execute(f"PRAGMA cache_size = {int(before)}")
+        except Exception:  # a broken connection: never mask the import's own error
+            pass
 
 
 def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, file_name: str,
@@ -183,9 +211,6 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     if dialect == "sqlite":
         dbapi = conn.connection.driver_connection
         cur = dbapi.cursor()
-        # a bigger page cache for this connection: the (plan_id, identity) unique index of a
-        # big import must not thrash the default 2 MB cache
-        cur.execute("PRAGMA cache_size = -32768")
         sql = (f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
 
