@@ -211,3 +211,39 @@ def test_parallel_reports_an_unknown_plan_like_serial(ann, tmp_path, monkeypatch
     assert par.stderr == serial.stderr
     assert "plans.csv:" in par.stderr and "unknown plan 'nosuch-401k'" in par.stderr
     assert sqlite3.connect(ann.db).execute("select count(*) from entry").fetchone() == (0,)
+
+
+def test_big_import_gives_the_page_cache_back(ann, tmp_path, monkeypatch):
+    """The bigger SQLite page cache is for the import only; the pooled connection gets its
+    own setting back (also after a failed import)."""
+    from megaroth_ledger.importers.store import BULK_CACHE_KIB, import_file
+    from megaroth_ledger.store.db import make_engine
+
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
+    engine = make_engine(f"sqlite:///{ann.db}")
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+        dbapi = conn.connection.driver_connection
+    assert before != -BULK_CACHE_KIB
+    seen = []
+    real = import_file.__globals__["_write"]
+
+    def spy(conn, *a, **kw):
+        seen.append(conn.exec_driver_sql("PRAGMA cache_size").scalar())
+        return real(conn, *a, **kw)
+
+    monkeypatch.setitem(import_file.__globals__, "_write", spy)
+    f = tmp_path / "big.csv"
+    f.write_text(HEADER + "".join(f"2025-01-{d % 28 + 1:02d},acme-401k,pretax,contribution,{d}.00,F,1,m{d}\n"
+                                  for d in range(30000)), encoding="utf-8")
+    assert f.stat().st_size > 1 << 20
+    assert import_file(engine, f).rows_added == 30000
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f.read_text(encoding="utf-8") + "2025-01-01,acme-401k,pretax,contribution,x,F,1,m\n",
+                   encoding="utf-8")
+    with pytest.raises(Exception, match="bad row"):
+        import_file(engine, bad)
+    assert seen == [-BULK_CACHE_KIB, -BULK_CACHE_KIB]
+    with engine.connect() as conn:
+        assert conn.connection.driver_connection is dbapi  # the pooled connection the imports used
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == before
