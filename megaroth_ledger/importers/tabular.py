@@ -172,6 +172,8 @@ class ProfileImporter:
         # one object per distinct plan / fund id: pickled once per chunk, not once per row
         interned: dict[str, str] = {}
         same = interned.setdefault
+        repeats: dict[str, str] = {}  # the same for raw cells and memos
+        again = repeats.setdefault
 
         def iso(text: str, column: str) -> tuple[str, int]:
             got = day.get(text)
@@ -235,10 +237,14 @@ class ProfileImporter:
                     a = -cents if cents < 0 else cents
                     key = "\x1f".join((plan, date_iso, fund_id or fund or "", slabel or source, tlabel or typ,
                                        _norm_num(shares), f"{'-' if cents < 0 else ''}{a // 100}.{a % 100:02d}"))
+                    raw = "{" + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]]) + "}"
+                    if len(repeats) < 20_000:  # raw cells and memos repeat a lot in big exports
+                        raw = again(raw, raw)
+                        if memo is not None:
+                            memo = again(memo, memo)
                     item = (plan, f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}",
                             (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, None,
-                             "posted", line,
-                             "{" + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]]) + "}"))
+                             "posted", line, raw))
                 except CellError:
                     item = None
             if item is None:  # the general path decides (and reports) this row
