@@ -179,9 +179,14 @@ def plain_csv(path, unknown_plan_at=None):
     return path
 
 
-def test_parallel_equals_serial_without_transfers(ann, tmp_path, monkeypatch, small_chunks):
-    """Identities with twins inside and across chunks, the summary and the unknown-source note."""
+@pytest.mark.parametrize("same_hashes", [True, False])
+def test_parallel_equals_serial_without_transfers(ann, tmp_path, monkeypatch, small_chunks, same_hashes):
+    """Identities with twins inside and across chunks, the summary and the unknown-source note;
+    with the workers' identity hashes (fork) and without (as after spawn: the importer hashes)."""
     from tests.conftest import Megaroth
+
+    if not same_hashes:
+        monkeypatch.setattr(parallel, "_hash_probe", lambda: 0)
 
     f = plain_csv(tmp_path / "plain.csv")
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")

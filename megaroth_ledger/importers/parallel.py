@@ -32,6 +32,7 @@ MIN_BYTES = 16 << 20
 CHUNK_BYTES = 1 << 20
 BLOCK = 1 << 20
 SPLITTABLE = {"utf-8", "utf-8-sig", "cp1252", "latin-1"}
+PROBE = "megaroth: do str hashes agree between processes?"  # yes when forked, no when spawned
 
 
 def workers_wanted(facts: FileFacts) -> int:
@@ -91,7 +92,7 @@ _CACHE: dict = {}
 def _work(args) -> tuple:
     """Parse one chunk into ready-to-insert ``entry`` tuples (see :func:`_collect`)."""
     (path, start, end, first_line, encoding, profile_id, user_dir, raw_header, delim, plan,
-     source_map, label, plans, import_id) = args
+     source_map, label, plans, import_id, probe) = args
     key = (profile_id, user_dir)
     importer = _CACHE.get(key)
     if importer is None:
@@ -141,20 +142,27 @@ def _work(args) -> tuple:
             t[1] += part[5]
     if len(pos) == len(ready):
         pos = None  # every row hashed
-    return (ready, pos, n_parts, names, unknown, tally), whole, ctx.errors.errors, ctx.errors.count, end - start
+    keys = None
+    if hash(PROBE) == probe:  # str hashes agree with the importing process's (forked): hash here
+        keys = [hash(t[16]) for t in ready] if pos is None else [hash(ready[i][16]) for i in pos]
+        keys = (keys, len(set(keys)) == len(keys))  # (the keys, no twins inside this chunk)
+    return ((ready, pos, n_parts, names, unknown, tally, keys), whole, ctx.errors.errors, ctx.errors.count,
+            end - start)
 
 
 def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, workers: int,
                    user_dir: Path | None, plans: dict[str, int], import_id: int) -> Iterator[tuple[str, object]] | None:
     """Yield, in file order, ``("ready", (entry tuples, positions of the hashed identities (None:
-    all), rows read, plan names, unknown plan, tally))`` and ``("rows", [CanonicalRow])``; None if this
+    all), rows read, plan names, unknown plan, tally, keys))`` and ``("rows", [CanonicalRow])``; None if this
     file cannot be split (use the serial parser).
 
     The entry tuples are complete (``plans`` maps plan names to ids; ``import_id``) except
     that every hashed identity carries occurrence 0: the importing process, which sees the
     whole file, corrects the few rows that have an earlier twin (:func:`.derive.with_occurrence`).
     Rows after the first one naming an unknown plan are left out (``unknown`` = its line and
-    name: the import fails). ``tally`` maps (type, source) to [rows, cents] of the tuples."""
+    name: the import fails). ``tally`` maps (type, source) to [rows, cents] of the tuples.
+    ``keys``: None, or (``hash()`` of each hashed identity, whether they are all distinct)
+    when the worker's str hashes are the importing process's (fork)."""
     if workers < 1 or not usable(importer, facts):
         return None
     found = importer.locate_header(path, facts)
@@ -185,7 +193,7 @@ def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, heade
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
     jobs = ((str(path), s, e, line, facts.encoding, importer.id, str(user_dir) if user_dir else None,
-             raw_header, delim, ctx.plan, ctx.source_map, ctx.file_label, plans, import_id)
+             raw_header, delim, ctx.plan, ctx.source_map, ctx.file_label, plans, import_id, _hash_probe())
             for s, e, line in chunks(path, data_start, header_line + 1))
     with mp.Pool(workers) as pool:
         pending: deque = deque()
@@ -195,6 +203,10 @@ def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, heade
                 yield from _collect(pending.popleft().get(), ctx)
         while pending:
             yield from _collect(pending.popleft().get(), ctx)
+
+
+def _hash_probe() -> int:
+    return hash(PROBE)
 
 
 def _collect(result, ctx: ParseContext):

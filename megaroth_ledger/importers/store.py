@@ -297,7 +297,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     if not errors:
                         held.extend(payload)
                     continue
-                ready, pos, n, names, unknown, chunk_tally = payload
+                ready, pos, n, names, unknown, chunk_tally, keys = payload
                 read += n
                 if errors:
                     continue
@@ -308,8 +308,12 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                 # occurrence counts need the whole file: a chunk with no twin of an earlier row
                 # (or of another row of its own) keeps the workers' occurrence 0 throughout
                 # (a base's key is the hash of its first identity, base + ":0": with_occurrence)
-                hs = [hash(t[16]) for t in ready] if pos is None else [hash(ready[i][16]) for i in pos]
-                if seen.isdisjoint(hs) and len(set(hs)) == len(hs):
+                if keys is not None:  # hashed by the (forked) worker, same hash() as here
+                    hs, distinct = keys
+                else:
+                    hs = [hash(t[16]) for t in ready] if pos is None else [hash(ready[i][16]) for i in pos]
+                    distinct = len(set(hs)) == len(hs)
+                if distinct and seen.isdisjoint(hs):
                     seen.update(hs)
                 else:
                     for i in (range(len(ready)) if pos is None else pos):
