@@ -229,7 +229,10 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
 
         def insert_many(batch: list[tuple]) -> int:
-            return conn.execute(stmt, [dict(zip(ENTRY_COLUMNS, t)) for t in batch]).rowcount
+            # count the RETURNING rows: after a batched ("insertmanyvalues") executemany the
+            # driver's rowcount is not the total of rows inserted
+            rows = [dict(zip(ENTRY_COLUMNS, t)) for t in batch]
+            return len(conn.execute(stmt.returning(T_ENTRY.c.id), rows).all())
 
         def insert_one(values: tuple) -> int | None:
             got = conn.execute(stmt.returning(T_ENTRY.c.id), dict(zip(ENTRY_COLUMNS, values))).first()
