@@ -114,7 +114,10 @@ def _work(args) -> tuple:
     tally: dict[tuple[str, str], list[int]] = {}  # (type, source) -> [rows, cents]
     unknown = None  # (line, name) of the first row naming a plan the ledger does not have
     n_parts = 0
-    last_name = last_pid = None
+    last_name = last_pid = first_pid = None
+    # rows are kept as COMPACT tuples; a row whose irr_year, status or plan differs from
+    # (None, posted, the chunk's first plan) is noted here: (index, irr_year, status, plan id)
+    odd: list[tuple] = []
     for item in importer._map_rows(raw_header, rows, ctx, parts=True):
         if type(item) is not tuple:  # a transfer leg or balance row: paired at the end, as serially
             whole.append(item)
@@ -126,14 +129,23 @@ def _work(args) -> tuple:
         if plan_name != last_name:
             pid = plans.get(plan_name)
             if pid is None:
-                unknown = (part[12], plan_name)
+                unknown = (part[10] if len(part) == 12 else part[12], plan_name)  # (line, name)
                 continue
             last_name, last_pid = plan_name, pid
             names.add(plan_name)
+            if first_pid is None:
+                first_pid = pid
         if ident[0] != "f":  # h:...: occurrence 0 unless the importer finds an earlier twin
             pos.append(len(ready))
             ident += ":0"
-        ready.append(part + (last_pid, import_id, ident))
+        if len(part) == 12:  # the fast path's: irr_year None, status posted
+            ready.append(part + (ident,))
+            if last_pid != first_pid:
+                odd.append((len(ready) - 1, None, "posted", last_pid))
+        else:  # row_part(): 14 values
+            ready.append(part[:10] + part[12:] + (ident,))
+            if part[10] is not None or part[11] != "posted" or last_pid != first_pid:
+                odd.append((len(ready) - 1, part[10], part[11], last_pid))
         t = tally.get((part[4], part[3]))
         if t is None:
             tally[(part[4], part[3])] = [1, part[5]]
@@ -144,10 +156,19 @@ def _work(args) -> tuple:
         pos = None  # every row hashed
     keys = None
     if hash(PROBE) == probe:  # str hashes agree with the importing process's (forked): hash here
-        keys = [hash(t[16]) for t in ready] if pos is None else [hash(ready[i][16]) for i in pos]
+        keys = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]
         keys = (keys, len(set(keys)) == len(keys))  # (the keys, no twins inside this chunk)
-    return ((ready, pos, n_parts, names, unknown, tally, keys), whole, ctx.errors.errors, ctx.errors.count,
-            end - start)
+    one_plan = first_pid
+    if odd:  # rows differ in irr_year, status or plan: full ENTRY_COLUMNS tuples
+        one_plan = None
+        for i, irr, status, pid in odd:
+            t = ready[i]
+            ready[i] = t[:10] + (irr, status) + t[10:12] + (pid, import_id, t[12])
+        for i, t in enumerate(ready):
+            if len(t) == 13:
+                ready[i] = t[:10] + (None, "posted") + t[10:12] + (first_pid, import_id, t[12])
+    return ((ready, pos, n_parts, names, unknown, tally, keys, one_plan), whole, ctx.errors.errors,
+            ctx.errors.count, end - start)
 
 
 def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, workers: int,
@@ -162,7 +183,10 @@ def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, wo
     Rows after the first one naming an unknown plan are left out (``unknown`` = its line and
     name: the import fails). ``tally`` maps (type, source) to [rows, cents] of the tuples.
     ``keys``: None, or (``hash()`` of each hashed identity, whether they are all distinct)
-    when the worker's str hashes are the importing process's (fork)."""
+    when the worker's str hashes are the importing process's (fork). ``one_plan``: the plan id
+    of every row of a chunk whose rows all have no irr_year and status posted: the tuples then
+    hold only ``store.COMPACT_COLUMNS`` (identity still last); else None and
+    ``store.ENTRY_COLUMNS``."""
     if workers < 1 or not usable(importer, facts):
         return None
     found = importer.locate_header(path, facts)

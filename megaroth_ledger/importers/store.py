@@ -48,6 +48,9 @@ ENTRY_COLUMNS = ("date", "payroll_date", "tax_year", "source", "type", "amount_c
                  "shares", "memo", "irr_year", "status", "file_row", "raw",  # <- row_part()
                  "plan_id", "import_id", "identity")
 
+#: the worker's usual chunk (parallel.COMPACT): ENTRY_COLUMNS less irr_year, status, plan_id,
+#: import_id, which every row of the chunk shares
+COMPACT_COLUMNS = ENTRY_COLUMNS[:10] + ENTRY_COLUMNS[12:14] + ENTRY_COLUMNS[16:]
 T_ENTRY = Entry.__table__
 T_BATCH = ImportBatch.__table__
 T_CONV = Conversion.__table__
@@ -128,6 +131,11 @@ def _progress(enabled: bool, total: int, label: str):
                   TimeRemainingColumn(), transient=True) as prog:
         task = prog.add_task(f"importing {label}", total=total)
         yield lambda n: prog.advance(task, n)
+
+
+def _full_tuple(compact: tuple, plan_id: int, import_id: int) -> tuple:
+    """A COMPACT_COLUMNS tuple (irr_year None, status posted) as an ENTRY_COLUMNS one."""
+    return compact[:10] + (None, "posted") + compact[10:12] + (plan_id, import_id, compact[12])
 
 
 def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str) -> tuple:
@@ -214,8 +222,19 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         sql = (f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
                f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
 
-        def insert_many(batch: list[tuple]) -> int:
-            cur.executemany(sql, batch)
+        compact_sql: dict[int, str] = {}
+
+        def insert_many(batch: list[tuple], one_plan: int | None = None) -> int:
+            if one_plan is None:
+                cur.executemany(sql, batch)
+            else:  # COMPACT_COLUMNS tuples: the shared values are literals (ints, a fixed word)
+                stmt = compact_sql.get(one_plan)
+                if stmt is None:
+                    stmt = compact_sql[one_plan] = (
+                        f"INSERT OR IGNORE INTO entry ({', '.join(COMPACT_COLUMNS)}, irr_year, status, plan_id, "
+                        f"import_id) VALUES ({', '.join('?' * len(COMPACT_COLUMNS))}, NULL, 'posted', "
+                        f"{int(one_plan)}, {int(import_id)})")
+                cur.executemany(stmt, batch)
             return cur.rowcount
 
         def insert_one(values: tuple) -> int | None:
@@ -228,7 +247,9 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
             raise UserError(f"import supports SQLite and PostgreSQL databases, not {dialect}")
         stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
 
-        def insert_many(batch: list[tuple]) -> int:
+        def insert_many(batch: list[tuple], one_plan: int | None = None) -> int:
+            if one_plan is not None:
+                batch = [_full_tuple(t, one_plan, import_id) for t in batch]
             # count the RETURNING rows: after a batched ("insertmanyvalues") executemany the
             # driver's rowcount is not the total of rows inserted
             rows = [dict(zip(ENTRY_COLUMNS, t)) for t in batch]
@@ -300,7 +321,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     if not errors:
                         held.extend(payload)
                     continue
-                ready, pos, n, names, unknown, chunk_tally, keys = payload
+                ready, pos, n, names, unknown, chunk_tally, keys, one_plan = payload
                 read += n
                 if errors:
                     continue
@@ -314,13 +335,13 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                 if keys is not None:  # hashed by the (forked) worker, same hash() as here
                     hs, distinct = keys
                 else:
-                    hs = [hash(t[16]) for t in ready] if pos is None else [hash(ready[i][16]) for i in pos]
+                    hs = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]
                     distinct = len(set(hs)) == len(hs)
                 if distinct and seen.isdisjoint(hs):
                     seen.update(hs)
                 else:
                     for i in (range(len(ready)) if pos is None else pos):
-                        ident = with_occurrence(ready[i][16][:-2], seen, dupes)
+                        ident = with_occurrence(ready[i][-1][:-2], seen, dupes)
                         if not ident.endswith(":0"):
                             ready[i] = ready[i][:-1] + (ident,)
                 for k, (rows_n, cents) in chunk_tally.items():
@@ -331,7 +352,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                         t[0] += rows_n
                         t[1] += cents
                 bulk["rows"] += len(ready)
-                put(ready)
+                put(ready, one_plan)
             for row in pair_transfers(held):
                 if not errors:
                     take(row)
@@ -399,9 +420,9 @@ def _pipeline(produce, consume, failed) -> int:
     """
     total = [0]
 
-    def put(batch):
+    def put(batch, one_plan=None):
         if not failed():
-            total[0] += consume(batch)
+            total[0] += consume(batch, one_plan)
 
     produce(put)
     return total[0]

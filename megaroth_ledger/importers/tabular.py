@@ -145,9 +145,10 @@ class ProfileImporter:
     @staticmethod
     def _fast_canonical(rows, general_row, col, label, ncols, raw_keys, dates, map_source, map_type,
                         plan_override, fund_names) -> Iterator:
-        """The canonical CSV's rows as ``(plan, identity base, row_part values)``, computed
-        straight from the cells with the very same parsers and caches as the general path
-        (no row object on the way). Any row that is not plainly well-formed (short, a bad
+        """The canonical CSV's rows as ``(plan, identity base, row_part values less irr_year
+        and status)`` (None and ``posted`` for every row here), computed straight from the
+        cells with the very same parsers and caches as the general path (no row object on
+        the way). Any row that is not plainly well-formed (short, a bad
         or unusual cell, a transfer leg or balance, no plan) goes through ``general_row``
         instead, which reports it or yields it exactly as the serial path does; so the
         output is identical to the general path's, only cheaper.
@@ -243,8 +244,7 @@ class ProfileImporter:
                         if memo is not None:
                             memo = again(memo, memo)
                     item = (plan, f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}",
-                            (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, None,
-                             "posted", line, raw))
+                            (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, line, raw))
                 except CellError:
                     item = None
             if item is None:  # the general path decides (and reports) this row
@@ -277,7 +277,7 @@ class ProfileImporter:
         legs and balance rows comes out ready to store instead: ``(plan, identity base,
         row_part values)``, exactly what :func:`.derive.identity_base` and
         :func:`.rows.row_part` give for the row; the canonical CSV then takes a fast path
-        (:meth:`_fast_canonical`).
+        (:meth:`_fast_canonical`) whose values leave out irr_year and status (12, not 14).
         """
         prof = self.profile
         header = [clean_label(h.replace("\ufeff", "")).strip('"') for h in raw_header]
