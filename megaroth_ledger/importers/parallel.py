@@ -118,7 +118,7 @@ def _work(args) -> tuple:
     # rows are kept as COMPACT tuples; a row whose irr_year, status or plan differs from
     # (None, posted, the chunk's first plan) is noted here: (index, irr_year, status, plan id)
     odd: list[tuple] = []
-    for item in importer._map_rows(raw_header, rows, ctx, parts=True):
+    for item in importer._map_rows(raw_header, rows, ctx, parts=True, reader=reader, line_base=base):
         if type(item) is not tuple:  # a transfer leg or balance row: paired at the end, as serially
             whole.append(item)
             continue

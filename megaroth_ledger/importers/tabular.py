@@ -143,7 +143,7 @@ class ProfileImporter:
         return found[0], found[1], found[2], text
 
     @staticmethod
-    def _fast_canonical(rows, general_row, col, label, ncols, raw_keys, dates, map_source, map_type,
+    def _fast_canonical(reader, line_base, general_row, col, label, ncols, raw_keys, dates, map_source, map_type,
                         plan_override, fund_names) -> Iterator:
         """The canonical CSV's rows as ``(plan, identity base, row_part values less irr_year
         and status)`` (None and ``posted`` for every row here), computed straight from the
@@ -156,7 +156,6 @@ class ProfileImporter:
         from hashlib import blake2b
         from json.encoder import encode_basestring
 
-        from .derive import _norm_num
         from .text import _PLAIN_DECIMAL, parse_decimal_text
 
         i_date, i_amount, i_source, i_type = col["date"], col["amount"], col["source"], col["type"]
@@ -168,6 +167,7 @@ class ProfileImporter:
         l_shares, l_price = label.get("shares"), label.get("price")
         raw_idx = [(i, k) for i, k in enumerate(raw_keys) if k is not None]
         plain = _PLAIN_DECIMAL.match
+        cents_2 = _TWO_DECIMALS.match
         whole = _WHOLE_TYPES
         day: dict[str, tuple[str, int]] = {}  # date text -> (ISO text, year)
         # one object per distinct plan / fund id: pickled once per chunk, not once per row
@@ -185,13 +185,23 @@ class ProfileImporter:
                     day[text] = got
             return got
 
-        for line, cells in rows:
+        for cells in reader:
+            line = line_base + reader.line_num
             if len(cells) < ncols:
                 item = None
             else:
                 try:
-                    date_iso, year = iso(cells[i_date], l_date)
-                    cents = parse_cents(cells[i_amount], l_amount)
+                    got = day.get(cells[i_date])
+                    date_iso, year = got if got is not None else iso(cells[i_date], l_date)
+                    a = cells[i_amount]
+                    if cents_2(a):  # 1234.56 or -1234.56 (ASCII digits): what parse_cents gives, directly
+                        cents = int(a[:-3] + a[-2:])
+                        # its text for the identity (derive.cents_text) is the cell itself unless
+                        # negative or with a leading zero
+                        amount_text = a if a[0] != "-" and (a[0] != "0" or a[1] == ".") else None
+                    else:
+                        cents = parse_cents(a, l_amount)
+                        amount_text = None
                     source = map_source(cells[i_source])[0]
                     typ = map_type(cells[i_type], cents)[0]
                     if typ in whole:
@@ -208,7 +218,8 @@ class ProfileImporter:
                     if i_pay is not None:
                         v = cells[i_pay]
                         if v:
-                            payroll = iso(v, l_pay)[0]
+                            got = day.get(v)
+                            payroll = (got if got is not None else iso(v, l_pay))[0]
                     if i_fund is not None:
                         v = cells[i_fund]
                         if v:
@@ -235,9 +246,18 @@ class ProfileImporter:
                             memo = v.strip() or None
                     slabel = (cells[i_slabel] or None) if i_slabel is not None else None
                     tlabel = (cells[i_tlabel] or None) if i_tlabel is not None else None
-                    a = -cents if cents < 0 else cents
+                    if amount_text is None:
+                        a = -cents if cents < 0 else cents
+                        amount_text = f"{'-' if cents < 0 else ''}{a // 100}.{a % 100:02d}"
+                    # shares as derive._norm_num compares them
+                    if not shares:
+                        norm_shares = ""
+                    else:
+                        norm_shares = shares.rstrip("0").rstrip(".") if "." in shares else shares
+                        if norm_shares in ("", "-", "-0"):
+                            norm_shares = "0"
                     key = "\x1f".join((plan, date_iso, fund_id or fund or "", slabel or source, tlabel or typ,
-                                       _norm_num(shares), f"{'-' if cents < 0 else ''}{a // 100}.{a % 100:02d}"))
+                                       norm_shares, amount_text))
                     raw = "{" + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]]) + "}"
                     if len(repeats) < 20_000:  # raw cells and memos repeat a lot in big exports
                         raw = again(raw, raw)
@@ -270,7 +290,8 @@ class ProfileImporter:
             return
         yield from self._map_rows(raw_header, it, ctx)
 
-    def _map_rows(self, raw_header: list[str], rows, ctx: ParseContext, parts: bool = False) -> Iterator:
+    def _map_rows(self, raw_header: list[str], rows, ctx: ParseContext, parts: bool = False,
+                  reader=None, line_base: int = 0) -> Iterator:
         """Canonical rows of ``rows`` ((line, cells) pairs), bad ones reported to ``ctx.errors``.
 
         With ``parts`` (the worker processes of :mod:`.parallel`), every row except transfer
@@ -278,6 +299,8 @@ class ProfileImporter:
         row_part values)``, exactly what :func:`.derive.identity_base` and
         :func:`.rows.row_part` give for the row; the canonical CSV then takes a fast path
         (:meth:`_fast_canonical`) whose values leave out irr_year and status (12, not 14).
+        ``reader`` (a ``csv.reader`` that ``rows`` wraps, line ``line_base + reader.line_num``)
+        lets the fast path read it directly.
         """
         prof = self.profile
         header = [clean_label(h.replace("\ufeff", "")).strip('"') for h in raw_header]
@@ -503,8 +526,10 @@ class ProfileImporter:
 
         if parts and self.canonical and not const and fund_code_re is None and footer is None and not skip \
                 and not stop_blank and set(col) <= _FAST_COLUMNS:
-            yield from self._fast_canonical(rows, general_row, col, label, ncols, raw_keys, dates, map_source,
-                                            map_type, plan_override, fund_names)
+            if reader is None:
+                reader, line_base = _Pairs(rows), 0
+            yield from self._fast_canonical(reader, line_base, general_row, col, label, ncols, raw_keys, dates,
+                                            map_source, map_type, plan_override, fund_names)
             return
         for line, cells in rows:
             if not any(cells) or not "".join(cells).strip():
@@ -522,6 +547,22 @@ class ProfileImporter:
                 yield row.plan, identity_base(row, row.plan), row_part(row)
             else:
                 yield row
+
+
+_TWO_DECIMALS = re.compile(r"-?[0-9]+\.[0-9][0-9]\Z")
+
+
+class _Pairs:
+    """(line, cells) pairs read like a ``csv.reader``: iterate cells, then ``line_num``."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.line_num = 0
+
+    def __iter__(self):
+        for line, cells in self.rows:
+            self.line_num = line
+            yield cells
 
 
 def _when(cond: str, cents: int) -> bool:
