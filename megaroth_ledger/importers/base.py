@@ -80,7 +80,7 @@ class Importer(Protocol):
     id: str
     title: str
 
-    def detect(self, head: Head) -> float: ...
+    def detect(self, head: Head) -> float: ...  # money-ok: a detection confidence, not money
 
     def parse(self, path: Path, facts: FileFacts, ctx: ParseContext) -> Iterator[CanonicalRow]: ...
 

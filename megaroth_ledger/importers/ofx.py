@@ -143,7 +143,7 @@ class OfxImporter:
         self.source_overrides = {k.upper(): v for k, v in
                                  (profile.section("sources").get("ofx") or {}).items()}
 
-    def detect(self, head: Head) -> float:
+    def detect(self, head: Head) -> float:  # money-ok: a detection confidence, not money
         if head.facts.kind != "text":
             return 0.0
         text = head.text[:20000].upper()
