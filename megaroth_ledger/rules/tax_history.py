@@ -42,6 +42,7 @@ from .form1040 import Form1040Lines, compute_1040, plan_totals
 from .form1099r import CODE_1_EXCEPTIONS, Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
 from .form8606 import HOMEBUYER_LIFETIME_CAP, Carry, Form8606, Form8606Input, compute_8606
 from .layers import RothContribution, RothLayer
+from .ordering import EXCEPTIONS
 
 _RANK = {"contribution": 0, "earnings": 1, "distribution": 2}
 
@@ -61,8 +62,10 @@ HOMEBUYER_WARNING = (
     "the $10,000 lifetime limit, IRC 72(t)(8)); line 20 is an election -- enter less if it is not "
     "to your advantage or the expenses were smaller"
 )
-#: 72(t) exceptions that are also qualifying events for a Roth IRA (IRC 408A(d)(2)(A)(ii)-(iii)).
-QUALIFYING_EXCEPTIONS = frozenset({"death", "disability"})
+#: 72(t) exceptions that also make a Roth IRA distribution after the five years qualified and
+#: keep it off Form 8606 line 19 (IRC 408A(d)(2)(A)(ii)-(iii)): the ``qualifies`` events of the one
+#: exception table, less first-home, which stays on line 19 with line 20 (handled below).
+QUALIFYING_EXCEPTIONS = frozenset(n for n, e in EXCEPTIONS.items() if e.qualifies) - {"first-home"}
 TOTAL_DISTRIBUTION_WARNING = (
     "box 2b 'total distribution' is checked because the ledger shows the plan's whole balance "
     "(all sources) paid out this year (1099-R instructions: 'one or more distributions within 1 "
