@@ -1,4 +1,4 @@
-"""The year-end workbook builder over payload dicts (reports/workbook.py).
+"""The year-end workbook builder over payload dicts (reports/workbook/, one module per sheet).
 
 Opens the produced file with openpyxl and checks what a reader relies on: sheet names, the
 key cells equal the payloads they come from, number formats, frozen headers, print setup,

@@ -1,0 +1,288 @@
+"""The write-only sheet writer every sheet module uses: formats, styles, typed cells, titles,
+headers, wrapped-row heights and streamed rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+
+from ..safe import is_dangerous
+from .data import WorkbookData
+
+MONEY_FORMAT = '"$"#,##0.00_);[Red]-"$"#,##0.00_)'
+DATE_FORMAT = "yyyy-mm-dd"
+RATIO_FORMAT = "0.000"
+INT_FORMAT = "0"
+
+HEADER_FILL = PatternFill("solid", start_color="DDE6F0", end_color="DDE6F0")
+SECTION_FILL = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
+THIN = Side(style="thin", color="8EA9C1")
+TOP = Alignment(vertical="top")
+
+
+# --------------------------------------------------------------------------------------
+# value helpers
+
+
+def money(value: Any) -> Decimal | None:
+    """A payload amount ("1234.50", Decimal or None) as a Decimal cell value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value))
+
+
+def as_date(value: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def clean_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        value = ", ".join(str(v) for v in value)
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
+
+
+class Text(str):
+    """A string that stays text even in a money column (a box 7 code such as "2")."""
+
+
+@dataclass(frozen=True)
+class Col:
+    header: str
+    key: str
+    kind: str = "text"  # text | money | date | int | ratio | wrap
+    width: float = 14  # money-ok (a column width in characters)
+
+
+# --------------------------------------------------------------------------------------
+# the writer
+
+
+class Sheet:
+    """One write-only sheet: title, subtitle, optional frozen header, then streamed rows."""
+
+    def __init__(self, book: Book, title: str):
+        self.book = book
+        self.ws = book.wb.create_sheet(title)
+        self.row = 0
+        self.widths: list[float] = []
+        ws = self.ws
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.horizontalCentered = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        ws.oddFooter.center.text = "&A - page &P of &N"
+        ws.oddFooter.center.size = 8
+
+    def setup(self, widths: Sequence[float], freeze_below: int) -> None:
+        """Column widths and frozen rows; must come before the first row is written."""
+        from openpyxl.utils import get_column_letter
+
+        self.widths = list(widths)
+        for i, w in enumerate(widths, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = w
+        self.ws.freeze_panes = f"A{freeze_below + 1}"
+        self.ws.print_title_rows = f"1:{freeze_below}"
+
+    def append(self, cells: list) -> int:
+        self.ws.append(cells)
+        self.row += 1
+        return self.row
+
+    # building cells -----------------------------------------------------------------
+
+    def cell(self, value: Any, kind: str = "text", style: str | None = None):
+        """A cell for ``value`` shown as ``kind`` (text, money, date, int, ratio, wrap).
+
+        Money and ratios become ``Decimal`` numbers; a non-numeric string or an int in a money
+        column (a box 7 code, a box 11 year) is written as what it is. ``None`` is an empty
+        cell (``None`` itself unless a ``style`` must show, e.g. a header fill).
+        """
+        if value is None or value == "":
+            if style is None:
+                return None
+            value = None
+        elif isinstance(value, bool):
+            value, kind = ("yes" if value else "no"), "text"
+        elif isinstance(value, Text):
+            value, kind = clean_text(value), ("right" if kind in ("money", "ratio") else kind)
+        elif kind in ("money", "ratio", "ratio2"):
+            if isinstance(value, int):
+                kind = "right"
+            elif not isinstance(value, Decimal):
+                try:
+                    value = Decimal(str(value))
+                except ArithmeticError:
+                    value, kind = clean_text(value), "right"
+        elif kind == "date":
+            value = as_date(value)
+        elif kind == "int" and isinstance(value, int):
+            pass
+        elif not isinstance(value, (Decimal, dt.date)):
+            value = clean_text(value)
+        c = WriteOnlyCell(self.ws, value)
+        tpl = self.book.style(style or kind)
+        if tpl is not None:
+            c._style = copy(tpl)
+        if isinstance(value, str) and (c.data_type == "f" or is_dangerous(value)):
+            c.data_type = "s"
+            c.quotePrefix = True
+        return c
+
+    def title(self, text: str, subtitle: str) -> None:
+        self.append([self.cell(text, style="title")])
+        self.append([self.cell(subtitle, style="subtitle")])
+
+    def header(self, cols: Sequence[Col]) -> None:
+        self._fit_height([(c.header, self.widths[i] if i < len(self.widths) else 10)
+                          for i, c in enumerate(cols)])
+        self.append([self.cell(c.header, style="header") for c in cols])
+
+    def _fit_height(self, texts: Iterable[tuple[Any, float]]) -> None:
+        """Give the next row the height its wrapped text needs (write-only sheets cannot
+        auto-fit, and LibreOffice does not grow rows whose height is not stored)."""
+        lines = 1
+        for text, width in texts:
+            if isinstance(text, str) and text:
+                # column width is in widths of the digit 0; average text is narrower: a 60-wide
+                # column holds about 78 characters in LibreOffice and Excel (measured on a render)
+                per_line = max(1, int(width * 1.3) - 2)
+                lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in text.split("\n")))
+        if lines > 1:
+            self.ws.row_dimensions[self.row + 1].height = 13 * lines + 3
+
+    def section(self, text: str, ncols: int) -> None:
+        self.append([self.cell(text, style="section")] + [self.cell("", style="section")] * (ncols - 1))
+
+    def note(self, text: str) -> None:
+        self.append([self.cell(text, style="note")])
+
+    def blank(self) -> None:
+        self.append([])
+
+    def rows(self, cols: Sequence[Col], rows: Iterable[Mapping[str, Any]]) -> int:
+        """Stream ``rows``; returns how many were written."""
+        n = 0
+        wrap = [(c.key, self.widths[i]) for i, c in enumerate(cols) if c.kind == "wrap"]
+        for r in rows:
+            if wrap:
+                self._fit_height((r.get(k), w) for k, w in wrap)
+            self.append([self.cell(r.get(c.key), c.kind) for c in cols])
+            n += 1
+        return n
+
+    def fast_rows(self, cols: Sequence[Col], rows: Iterable[Mapping[str, Any]]) -> int:
+        """Like :meth:`rows` for the long sheets (Paychecks, Audit): only money cells and text
+        that needs quoting become styled cells; dates, integers and plain text go to openpyxl as
+        values (dates get openpyxl's ``yyyy-mm-dd`` format), which keeps 100,000 rows cheap."""
+        money_style = self.book.style("money")
+        ws = self.ws
+        kinds = [(c.key, c.kind) for c in cols]
+        n = 0
+        for r in rows:
+            out = []
+            for key, kind in kinds:
+                v = r.get(key)
+                if v is None or v == "":
+                    out.append(None)
+                elif kind == "money" and isinstance(v, Decimal):
+                    c = WriteOnlyCell(ws, v)
+                    c._style = copy(money_style)
+                    out.append(c)
+                elif isinstance(v, str) and kind in ("date", "money", "int", "ratio"):
+                    out.append(self.cell(v, kind))  # payload text (ISO date, "12.50") to a typed cell
+                elif isinstance(v, str):
+                    if ILLEGAL_CHARACTERS_RE.search(v) or is_dangerous(v):
+                        out.append(self.cell(v, kind))
+                    else:
+                        out.append(v)
+                elif isinstance(v, (int, dt.date)) and not isinstance(v, bool) and kind != "money":
+                    out.append(v)
+                else:
+                    out.append(self.cell(v, kind))
+            ws.append(out)
+            self.row += 1
+            n += 1
+        return n
+
+    def table(self, cols: Sequence[Col], rows: Iterable[Mapping[str, Any]], empty: str, fast: bool = False) -> int:
+        self.header(cols)
+        n = self.fast_rows(cols, rows) if fast else self.rows(cols, rows)
+        if not n:
+            self.note(empty)
+        return n
+
+
+class Book:
+    def __init__(self):
+        self.wb = Workbook(write_only=True)
+        self._styles: dict[str, Any] = {}
+        # a scratch sheet-less cell for style templates
+        self._scratch = self.wb.create_sheet("_styles")
+        specs = {
+            "title": dict(font=Font(bold=True, size=14, color="1F3864")),
+            "subtitle": dict(font=Font(italic=True, size=9, color="595959")),
+            "header": dict(
+                font=Font(bold=True),
+                fill=HEADER_FILL,
+                border=Border(bottom=THIN),
+                alignment=Alignment(wrap_text=True, vertical="center"),
+            ),
+            "section": dict(font=Font(bold=True, color="1F3864"), fill=SECTION_FILL),
+            "note": dict(font=Font(italic=True, color="7F6000")),
+            "money": dict(number_format=MONEY_FORMAT, alignment=TOP),
+            "money_total": dict(number_format=MONEY_FORMAT, font=Font(bold=True)),
+            "date": dict(number_format=DATE_FORMAT, alignment=Alignment(horizontal="left", vertical="top")),
+            "ratio": dict(number_format=RATIO_FORMAT, alignment=TOP),
+            "ratio2": dict(number_format="0.00", alignment=TOP),
+            "int": dict(number_format=INT_FORMAT, alignment=Alignment(horizontal="left", vertical="top")),
+            "wrap": dict(alignment=Alignment(wrap_text=True, vertical="top")),
+            "right": dict(alignment=Alignment(horizontal="right", vertical="top")),
+            "label": dict(font=Font(bold=True)),
+            "text": dict(alignment=TOP),
+        }
+        for name, spec in specs.items():
+            if spec is None:
+                self._styles[name] = None
+                continue
+            c = WriteOnlyCell(self._scratch)
+            for attr, v in spec.items():
+                setattr(c, attr, v)
+            self._styles[name] = c._style
+        self.wb.remove(self._scratch)
+
+    def style(self, name: str):
+        return self._styles.get(name)
+
+
+
+def subtitle(data: WorkbookData, extra: str = "") -> str:
+    years = (
+        f"tax year {data.years[0]}"
+        if len(data.years) == 1
+        else f"tax years {data.years[0]}-{data.years[-1]}" if data.years else "no tax years"
+    )
+    s = f"{data.person} - {years} - generated {data.generated_on.isoformat()} by megaroth"
+    return f"{s} - {extra}" if extra else s
+
