@@ -4,14 +4,23 @@ Line texts and formulas follow the 2023 Form 8606 and its instructions (referenc
 tax-rules.md section (d), sources S6/S7); the line numbering is the same on the 2018-2024
 forms.
 
-- Part I is completed when there is basis (line 1 or line 2 above zero) and, per the form,
-  the lines 4-13 only when there was a distribution or conversion ("If No, enter the amount
-  from line 3 on line 14"). Line 10 is "a decimal rounded to at least 3 places. If the result
-  is 1.000 or more, enter 1.000"; here it is rounded half-up to exactly three places. Lines
-  11 and 12 multiply by that rounded figure and are rounded to the cent.
-- Part II: line 16 = line 8 if Part I was completed, else the amount converted; line 17 =
-  line 11 if Part I was completed, else the basis in line 16 (zero here, because Part I is
-  always completed when there is basis); line 18 = 16 - 17 (taxable; to Form 1040 line 4b).
+- Part I is completed only when one of the form's three conditions applies (Form 8606 Part I
+  heading and its instructions, "Complete Part I only if one or more of the following apply"):
+  (a) nondeductible contributions to a traditional IRA for the year (line 1 > 0); (b) a
+  distribution from a traditional, SEP or SIMPLE IRA (line 7: not a conversion, rollover,
+  recharacterization or returned contribution) while the basis is above zero; (c) a conversion
+  of part, but not all, of the traditional IRAs (a December 31 value, line 6, above zero) with
+  nondeductible contributions made in the year or earlier (basis above zero). Lines 4-13 only
+  when there was a distribution or conversion ("If No, enter the amount from line 3 on line
+  14"). Line 10 is "a decimal rounded to at least 3 places. If the result is 1.000 or more,
+  enter 1.000"; here it is rounded half-up to three places (more only when three would give
+  more nontaxable than basis). Lines 11 and 12 multiply by that rounded figure, to the cent.
+- Part II: line 16 = line 8 if Part I was completed, else "the net amount you converted";
+  line 17 = line 11 if Part I was completed, else "your basis in the amount on line 16"
+  (instructions, lines 16 and 17). Without Part I everything was converted, so the basis in
+  it is the whole basis (line 2), exactly, not a rounded ratio of it -- capped at line 16
+  when a loss left less than the basis (the rest stays as basis, with a warning); line 18 =
+  16 - 17 (taxable; to Form 1040 line 4b).
 - Part III (nonqualified Roth IRA distributions only): 21 = 19 - 20; 22 = basis in regular
   Roth IRA contributions; 23 = 21 - 22 (if zero or less, enter 0 and skip 24-25); 24 = basis
   in conversions and in rollovers from qualified plans to Roth IRAs (the 1040 line 5a amount
@@ -200,6 +209,38 @@ EXPLAIN = {
 }
 
 
+def part_i_required(inp: Form8606Input, l1: Decimal, l2: Decimal, l7: Decimal, l8: Decimal) -> bool:
+    """Whether Part I must be completed: Form 8606 instructions, Part I, "Complete Part I only if
+    one or more of the following apply":
+
+    (a) "You made nondeductible contributions to a traditional IRA for [the year]" -- line 1 > 0;
+    (b) "You received distributions from a traditional, SEP, or SIMPLE IRA in [the year] and your
+        basis in these IRAs was more than zero" (a distribution here excludes conversions,
+        rollovers, recharacterizations and returned contributions) -- line 7 > 0 and line 2 > 0;
+    (c) "You converted part, but not all, of your traditional, SEP, and SIMPLE IRAs to Roth IRAs
+        in [the year] ... and you made nondeductible contributions to a traditional IRA in [the
+        year] or an earlier year" -- line 8 > 0, a December 31 value (line 6) above zero, and
+        basis above zero (without basis Part I would give the same result: all taxable).
+
+    Deciding (c) needs line 6; without it the usual "record `ira value`" error is raised.
+    """
+    if l1 > 0:
+        return True
+    if l2 <= 0:
+        return False
+    if l7 > 0:
+        return True
+    if l8 > 0:
+        if inp.year_end_value is None:
+            raise UserError(
+                f"Form 8606 line 6 for {inp.tax_year} needs the December 31 value of all "
+                f"traditional, SEP and SIMPLE IRAs (it decides whether part, or all, of them was "
+                f"converted): record it with "
+                f"`megaroth ira value --person NAME --year {inp.tax_year} --amount X`")
+        return inp.year_end_value > 0
+    return False
+
+
 def compute_8606(inp: Form8606Input) -> Form8606:
     """Form 8606 for one person-year. Raises when line 6 is needed but unknown."""
     for name in ("nondeductible", "nondeductible_next_year", "prior_basis", "distributions",
@@ -214,7 +255,7 @@ def compute_8606(inp: Form8606Input) -> Form8606:
     l1, l2 = _c(inp.nondeductible), _c(inp.prior_basis)
     l7, l8 = _c(inp.distributions), _c(inp.conversions)
     has_basis = l1 > 0 or l2 > 0
-    part1 = l1 > 0 or (l2 > 0 and (l7 > 0 or l8 > 0))
+    part1 = part_i_required(inp, l1, l2, l7, l8)
     traditional_basis = l1 + l2
     traditional_taxable = l7
     l11 = ZERO
@@ -263,8 +304,25 @@ def compute_8606(inp: Form8606Input) -> Form8606:
         traditional_basis = l2  # no Part I needed this year; basis carries unchanged
     part2 = l8 > 0
     conversion_taxable = ZERO
+    explain = dict(EXPLAIN)
     if part2:
-        l17 = l11 if part1 else ZERO
+        if part1:
+            l17 = l11
+        else:
+            # Everything was converted (condition (c) does not apply) and there was no new
+            # contribution or other distribution: the basis in the amount converted is all of the
+            # basis (line 17 instructions: "your basis in the amount on line 16").
+            l17 = min(l2, l8)
+            traditional_basis = l2 - l17
+            explain["16"] = "net amount converted (Part I not required: everything was converted)"
+            explain["17"] = ("basis in line 16: the whole basis carried in (prior line 14), since all "
+                             "traditional IRA money was converted")
+            if l2 > l8:
+                warnings.append(
+                    f"Form 8606 {inp.tax_year}: the basis ({l2:,.2f}) is more than the amount converted "
+                    f"({l8:,.2f}) although nothing is left in traditional IRAs (an investment loss); "
+                    f"line 17 is capped at line 16 and {l2 - l8:,.2f} of basis is carried to next "
+                    "year's line 2")
         l18 = l8 - l17
         lines.update({"16": l8, "17": l17, "18": l18})
         conversion_taxable = l18
@@ -288,7 +346,7 @@ def compute_8606(inp: Form8606Input) -> Form8606:
         part2=part2,
         part3=part3,
         warnings=tuple(warnings),
-        explain={k: v for k, v in EXPLAIN.items() if lines.get(k) is not None},
+        explain={k: v for k, v in explain.items() if lines.get(k) is not None},
         input=inp,
     )
 
