@@ -26,8 +26,14 @@ ENTRY_TYPES = (
     "contribution", "contribution_true_up", "rollover_in", "conversion_out", "conversion_in",
     "exchange_out", "exchange_in", "withdrawal", "rollover_out", "dividend", "capital_gain_dist",
     "interest", "change_in_value", "earnings", "fee", "fee_rebate", "loan_issue",
-    "loan_repayment", "loan_interest", "forfeiture", "adjustment", "unknown",
+    "loan_repayment", "loan_interest", "forfeiture", "adjustment", "unknown", "opening_balance",
 )
+#: Participant-loan rows (IRC 72(p)): money between the account and the participant's loan
+#: note. Never contributions or annual additions (Treas. Reg. 1.415(c)-1(b)(3)), never rollovers.
+LOAN_TYPES = frozenset({"loan_issue", "loan_repayment", "loan_interest"})
+#: What a sub-account held before the ledger's history starts (a first statement's balance the
+#: ledger cannot explain): neither a contribution nor earnings; its basis is recorded apart.
+OPENING_TYPE = "opening_balance"
 #: Types that count as contributions for the limits (statement-formats.md 5.5).
 CONTRIBUTION_TYPES = frozenset({"contribution", "contribution_true_up"})
 #: Investment results: they change a sub-account's balance but never its basis.

@@ -151,7 +151,7 @@ def test_imported_conversions_match_megaroth_convert(ann, tmp_path):
     assert typed["basis"] == "666.67"
 
 
-def test_balance_rows_become_assertions_and_differences_earnings(ann, tmp_path):
+def test_balance_rows_become_assertions_first_statement_opening_later_differences_earnings(ann, tmp_path):
     text = ("Plan name:,ACME\n\nDate,Investment,Transaction Type,Amount,Shares/Unit\n"
             '01/02/2025,FUND A,Balance Forward,"1,000.00","10.000"\n'
             '01/02/2025,FUND B,Balance Forward,"500.00","5.000"\n')
@@ -160,9 +160,16 @@ def test_balance_rows_become_assertions_and_differences_earnings(ann, tmp_path):
     assert out["balance_assertions_added"] == 1
     assert rows(ann.db, "select date, source, amount_cents, ledger_cents, import_id from balance_assertion") == [
         ("2025-01-02", "unknown", 150000, 0, 1)]
+    # the plan's first statement: what was there before the ledger's history is an opening balance
     assert rows(ann.db, "select type, source, amount_cents, origin from entry") == [
-        ("earnings", "unknown", 150000, "balance assert #1")]
+        ("opening_balance", "unknown", 150000, "balance assert #1")]
+    assert out["opening_balances"] == [{"source": "unknown", "date": "2025-01-02", "amount": "1500.00"}]
     assert ann.json("import", str(p), "--plan", "acme-401k")["import"] is None  # idempotent too
+    # a later statement's difference is that period's earnings
+    later = write(tmp_path, "later.csv", text.replace("01/02/2025", "02/03/2025").replace('"500.00"', '"600.00"'))
+    ann.json("import", str(later), "--plan", "acme-401k")
+    assert rows(ann.db, "select type, amount_cents, date from entry order by id") == [
+        ("opening_balance", 150000, "2025-01-02"), ("earnings", 10000, "2025-02-03")]
 
 
 def test_no_progress_bar_when_not_a_terminal(ann):

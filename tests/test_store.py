@@ -55,7 +55,14 @@ def newer_migrations(tmp_path, monkeypatch):
     """A copy of the migration tree with one extra revision, standing in for a future release."""
     tree = tmp_path / "migrations"
     shutil.copytree(store_db.migrations_dir(), tree, ignore=shutil.ignore_patterns("__pycache__"))
-    heads = [p.stem.split("_")[0] for p in (tree / "versions").glob("*.py")]
+    # the tree's real head(s) (revision ids are descriptive, e.g. "0002_opening_basis", and the
+    # chain is linear: the newest revision is the only head)
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(tree))
+    heads = list(ScriptDirectory.from_config(cfg).get_heads())
     (tree / "versions" / "9999_future.py").write_text(
         "from alembic import op\nimport sqlalchemy as sa\n"
         f"revision = '9999'\ndown_revision = {tuple(sorted(heads))!r}\nbranch_labels = None\ndepends_on = None\n"

@@ -103,6 +103,9 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, fmt) -> None:
         "rows_added": res.rows_added, "rows_already_present": res.rows_skipped,
         "conversions_added": res.conversions_added, "balance_assertions_added": res.balances_added,
         "added": summary, "notes": res.notes, "message": res.message(),
+        "opening_balances": [{"source": o["source"], "date": o["date"], "amount": from_cents(o["amount_cents"])}
+                             for o in res.opening_balances],
+        "statement_checks": res.checks,
     }
     table = Table(
         "Would add (dry run)" if dry_run else "Added", [

@@ -181,18 +181,49 @@ def basis() -> None:
 
 
 @basis.command("set")
-@click.option("--person", "person_name", required=True)
-@click.option("--year", type=YEAR, required=True, help="The last year these figures cover.")
+@click.option("--person", "person_name", help="Whose IRA basis (with --year).")
+@click.option("--year", type=YEAR, help="The last year these figures cover.")
 @click.option("--traditional", type=AMOUNT, help="Traditional IRA basis: that year's Form 8606 line 14.")
 @click.option("--roth-contributions", type=AMOUNT, help="Roth IRA regular-contribution basis (line 22).")
 @click.option("--conversion", "conversions", multiple=True, metavar="YEAR:GROSS:TAXABLE",
               help="An earlier conversion/rollover layer; repeat for each year.")
+@click.option("--plan", "plan_name", metavar="NAME",
+              help="A plan whose first imported statement recorded an opening balance (with --aftertax/--roth).")
+@click.option("--aftertax", type=AMOUNT, help="With --plan: the after-tax contributions (basis, IRC 72(e)(8)) "
+              "in the after-tax opening balance, from the plan's records.")
+@click.option("--roth", type=AMOUNT, help="With --plan: the designated Roth contributions (IRC 402A(d)) in the "
+              "Roth opening balance.")
 @click.pass_context
-def basis_set(ctx, person_name, year, traditional, roth_contributions, conversions) -> None:
-    """Record carryforward basis at the end of a year.
+def basis_set(ctx, person_name, year, traditional, roth_contributions, conversions, plan_name, aftertax,
+              roth) -> None:
+    """Record carryforward basis at the end of a year, or the basis in a plan's opening balance
+    (a first imported statement's balance: the statement does not say how much is basis).
 
     Example: megaroth basis set --person ann --year 2022 --traditional 2000 --roth-contributions 5000 --conversion 2016:80000:60000
+
+    Example: megaroth basis set --plan acme-401k --aftertax 12000
     """
+    if plan_name is not None or aftertax is not None or roth is not None:
+        if plan_name is None:
+            raise click.UsageError("--aftertax/--roth need --plan (the plan whose opening balance it is)")
+        if aftertax is None and roth is None:
+            raise click.UsageError("--plan needs --aftertax AMOUNT and/or --roth AMOUNT")
+        if any(v is not None for v in (person_name, year, traditional, roth_contributions)) or conversions:
+            raise click.UsageError("--plan records a plan's opening basis; give the IRA figures "
+                                   "(--person/--year/...) in a separate `basis set`")
+        from ..services import opening as svc_open
+
+        with ledger_session(ctx) as session:
+            done = [svc_open.set_opening_basis(session, plan_name, src, amt)
+                    for src, amt in (("aftertax", aftertax), ("roth", roth)) if amt is not None]
+        for d in done:
+            click.echo(f"recorded {d['source']} basis {d['basis']:,.2f} in plan {plan_name}'s opening balance "
+                       f"({d['opening_balance']:,.2f})")
+        return
+    if person_name is None:
+        raise click.UsageError("Missing option '--person'.")
+    if year is None:
+        raise click.UsageError("Missing option '--year'.")
     from ..services import ledger_ops as svc
 
     with ledger_session(ctx) as session:

@@ -62,6 +62,9 @@ class ParseContext:
     source_map: dict[str, str] = field(default_factory=dict)
     on_bytes: Callable[[int], None] | None = None
     notes: list[str] = field(default_factory=list)
+    #: statement figures the store checks against the ledger once the rows are in (e.g. an OFX
+    #: statement's year-to-date contributions, :class:`.ofx.YearToDate`)
+    checks: list = field(default_factory=list)
 
     def mapped_source(self, label: str) -> str | None:
         if not self.source_map:

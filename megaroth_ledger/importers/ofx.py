@@ -6,21 +6,35 @@ element order, so real-world files that strict validators reject (ofxtools #95) 
 
 What becomes canonical rows (statement-formats.md sections 1.2-1.4, 5.5):
 
-- ``BUY*`` -> ``contribution`` (``rollover_in`` for ROLLOVER money, ``loan_repayment`` with a
-  LOANID); OFX's cash-side sign is flipped, so money into the account is positive.
+- ``BUY*`` with a ``LOANID`` -> ``loan_repayment`` (``LOANPRINCIPAL``) and ``loan_interest``
+  (``LOANINTEREST``), whatever the source (the OFX 2.x specification's own 401(k) example repays
+  a loan into ROLLOVER money): a participant loan repaid is neither a contribution nor an annual
+  addition (Treas. Reg. 1.415(c)-1(b)(3): loan repayments are not annual additions) nor money
+  rolled in. Otherwise ``contribution`` (``rollover_in`` for ROLLOVER money). OFX's cash-side
+  sign is flipped, so money into the account is positive.
 - ``SELL*`` -> ``exchange_out`` (``loan_issue`` with a LOANID).
 - ``REINVEST`` / ``INCOME`` -> ``dividend``, ``capital_gain_dist``, ``interest``, ``adjustment``.
 - ``TRANSFER`` IN/OUT -> ``exchange_in/out`` (amount ``TOTAL`` if given, else UNITS x
   UNITPRICE to the cent); a TRANSFER OUT whose memo says expense/fee -> ``fee``. Legs that move
   after-tax money into a Roth source are later paired into conversions (:mod:`.derive`).
 - ``INVEXPENSE`` -> ``fee``; ``RETOFCAP`` -> ``adjustment``.
-- ``INV401KBAL`` -> ``balance`` rows (balance assertions) unless every value is zero.
+- ``INV401KBAL`` -> ``balance`` rows (balance assertions) unless every value is zero; a label
+  that must be mapped (OTHERVEST/OTHERNONVEST) and is not is skipped with a note (a balance
+  alone never stops an import). On a plan's first statement the store records the part the
+  ledger cannot explain as an opening balance (:mod:`.store`), never as earnings.
+- ``INV401K/INV401KSUMMARY/YEARTODATE/CONTRIBUTIONS`` (OFX 2.x section 13.9.3) -> the
+  statement's year-to-date contributions per source, checked against the ledger after the
+  import (:attr:`ParseContext.checks`); a difference is reported, nothing is changed.
 - Ignored: ``INVOOLIST`` (pending orders), ``INVPOSLIST``, ``INVBANKTRAN``, journals, splits.
 
 ``FITID`` is the identity, ``DTPAYROLL`` the paycheck date, ``PRIORYEARCONTRIB=Y`` sets
 ``tax_year`` to the prior year, ``REVERSALFITID`` is kept in ``reverses`` (the reversal is
 its own row with the opposite sign, so history is kept and balances net out). Dates keep
 the date part as written (the stated zone), never converted to UTC.
+
+A file without any 401(k) element (``INV401K``, ``INV401KBAL``, ``INV401KSOURCE``, or a
+``USPRODUCTTYPE`` of 401K/403B) is a brokerage statement, not a plan's: it is refused with
+``not a 401(k) statement: no INV401K`` (a stock buy there is not a contribution).
 
 Sources: PRETAX/AFTERTAX/MATCH/PROFITSHARING/ROLLOVER map by default. OTHERVEST and
 OTHERNONVEST must be mapped per plan (the plan's source map, or a profile's
@@ -33,6 +47,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 
@@ -53,6 +68,8 @@ INCOME_TYPES = {"DIV": "dividend", "CGLONG": "capital_gain_dist", "CGSHORT": "ca
                 "INTEREST": "interest", "MISC": "adjustment"}
 _TAG = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^>]*?(/?)>([^<]*)")
 _FEE_MEMO = re.compile(r"(?i)expense|\bfee")
+NOT_401K = "not a 401(k) statement: no INV401K"
+PLAN_PRODUCT_TYPES = ("401K", "403B")
 
 
 class Node:
@@ -176,6 +193,10 @@ class OfxImporter:
             ctx.on_bytes(len(data))
         text = data.decode(facts.encoding or "utf-8", errors="replace")
         root = parse_tree(text)
+        if not is_401k(root):
+            from ..errors import UserError
+
+            raise UserError(NOT_401K)
         if not ctx.plan:
             ctx.errors.add(1, "plan", "an OFX statement names no ledger plan: give --plan")
             return
@@ -188,27 +209,42 @@ class OfxImporter:
         for stmt in root.iter("INVSTMTRS"):
             found = True
             tranlist = stmt.child("INVTRANLIST")
+            window_start = None
             if tranlist is not None:
+                try:
+                    window_start = ofx_date(tranlist.get("DTSTART"), "DTSTART")
+                except CellError as exc:
+                    ctx.errors.add(tranlist.line_of("DTSTART"), exc.column, exc.reason)
                 for tran in tranlist.children:
                     try:
-                        row = self._tran(tran, secs, ctx)
+                        rows = self._tran(tran, secs, ctx)
                     except CellError as exc:
                         line = next((n.line for n in tran.iter(exc.column)), tran.line)
                         ctx.errors.add(line, exc.column, exc.reason)
                         continue
-                    if row is not None:
-                        yield row
+                    yield from rows
             bal = stmt.child("INV401KBAL")
             if bal is not None:
                 asof = stmt.get("DTASOF")
                 try:
-                    yield from self._balances(bal, asof, ctx)
+                    yield from self._balances(bal, asof, ctx, window_start)
                 except CellError as exc:
                     ctx.errors.add(bal.line, exc.column, exc.reason)
+            summary = stmt.child("INV401K")
+            ytd = summary.child("INV401KSUMMARY") if summary is not None else None
+            ytd = ytd.child("YEARTODATE") if ytd is not None else None
+            if ytd is not None:
+                try:
+                    check = self._year_to_date(ytd, ctx)
+                except CellError as exc:
+                    ctx.errors.add(next((n.line for n in ytd.iter(exc.column)), ytd.line), exc.column, exc.reason)
+                else:
+                    if check is not None:
+                        ctx.checks.append(check)
         if not found:
             ctx.errors.add(1, "INVSTMTRS", "no investment statement in this OFX file")
 
-    def _tran(self, tran: Node, secs, ctx: ParseContext) -> CanonicalRow | None:
+    def _tran(self, tran: Node, secs, ctx: ParseContext) -> list[CanonicalRow]:
         name = tran.name
         if name.startswith("BUY"):
             body, kind = tran.child("INVBUY"), "buy"
@@ -217,7 +253,7 @@ class OfxImporter:
         elif name in ("REINVEST", "INCOME", "TRANSFER", "INVEXPENSE", "RETOFCAP"):
             body, kind = tran, name.lower()
         else:
-            return None  # INVBANKTRAN, JRNLFUND, JRNLSEC, SPLIT, CLOSUREOPT...: no plan-side money
+            return []  # INVBANKTRAN, JRNLFUND, JRNLSEC, SPLIT, CLOSUREOPT...: no plan-side money
         if body is None:
             raise CellError(name, f"{name} without its INVBUY/INVSELL aggregate")
         inv = body.child("INVTRAN")
@@ -241,10 +277,15 @@ class OfxImporter:
         shares = parse_decimal_text(units, "UNITS", "unit count") if units else None
         price_t = abs_text(parse_decimal_text(price, "UNITPRICE", "price")) if price else None
         type_label = name
+        loan_parts: list[tuple[str, int]] = []
         if kind == "buy":
             cents = abs(self._total(total))
-            typ = "rollover_in" if source in ("rollover", "roth_rollover") else (
-                "loan_repayment" if body.get("LOANID") else "contribution")
+            if body.get("LOANID"):
+                # the loan test comes first: a repayment into ROLLOVER money is not a rollover
+                typ = "loan_repayment"
+                loan_parts = self._loan_parts(body, cents)
+            else:
+                typ = "rollover_in" if source in ("rollover", "roth_rollover") else "contribution"
         elif kind == "sell":
             cents = -abs(self._total(total))
             typ = "loan_issue" if body.get("LOANID") else "exchange_out"
@@ -278,20 +319,59 @@ class OfxImporter:
         if shares is not None and cents and (cents < 0) != shares.startswith("-"):
             shares = negate_text(shares)
         prior = (body.get("PRIORYEARCONTRIB") or "").upper() == "Y"
+        if loan_parts:
+            prior = False  # a loan repayment belongs to no contribution year
         raw = {k: v for k, v in (
             ("element", name), ("FITID", fitid), ("INV401KSOURCE", label), ("TOTAL", total),
             ("UNITS", units), ("UNITPRICE", price), ("MEMO", inv.get("MEMO")),
             ("REVERSALFITID", reverses), ("UNIQUEID", uid), ("DTPAYROLL", body.get("DTPAYROLL")),
-            ("PRIORYEARCONTRIB", body.get("PRIORYEARCONTRIB")),
+            ("PRIORYEARCONTRIB", body.get("PRIORYEARCONTRIB")), ("LOANID", body.get("LOANID")),
+            ("LOANPRINCIPAL", body.get("LOANPRINCIPAL")), ("LOANINTEREST", body.get("LOANINTEREST")),
         ) if v}
-        return CanonicalRow(
-            date=date, plan=ctx.plan, source=source, type=typ, amount_cents=cents, line=tran.line,
-            payroll_date=ofx_date(body.get("DTPAYROLL"), "DTPAYROLL"),
-            settle_date=ofx_date(inv.get("DTSETTLE"), "DTSETTLE"),
-            source_label=label, type_label=type_label, fund=fund, fund_id=uid, shares=shares,
-            price=price_t, tax_year=date.year - 1 if prior else None, external_id=fitid,
-            reverses=reverses, memo=memo, raw=raw,
-        )
+        payroll = ofx_date(body.get("DTPAYROLL"), "DTPAYROLL")
+        settle = ofx_date(inv.get("DTSETTLE"), "DTSETTLE")
+
+        def row(typ: str, cents: int, shares: str | None, external_id: str | None, rev: str | None):
+            return CanonicalRow(
+                date=date, plan=ctx.plan, source=source, type=typ, amount_cents=cents, line=tran.line,
+                payroll_date=payroll, settle_date=settle, source_label=label, type_label=type_label,
+                fund=fund, fund_id=uid, shares=shares, price=price_t,
+                tax_year=date.year - 1 if prior else None, external_id=external_id,
+                reverses=rev, memo=memo, raw=raw)
+
+        if len(loan_parts) <= 1:
+            if loan_parts:
+                typ = loan_parts[0][0]
+            return [row(typ, cents, shares, fitid, reverses)]
+        # principal and interest in one BUY: two rows, the interest one with its own identity
+        sign = -1 if cents < 0 else 1
+        return [row(t, sign * part, shares if t == "loan_repayment" else None,
+                    f"{fitid}:interest" if (t == "loan_interest" and fitid) else fitid,
+                    f"{reverses}:interest" if (t == "loan_interest" and reverses) else reverses)
+                for t, part in loan_parts]
+
+    @staticmethod
+    def _loan_parts(body: Node, cents: int) -> list[tuple[str, int]]:
+        """(type, cents) of a loan repayment: principal -> ``loan_repayment``, interest ->
+        ``loan_interest`` (the interest a participant pays on a plan loan is plan earnings, not a
+        contribution: Treas. Reg. 1.415(c)-1(b)(3); IRC 72(p)). Without a split: all principal."""
+        principal = body.get("LOANPRINCIPAL")
+        interest = body.get("LOANINTEREST")
+        p = abs(parse_cents(principal.strip(), "LOANPRINCIPAL")) if principal and principal.strip() else None
+        i = abs(parse_cents(interest.strip(), "LOANINTEREST")) if interest and interest.strip() else None
+        if p is None and i is None:
+            return [("loan_repayment", abs(cents))]
+        if p is None:
+            p = abs(cents) - i
+        if i is None:
+            i = abs(cents) - p
+        if p < 0 or i < 0 or p + i != abs(cents):
+            raise CellError("LOANPRINCIPAL", f"LOANPRINCIPAL {principal or '-'} + LOANINTEREST {interest or '-'} "
+                            f"do not add up to TOTAL {_money(abs(cents))}")
+        parts = [("loan_repayment", p)] if p else []
+        if i:
+            parts.append(("loan_interest", i))
+        return parts or [("loan_repayment", 0)]
 
     @staticmethod
     def _total(total: str | None) -> int:
@@ -307,7 +387,8 @@ class OfxImporter:
             raise CellError("UNITS", "TRANSFER without TOTAL needs UNITS and UNITPRICE") from None
         return int(value * 100)
 
-    def _balances(self, bal: Node, asof: str | None, ctx: ParseContext) -> Iterator[CanonicalRow]:
+    def _balances(self, bal: Node, asof: str | None, ctx: ParseContext,
+                  window_start: dt.date | None = None) -> Iterator[CanonicalRow]:
         date = ofx_date(asof, "DTASOF")
         if date is None:
             return
@@ -323,11 +404,73 @@ class OfxImporter:
             try:
                 source = self._source(node.name, ctx)
             except CellError:
+                if cents and node.name in MUST_MAP:
+                    # a label seen only in the balance aggregate: nothing to map on any row, so it
+                    # does not stop the import; its balance is simply not checked
+                    ctx.notes.append(
+                        f"{ctx.file_label}:{node.line}: INV401KBAL {node.name} {_money(cents)} not checked: "
+                        f"{node.name} is not mapped for this plan (--map {node.name}=SOURCE to check it)")
+                    continue
                 if cents == 0:
                     continue
                 raise
+            raw = {"element": "INV401KBAL", node.name: node.value}
+            if window_start is not None:
+                raw["DTSTART"] = window_start.isoformat()
             yield CanonicalRow(date=date, plan=ctx.plan, source=source, type="balance",
                                amount_cents=cents, line=node.line, source_label=node.name,
-                               type_label="INV401KBAL", raw={"element": "INV401KBAL",
-                                                             node.name: node.value})
+                               type_label="INV401KBAL", raw=raw)
 
+    def _year_to_date(self, ytd: Node, ctx: ParseContext) -> YearToDate | None:
+        """INV401KSUMMARY/YEARTODATE/CONTRIBUTIONS (OFX 2.x 13.9.3.1) as a check for the store."""
+        contrib = ytd.child("CONTRIBUTIONS")
+        if contrib is None:
+            return None
+        start = ofx_date(ytd.get("DTSTART"), "DTSTART")
+        end = ofx_date(ytd.get("DTEND"), "DTEND")
+        if start is None or end is None:
+            raise CellError("DTSTART" if start is None else "DTEND", "YEARTODATE needs DTSTART and DTEND")
+        if end < start:
+            raise CellError("DTEND", f"YEARTODATE ends ({end}) before it starts ({start})")
+        by_source: dict[str, int] = {}
+        unmapped: list[str] = []
+        for node in contrib.children:
+            if node.value is None or node.name == "TOTAL":
+                continue
+            cents = parse_cents(node.value, node.name)
+            try:
+                source = self._source(node.name, ctx)
+            except CellError:
+                unmapped.append(node.name)
+                continue
+            by_source[source] = by_source.get(source, 0) + cents
+        total = contrib.get("TOTAL")
+        return YearToDate(plan=ctx.plan or "", start=start, end=end, by_source=by_source,
+                          total_cents=parse_cents(total, "TOTAL") if total else None,
+                          unmapped=tuple(unmapped), line=contrib.line)
+
+
+def _money(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    return f"{sign}{abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def is_401k(root: Node) -> bool:
+    """Whether an OFX tree holds a 401(k)/403(b) statement (any of the OFX 2.x 401(k) elements)."""
+    for name in ("INV401K", "INV401KBAL", "INV401KSOURCE"):
+        if next(root.iter(name), None) is not None:
+            return True
+    return any((n.value or "").strip().upper() in PLAN_PRODUCT_TYPES for n in root.iter("USPRODUCTTYPE"))
+
+
+@dataclass(frozen=True)
+class YearToDate:
+    """A statement's year-to-date contributions per ledger source, to check against the ledger."""
+
+    plan: str
+    start: dt.date
+    end: dt.date
+    by_source: dict[str, int]
+    total_cents: int | None
+    unmapped: tuple[str, ...]
+    line: int

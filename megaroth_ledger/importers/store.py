@@ -13,7 +13,14 @@ transaction:
   their new rows;
 - in-plan conversion legs become a ``conversion`` row, like ``megaroth convert`` records,
   with the legs linked to it (:func:`record_imported_conversion`);
-- ``balance`` rows (Balance Forward, OFX INV401KBAL) become balance assertions;
+- ``balance`` rows (Balance Forward, OFX INV401KBAL) become balance assertions; on a plan's
+  *first* statement for a source (no earlier rows or assertions) the part of the balance the
+  ledger cannot explain is an ``opening_balance`` entry dated at the statement's start, never
+  earnings (its after-tax basis is unknown until ``megaroth basis set --plan``); later
+  differences are earnings, as ``megaroth balance assert`` records them;
+- statement figures the parser hands over (an OFX statement's year-to-date contributions)
+  are checked against the ledger once the rows are in: a difference is a note, and listed
+  in ``ImportResult.checks``;
 - ``--dry-run`` runs the very same transaction and rolls it back, so what it reports is
   exactly what a real import would add.
 """
@@ -72,6 +79,8 @@ class ImportResult:
     dry_run: bool = False
     summary: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    opening_balances: list[dict] = field(default_factory=list)
 
     @property
     def rows_skipped(self) -> int:
@@ -381,7 +390,10 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         else:
             result.notes.append(f"{date}: conversion legs without an outgoing leg were stored unlinked")
     result.balances_read = len(balances)
-    result.balances_added = _balance_assertions(conn, balances, import_id)
+    result.balances_added = _balance_assertions(conn, balances, import_id, result)
+    result.notes.extend(parsed.ctx.notes)
+    for check in parsed.ctx.checks:
+        _check_year_to_date(conn, check, all_plans, result)
     result.rows_read = read
     result.rows_added = added
     result.plans = sorted(plan_names)
@@ -492,9 +504,12 @@ def _conversion_basis(conn: Connection, plan_id: int, date: dt.date, source: str
     from ..rules import basis as basis_rules
     from ..services.forms import aftertax_replay
 
+    from ..services.opening import require_basis
+
     with Session(bind=conn) as session:
         plan = session.get(Plan, plan_id)
         try:
+            require_basis(session, plan, source, date)
             state = aftertax_replay(session, plan, through=date).final
         except UserError as exc:  # e.g. an after-tax row type basis tracking refuses
             state, why = None, str(exc)
@@ -514,30 +529,130 @@ def _conversion_basis(conn: Connection, plan_id: int, date: dt.date, source: str
     return bal, bas, basis, basis, memo
 
 
-def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int]], import_id: int) -> int:
+def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int]], import_id: int,
+                        result: ImportResult | None = None) -> int:
     totals: dict[tuple[int, dt.date, str], int] = defaultdict(int)
+    starts: dict[tuple[int, dt.date, str], dt.date] = {}
     for row, plan_id in balances:
-        totals[(plan_id, row.date, row.source)] += row.amount_cents
+        key = (plan_id, row.date, row.source)
+        totals[key] += row.amount_cents
+        start = row.raw_dict().get("DTSTART") if row.raw else None
+        if start:
+            try:
+                starts[key] = min(starts.get(key, row.date), dt.date.fromisoformat(start))
+            except ValueError:
+                pass
     added = 0
+    opened: set[tuple[int, str]] = set()
     for (plan_id, date, source), cents in sorted(totals.items()):
         exists = conn.execute(select(T_ASSERT.c.id).where(
             T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.date == date, T_ASSERT.c.source == source,
             T_ASSERT.c.amount_cents == cents)).first()
         if exists:
             continue
+        first = (plan_id, source) not in opened and _first_statement(conn, plan_id, source, date, import_id)
         ledger = _ledger_sum(conn, plan_id, [source], through=date)
         aid = conn.execute(insert(T_ASSERT).values(
             plan_id=plan_id, date=date, source=source, amount_cents=cents, ledger_cents=ledger,
             import_id=import_id)).inserted_primary_key[0]
-        if cents != ledger:
+        diff = cents - ledger
+        if diff > 0 and first:
+            # No history before this statement: what the ledger cannot explain was already in the
+            # account when the statement begins (an opening balance), not this period's earnings.
+            # Its basis (after-tax contributions in it) is not on the statement.
+            on = _opening_date(conn, plan_id, source, import_id, starts.get((plan_id, date, source), date))
+            conn.execute(insert(T_ENTRY).values(
+                plan_id=plan_id, date=on, tax_year=on.year, source=source, type="opening_balance",
+                amount_cents=diff, status="posted", import_id=import_id, origin=f"balance assert #{aid}",
+                memo=(f"opening balance: statement {from_cents(cents)} on {date.isoformat()} less the "
+                      f"{from_cents(ledger)} this import explains")))
+            opened.add((plan_id, source))
+            if result is not None:
+                result.opening_balances.append({"source": source, "date": on, "amount_cents": diff})
+                if source in OPENING_BASIS_SOURCES:
+                    result.notes.append(
+                        f"{source} opening balance {from_cents(diff):,.2f} on {on.isoformat()}: its basis "
+                        f"is not on the statement; record it with `megaroth basis set --plan "
+                        f"{_plan_name(conn, plan_id)} --{source.replace('_', '-')} AMOUNT` before the forms")
+        elif diff:
             # like `megaroth balance assert`: the difference becomes earnings, with provenance
             conn.execute(insert(T_ENTRY).values(
                 plan_id=plan_id, date=date, tax_year=date.year, source=source, type="earnings",
-                amount_cents=cents - ledger, status="posted", import_id=import_id,
+                amount_cents=diff, status="posted", import_id=import_id,
                 origin=f"balance assert #{aid}",
                 memo=f"difference between statement {from_cents(cents)} and ledger {from_cents(ledger)}"))
+        opened.add((plan_id, source))
         added += 1
     return added
+
+
+#: sources whose opening balance needs a basis before the forms can use it (IRC 72(e)(8):
+#: after-tax contributions; IRC 402A(d): designated Roth contributions)
+OPENING_BASIS_SOURCES = ("aftertax", "roth")
+
+
+def _plan_name(conn: Connection, plan_id: int) -> str:
+    return conn.execute(select(T_PLAN.c.name).where(T_PLAN.c.id == plan_id)).scalar_one()
+
+
+def _first_statement(conn: Connection, plan_id: int, source: str, date: dt.date, import_id: int) -> bool:
+    """No row of (plan, source) on or before ``date`` from anywhere but this import, and no
+    balance assertion of it from another import: the ledger knows nothing before this statement."""
+    other = (T_ENTRY.c.import_id.is_(None)) | (T_ENTRY.c.import_id != import_id)
+    if conn.execute(select(T_ENTRY.c.id).where(
+            T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source == source, T_ENTRY.c.date <= date,
+            other).limit(1)).first() is not None:
+        return False
+    return conn.execute(select(T_ASSERT.c.id).where(
+        T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.source == source,
+        (T_ASSERT.c.import_id.is_(None)) | (T_ASSERT.c.import_id != import_id)).limit(1)).first() is None
+
+
+def _opening_date(conn: Connection, plan_id: int, source: str, import_id: int, start: dt.date) -> dt.date:
+    """The statement's start: its DTSTART, or this import's first row of the plan if earlier."""
+    first = conn.execute(select(func.min(T_ENTRY.c.date)).where(
+        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.import_id == import_id)).scalar()
+    if first is not None:
+        first = first if isinstance(first, dt.date) else dt.date.fromisoformat(str(first))
+        return min(first, start)
+    return start
+
+
+def _check_year_to_date(conn: Connection, check, all_plans: dict[str, int], result: ImportResult) -> None:
+    """Compare a statement's year-to-date contributions per source with the ledger's
+    contributions (``contribution``/``contribution_true_up`` rows dated in the same window)."""
+    from ..vocab import CONTRIBUTION_TYPES
+
+    plan_id = all_plans.get(check.plan)
+    if plan_id is None:
+        return
+    rows = conn.execute(
+        select(T_ENTRY.c.source, func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0))
+        .where(T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.status == "posted",
+               T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
+               T_ENTRY.c.date >= check.start, T_ENTRY.c.date <= check.end)
+        .group_by(T_ENTRY.c.source)).all()
+    ledger = {r[0]: int(r[1]) for r in rows}
+    sources = sorted(set(check.by_source) | {s for s, c in ledger.items() if c})
+    diffs = []
+    for source in sources:
+        stmt = check.by_source.get(source)
+        if stmt is None:
+            continue  # the statement does not state this source
+        have = ledger.get(source, 0)
+        item = {"plan": check.plan, "from": check.start, "to": check.end, "source": source,
+                "statement": from_cents(stmt), "ledger": from_cents(have),
+                "difference": from_cents(stmt - have), "matches": stmt == have}
+        result.checks.append(item)
+        if stmt != have:
+            diffs.append(f"{source} statement {from_cents(stmt):,.2f} vs ledger {from_cents(have):,.2f}")
+    window = f"{check.start.isoformat()}..{check.end.isoformat()}"
+    if diffs:
+        result.notes.append(f"year-to-date contributions {window} differ from the ledger: " + "; ".join(diffs))
+    elif result.checks:
+        result.notes.append(f"year-to-date contributions {window} match the ledger")
+    for label in check.unmapped:
+        result.notes.append(f"year-to-date {label} contributions not checked: {label} is not mapped for this plan")
 
 
 # ------------------------------------------------------------------ list / undo / maps

@@ -255,6 +255,19 @@ def _withdraw_plan(session: Session, person_name: str, amount: Decimal, on: date
     balance = sum((from_cents(r.amount_cents) for r in rows), ZERO)
     contributions = sum((from_cents(r.amount_cents) for r in rows
                          if r.source in ("roth", "employer_roth") and r.type in CONTRIBUTION_TYPES), ZERO)
+    if any(r.type == "opening_balance" for r in rows):
+        from .opening import fix_hint, opening_basis
+
+        if any(r.type == "opening_balance" and r.source not in ("roth", "employer_roth") for r in rows):
+            raise UnsupportedSituation(
+                f"plan {plan.name} has an opening balance of in-plan conversion money: its layers and "
+                "clocks are not on the statement; not supported")
+        basis = opening_basis(session, plan.id, "roth")
+        if basis is None:
+            raise UnsupportedSituation(
+                f"plan {plan.name}'s designated Roth opening balance has no known basis (IRC 402A(d)); "
+                f"record it with `{fix_hint(plan.name, 'roth')}`")
+        contributions += basis
     if any(r.source == "roth_rollover" for r in rows):
         raise UnsupportedSituation(
             f"plan {plan.name} holds a Roth rollover from another plan: its investment in the contract "

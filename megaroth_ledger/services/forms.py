@@ -17,6 +17,14 @@ value, fees, ``earnings``, ``adjustment``) and exchanges change the balance only
 conversion recorded with ``megaroth convert`` names its destination; an imported
 ``conversion_out`` without one is an IRR (statement-formats.md 5.4); an imported
 ``rollover_out`` without one is refused (its destination decides box 2a).
+
+An ``opening_balance`` (a first statement's balance the ledger's rows do not explain) is its
+recorded basis as a contribution plus the rest as earnings; with no basis recorded (``megaroth
+basis set --plan P --aftertax A``) the forms refuse rather than guess. Participant-loan rows
+(``loan_issue``/``loan_repayment``, IRC 72(p)) move money between the funds and the loan note
+and ``loan_interest`` is earnings: none of them is a contribution or a distribution. While an
+after-tax loan is outstanding the funds are not the whole sub-account, so a distribution then is
+refused (its pro rata share under IRC 72(e)(8) would need the note's value).
 """
 
 from __future__ import annotations
@@ -51,9 +59,10 @@ from ..store.models import (
     Plan,
     Received1099R,
 )
-from ..vocab import CONTRIBUTION_TYPES, EARNINGS_TYPES
+from ..vocab import CONTRIBUTION_TYPES, EARNINGS_TYPES, OPENING_TYPE
 
-BALANCE_ONLY_TYPES = EARNINGS_TYPES | {"adjustment", "exchange_in", "exchange_out"}
+BALANCE_ONLY_TYPES = EARNINGS_TYPES | {"adjustment", "exchange_in", "exchange_out", "loan_interest"}
+LOAN_PRINCIPAL_TYPES = {"loan_issue", "loan_repayment"}
 DISTRIBUTION_TYPES = {"conversion_out", "rollover_out", "withdrawal"}
 ROTH_SOURCES = {"roth", "roth_irr", "roth_rollover", "employer_roth"}
 
@@ -117,6 +126,8 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
             conv_total[e.conversion_id] += e.amount_cents
     seen_conv: set[int] = set()
     moves: list[th.PlanMove] = []
+    loan_cents = 0  # after-tax money out on a loan note (loan_issue negative, repayments positive)
+    unknown_basis: UnsupportedSituation | None = None  # an opening balance whose basis is unknown
     for e in entries:
         if e.conversion_id in seen_conv and e.type in DISTRIBUTION_TYPES:
             continue  # a further leg of a conversion already taken whole
@@ -133,7 +144,23 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
             moves.append(th.PlanMove(plan.name, e.date, "contribution", amount, ref=ref))
         elif e.type in BALANCE_ONLY_TYPES:
             moves.append(th.PlanMove(plan.name, e.date, "earnings", amount, ref=ref))
+        elif e.type == OPENING_TYPE:
+            try:
+                moves.extend(_opening_moves(session, plan, e, amount, ref, th.PlanMove))
+            except UnsupportedSituation as exc:  # only a distribution needs the basis
+                unknown_basis = unknown_basis or exc
+                moves.append(th.PlanMove(plan.name, e.date, "earnings", amount, ref=ref))
+        elif e.type in LOAN_PRINCIPAL_TYPES:
+            loan_cents += e.amount_cents
+            moves.append(th.PlanMove(plan.name, e.date, "earnings", amount, ref=ref))
         elif e.type in DISTRIBUTION_TYPES:
+            if unknown_basis is not None:
+                raise unknown_basis
+            if loan_cents < 0:
+                raise UnsupportedSituation(
+                    f"{ref}: plan {plan.name} has {from_cents(-loan_cents):,.2f} of after-tax money out on a "
+                    "participant loan (IRC 72(p)); the pro rata basis of a distribution while the loan is "
+                    "outstanding (IRC 72(e)(8)) needs the loan note's value, which the ledger does not keep")
             if amount >= 0:
                 raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
             c = convs.get(e.conversion_id) if e.conversion_id else None
@@ -156,6 +183,27 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
             raise UnsupportedSituation(
                 f"{ref}: after-tax rows of type {e.type!r} are not supported for basis tracking")
     return moves
+
+
+def _opening_moves(session: Session, plan: Plan, e, amount: Decimal, ref: str, move) -> list:
+    """An opening balance as its recorded basis (a contribution) plus the rest (earnings)."""
+    from .opening import fix_hint, opening_basis
+
+    group = "aftertax" if e.source in ("aftertax", "aftertax_pre87") else "roth"
+    basis = opening_basis(session, plan.id, group)
+    if basis is None:
+        raise UnsupportedSituation(
+            f"{ref}: plan {plan.name}'s {e.source} opening balance has no known basis (the statement does "
+            f"not say how much of it is {'after-tax contributions' if group == 'aftertax' else 'Roth contributions'}); "
+            f"record it from the plan's records with `{fix_hint(plan.name, group)}`")
+    if basis > amount:
+        raise UnsupportedSituation(
+            f"{ref}: the recorded {group} basis {basis:,.2f} is above the opening balance {amount:,.2f} "
+            "(a loss before the ledger's history); not supported")
+    out = [move(plan.name, e.date, "contribution", basis, ref=ref + " basis")] if basis else []
+    if amount - basis:
+        out.append(move(plan.name, e.date, "earnings", amount - basis, ref=ref + " earnings"))
+    return out
 
 
 def aftertax_replay(session: Session, plan: Plan, through: dt.date | None = None) -> basis_rules.Replay:
@@ -214,6 +262,12 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
             out.append(th.DraMove(plan.name, e.date, "contribution", amount, ref=ref))
         elif e.type in BALANCE_ONLY_TYPES:
             out.append(th.DraMove(plan.name, e.date, "earnings", amount, ref=ref))
+        elif e.type == OPENING_TYPE:
+            if e.source not in ("roth", "employer_roth"):
+                raise UnsupportedSituation(
+                    f"{ref}: an opening balance of {e.source} money carries in-plan conversion layers and "
+                    "clocks the statement does not give; not supported")
+            out.extend(_opening_moves(session, plan, e, amount, ref, th.DraMove))  # only run with distributions
         elif e.type in ("withdrawal", "rollover_out"):
             if amount >= 0:
                 raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")

@@ -123,6 +123,9 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
         raise UserError(
             f"plan {plan_name} does not allow in-service withdrawals of after-tax money "
             "(--in-service-withdrawal), so it cannot roll to a Roth IRA")
+    from .opening import require_basis
+
+    require_basis(session, plan, "aftertax", on)
     rp_on = aftertax_replay(session, plan, through=on)
     state = rp_on.final
     if amount > state.balance:

@@ -230,6 +230,20 @@ class BasisLayer(Base):
     taxable_cents: Mapped[int] = mapped_column(BigInteger)
 
 
+class OpeningBasis(Base):
+    """The basis in a plan sub-account's opening balance (``basis set --plan``): after-tax
+    contributions (IRC 72(e)(8) investment in the contract) or designated Roth contributions
+    (IRC 402A(d)) held before the ledger's history starts. Absent = unknown."""
+
+    __tablename__ = "opening_basis"
+    __table_args__ = (UniqueConstraint("plan_id", "source"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(30))
+    basis_cents: Mapped[int] = mapped_column(BigInteger)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
 class Received1099R(Base):
     """A 1099-R the user actually received, as entered by ``reconcile 1099-r``."""
 
