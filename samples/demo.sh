@@ -14,14 +14,13 @@ megaroth wages set --plan acme-401k --year 2025 --compensation 200000 --fica-wag
 # the richest (money source per row, paycheck dates, FITIDs, a reversal, year-end balances).
 # Its OTHERVEST source is this plan's in-plan Roth conversion money: --map says so once and
 # the plan remembers it. The SGML twin (.qfx) has the same FITIDs: importing it adds nothing.
-# Every other format is shown as a dry run: what it would add, nothing written.
+# Every other format holds the same activity: each is refused (it would count twice).
 megaroth import "$here/2025-acme.ofx" --plan acme-401k --map OTHERVEST=roth_irr
 megaroth import "$here/2025-acme.qfx" --plan acme-401k
 echo
-echo "The same year in the other formats (dry runs; nothing written):"
+echo "The same year in the other formats (refused as overlaps; nothing written):"
 for f in "$here"/2025-acme-*.csv "$here"/2025-acme-*.txt "$here"/2025-acme-*.xlsx; do
-  megaroth import "$f" --plan acme-401k --dry-run --format json |
-    python3 -c 'import json, sys; print("  " + json.load(sys.stdin)["message"])'
+  megaroth import "$f" --plan acme-401k --dry-run 2>&1 | sed -n 's/^Error: \(.*another file\).*/  \1/p'
 done
 echo
 megaroth import list

@@ -104,7 +104,8 @@ def test_undo_removes_everything_the_import_added(ann):
     ann("import", str(SAMPLES / "2025-acme.ofx"), "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr")
     out = ann.json("import", "undo", "1")
     assert out == {"id": 1, "file": "2025-acme.ofx", "rows_removed": 306, "conversions_removed": 4,
-                   "balance_assertions_removed": 4}
+                   "balance_assertions_removed": 4, "rows_kept": 0, "conversions_kept": 0,
+                   "balance_assertions_kept": 0}
     for table in ("entry", "conversion", "balance_assertion"):
         assert rows(ann.db, f"select count(*) from {table}") == [(0,)]
     listed = ann.json("import", "list")["imports"]
@@ -227,7 +228,8 @@ def test_file_named_like_a_subcommand_and_options_first(ann, tmp_path, monkeypat
     shutil.copy(SAMPLES / "2025-acme-generic.csv", d / "list")
     monkeypatch.chdir(d)
     assert ann.json("import", "./list")["rows_added"] == 304
-    out = ann.json("import", "--plan", "acme-401k", str(SAMPLES / "2025-acme-workplace-activity.csv"))
+    out = ann.json("import", "--plan", "acme-401k", "--dry-run", str(SAMPLES / "2025-acme-workplace-activity.csv"),
+                   "--allow-overlap")  # the same year in another format: refused without it
     assert out["profile"] == "workplace-contribution-activity"
 
 

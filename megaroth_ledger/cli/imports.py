@@ -34,7 +34,7 @@ def import_group() -> None:
     """Import a statement export (CSV, TSV, XLSX, OFX/QFX) into the ledger, list imports, undo one.
 
     \b
-    megaroth import FILE [--plan NAME] [--profile ID] [--dry-run] [--map LABEL=SOURCE]
+    megaroth import FILE [--plan NAME] [--profile ID] [--dry-run] [--map LABEL=SOURCE] [--allow-overlap]
     megaroth import list
     megaroth import show ID      (contributions per paycheck and source)
     megaroth import undo ID
@@ -42,7 +42,9 @@ def import_group() -> None:
     The format is detected from the file's header row (past any preamble) unless --profile
     names one (see `megaroth profiles list`). All or nothing: if any row is bad nothing is
     written and every bad row (up to 50) is listed as file:line: column: reason. Importing
-    the same file again adds nothing. A file named like a subcommand (list, show, undo): write ./list.
+    the same file again adds nothing; an overlapping export adds only its new rows. The same
+    activity from a file in another format is refused (it would count twice; --allow-overlap),
+    and so is a file or OFX account already imported into another plan. A file named like a subcommand (list, show, undo): write ./list.
 
     Example: megaroth import ~/Downloads/history.csv --plan acme-401k --dry-run
     """
@@ -73,9 +75,12 @@ def _parse_maps(maps: tuple[str, ...]) -> dict[str, str]:
 @click.option("--map", "maps", multiple=True, metavar="LABEL=SOURCE",
               help="Map a raw source label (e.g. OTHERVEST, or a label the profile does not know) to "
               "a ledger source; saved in the plan's source map for later imports. Repeatable.")
+@click.option("--allow-overlap", is_flag=True, help="Import even though most of its activity (same plan, "
+              "date, source, type and amount) is already in the ledger from another file, e.g. the same "
+              "statement in another format (refused otherwise: it would count twice).")
 @format_option
 @click.pass_context
-def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, fmt) -> None:
+def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap, fmt) -> None:
     """Import FILE.
 
     Example: megaroth import statement.qfx --plan acme-401k --map OTHERVEST=roth_irr --dry-run
@@ -92,7 +97,8 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, fmt) -> None:
         raise UserError("--map needs --plan (the map is stored with the plan)")
     ledger = get_ledger(ctx)
     res = import_file(ledger.engine, file, plan=plan_name, profile=profile, dry_run=dry_run,
-                      progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map)
+                      progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map,
+                      allow_overlap=allow_overlap)
     if source_map and not dry_run:  # only once the import went through
         save_source_map(ledger.engine, plan_name, source_map)
     summary = [{"type": s["type"], "source": s["source"], "rows": s["rows"],
@@ -102,6 +108,7 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, fmt) -> None:
         "plans": res.plans, "dry_run": res.dry_run, "rows_read": res.rows_read,
         "rows_added": res.rows_added, "rows_already_present": res.rows_skipped,
         "conversions_added": res.conversions_added, "balance_assertions_added": res.balances_added,
+        "rows_held": res.rows_held, "overlaps": res.overlap_allowed,
         "added": summary, "notes": res.notes, "message": res.message(),
         "opening_balances": [{"source": o["source"], "date": o["date"], "amount": from_cents(o["amount_cents"])}
                              for o in res.opening_balances],
@@ -168,7 +175,9 @@ def import_show(ctx, import_id, fmt) -> None:
 @format_option
 @click.pass_context
 def import_undo(ctx, import_id, fmt) -> None:
-    """Remove everything one import added (rows, conversions, balance assertions).
+    """Remove what one import added (rows, conversions, balance assertions), except what another
+    active import also holds (e.g. March's rows that the Q1 statement contains too): those are
+    kept, now held by that import, and counted as kept.
 
     Example: megaroth import undo 7
     """
@@ -176,9 +185,14 @@ def import_undo(ctx, import_id, fmt) -> None:
     from ..reports.output import Column, Table
 
     res = undo_import(get_ledger(ctx).engine, import_id)
+    footer = []
+    if res["rows_kept"] or res["balance_assertions_kept"]:
+        footer.append(f"kept {res['rows_kept']} row(s), {res['conversions_kept']} conversion(s) and "
+                      f"{res['balance_assertions_kept']} balance assertion(s) that another active import also holds")
     emit(res, fmt, [Table(f"Undid import #{import_id} ({res['file']})", [
-        Column("rows_removed", "Rows removed"), Column("conversions_removed", "Conversions removed"),
-        Column("balance_assertions_removed", "Balance assertions removed")], [res])])
+        Column("rows_removed", "Rows removed"), Column("rows_kept", "Rows kept"),
+        Column("conversions_removed", "Conversions removed"),
+        Column("balance_assertions_removed", "Balance assertions removed")], [res], footer=footer)])
 
 
 @click.group("profiles")

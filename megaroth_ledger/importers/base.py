@@ -65,6 +65,9 @@ class ParseContext:
     #: statement figures the store checks against the ledger once the rows are in (e.g. an OFX
     #: statement's year-to-date contributions, :class:`.ofx.YearToDate`)
     checks: list = field(default_factory=list)
+    #: the statement's own account id when the format has one (OFX ``BROKERID:ACCTID``), set
+    #: while parsing: the store refuses one account for two plans
+    account_id: str | None = None
 
     def mapped_source(self, label: str) -> str | None:
         if not self.source_map:

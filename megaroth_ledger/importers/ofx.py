@@ -208,6 +208,10 @@ class OfxImporter:
         found = False
         for stmt in root.iter("INVSTMTRS"):
             found = True
+            acct = (stmt.get("INVACCTFROM/ACCTID") or "").strip()
+            if acct and ctx.account_id is None:
+                broker = (stmt.get("INVACCTFROM/BROKERID") or "").strip()
+                ctx.account_id = f"{broker}:{acct}" if broker else acct
             tranlist = stmt.child("INVTRANLIST")
             window_start = None
             if tranlist is not None:

@@ -35,11 +35,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, literal, or_, select, update
 
 from ..errors import UserError
 from ..money import from_cents, to_cents
-from ..store.models import BalanceAssertion, Conversion, Entry, ImportBatch, Plan
+from ..store.models import AssertionHold, BalanceAssertion, Conversion, Entry, EntryHold, ImportBatch, Plan
 from ..vocab import AFTER_TAX_SOURCES
 from . import open_parse
 from .derive import row_identity, with_occurrence
@@ -63,6 +63,9 @@ T_BATCH = ImportBatch.__table__
 T_CONV = Conversion.__table__
 T_ASSERT = BalanceAssertion.__table__
 T_PLAN = Plan.__table__
+T_HOLD = EntryHold.__table__
+T_AHOLD = AssertionHold.__table__
+HOLD_CHUNK = 500  # identities per hold statement (SQLite's default variable limit is far above)
 
 
 @dataclass
@@ -77,6 +80,8 @@ class ImportResult:
     balances_added: int = 0
     import_id: int | None = None
     dry_run: bool = False
+    rows_held: int = 0  # rows already in the ledger (from another import) this import also holds
+    overlap_allowed: list[int] = field(default_factory=list)  # earlier imports overlapped (--allow-overlap)
     summary: list[dict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
@@ -153,7 +158,8 @@ def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str)
 
 def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, profile: str | None = None,
                 dry_run: bool = False, progress: bool = False, user_dir: Path | None = None,
-                now: dt.datetime | None = None, extra_source_map: dict[str, str] | None = None) -> ImportResult:
+                now: dt.datetime | None = None, extra_source_map: dict[str, str] | None = None,
+                allow_overlap: bool = False) -> ImportResult:
     """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
     path = Path(path)
     if not path.is_file():
@@ -168,6 +174,7 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
             if got is None:
                 raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
             source_map = got[1]
+            _refuse_file_of_another_plan(conn, facts.sha256, path.name, got[0], plan)
         source_map.update(extra_source_map or {})
         with _progress(progress, facts.size, path.name) as on_bytes:
             parsed = open_parse(path, profile=profile, plan=plan, source_map=source_map,
@@ -177,7 +184,8 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
             with _page_cache(conn, facts.size):
                 # one transaction (autobegun by the plan lookup, or by the first insert)
                 try:
-                    result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir)
+                    result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir,
+                                    allow_overlap=allow_overlap)
                 except BaseException:
                     conn.rollback()
                     raise
@@ -217,7 +225,7 @@ def _page_cache(conn: Connection, file_size: int):
 
 
 def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, file_name: str,
-           now: dt.datetime, user_dir: Path | None = None) -> ImportResult:
+           now: dt.datetime, user_dir: Path | None = None, allow_overlap: bool = False) -> ImportResult:
     plan_id_default = plans.id(plan) if plan else None
     import_id = conn.execute(insert(T_BATCH).values(
         file_name=file_name, file_sha256=sha, profile=parsed.importer.id, plan_id=plan_id_default,
@@ -225,6 +233,22 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     result = ImportResult(file=file_name, sha256=sha, profile=parsed.importer.id, plans=[],
                           import_id=import_id)
     dialect = conn.dialect.name
+    held = [0]
+
+    def hold_identities(plan_id: int, idents: list[str]) -> None:
+        """Record that this import also holds the ledger's rows with these identities."""
+        for i in range(0, len(idents), HOLD_CHUNK):
+            held[0] += _hold(conn, import_id, select(T_ENTRY.c.id).where(
+                T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.identity.in_(idents[i:i + HOLD_CHUNK]),
+                or_(T_ENTRY.c.import_id.is_(None), T_ENTRY.c.import_id != import_id)))
+
+    def hold_skipped(batch: list[tuple], one_plan: int | None) -> None:
+        by_plan: dict[int, list[str]] = defaultdict(list)
+        for t in batch:  # identity is last; the plan id is the chunk's, or ENTRY_COLUMNS[14]
+            by_plan[one_plan if one_plan is not None else t[14]].append(t[-1])
+        for pid, idents in by_plan.items():
+            hold_identities(pid, idents)
+
     if dialect == "sqlite":
         dbapi = conn.connection.driver_connection
         cur = dbapi.cursor()
@@ -244,7 +268,10 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                         f"import_id) VALUES ({', '.join('?' * len(COMPACT_COLUMNS))}, NULL, 'posted', "
                         f"{int(one_plan)}, {int(import_id)})")
                 cur.executemany(stmt, batch)
-            return cur.rowcount
+            n = cur.rowcount
+            if n < len(batch):  # some rows were already in the ledger: this import holds them too
+                hold_skipped(batch, one_plan)
+            return n
 
         def insert_one(values: tuple) -> int | None:
             cur.execute(sql, values)
@@ -257,12 +284,14 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
 
         def insert_many(batch: list[tuple], one_plan: int | None = None) -> int:
-            if one_plan is not None:
-                batch = [_full_tuple(t, one_plan, import_id) for t in batch]
+            full = batch if one_plan is None else [_full_tuple(t, one_plan, import_id) for t in batch]
             # count the RETURNING rows: after a batched ("insertmanyvalues") executemany the
             # driver's rowcount is not the total of rows inserted
-            rows = [dict(zip(ENTRY_COLUMNS, t)) for t in batch]
-            return len(conn.execute(stmt.returning(T_ENTRY.c.id), rows).all())
+            rows = [dict(zip(ENTRY_COLUMNS, t)) for t in full]
+            n = len(conn.execute(stmt.returning(T_ENTRY.c.id), rows).all())
+            if n < len(batch):
+                hold_skipped(batch, one_plan)
+            return n
 
         def insert_one(values: tuple) -> int | None:
             got = conn.execute(stmt.returning(T_ENTRY.c.id), dict(zip(ENTRY_COLUMNS, values))).first()
@@ -380,6 +409,8 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     for (plan_id, group, date), group_legs in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][1])):
         values = [_entry_tuple(r, pid, import_id, row_identity(r, r.plan, seen, dupes)) for r, pid in group_legs]
         new = [(r, v) for (r, _), v in zip(group_legs, values) if not _exists(conn, plan_id, v[-1])]
+        if len(new) < len(values):
+            hold_identities(plan_id, [v[-1] for v in values if all(v is not nv for _, nv in new)])
         if not new:
             continue
         conv = record_imported_conversion(conn, plan_id=plan_id, date=date, legs=new, import_id=import_id,
@@ -389,6 +420,17 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
             result.conversions_added += 1
         else:
             result.notes.append(f"{date}: conversion legs without an outgoing leg were stored unlinked")
+    plan_ids = sorted({all_plans[n] for n in plan_names})
+    batch_plan = plan_id_default
+    if batch_plan is None and len(plan_names) == 1:
+        batch_plan = plans.id(next(iter(plan_names)))
+    account_id = getattr(parsed.ctx, "account_id", None)
+    if batch_plan is not None:
+        _refuse_file_of_another_plan(conn, sha, file_name, batch_plan, None, import_id)
+        if account_id:
+            _refuse_account_of_another_plan(conn, account_id, file_name, batch_plan, import_id)
+    if added:
+        result.overlap_allowed = _check_overlap(conn, import_id, plan_ids, file_name, allow_overlap)
     result.balances_read = len(balances)
     result.balances_added = _balance_assertions(conn, balances, import_id, result)
     result.notes.extend(parsed.ctx.notes)
@@ -396,12 +438,11 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         _check_year_to_date(conn, check, all_plans, result)
     result.rows_read = read
     result.rows_added = added
+    result.rows_held = held[0]
     result.plans = sorted(plan_names)
-    batch_plan = plan_id_default
-    if batch_plan is None and len(plan_names) == 1:
-        batch_plan = plans.id(next(iter(plan_names)))
     conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(
-        rows_read=read, rows_added=added, plan_id=batch_plan))
+        rows_read=read, rows_added=added, plan_id=batch_plan, account_id=account_id,
+        overlap_allowed=bool(result.overlap_allowed)))
     tally = bulk["tally"]
     if tally is not None and not bulk["other"] and not legs and not balances and added == bulk["rows"]:
         # every stored row is one of the bulk rows, all inserted: their tally is what the
@@ -438,6 +479,121 @@ def _pipeline(produce, consume, failed) -> int:
 
     produce(put)
     return total[0]
+
+
+def _hold(conn: Connection, import_id: int, ids_select, *, table=T_HOLD, column: str = "entry_id") -> int:
+    """INSERT (id, import_id) for every id ``ids_select`` yields into a hold table; an existing
+    pair is left alone. Returns the number of pairs added."""
+    sel = select(ids_select.subquery().c[0], literal(import_id))
+    stmt = insert(table).from_select([column, "import_id"], sel)
+    if conn.dialect.name == "sqlite":
+        stmt = stmt.prefix_with("OR IGNORE")
+    else:
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table).from_select([column, "import_id"], sel).on_conflict_do_nothing()
+    return conn.execute(stmt).rowcount or 0
+
+
+def _active_batches(conn: Connection, exclude: int | None):
+    q = select(T_BATCH.c.id, T_BATCH.c.file_name, T_BATCH.c.profile, T_BATCH.c.plan_id,
+               T_BATCH.c.account_id, T_BATCH.c.file_sha256).where(T_BATCH.c.undone_at.is_(None))
+    if exclude is not None:
+        q = q.where(T_BATCH.c.id != exclude)
+    return q
+
+
+def _plan_name(conn: Connection, plan_id: int | None) -> str:
+    name = conn.execute(select(T_PLAN.c.name).where(T_PLAN.c.id == plan_id)).scalar()
+    return name or "(a removed plan)"
+
+
+def _refuse_file_of_another_plan(conn: Connection, sha: str, file_name: str, plan_id: int,
+                                 plan: str | None, import_id: int | None = None) -> None:
+    """A file (same SHA-256) already imported into one plan is not imported into another."""
+    other = conn.execute(_active_batches(conn, import_id).where(
+        T_BATCH.c.file_sha256 == sha, T_BATCH.c.plan_id.is_not(None), T_BATCH.c.plan_id != plan_id)
+        .order_by(T_BATCH.c.id)).first()
+    if other is not None:
+        target = plan or _plan_name(conn, plan_id)
+        raise UserError(
+            f"{file_name}: this file (same SHA-256) was already imported into plan "
+            f"{_plan_name(conn, other.plan_id)} as import #{other.id} ({other.file_name}); a statement "
+            f"belongs to one plan, so it is not imported into {target}. Nothing was imported. If "
+            f"#{other.id} went into the wrong plan: `megaroth import undo {other.id}`, then import it again")
+
+
+def _refuse_account_of_another_plan(conn: Connection, account_id: str, file_name: str, plan_id: int,
+                                    import_id: int) -> None:
+    """An OFX account (BROKERID:ACCTID) already imported into one plan is not imported into another."""
+    other = conn.execute(_active_batches(conn, import_id).where(
+        T_BATCH.c.account_id == account_id, T_BATCH.c.plan_id.is_not(None), T_BATCH.c.plan_id != plan_id)
+        .order_by(T_BATCH.c.id)).first()
+    if other is not None:
+        raise UserError(
+            f"{file_name}: its account {account_id} belongs to plan {_plan_name(conn, other.plan_id)} "
+            f"(import #{other.id}, {other.file_name}); one account's statements go into one plan. Nothing "
+            f"was imported. Give --plan {_plan_name(conn, other.plan_id)}, or if #{other.id} went into the "
+            f"wrong plan: `megaroth import undo {other.id}` first")
+
+
+def find_overlap(conn: Connection, import_id: int, plan_ids: list[int]):
+    """(:class:`~.overlap.Overlap`, {earlier import id: rows it holds}) for the rows import
+    ``import_id`` inserted, against the rows other active imports hold in the same plans on
+    the same dates (rows it holds itself, i.e. skipped as duplicates, and balance plugs left out)."""
+    from .overlap import Overlap, match
+
+    others = [r.id for r in conn.execute(_active_batches(conn, import_id).where(
+        or_(T_BATCH.c.plan_id.in_(plan_ids), T_BATCH.c.plan_id.is_(None))))]
+    if not others or not plan_ids:  # nothing to compare with (a first import: no scan at all)
+        return Overlap(0, 0), {}
+    e = T_ENTRY
+    lo, hi = conn.execute(select(func.min(e.c.date), func.max(e.c.date)).where(
+        e.c.import_id == import_id, e.c.origin.is_(None))).one()
+    if lo is None:
+        return Overlap(0, 0), {}
+    key = (e.c.plan_id, e.c.date, e.c.source, e.c.type, e.c.amount_cents)
+    old = conn.execute(select(e.c.import_id, *key, func.count()).where(
+        e.c.plan_id.in_(plan_ids), e.c.date >= lo, e.c.date <= hi, e.c.import_id.in_(others),
+        e.c.origin.is_(None),
+        ~exists().where(T_HOLD.c.entry_id == e.c.id, T_HOLD.c.import_id == import_id))
+        .group_by(e.c.import_id, *key)).all()
+    if not old:
+        return Overlap(0, 0), {}
+    new = conn.execute(select(*key, func.count()).where(e.c.import_id == import_id, e.c.origin.is_(None))
+                       .group_by(*key)).all()
+    found = match([tuple(r) for r in new], [tuple(r) for r in old])
+    ids = sorted(found.by_import)
+    held = {i: 0 for i in ids}
+    if ids:
+        for i, n in conn.execute(select(e.c.import_id, func.count()).where(
+                e.c.import_id.in_(ids), e.c.origin.is_(None)).group_by(e.c.import_id)):
+            held[i] += n
+        for i, n in conn.execute(select(T_HOLD.c.import_id, func.count()).where(
+                T_HOLD.c.import_id.in_(ids)).group_by(T_HOLD.c.import_id)):
+            held[i] += n
+    return found, held
+
+
+def _check_overlap(conn: Connection, import_id: int, plan_ids: list[int], file_name: str,
+                   allow: bool) -> list[int]:
+    """Refuse an import whose activity other imports already hold (:mod:`.overlap`), unless
+    ``allow``; returns the earlier imports it overlaps."""
+    found, held = find_overlap(conn, import_id, plan_ids)
+    earlier = found.earlier(held)
+    if not earlier or allow:
+        return earlier
+    rows = conn.execute(select(T_BATCH.c.id, T_BATCH.c.file_name, T_BATCH.c.profile).where(
+        T_BATCH.c.id.in_(earlier)).order_by(T_BATCH.c.id)).all()
+    named = "; ".join(f"import #{r.id} ({r.file_name}, {r.profile}): {found.by_import[r.id]} of its "
+                      f"{held.get(r.id, 0)} rows" for r in rows)
+    first = rows[0].id
+    raise UserError(
+        f"{file_name}: {found.matched} of the {found.new_rows} rows it would add (same plan, date, source, "
+        f"type and amount) are already in the ledger from another file: {named}. Importing it would count "
+        f"that activity twice, so nothing was imported. If it is the same statement in another format, "
+        f"keep one (`megaroth import undo {first}` to replace #{first} with this file); if the activity "
+        f"is really distinct, import it with --allow-overlap")
 
 
 def _ledger_sum(conn: Connection, plan_id: int, sources, *, through: dt.date, types=None,
@@ -545,10 +701,12 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
     added = 0
     opened: set[tuple[int, str]] = set()
     for (plan_id, date, source), cents in sorted(totals.items()):
-        exists = conn.execute(select(T_ASSERT.c.id).where(
+        found = conn.execute(select(T_ASSERT.c.id, T_ASSERT.c.import_id).where(
             T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.date == date, T_ASSERT.c.source == source,
             T_ASSERT.c.amount_cents == cents)).first()
-        if exists:
+        if found:
+            if found.import_id is not None and found.import_id != import_id:  # this import holds it too
+                _hold(conn, import_id, select(literal(found.id)), table=T_AHOLD, column="assertion_id")
             continue
         first = (plan_id, source) not in opened and _first_statement(conn, plan_id, source, date, import_id)
         ledger = _ledger_sum(conn, plan_id, [source], through=date)
@@ -717,8 +875,10 @@ def show_import(engine: Engine, import_id: int) -> dict:
 
 
 def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) -> dict:
-    """Remove everything import ``import_id`` added (rows, conversions, assertions) in one
-    transaction; the batch itself stays, marked undone, for the audit trail."""
+    """Undo import ``import_id`` in one transaction: remove the rows, conversions and balance
+    assertions it added **unless another active import also holds them** (they were in that
+    import's file too, e.g. March's rows in the Q1 statement); those are kept and handed to the
+    other import. The batch itself stays, marked undone, for the audit trail."""
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with engine.begin() as conn:
         batch = conn.execute(select(T_BATCH).where(T_BATCH.c.id == import_id)).first()
@@ -726,9 +886,42 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
             raise UserError(f"no import #{import_id}; see `megaroth import list`")
         if batch.undone_at is not None:
             raise UserError(f"import #{import_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
+        # what this import merely held goes with it
+        conn.execute(T_HOLD.delete().where(T_HOLD.c.import_id == import_id))
+        conn.execute(T_AHOLD.delete().where(T_AHOLD.c.import_id == import_id))
+        # balance assertions another import holds: hand them (and their earnings plug) over
+        a_kept = _hand_over(conn, T_ASSERT, T_AHOLD, "assertion_id", import_id)
+        for aid, new_owner in a_kept:
+            conn.execute(update(T_ENTRY).where(T_ENTRY.c.import_id == import_id,
+                                               T_ENTRY.c.origin == f"balance assert #{aid}")
+                         .values(import_id=new_owner))
+        kept = _hand_over(conn, T_ENTRY, T_HOLD, "entry_id", import_id)
         removed = conn.execute(T_ENTRY.delete().where(T_ENTRY.c.import_id == import_id)).rowcount
+        # a conversion stays while any of its legs stays (with the legs' new owner)
+        c_kept = 0
+        for conv_id, owner in conn.execute(
+                select(T_CONV.c.id, func.min(T_ENTRY.c.import_id)).join(T_ENTRY, T_ENTRY.c.conversion_id == T_CONV.c.id)
+                .where(T_CONV.c.import_id == import_id).group_by(T_CONV.c.id)).all():
+            conn.execute(update(T_CONV).where(T_CONV.c.id == conv_id).values(import_id=owner))
+            c_kept += 1
         convs = conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount
         asserts = conn.execute(T_ASSERT.delete().where(T_ASSERT.c.import_id == import_id)).rowcount
         conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(undone_at=now))
     return {"id": import_id, "file": batch.file_name, "rows_removed": removed,
-            "conversions_removed": convs, "balance_assertions_removed": asserts}
+            "conversions_removed": convs, "balance_assertions_removed": asserts,
+            "rows_kept": len(kept), "conversions_kept": c_kept, "balance_assertions_kept": len(a_kept)}
+
+
+def _hand_over(conn: Connection, table, holds, column: str, import_id: int) -> list[tuple[int, int]]:
+    """Re-point the records of ``table`` owned by ``import_id`` that another import holds to the
+    earliest such import (whose hold becomes the ownership). Returns (record id, new owner)."""
+    hold_col = holds.c[column]
+    pairs = [(r[0], r[1]) for r in conn.execute(
+        select(table.c.id, func.min(holds.c.import_id)).join(holds, hold_col == table.c.id)
+        .where(table.c.import_id == import_id).group_by(table.c.id))]
+    if pairs:
+        conn.execute(update(table).where(table.c.id == bindparam("rid")).values(import_id=bindparam("owner")),
+                     [{"rid": r, "owner": o} for r, o in pairs])
+        conn.execute(holds.delete().where(hold_col == bindparam("rid"), holds.c.import_id == bindparam("owner")),
+                     [{"rid": r, "owner": o} for r, o in pairs])
+    return pairs

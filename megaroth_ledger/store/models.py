@@ -95,6 +95,10 @@ class ImportBatch(Base):
     rows_read: Mapped[int] = mapped_column(Integer, default=0)
     rows_added: Mapped[int] = mapped_column(Integer, default=0)
     undone_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the statement's own account id (OFX BROKERID:ACCTID): one account belongs to one plan
+    account_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    # imported with --allow-overlap although its activity was already in the ledger
+    overlap_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Conversion(Base):
@@ -160,6 +164,28 @@ class Entry(Base):
     origin: Mapped[str | None] = mapped_column(String(200))  # e.g. "balance assert #3"
     # de-duplication key within a plan: external id (FITID) or row hash + occurrence
     identity: Mapped[str | None] = mapped_column(String(200))
+
+
+class EntryHold(Base):
+    """An import that also holds an entry it did not insert (the row was already in the ledger,
+    e.g. March's rows re-read from the Q1 statement). ``entry.import_id`` is the entry's owner;
+    these rows are its other holders, so undoing the owner keeps (re-points) the entry while
+    any other active import holds it."""
+
+    __tablename__ = "entry_hold"
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
+
+
+class AssertionHold(Base):
+    """Like :class:`EntryHold`, for a balance assertion an import found already recorded."""
+
+    __tablename__ = "assertion_hold"
+    assertion_id: Mapped[int] = mapped_column(ForeignKey("balance_assertion.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"), primary_key=True,
+                                           index=True)
 
 
 class BalanceAssertion(Base):
