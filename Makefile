@@ -24,7 +24,10 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
+# Benchmarks (bench/README.md): start-up vs `sqlite-utils tables`, then import on every file shape.
 bench: install
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) bench/startup.py
 	$(PY) bench/run.py
 
 clean:
