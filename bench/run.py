@@ -267,6 +267,10 @@ class Variant:
         self.label, self.tree = label, tree
         self.env = {**os.environ, "PYTHONPATH": str(tree)}
         self.megaroth = [sys.executable, "-c", "from megaroth_ledger.cli import main; main()"]
+        # byte-compiled, as ``pip install`` leaves an installed wheel (with PYTHONDONTWRITEBYTECODE=1
+        # a source tree would otherwise be recompiled in every process)
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "megaroth_ledger"),
+                        str(tree / "migrations")], check=True)
 
     def prepare(self, db: Path, plans: list[str]) -> None:
         run([sys.executable, "-c", PREPARE, str(db), *plans], self.env)
