@@ -266,14 +266,15 @@ class Variant:
     def __init__(self, label: str, tree: Path):
         self.label, self.tree = label, tree
         self.env = {**os.environ, "PYTHONPATH": str(tree)}
-        self.megaroth = [sys.executable, "-c", "from megaroth_ledger.cli import main; main()"]
+        # -P: the package comes from PYTHONPATH's tree, never from the current directory
+        self.megaroth = [sys.executable, "-P", "-c", "from megaroth_ledger.cli import main; main()"]
         # byte-compiled, as ``pip install`` leaves an installed wheel (with PYTHONDONTWRITEBYTECODE=1
         # a source tree would otherwise be recompiled in every process)
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "megaroth_ledger"),
                         str(tree / "migrations")], check=True)
 
     def prepare(self, db: Path, plans: list[str]) -> None:
-        run([sys.executable, "-c", PREPARE, str(db), *plans], self.env)
+        run([sys.executable, "-P", "-c", PREPARE, str(db), *plans], self.env)
 
     def import_(self, db: Path, path: Path, shape: str) -> tuple[float, int, int]:
         extra = ["--plan", "bench-401k", "--map", "OTHERVEST=roth"] if shape == "ofx" else []

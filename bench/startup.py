@@ -76,10 +76,15 @@ class Variant:
         self.label, self.tree = label, tree
         self.db = work / f"ledger-{label}.db"
         self.env = {**os.environ, "PYTHONPATH": str(tree)}
-        self.argv = [sys.executable, "-c", "from megaroth_ledger.cli import main; main()", "--db", str(self.db)]
+        # -P: the package comes from PYTHONPATH's tree, never from the current directory
+        self.argv = [sys.executable, "-P", "-c", "from megaroth_ledger.cli import main; main()",
+                     "--db", str(self.db)]
 
     def build(self) -> None:
         compile_tree(self.tree)
+        where = subprocess.run([sys.executable, "-P", "-c", "import megaroth_ledger; print(megaroth_ledger.__file__)"],
+                               env=self.env, check=True, capture_output=True, text=True).stdout
+        assert Path(where.strip()).is_relative_to(self.tree), (where, self.tree)
         for args in SETUP:
             subprocess.run([*self.argv, *args], env=self.env, check=True, capture_output=True)
 

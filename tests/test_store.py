@@ -5,6 +5,8 @@ import os
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from sqlalchemy import text
 
 from megaroth_ledger.errors import UserError
 from megaroth_ledger.store import db as store_db
+from megaroth_ledger.store import revision as store_revision
 from megaroth_ledger.store.models import Base
 
 
@@ -42,6 +45,36 @@ def test_reopening_is_a_no_op(tmp_path):
     assert not again.migration.created and again.migration.backup is None
 
 
+def test_schema_heads_constant_matches_the_migration_tree():
+    heads = frozenset(_current_heads_tuple())
+    assert store_revision.SCHEMA_HEADS == heads, (
+        f"migrations/versions has head(s) {sorted(heads)} but megaroth_ledger/store/revision.py says "
+        f"{sorted(store_revision.SCHEMA_HEADS)}: set SCHEMA_HEADS = frozenset({set(sorted(heads))!r}) there "
+        "(opening a ledger compares its alembic_version with that constant and skips Alembic when equal)")
+
+
+def test_opening_a_current_ledger_does_not_import_alembic(tmp_path):
+    path = tmp_path / "x.db"
+    store_db.open_ledger(str(path)).dispose()
+    code = ("import sys\nfrom megaroth_ledger.store.db import open_ledger\n"
+            f"led = open_ledger({str(path)!r})\n"
+            "print('ALEMBIC', [m for m in sys.modules if m.split('.')[0] == 'alembic'], led.migration)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "ALEMBIC []" in out and "created=False" in out
+
+
+def test_a_stale_stamp_still_goes_through_alembic(tmp_path, monkeypatch):
+    """A database stamped with anything but SCHEMA_HEADS is upgraded (or refused) by Alembic."""
+    path = tmp_path / "x.db"
+    store_db.open_ledger(str(path)).dispose()
+    with sqlite3.connect(path) as c:
+        c.execute("UPDATE alembic_version SET version_num = 'f00d'")
+    c.close()
+    with pytest.raises(UserError, match="newer megaroth.*f00d"):
+        store_db.open_ledger(str(path))
+    assert not store_db._schema_is_current(store_db.make_engine(f"sqlite:///{tmp_path / 'new.db'}"))
+
+
 def test_env_var_and_default_location(tmp_path, monkeypatch):
     monkeypatch.setenv("MEGAROTH_DB", str(tmp_path / "env.db"))
     assert store_db.resolve_url(None) == f"sqlite:///{tmp_path / 'env.db'}"
@@ -68,6 +101,8 @@ def newer_migrations(tmp_path, monkeypatch):
         f"revision = '9999'\ndown_revision = {tuple(sorted(heads))!r}\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n    op.create_table('future_thing', sa.Column('id', sa.Integer, primary_key=True))\n"
         "def downgrade():\n    op.drop_table('future_thing')\n")
+    # a newer release is built with the newer head (store/revision.py says so)
+    monkeypatch.setattr(store_revision, "SCHEMA_HEADS", frozenset({"9999"}))
     return tree
 
 

@@ -122,8 +122,28 @@ def _backup_sqlite(engine: Engine) -> Path:
     return dest
 
 
+def _schema_is_current(engine: Engine) -> bool:
+    """True when the database is stamped with exactly the head revision(s) this package was built
+    with (:data:`.revision.SCHEMA_HEADS`): one cheap query, no Alembic import. Anything else
+    (no version table, a new file, an older or newer revision) -> False: :func:`upgrade` decides."""
+    from sqlalchemy.exc import DBAPIError
+
+    from .revision import SCHEMA_HEADS
+
+    try:
+        with engine.connect() as conn:
+            stamped = {row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")}
+    except DBAPIError:  # no alembic_version table (new or foreign database)
+        return False
+    return stamped == SCHEMA_HEADS
+
+
 def upgrade(engine: Engine) -> MigrationResult:
     """Create or upgrade the database to the head revision(s). See the module docstring."""
+    if _schema_is_current(engine):
+        from .revision import SCHEMA_HEADS
+
+        return MigrationResult(created=False, upgraded_from=tuple(sorted(SCHEMA_HEADS)), backup=None)
     from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
