@@ -27,6 +27,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.clocks",
     "megaroth_ledger.cli.export",
     "megaroth_ledger.cli.imports",
+    "megaroth_ledger.cli.ira_limits",
 ]
 
 

@@ -161,6 +161,11 @@ def _year_tables(data: dict) -> list:
     if data["form_1040"] is not None:
         tables.append(Table("Form 1040 lines", [Column("line", "line"), Column("amount", "amount", True)],
                             [{"line": k, "amount": v} for k, v in data["form_1040"].items()]))
+    lim = data.get("ira_limits")
+    if lim is not None:
+        keys = ("limit", "traditional", "roth", "roth_allowed", "deductible_limit", "traditional_excess", "roth_excess")
+        tables.append(Table("IRA contributions and limits", [Column("item", "item"), Column("amount", "amount", True)],
+                            [{"item": k.replace("_", " "), "amount": lim[k]} for k in keys]))
     tables.append(Table("Warnings and what to do", [Column("code", "code"), Column("origin", "from"),
                                                     Column("message", "message"), Column("advice", "what to do")],
                         data["warnings"], footer=data["not_available"]))

@@ -33,6 +33,15 @@ ADVICE = {
     "custodian's 1099-R instead.",
     "roth-ira-1099r": "Expect a 1099-R from the Roth IRA custodian as well; report it with Form 8606 Part III.",
     "qualified-distribution": "A qualified distribution is not reported on Form 8606; check the clocks sheet.",
+    # IRA limits (issue 11)
+    "ira-excess": "Recharacterize the excess (megaroth ira recharacterize) or have it returned with its earnings "
+    "(megaroth ira return) by the return's due date including extensions; otherwise 6% a year (Form 5329).",
+    "roth-income-excess": "Recharacterize the Roth contribution as a nondeductible traditional one and convert it "
+    "(the backdoor), or have it returned with its earnings, by the return's due date including extensions.",
+    "ira-deduction-excess": "Record the part above the deduction limit as nondeductible (ira contribute "
+    "--nondeductible): it becomes Form 8606 basis.",
+    "roth-income-unchecked": "Record filing status and MAGI with megaroth tax-year set.",
+    "ira-deduction-unchecked": "Record filing status and MAGI with megaroth tax-year set.",
     "unconfirmed": "The ledger applied its documented default where the rule is unconfirmed: show this line "
     "to your tax preparer.",
 }

@@ -28,6 +28,13 @@ class YearLimits:
     roth_catch_up_wage_threshold: Decimal | None
     roth_catch_up_enforced: bool
     sources: tuple[str, ...]
+    #: IRA income phase-outs, MAGI (start, end); see the data file's header for each key's IRC section
+    roth_phaseout_single: tuple[Decimal, Decimal] | None = None
+    roth_phaseout_joint: tuple[Decimal, Decimal] | None = None
+    deduction_phaseout_single: tuple[Decimal, Decimal] | None = None
+    deduction_phaseout_joint: tuple[Decimal, Decimal] | None = None
+    deduction_phaseout_spouse_covered: tuple[Decimal, Decimal] | None = None
+    phaseout_sources: tuple[str, ...] = ()
 
     def catch_up_for_age(self, age_at_year_end: int) -> Decimal:
         """Catch-up limit for someone of this age on December 31 (0 if not eligible).
@@ -51,6 +58,24 @@ def _money(v: int | None) -> Decimal | None:
     return None if v is None else Decimal(v).quantize(Decimal("0.01"))
 
 
+#: Statutory widths of the phase-out ranges: IRC 408A(c)(3)(A)(ii) ($15,000; $10,000 for a joint
+#: return or a married individual filing separately), 219(g)(2)(A)(ii) ($10,000; $20,000 for a joint
+#: return), 219(g)(7)(A) ($10,000). A data row with another width is a typo in the data file.
+PHASEOUT_WIDTHS = {
+    "roth_phaseout_single": 15000, "roth_phaseout_joint": 10000, "deduction_phaseout_single": 10000,
+    "deduction_phaseout_joint": 20000, "deduction_phaseout_spouse_covered": 10000,
+}
+
+
+def _range(year: int, key: str, v) -> tuple[Decimal, Decimal] | None:
+    if v is None:
+        return None
+    lo, hi = v
+    if hi - lo != PHASEOUT_WIDTHS[key]:
+        raise ValueError(f"limits.toml year {year} {key} {v}: width must be {PHASEOUT_WIDTHS[key]}")
+    return _money(lo), _money(hi)
+
+
 @lru_cache(maxsize=1)
 def _table() -> dict[int, YearLimits]:
     raw = tomllib.loads(
@@ -59,7 +84,8 @@ def _table() -> dict[int, YearLimits]:
     table: dict[int, YearLimits] = {}
     for key, row in raw["years"].items():
         year = int(key)
-        unknown = [s for s in row["sources"] if s not in raw["sources"]]
+        unknown = [s for s in list(row["sources"]) + list(row.get("phaseout_sources", []))
+                   if s not in raw["sources"]]
         if unknown:  # a figure without a citation is a bug in the data file
             raise ValueError(f"limits.toml year {year} cites unknown sources {unknown}")
         table[year] = YearLimits(
@@ -73,6 +99,8 @@ def _table() -> dict[int, YearLimits]:
             roth_catch_up_wage_threshold=_money(row.get("roth_catch_up_wage_threshold")),
             roth_catch_up_enforced=bool(row.get("roth_catch_up_enforced", False)),
             sources=tuple(row["sources"]),
+            phaseout_sources=tuple(row.get("phaseout_sources", ())),
+            **{k: _range(year, k, row.get(k)) for k in PHASEOUT_WIDTHS},
         )
     return table
 

@@ -263,6 +263,12 @@ def _workbook_data(session: Session, person, years: list[int], *, as_of: dt.date
         data.clocks, why = None, f"clocks not available: {exc}"
     if why:
         data.unavailable["clocks"] = why
+    from . import ira_limits
+
+    for y in years:
+        res = ira_limits.year_check(session, person.name, y)
+        if res is not None:
+            data.ira_limits[y] = ira_limits.check_payload(res)
     data.conversions = conversion_rows(session, person.id, years)
     for y, f8606 in data.form_8606.items():  # an IRA conversion's taxable part is Form 8606 line 18
         ira = [r for r in data.conversions if r["tax_year"] == y and r["route"] == "IRA conversion"]
@@ -304,6 +310,12 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
     warnings = [dict(w, origin="headroom") for w in h["warnings"]]
     for name, payload in forms.items():
         warnings += [dict(w, origin=f"form {name}") for w in payload.get("warnings", [])]
+    from . import ira_limits
+
+    lim = ira_limits.year_check(session, person.name, year)
+    lim_payload = ira_limits.check_payload(lim) if lim is not None else None
+    if lim_payload is not None:
+        warnings += [dict(w, origin="IRA limits") for w in lim_payload["warnings"]]
     for w in warnings:
         w["advice"] = advice_for(w)
     return {
@@ -315,5 +327,6 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
                                            "taxable")} for r in convs],
         "form_1040": forms.get("1040", {}).get("lines") if not why_forms else None,
         "not_available": [why_forms] if why_forms else [],
+        "ira_limits": lim_payload,
         "warnings": warnings,
     }

@@ -208,24 +208,11 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
             raise UserError("--nondeductible applies to traditional IRA contributions only")
         if nondeductible < 0 or nondeductible > amount:
             raise UserError("--nondeductible must be between 0 and --amount")
-    warnings = []
-    from ..rules.dates import age_at_year_end
-    from ..rules.limits import limits_for
+    # IRA limits (issue 11): combined limit, Roth income phase-out, deduction phase-out
+    from .ira_limits import year_check
 
-    try:
-        lim = limits_for(tax_year).ira_limit_for_age(age_at_year_end(person.born, tax_year))
-    except UserError:
-        lim = None
-    if lim is not None:
-        total = from_cents(int(session.scalar(
-            select(func.coalesce(func.sum(IraEvent.amount_cents), 0)).where(
-                IraEvent.person_id == person.id, IraEvent.kind == "contribution",
-                IraEvent.tax_year == tax_year)) or 0)) + amount
-        if total > lim:
-            warnings.append({"code": "ira-excess", "message": (
-                f"IRA contributions for {tax_year} total {total:,.2f}, above the {lim:,.2f} limit "
-                "(IRC 219(b)(5)): the excess owes a 6% excise tax (Form 5329) unless withdrawn with "
-                "its earnings by the return due date")})
+    res = year_check(session, person_name, tax_year, (account, amount, nondeductible))
+    warnings = list(res.findings) if res is not None else []
     ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="contribution", account=account,
                   amount_cents=to_cents(amount),
                   nondeductible_cents=None if nondeductible is None else to_cents(nondeductible))

@@ -208,11 +208,15 @@ class IraEvent(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"))
     date: Mapped[dt.date] = mapped_column(Date)
     tax_year: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))  # contribution | conversion | distribution | rollover_in
-    account: Mapped[str] = mapped_column(String(20))  # traditional | roth
+    # contribution | conversion | distribution | rollover_in | recharacterization | return
+    kind: Mapped[str] = mapped_column(String(20))
+    account: Mapped[str] = mapped_column(String(20))  # traditional | roth (recharacterization: from)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     nondeductible_cents: Mapped[int | None] = mapped_column(BigInteger)
     taxable_cents: Mapped[int | None] = mapped_column(BigInteger)  # rollovers in: taxable part
+    # recharacterizations and returned contributions: the net income moved / paid out with them
+    earnings_cents: Mapped[int | None] = mapped_column(BigInteger)
+    after_due_date: Mapped[bool | None] = mapped_column(Boolean)  # returned after the return's due date
     exception: Mapped[str | None] = mapped_column(String(30))  # 72(t) exception claimed
     conversion_id: Mapped[int | None] = mapped_column(ForeignKey("conversion.id", ondelete="CASCADE"))
     memo: Mapped[str | None] = mapped_column(Text)
@@ -229,6 +233,24 @@ class IraValue(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class TaxYear(Base):
+    """Per person and tax year: what the IRA limits need (``megaroth tax-year set``): filing
+    status, modified AGI, whether the person / the spouse is an active participant in a workplace
+    plan (IRC 219(g)(5); ``None`` = derived from the ledger's plan contributions of the year) and
+    taxable compensation (IRC 219(b)(1)(B); ``None`` = at least the limit)."""
+
+    __tablename__ = "tax_year"
+    __table_args__ = (UniqueConstraint("person_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    filing_status: Mapped[str] = mapped_column(String(4))  # single | mfj | mfs | hoh | qss
+    magi_cents: Mapped[int] = mapped_column(BigInteger)
+    covered: Mapped[bool | None] = mapped_column(Boolean)
+    spouse_covered: Mapped[bool] = mapped_column(Boolean, default=False)
+    compensation_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class BasisCarryforward(Base):

@@ -33,6 +33,8 @@ class WorkbookData:
     #: ("8606" | "1040" | "1099-r", year) -> {line or box: explanation text}
     explain: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
     clocks: dict | None = None
+    #: year -> the IRA limits payload (services.ira_limits.check_payload): limit, excess, warnings
+    ira_limits: dict[int, dict] = field(default_factory=dict)
     projection: dict | None = None
     conversions: list[dict] = field(default_factory=list)
     paychecks: Iterable[dict] = ()

@@ -84,6 +84,17 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         for name, payload in (("1099-R", data.form_1099r.get(year)), ("Form 8606", data.form_8606.get(year))):
             if payload:
                 warnings += [(year, name, w) for w in payload.get("warnings", [])]
+        lim = data.ira_limits.get(year)
+        if lim is not None:
+            s.append([s.cell("IRA contributions and limits", style="label")])
+            s.append([s.cell("IRA limit (traditional + Roth)"), s.cell(""), s.cell(lim.get("limit"), "money"),
+                      s.cell("Traditional"), s.cell(lim.get("traditional"), "money"),
+                      s.cell("Roth"), s.cell(lim.get("roth"), "money")])
+            s.append([s.cell("Roth IRA limit at this MAGI"), s.cell(""), s.cell(lim.get("roth_allowed"), "money"),
+                      s.cell("Deductible at most"), s.cell(lim.get("deductible_limit"), "money"),
+                      s.cell("Excess"), s.cell((money(lim.get("traditional_excess")) or Decimal(0))
+                                               + (money(lim.get("roth_excess")) or Decimal(0)), "money")])
+            warnings += [(year, "IRA limits", w) for w in lim.get("warnings", [])]
 
     if data.clocks:
         warnings += [(None, "clocks", w) for w in data.clocks.get("warnings", [])]
