@@ -138,6 +138,39 @@ def ira_convert(ctx, person_name, on, amount) -> None:
     click.echo(f"next: megaroth ira value --person {person_name} --year {on.year} --amount X  (Dec 31 value)")
 
 
+@ira.command("recharacterize")
+@click.option("--person", "person_name", required=True)
+@click.option("--date", "on", type=DATE, required=True, help="Date the custodian moved the money.")
+@click.option("--from", "from_account", type=click.Choice(["traditional", "roth"]), required=True,
+              help="The IRA the contribution was made to.")
+@click.option("--amount", type=AMOUNT, required=True, help="The contribution recharacterized (without its earnings).")
+@click.option("--earnings", type=AMOUNT, required=True, help="Its net income moved with it (negative for a loss).")
+@click.option("--tax-year", type=YEAR, required=True, help="The year the contribution was for.")
+@click.option("--nondeductible", type=AMOUNT,
+              help="Nondeductible part (--from roth: of the new traditional contribution, default all of it; "
+                   "--from traditional: of the contribution moved).")
+@format_option
+@click.pass_context
+def ira_recharacterize(ctx, person_name, on, from_account, amount, earnings, tax_year, nondeductible, fmt) -> None:
+    """Move a regular contribution, with its earnings, to the other kind of IRA by the due date
+    (IRC 408A(d)(6)); it is treated as made to the second IRA. Conversions made after 2017 cannot
+    be recharacterized.
+
+    Example: megaroth ira recharacterize --person ann --date 2026-03-02 --from roth --amount 7000 --earnings 312.40 --tax-year 2025
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        res = svc.ira_recharacterize(session, person_name, on, from_account, amount, earnings, tax_year, nondeductible)
+    if fmt == "json":
+        emit(res, fmt)
+        return
+    click.echo(f"recorded recharacterization #{res['id']}: {person_name} {tax_year} contribution "
+               f"{amount:,.2f} (+ {earnings:,.2f} earnings) {from_account} -> {res['to']}")
+    for w in res["warnings"]:
+        click.echo(f"warning [{w['code']}]: {w['message']}", err=True)
+
+
 @ira.command("distribute")
 @click.option("--person", "person_name", required=True)
 @click.option("--date", "on", type=DATE, required=True)

@@ -60,3 +60,16 @@ def ira_contribution_deadline(tax_year: int) -> date:
     while due.weekday() >= 5 or due == emancipation:
         due = date.fromordinal(due.toordinal() + 1)
     return due
+
+
+def extended_due_date(tax_year: int) -> date:
+    """The due date of the return *including extensions* (the six-month automatic extension,
+    Treas. Reg. 1.6081-4): October 15 of the next year, moved to the next business day when it falls
+    on a Saturday or Sunday (IRC 7503; no District of Columbia holiday falls on October 15).
+    Recharacterizations (IRC 408A(d)(6), Treas. Reg. 1.408A-5 A-1) and returns of contributions with
+    their net income (IRC 408(d)(4); Treas. Reg. 301.9100-2(b) for a return filed on time) must be
+    made by it."""
+    due = date(tax_year + 1, 10, 15)
+    while due.weekday() >= 5:
+        due = date.fromordinal(due.toordinal() + 1)
+    return due

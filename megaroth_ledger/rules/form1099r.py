@@ -76,10 +76,13 @@ class IraPayment:
     """A traditional IRA conversion or distribution, reported by the IRA custodian."""
 
     date: date
-    kind: str  # conversion | distribution
+    kind: str  # conversion | distribution | recharacterization
     amount: Decimal
     exception: str | None = None
     refs: tuple[str, ...] = ()
+    payer: str = "traditional-ira"  # the account whose custodian reports it: traditional-ira | roth-ira
+    code: str | None = None  # recharacterizations: N or R
+    destination: str | None = None
 
 
 @dataclass
@@ -220,9 +223,26 @@ def plan_forms(payments: list[PlanPayment], born: date) -> tuple[list[Form1099R]
 
 def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], list[str]]:
     """The traditional IRA custodian's 1099-Rs for one year (conversions and distributions)."""
-    forms: dict[tuple[str, str], Form1099R] = {}
+    forms: dict[tuple[str, str, str], Form1099R] = {}
     warnings: list[str] = []
     for p in sorted(payments, key=lambda p: p.date):
+        if p.kind == "recharacterization":
+            # Recharacterized IRA contributions: code N (recharacterized in the year the contribution
+            # is for) or R (in the next year); box 2a 0 (see tax_history.RECHAR_1099R_WARNING)
+            key = (p.payer, p.code or "N", p.destination or "")
+            f = forms.get(key)
+            if f is None:
+                f = forms[key] = Form1099R(
+                    payer=p.payer, destination=p.destination or "", box1=ZERO, box2a=ZERO,
+                    box2b_taxable_not_determined=False, box2b_total_distribution=False, box4=ZERO,
+                    box5=None, box7=p.code or "N",
+                    explain={"box1": ["amount moved to the other IRA (contribution + its net income):"],
+                             "box2a": ["0: a recharacterization is not taxed"],
+                             "box7": [f"{p.code}: recharacterized IRA contribution (N: same year, R: next year)"]})
+            f.box1 += p.amount
+            for ref in p.refs:
+                f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
+            continue
         if p.kind == "conversion":
             code, dest = ira_conversion_code(born, p.date), "roth-ira"
         elif p.kind == "distribution":
@@ -234,9 +254,9 @@ def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], 
             raise UnsupportedSituation(f"IRA event kind {p.kind!r} has no 1099-R rule here")
         if IRA_WITHHOLDING_WARNING not in warnings:
             warnings.append(IRA_WITHHOLDING_WARNING)
-        f = forms.get((code, dest))
+        f = forms.get((p.payer, code, dest))
         if f is None:
-            f = forms[(code, dest)] = Form1099R(
+            f = forms[(p.payer, code, dest)] = Form1099R(
                 payer="traditional-ira",
                 destination=dest,
                 box1=ZERO,

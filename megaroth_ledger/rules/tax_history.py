@@ -128,6 +128,8 @@ class IraMove:
     nondeductible: Decimal | None = None
     exception: str | None = None
     ref: str = ""
+    earnings: Decimal | None = None  # recharacterizations / returned contributions: net income moved
+    after_due_date: bool = False  # returned contributions: removed after the return's due date
 
 
 @dataclass(frozen=True)
@@ -302,6 +304,8 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     distributions: dict[int, Decimal] = defaultdict(lambda: ZERO)
     roth_dists: dict[int, list[IraMove]] = defaultdict(list)
     ira_payments: dict[int, list[IraPayment]] = defaultdict(list)
+    regular_roth: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    recharacterizations: list[IraMove] = []
     for m in sorted(h.ira_moves, key=lambda m: m.date):
         if m.kind == "contribution":
             if not after_cut(m.tax_year):
@@ -315,10 +319,14 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                     nondeductible_next[m.tax_year] += nd
             elif m.account == "roth":
                 roth_contrib[m.tax_year] += m.amount
-                roth_years.append(m.tax_year)
+                regular_roth[m.tax_year] += m.amount
                 contributions.append(RothContribution("regular", m.date, m.tax_year, m.amount))
             else:
                 raise UserError(f"unknown IRA account {m.account!r}")
+            continue
+        if m.kind == "recharacterization":
+            if after_cut(m.tax_year):
+                recharacterizations.append(m)
             continue
         if not after_cut(m.date.year):
             continue
@@ -338,6 +346,11 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             continue  # the plan side reports it; the traditional IRA value includes it
         else:
             raise UnsupportedSituation(f"IRA event {m.kind} from {m.account} is not supported")
+
+    late_rechar = _apply_recharacterizations(
+        h, recharacterizations, nondeductible, nondeductible_next, roth_contrib, regular_roth,
+        contributions, ira_payments, year_warnings, after_cut)
+    roth_years.extend(y for y, v in regular_roth.items() if v > 0)
 
     # -- 2b. designated Roth accounts: nonqualified distributions pro rata (code B), direct
     # rollovers to a Roth IRA (code H; the basis becomes regular contributions there) -------
@@ -424,6 +437,12 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 plan_roth_rollovers=plan_roth_rollovers.get(y, ZERO),
             )
             f8606 = compute_8606(inp)
+            if y in late_rechar and f8606.lines["6"] is not None:
+                raise UnsupportedSituation(
+                    f"{late_rechar[y]}: a {y} contribution recharacterized after December 31, {y}, in a year "
+                    f"whose Form 8606 needs line 6 (there were {y} distributions or conversions): line 6 must "
+                    "take the recharacterization into account (Form 8606 instructions, line 6) and the amount "
+                    "to add is not confirmed; figure line 6 by hand")
             carry = f8606.carry
             if provisional_line6 and y not in h.ira_values and f8606.lines["6"] is not None:
                 warnings.append(PROVISIONAL_LINE6_WARNING.format(year=y))
@@ -436,7 +455,10 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             warnings.extend(w for w in pw + iw if w not in warnings)
             warnings.extend(w for w in f8606.warnings if w not in warnings)
             pg, pt = plan_totals(pforms)
-            ira_gross = sum((f.box1 for f in iforms), ZERO) + roth_gross
+            # a recharacterization goes on line 4a only in the year of the contribution (code N);
+            # one made the next year (code R) is reported "only in the attached statement"
+            # (Form 8606 instructions, Recharacterizations)
+            ira_gross = sum((f.box1 for f in iforms if f.box7 != "R"), ZERO) + roth_gross
             ira_taxable = (f8606.traditional_taxable + f8606.conversion_taxable
                            + f8606.roth_taxable)
             f1040 = compute_1040(ira_gross=ira_gross, ira_taxable=ira_taxable, plan_gross=pg,
@@ -457,6 +479,98 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     layers.sort(key=lambda l: (l.date, l.kind))
     contributions.sort(key=lambda c: (c.date, c.tax_year))
     return HistoryResult(results, contributions, layers, plan_states, replays, first_roth_year)
+
+
+RECHAR_STATEMENT_WARNING = (
+    "a recharacterization: attach a statement to the return explaining it (original contribution, "
+    "amounts and dates; Form 8606 instructions, Recharacterizations); the contribution is treated as "
+    "made to the second IRA (IRC 408A(d)(6)) -- its net income is not taxed when moved"
+)
+RECHAR_1099R_WARNING = (
+    "UNCONFIRMED: the 1099-R for a recharacterization is shown with box 1 = the amount moved (the "
+    "contribution and its net income), box 2a = 0 and code N (recharacterized in the year it is for) or "
+    "R (in the next year)"
+)
+
+
+def _original_contributions(h: PersonHistory, r: IraMove) -> list[IraMove]:
+    return [m for m in h.ira_moves if m.kind == "contribution" and m.account == r.account
+            and m.tax_year == r.tax_year and m.date <= r.date]
+
+
+def _apply_recharacterizations(h: PersonHistory, rechars: list[IraMove], nondeductible, nondeductible_next,
+                               roth_contrib, regular_roth, contributions: list[RothContribution],
+                               ira_payments, year_warnings, after_cut) -> dict[int, str]:
+    """A regular contribution moved, with its net income, to the other kind of IRA by the due date
+    (including extensions) "shall be treated as having been made to the transferee plan" (IRC
+    408A(d)(6)(A); Treas. Reg. 1.408A-5 A-1 and A-3: as of the date of the original contribution).
+
+    - Roth -> traditional: the amount leaves the year's Roth regular contributions (Form 8606 line 22
+      basis, the qualified-distribution clock) and its nondeductible part joins line 1 (line 4 when the
+      original contribution was made January 1 - April 15 of the next year).
+    - traditional -> Roth: the reverse.
+    - The net income moved is neither basis nor taxed (it is earnings of the second IRA).
+    - The first IRA's custodian reports it (codes N / R, :data:`RECHAR_1099R_WARNING`); it is not a
+      distribution for Form 8606 lines 7 or 19 (instructions: recharacterizations are excluded).
+
+    Returns {tax year: ref} of recharacterizations made after December 31 of their tax year (their
+    effect on that year's line 6 is not confirmed: refused where line 6 is needed).
+    """
+    late: dict[int, str] = {}
+    for r in sorted(rechars, key=lambda m: m.date):
+        y = r.tax_year
+        origs = _original_contributions(h, r)
+        if not origs:
+            raise UnsupportedSituation(f"{r.ref}: no {r.account} IRA contribution for {y} before it to recharacterize")
+        next_year = {m.date.year > y for m in origs}
+        if len(next_year) > 1:
+            raise UnsupportedSituation(
+                f"{r.ref}: the {y} {r.account} IRA contributions were made partly in {y} and partly in {y + 1}; "
+                "which of them was recharacterized decides Form 8606 line 4 and is not recorded -- not supported")
+        orig_next = next_year.pop()
+        nd = r.nondeductible if r.nondeductible is not None else ZERO
+        if r.account == "roth":
+            if r.amount > regular_roth[y]:
+                raise UnsupportedSituation(f"{r.ref}: more than the {y} Roth IRA contributions is recharacterized")
+            regular_roth[y] -= r.amount
+            roth_contrib[y] -= r.amount
+            left = r.amount
+            for i in range(len(contributions) - 1, -1, -1):  # the latest contributions of the year first
+                c = contributions[i]
+                if left <= 0:
+                    break
+                if c.kind == "regular" and c.tax_year == y and c.amount > 0:
+                    take = min(left, c.amount)
+                    contributions[i] = replace(c, amount=c.amount - take)
+                    left -= take
+            contributions[:] = [c for c in contributions if c.amount != 0]
+            nondeductible[y] += nd
+            if orig_next:
+                nondeductible_next[y] += nd
+            payer, dest = "roth-ira", "traditional-ira"
+        else:
+            if nd > nondeductible[y]:
+                raise UnsupportedSituation(f"{r.ref}: more nondeductible contributions recharacterized than recorded for {y}")
+            nondeductible[y] -= nd
+            if orig_next:
+                nondeductible_next[y] -= nd
+            roth_contrib[y] += r.amount
+            regular_roth[y] += r.amount
+            contributions.append(RothContribution("regular", min(m.date for m in origs), y, r.amount))
+            payer, dest = "traditional-ira", "roth-ira"
+        code = "N" if r.date.year == y else "R"
+        if r.date.year > y:
+            late.setdefault(y, r.ref)
+        moved = r.amount + (r.earnings or ZERO)
+        if after_cut(r.date.year):
+            ira_payments[r.date.year].append(IraPayment(
+                r.date, "recharacterization", moved, None, (r.ref,) if r.ref else (), payer=payer, code=code,
+                destination=dest))
+            warns = year_warnings[r.date.year]
+            for w in (RECHAR_STATEMENT_WARNING, RECHAR_1099R_WARNING):
+                if w not in warns:
+                    warns.append(w)
+    return late
 
 
 DRA_H_BOX5_WARNING = (

@@ -79,6 +79,8 @@ WARNING_CODES = {
     th.TOTAL_DISTRIBUTION_WARNING: "total-distribution",
     th.DRA_H_BOX5_WARNING: "dra-h-box5-unconfirmed",
     th.DRA_7B_WARNING: "dra-7b-unconfirmed",
+    th.RECHAR_STATEMENT_WARNING: "recharacterization-statement",
+    th.RECHAR_1099R_WARNING: "recharacterization-1099r-unconfirmed",
 }
 
 
@@ -353,7 +355,8 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
         ira.append(th.IraMove(ev.date, ev.tax_year, ev.kind, ev.account, amount,
                               from_cents(ev.nondeductible_cents), ev.exception,
                               _ref(f"IRA {ev.kind} ({ev.account})", ev.id, ev.date, amount, ev.import_id,
-                                   None, batches)))
+                                   None, batches),
+                              earnings=from_cents(ev.earnings_cents), after_due_date=bool(ev.after_due_date)))
     values = {v.year: from_cents(v.amount_cents)
               for v in session.scalars(select(IraValue).where(IraValue.person_id == person.id))}
     cf = None
@@ -489,6 +492,10 @@ def _explain_8606(f, year: int, result: th.HistoryResult, hist: th.PersonHistory
             rows["1"].append(f"{m.ref}: nondeductible {m.nondeductible:,.2f}")
             if m.date.year > year:
                 rows["4"].append(f"{m.ref}: made in {m.date.year} for {year}")
+        elif m.kind == "recharacterization" and m.tax_year == year and m.nondeductible:
+            sign = "+" if m.account == "roth" else "-"
+            rows["1"].append(f"{m.ref}: recharacterized {m.account} -> "
+                             f"{'traditional' if m.account == 'roth' else 'roth'}, nondeductible {sign}{m.nondeductible:,.2f}")
         elif m.kind == "distribution" and m.account == "traditional" and m.date.year == year:
             rows["7"].append(m.ref)
         elif m.kind == "conversion" and m.date.year == year:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
+from ..errors import UnsupportedSituation, UserError
 from ..money import from_cents, to_cents
 from ..rules import basis as basis_rules
 from ..store.lookup import get_person, get_plan
@@ -219,6 +219,84 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
     session.add(ev)
     session.flush()
     return {"id": ev.id, "warnings": warnings}
+
+
+def _conversions_in(session: Session, person_id: int, year: int) -> list[IraEvent]:
+    return [ev for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person_id))
+            if ev.date.year == year and (ev.kind == "conversion" or (ev.kind == "rollover_in" and ev.account == "roth"))]
+
+
+def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_account: str, amount: Decimal,
+                       earnings: Decimal, tax_year: int, nondeductible: Decimal | None = None) -> dict:
+    """Record a recharacterization of a regular contribution for ``tax_year`` (IRC 408A(d)(6);
+    Treas. Reg. 1.408A-5): ``amount`` of the contribution and its net income ``earnings`` (negative
+    for a loss) moved from ``from_account`` to the other kind of IRA by the due date of the return
+    including extensions. Conversions (and plan-to-Roth-IRA rollovers) made after 2017 cannot be
+    recharacterized: IRC 408A(d)(6)(B)(iii), added by the Tax Cuts and Jobs Act (Pub. L. 115-97)
+    sec. 13611, effective for tax years beginning after December 31, 2017."""
+    from ..rules.dates import extended_due_date
+    from .ira_limits import contributions_for, year_check
+
+    person = get_person(session, person_name)
+    if from_account not in IRA_ACCOUNTS:
+        raise UserError("--from must be traditional or roth")
+    if amount <= 0:
+        raise UserError("--amount (the contribution recharacterized) must be positive")
+    if amount + earnings <= 0:
+        raise UserError(f"--amount {amount:,.2f} with --earnings {earnings:,.2f} leaves nothing to move")
+    due = extended_due_date(tax_year)
+    if on > due or on.year < tax_year:
+        raise UserError(
+            f"a contribution for {tax_year} can be recharacterized from {tax_year} until the due date of the "
+            f"return including extensions, {due.isoformat()} (IRC 408A(d)(6)(A)(ii)); {on.isoformat()} is "
+            "outside it -- after it, a Roth excess can only be withdrawn (`megaroth ira return --after-due-date`)")
+    trad, roth, _ = contributions_for(session, person, tax_year)
+    available = roth if from_account == "roth" else trad
+    other = [ev for ev in session.scalars(select(IraEvent).where(
+        IraEvent.person_id == person.id, IraEvent.kind == "contribution", IraEvent.account == from_account,
+        IraEvent.tax_year == tax_year)) if ev.date <= on]
+    if amount > available or not other:
+        convs = _conversions_in(session, person.id, tax_year) + _conversions_in(session, person.id, on.year)
+        if from_account == "roth" and convs:
+            if max(ev.date.year for ev in convs) >= 2018:
+                raise UnsupportedSituation(
+                    f"only {available:,.2f} of regular Roth IRA contributions for {tax_year} can be recharacterized: "
+                    "a conversion (or a rollover from a plan to a Roth IRA) made after 2017 cannot be "
+                    "recharacterized (IRC 408A(d)(6)(B)(iii), Tax Cuts and Jobs Act sec. 13611)")
+            raise UnsupportedSituation(
+                "recharacterizing a conversion made before 2018 is not supported (only regular contributions)")
+        raise UserError(
+            f"only {available:,.2f} of {from_account} IRA contributions for {tax_year} (made by "
+            f"{on.isoformat()}) is left to recharacterize, not {amount:,.2f}")
+    if nondeductible is not None and not (0 <= nondeductible <= amount):
+        raise UserError("--nondeductible must be between 0 and --amount")
+    if from_account == "roth":
+        nd = amount if nondeductible is None else nondeductible
+    else:
+        if nondeductible is not None:
+            nd = nondeductible
+        else:
+            nds = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == from_cents(ev.amount_cents)
+                   for ev in other}
+            all_nd = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == 0 for ev in other}
+            if nds == {True}:
+                nd = amount
+            elif all_nd == {True}:
+                nd = Decimal("0.00")
+            else:
+                raise UserError(
+                    f"the {tax_year} traditional IRA contributions are partly deductible: say how much of the "
+                    "recharacterized amount was nondeductible with --nondeductible")
+    ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="recharacterization", account=from_account,
+                  amount_cents=to_cents(amount), nondeductible_cents=to_cents(nd), earnings_cents=to_cents(earnings),
+                  memo=f"recharacterized to {'traditional' if from_account == 'roth' else 'roth'}")
+    session.add(ev)
+    session.flush()
+    res = year_check(session, person_name, tax_year)
+    return {"id": ev.id, "person": person_name, "date": on, "tax_year": tax_year, "from": from_account,
+            "to": "traditional" if from_account == "roth" else "roth", "amount": amount, "earnings": earnings,
+            "moved": amount + earnings, "nondeductible": nd,
+            "warnings": list(res.findings) if res is not None else []}
 
 
 def ira_convert(session: Session, person_name: str, on: dt.date, amount: Decimal) -> int:
