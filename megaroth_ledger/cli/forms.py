@@ -18,7 +18,7 @@ def _form_options(f):
 
 @click.group("form")
 def form() -> None:
-    """Derived tax forms: 1099-R, Form 8606, Form 1040 lines."""
+    """Derived tax forms: 1099-R, Form 8606, Form 1040 lines, Form 5329."""
 
 
 def _explain_table(payload, title):
@@ -105,6 +105,27 @@ def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
     _emit_lines(payload, fmt, explain, Table(f"Form 1040, {person_name}, {year}",
                                              [Column("line", "Line"), Column("value", "Amount", True)], rows))
+
+
+@form.command("5329")
+@click.option("--person", "person_name", required=True)
+@click.option("--year", type=YEAR, required=True)
+@format_option
+@click.pass_context
+def form_5329(ctx, person_name, year, fmt) -> None:
+    """Form 5329 Part I (10% additional tax on early distributions, lines 1-4) and Parts III/IV
+    (6% excise on excess traditional / Roth IRA contributions, lines 9-25, carried while it stays in).
+
+    Example: megaroth form 5329 --person ann --year 2025 --format json
+    """
+    from ..reports.output import Column, Table
+    from ..services import form5329 as svc
+
+    with ledger_session(ctx) as session:
+        payload = svc.form_5329(session, person_name, year)
+    rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
+    emit(payload, fmt, Table(f"Form 5329, {person_name}, {year}", [Column("line", "Line"), Column("value", "Amount")],
+                             rows, footer=payload["notes"]))
 
 
 @click.group("reconcile")

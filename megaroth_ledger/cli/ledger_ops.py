@@ -171,6 +171,39 @@ def ira_recharacterize(ctx, person_name, on, from_account, amount, earnings, tax
         click.echo(f"warning [{w['code']}]: {w['message']}", err=True)
 
 
+@ira.command("return")
+@click.option("--person", "person_name", required=True)
+@click.option("--date", "on", type=DATE, required=True, help="Date the custodian paid it out.")
+@click.option("--account", type=click.Choice(["traditional", "roth"]), required=True)
+@click.option("--amount", type=AMOUNT, required=True, help="The contribution returned (without its earnings).")
+@click.option("--earnings", type=AMOUNT, help="Its net income paid with it (negative for a loss; by the due date).")
+@click.option("--tax-year", type=YEAR, required=True, help="The year the contribution was for.")
+@click.option("--after-due-date", is_flag=True,
+              help="An excess withdrawn after the due date of the return (IRC 408(d)(5)), without earnings.")
+@click.option("--nondeductible", type=AMOUNT, help="Nondeductible part of a traditional contribution returned.")
+@format_option
+@click.pass_context
+def ira_return(ctx, person_name, on, account, amount, earnings, tax_year, after_due_date, nondeductible, fmt) -> None:
+    """A contribution paid back: by the due date with its net income it counts as never made
+    (IRC 408(d)(4); the net income is taxable for that year); an excess withdrawn after the due
+    date stops the 6% excise from the next year on (Form 5329).
+
+    Example: megaroth ira return --person ann --date 2026-03-02 --account roth --amount 7000 --earnings 312.40 --tax-year 2025
+    """
+    from ..services import ledger_ops as svc
+
+    with ledger_session(ctx) as session:
+        res = svc.ira_return(session, person_name, on, account, amount, earnings, tax_year, after_due_date,
+                             nondeductible)
+    if fmt == "json":
+        emit(res, fmt)
+        return
+    click.echo(f"recorded returned contribution #{res['id']}: {person_name} {tax_year} {account} {amount:,.2f}"
+               + (f" + {res['earnings']:,.2f} earnings" if res["earnings"] is not None else " (after the due date)"))
+    for w in res["warnings"]:
+        click.echo(f"warning [{w['code']}]: {w['message']}", err=True)
+
+
 @ira.command("distribute")
 @click.option("--person", "person_name", required=True)
 @click.option("--date", "on", type=DATE, required=True)
@@ -195,17 +228,20 @@ def ira_distribute(ctx, person_name, on, account, amount, exception) -> None:
 @click.option("--person", "person_name", required=True)
 @click.option("--year", type=YEAR, required=True)
 @click.option("--amount", type=AMOUNT, required=True)
+@click.option("--account", type=click.Choice(["traditional", "roth"]), default="traditional", show_default=True,
+              help="roth: the Dec 31 value of all Roth IRAs (Form 5329 line 25).")
 @click.pass_context
-def ira_value(ctx, person_name, year, amount) -> None:
-    """Dec 31 value of all traditional/SEP/SIMPLE IRAs (+ outstanding rollovers): Form 8606 line 6.
+def ira_value(ctx, person_name, year, amount, account) -> None:
+    """Dec 31 value of all traditional/SEP/SIMPLE IRAs (+ outstanding rollovers): Form 8606 line 6
+    (or, with --account roth, of all Roth IRAs: Form 5329 line 25).
 
     Example: megaroth ira value --person ann --year 2025 --amount 0
     """
     from ..services import ledger_ops as svc
 
     with ledger_session(ctx) as session:
-        svc.ira_value(session, person_name, year, amount)
-    click.echo(f"recorded Dec 31 {year} traditional IRA value for {person_name}: {amount:,.2f}")
+        svc.ira_value(session, person_name, year, amount, account)
+    click.echo(f"recorded Dec 31 {year} {account} IRA value for {person_name}: {amount:,.2f}")
 
 
 @click.group("basis")

@@ -40,6 +40,8 @@ ADVICE = {
     "(the backdoor), or have it returned with its earnings, by the return's due date including extensions.",
     "ira-deduction-excess": "Record the part above the deduction limit as nondeductible (ira contribute "
     "--nondeductible): it becomes Form 8606 basis.",
+    "distribution-maybe-return": "If the distribution paid back an excess contribution, record it with megaroth "
+    "ira return (with its earnings, by the due date) instead of ira distribute.",
     "roth-income-unchecked": "Record filing status and MAGI with megaroth tax-year set.",
     "ira-deduction-unchecked": "Record filing status and MAGI with megaroth tax-year set.",
     "unconfirmed": "The ledger applied its documented default where the rule is unconfirmed: show this line "

@@ -81,8 +81,10 @@ class IraPayment:
     exception: str | None = None
     refs: tuple[str, ...] = ()
     payer: str = "traditional-ira"  # the account whose custodian reports it: traditional-ira | roth-ira
-    code: str | None = None  # recharacterizations: N or R
+    code: str | None = None  # recharacterizations: N or R; returned contributions: 8/P (+1 or J)
     destination: str | None = None
+    taxable: Decimal | None = None  # returned contributions: the net income (box 2a)
+    return_of_excess: bool = False  # an excess withdrawn after the due date (IRC 408(d)(5))
 
 
 @dataclass
@@ -240,6 +242,24 @@ def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], 
                              "box2a": ["0: a recharacterization is not taxed"],
                              "box7": [f"{p.code}: recharacterized IRA contribution (N: same year, R: next year)"]})
             f.box1 += p.amount
+            for ref in p.refs:
+                f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
+            continue
+        if p.kind == "return":
+            # a contribution returned with its net income (see tax_history.RETURN_1099R_WARNING)
+            key = (p.payer, p.code or "8", "cash")
+            f = forms.get(key)
+            if f is None:
+                f = forms[key] = Form1099R(
+                    payer=p.payer, destination="cash", box1=ZERO, box2a=ZERO,
+                    box2b_taxable_not_determined=False, box2b_total_distribution=False, box4=ZERO,
+                    box5=None, box7=p.code or "8",
+                    explain={"box1": ["contribution returned + its net income:"],
+                             "box2a": ["the net income (taxable for the year the contribution was for)"],
+                             "box7": [f"{p.code}: 8 = returned in the year it is for, P = the next year; "
+                                      "1 before 59 1/2, J for a Roth IRA"]})
+            f.box1 += p.amount
+            f.box2a = (f.box2a or ZERO) + (p.taxable or ZERO)
             for ref in p.refs:
                 f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
             continue

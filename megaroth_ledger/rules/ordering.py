@@ -103,6 +103,13 @@ def exception_for(name: str | None, *, ira: bool) -> Exception72t | None:
     """Look up a 72(t) exception by name, refusing one that does not apply to the account type."""
     if name is None:
         return None
+    if "disaster" in name.lower() or "8915" in name:
+        from ..errors import UnsupportedSituation
+
+        raise UnsupportedSituation(
+            "qualified disaster distributions and their repayments (Form 8915-F; Form 8606 lines 6, 15b and 25b) "
+            "are not supported: their income is spread over three years and repayments change the IRA's "
+            "basis and value; figure that year with Form 8915-F by hand")
     exc = EXCEPTIONS.get(name)
     if exc is None:
         raise UserError(f"unknown exception {name!r}; expected one of: {', '.join(EXCEPTIONS)}")

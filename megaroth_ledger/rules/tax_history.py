@@ -169,6 +169,9 @@ class YearResult:
     f1040: Form1040Lines
     warnings: list[str]
     splits: list[tuple[str, DistributionSplit]]  # (plan, split) of the year
+    #: net income of contributions returned by the due date, taxable this year, paid before 59 1/2
+    #: (Form 5329 line 1): (distribution date, amount)
+    returned_early_earnings: list[tuple[date, Decimal]] = field(default_factory=list)
 
     @property
     def forms(self) -> list[Form1099R]:
@@ -306,6 +309,7 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     ira_payments: dict[int, list[IraPayment]] = defaultdict(list)
     regular_roth: dict[int, Decimal] = defaultdict(lambda: ZERO)
     recharacterizations: list[IraMove] = []
+    returns: list[IraMove] = []
     for m in sorted(h.ira_moves, key=lambda m: m.date):
         if m.kind == "contribution":
             if not after_cut(m.tax_year):
@@ -327,6 +331,10 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
         if m.kind == "recharacterization":
             if after_cut(m.tax_year):
                 recharacterizations.append(m)
+            continue
+        if m.kind == "return":
+            if after_cut(m.tax_year if not m.after_due_date else m.date.year):
+                returns.append(m)
             continue
         if not after_cut(m.date.year):
             continue
@@ -350,6 +358,8 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     late_rechar = _apply_recharacterizations(
         h, recharacterizations, nondeductible, nondeductible_next, roth_contrib, regular_roth,
         contributions, ira_payments, year_warnings, after_cut)
+    ret = _apply_returns(h, returns, nondeductible, nondeductible_next, roth_contrib, regular_roth, contributions,
+                         ira_payments, year_warnings, after_cut)
     roth_years.extend(y for y, v in regular_roth.items() if v > 0)
 
     # -- 2b. designated Roth accounts: nonqualified distributions pro rata (code B), direct
@@ -421,11 +431,21 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                     warnings.append(HOMEBUYER_WARNING)
             homebuyer_used += homebuyer
             conv_total = sum((c.amount for c in conversions.get(y, [])), ZERO)
+            prior_basis = carry.traditional_basis
+            withdrawn_basis = ret.basis_withdrawn.get(y, ZERO)
+            if withdrawn_basis:
+                # "Don't take into account the amount of the withdrawn contributions in figuring line 2"
+                # (Form 8606 instructions, excess contributions withdrawn after the due date)
+                if withdrawn_basis > prior_basis:
+                    raise UnsupportedSituation(
+                        f"{y}: {withdrawn_basis:,.2f} of nondeductible excess withdrawn after the due date, but the "
+                        f"basis carried into {y} is only {prior_basis:,.2f}; check the ledger")
+                prior_basis -= withdrawn_basis
             inp = Form8606Input(
                 tax_year=y,
                 nondeductible=nondeductible.get(y, ZERO),
                 nondeductible_next_year=nondeductible_next.get(y, ZERO),
-                prior_basis=carry.traditional_basis,
+                prior_basis=prior_basis,
                 year_end_value=h.ira_values.get(y, ZERO if provisional_line6 else None),
                 distributions=distributions.get(y, ZERO),
                 conversions=conv_total,
@@ -458,9 +478,14 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             # a recharacterization goes on line 4a only in the year of the contribution (code N);
             # one made the next year (code R) is reported "only in the attached statement"
             # (Form 8606 instructions, Recharacterizations)
-            ira_gross = sum((f.box1 for f in iforms if f.box7 != "R"), ZERO) + roth_gross
+            ira_gross = sum((f.box1 for f in iforms if f.box7 != "R" and not _is_return_form(f)), ZERO) + roth_gross
             ira_taxable = (f8606.traditional_taxable + f8606.conversion_taxable
                            + f8606.roth_taxable)
+            # contributions returned with their net income by the due date: on the return of the year
+            # they were for -- the amount on line 4a, the net income on line 4b (Form 8606 instructions,
+            # Return of IRA Contributions); excess withdrawn after the due date under 408(d)(5): 4a only
+            ira_gross += ret.line4a.get(y, ZERO)
+            ira_taxable += ret.line4b.get(y, ZERO)
             f1040 = compute_1040(ira_gross=ira_gross, ira_taxable=ira_taxable, plan_gross=pg,
                                  plan_taxable=pt, has_irr=y in irr_years)
             # IRA conversion layers: line 18 shared among the year's conversions by amount
@@ -475,7 +500,7 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                     remaining_taxable -= share
                 layers.append(RothLayer("ira-conversion", None, c.date, y, c.amount, share))
             results[y] = YearResult(y, pforms, iforms, f8606, f1040, warnings,
-                                    year_splits.get(y, []))
+                                    year_splits.get(y, []), ret.early_earnings.get(y, []))
     layers.sort(key=lambda l: (l.date, l.kind))
     contributions.sort(key=lambda c: (c.date, c.tax_year))
     return HistoryResult(results, contributions, layers, plan_states, replays, first_roth_year)
@@ -571,6 +596,123 @@ def _apply_recharacterizations(h: PersonHistory, rechars: list[IraMove], nondedu
                 if w not in warns:
                     warns.append(w)
     return late
+
+
+RETURN_1099R_WARNING = (
+    "UNCONFIRMED: the 1099-R for a contribution returned with its net income is shown with box 1 = the "
+    "amount paid, box 2a = the net income, code 8 (returned in the year the contribution is for) or P "
+    "(the next year), with 1 (traditional, before 59 1/2) or J (Roth IRA); the return of the year the "
+    "contribution was for reports it either way"
+)
+RETURN_STATEMENT_WARNING = (
+    "a contribution returned with its net income by the due date is treated as never contributed (IRC "
+    "408(d)(4)): attach a statement explaining the distribution; its net income is taxable for the year "
+    "the contribution was for, and before age 59 1/2 the 10% additional tax applies to it (Form 5329 line 1)"
+)
+LATE_RETURN_WARNING = (
+    "an excess contribution withdrawn after the due date under IRC 408(d)(5) (nothing deducted for it, "
+    "the year's contributions within the dollar limit): not taxable, not on Form 8606 line 7, and not "
+    "counted in line 2 basis; the custodian's 1099-R shows it as an ordinary distribution"
+)
+
+
+def _is_return_form(f: Form1099R) -> bool:
+    return f.box7[:1] in ("8", "P")
+
+
+@dataclass
+class _Returns:
+    line4a: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    line4b: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    basis_withdrawn: dict[int, Decimal] = field(default_factory=lambda: defaultdict(lambda: ZERO))
+    early_earnings: dict[int, list[tuple[date, Decimal]]] = field(default_factory=lambda: defaultdict(list))
+
+
+def _apply_returns(h: PersonHistory, returns: list[IraMove], nondeductible, nondeductible_next, roth_contrib,
+                   regular_roth, contributions: list[RothContribution], ira_payments, year_warnings,
+                   after_cut) -> _Returns:
+    """Contributions returned to the owner.
+
+    By the due date including extensions, with their net income (IRC 408(d)(4); Treas. Reg.
+    1.408-4(c); Form 8606 instructions, "Return of IRA Contributions"): "the returned contributions are
+    treated as if they were never contributed. Don't report the contribution or distribution on Form
+    8606 or take a deduction for the contribution. However, you must include the amount of the
+    distribution of the returned contributions ... and any related earnings on your [year] Form 1040,
+    line 4a ... Also include the related earnings on ... line 4b" -- on the return of the year the
+    contribution was for, even when returned the next year ("report it on your [year] original or
+    amended return"). A loss is not deductible. Before age 59 1/2 the earnings are subject to the 10%
+    additional tax (same instructions; Form 5329 line 1).
+
+    After the due date (``after_due_date``), traditional IRA only: IRC 408(d)(5) -- not included in
+    income when the year's contributions did not exceed the 219(b)(1)(A) dollar amount and no
+    deduction was allowed for the excess (the service checks both); the withdrawn amount does not
+    count in Form 8606 line 2 of the year it is withdrawn nor on line 7 (Form 8606 instructions).
+    """
+    out = _Returns()
+    born59 = age_59_half_on(h.born)
+    for r in sorted(returns, key=lambda m: m.date):
+        y = r.tax_year
+        earnings = r.earnings or ZERO
+        nd = r.nondeductible if r.nondeductible is not None else ZERO
+        if r.after_due_date:
+            if r.account != "traditional":
+                raise UnsupportedSituation(f"{r.ref}: a Roth IRA excess withdrawn after the due date is not supported")
+            w = r.date.year  # on line 4a through the custodian's 1099-R below; not taxable (not line 4b)
+            out.basis_withdrawn[w] += nd
+            if after_cut(w):
+                code = "7" if r.date >= born59 else "1"
+                ira_payments[w].append(IraPayment(r.date, "distribution", r.amount, None, (r.ref,) if r.ref else (),
+                                                  payer="traditional-ira", code=code, destination="cash",
+                                                  return_of_excess=True))
+                if LATE_RETURN_WARNING not in year_warnings[w]:
+                    year_warnings[w].append(LATE_RETURN_WARNING)
+            continue
+        origs = _original_contributions(h, r)
+        if not origs:
+            raise UnsupportedSituation(f"{r.ref}: no {r.account} IRA contribution for {y} before it to return")
+        next_year = {m.date.year > y for m in origs}
+        if len(next_year) > 1 and r.account == "traditional" and nd:
+            raise UnsupportedSituation(
+                f"{r.ref}: the {y} traditional IRA contributions were made partly in {y} and partly in {y + 1}; "
+                "which of them was returned decides Form 8606 line 4 and is not recorded -- not supported")
+        orig_next = next_year.pop() if len(next_year) == 1 else False
+        if r.account == "roth":
+            if r.amount > regular_roth[y]:
+                raise UnsupportedSituation(f"{r.ref}: more than the {y} Roth IRA contributions is returned")
+            regular_roth[y] -= r.amount
+            roth_contrib[y] -= r.amount
+            left = r.amount
+            for i in range(len(contributions) - 1, -1, -1):
+                c = contributions[i]
+                if left <= 0:
+                    break
+                if c.kind == "regular" and c.tax_year == y and c.amount > 0:
+                    take = min(left, c.amount)
+                    contributions[i] = replace(c, amount=c.amount - take)
+                    left -= take
+            contributions[:] = [c for c in contributions if c.amount != 0]
+        else:
+            if nd > nondeductible[y]:
+                raise UnsupportedSituation(f"{r.ref}: more nondeductible contributions returned than recorded for {y}")
+            nondeductible[y] -= nd
+            if orig_next:
+                nondeductible_next[y] -= nd
+        paid = r.amount + earnings
+        out.line4a[y] += paid
+        out.line4b[y] += max(ZERO, earnings)
+        early = r.date < born59
+        if early and earnings > 0:
+            out.early_earnings[y].append((r.date, earnings))
+        if after_cut(r.date.year):
+            code = ("8" if r.date.year == y else "P") + ("J" if r.account == "roth" else ("1" if early else ""))
+            ira_payments[r.date.year].append(IraPayment(
+                r.date, "return", paid, None, (r.ref,) if r.ref else (),
+                payer="roth-ira" if r.account == "roth" else "traditional-ira", code=code, destination="cash",
+                taxable=max(ZERO, earnings)))
+            for w in (RETURN_STATEMENT_WARNING, RETURN_1099R_WARNING):
+                if w not in year_warnings[r.date.year]:
+                    year_warnings[r.date.year].append(w)
+    return out
 
 
 DRA_H_BOX5_WARNING = (

@@ -81,6 +81,9 @@ WARNING_CODES = {
     th.DRA_7B_WARNING: "dra-7b-unconfirmed",
     th.RECHAR_STATEMENT_WARNING: "recharacterization-statement",
     th.RECHAR_1099R_WARNING: "recharacterization-1099r-unconfirmed",
+    th.RETURN_STATEMENT_WARNING: "returned-contribution",
+    th.RETURN_1099R_WARNING: "returned-contribution-1099r-unconfirmed",
+    th.LATE_RETURN_WARNING: "excess-withdrawn-after-due-date",
 }
 
 
@@ -429,6 +432,45 @@ def _year(session: Session, person_name: str, year: int) -> th.YearResult:
     return _compute_year(session, person_name, year)[0]
 
 
+def return_suspects(session: Session, person_name: str, year: int) -> list[str]:
+    """IRA distributions of ``year`` that look like an excess contribution being paid back but were
+    recorded with ``ira distribute``: dated by the extended due date of a tax year whose contributions
+    to the same kind of IRA exceed the limit. As a distribution it is taxed (Form 8606 line 7 / Part
+    III) and the excess keeps owing 6% (Form 5329); a return of the excess with its net income is
+    neither (IRC 408(d)(4)) -- so each one is named, loudly."""
+    from ..rules.dates import extended_due_date
+    from . import ira_limits
+
+    person = get_person(session, person_name)
+    out = []
+    checks: dict[int, object] = {}
+    for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person.id,
+                                                     IraEvent.kind == "distribution").order_by(IraEvent.date)):
+        if ev.date.year != year:
+            continue
+        for y in (ev.date.year, ev.date.year - 1):
+            if y < ev.date.year and ev.date > extended_due_date(y):
+                continue
+            if y not in checks:
+                try:
+                    checks[y] = ira_limits.year_check(session, person_name, y)
+                except UserError:
+                    checks[y] = None
+            chk = checks[y]
+            if chk is None:
+                continue
+            excess = chk.roth_excess if ev.account == "roth" else chk.traditional_excess
+            if excess > 0:
+                out.append(
+                    f"the {ev.account} IRA distribution of {from_cents(ev.amount_cents):,.2f} on {ev.date.isoformat()} "
+                    f"(#{ev.id}) came while the {y} {ev.account} IRA contributions exceed the limit by {excess:,.2f}: "
+                    f"if it paid the excess back it belongs in the ledger as `megaroth ira return --account "
+                    f"{ev.account} --tax-year {y}`, not as `ira distribute` -- as a distribution it is taxed "
+                    "(Form 8606) and the excess keeps owing 6% a year (Form 5329)")
+                break
+    return out
+
+
 def _rounded_8606(r: th.YearResult):
     """Form 8606 recomputed from whole-dollar inputs (see :func:`rules.form8606.rounded_input`)."""
     from ..rules.form8606 import compute_8606, rounded_input
@@ -459,7 +501,7 @@ def form_1099r(session: Session, person_name: str, year: int, *, explain: bool =
     r = _year(session, person_name, year)
     payload: dict = {"person": person_name, "tax_year": year,
                      "forms": [form_dict(f, rounded) for f in r.forms],
-                     "warnings": warning_dicts(r.warnings)}
+                     "warnings": warning_dicts(r.warnings) + _suspect_dicts(session, person_name, year)}
     if explain:
         payload["explain"] = [{"payer": f.payer, "destination": f.destination, "box7": f.box7,
                                "boxes": f.explain} for f in r.forms]
@@ -474,10 +516,14 @@ def form_8606(session: Session, person_name: str, year: int, *, explain: bool = 
     warnings = [w for w in r.warnings if _concerns_8606(w)]
     warnings += [w for w in f.warnings if w not in warnings]
     payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
-                     "warnings": warning_dicts(warnings)}
+                     "warnings": warning_dicts(warnings) + _suspect_dicts(session, person_name, year)}
     if explain:
         payload["explain"] = _explain_8606(f, year, result, hist)
     return payload
+
+
+def _suspect_dicts(session: Session, person_name: str, year: int) -> list[dict]:
+    return [{"code": "distribution-maybe-return", "message": m} for m in return_suspects(session, person_name, year)]
 
 
 def _concerns_8606(w: str) -> bool:
@@ -535,7 +581,7 @@ def form_1040(session: Session, person_name: str, year: int, *, explain: bool = 
         lines["4b"] = round_dollars(f8606.traditional_taxable + f8606.conversion_taxable
                                     + f8606.roth_taxable)
     payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
-                     "warnings": warning_dicts(r.f1040.warnings)}
+                     "warnings": warning_dicts(r.f1040.warnings) + _suspect_dicts(session, person_name, year)}
     if explain:
         ex = {}
         for k, text in r.f1040.explain.items():

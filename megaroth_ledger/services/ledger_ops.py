@@ -299,6 +299,106 @@ def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_acc
             "warnings": list(res.findings) if res is not None else []}
 
 
+def _infer_nondeductible(events: list[IraEvent], amount: Decimal, tax_year: int, what: str) -> Decimal:
+    nds = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == from_cents(ev.amount_cents) for ev in events}
+    zeros = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == 0 for ev in events}
+    if nds == {True}:
+        return amount
+    if zeros == {True}:
+        return Decimal("0.00")
+    raise UserError(f"the {tax_year} traditional IRA contributions are partly deductible: say how much of the "
+                    f"{what} amount was nondeductible with --nondeductible")
+
+
+def ira_return(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
+               earnings: Decimal | None, tax_year: int, after_due_date: bool = False,
+               nondeductible: Decimal | None = None) -> dict:
+    """Record a contribution for ``tax_year`` paid back to the owner.
+
+    By the due date of the return including extensions, with its net income (IRC 408(d)(4)): treated
+    as never contributed; the net income is taxable for ``tax_year`` (and 10% before 59 1/2).
+    ``after_due_date``: an excess traditional IRA contribution withdrawn later under IRC 408(d)(5) --
+    only when the year's traditional contributions did not exceed the 219(b)(1)(A) dollar amount and
+    no deduction was taken for the amount withdrawn; otherwise it is an ordinary (taxable)
+    distribution and is refused here. A Roth IRA excess withdrawn after the due date is refused
+    (not supported)."""
+    from ..rules.dates import age_at_year_end, extended_due_date
+    from ..rules.limits import limits_for
+    from .ira_limits import contributions_for, year_check
+
+    person = get_person(session, person_name)
+    if account not in IRA_ACCOUNTS:
+        raise UserError("--account must be traditional or roth")
+    if amount <= 0:
+        raise UserError("--amount (the contribution returned) must be positive")
+    due = extended_due_date(tax_year)
+    if on.year < tax_year:
+        raise UserError(f"a contribution for {tax_year} cannot be returned on {on.isoformat()}, before {tax_year}")
+    trad, roth, _ = contributions_for(session, person, tax_year)
+    available = roth if account == "roth" else trad
+    events = [ev for ev in session.scalars(select(IraEvent).where(
+        IraEvent.person_id == person.id, IraEvent.kind == "contribution", IraEvent.account == account,
+        IraEvent.tax_year == tax_year)) if ev.date <= on]
+    if not events or amount > available:
+        raise UserError(f"only {available:,.2f} of {account} IRA contributions for {tax_year} (made by "
+                        f"{on.isoformat()}) is left to return, not {amount:,.2f}")
+    if nondeductible is not None and not (0 <= nondeductible <= amount):
+        raise UserError("--nondeductible must be between 0 and --amount")
+    if after_due_date:
+        if on <= due:
+            raise UserError(
+                f"{on.isoformat()} is not after the due date of the {tax_year} return including extensions "
+                f"({due.isoformat()}): return it with its earnings, without --after-due-date (IRC 408(d)(4))")
+        if earnings is not None:
+            raise UserError("--earnings goes with a return by the due date; an excess withdrawn after it is "
+                            "withdrawn without its earnings (IRC 408(d)(5))")
+        if account == "roth":
+            raise UnsupportedSituation(
+                "a Roth IRA excess contribution withdrawn after the due date is not supported (its Form 8606 "
+                "Part III and Form 5329 Part IV treatment is not derived); the excess keeps owing 6% a year "
+                "(IRC 4973(f)) until it is absorbed or withdrawn")
+        dollar = limits_for(tax_year).ira_limit_for_age(age_at_year_end(person.born, tax_year))
+        nd_events = sum((from_cents(ev.nondeductible_cents) or Decimal("0") for ev in events), Decimal("0.00"))
+        if trad > dollar:
+            raise UnsupportedSituation(
+                f"the {tax_year} traditional IRA contributions ({trad:,.2f}) exceeded the {dollar:,.2f} dollar "
+                "limit, so an excess withdrawn after the due date is taxable (IRC 408(d)(5)(A)); that case is "
+                "not supported")
+        nd = amount if nondeductible is None else nondeductible
+        if nd != amount or nd > nd_events:
+            raise UnsupportedSituation(
+                "an excess withdrawn after the due date is tax-free only if no deduction was allowed for it "
+                f"(IRC 408(d)(5)); only {nd_events:,.2f} of the {tax_year} contributions is recorded as "
+                "nondeductible -- a deducted excess is not supported")
+        earnings_v = None
+    else:
+        if on > due:
+            raise UserError(
+                f"{on.isoformat()} is after the due date of the {tax_year} return including extensions "
+                f"({due.isoformat()}): an excess withdrawn now is --after-due-date (IRC 408(d)(5)), and the 6% "
+                "excise of Form 5329 applies for the years it stayed in")
+        earnings_v = earnings if earnings is not None else Decimal("0.00")
+        if amount + earnings_v < 0:
+            raise UserError(f"--amount {amount:,.2f} with --earnings {earnings_v:,.2f} is a negative payment")
+        if account == "roth":
+            nd = Decimal("0.00")
+        else:
+            nd = nondeductible if nondeductible is not None else _infer_nondeductible(events, amount, tax_year,
+                                                                                     "returned")
+    ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="return", account=account,
+                  amount_cents=to_cents(amount), nondeductible_cents=to_cents(nd),
+                  earnings_cents=None if earnings_v is None else to_cents(earnings_v),
+                  after_due_date=after_due_date,
+                  memo="excess withdrawn after the due date" if after_due_date else "returned with its net income")
+    session.add(ev)
+    session.flush()
+    res = year_check(session, person_name, tax_year)
+    return {"id": ev.id, "person": person_name, "date": on, "tax_year": tax_year, "account": account,
+            "amount": amount, "earnings": earnings_v, "after_due_date": after_due_date,
+            "paid": amount + (earnings_v or Decimal("0.00")), "nondeductible": nd,
+            "warnings": list(res.findings) if res is not None else []}
+
+
 def ira_convert(session: Session, person_name: str, on: dt.date, amount: Decimal) -> int:
     person = get_person(session, person_name)
     if amount <= 0:
@@ -328,10 +428,23 @@ def ira_distribute(session: Session, person_name: str, on: dt.date, account: str
     return ev.id
 
 
-def ira_value(session: Session, person_name: str, year: int, amount: Decimal) -> None:
+def ira_value(session: Session, person_name: str, year: int, amount: Decimal, account: str = "traditional") -> None:
     person = get_person(session, person_name)
     if amount < 0:
         raise UserError("--amount must not be negative")
+    if account == "roth":  # Form 5329 line 25 (the 6% excise is capped at 6% of the Roth IRAs' value)
+        from ..store.models import RothIraValue
+
+        rv = session.scalars(select(RothIraValue).where(RothIraValue.person_id == person.id,
+                                                        RothIraValue.year == year)).first()
+        if rv is None:
+            rv = RothIraValue(person_id=person.id, year=year, amount_cents=0)
+            session.add(rv)
+        rv.amount_cents = to_cents(amount)
+        session.flush()
+        return
+    if account != "traditional":
+        raise UserError("--account must be traditional or roth")
     row = session.scalars(select(IraValue).where(IraValue.person_id == person.id,
                                                  IraValue.year == year)).first()
     if row is None:

@@ -253,6 +253,17 @@ class TaxYear(Base):
     compensation_cents: Mapped[int | None] = mapped_column(BigInteger)
 
 
+class RothIraValue(Base):
+    """December 31 value of all Roth IRAs (Form 5329 line 25: the 6% excise is capped at 6% of it)."""
+
+    __tablename__ = "roth_ira_value"
+    __table_args__ = (UniqueConstraint("person_id", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
 class BasisCarryforward(Base):
     """Basis known at the end of ``year`` for someone whose history starts mid-way."""
 
