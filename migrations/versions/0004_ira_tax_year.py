@@ -1,16 +1,16 @@
 """tax_year (filing status, MAGI, plan coverage, compensation per person-year), roth_ira_value
 (Dec 31 Roth IRA value, Form 5329 line 25) and the earnings / after-due-date columns of IRA recharacterizations and returned contributions (issue 11)
 
-Revision ID: 0003_ira_tax_year
-Revises: 0002_opening_basis
+Revision ID: 0004_ira_tax_year
+Revises: 0003_import_holds
 """
 
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0003_ira_tax_year"
-down_revision = "0002_opening_basis"
+revision = "0004_ira_tax_year"
+down_revision = "0003_import_holds"
 branch_labels = None
 depends_on = None
 
