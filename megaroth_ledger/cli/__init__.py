@@ -28,6 +28,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.export",
     "megaroth_ledger.cli.imports",
     "megaroth_ledger.cli.ira_limits",
+    "megaroth_ledger.cli.changes",
 ]
 
 

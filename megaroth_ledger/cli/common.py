@@ -101,6 +101,14 @@ def ledger_session(ctx: click.Context) -> Iterator[Session]:
         yield session
 
 
+@contextmanager
+def read_session(ctx: click.Context) -> Iterator[Session]:
+    """A read-only session on one snapshot of the ledger, for reports, forms and exports
+    (see :meth:`megaroth_ledger.store.db.Ledger.read_session`)."""
+    with get_ledger(ctx).read_session() as session:
+        yield session
+
+
 def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, *,
          warnings_in_tables: bool = False) -> None:
     """Print ``payload`` as JSON, or its ``tables`` as readable tables / CSV.

@@ -462,7 +462,22 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
             f"{unknown} row(s) have source unknown (this export has no money source); headroom and the "
             f"forms need sources: {fix_hint(plan or (sorted(plan_names) or ['PLAN'])[0], import_id)}")
     result.summary = [{"type": t, "source": s, "rows": n, "amount_cents": c} for t, s, n, c in by_type_source]
+    _log_batch(conn, "import", import_id, batch_plan, now, {
+        "file": file_name, "sha256": sha, "profile": parsed.importer.id, "plans": result.plans,
+        "rows_read": read, "rows_added": added, "conversions_added": result.conversions_added,
+        "balance_assertions_added": result.balances_added})
     return result
+
+
+def _log_batch(conn: Connection, action: str, import_id: int, plan_id: int | None, now: dt.datetime,
+               after: dict) -> None:
+    """One change-log entry per import or undo (never one per row)."""
+    from ..services.changelog import record_change
+
+    person_id = None
+    if plan_id is not None:
+        person_id = conn.execute(select(T_PLAN.c.person_id).where(T_PLAN.c.id == plan_id)).scalar()
+    record_change(conn, action, "import", import_id, None, after, person_id=person_id, at=now)
 
 
 def _pipeline(produce, consume, failed) -> int:
@@ -907,9 +922,11 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
         convs = conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount
         asserts = conn.execute(T_ASSERT.delete().where(T_ASSERT.c.import_id == import_id)).rowcount
         conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(undone_at=now))
-    return {"id": import_id, "file": batch.file_name, "rows_removed": removed,
-            "conversions_removed": convs, "balance_assertions_removed": asserts,
-            "rows_kept": len(kept), "conversions_kept": c_kept, "balance_assertions_kept": len(a_kept)}
+        res = {"id": import_id, "file": batch.file_name, "rows_removed": removed,
+               "conversions_removed": convs, "balance_assertions_removed": asserts,
+               "rows_kept": len(kept), "conversions_kept": c_kept, "balance_assertions_kept": len(a_kept)}
+        _log_batch(conn, "undo", import_id, batch.plan_id, now, res)
+    return res
 
 
 def _hand_over(conn: Connection, table, holds, column: str, import_id: int) -> list[tuple[int, int]]:

@@ -611,13 +611,7 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
     entries are returned under ``entries`` (boxes summing to the combined form).
     """
     plan = get_plan(session, plan_name)
-    session.add(Received1099R(
-        plan_id=plan.id, year=year,
-        box1_cents=_cents(received.get("box1")), box2a_cents=_cents(received.get("box2a")),
-        box4_cents=_cents(received.get("box4")), box5_cents=_cents(received.get("box5")),
-        box10_cents=_cents(received.get("box10")), box7=received.get("box7"), box11=received.get("box11"),
-        recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
-    session.flush()
+    store_received_1099r(session, plan, year, received)
     result = compute(session, plan.person.name, through=year)
     r = result.years.get(year)
     derived_forms = [f for f in (r.plan_forms if r else []) if f.payer == plan.name]
@@ -665,6 +659,31 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
             "received": {b: received.get(b) for b in RECON_BOXES},
             "derived": derived, "diff": diffs, "entries": entries, "notes": notes,
             "warnings": warning_dicts(r.warnings if r else [])}
+
+
+def store_received_1099r(session: Session, plan: Plan, year: int, received: dict,
+                         row: Received1099R | None = None) -> Received1099R:
+    """Record the received 1099-R: it replaces the one entered earlier for the same plan and
+    year (logged as an edit), so running ``reconcile 1099-r`` again does not add a second."""
+    from .changelog import record_change, snapshot
+
+    if row is None:
+        row = session.scalars(select(Received1099R).where(
+            Received1099R.plan_id == plan.id, Received1099R.year == year)
+            .order_by(Received1099R.recorded_at.desc(), Received1099R.id.desc())).first()
+    before = None if row is None else snapshot(row, plan=plan.name)
+    if row is None:
+        row = Received1099R(plan_id=plan.id, year=year)
+        session.add(row)
+    row.year = year
+    for box in ("box1", "box2a", "box4", "box5", "box10"):
+        setattr(row, f"{box}_cents", _cents(received.get(box)))
+    row.box7, row.box11 = received.get("box7"), received.get("box11")
+    row.recorded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    session.flush()
+    record_change(session, "add" if before is None else "edit", "1099-r", row.id, before,
+                  snapshot(row, plan=plan.name), person_id=plan.person_id)
+    return row
 
 
 def _same_code(a: str, b: str) -> bool:

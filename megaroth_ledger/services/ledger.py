@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..money import ZERO, from_cents, to_cents
+from .changelog import record_change, snapshot
 from ..store.lookup import get_person, get_plan
 from ..store.models import Entry, Person, Plan, Wages
 from ..vocab import CONTRIBUTION_TYPES, PLAN_KINDS, SOURCES
@@ -28,6 +29,7 @@ def add_person(session: Session, name: str, born: dt.date) -> Person:
     person = Person(name=name, born=born)
     session.add(person)
     session.flush()
+    record_change(session, "add", "person", person.id, None, snapshot(person), person_id=person.id)
     return person
 
 
@@ -50,6 +52,7 @@ def add_plan(session: Session, *, name: str, person: str, employer: str, kind: s
                 first_roth_year=first_roth_year)
     session.add(plan)
     session.flush()
+    record_change(session, "add", "plan", plan.id, None, snapshot(plan), person_id=owner.id)
     return plan
 
 
@@ -73,6 +76,7 @@ def set_wages(session: Session, plan_name: str, year: int, compensation: Decimal
         if value is not None and value < 0:
             raise UserError(f"{label} must not be negative (got {value})")
     row = session.scalars(select(Wages).where(Wages.plan_id == plan.id, Wages.year == year)).first()
+    before = None if row is None else snapshot(row, plan=plan.name)
     if row is None:
         row = Wages(plan_id=plan.id, year=year)
         session.add(row)
@@ -81,6 +85,8 @@ def set_wages(session: Session, plan_name: str, year: int, compensation: Decimal
     if fica_wages is not None:
         row.fica_wages_cents = to_cents(fica_wages)
     session.flush()
+    record_change(session, "add" if before is None else "edit", "wages", row.id, before,
+                  snapshot(row, plan=plan.name), person_id=plan.person_id)
     return row
 
 
@@ -106,6 +112,8 @@ def add_contribution(session: Session, plan_name: str, on: dt.date, source: str,
                   amount_cents=to_cents(amount), memo=memo, origin="contribution add")
     session.add(entry)
     session.flush()
+    record_change(session, "add", "contribution", entry.id, None, snapshot(entry, plan=plan.name),
+                  person_id=plan.person_id)
     return entry.id
 
 

@@ -26,17 +26,18 @@ from ..store.models import (
     Plan,
 )
 from ..vocab import SOURCES
+from .changelog import record_change, snapshot
 
 IRA_ACCOUNTS = ("traditional", "roth")
 
 
-def _posted_balance(session: Session, plan: Plan, source: str, through: dt.date) -> Decimal:
-    total = session.scalar(
-        select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
-            Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted",
-            Entry.date <= through)
-    )
-    return from_cents(int(total or 0))
+def _posted_balance(session: Session, plan: Plan, source: str, through: dt.date,
+                    exclude_origin: str | None = None) -> Decimal:
+    stmt = select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
+        Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted", Entry.date <= through)
+    if exclude_origin is not None:  # an assertion being replaced: without its own difference
+        stmt = stmt.where((Entry.origin.is_(None)) | (Entry.origin != exclude_origin))
+    return from_cents(int(session.scalar(stmt) or 0))
 
 
 def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal,
@@ -63,6 +64,7 @@ def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amo
               amount_cents=to_cents(amount), memo=memo, origin="earnings add")
     session.add(e)
     session.flush()
+    record_change(session, "add", "earnings", e.id, None, snapshot(e, plan=plan.name), person_id=plan.person_id)
     return e.id
 
 
@@ -71,34 +73,74 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
     """Compare a statement balance with the ledger on ``on`` (entries dated on or before it).
 
     A difference is recorded as an ``earnings`` entry whose ``origin`` names the assertion
-    (its provenance); with ``strict`` it is an error instead.
+    (its provenance); with ``strict`` it is an error instead. An earlier assertion for the same
+    plan, date and source is replaced (its difference entry re-figured), not added to.
     """
     plan = get_plan(session, plan_name)
     if source not in SOURCES:
         raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if amount < 0:
         raise UserError("--amount (a balance) must not be negative")
-    ledger = _posted_balance(session, plan, source, on)
+    a = session.scalars(select(BalanceAssertion).where(
+        BalanceAssertion.plan_id == plan.id, BalanceAssertion.date == on, BalanceAssertion.source == source)
+        .order_by(BalanceAssertion.id)).first()
+    ledger = _posted_balance(session, plan, source, on,
+                             exclude_origin=None if a is None else f"balance assert #{a.id}")
     diff = amount - ledger
     if diff and strict:
         raise UserError(
             f"balance assertion failed for {plan_name} {source} on {on.isoformat()}: statement "
             f"{amount:,.2f}, ledger {ledger:,.2f}, difference {diff:,.2f}"
         )
-    a = BalanceAssertion(plan_id=plan.id, date=on, source=source, amount_cents=to_cents(amount),
-                         ledger_cents=to_cents(ledger))
-    session.add(a)
-    session.flush()
-    entry_id = None
-    if diff:
-        e = Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type="earnings",
-                  amount_cents=to_cents(diff), origin=f"balance assert #{a.id}",
-                  memo=f"difference between statement {amount} and ledger {ledger}")
-        session.add(e)
+    before = None
+    if a is None:
+        a = BalanceAssertion(plan_id=plan.id, date=on, source=source, amount_cents=to_cents(amount),
+                             ledger_cents=to_cents(ledger))
+        session.add(a)
         session.flush()
-        entry_id = e.id
+    else:
+        before = assertion_snapshot(session, a, plan.name)
+        a.amount_cents, a.ledger_cents = to_cents(amount), to_cents(ledger)
+    entry_id = set_assertion_difference(session, a, plan, diff, amount, ledger)
+    record_change(session, "add" if before is None else "edit", "balance", a.id, before,
+                  assertion_snapshot(session, a, plan.name), person_id=plan.person_id)
     return {"assertion": a.id, "plan": plan_name, "source": source, "date": on,
-            "statement": amount, "ledger": ledger, "difference": diff, "earnings_entry": entry_id}
+            "statement": amount, "ledger": ledger, "difference": diff, "earnings_entry": entry_id,
+            "replaced": before is not None}
+
+
+def assertion_entry(session: Session, a: BalanceAssertion) -> Entry | None:
+    return session.scalars(select(Entry).where(Entry.plan_id == a.plan_id,
+                                               Entry.origin == f"balance assert #{a.id}")).first()
+
+
+def assertion_snapshot(session: Session, a: BalanceAssertion, plan_name: str) -> dict:
+    e = assertion_entry(session, a)
+    return snapshot(a, plan=plan_name, difference=None if e is None else from_cents(e.amount_cents),
+                    earnings_entry=None if e is None else e.id)
+
+
+def set_assertion_difference(session: Session, a: BalanceAssertion, plan: Plan, diff: Decimal,
+                             amount: Decimal, ledger: Decimal) -> int | None:
+    """The assertion's difference entry (earnings, origin ``balance assert #N``): created,
+    updated or removed so that it holds ``diff``."""
+    e = assertion_entry(session, a)
+    if not diff:
+        if e is not None:
+            session.delete(e)
+            session.flush()
+        return None
+    memo = f"difference between statement {amount} and ledger {ledger}"
+    if e is None:
+        e = Entry(plan_id=plan.id, date=a.date, tax_year=a.date.year, source=a.source, type="earnings",
+                  amount_cents=to_cents(diff), origin=f"balance assert #{a.id}", memo=memo,
+                  import_id=a.import_id)
+        session.add(e)
+    else:
+        e.date, e.tax_year, e.source = a.date, a.date.year, a.source
+        e.amount_cents, e.memo = to_cents(diff), memo
+    session.flush()
+    return e.id
 
 
 def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: str,
@@ -116,13 +158,16 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
     if earnings_to is not None and (earnings_to != "traditional-ira" or to != "roth-ira"):
         raise UserError("--earnings-to traditional-ira goes with --to roth-ira only (Notice 2014-54)")
     if not plan.after_tax:
-        raise UserError(f"plan {plan_name} has no after-tax source (plan add --after-tax)")
+        raise UserError(f"plan {plan_name} has no after-tax source; if it accepts after-tax money, "
+                        f"record that with: megaroth plan edit {plan_name} --after-tax")
     if to == "in-plan" and not plan.in_plan_conversion:
-        raise UserError(f"plan {plan_name} does not allow in-plan Roth rollovers (--in-plan-conversion)")
+        raise UserError(f"plan {plan_name} does not allow in-plan Roth rollovers; if it does, record that "
+                        f"with: megaroth plan edit {plan_name} --in-plan-conversion")
     if to == "roth-ira" and not plan.in_service_withdrawal:
         raise UserError(
-            f"plan {plan_name} does not allow in-service withdrawals of after-tax money "
-            "(--in-service-withdrawal), so it cannot roll to a Roth IRA")
+            f"plan {plan_name} does not allow in-service withdrawals of after-tax money, so it cannot "
+            f"roll to a Roth IRA; if it does, record that with: megaroth plan edit {plan_name} "
+            "--in-service-withdrawal")
     from .opening import require_basis
 
     require_basis(session, plan, "aftertax", on)
@@ -170,6 +215,8 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
     except UserError as exc:
         raise UserError(f"a conversion of {amount:,.2f} on {on.isoformat()} leaves too little for "
                         f"what the ledger takes out later: {exc}") from None
+    record_change(session, "add", "conversion", conv.id, None, conversion_snapshot(session, conv, plan_name),
+                  person_id=plan.person_id)
     return {
         "conversion": conv.id, "plan": plan_name, "date": on, "amount": amount, "to": to,
         "earnings_to": earnings_to, "basis": split.basis, "basis_computed": split.basis_computed,
@@ -218,6 +265,7 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
                   nondeductible_cents=None if nondeductible is None else to_cents(nondeductible))
     session.add(ev)
     session.flush()
+    record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     return {"id": ev.id, "warnings": warnings}
 
 
@@ -407,6 +455,7 @@ def ira_convert(session: Session, person_name: str, on: dt.date, amount: Decimal
                   amount_cents=to_cents(amount))
     session.add(ev)
     session.flush()
+    record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     return ev.id
 
 
@@ -425,6 +474,7 @@ def ira_distribute(session: Session, person_name: str, on: dt.date, account: str
                   amount_cents=to_cents(amount), exception=exception)
     session.add(ev)
     session.flush()
+    record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     return ev.id
 
 
@@ -447,11 +497,14 @@ def ira_value(session: Session, person_name: str, year: int, amount: Decimal, ac
         raise UserError("--account must be traditional or roth")
     row = session.scalars(select(IraValue).where(IraValue.person_id == person.id,
                                                  IraValue.year == year)).first()
+    before = None if row is None else snapshot(row)
     if row is None:
         row = IraValue(person_id=person.id, year=year, amount_cents=0)
         session.add(row)
     row.amount_cents = to_cents(amount)
     session.flush()
+    record_change(session, "add" if before is None else "edit", "ira-value", row.id, before, snapshot(row),
+                  person_id=person.id)
 
 
 def parse_layer(text: str) -> tuple[int, Decimal, Decimal]:
@@ -486,6 +539,7 @@ def basis_set(session: Session, person_name: str, year: int, traditional: Decima
         raise UserError("give --traditional, --roth-contributions and/or --conversion")
     row = session.scalars(select(BasisCarryforward).where(
         BasisCarryforward.person_id == person.id, BasisCarryforward.year == year)).first()
+    before = None if row is None else basis_snapshot(session, row)
     if row is None:
         row = BasisCarryforward(person_id=person.id, year=year)
         session.add(row)
@@ -501,8 +555,27 @@ def basis_set(session: Session, person_name: str, year: int, traditional: Decima
             session.add(BasisLayer(carryforward_id=row.id, layer_year=y, gross_cents=to_cents(g),
                                    taxable_cents=to_cents(t)))
     session.flush()
+    record_change(session, "add" if before is None else "edit", "basis", row.id, before,
+                  basis_snapshot(session, row), person_id=person.id)
     return {"person": person_name, "year": year,
             "traditional": from_cents(row.traditional_cents),
             "roth_contributions": from_cents(row.roth_contributions_cents),
             "conversions": [{"year": y, "gross": g, "taxable": t} for y, g, t in parsed]}
 
+
+
+def basis_snapshot(session: Session, row: BasisCarryforward) -> dict:
+    layers = session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)
+                             .order_by(BasisLayer.layer_year, BasisLayer.id)).all()
+    return snapshot(row, conversions=[f"{l.layer_year}:{from_cents(l.gross_cents)}:{from_cents(l.taxable_cents)}"
+                                      for l in layers])
+
+
+def conversion_snapshot(session: Session, conv: Conversion, plan_name: str | None = None) -> dict:
+    """The conversion's inputs (date, amount, destination, an explicit --basis override, memo):
+    its basis and taxable part are derived from the ledger whenever read, so not kept here."""
+    return {"id": conv.id, "plan": plan_name, "date": conv.date.isoformat(), "tax_year": conv.tax_year,
+            "source": conv.source, "to": conv.to, "earnings_to": conv.earnings_to,
+            "amount": f"{from_cents(conv.amount_cents):.2f}",
+            "basis_override": f"{from_cents(conv.basis_cents):.2f}" if conv.basis_overridden else None,
+            "memo": conv.memo, "import_id": conv.import_id}

@@ -210,8 +210,39 @@ class Ledger:
         with self._sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session that reads one snapshot of the ledger and writes nothing (issue 9).
+
+        Every report, form and export runs in it, so an import committing meanwhile cannot
+        mix its before and after. SQLite: one read transaction for the whole block (``BEGIN``
+        plus a first read: in WAL mode the snapshot is taken at the first read). PostgreSQL:
+        ``REPEATABLE READ``, whose snapshot is taken at the first statement. Always rolled back.
+        """
+        with _read_connection(self.engine) as conn, Session(bind=conn, expire_on_commit=False) as session:
+            yield session
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def _read_connection(engine: Engine):
+    """A connection inside one read transaction (see :meth:`Ledger.read_session`)."""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar()  # the snapshot starts here
+            try:
+                yield conn
+            finally:
+                conn.rollback()
+        return
+    with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+        try:
+            yield conn
+        finally:
+            conn.rollback()
 
 
 def open_ledger(db: str | None = None) -> Ledger:

@@ -318,3 +318,37 @@ class Received1099R(Base):
     box7: Mapped[str | None] = mapped_column(String(4))
     box11: Mapped[int | None] = mapped_column(Integer)
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class ChangeLog(Base):
+    """Every change a user made (issue 9): add, edit, rm, import, undo, plan/person edits.
+
+    ``before``/``after`` are JSON snapshots of the record (amounts as two-decimal strings,
+    dates ISO; see :mod:`megaroth_ledger.services.changelog`). ``person_id`` is a plain
+    integer (no foreign key), so the trail outlives what it describes.
+    """
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_person_id_at", "person_id", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
+    action: Mapped[str] = mapped_column(String(20))  # add | edit | rm | import | undo | plan-edit | person-edit
+    record: Mapped[str] = mapped_column(String(40))  # contribution, earnings, balance, conversion, ...
+    record_id: Mapped[int | None] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(Integer)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class RemovedRow(Base):
+    """A tombstone: an imported row the user removed (``... rm ID``), keyed by plan and the
+    row's identity, so importing the same file again does not bring it back."""
+
+    __tablename__ = "removed_row"
+    __table_args__ = (UniqueConstraint("plan_id", "identity"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    identity: Mapped[str] = mapped_column(String(200))
+    removed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    change_id: Mapped[int | None] = mapped_column(Integer)
