@@ -29,6 +29,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.imports",
     "megaroth_ledger.cli.ira_limits",
     "megaroth_ledger.cli.changes",
+    "megaroth_ledger.cli.corrections",
 ]
 
 

@@ -130,7 +130,7 @@ def form_5329(ctx, person_name, year, fmt) -> None:
 
 @click.group("reconcile")
 def reconcile() -> None:
-    """Compare forms you received with what the ledger derives."""
+    """Compare forms you received with what the ledger derives: 1099-r, list, edit, rm."""
 
 
 @reconcile.command("1099-r")

@@ -9,7 +9,7 @@ from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
 
 @click.group("person")
 def person() -> None:
-    """People whose money the ledger tracks."""
+    """People whose money the ledger tracks: add, list, edit."""
 
 
 @person.command("add")
@@ -47,7 +47,7 @@ def person_list(ctx, fmt: str) -> None:
 
 @click.group("plan")
 def plan() -> None:
-    """Workplace plans (401(k), 403(b), 457(b)) and their features."""
+    """Workplace plans (401(k), 403(b), 457(b)) and their features: add, list, edit."""
 
 
 @plan.command("add")
@@ -99,7 +99,7 @@ def plan_list(ctx, person_name, fmt: str) -> None:
 
 @click.group("wages")
 def wages() -> None:
-    """Compensation and prior-year FICA wages per plan and year."""
+    """Compensation and prior-year FICA wages per plan and year: set, list, edit, rm."""
 
 
 @wages.command("set")
@@ -138,14 +138,15 @@ def wages_list(ctx, person_name, fmt) -> None:
 
     with ledger_session(ctx) as session:
         rows = svc.list_wages(session, person_name)
-    cols = [Column("plan", "Plan"), Column("year", "Year"), Column("compensation", "Compensation", True),
+    cols = [Column("id", "#"), Column("plan", "Plan"), Column("year", "Year"),
+            Column("compensation", "Compensation", True),
             Column("fica_wages", "Prior-year FICA wages", True)]
     emit({"wages": rows}, fmt, Table("Wages", cols, rows))
 
 
 @click.group("contribution")
 def contribution() -> None:
-    """Paycheck contributions by money source."""
+    """Paycheck contributions by money source: add, list, edit, rm."""
 
 
 @contribution.command("add")

@@ -12,7 +12,7 @@ SOURCE_CHOICE = click.Choice(["aftertax", "pretax", "roth", "roth_irr", "match",
 
 @click.group("earnings")
 def earnings() -> None:
-    """Investment gains and losses of a plan sub-account."""
+    """Investment gains and losses of a plan sub-account: add, list, edit, rm."""
 
 
 @earnings.command("add")
@@ -36,7 +36,7 @@ def earnings_add(ctx, plan_name, on, source, amount, memo) -> None:
 
 @click.group("balance")
 def balance() -> None:
-    """Statement balances checked against the ledger."""
+    """Statement balances checked against the ledger: assert, list, edit, rm."""
 
 
 @balance.command("assert")
@@ -95,7 +95,9 @@ def convert(ctx, plan_name, on, amount, to, earnings_to, basis, memo, fmt) -> No
 
 @click.group("ira")
 def ira() -> None:
-    """The IRA side: contributions, conversions, distributions, December 31 values."""
+    """The IRA side: contributions, conversions, distributions, December 31 values.
+
+    Corrections: `ira event list|edit|rm`, `ira value list|edit|rm`."""
 
 
 @ira.command("contribute")
@@ -246,7 +248,7 @@ def ira_value(ctx, person_name, year, amount, account) -> None:
 
 @click.group("basis")
 def basis() -> None:
-    """Basis carried forward for a history that starts mid-way."""
+    """Basis carried forward for a history that starts mid-way: set, list, edit, rm."""
 
 
 @basis.command("set")

@@ -38,9 +38,17 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, literal, or_, select, update
 
 from ..errors import UserError
-from ..money import from_cents, to_cents
-from ..store.models import AssertionHold, BalanceAssertion, Conversion, Entry, EntryHold, ImportBatch, Plan
-from ..vocab import AFTER_TAX_SOURCES
+from ..money import from_cents
+from ..store.models import (
+    AssertionHold,
+    BalanceAssertion,
+    Conversion,
+    Entry,
+    EntryHold,
+    ImportBatch,
+    Plan,
+    RemovedRow,
+)
 from . import open_parse
 from .derive import row_identity, with_occurrence
 from .rows import row_part
@@ -66,6 +74,7 @@ T_PLAN = Plan.__table__
 T_HOLD = EntryHold.__table__
 T_AHOLD = AssertionHold.__table__
 HOLD_CHUNK = 500  # identities per hold statement (SQLite's default variable limit is far above)
+T_REMOVED = RemovedRow.__table__
 
 
 @dataclass
@@ -78,6 +87,8 @@ class ImportResult:
     rows_added: int = 0
     conversions_added: int = 0
     balances_added: int = 0
+    #: rows skipped because the user removed them earlier (``... rm ID``: a tombstone)
+    rows_removed_skipped: int = 0
     import_id: int | None = None
     dry_run: bool = False
     rows_held: int = 0  # rows already in the ledger (from another import) this import also holds
@@ -97,6 +108,8 @@ class ImportResult:
         what = "would add" if self.dry_run else "added"
         base = (f"{self.file}: {self.rows_read} rows read ({self.profile}), {what} {self.rows_added}"
                 f", {self.rows_skipped} already in the ledger")
+        if self.rows_removed_skipped:
+            base += f" ({self.rows_removed_skipped} of them removed by you earlier: see `megaroth log`)"
         if self.conversions_added:
             base += f", {what} {self.conversions_added} conversion(s)"
         if self.balances_added:
@@ -297,6 +310,9 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
             got = conn.execute(stmt.returning(T_ENTRY.c.id), dict(zip(ENTRY_COLUMNS, values))).first()
             return got[0] if got else None
 
+    removed = _tombstones(conn)
+    if removed:  # the user removed some imported rows: never insert them again
+        insert_many = _skip_removed(insert_many, removed, import_id, result)
     errors = parsed.ctx.errors
     seen: set[int] = set()
     dupes: dict[int, int] = {}
@@ -401,16 +417,20 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     added = _pipeline(produce, insert_many, lambda: bool(errors))
     read = counts["read"]
     parsed.finish()  # raises ImportRowErrors: the caller rolls back
-    # conversion legs, group by group in date order (they are few): the after-tax state is
-    # replayed *before* each group's legs go in, exactly as `megaroth convert` does
+    # conversion legs, group by group in date order (they are few); their split is derived
+    # when read, never here
     groups: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
     for row, plan_id in legs:
         groups[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append((row, plan_id))
     for (plan_id, group, date), group_legs in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][1])):
         values = [_entry_tuple(r, pid, import_id, row_identity(r, r.plan, seen, dupes)) for r, pid in group_legs]
-        new = [(r, v) for (r, _), v in zip(group_legs, values) if not _exists(conn, plan_id, v[-1])]
-        if len(new) < len(values):
-            hold_identities(plan_id, [v[-1] for v in values if all(v is not nv for _, nv in new)])
+        gone = {v[-1] for v in values if (plan_id, v[-1]) in removed}  # removed by the user: never again
+        result.rows_removed_skipped += len(gone)
+        new = [(r, v) for (r, _), v in zip(group_legs, values)
+               if v[-1] not in gone and not _exists(conn, plan_id, v[-1])]
+        if len(new) + len(gone) < len(values):
+            hold_identities(plan_id, [v[-1] for v in values
+                                      if v[-1] not in gone and all(v is not nv for _, nv in new)])
         if not new:
             continue
         conv = record_imported_conversion(conn, plan_id=plan_id, date=date, legs=new, import_id=import_id,
@@ -432,10 +452,13 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     if added:
         result.overlap_allowed = _check_overlap(conn, import_id, plan_ids, file_name, allow_overlap)
     result.balances_read = len(balances)
-    result.balances_added = _balance_assertions(conn, balances, import_id, result)
+    result.balances_added = _balance_assertions(conn, balances, import_id, removed, result)
     result.notes.extend(parsed.ctx.notes)
     for check in parsed.ctx.checks:
         _check_year_to_date(conn, check, all_plans, result)
+    if added:  # the new rows change what earlier assertions of these plans leave unexplained
+        for name in sorted(plan_names):
+            refresh_assertion_differences(conn, all_plans[name])
     result.rows_read = read
     result.rows_added = added
     result.rows_held = held[0]
@@ -472,7 +495,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
 def _log_batch(conn: Connection, action: str, import_id: int, plan_id: int | None, now: dt.datetime,
                after: dict) -> None:
     """One change-log entry per import or undo (never one per row)."""
-    from ..services.changelog import record_change
+    from ..store.changelog import record_change
 
     person_id = None
     if plan_id is not None:
@@ -632,27 +655,23 @@ def record_imported_conversion(conn: Connection, *, plan_id: int, date: dt.date,
                                legs: list[tuple[CanonicalRow, tuple]], import_id: int,
                                transfer_group: str | None, insert_one) -> int | None:
     """Store one imported in-plan Roth conversion: its legs plus the ``conversion`` row that
-    ``megaroth convert`` would record (issue 3's :func:`~megaroth_ledger.services.ledger_ops.convert`).
+    ``megaroth convert`` would record, with the legs linked to it. Returns the conversion id
+    (None when no leg takes money out).
 
-    After-tax money: the sub-account state just before the conversion comes from issue 3's
-    :func:`~megaroth_ledger.services.forms.aftertax_replay` and the basis share from
-    :func:`~megaroth_ledger.rules.basis.split_distribution` (IRC 72(e)(8)(B) pro rata:
-    ``amount x basis / balance``), so an imported conversion and a typed one agree to the
-    cent. If the ledger cannot support the amount (history imported only in part) the basis
-    is capped at the smaller of amount and basis and the memo says to check it. Pre-tax or
-    other non-Roth money converted carries no basis. Returns the conversion id (None when no
-    leg takes money out).
+    Only what the statement says is stored (date, amount, source). The basis, earnings and
+    taxable part are not computed here: every report, form and sheet recomputes them from the
+    whole ledger when it reads it (issue 9), so importing statements in any order gives the
+    same figures as entering the rows in date order. The importers call no report code.
     """
     outs = [r for r, _ in legs if r.amount_cents < 0]
     amount = -sum(r.amount_cents for r in outs)
     conv_id = None
     if outs:
         source = outs[0].source
-        state_balance, state_basis, basis, computed, memo = _conversion_basis(conn, plan_id, date, source, amount)
         conv_id = conn.execute(insert(T_CONV).values(
             plan_id=plan_id, date=date, tax_year=date.year, source=source, to="in-plan", earnings_to=None,
-            amount_cents=amount, basis_cents=basis, basis_computed_cents=computed, basis_overridden=False,
-            balance_before_cents=state_balance, basis_before_cents=state_basis, memo=memo,
+            amount_cents=amount, basis_cents=0, basis_computed_cents=0, basis_overridden=False,
+            balance_before_cents=None, basis_before_cents=None, memo=None,
             import_id=import_id, transfer_group=transfer_group)).inserted_primary_key[0]
     ids = []
     for _, values in legs:
@@ -664,44 +683,33 @@ def record_imported_conversion(conn: Connection, *, plan_id: int, date: dt.date,
     return conv_id
 
 
-def _conversion_basis(conn: Connection, plan_id: int, date: dt.date, source: str,
-                      amount: int) -> tuple[int, int, int, int, str | None]:
-    """(balance before, basis before, basis, basis computed, memo) in cents."""
-    if source not in AFTER_TAX_SOURCES:
-        balance = _ledger_sum(conn, plan_id, [source], through=date)
-        return balance, 0, 0, 0, None
-    from sqlalchemy.orm import Session
+def balance_identity(date: dt.date, source: str, cents: int) -> str:
+    """The tombstone identity of an imported balance assertion (it has no row identity)."""
+    return f"balance:{date.isoformat()}:{source}:{cents}"
 
-    from ..rules import basis as basis_rules
-    from ..services.forms import aftertax_replay
 
-    from ..services.opening import require_basis
+def _tombstones(conn: Connection) -> set[tuple[int, str]]:
+    """(plan id, identity) of every imported row the user removed (few: one per ``rm``)."""
+    return {(r.plan_id, r.identity) for r in conn.execute(select(T_REMOVED.c.plan_id, T_REMOVED.c.identity))}
 
-    with Session(bind=conn) as session:
-        plan = session.get(Plan, plan_id)
-        try:
-            require_basis(session, plan, source, date)
-            state = aftertax_replay(session, plan, through=date).final
-        except UserError as exc:  # e.g. an after-tax row type basis tracking refuses
-            state, why = None, str(exc)
-        if state is not None and 0 < amount <= to_cents(state.balance):
-            split, _ = basis_rules.split_distribution(state, from_cents(amount), on=date)
-            memo = "; ".join(split.warnings) or None
-            return (to_cents(state.balance), to_cents(state.basis), to_cents(split.basis),
-                    to_cents(split.basis_computed), memo)
-    if state is not None:
-        why = (f"the ledger's after-tax balance on {date.isoformat()} is {state.balance:,.2f}, below "
-               f"the {from_cents(amount):,.2f} converted (is earlier history missing?)")
-        basis = min(amount, max(to_cents(state.basis), 0))
-        bal, bas = to_cents(state.balance), to_cents(state.basis)
-    else:
-        basis, bal, bas = 0, 0, 0
-    memo = f"imported: basis not computed pro rata: {why}; check it (megaroth convert --basis records a typed one)"
-    return bal, bas, basis, basis, memo
+
+def _skip_removed(insert_many, removed: set[tuple[int, str]], import_id: int, result: ImportResult):
+    """``insert_many`` without the rows the user removed (counted in ``rows_removed_skipped``).
+    Only used when there are tombstones, so a plain import pays nothing for it."""
+
+    def insert(batch: list[tuple], one_plan: int | None = None) -> int:
+        if one_plan is None:  # ENTRY_COLUMNS tuples: plan_id third from the end, identity last
+            kept = [t for t in batch if (t[-3], t[-1]) not in removed]
+        else:  # COMPACT_COLUMNS tuples: one plan for the whole chunk, identity last
+            kept = [t for t in batch if (one_plan, t[-1]) not in removed]
+        result.rows_removed_skipped += len(batch) - len(kept)
+        return insert_many(kept, one_plan) if kept else 0
+
+    return insert
 
 
 def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int]], import_id: int,
-                        result: ImportResult | None = None) -> int:
+                        removed: set[tuple[int, str]] = frozenset(), result: ImportResult | None = None) -> int:
     totals: dict[tuple[int, dt.date, str], int] = defaultdict(int)
     starts: dict[tuple[int, dt.date, str], dt.date] = {}
     for row, plan_id in balances:
@@ -716,6 +724,10 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
     added = 0
     opened: set[tuple[int, str]] = set()
     for (plan_id, date, source), cents in sorted(totals.items()):
+        if (plan_id, balance_identity(date, source, cents)) in removed:
+            if result is not None:
+                result.rows_removed_skipped += 1
+            continue
         found = conn.execute(select(T_ASSERT.c.id, T_ASSERT.c.import_id).where(
             T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.date == date, T_ASSERT.c.source == source,
             T_ASSERT.c.amount_cents == cents)).first()
@@ -756,6 +768,8 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
                 memo=f"difference between statement {from_cents(cents)} and ledger {from_cents(ledger)}"))
         opened.add((plan_id, source))
         added += 1
+    for plan_id in sorted({p for p, _, _ in totals}):
+        refresh_assertion_differences(conn, plan_id)
     return added
 
 
@@ -826,6 +840,67 @@ def _check_year_to_date(conn: Connection, check, all_plans: dict[str, int], resu
         result.notes.append(f"year-to-date contributions {window} match the ledger")
     for label in check.unmapped:
         result.notes.append(f"year-to-date {label} contributions not checked: {label} is not mapped for this plan")
+
+
+ASSERT_ORIGIN = "balance assert #"
+
+
+def refresh_assertion_differences(conn: Connection, plan_id: int) -> int:
+    """Figure every balance assertion's difference entry of the plan again from the ledger now.
+
+    An assertion says "the statement shows X on D"; its ``earnings`` entry (origin ``balance
+    assert #N``) holds X less what the other rows (and the earlier assertions' differences)
+    add up to on D. That is a derived figure, so it is re-figured here whenever rows change
+    (an import, an undo, an edit or removal of an earlier row): importing statements in any
+    order, or correcting a row, never leaves a stale difference. Assertions are taken in date
+    order per source. Returns how many difference entries changed. A plan without
+    assertions costs one query.
+    """
+    asserts = conn.execute(select(T_ASSERT).where(T_ASSERT.c.plan_id == plan_id)
+                           .order_by(T_ASSERT.c.date, T_ASSERT.c.id)).all()
+    if not asserts:
+        return 0
+    origins = {f"{ASSERT_ORIGIN}{a.id}": a for a in asserts}
+    # the differences are the assertions' ``earnings`` entries; an ``opening_balance`` recorded
+    # from a first statement's balance is a row of the ledger like any other
+    current = {r.origin: r for r in conn.execute(
+        select(T_ENTRY.c.id, T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
+            T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.type == "earnings", T_ENTRY.c.origin.in_(sorted(origins))))}
+    not_assert = (T_ENTRY.c.origin.is_(None) | ~T_ENTRY.c.origin.like(f"{ASSERT_ORIGIN}%")
+                  | (T_ENTRY.c.type != "earnings"))
+    earlier: dict[str, int] = defaultdict(int)  # source -> differences of the assertions before
+    changed = 0
+    for a in asserts:
+        origin = f"{ASSERT_ORIGIN}{a.id}"
+        on_date = (T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source == a.source, T_ENTRY.c.status == "posted",
+                   T_ENTRY.c.date <= a.date)
+        total = func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)
+        base = int(conn.execute(select(total).where(
+            *on_date, not_assert, T_ENTRY.c.origin.is_(None) | (T_ENTRY.c.origin != origin))).scalar_one())
+        # this assertion's own opening balance (a first statement): part of what it explains
+        opening = int(conn.execute(select(total).where(
+            *on_date, T_ENTRY.c.origin == origin, T_ENTRY.c.type != "earnings")).scalar_one())
+        ledger = base + earlier[a.source]  # what the ledger says on the date without this assertion
+        diff = a.amount_cents - ledger - opening
+        earlier[a.source] += diff
+        if a.ledger_cents != ledger:
+            conn.execute(update(T_ASSERT).where(T_ASSERT.c.id == a.id).values(ledger_cents=ledger))
+        have = current.get(origin)
+        memo = f"difference between statement {from_cents(a.amount_cents)} and ledger {from_cents(ledger)}"
+        if diff == 0:
+            if have is not None:
+                conn.execute(T_ENTRY.delete().where(T_ENTRY.c.id == have.id))
+                changed += 1
+        elif have is None:
+            conn.execute(insert(T_ENTRY).values(
+                plan_id=plan_id, date=a.date, tax_year=a.date.year, source=a.source, type="earnings",
+                amount_cents=diff, status="posted", import_id=a.import_id, origin=origin, memo=memo))
+            changed += 1
+        elif have.amount_cents != diff:
+            conn.execute(update(T_ENTRY).where(T_ENTRY.c.id == have.id).values(
+                amount_cents=diff, date=a.date, tax_year=a.date.year, source=a.source, memo=memo))
+            changed += 1
+    return changed
 
 
 # ------------------------------------------------------------------ list / undo / maps
@@ -901,6 +976,8 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
             raise UserError(f"no import #{import_id}; see `megaroth import list`")
         if batch.undone_at is not None:
             raise UserError(f"import #{import_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
+        touched = set(conn.execute(select(T_ENTRY.c.plan_id).where(T_ENTRY.c.import_id == import_id).distinct())
+                      .scalars()) | ({batch.plan_id} if batch.plan_id else set())
         # what this import merely held goes with it
         conn.execute(T_HOLD.delete().where(T_HOLD.c.import_id == import_id))
         conn.execute(T_AHOLD.delete().where(T_AHOLD.c.import_id == import_id))
@@ -922,6 +999,8 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
         convs = conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount
         asserts = conn.execute(T_ASSERT.delete().where(T_ASSERT.c.import_id == import_id)).rowcount
         conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(undone_at=now))
+        for plan_id in sorted(touched):  # other assertions' differences no longer see these rows
+            refresh_assertion_differences(conn, plan_id)
         res = {"id": import_id, "file": batch.file_name, "rows_removed": removed,
                "conversions_removed": convs, "balance_assertions_removed": asserts,
                "rows_kept": len(kept), "conversions_kept": c_kept, "balance_assertions_kept": len(a_kept)}

@@ -16,7 +16,7 @@ ADVICE = {
     "ANNUAL_ADDITIONS_EXCEEDED": "Ask the plan administrator to correct the excess under EPCRS (Rev. Proc. "
     "2021-30), usually by returning after-tax money and its earnings (1099-R code E).",
     "AFTER_TAX_NOT_ALLOWED": "Check the plan document; if the plan accepts after-tax money, mark it with "
-    "megaroth plan settings, otherwise ask the plan to correct it.",
+    "megaroth plan edit PLAN --after-tax, otherwise ask the plan to correct it.",
     "CATCH_UP_ALLOCATION": "Ask each plan how it counts the catch-up; the ledger's attribution is an assumption.",
     "FICA_WAGES_UNKNOWN": "Record last year's FICA wages (W-2 box 3) with megaroth wages set --fica-wages.",
     "ROTH_CATCH_UP_REVIEW": "Ask payroll how it applies the wage threshold; Roth catch-ups are safe either way.",

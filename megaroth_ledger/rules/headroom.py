@@ -253,7 +253,8 @@ def compute_headroom(
             if money and not p.after_tax_allowed:
                 warnings.append(Warning("AFTER_TAX_NOT_ALLOWED", (
                     f"{p.name}: {fmt_table(money)} of after-tax contributions, but the plan is not marked as "
-                    f"accepting after-tax money; check the plan document (or megaroth plan settings)")))
+                    f"accepting after-tax money; check the plan document (if it does: megaroth plan edit "
+                    f"{p.name} --after-tax)")))
         if remaining_paychecks is not None and allowed:
             row.expected_deferrals = expected_deferrals.get(employer, ZERO)
             left = limit - additions - row.expected_employer - future_counted.get(employer, ZERO)

@@ -95,34 +95,64 @@ def audit_rows(session: Session, person_id: int, years: list[int]) -> Iterator[d
                "origin": f"ira event #{ev.id}"}
 
 
+def plan_conversion_rows(session: Session, plan: Plan, years: list[int] | None = None) -> list[dict]:
+    """One plan's conversions with basis, earnings and taxable part recomputed from the ledger
+    (:func:`.forms.conversion_splits`, the replay the 1099-R reads); only the user's explicit
+    ``--basis`` is a stored input. ``roth`` is the part that became Roth money."""
+    from ..rules.basis import allocate_destinations
+    from ..vocab import AFTER_TAX_SOURCES
+    from .forms import conversion_splits
+
+    stmt = select(Conversion).where(Conversion.plan_id == plan.id).order_by(Conversion.date, Conversion.id)
+    if years is not None:
+        stmt = stmt.where(Conversion.tax_year.in_(years))
+    convs = session.scalars(stmt).all()
+    if not convs:
+        return []
+    splits = conversion_splits(session, plan) if any(c.source in AFTER_TAX_SOURCES for c in convs) else {}
+    rows = []
+    for c in convs:
+        gross = from_cents(c.amount_cents)
+        split = splits.get(c.id)
+        if c.source not in AFTER_TAX_SOURCES:
+            basis, parts = ZERO, None  # pretax money carries no basis: all of it is taxable
+        elif split is not None:
+            basis, parts = split.basis, allocate_destinations(split, c.to, c.earnings_to)
+        else:
+            basis, parts = None, None  # no legs left in the ledger
+        if c.to == "in-plan":
+            route, dest, roth = "in-plan Roth rollover", f"designated Roth account ({plan.name})", gross
+            taxable = None if basis is None else gross - basis
+        else:
+            route = "rollover to Roth IRA" + (" (Notice 2014-54 split)" if c.earnings_to else "")
+            if parts:
+                dest = " + ".join(f"{'Roth' if p.destination == 'roth-ira' else 'traditional'} IRA {p.gross:,.2f}"
+                                  for p in parts)
+                taxable = sum((p.taxable for p in parts), ZERO)
+                roth = sum((p.gross for p in parts if p.destination == "roth-ira"), ZERO)
+            else:
+                dest, roth = "Roth IRA", gross
+                taxable = None if basis is None else gross - basis
+        rows.append({"id": c.id, "tax_year": c.tax_year, "date": c.date, "plan": plan.name, "route": route,
+                     "destination": dest, "gross": gross, "basis": basis,
+                     "earnings": None if basis is None else gross - basis,
+                     "taxable": taxable, "roth": roth, "memo": c.memo,
+                     "basis_override": from_cents(c.basis_cents) if c.basis_overridden else None,
+                     "import_id": c.import_id})
+    return rows
+
+
 def conversion_rows(session: Session, person_id: int, years: list[int] | None = None) -> list[dict]:
     """Plan conversions (IRR, rollover to a Roth IRA, Notice 2014-54 split) and IRA conversions.
 
-    ``roth`` is the part that became Roth money (with a Notice 2014-54 split, only the part
-    rolled to the Roth IRA). The taxable part of a rollover to an IRA is what the convert
-    service recorded on the IRA side; of an IRR, the earnings. An IRA conversion's taxable
+    A plan conversion's basis, earnings and taxable part are recomputed from the ledger when
+    read (:func:`plan_conversion_rows`): never a figure stored at import or convert time, so
+    they agree with the 1099-R whatever order the rows came in. An IRA conversion's taxable
     part is Form 8606 line 18, so it is left to the forms sheets (None here).
     """
     rows = []
-    stmt = (select(Conversion, Plan.name).join(Plan, Plan.id == Conversion.plan_id)
-            .where(Plan.person_id == person_id).order_by(Conversion.date, Conversion.id))
-    if years is not None:
-        stmt = stmt.where(Conversion.tax_year.in_(years))
-    for c, plan in session.execute(stmt):
-        gross, basis = from_cents(c.amount_cents), from_cents(c.basis_cents)
-        parts = session.scalars(select(IraEvent).where(IraEvent.conversion_id == c.id,
-                                                       IraEvent.kind == "rollover_in")).all()
-        if c.to == "in-plan":
-            route, dest, taxable, roth = "in-plan Roth rollover", f"designated Roth account ({plan})", gross - basis, gross
-        else:
-            route = "rollover to Roth IRA" + (" (Notice 2014-54 split)" if c.earnings_to else "")
-            dest = " + ".join(f"{'Roth' if p.account == 'roth' else 'traditional'} IRA {from_cents(p.amount_cents):,.2f}"
-                              for p in parts) or "Roth IRA"
-            taxable = sum((from_cents(p.taxable_cents or 0) for p in parts), ZERO)
-            roth = sum((from_cents(p.amount_cents) for p in parts if p.account == "roth"), ZERO) if parts else gross
-        rows.append({"id": c.id, "tax_year": c.tax_year, "date": c.date, "plan": plan, "route": route,
-                     "destination": dest, "gross": gross, "basis": basis, "earnings": gross - basis,
-                     "taxable": taxable, "roth": roth, "memo": c.memo})
+    for p in session.scalars(select(Plan).where(Plan.person_id == person_id).order_by(Plan.name)):
+        rows += plan_conversion_rows(session, p, years)
     stmt = (select(IraEvent).where(IraEvent.person_id == person_id, IraEvent.kind == "conversion")
             .order_by(IraEvent.date, IraEvent.id))
     if years is not None:
@@ -285,7 +315,26 @@ def _workbook_data(session: Session, person, years: list[int], *, as_of: dt.date
         data.unavailable["Projection"] = "no projection requested"
     data.paychecks = paycheck_rows(session, person.id, years)
     data.audit = audit_rows(session, person.id, years)
+    data.corrections = correction_rows(session, person.name, years)
     return data
+
+
+def correction_rows(session: Session, person_name: str, years: list[int]) -> list[dict]:
+    """The change-log entries of the years, newest first: every edit, removal, import and undo
+    of a record dated in them (or made during them), for the Audit sheet."""
+    from .changelog import describe, list_changes, record_years
+
+    out = []
+    for c in list_changes(session, person_name):
+        if c["action"] == "add":
+            continue  # the additions are the ledger rows themselves (listed above them)
+        if not (record_years(c) & set(years)) and c["at"].year not in years:
+            continue
+        out.append({"change": c["change"], "at": c["at"].replace(microsecond=0).isoformat(sep=" "),
+                    "action": c["action"], "record": c["record"], "id": c["id"],
+                    "before": describe(c["before"]), "after": describe(c["after"], c["before"]),
+                    "reason": c["reason"]})
+    return out
 
 
 # ------------------------------------------------------------------------------------------

@@ -111,8 +111,11 @@ def _ref(kind: str, row_id: int, on: dt.date, amount: Decimal, import_id: int | 
 
 
 def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
-                   batches: dict[int, str] | None = None) -> list[th.PlanMove]:
-    """The plan's after-tax sub-account rows as rule inputs (see the module docstring)."""
+                   batches: dict[int, str] | None = None, tags: list | None = None) -> list[th.PlanMove]:
+    """The plan's after-tax sub-account rows as rule inputs (see the module docstring).
+
+    ``tags``, if given, receives one item per move: the conversion id of a recorded
+    conversion's distribution, else None (see :func:`conversion_splits`)."""
     batches = _batches(session) if batches is None else batches
     # plain rows, not ORM objects: a plan may hold hundreds of thousands of entries
     stmt = select(Entry.id, Entry.date, Entry.source, Entry.type, Entry.amount_cents, Entry.import_id,
@@ -145,6 +148,8 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
             seen_conv.add(e.conversion_id)
             amount = from_cents(conv_total[e.conversion_id])
         ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
+        if tags is not None:
+            tags.append(e.conversion_id if e.conversion_id in convs and e.type in DISTRIBUTION_TYPES else None)
         if e.type in CONTRIBUTION_TYPES:
             moves.append(th.PlanMove(plan.name, e.date, "contribution", amount, ref=ref))
         elif e.type in BALANCE_ONLY_TYPES:
@@ -209,6 +214,24 @@ def _opening_moves(session: Session, plan: Plan, e, amount: Decimal, ref: str, m
     if amount - basis:
         out.append(move(plan.name, e.date, "earnings", amount - basis, ref=ref + " earnings"))
     return out
+
+
+def conversion_splits(session: Session, plan: Plan) -> dict[int, basis_rules.DistributionSplit]:
+    """Conversion id -> its basis/earnings split, recomputed from the ledger now (issue 9).
+
+    The very replay the 1099-R and Form 8606 read (same moves, same order), so a report,
+    form or sheet showing a conversion's basis, earnings or taxable part agrees with them
+    whatever order the rows were imported or edited in. Nothing derived is stored."""
+    tags: list = []
+    moves = aftertax_moves(session, plan, tags=tags)
+    order = sorted(range(len(moves)), key=lambda i: (moves[i].date, th._RANK[moves[i].kind]))
+    rp = basis_rules.replay([
+        basis_rules.SubAccountMove(moves[i].date, moves[i].kind, moves[i].amount,  # type: ignore[arg-type]
+                                   moves[i].basis_override, moves[i].ref)
+        for i in order
+    ])
+    return {tags[i]: step.split for i, step in zip(order, rp.steps)
+            if step.split is not None and tags[i] is not None}
 
 
 def aftertax_replay(session: Session, plan: Plan, through: dt.date | None = None) -> basis_rules.Replay:
@@ -646,12 +669,14 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
                           "difference": (got - want) if isinstance(got, Decimal) and isinstance(want, Decimal)
                           else None})
     notes = []
+    splits = conversion_splits(session, plan)
     for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id,
                                                       Conversion.tax_year == year)):
-        if c.basis_cents != c.basis_computed_cents:
-            notes.append(f"conversion #{c.id} on {c.date.isoformat()}: basis {from_cents(c.basis_cents):,.2f} "
-                         f"from the plan's confirmation, {from_cents(c.basis_computed_cents):,.2f} computed "
-                         f"pro rata (difference {from_cents(c.basis_cents - c.basis_computed_cents):,.2f})")
+        sp = splits.get(c.id)
+        if sp is not None and sp.basis != sp.basis_computed:
+            notes.append(f"conversion #{c.id} on {c.date.isoformat()}: basis {sp.basis:,.2f} "
+                         f"from the plan's confirmation, {sp.basis_computed:,.2f} computed "
+                         f"pro rata (difference {sp.basis - sp.basis_computed:,.2f})")
     if not group:
         notes.append(f"the ledger derives no {'code ' + code + ' ' if code else ''}1099-R for {plan_name} in {year}")
     entries = [form_dict(f) for f in group] if len(group) > 1 else []

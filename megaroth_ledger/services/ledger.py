@@ -34,7 +34,8 @@ def add_person(session: Session, name: str, born: dt.date) -> Person:
 
 
 def list_people(session: Session) -> list[dict]:
-    return [{"name": p.name, "born": p.born} for p in session.scalars(select(Person).order_by(Person.name))]
+    return [{"id": p.id, "name": p.name, "born": p.born}
+            for p in session.scalars(select(Person).order_by(Person.name))]
 
 
 def add_plan(session: Session, *, name: str, person: str, employer: str, kind: str = "401k",
@@ -57,7 +58,7 @@ def add_plan(session: Session, *, name: str, person: str, employer: str, kind: s
 
 
 def plan_row(plan: Plan) -> dict:
-    return {"name": plan.name, "person": plan.person.name, "employer": plan.employer, "kind": plan.kind,
+    return {"id": plan.id, "name": plan.name, "person": plan.person.name, "employer": plan.employer, "kind": plan.kind,
             "after_tax": plan.after_tax, "in_plan_conversion": plan.in_plan_conversion,
             "in_service_withdrawal": plan.in_service_withdrawal, "first_roth_year": plan.first_roth_year}
 
@@ -94,7 +95,7 @@ def list_wages(session: Session, person: str) -> list[dict]:
     owner = get_person(session, person)
     stmt = (select(Wages, Plan.name).join(Plan, Plan.id == Wages.plan_id)
             .where(Plan.person_id == owner.id).order_by(Plan.name, Wages.year))
-    return [{"plan": name, "year": w.year, "compensation": from_cents(w.compensation_cents),
+    return [{"id": w.id, "plan": name, "year": w.year, "compensation": from_cents(w.compensation_cents),
              "fica_wages": from_cents(w.fica_wages_cents)} for w, name in session.execute(stmt)]
 
 
@@ -111,7 +112,9 @@ def add_contribution(session: Session, plan_name: str, on: dt.date, source: str,
     entry = Entry(plan_id=plan.id, date=on, tax_year=tax_year, source=source, type="contribution",
                   amount_cents=to_cents(amount), memo=memo, origin="contribution add")
     session.add(entry)
-    session.flush()
+    from .ledger_ops import refresh_differences
+
+    refresh_differences(session, plan.id)
     record_change(session, "add", "contribution", entry.id, None, snapshot(entry, plan=plan.name),
                   person_id=plan.person_id)
     return entry.id

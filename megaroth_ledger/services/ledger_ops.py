@@ -63,7 +63,7 @@ def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amo
     e = Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type="earnings",
               amount_cents=to_cents(amount), memo=memo, origin="earnings add")
     session.add(e)
-    session.flush()
+    refresh_differences(session, plan.id)
     record_change(session, "add", "earnings", e.id, None, snapshot(e, plan=plan.name), person_id=plan.person_id)
     return e.id
 
@@ -101,7 +101,11 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
     else:
         before = assertion_snapshot(session, a, plan.name)
         a.amount_cents, a.ledger_cents = to_cents(amount), to_cents(ledger)
-    entry_id = set_assertion_difference(session, a, plan, diff, amount, ledger)
+    refresh_differences(session, plan.id)  # this one's and every later assertion's difference
+    e = assertion_entry(session, a)
+    entry_id = None if e is None else e.id
+    if e is not None and e.amount_cents != to_cents(diff):  # cannot happen: one rule figures both
+        raise AssertionError(f"balance assertion #{a.id}: difference {diff} vs entry {e.amount_cents}")
     record_change(session, "add" if before is None else "edit", "balance", a.id, before,
                   assertion_snapshot(session, a, plan.name), person_id=plan.person_id)
     return {"assertion": a.id, "plan": plan_name, "source": source, "date": on,
@@ -110,7 +114,7 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
 
 
 def assertion_entry(session: Session, a: BalanceAssertion) -> Entry | None:
-    return session.scalars(select(Entry).where(Entry.plan_id == a.plan_id,
+    return session.scalars(select(Entry).where(Entry.plan_id == a.plan_id, Entry.type == "earnings",
                                                Entry.origin == f"balance assert #{a.id}")).first()
 
 
@@ -120,37 +124,33 @@ def assertion_snapshot(session: Session, a: BalanceAssertion, plan_name: str) ->
                     earnings_entry=None if e is None else e.id)
 
 
-def set_assertion_difference(session: Session, a: BalanceAssertion, plan: Plan, diff: Decimal,
-                             amount: Decimal, ledger: Decimal) -> int | None:
-    """The assertion's difference entry (earnings, origin ``balance assert #N``): created,
-    updated or removed so that it holds ``diff``."""
-    e = assertion_entry(session, a)
-    if not diff:
-        if e is not None:
-            session.delete(e)
-            session.flush()
-        return None
-    memo = f"difference between statement {amount} and ledger {ledger}"
-    if e is None:
-        e = Entry(plan_id=plan.id, date=a.date, tax_year=a.date.year, source=a.source, type="earnings",
-                  amount_cents=to_cents(diff), origin=f"balance assert #{a.id}", memo=memo,
-                  import_id=a.import_id)
-        session.add(e)
-    else:
-        e.date, e.tax_year, e.source = a.date, a.date.year, a.source
-        e.amount_cents, e.memo = to_cents(diff), memo
+def refresh_differences(session: Session, plan_id: int) -> None:
+    """Re-figure the plan's balance-assertion differences after rows changed (see
+    :func:`megaroth_ledger.importers.store.refresh_assertion_differences`)."""
+    from ..importers.store import refresh_assertion_differences
+
     session.flush()
-    return e.id
+    if refresh_assertion_differences(session.connection(), plan_id):
+        session.expire_all()
 
 
 def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: str,
             earnings_to: str | None = None, basis: Decimal | None = None,
-            memo: str | None = None) -> dict:
+            memo: str | None = None, *, existing: Conversion | None = None) -> dict:
     """Convert money out of the plan's after-tax sub-account (IRC 72(e)(8), 72(d)(2); Notice
-    2014-54). Records the Conversion, the plan-side legs and the IRA-side rollovers in."""
+    2014-54). Records the Conversion, the plan-side legs and the IRA-side rollovers in.
+
+    ``existing`` (``conversion edit``): that conversion's legs are replaced and its row updated
+    in place (same id); the caller logs the edit."""
     from .forms import aftertax_replay
 
     plan = get_plan(session, plan_name)
+    if existing is not None:
+        for old in session.scalars(select(Entry).where(Entry.conversion_id == existing.id)):
+            session.delete(old)
+        for old in session.scalars(select(IraEvent).where(IraEvent.conversion_id == existing.id)):
+            session.delete(old)
+        session.flush()
     if amount <= 0:
         raise UserError("--amount must be positive")
     if to not in ("in-plan", "roth-ira"):
@@ -184,13 +184,18 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
             f"on {on.isoformat()}")
     split, _after = basis_rules.split_distribution(state, amount, on=on, basis_override=basis)
     parts = basis_rules.allocate_destinations(split, to, earnings_to)
-    conv = Conversion(
-        plan_id=plan.id, date=on, tax_year=on.year, source="aftertax", to=to,
-        earnings_to=earnings_to, amount_cents=to_cents(amount), basis_cents=to_cents(split.basis),
-        basis_computed_cents=to_cents(split.basis_computed),
-        basis_overridden=basis is not None, balance_before_cents=to_cents(state.balance),
-        basis_before_cents=to_cents(state.basis), memo=memo)
-    session.add(conv)
+    # basis_cents is read only as the user's explicit --basis (basis_overridden); the computed
+    # columns are a record of what convert printed, never read back: every report recomputes
+    # the split from the ledger (issue 9)
+    conv = existing if existing is not None else Conversion(plan_id=plan.id)
+    conv.plan_id, conv.date, conv.tax_year, conv.source, conv.to = plan.id, on, on.year, "aftertax", to
+    conv.earnings_to, conv.amount_cents, conv.basis_cents = earnings_to, to_cents(amount), to_cents(split.basis)
+    conv.basis_computed_cents = to_cents(split.basis_computed)
+    conv.basis_overridden = basis is not None
+    conv.balance_before_cents, conv.basis_before_cents = to_cents(state.balance), to_cents(state.basis)
+    conv.memo = memo
+    if existing is None:
+        session.add(conv)
     session.flush()
     group = f"conversion-{conv.id}"
     conv.transfer_group = group
@@ -209,14 +214,15 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
                                  account=account, amount_cents=to_cents(part.gross),
                                  taxable_cents=to_cents(part.taxable), conversion_id=conv.id,
                                  memo=f"from {plan_name} (convert #{conv.id})"))
-    session.flush()
+    refresh_differences(session, plan.id)
     try:  # a back-dated conversion must leave every later distribution of the sub-account valid
         aftertax_replay(session, plan)
     except UserError as exc:
         raise UserError(f"a conversion of {amount:,.2f} on {on.isoformat()} leaves too little for "
                         f"what the ledger takes out later: {exc}") from None
-    record_change(session, "add", "conversion", conv.id, None, conversion_snapshot(session, conv, plan_name),
-                  person_id=plan.person_id)
+    if existing is None:
+        record_change(session, "add", "conversion", conv.id, None, conversion_snapshot(session, conv, plan_name),
+                      person_id=plan.person_id)
     return {
         "conversion": conv.id, "plan": plan_name, "date": on, "amount": amount, "to": to,
         "earnings_to": earnings_to, "basis": split.basis, "basis_computed": split.basis_computed,

@@ -1,4 +1,5 @@
-"""The Audit sheet: every ledger row behind the workbook's years, with its provenance."""
+"""The Audit sheet: every ledger row behind the workbook's years, with its provenance, then the
+corrections of those years (the change log: edits, removals, imports and undos)."""
 
 from __future__ import annotations
 
@@ -23,8 +24,27 @@ AUDIT_COLS = (
 )
 
 
+CORRECTION_COLS = (
+    Col("Change", "change", "int", 9),
+    Col("At (UTC)", "at", "text", 20),
+    Col("Action", "action", "text", 12),
+    Col("Record", "record", "text", 14),
+    Col("Record id", "id", "int", 9),
+    Col("Before", "before", "wrap", 40),
+    Col("After", "after", "wrap", 40),
+    Col("Reason", "reason", "wrap", 24),
+)
+
+
 def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     s.setup([c.width for c in AUDIT_COLS], 3)
     s.title("Audit: every ledger row behind these years, with its provenance", subtitle(data))
     state.counts["Audit"] = s.table(AUDIT_COLS, data.audit,
                                     data.unavailable.get("Audit", "No ledger rows for these years."), fast=True)
+    s.blank()
+    s.section("Corrections of these years (megaroth log): edits, removals, imports and undos, newest first",
+              len(CORRECTION_COLS))
+    s.header(CORRECTION_COLS)
+    state.counts["Corrections"] = s.rows(CORRECTION_COLS, data.corrections) if data.corrections else 0
+    if not data.corrections:
+        s.note("No corrections recorded for these years.")

@@ -39,6 +39,9 @@ class WorkbookData:
     conversions: list[dict] = field(default_factory=list)
     paychecks: Iterable[dict] = ()
     audit: Iterable[dict] = ()
+    #: change-log entries (``megaroth log``) that touch these years: ``at, action, record, id,
+    #: before, after, reason`` (before/after as one-line text)
+    corrections: list[dict] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
 
 
