@@ -385,6 +385,8 @@ def ira_value_group() -> None:
     megaroth ira value list --person P
     megaroth ira value edit ID [--year Y] [--amount A]
     megaroth ira value rm ID
+
+    Example: megaroth ira value --person ann --year 2025 --amount 0
     """
 
 

@@ -45,6 +45,6 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     s.section("Corrections of these years (megaroth log): edits, removals, imports and undos, newest first",
               len(CORRECTION_COLS))
     s.header(CORRECTION_COLS)
-    state.counts["Corrections"] = s.rows(CORRECTION_COLS, data.corrections) if data.corrections else 0
+    s.rows(CORRECTION_COLS, data.corrections)
     if not data.corrections:
         s.note("No corrections recorded for these years.")
