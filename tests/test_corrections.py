@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GENERIC = SAMPLES / "2025-acme-generic.csv"

@@ -14,7 +14,6 @@ stored: every report recomputes them, so an edit shows everywhere at once.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -193,7 +192,7 @@ def list_balances(session: Session, person: str | None = None, plan: str | None 
 
 
 def edit_balance(session: Session, aid: int, *, on=None, source=None, amount=None) -> dict:
-    from .ledger_ops import _posted_balance, assertion_snapshot
+    from .ledger_ops import assertion_snapshot
 
     a, plan = _assertion(session, aid)
     before = assertion_snapshot(session, a, plan.name)
