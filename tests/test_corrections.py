@@ -318,3 +318,13 @@ def test_removed_imported_conversion_stays_removed(ann):
     again = ann.json("import", str(GENERIC))
     assert again["rows_added"] == 0 and again["conversions_added"] == 0 and again["rows_skipped_removed"] >= 2
     assert len(ann.json("conversion", "list")["conversions"]) == len(convs) - 1
+
+
+def test_an_edited_imported_row_keeps_its_correction_on_reimport(ann):
+    ann.json("import", str(GENERIC))
+    row = next(r for r in ann.json("contribution", "list")["contributions"] if r["source"] == "match")
+    ann("contribution", "edit", str(row["id"]), "--amount", "1.23")
+    again = ann.json("import", str(GENERIC))
+    assert again["rows_added"] == 0
+    after = {r["id"]: r["amount"] for r in ann.json("contribution", "list")["contributions"]}
+    assert after[row["id"]] == "1.23"

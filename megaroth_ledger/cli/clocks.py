@@ -8,7 +8,7 @@ import datetime as dt
 
 import click
 
-from .common import AMOUNT, DATE, emit, format_option, ledger_session
+from .common import AMOUNT, DATE, emit, format_option, read_session
 
 #: Shown in --help; the authoritative list is ``rules.ordering.EXCEPTIONS`` (a test keeps them equal).
 EXCEPTION_NAMES = ("separation-55", "sepp", "disability", "death", "medical", "qdro", "health-insurance",
@@ -30,7 +30,7 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
     from ..services import clocks as svc
 
     as_of = as_of or dt.date.today()
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         data = svc.clocks_payload(session, person_name, as_of)
     full = [Column("kind", "kind"), Column("plan", "plan"), Column("date", "date"),
             Column("tax_year", "tax_year"), Column("amount", "amount", True), Column("taxable", "taxable", True),
@@ -91,7 +91,7 @@ def withdraw(ctx, person_name: str, amount, on: dt.date | None, account: str, ex
     from ..services import clocks as svc
 
     on = on or dt.date.today()
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         data = svc.withdraw_payload(session, person_name, amount, on, account, exception)
     status = "qualified" if data["qualified"] else ("early" if data["early"] else "after 59½")
     tranches = Table(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import AMOUNT, YEAR, emit, format_option, ledger_session
+from .common import AMOUNT, YEAR, emit, format_option, read_session
 
 
 def _rate(ctx, param, value):
@@ -54,7 +54,7 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
     from ..services import export as svc
 
     on = as_of.date() if as_of else dt.date.today()
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         known = svc.person_years(session, person_name)
         if not known:
             raise UserError(f"{person_name} has no ledger rows yet: nothing to export")
@@ -89,7 +89,7 @@ def project(ctx, person_name, rate, years, annual_after_tax, start_year, fmt) ->
     from ..reports.output import Column, Table
     from ..services import export as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         data = svc.projection(session, person_name, rate, years, annual_after_tax, start_year)
     cols = [Column("year", "Dec 31 of"), Column("years_elapsed", "years")]
     cols += [Column(f"y{c['tax_year']}", f"{c['tax_year']} conversions", True) for c in data["conversions"]]
@@ -131,7 +131,7 @@ def report_year(ctx, person_name, year, fmt) -> None:
     """
     from ..services import export as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         data = svc.year_summary(session, person_name, year, as_of=dt.date.today())
     emit(data, fmt, _year_tables(data), warnings_in_tables=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, YEAR, emit, format_option, ledger_session
+from .common import AMOUNT, YEAR, emit, format_option, ledger_session, read_session
 
 
 def _form_options(f):
@@ -40,7 +40,7 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         payload = svc.form_1099r(session, person_name, year, explain=explain, rounded=rounded)
     cols = [Column("payer", "Payer"), Column("destination", "Destination"), Column("box1", "Box 1", True),
             Column("box2a", "Box 2a", True), Column("box2b_taxable_not_determined", "2b not det."),
@@ -80,7 +80,7 @@ def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         payload = svc.form_8606(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
     footer = [] if rows else [f"Form 8606 is not required for {person_name} in {year}."]
@@ -100,7 +100,7 @@ def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
     _emit_lines(payload, fmt, explain, Table(f"Form 1040, {person_name}, {year}",

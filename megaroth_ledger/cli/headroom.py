@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import YEAR, emit, format_option, ledger_session
+from .common import YEAR, emit, format_option, read_session
 
 
 def _parse_expected(values: tuple[str, ...], option: str) -> dict | None:
@@ -45,7 +45,7 @@ def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, exp
 
     expected = {"--expected-employer": _parse_expected(expected_employer, "--expected-employer"),
                 "--expected-deferrals": _parse_expected(expected_deferrals, "--expected-deferrals")}
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         for option, given in expected.items():
             if given and None in given:
                 from ..services.ledger import list_plans

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, read_session
 
 
 @click.group("person")
@@ -40,7 +40,7 @@ def person_list(ctx, fmt: str) -> None:
     from ..reports.output import Column, Table
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         rows = svc.list_people(session)
     emit({"people": rows}, fmt, Table("People", [Column("name", "Name"), Column("born", "Born")], rows))
 
@@ -88,7 +88,7 @@ def plan_list(ctx, person_name, fmt: str) -> None:
     from ..reports.output import Column, Table
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         rows = svc.list_plans(session, person_name)
     cols = [Column("name", "Plan"), Column("person", "Person"), Column("employer", "Employer"),
             Column("kind", "Kind"), Column("after_tax", "After-tax"),
@@ -136,7 +136,7 @@ def wages_list(ctx, person_name, fmt) -> None:
     from ..reports.output import Column, Table
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         rows = svc.list_wages(session, person_name)
     cols = [Column("id", "#"), Column("plan", "Plan"), Column("year", "Year"),
             Column("compensation", "Compensation", True),
@@ -183,7 +183,7 @@ def contribution_list(ctx, person_name, plan_name, year, fmt) -> None:
     from ..reports.output import Column, Table
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with read_session(ctx) as session:
         payload = svc.list_contributions(session, person_name, plan_name, year)
     cols = [Column("id", "#"), Column("date", "Date"), Column("tax_year", "Tax year"), Column("plan", "Plan"),
             Column("source", "Source"), Column("amount", "Amount", True), Column("memo", "Memo")]
