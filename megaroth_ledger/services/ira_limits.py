@@ -48,6 +48,9 @@ def tax_year_set(session: Session, person_name: str, year: int, filing_status: s
 
     limits_for(year)  # a year outside the table is refused with the supported range
     row = session.scalars(select(TaxYear).where(TaxYear.person_id == person.id, TaxYear.year == year)).first()
+    from .changelog import record_change, snapshot
+
+    before = None if row is None else snapshot(row)
     if row is None:
         row = TaxYear(person_id=person.id, year=year, filing_status=filing_status, magi_cents=0)
         session.add(row)
@@ -57,6 +60,8 @@ def tax_year_set(session: Session, person_name: str, year: int, filing_status: s
     row.spouse_covered = spouse_covered
     row.compensation_cents = None if compensation is None else to_cents(compensation)
     session.flush()
+    record_change(session, "add" if before is None else "edit", "tax-year", row.id, before, snapshot(row),
+                  person_id=person.id)
     return year_payload(session, person_name, year)
 
 

@@ -132,6 +132,36 @@ def refresh_differences(session: Session, plan_id: int) -> None:
     session.flush()
     if refresh_assertion_differences(session.connection(), plan_id):
         session.expire_all()
+    refresh_rollovers_in(session, plan_id)
+
+
+def refresh_rollovers_in(session: Session, plan_id: int) -> None:
+    """The IRA side of the plan's rollovers to IRAs (``rollover_in`` events, kept for the IRA's
+    history) follows the split figured from the ledger now, after an earlier row changed. No
+    form reads their amounts (the 1099-R and Form 8606 take the plan side), but nothing stored
+    is left stale. A ledger that cannot be replayed is left as it is: the caller's check refuses it."""
+    from .forms import conversion_splits
+
+    convs = session.scalars(select(Conversion).where(Conversion.plan_id == plan_id,
+                                                     Conversion.to == "roth-ira")).all()
+    if not convs:
+        return
+    try:
+        splits = conversion_splits(session, session.get(Plan, plan_id))
+    except UserError:
+        return
+    for c in convs:
+        split = splits.get(c.id)
+        if split is None:
+            continue
+        parts = {("roth" if p.destination == "roth-ira" else "traditional"): p
+                 for p in basis_rules.allocate_destinations(split, c.to, c.earnings_to)}
+        for ev in session.scalars(select(IraEvent).where(IraEvent.conversion_id == c.id,
+                                                         IraEvent.kind == "rollover_in")):
+            part = parts.get(ev.account)
+            if part is not None:
+                ev.amount_cents, ev.taxable_cents = to_cents(part.gross), to_cents(part.taxable)
+    session.flush()
 
 
 def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: str,
@@ -346,6 +376,7 @@ def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_acc
                   memo=f"recharacterized to {'traditional' if from_account == 'roth' else 'roth'}")
     session.add(ev)
     session.flush()
+    record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     res = year_check(session, person_name, tax_year)
     return {"id": ev.id, "person": person_name, "date": on, "tax_year": tax_year, "from": from_account,
             "to": "traditional" if from_account == "roth" else "roth", "amount": amount, "earnings": earnings,
@@ -446,6 +477,7 @@ def ira_return(session: Session, person_name: str, on: dt.date, account: str, am
                   memo="excess withdrawn after the due date" if after_due_date else "returned with its net income")
     session.add(ev)
     session.flush()
+    record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     res = year_check(session, person_name, tax_year)
     return {"id": ev.id, "person": person_name, "date": on, "tax_year": tax_year, "account": account,
             "amount": amount, "earnings": earnings_v, "after_due_date": after_due_date,
@@ -493,11 +525,14 @@ def ira_value(session: Session, person_name: str, year: int, amount: Decimal, ac
 
         rv = session.scalars(select(RothIraValue).where(RothIraValue.person_id == person.id,
                                                         RothIraValue.year == year)).first()
+        before = None if rv is None else snapshot(rv)
         if rv is None:
             rv = RothIraValue(person_id=person.id, year=year, amount_cents=0)
             session.add(rv)
         rv.amount_cents = to_cents(amount)
         session.flush()
+        record_change(session, "add" if before is None else "edit", "roth-ira-value", rv.id, before,
+                      snapshot(rv), person_id=person.id)
         return
     if account != "traditional":
         raise UserError("--account must be traditional or roth")

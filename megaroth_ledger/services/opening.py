@@ -70,12 +70,17 @@ def set_opening_basis(session: Session, plan_name: str, source: str, amount: Dec
                         "records one); the basis of money the ledger has rows for comes from those rows")
     row = session.scalars(select(OpeningBasis).where(
         OpeningBasis.plan_id == plan.id, OpeningBasis.source == source)).first()
+    from .changelog import record_change, snapshot
+
+    before = None if row is None else snapshot(row, plan=plan.name)
     if row is None:
         row = OpeningBasis(plan_id=plan.id, source=source, basis_cents=0)
         session.add(row)
     row.basis_cents = to_cents(amount)
     row.recorded_at = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     session.flush()
+    record_change(session, "add" if before is None else "edit", "opening-basis", row.id, before,
+                  snapshot(row, plan=plan.name), person_id=plan.person_id)
     return {"plan": plan_name, "source": source, "basis": amount, "opening_balance": opening}
 
 
