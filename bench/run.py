@@ -53,8 +53,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-FUNDS = [("Vanguard 500 Index Fund Adm", "VFIAX"), ("Dodge & Cox Income X", "DOXIX"),
-         ("Vanguard Total Intl Stock Index Adm", "VTIAX"), ("Fidelity Contrafund K6", "FLCNX")]
+FUNDS = [
+    ("Vanguard 500 Index Fund Adm", "VFIAX"),
+    ("Dodge & Cox Income X", "DOXIX"),
+    ("Vanguard Total Intl Stock Index Adm", "VTIAX"),
+    ("Fidelity Contrafund K6", "FLCNX"),
+]
 SOURCES = ["pretax", "aftertax", "match", "roth"]
 HEADER = "date,plan,source,type,amount,payroll_date,fund,fund_id,shares,price,memo\n"
 OFX_SOURCES = {"pretax": "PRETAX", "aftertax": "AFTERTAX", "match": "MATCH", "roth": "OTHERVEST"}
@@ -79,8 +83,19 @@ def rows_own(n: int):
                 cents = 10000 + (check * 37 + s_i * 101 + f_i * 13) % 90000
                 typ = "dividend" if i % 30 == 29 else "contribution"
                 price = 100 + (check % 400)
-                yield (ti, "bench-401k", source, typ, cents, pi, fund, ticker, f"{cents % 997}.{check % 10000:04d}",
-                       f"{price}.250000", f"c{check}")
+                yield (
+                    ti,
+                    "bench-401k",
+                    source,
+                    typ,
+                    cents,
+                    pi,
+                    fund,
+                    ticker,
+                    f"{cents % 997}.{check % 10000:04d}",
+                    f"{price}.250000",
+                    f"c{check}",
+                )
                 i += 1
         check += 1
 
@@ -103,8 +118,19 @@ def _spread_rows(n: int, per_check: int, plan_of, funds):
             typ = "dividend" if i % 29 == 28 else "contribution"
             price = 20 + (i * 31) % 480
             shares = f"{cents // price // 100}.{(cents * 7) % 10000:04d}"
-            yield (ti, plan_of(i, check), SOURCES[s_i], typ, cents, pi, fund, ticker, shares,
-                   f"{price}.{i % 1000000:06d}", f"payroll {pi} txn {i:08d} batch {check}")
+            yield (
+                ti,
+                plan_of(i, check),
+                SOURCES[s_i],
+                typ,
+                cents,
+                pi,
+                fund,
+                ticker,
+                shares,
+                f"{price}.{i % 1000000:06d}",
+                f"payroll {pi} txn {i:08d} batch {check}",
+            )
             i += 1
 
 
@@ -133,9 +159,11 @@ def write_csv(path: Path, rows) -> None:
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(HEADER)
         buf = []
-        for (date, plan, source, typ, cents, pay, fund, ticker, shares, price, memo) in rows:
-            buf.append(f"{date},{plan},{source},{typ},{cents // 100}.{cents % 100:02d},{pay},{fund},{ticker},"
-                       f"{shares},{price},{memo}\n")
+        for date, plan, source, typ, cents, pay, fund, ticker, shares, price, memo in rows:
+            buf.append(
+                f"{date},{plan},{source},{typ},{cents // 100}.{cents % 100:02d},{pay},{fund},{ticker},"
+                f"{shares},{price},{memo}\n"
+            )
             if len(buf) >= 10000:
                 f.write("".join(buf))
                 buf.clear()
@@ -145,25 +173,33 @@ def write_csv(path: Path, rows) -> None:
 def write_ofx(path: Path, rows) -> None:
     """The same rows as an OFX 2.x 401(k) statement: BUYMF contributions, REINVEST dividends."""
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write('<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" '
-                'OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n<OFX>\n<INVSTMTMSGSRSV1><INVSTMTTRNRS><TRNUID>1</TRNUID>'
-                "<INVSTMTRS><DTASOF>20251231</DTASOF><CURDEF>USD</CURDEF>\n<INVACCTFROM><BROKERID>bench</BROKERID>"
-                "<ACCTID>1</ACCTID></INVACCTFROM>\n<INVTRANLIST><DTSTART>20160101</DTSTART><DTEND>20251231</DTEND>\n")
+        f.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" '
+            'OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n<OFX>\n<INVSTMTMSGSRSV1><INVSTMTTRNRS><TRNUID>1</TRNUID>'
+            "<INVSTMTRS><DTASOF>20251231</DTASOF><CURDEF>USD</CURDEF>\n<INVACCTFROM><BROKERID>bench</BROKERID>"
+            "<ACCTID>1</ACCTID></INVACCTFROM>\n<INVTRANLIST><DTSTART>20160101</DTSTART><DTEND>20251231</DTEND>\n"
+        )
         buf = []
         for i, (date, _plan, source, typ, cents, pay, _fund, ticker, shares, price, memo) in enumerate(rows):
             d, p = date.replace("-", ""), pay.replace("-", "")
             amount = f"{cents // 100}.{cents % 100:02d}"
-            inv = (f"<INVTRAN><FITID>B{i:09d}</FITID><DTTRADE>{d}160000</DTTRADE><MEMO>{memo}</MEMO></INVTRAN>"
-                   f"<SECID><UNIQUEID>{ticker}</UNIQUEID><UNIQUEIDTYPE>TICKER</UNIQUEIDTYPE></SECID>")
+            inv = (
+                f"<INVTRAN><FITID>B{i:09d}</FITID><DTTRADE>{d}160000</DTTRADE><MEMO>{memo}</MEMO></INVTRAN>"
+                f"<SECID><UNIQUEID>{ticker}</UNIQUEID><UNIQUEIDTYPE>TICKER</UNIQUEIDTYPE></SECID>"
+            )
             if typ == "dividend":
-                buf.append(f"<REINVEST>{inv}<INCOMETYPE>DIV</INCOMETYPE><TOTAL>-{amount}</TOTAL>"
-                           f"<SUBACCTSEC>CASH</SUBACCTSEC><UNITS>{shares}</UNITS><UNITPRICE>{price}</UNITPRICE>"
-                           f"<INV401KSOURCE>{OFX_SOURCES[source]}</INV401KSOURCE></REINVEST>\n")
+                buf.append(
+                    f"<REINVEST>{inv}<INCOMETYPE>DIV</INCOMETYPE><TOTAL>-{amount}</TOTAL>"
+                    f"<SUBACCTSEC>CASH</SUBACCTSEC><UNITS>{shares}</UNITS><UNITPRICE>{price}</UNITPRICE>"
+                    f"<INV401KSOURCE>{OFX_SOURCES[source]}</INV401KSOURCE></REINVEST>\n"
+                )
             else:
-                buf.append(f"<BUYMF><INVBUY>{inv}<UNITS>{shares}</UNITS><UNITPRICE>{price}</UNITPRICE>"
-                           f"<TOTAL>-{amount}</TOTAL><SUBACCTSEC>CASH</SUBACCTSEC><SUBACCTFUND>OTHER</SUBACCTFUND>"
-                           f"<INV401KSOURCE>{OFX_SOURCES[source]}</INV401KSOURCE><DTPAYROLL>{p}</DTPAYROLL>"
-                           f"</INVBUY><BUYTYPE>BUY</BUYTYPE></BUYMF>\n")
+                buf.append(
+                    f"<BUYMF><INVBUY>{inv}<UNITS>{shares}</UNITS><UNITPRICE>{price}</UNITPRICE>"
+                    f"<TOTAL>-{amount}</TOTAL><SUBACCTSEC>CASH</SUBACCTSEC><SUBACCTFUND>OTHER</SUBACCTFUND>"
+                    f"<INV401KSOURCE>{OFX_SOURCES[source]}</INV401KSOURCE><DTPAYROLL>{p}</DTPAYROLL>"
+                    f"</INVBUY><BUYTYPE>BUY</BUYTYPE></BUYMF>\n"
+                )
             if len(buf) >= 10000:
                 f.write("".join(buf))
                 buf.clear()
@@ -171,9 +207,11 @@ def write_ofx(path: Path, rows) -> None:
         f.write("</INVTRANLIST>\n</INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1>\n<SECLISTMSGSRSV1><SECLIST>\n")
         tickers = sorted({t for _, t in FUNDS})
         for fund, ticker in FUNDS:
-            f.write(f"<MFINFO><SECINFO><SECID><UNIQUEID>{ticker}</UNIQUEID><UNIQUEIDTYPE>TICKER</UNIQUEIDTYPE>"
-                    f"</SECID><SECNAME>{fund.replace('&', '&amp;')}</SECNAME><TICKER>{ticker}</TICKER></SECINFO>"
-                    "</MFINFO>\n")
+            f.write(
+                f"<MFINFO><SECINFO><SECID><UNIQUEID>{ticker}</UNIQUEID><UNIQUEIDTYPE>TICKER</UNIQUEIDTYPE>"
+                f"</SECID><SECNAME>{fund.replace('&', '&amp;')}</SECNAME><TICKER>{ticker}</TICKER></SECINFO>"
+                "</MFINFO>\n"
+            )
         del tickers
         f.write("</SECLIST></SECLISTMSGSRSV1>\n</OFX>\n")
 
@@ -213,18 +251,24 @@ with open(src, newline="", encoding="utf-8") as f:
 print(con.execute("select count(*) from entry").fetchone()[0])
 """
 
-BARE_DDL = ("CREATE TABLE entry (id INTEGER PRIMARY KEY, plan_id INTEGER, date DATE, payroll_date DATE, "
-            "tax_year INTEGER, source VARCHAR(30), type VARCHAR(30), amount_cents BIGINT, fund VARCHAR(200), "
-            "fund_id VARCHAR(50), shares VARCHAR(40), memo TEXT, irr_year INTEGER, status VARCHAR(10), "
-            "conversion_id INTEGER, import_id INTEGER, file_row INTEGER, raw TEXT, origin VARCHAR(200), "
-            "identity VARCHAR(200));\n")
+BARE_DDL = (
+    "CREATE TABLE entry (id INTEGER PRIMARY KEY, plan_id INTEGER, date DATE, payroll_date DATE, "
+    "tax_year INTEGER, source VARCHAR(30), type VARCHAR(30), amount_cents BIGINT, fund VARCHAR(200), "
+    "fund_id VARCHAR(50), shares VARCHAR(40), memo TEXT, irr_year INTEGER, status VARCHAR(10), "
+    "conversion_id INTEGER, import_id INTEGER, file_row INTEGER, raw TEXT, origin VARCHAR(200), "
+    "identity VARCHAR(200));\n"
+)
 
 
 def entry_ddl(ledger_db: Path) -> str:
     """CREATE statements of the ledger's entry table and its indexes (no foreign keys enforced)."""
     with sqlite3.connect(ledger_db) as c:
-        stmts = [r[0] for r in c.execute(
-            "select sql from sqlite_master where tbl_name='entry' and sql is not null order by type desc")]
+        stmts = [
+            r[0]
+            for r in c.execute(
+                "select sql from sqlite_master where tbl_name='entry' and sql is not null order by type desc"
+            )
+        ]
     return ";\n".join(stmts) + ";\n"
 
 
@@ -270,16 +314,26 @@ class Variant:
         self.megaroth = [sys.executable, "-P", "-c", "from megaroth_ledger.cli import main; main()"]
         # byte-compiled, as ``pip install`` leaves an installed wheel (with PYTHONDONTWRITEBYTECODE=1
         # a source tree would otherwise be recompiled in every process)
-        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "megaroth_ledger"),
-                        str(tree / "migrations")], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "compileall",
+                "-q",
+                str(tree / "megaroth_ledger"),
+                str(tree / "migrations"),
+            ],
+            check=True,
+        )
 
     def prepare(self, db: Path, plans: list[str]) -> None:
         run([sys.executable, "-P", "-c", PREPARE, str(db), *plans], self.env)
 
     def import_(self, db: Path, path: Path, shape: str) -> tuple[float, int, int]:
         extra = ["--plan", "bench-401k", "--map", "OTHERVEST=roth"] if shape == "ofx" else []
-        wall, rss, out = run([*self.megaroth, "--db", str(db), "import", str(path), *extra, "--format", "json"],
-                             self.env)
+        wall, rss, out = run(
+            [*self.megaroth, "--db", str(db), "import", str(path), *extra, "--format", "json"], self.env
+        )
         return wall, rss, json.loads(out)["rows_added"]
 
 
@@ -295,8 +349,13 @@ def unpack_ref(ref: str, dest: Path) -> Path:
 
 def stats(samples: list[tuple[float, int]]) -> dict:
     walls = [w for w, _ in samples]
-    return {"wall": statistics.median(walls), "min": min(walls), "max": max(walls),
-            "rss": max(r for _, r in samples), "runs": len(walls)}
+    return {
+        "wall": statistics.median(walls),
+        "min": min(walls),
+        "max": max(walls),
+        "rss": max(r for _, r in samples),
+        "runs": len(walls),
+    }
 
 
 def bench_shape(shape: str, n: int, work: Path, variants: list[Variant], repeat: int, cache_kib: int) -> dict:
@@ -307,8 +366,11 @@ def bench_shape(shape: str, n: int, work: Path, variants: list[Variant], repeat:
     if shape == "ofx":
         src = work / f"{shape}.ofx"
         write_ofx(src, ROWS[shape](n))
-    print(f"[{shape}] generated {n:,} rows: {src.name} {src.stat().st_size / 1e6:.0f} MB "
-          f"in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
+    print(
+        f"[{shape}] generated {n:,} rows: {src.name} {src.stat().st_size / 1e6:.0f} MB "
+        f"in {time.perf_counter() - t0:.1f}s",
+        file=sys.stderr,
+    )
     samples: dict[str, list] = {"bare": [], "indexed": [], **{v.label: [] for v in variants}}
     ddl = None
     for rep in range(repeat):
@@ -326,8 +388,9 @@ def bench_shape(shape: str, n: int, work: Path, variants: list[Variant], repeat:
             db.unlink()
         for name, table_ddl in (("bare", BARE_DDL), ("indexed", ddl)):
             base_db = work / f"{shape}-{name}.db"
-            wall, rss, out = run([sys.executable, "-c", BASELINE, str(csv_path), str(base_db), table_ddl,
-                                  str(cache_kib)])
+            wall, rss, out = run(
+                [sys.executable, "-c", BASELINE, str(csv_path), str(base_db), table_ddl, str(cache_kib)]
+            )
             assert int(out) == n, out
             samples[name].append((wall, rss))
             for p in work.glob(f"{base_db.name}*"):
@@ -340,13 +403,17 @@ def bench_shape(shape: str, n: int, work: Path, variants: list[Variant], repeat:
 
 def report(shape: str, res: dict, labels: list[str]) -> None:
     bare, idx = res["bare"], res["indexed"]
-    print(f"{shape:<7} bare {bare['wall']:6.2f}s ({bare['min']:.2f}-{bare['max']:.2f}) {bare['rss']:3d} MB | "
-          f"indexed {idx['wall']:6.2f}s ({idx['min']:.2f}-{idx['max']:.2f}) {idx['rss']:3d} MB")
+    print(
+        f"{shape:<7} bare {bare['wall']:6.2f}s ({bare['min']:.2f}-{bare['max']:.2f}) {bare['rss']:3d} MB | "
+        f"indexed {idx['wall']:6.2f}s ({idx['min']:.2f}-{idx['max']:.2f}) {idx['rss']:3d} MB"
+    )
     for label in labels:
         s = res[label]
-        print(f"        {label:<7} import {s['wall']:6.2f}s ({s['min']:.2f}-{s['max']:.2f}) "
-              f"= {s['wall'] / bare['wall']:4.2f}x bare, {s['wall'] / idx['wall']:4.2f}x indexed; "
-              f"peak RSS {s['rss']} MB")
+        print(
+            f"        {label:<7} import {s['wall']:6.2f}s ({s['min']:.2f}-{s['max']:.2f}) "
+            f"= {s['wall'] / bare['wall']:4.2f}x bare, {s['wall'] / idx['wall']:4.2f}x indexed; "
+            f"peak RSS {s['rss']} MB"
+        )
 
 
 def peak_rss_mib() -> int:
@@ -381,14 +448,17 @@ def main(argv=None) -> None:
         results = {}
         for shape in shapes:
             results[shape] = bench_shape(shape, args.rows, work, variants, args.repeat, BULK_CACHE_KIB)
-        print(f"{args.rows:,} rows per shape, {args.repeat} runs each (median, min-max), {os.cpu_count()} CPUs, "
-              f"load average {os.getloadavg()[0]:.1f} at the end; this process peaked at {peak_rss_mib()} MB")
+        print(
+            f"{args.rows:,} rows per shape, {args.repeat} runs each (median, min-max), {os.cpu_count()} CPUs, "
+            f"load average {os.getloadavg()[0]:.1f} at the end; this process peaked at {peak_rss_mib()} MB"
+        )
         for shape in shapes:
             report(shape, results[shape], [v.label for v in variants])
         print("goals: import <= 2.0x bare, peak RSS < 300 MB, on every shape")
         if args.json:
-            Path(args.json).write_text(json.dumps({"rows": args.rows, "repeat": args.repeat, "results": results},
-                                                  indent=1))
+            Path(args.json).write_text(
+                json.dumps({"rows": args.rows, "repeat": args.repeat, "results": results}, indent=1)
+            )
     finally:
         if args.keep:
             print(f"kept {work}")

@@ -40,9 +40,30 @@ SAMPLES = ROOT / "samples"
 
 SETUP = [
     ["person", "add", "ann", "--born", "1985-04-02"],
-    ["plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-     "--in-plan-conversion", "--in-service-withdrawal"],
-    ["wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000", "--fica-wages", "176100"],
+    [
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+        "--in-service-withdrawal",
+    ],
+    [
+        "wages",
+        "set",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--compensation",
+        "200000",
+        "--fica-wages",
+        "176100",
+    ],
     ["import", str(SAMPLES / "2025-acme.ofx"), "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr"],
 ]
 
@@ -61,8 +82,20 @@ READ = {
 def write_command(name: str, round_no: int) -> list[str]:
     """A write that adds a new row each round (the ledger refuses exact duplicates of people)."""
     if name == "contribution add":
-        return ["contribution", "add", "--plan", "acme-401k", "--date", "2025-12-31", "--source", "pretax",
-                "--amount", "1.00", "--memo", f"bench round {round_no}"]
+        return [
+            "contribution",
+            "add",
+            "--plan",
+            "acme-401k",
+            "--date",
+            "2025-12-31",
+            "--source",
+            "pretax",
+            "--amount",
+            "1.00",
+            "--memo",
+            f"bench round {round_no}",
+        ]
     return ["person", "add", f"bench{round_no}", "--born", "1980-01-01"]
 
 
@@ -77,13 +110,24 @@ class Variant:
         self.db = work / f"ledger-{label}.db"
         self.env = {**os.environ, "PYTHONPATH": str(tree)}
         # -P: the package comes from PYTHONPATH's tree, never from the current directory
-        self.argv = [sys.executable, "-P", "-c", "from megaroth_ledger.cli import main; main()",
-                     "--db", str(self.db)]
+        self.argv = [
+            sys.executable,
+            "-P",
+            "-c",
+            "from megaroth_ledger.cli import main; main()",
+            "--db",
+            str(self.db),
+        ]
 
     def build(self) -> None:
         compile_tree(self.tree)
-        where = subprocess.run([sys.executable, "-P", "-c", "import megaroth_ledger; print(megaroth_ledger.__file__)"],
-                               env=self.env, check=True, capture_output=True, text=True).stdout
+        where = subprocess.run(
+            [sys.executable, "-P", "-c", "import megaroth_ledger; print(megaroth_ledger.__file__)"],
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         assert Path(where.strip()).is_relative_to(self.tree), (where, self.tree)
         for args in SETUP:
             subprocess.run([*self.argv, *args], env=self.env, check=True, capture_output=True)
@@ -92,8 +136,10 @@ class Variant:
 def compile_tree(tree: Path) -> None:
     """Byte-compile the package, as ``pip install`` does for an installed wheel (a source tree run
     with PYTHONDONTWRITEBYTECODE=1 would otherwise recompile every module in every process)."""
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "megaroth_ledger"), str(tree / "migrations")],
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(tree / "megaroth_ledger"), str(tree / "migrations")],
+        check=True,
+    )
 
 
 def unpack_ref(ref: str, dest: Path) -> Path:
@@ -122,8 +168,12 @@ def timed(cmd: list[str], env=None) -> tuple[float, float]:
 def summary(samples: list[tuple[float, float]]) -> dict:
     walls = [w for w, _ in samples]
     cpus = [c for _, c in samples]
-    return {"wall": statistics.median(walls), "wall_min": min(walls), "wall_max": max(walls),
-            "cpu": statistics.median(cpus)}
+    return {
+        "wall": statistics.median(walls),
+        "wall_min": min(walls),
+        "wall_max": max(walls),
+        "cpu": statistics.median(cpus),
+    }
 
 
 def measure(variants: list[Variant], baseline: list[str], rounds: int) -> dict:
@@ -143,8 +193,10 @@ def measure(variants: list[Variant], baseline: list[str], rounds: int) -> dict:
 
 def report(results: dict, labels: list[str]) -> None:
     base = results["baseline"]["sqlite-utils tables"]
-    print(f"baseline sqlite-utils tables: median {base['wall']:.3f}s (spread {base['wall_min']:.3f}-"
-          f"{base['wall_max']:.3f}), CPU {base['cpu']:.3f}s")
+    print(
+        f"baseline sqlite-utils tables: median {base['wall']:.3f}s (spread {base['wall_min']:.3f}-"
+        f"{base['wall_max']:.3f}), CPU {base['cpu']:.3f}s"
+    )
     head = f"{'command':<20}"
     for label in labels:
         head += f" | {label + ' wall s (min-max)':<26} {'ratio':>6} {'cpu ratio':>9}"
@@ -180,7 +232,9 @@ def main(argv=None) -> None:
         for v in variants:
             v.build()
         results = measure(variants, [str(sqlite_utils), "tables"], args.rounds)
-        print(f"{args.rounds} rounds, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end")
+        print(
+            f"{args.rounds} rounds, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end"
+        )
         report(results, [v.label for v in variants])
         if args.json:
             Path(args.json).write_text(json.dumps({"rounds": args.rounds, "results": results}, indent=1))
