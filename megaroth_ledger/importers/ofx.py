@@ -140,6 +140,112 @@ def parse_tree(text: str) -> Node:
     return root
 
 
+BLOCK = 1 << 20  # bytes read at a time by :func:`_tags`
+
+
+def _tags(path: Path, encoding: str, on_bytes=None) -> Iterator[tuple[str, str, str, str, int]]:
+    """``(closing, NAME, selfclose, text after the tag, line)`` of every tag from the first ``<OFX>``
+    on, as :func:`parse_tree` sees them, read block by block (a tag's text runs to the next ``<``,
+    so a block is cut at its last ``<`` and the rest carried over)."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    buf, line, started = "", 1, False
+    with open(path, "rb") as f:
+        while True:
+            data = f.read(BLOCK)
+            if on_bytes and data:
+                on_bytes(len(data))
+            final = not data
+            buf += decoder.decode(data, final=final)
+            if not started:
+                at = buf.upper().find("<OFX>")
+                if at < 0:
+                    keep = len(buf) if final else max(0, len(buf) - 4)  # "<OFX" may straddle blocks
+                    line += buf.count("\n", 0, keep)
+                    buf = buf[keep:]
+                    if final:
+                        return
+                    continue
+                line += buf.count("\n", 0, at)
+                buf, started = buf[at:], True
+            end = len(buf) if final else buf.rfind("<")
+            pos = 0
+            for m in _TAG.finditer(buf, 0, max(end, 0)):
+                line += buf.count("\n", pos, m.start())
+                pos = m.start()
+                yield m.group(1), m.group(2).upper(), m.group(3), m.group(4), line
+            if final:
+                return
+            if end > 0:
+                line += buf.count("\n", pos, end)
+                buf = buf[end:]
+
+
+def _walk(tags) -> Iterator[tuple[str, int, Node]]:
+    """:func:`parse_tree`'s tree from ``tags``, less the transactions: ``("tran", k, node)`` for
+    each child of statement k's INVTRANLIST (the first one directly in the k-th INVSTMTRS, in
+    tree order) as soon as it is complete, in file order; then ``("root", -1, root)`` with every
+    other node (transaction aggregates are not kept in it; leaves like DTSTART are). A statement
+    nested inside a transaction is not read as one."""
+    root = Node("#root", None, 1)
+    stack = [root]
+    lists: dict[int, int] = {}  # id() of statement k's transaction list -> k
+    stmt_index: dict[int, int] = {}  # id() of the k-th INVSTMTRS aggregate -> k
+    n_stmt = 0
+    dropped = 0  # transaction aggregates on the stack (not in the tree)
+
+    def complete(first: int):
+        """Transactions among ``stack[first:]`` (about to be closed)."""
+        for j in range(first, len(stack)):
+            k = lists.get(id(stack[j - 1]))
+            if k is not None:
+                yield "tran", k, stack[j]
+
+    for closing, name, selfclose, tail, line in tags:
+        if closing:
+            for i in range(len(stack) - 1, 0, -1):
+                if stack[i].name == name:
+                    for item in complete(i):
+                        dropped -= 1
+                        yield item
+                    del stack[i:]
+                    break
+            continue
+        parent = stack[-1]
+        k = lists.get(id(parent))
+        value = tail.strip()
+        if selfclose or value:
+            node = Node(name, "" if selfclose else html.unescape(value), line)
+            parent.children.append(node)
+            if k is not None:
+                yield "tran", k, node
+            elif name == "INVSTMTRS" and not dropped:
+                n_stmt += 1
+            continue
+        node = Node(name, None, line)
+        stack.append(node)
+        if k is not None:
+            dropped += 1
+            continue
+        parent.children.append(node)
+        if dropped:
+            continue
+        if name == "INVSTMTRS":
+            stmt_index[id(node)] = n_stmt
+            n_stmt += 1
+        elif name == "INVTRANLIST" and id(parent) in stmt_index and parent.child("INVTRANLIST") is node:
+            lists[id(node)] = stmt_index[id(parent)]
+    yield from complete(1)  # a file that ends inside a transaction: the tree keeps what it read
+    yield "root", -1, root
+
+
+def _wrap(node: Node) -> Node:
+    holder = Node("#holder", None, node.line)
+    holder.children.append(node)
+    return holder
+
+
 def ofx_date(text: str | None, column: str) -> dt.date | None:
     if not text:
         return None
@@ -187,13 +293,20 @@ class OfxImporter:
     # -------------------------------------------------------------- parse
 
     def parse(self, path: Path, facts: FileFacts, ctx: ParseContext) -> Iterator[CanonicalRow]:
-        with open(path, "rb") as f:
-            data = f.read()
-        if ctx.on_bytes:
-            ctx.on_bytes(len(data))
-        text = data.decode(facts.encoding or "utf-8", errors="replace")
-        root = parse_tree(text)
-        if not is_401k(root):
+        """Two streaming passes, never the whole file or all its transactions in memory (a
+        million-transaction statement reads in bounded memory). The first builds the tree without
+        the transactions (:func:`_walk`), for the 401(k) check, the securities (listed after the
+        transactions) and each statement's account, window, balances and year-to-date; the second
+        hands each transaction to :meth:`_tran` as soon as it is complete. The rows, their order and
+        the errors are those of reading the whole tree (:func:`parse_tree`)."""
+        encoding = facts.encoding or "utf-8"
+        skeleton, plan_kind = None, False
+        for kind, _, node in _walk(_tags(path, encoding)):
+            if kind == "root":
+                skeleton = node
+            elif not plan_kind:
+                plan_kind = is_401k(_wrap(node))
+        if not (plan_kind or is_401k(skeleton)):
             from ..errors import UserError
 
             raise UserError(NOT_401K)
@@ -201,52 +314,65 @@ class OfxImporter:
             ctx.errors.add(1, "plan", "an OFX statement names no ledger plan: give --plan")
             return
         secs: dict[str, tuple[str | None, str | None]] = {}
-        for info in root.iter("SECINFO"):
+        for info in skeleton.iter("SECINFO"):
             uid = info.get("SECID/UNIQUEID")
             if uid:
                 secs[uid] = (info.get("SECNAME"), info.get("TICKER"))
-        found = False
-        for stmt in root.iter("INVSTMTRS"):
-            found = True
-            acct = (stmt.get("INVACCTFROM/ACCTID") or "").strip()
-            if acct and ctx.account_id is None:
-                broker = (stmt.get("INVACCTFROM/BROKERID") or "").strip()
-                ctx.account_id = f"{broker}:{acct}" if broker else acct
-            tranlist = stmt.child("INVTRANLIST")
-            window_start = None
-            if tranlist is not None:
+        stmts = list(skeleton.iter("INVSTMTRS"))
+        stream = (item for item in _walk(_tags(path, encoding, ctx.on_bytes)) if item[0] == "tran")
+        pending = next(stream, None)
+        for k, stmt in enumerate(stmts):
+            window_start = self._statement_begin(stmt, ctx)
+            while pending is not None and pending[1] <= k:
+                tran = pending[2]
+                pending = next(stream, None)
                 try:
-                    window_start = ofx_date(tranlist.get("DTSTART"), "DTSTART")
+                    rows = self._tran(tran, secs, ctx)
                 except CellError as exc:
-                    ctx.errors.add(tranlist.line_of("DTSTART"), exc.column, exc.reason)
-                for tran in tranlist.children:
-                    try:
-                        rows = self._tran(tran, secs, ctx)
-                    except CellError as exc:
-                        line = next((n.line for n in tran.iter(exc.column)), tran.line)
-                        ctx.errors.add(line, exc.column, exc.reason)
-                        continue
-                    yield from rows
-            bal = stmt.child("INV401KBAL")
-            if bal is not None:
-                asof = stmt.get("DTASOF")
-                try:
-                    yield from self._balances(bal, asof, ctx, window_start)
-                except CellError as exc:
-                    ctx.errors.add(bal.line, exc.column, exc.reason)
-            summary = stmt.child("INV401K")
-            ytd = summary.child("INV401KSUMMARY") if summary is not None else None
-            ytd = ytd.child("YEARTODATE") if ytd is not None else None
-            if ytd is not None:
-                try:
-                    check = self._year_to_date(ytd, ctx)
-                except CellError as exc:
-                    ctx.errors.add(next((n.line for n in ytd.iter(exc.column)), ytd.line), exc.column, exc.reason)
-                else:
-                    if check is not None:
-                        ctx.checks.append(check)
-        if not found:
+                    line = next((n.line for n in tran.iter(exc.column)), tran.line)
+                    ctx.errors.add(line, exc.column, exc.reason)
+                    continue
+                yield from rows
+            yield from self._statement_end(stmt, ctx, window_start)
+        if not stmts:
             ctx.errors.add(1, "INVSTMTRS", "no investment statement in this OFX file")
+
+    @staticmethod
+    def _statement_begin(stmt: Node, ctx: ParseContext) -> dt.date | None:
+        """The statement's account id (the first statement's, for the import) and window start."""
+        acct = (stmt.get("INVACCTFROM/ACCTID") or "").strip()
+        if acct and ctx.account_id is None:
+            broker = (stmt.get("INVACCTFROM/BROKERID") or "").strip()
+            ctx.account_id = f"{broker}:{acct}" if broker else acct
+        tranlist = stmt.child("INVTRANLIST")
+        if tranlist is None:
+            return None
+        try:
+            return ofx_date(tranlist.get("DTSTART"), "DTSTART")
+        except CellError as exc:
+            ctx.errors.add(tranlist.line_of("DTSTART"), exc.column, exc.reason)
+            return None
+
+    def _statement_end(self, stmt: Node, ctx: ParseContext, window_start: dt.date | None) -> Iterator[CanonicalRow]:
+        """The statement's balance rows, and its year-to-date check."""
+        bal = stmt.child("INV401KBAL")
+        if bal is not None:
+            asof = stmt.get("DTASOF")
+            try:
+                yield from self._balances(bal, asof, ctx, window_start)
+            except CellError as exc:
+                ctx.errors.add(bal.line, exc.column, exc.reason)
+        summary = stmt.child("INV401K")
+        ytd = summary.child("INV401KSUMMARY") if summary is not None else None
+        ytd = ytd.child("YEARTODATE") if ytd is not None else None
+        if ytd is not None:
+            try:
+                check = self._year_to_date(ytd, ctx)
+            except CellError as exc:
+                ctx.errors.add(next((n.line for n in ytd.iter(exc.column)), ytd.line), exc.column, exc.reason)
+            else:
+                if check is not None:
+                    ctx.checks.append(check)
 
     def _tran(self, tran: Node, secs, ctx: ParseContext) -> list[CanonicalRow]:
         name = tran.name
