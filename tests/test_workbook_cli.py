@@ -111,11 +111,18 @@ def test_clocks_sheets_equal_clocks_json(exported):
     m, wb = exported
     c = m.json("clocks", "--person", "ann", "--as-of", AS_OF)
     rows = header_rows(wb["5-Year Clocks"])
+    free_now = 0
     for layer, row in zip(c["conversions"], rows):
         assert row["Kind"] == layer["kind"]
         assert row["Amount"] == D(layer["amount"]) and row["Taxable part"] == D(layer["taxable"])
-        assert row["Penalty-free on"].date().isoformat() == layer["penalty_free_on"]
+        if layer["penalty_free"] and layer["penalty_free_on"] > AS_OF:
+            # free before its five years end: nothing taxable in it (IRC 408A(d)(3)(F)(ii))
+            assert D(layer["remaining_taxable"]) == 0 and row["Penalty-free on"] == "now (nothing taxable left)"
+            free_now += 1
+        else:
+            assert row["Penalty-free on"].date().isoformat() == layer["penalty_free_on"]
         assert row["Days left"] == layer["days_left"]
+    assert free_now, "the ledger has a fully nontaxable (backdoor) conversion layer"
     basis = header_rows(wb["Roth Basis"])
     for layer, row in zip(c["conversions"], basis):
         assert row["Remaining"] == D(layer["remaining_taxable"]) + D(layer["remaining_nontaxable"])

@@ -133,7 +133,8 @@ def plan_conversion_rows(session: Session, plan: Plan, years: list[int] | None =
             else:
                 dest, roth = "Roth IRA", gross
                 taxable = None if basis is None else gross - basis
-        rows.append({"id": c.id, "tax_year": c.tax_year, "date": c.date, "plan": plan.name, "route": route,
+        rows.append({"id": c.id, "tax_year": c.tax_year, "date": c.date, "plan": plan.name, "payer": plan.name,
+                     "route": route,
                      "destination": dest, "gross": gross, "basis": basis,
                      "earnings": None if basis is None else gross - basis,
                      "taxable": taxable, "roth": roth, "memo": c.memo,
@@ -160,6 +161,7 @@ def conversion_rows(session: Session, person_id: int, years: list[int] | None = 
     for ev in session.scalars(stmt):
         amount = from_cents(ev.amount_cents)
         rows.append({"id": None, "tax_year": ev.tax_year, "date": ev.date, "plan": "traditional IRA",
+                     "payer": "traditional-ira",
                      "route": "IRA conversion", "destination": "Roth IRA", "gross": amount, "basis": None,
                      "earnings": None, "taxable": None, "roth": amount,
                      "memo": ev.memo or "taxable part: Form 8606 line 18"})

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from openpyxl.chart import BarChart, LineChart, Reference
+from openpyxl.chart.label import DataLabelList
+from openpyxl.chart.marker import Marker
+from openpyxl.chart.shapes import GraphicalProperties
 
 from .writer import Sheet
 
@@ -25,16 +28,25 @@ def columns_and_line(s: Sheet, title: str, *, bars: tuple[int, int], line: int, 
     bar.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
     over = LineChart()
     over.add_data(Reference(s.ws, min_col=line, min_row=first - 1, max_row=last), titles_from_data=True)
-    over.series[0].graphicalProperties.line.solidFill = line_color
-    if stacked:  # a limit: dashed
-        over.series[0].graphicalProperties.line.dashStyle = "dash"
-        over.series[0].marker.symbol = "dash"
+    ser = over.series[0]
+    ser.graphicalProperties.line.solidFill = line_color
+    ser.graphicalProperties.line.width = 28575  # 2.25 pt in EMU
+    if stacked:
+        # A limit: a dashed line between years, and at each year a wide bar-width dash marker
+        # with its value, so a single year (where no line can be drawn) still shows the limit.
+        ser.graphicalProperties.line.dashStyle = "dash"
+        ser.marker = Marker(symbol="dash", size=60)
+        ser.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
+                                  showPercent=False, showBubbleSize=False, dLblPos="r")
+        ser.dLbls.numFmt = '"$"#,##0'
     else:
-        over.series[0].marker.symbol = "circle"
+        ser.marker = Marker(symbol="circle", size=7)
+    ser.marker.graphicalProperties = GraphicalProperties(solidFill=line_color)
+    ser.marker.graphicalProperties.line.solidFill = line_color
     bar += over
     bar.x_axis.delete = False
     bar.y_axis.delete = False
     bar.legend.position = "b"
-    bar.height, bar.width = 8, 18
+    bar.height, bar.width = 9, 18
     s.ws.add_chart(bar, anchor)
 

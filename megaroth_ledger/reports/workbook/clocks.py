@@ -11,8 +11,9 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 
+from ..display import FREE_NOW, free_from
 from .data import BuildState, WorkbookData
-from .writer import Col, Sheet, as_date, money, subtitle
+from .writer import Col, Sheet, Text, as_date, money, subtitle
 
 CLOCK_COLS = (
     Col("Kind", "kind", "text", 14),
@@ -23,7 +24,7 @@ CLOCK_COLS = (
     Col("Taxable part", "taxable", "money", 14),
     Col("Nontaxable part", "nontaxable", "money", 14),
     Col("Clock start", "clock_start", "date", 12),
-    Col("Penalty-free on", "penalty_free_on", "date", 13),
+    Col("Penalty-free on", "penalty_free_on", "date", 23),
     Col("Penalty-free?", "penalty_free", "text", 11),
     Col("Days left", "days_left", "int", 9),
     Col("Years on clock", "clock_years", "ratio2", 10),
@@ -38,14 +39,19 @@ QUALIFIED_COLS = (
 )
 
 
-def _clock_rows(clocks: Mapping[str, Any]) -> list[dict]:
+def clock_rows(clocks: Mapping[str, Any]) -> list[dict]:
+    """The payload's layers with the chart columns; a layer already free before its five years
+    end (nothing taxable left in it) shows "now" as its penalty-free date and no bar."""
     out = []
     for c in clocks.get("conversions", []):
         r = dict(c)
         start, free = as_date(c.get("clock_start")), as_date(c.get("penalty_free_on"))
+        shown = free_from(c, clocks.get("as_of"))
         if start and free:
             r["clock_start_year"] = start.year
-            r["clock_years"] = _year_fraction(free) - _year_fraction(start)
+            r["clock_years"] = Decimal("0.00") if shown == FREE_NOW else _year_fraction(free) - _year_fraction(start)
+        if shown == FREE_NOW:
+            r["penalty_free_on"] = Text(FREE_NOW)
         out.append(r)
     return out
 
@@ -68,7 +74,7 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         s.header(CLOCK_COLS)
         s.note(data.unavailable.get("clocks", "Clocks not available."))
         return
-    rows = _clock_rows(c)
+    rows = clock_rows(c)
     s.header(CLOCK_COLS)
     first = s.row + 1
     s.rows(CLOCK_COLS, rows)
@@ -101,7 +107,7 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         chart.series[0].graphicalProperties.line.noFill = True
         chart.series[1].graphicalProperties.solidFill = "2E75B6"
         starts = [as_date(r.get("clock_start")) for r in rows if r.get("clock_start")]
-        ends = [as_date(r.get("penalty_free_on")) for r in rows if r.get("penalty_free_on")]
+        ends = [as_date(r.get("penalty_free_on")) for r in c.get("conversions", []) if r.get("penalty_free_on")]
         if starts:
             chart.y_axis.scaling.min = min(starts).year
         if ends:

@@ -74,6 +74,13 @@ def _form_lines(s: Sheet, data: WorkbookData, form: str, payloads: Mapping[int, 
             continue
         explain = data.explain.get((form, year), {})
         lines = p.get("lines", {})
+        wrote = True
+        if form == "8606" and all(v is None for v in lines.values()):
+            # no line has a value: the form is not filed (Instructions for Form 8606, "Who Must File")
+            s.append([s.cell(year, "int"), s.cell(""), s.cell(
+                f"Form 8606 is not required for {data.person} in {year}: no nondeductible traditional IRA "
+                "contributions, no conversions to a Roth IRA and no IRA distributions in the ledger.", "note")])
+            continue
         keys = list(wording) + sorted((k for k in lines if k not in wording), key=_line_sort_key)
         for line in keys:
             value = lines.get(line)
@@ -81,7 +88,6 @@ def _form_lines(s: Sheet, data: WorkbookData, form: str, payloads: Mapping[int, 
             s._fit_height([(wording.get(line, ""), FORM_COLS[2].width), (explain.get(line), FORM_COLS[4].width)])
             s.append([s.cell(year, "int"), s.cell(line), s.cell(wording.get(line, ""), "wrap"),
                       s.cell(value, kind), s.cell(explain.get(line), "wrap")])
-        wrote = True
     if not wrote:
         s.note(data.unavailable.get("forms", f"Form {form} not available."))
 

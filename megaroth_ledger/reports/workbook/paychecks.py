@@ -15,16 +15,16 @@ from .writer import Col, Sheet, money, subtitle
 PAYCHECK_COLS = (
     Col("Tax year", "tax_year", "int", 9),
     Col("Pay date", "date", "date", 12),
-    Col("Plan", "plan", "text", 16),
-    Col("Employer", "employer", "text", 18),
+    Col("Plan", "plan", "wrap", 16),
+    Col("Employer", "employer", "wrap", 18),
     Col("Source", "source", "text", 12),
     Col("Amount", "amount", "money", 14),
-    Col("YTD deferrals (all employers)", "ytd_deferrals", "money", 16),
-    Col("402(g) + catch-up limit", "deferral_limit", "money", 15),
-    Col("Deferral room left", "deferral_room", "money", 15),
+    Col("YTD deferrals (all employers)", "ytd_deferrals", "money", 17),
+    Col("402(g) + catch-up limit", "deferral_limit", "money", 16),
+    Col("Deferral room left", "deferral_room", "money", 16),
     Col("YTD 415(c) additions (employer)", "ytd_additions", "money", 17),
-    Col("415(c) limit (employer)", "additions_limit", "money", 15),
-    Col("415(c) room left", "additions_room", "money", 15),
+    Col("415(c) limit (employer)", "additions_limit", "money", 16),
+    Col("415(c) room left", "additions_room", "money", 16),
 )
 
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from .charts import columns_and_line
+from .clocks import clock_rows
 from .data import BuildState, WorkbookData
 from .writer import Col, Sheet, money, subtitle
 
@@ -21,7 +22,7 @@ BASIS_COLS = (
     Col("Remaining taxable", "remaining_taxable", "money", 14),
     Col("Remaining nontaxable", "remaining_nontaxable", "money", 14),
     Col("Remaining", "remaining", "money", 14),
-    Col("Penalty-free on", "penalty_free_on", "date", 13),
+    Col("Penalty-free on", "penalty_free_on", "date", 23),
 )
 
 
@@ -31,7 +32,7 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     s.header(BASIS_COLS)
     if data.clocks:
         rows = []
-        for c in data.clocks.get("conversions", []):
+        for c in clock_rows(data.clocks):
             r = dict(c)
             rt, rn = money(c.get("remaining_taxable")), money(c.get("remaining_nontaxable"))
             r["remaining"] = None if rt is None and rn is None else (rt or 0) + (rn or 0)

@@ -12,15 +12,33 @@ from .data import BuildState, WorkbookData
 from .forms import LINES_1040
 from .writer import Col, Sheet, money, subtitle
 
-SUMMARY_WIDTHS = (30, 36, 16, 16, 16, 16, 16, 60)
+SUMMARY_WIDTHS = (30, 48, 16, 16, 16, 16, 16, 60)
+
+
+def collect_warnings(data: WorkbookData) -> list[tuple[int | None, str, dict]]:
+    """Every warning the payloads carry, as (tax year, where from, warning), in the order the
+    Summary lists them: per year headroom, Form 1040, 1099-R, Form 8606; then the clocks'."""
+    out: list[tuple[int | None, str, dict]] = []
+    for year in data.years:
+        for origin, payload in (("headroom", data.headroom.get(year)), ("Form 1040", data.form_1040.get(year)),
+                                ("1099-R", data.form_1099r.get(year)), ("Form 8606", data.form_8606.get(year)),
+                                ("IRA limits", data.ira_limits.get(year))):
+            out += [(year, origin, w if isinstance(w, dict) else {"code": "NOTE", "message": w})
+                    for w in (payload or {}).get("warnings", [])]
+    if data.clocks:
+        out += [(None, "clocks", w if isinstance(w, dict) else {"code": "NOTE", "message": w})
+                for w in data.clocks.get("warnings", [])]
+    return out
 
 
 def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     totals = state.totals
-    s.setup(SUMMARY_WIDTHS, 2)
+    warnings = collect_warnings(data)
+    # column A holds the warning codes unwrapped (a code broken mid-word cannot be searched for)
+    code_width = max([SUMMARY_WIDTHS[0]] + [len(str(w.get("code") or "")) * 1.15 + 2 for _, _, w in warnings])
+    s.setup((code_width,) + SUMMARY_WIDTHS[1:], 2)
     s.title(f"Mega Backdoor Roth year-end summary: {data.person}", subtitle(data))
     n = len(SUMMARY_WIDTHS)
-    warnings: list[tuple[int, str, dict]] = []
 
     for year in data.years:
         s.blank()
@@ -30,7 +48,6 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         if h is None:
             s.note(data.unavailable.get("headroom", "Headroom not available."))
         else:
-            warnings += [(year, "headroom", w) for w in h.get("warnings", [])]
             lim = h.get("limits", {})
             s.append([s.cell("§402(g) limit"), s.cell(""), s.cell(lim.get("elective_deferral"), "money"),
                       s.cell("Catch-up limit"), s.cell(lim.get("catch_up"), "money"),
@@ -80,10 +97,6 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
             lines = f1040.get("lines", {})
             for line, wording in LINES_1040.items():
                 s.append([s.cell(f"Line {line}"), s.cell(wording), s.cell(lines.get(line), "money")])
-            warnings += [(year, "Form 1040", w) for w in f1040.get("warnings", [])]
-        for name, payload in (("1099-R", data.form_1099r.get(year)), ("Form 8606", data.form_8606.get(year))):
-            if payload:
-                warnings += [(year, name, w) for w in payload.get("warnings", [])]
         lim = data.ira_limits.get(year)
         if lim is not None:
             s.append([s.cell("IRA contributions and limits", style="label")])
@@ -94,10 +107,6 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
                       s.cell("Deductible at most"), s.cell(lim.get("deductible_limit"), "money"),
                       s.cell("Excess"), s.cell((money(lim.get("traditional_excess")) or Decimal(0))
                                                + (money(lim.get("roth_excess")) or Decimal(0)), "money")])
-            warnings += [(year, "IRA limits", w) for w in lim.get("warnings", [])]
-
-    if data.clocks:
-        warnings += [(None, "clocks", w) for w in data.clocks.get("warnings", [])]
 
     s.blank()
     s.section("Warnings and what to do", n)
@@ -106,11 +115,9 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     if not warnings:
         s.note("No warnings.")
     for year, origin, w in warnings:
-        if isinstance(w, str):
-            w = {"code": "NOTE", "message": w}
         advice = advice_for(w)
         s._fit_height([(w.get("message"), SUMMARY_WIDTHS[1]), (advice, SUMMARY_WIDTHS[7])])
-        s.append([s.cell(w.get("code"), "wrap"), s.cell(w.get("message"), "wrap"), s.cell(origin),
+        s.append([s.cell(w.get("code")), s.cell(w.get("message"), "wrap"), s.cell(origin),
                   s.cell(year, "int"), None, None, None, s.cell(advice, "wrap")])
 
     # Chart 1: contributions by source against the §415(c) limit, per year.

@@ -60,6 +60,36 @@ def clean_text(value: Any) -> str | None:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value))
 
 
+#: Characters of ordinary text per unit of column width (a unit is the width of the digit 0).
+#: Measured on LibreOffice renders with its fallback fonts, which are wider than Excel's Calibri,
+#: so a row sized for them is never clipped in either program: a 48-wide column holds about 58
+#: characters of body text, a 17-wide one 16 of the bold header text.
+TEXT_CHARS_PER_WIDTH = 1.2  # money-ok (a width ratio)
+HEADER_CHARS_PER_WIDTH = 1.0  # money-ok (a width ratio)
+#: Points per wrapped line of 11-point text (Excel's default row is 15 points for one line).
+LINE_HEIGHT = 14.5  # money-ok (a row height in points)
+
+
+def wrapped_lines(text: str, width: float, chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> int:
+    """How many lines ``text`` takes in a wrapped cell ``width`` units wide: greedy word wrap, as
+    Excel and LibreOffice do (a word longer than the line is broken), each ``\\n`` a new line."""
+    per_line = max(1, int(width * chars_per_width) - 1)
+    lines = 0
+    for part in text.split("\n"):
+        n, used = 1, 0
+        for word in part.split():
+            w = len(word)
+            if used and used + 1 + w <= per_line:
+                used += 1 + w
+                continue
+            if used:
+                n += 1
+            n += (w - 1) // per_line  # a word longer than a line is broken across lines
+            used = w - (w - 1) // per_line * per_line
+        lines += n
+    return max(lines, 1)
+
+
 class Text(str):
     """A string that stays text even in a money column (a box 7 code such as "2")."""
 
@@ -156,21 +186,16 @@ class Sheet:
 
     def header(self, cols: Sequence[Col]) -> None:
         self._fit_height([(c.header, self.widths[i] if i < len(self.widths) else 10)
-                          for i, c in enumerate(cols)])
+                          for i, c in enumerate(cols)], HEADER_CHARS_PER_WIDTH)
         self.append([self.cell(c.header, style="header") for c in cols])
 
-    def _fit_height(self, texts: Iterable[tuple[Any, float]]) -> None:
+    def _fit_height(self, texts: Iterable[tuple[Any, float]], chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> None:
         """Give the next row the height its wrapped text needs (write-only sheets cannot
         auto-fit, and LibreOffice does not grow rows whose height is not stored)."""
-        lines = 1
-        for text, width in texts:
-            if isinstance(text, str) and text:
-                # column width is in widths of the digit 0; average text is narrower: a 60-wide
-                # column holds about 78 characters in LibreOffice and Excel (measured on a render)
-                per_line = max(1, int(width * 1.3) - 2)
-                lines = max(lines, sum(-(-len(part) // per_line) or 1 for part in text.split("\n")))
+        lines = max((wrapped_lines(text, width, chars_per_width) for text, width in texts
+                     if isinstance(text, str) and text), default=1)
         if lines > 1:
-            self.ws.row_dimensions[self.row + 1].height = 13 * lines + 3
+            self.ws.row_dimensions[self.row + 1].height = LINE_HEIGHT * lines + 3
 
     def section(self, text: str, ncols: int) -> None:
         self.append([self.cell(text, style="section")] + [self.cell("", style="section")] * (ncols - 1))
@@ -193,34 +218,45 @@ class Sheet:
         return n
 
     def fast_rows(self, cols: Sequence[Col], rows: Iterable[Mapping[str, Any]]) -> int:
-        """Like :meth:`rows` for the long sheets (Paychecks, Audit): only money cells and text
-        that needs quoting become styled cells; dates, integers and plain text go to openpyxl as
-        values (dates get openpyxl's ``yyyy-mm-dd`` format), which keeps 100,000 rows cheap."""
-        money_style = self.book.style("money")
+        """Like :meth:`rows` for the long sheets (Paychecks, Audit): plain text goes to openpyxl
+        as a value; money, dates and integers become cells sharing one style per kind (dates and
+        integers left-aligned, so a year never runs into the text beside it); text in a ``wrap``
+        column is wrapped, and its row made taller, only when it is longer than the column."""
+        styles = {kind: self.book.style(kind + "_fast") for kind in ("money", "date", "int", "wrap")}
         ws = self.ws
-        kinds = [(c.key, c.kind) for c in cols]
+        kinds = [(c.key, c.kind, self.widths[i] if i < len(self.widths) else 10) for i, c in enumerate(cols)]
         n = 0
         for r in rows:
             out = []
-            for key, kind in kinds:
+            lines = 1
+            for key, kind, width in kinds:
                 v = r.get(key)
                 if v is None or v == "":
                     out.append(None)
-                elif kind == "money" and isinstance(v, Decimal):
+                elif isinstance(v, bool):
+                    out.append(self.cell(v, kind))
+                elif (kind == "money" and isinstance(v, Decimal)) or (
+                        kind in ("date", "int") and isinstance(v, (int, dt.date))):
                     c = WriteOnlyCell(ws, v)
-                    c._style = copy(money_style)
+                    c._style = copy(styles[kind])
                     out.append(c)
-                elif isinstance(v, str) and kind in ("date", "money", "int", "ratio"):
-                    out.append(self.cell(v, kind))  # payload text (ISO date, "12.50") to a typed cell
+                elif isinstance(v, str) and kind in ("date", "money", "int"):
+                    # payload text (ISO date, "12.50") to a typed cell
+                    out.append(self.cell(v, kind, style=kind + "_fast"))
                 elif isinstance(v, str):
-                    if ILLEGAL_CHARACTERS_RE.search(v) or is_dangerous(v):
+                    if kind == "wrap" and len(v) > width * TEXT_CHARS_PER_WIDTH - 1:
+                        lines = max(lines, wrapped_lines(v, width))
+                        out.append(self.cell(v, "wrap", style="wrap_fast"))
+                    elif ILLEGAL_CHARACTERS_RE.search(v) or is_dangerous(v):
                         out.append(self.cell(v, kind))
                     else:
                         out.append(v)
-                elif isinstance(v, (int, dt.date)) and not isinstance(v, bool) and kind != "money":
+                elif isinstance(v, (int, dt.date)) and kind != "money":
                     out.append(v)
                 else:
                     out.append(self.cell(v, kind))
+            if lines > 1:
+                ws.row_dimensions[self.row + 1].height = LINE_HEIGHT * lines + 3
             ws.append(out)
             self.row += 1
             n += 1
@@ -261,6 +297,12 @@ class Book:
             "right": dict(alignment=Alignment(horizontal="right", vertical="top")),
             "label": dict(font=Font(bold=True)),
             "text": dict(alignment=TOP),
+            # the long sheets' cells keep the default bottom alignment of the plain-text values
+            # beside them (fast_rows writes plain text unstyled), so a wrapped row lines up
+            "money_fast": dict(number_format=MONEY_FORMAT),
+            "date_fast": dict(number_format=DATE_FORMAT, alignment=Alignment(horizontal="left")),
+            "int_fast": dict(number_format=INT_FORMAT, alignment=Alignment(horizontal="left")),
+            "wrap_fast": dict(alignment=Alignment(wrap_text=True)),
         }
         for name, spec in specs.items():
             if spec is None:
