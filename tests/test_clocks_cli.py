@@ -312,3 +312,17 @@ def test_clocks_schedule_reaches_what_a_distribution_on_as_of_could(ann, history
         ("2026-03-10", [2026], "14000.00")]
     # on 2024-06-01 a contribution for 2025 is out of reach
     assert ann.json("clocks", "--person", "ann", "--as-of", "2024-06-01")["regular_contributions_remaining"] == "0.00"
+
+
+def test_fully_nontaxable_conversion_is_free_now_in_the_table(ann):
+    """A backdoor conversion of pure basis is never exposed (IRC 408A(d)(3)(F)(ii)): the table says
+    it is free now, not "free from" its five-year date with 0 days left."""
+    ann("ira", "contribute", "--person", "ann", "--date", "2025-01-10", "--account", "traditional",
+        "--amount", "7000", "--tax-year", "2025", "--nondeductible", "7000")
+    ann("ira", "convert", "--person", "ann", "--date", "2025-01-20", "--amount", "7000")
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
+    layer = ann.json("clocks", "--person", "ann", "--as-of", "2026-06-01")["conversions"][0]
+    assert (layer["penalty_free"], layer["days_left"], layer["penalty_free_on"]) == (True, 0, "2030-01-01")
+    out = ann("clocks", "--person", "ann", "--as-of", "2026-06-01").stdout
+    row = next(line for line in out.splitlines() if "IRA conversion" in line)
+    assert "now (nothing taxable left)" in row and "2030-01-01" not in row

@@ -38,24 +38,24 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
             Column("remaining_nontaxable", "remaining_nontaxable", True), Column("clock_start", "clock_start"),
             Column("penalty_free_on", "penalty_free_on"), Column("penalty_free", "penalty_free"),
             Column("days_left", "days_left"), Column("exposed", "exposed", True)]
-    if fmt == "csv":
-        emit(data, fmt, [Table(None, full, data["conversions"])])
-        return
     label = {"ira-conversion": "IRA conversion", "plan-rollover": "{plan} -> Roth IRA", "in-plan": "{plan} IRR"}
-    rows = [{**c, "layer": label[c["kind"]].format(plan=c["plan"])} for c in data["conversions"]]
+    from ..reports.display import free_from
+
+    rows = [{**c, "layer": label[c["kind"]].format(plan=c["plan"]), "free_from": free_from(c, as_of)}
+            for c in data["conversions"]]
     layers = Table(
         f"Conversion layers of {data['person']} on {as_of.isoformat()} (age 59½ on {data['age_59_half_on']})",
         [Column("date", "date"), Column("layer", "layer"), Column("amount", "amount", True),
          Column("taxable", "taxable", True), Column("remaining_taxable", "left taxable", True),
-         Column("remaining_nontaxable", "left other", True), Column("penalty_free_on", "free from"),
+         Column("remaining_nontaxable", "left other", True), Column("free_from", "free from"),
          Column("days_left", "days"), Column("exposed", "exposed", True)],
         rows, footer=["exposed = the taxable part still inside its five years (10% if withdrawn early)"]
-        + [f"note: {n}" for n in data["notes"]])
+        + [f"note: {n}" for n in data["notes"]], section="layers")
     qualified = Table(
         "Qualified-distribution clocks",
         [Column("account", "account"), Column("clock_start", "clock start"),
          Column("five_years_on", "five years on"), Column("qualified_on", "qualified on (59½ and five years)"),
-         Column("met", "met")], data["qualified"])
+         Column("met", "met")], data["qualified"], section="qualified")
     schedule = Table(
         "When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
         [Column("on", "from"), Column("tax_years", "conversion years"), Column("why", "why"),
@@ -65,8 +65,9 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
                 "earnings are not included"]
         + (["in-plan Roth rollovers stay in the plan, where a distribution is pro rata, not ordered: "
             "see `megaroth withdraw --account PLAN`"] if any(c["kind"] == "in-plan" for c in data["conversions"])
-           else []))
-    emit(data, fmt, [layers, qualified, schedule])
+           else []), section="schedule")
+    csv_layers = Table(None, full, data["conversions"], footer=layers.footer, section="layers")
+    emit(data, fmt, [layers, qualified, schedule], csv=[csv_layers, qualified, schedule])
 
 
 @click.command("withdraw")
@@ -102,10 +103,7 @@ def withdraw(ctx, person_name: str, amount, on: dt.date | None, account: str, ex
         data["tranches"],
         footer=[f"total: income tax base {data['totals']['income_tax_base']:,.2f}, "
                 f"10% additional tax {data['totals']['additional_tax']:,.2f}"]
-        + [f"note: {n}" for n in data["notes"]])
-    if fmt == "csv":
-        emit(data, fmt, [tranches])
-        return
+        + [f"note: {n}" for n in data["notes"]], section="withdrawal")
     tables = [tranches]
     if "form_8606_part_iii" in data:
         recorded = data["recorded_same_year"]
@@ -113,15 +111,22 @@ def withdraw(ctx, person_name: str, amount, on: dt.date | None, account: str, ex
             None, [Column("line", f"Form 8606 Part III, {on.year}: line"), Column("amount", "amount", True)],
             [{"line": k, "amount": v} for k, v in data["form_8606_part_iii"].items() if v is not None]
             or [{"line": "(not filed: qualified distribution)", "amount": None}],
-            footer=[f"includes {recorded} distribution(s) already recorded in {on.year}"] if recorded else []))
+            footer=[f"includes {recorded} distribution(s) already recorded in {on.year}"] if recorded else [],
+            section="form_8606_part_iii"))
     if "form_1099r" in data:
         tables.append(Table(
             None, [Column("box", f"Form 1099-R from {data['account']}: box"), Column("amount", "amount", True)],
-            [{"box": k, "amount": v} for k, v in data["form_1099r"].items()]))
+            [{"box": k, "amount": v} for k, v in data["form_1099r"].items()], section="form_1099r"))
+    f5329 = data["form_5329"]
     tables.append(Table(
-        None, [Column("line", f"Form 5329 Part I, {on.year}: line"), Column("amount", "amount", True)],
-        [{"line": k, "amount": v} for k, v in data["form_5329"].items()]))
-    emit(data, fmt, tables)
+        None, [Column("line", f"Form 5329 Part I, {on.year}: line"), Column("amount", "amount", True),
+               Column("note", "")],
+        [{"line": k, "amount": v,
+          "note": f"exception number {f5329['2_exception']}" if k == "2" and f5329.get("2_exception") else None}
+         for k, v in f5329.items() if k != "2_exception"], section="form_5329"))
+    totals = Table(None, [Column("item", "item"), Column("amount", "amount", True)],
+                   [{"item": k, "amount": v} for k, v in data["totals"].items()], section="totals")
+    emit(data, fmt, tables, csv=tables[:1] + [totals] + tables[1:])
 
 
 COMMANDS = [clocks, withdraw]

@@ -56,6 +56,9 @@ class DateType(click.ParamType):
 
     name = "date"
 
+    def get_metavar(self, param, ctx=None) -> str:
+        return "YYYY-MM-DD"
+
     def convert(self, value: Any, param, ctx) -> dt.date:
         if isinstance(value, dt.date):
             return value
@@ -69,7 +72,13 @@ AMOUNT = AmountType()
 DATE = DateType()
 YEAR = click.IntRange(1900, 2200)
 
-format_option = click.option(
+def _remember_section(ctx: click.Context, param, value):
+    if value is not None:
+        ctx.meta["megaroth.csv_section"] = value.strip()
+    return value
+
+
+_format = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
@@ -77,6 +86,19 @@ format_option = click.option(
     show_default=True,
     help="Output format: a readable table, JSON (amounts as strings) or CSV.",
 )
+_section = click.option(
+    "--section",
+    metavar="NAME",
+    expose_value=False,
+    callback=_remember_section,
+    help="With --format csv: only this section, without the section column (a report of several "
+         "sections prints them all in one CSV whose first column names the section).",
+)
+
+
+def format_option(f):
+    """``--format table|json|csv`` and ``--section NAME`` (CSV only)."""
+    return _format(_section(f))
 
 
 def get_ledger(ctx: click.Context) -> Ledger:
@@ -110,12 +132,16 @@ def read_session(ctx: click.Context) -> Iterator[Session]:
 
 
 def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, *,
-         warnings_in_tables: bool = False) -> None:
+         warnings_in_tables: bool = False, csv: Sequence[Table] | None = None) -> None:
     """Print ``payload`` as JSON, or its ``tables`` as readable tables / CSV.
 
-    CSV prints the first table only (a CSV file holds one grid). The payload's warnings, if
-    any, are printed after the tables (to stderr for CSV, so scripts can still parse stdout),
-    unless ``warnings_in_tables`` says one of the tables already lists them.
+    CSV holds every section of the report: one table prints as it is (a header row of column
+    keys); several print as one CSV whose first column, ``section``, names each row's table
+    (:func:`megaroth_ledger.reports.output.csv_sections`; their footer lines become
+    ``<name>_notes`` sections); ``--section NAME`` prints one of them alone. ``csv`` gives the CSV its own tables
+    when they differ from the readable ones (flat rows with every key instead of item/amount
+    lists). The payload's warnings, if any, are printed after the tables (to stderr for CSV, so
+    scripts can still parse stdout), unless ``warnings_in_tables`` says a table lists them.
     """
     from ..reports import output
 
@@ -126,13 +152,34 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, 
     if fmt == "json":
         click.echo(output.render_json(payload))
         return
+    warnings = payload.get("warnings") if isinstance(payload, dict) else None
     if fmt == "csv":
-        if tables:
-            click.echo(output.render_csv(tables[0]), nl=False)
+        grids = list(csv) if csv is not None else list(tables)
+        sections = output.csv_sections(grids)
+        wanted = click.get_current_context().meta.get("megaroth.csv_section")
+        if wanted is not None:
+            from ..errors import UserError
+
+            chosen = [t for name, t in sections if name == wanted]
+            if not chosen:
+                raise UserError(f"--section {wanted}: no such section; this report has: "
+                                + ", ".join(name for name, _ in sections))
+            click.echo(output.render_csv(chosen[0]), nl=False)
+        elif len(grids) == 1:
+            click.echo(output.render_csv(grids[0]), nl=False)
+        elif sections:
+            click.echo(output.render_csv_sections(sections), nl=False)
     else:
         output.render_tables(tables)
-    if warnings_in_tables and fmt == "table":
+        if warnings and not warnings_in_tables:
+            import shutil
+            import sys
+            import textwrap
+
+            width = output.table_width(sys.stdout.isatty(), shutil.get_terminal_size((80, 24)).columns)
+            for w in warnings:
+                click.echo(textwrap.fill(f"warning [{w['code']}]: {w['message']}", width=width,
+                                         break_long_words=False, break_on_hyphens=False))
         return
-    warnings = payload.get("warnings") if isinstance(payload, dict) else None
     for w in warnings or []:
-        click.echo(f"warning [{w['code']}]: {w['message']}", err=fmt == "csv")
+        click.echo(f"warning [{w['code']}]: {w['message']}", err=True)

@@ -26,7 +26,8 @@ def _explain_table(payload, title):
 
     rows = [{"line": k, "formula": v["formula"], "rows": "; ".join(v["rows"])}
             for k, v in payload.get("explain", {}).items()]
-    return Table(title, [Column("line", "Line"), Column("formula", "Formula"), Column("rows", "Ledger rows")], rows)
+    return Table(title, [Column("line", "Line"), Column("formula", "Formula"), Column("rows", "Ledger rows")], rows,
+                 section="explain")
 
 
 @form.command("1099-r")
@@ -47,7 +48,7 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
             Column("box2b_total_distribution", "2b total"), Column("box4", "Box 4", True),
             Column("box5", "Box 5", True), Column("box7", "Box 7"), Column("box10", "Box 10", True),
             Column("box11", "Box 11")]
-    tables = [Table(f"Form 1099-R, {person_name}, {year}", cols, payload["forms"])]
+    tables = [Table(f"Form 1099-R, {person_name}, {year}", cols, payload["forms"], section="forms")]
     if explain:
         from ..reports.output import Table as T
 
@@ -57,7 +58,8 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
                 rows.append({"form": f"{ex['payer']} {ex['box7']} {ex['destination']}", "box": box,
                              "how": " ".join(s.strip() for s in lines)})
         tables.append(T("How each box is figured", [Column("form", "Form"), Column("box", "Box"),
-                                                     Column("how", "Formula and ledger rows")], rows))
+                                                     Column("how", "Formula and ledger rows")], rows,
+                        section="explain"))
     emit(payload, fmt, tables)
 
 
@@ -84,9 +86,10 @@ def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
         payload = svc.form_8606(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
     footer = [] if rows else [f"Form 8606 is not required for {person_name} in {year}."]
-    # not money-aligned: line 10 is a three-place decimal ratio
+    # amounts right-aligned with thousands separators; line 10, a three-place ratio, as it is
     _emit_lines(payload, fmt, explain, Table(f"Form 8606, {person_name}, {year}",
-                                             [Column("line", "Line"), Column("value", "Amount")], rows, footer))
+                                             [Column("line", "Line"), Column("value", "Amount", True)], rows, footer,
+                                             empty="", section="lines"))
 
 
 @form.command("1040")
@@ -104,7 +107,8 @@ def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
         payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
     _emit_lines(payload, fmt, explain, Table(f"Form 1040, {person_name}, {year}",
-                                             [Column("line", "Line"), Column("value", "Amount", True)], rows))
+                                             [Column("line", "Line"), Column("value", "Amount", True)], rows,
+                                             section="lines"))
 
 
 @form.command("5329")
@@ -159,16 +163,16 @@ def reconcile_1099r(ctx, plan_name, year, box1, box2a, box4, box5, box10, box7, 
         raise click.UsageError("enter at least one box (e.g. --box1 20500 --code G)")
     with ledger_session(ctx) as session:
         payload = svc.reconcile_1099r(session, plan_name, year, received)
-    diff_cols = [Column("box", "Box"), Column("received", "Received"), Column("derived", "Ledger"),
-                 Column("difference", "Difference")]
+    diff_cols = [Column("box", "Box"), Column("received", "Received", True), Column("derived", "Ledger", True),
+                 Column("difference", "Difference", True)]
     status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
     tables = [Table(f"1099-R from {plan_name} for {year}: {status}", diff_cols, payload["diff"],
-                    footer=payload["notes"])]
+                    footer=payload["notes"], empty="", section="diff")]
     if payload["entries"]:
         cols = [Column("destination", "Destination"), Column("box1", "Box 1", True),
                 Column("box2a", "Box 2a", True), Column("box5", "Box 5", True), Column("box7", "Box 7")]
         tables.append(Table("Combined 1099-R: enter it in tax software as these per-destination entries",
-                            cols, payload["entries"]))
+                            cols, payload["entries"], section="entries"))
     emit(payload, fmt, tables)
     if not payload["match"]:
         ctx.exit(1)

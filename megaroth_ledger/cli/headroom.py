@@ -32,9 +32,11 @@ def _parse_expected(values: tuple[str, ...], option: str) -> dict | None:
               help="Employer money still to come this year (with several employers: EMPLOYER=AMOUNT, repeatable).")
 @click.option("--expected-deferrals", multiple=True, metavar="[EMPLOYER=]AMOUNT",
               help="Pre-tax/Roth deferrals still to come this year (they use 415(c) room too, except catch-up).")
+@click.option("--explain", is_flag=True, help="Also show how each limit and each employer's room is figured.")
 @format_option
 @click.pass_context
-def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, expected_deferrals, fmt) -> None:
+def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, expected_deferrals, explain,
+             fmt) -> None:
     """Contribution room: 402(g) deferrals, catch-up, and 415(c) after-tax room per employer.
 
     Example: megaroth headroom --person ann --year 2025 --remaining-paychecks 6 --expected-employer 1200
@@ -76,8 +78,34 @@ def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, exp
                  Column("after_tax_contributions", "after_tax_contributions", True),
                  Column("after_tax_room", "after_tax_room", True),
                  Column("per_paycheck_after_tax", "per_paycheck_after_tax", True)]
+    flat_cols += [Column(k, k, True) for k in ("last_paycheck_after_tax", "expected_employer", "expected_deferrals",
+                                                  "remaining_room_after_expected", "elective_deferrals",
+                                                  "catch_up_portion", "annual_additions", "compensation")]
+    person_items = [("elective_deferral_limit", result.limits["elective_deferral"]),
+                    ("catch_up_limit", result.limits["catch_up"]),
+                    ("annual_additions_limit", result.limits["annual_additions"]),
+                    ("elective_deferrals", result.elective_deferrals), ("catch_up_used", result.catch_up_used),
+                    ("excess_deferrals", result.excess_deferrals), ("age_at_year_end", result.age_at_year_end),
+                    ("remaining_paychecks", remaining_paychecks)]
+    limits = Table(None, [Column("item", "item"), Column("amount", "amount", True)],
+                   [{"item": k, "amount": v} for k, v in person_items], section="limits")
+    csv_tables = [limits, Table(None, flat_cols, data["employers"], section="employers")]
+    if data.get("plans_457b"):
+        keys = list(dict.fromkeys(k for p in data["plans_457b"] for k in p))
+        csv_tables.append(Table(None, [Column(k, k) for k in keys], data["plans_457b"], section="plans_457b"))
+    if data["warnings"]:
+        csv_tables.append(Table(None, [Column("code", "code"), Column("message", "message")], data["warnings"],
+                                section="warnings"))
+    how = None
+    if explain:
+        data["explain"] = _explain(data)
+        how = Table("How the room is figured", [Column("employer", "Employer"), Column("item", "Item"),
+                                                Column("formula", "Formula")],
+                    [{"employer": e["employer"], "item": item, "formula": text}
+                     for e in data["explain"] for item, text in e["lines"]], section="explain")
+        csv_tables.append(how)
     if fmt == "csv":
-        emit(data, fmt, [Table(None, flat_cols, data["employers"])])
+        emit(data, fmt, csv=csv_tables)
         return
     tables = [summary]
     for e in result.employers:
@@ -97,7 +125,52 @@ def headroom(ctx, person_name, year, remaining_paychecks, expected_employer, exp
             t.footer.append(f"last paycheck {e.last_paycheck_after_tax:,.2f}, so the paychecks add up to exactly "
                             f"{e.remaining_room_after_expected:,.2f}")
         tables.append(t)
+    if how is not None:
+        tables.append(how)
     emit(data, fmt, tables)
+
+
+def _explain(data: dict) -> list[dict]:
+    """How each employer's figures follow from the person's limits and contributions (the same
+    figures as the payload, written out as formulas with their sources)."""
+    from decimal import Decimal
+
+    def m(v) -> str:
+        return f"{Decimal(str(v)):,.2f}" if v is not None else "none"
+
+    lim = data["limits"]
+    person = [("402(g) limit", f"{m(lim['elective_deferral'])} for {data['year']} (IRC 402(g)(1), megaroth_ledger/data/"
+                               "limits.toml); deferrals across all employers count against it"),
+              ("catch-up", f"{m(lim['catch_up'])} for age {data['age_at_year_end']} at year end (IRC 414(v)); "
+                           f"used {m(data['catch_up_used'])}, kept out of 415(c) by IRC 414(v)(3)(A)"),
+              ("excess deferrals", f"deferrals {m(data['elective_deferrals'])} - 402(g) limit - catch-up used, "
+                                   f"at least 0 = {m(data['excess_deferrals'])}")]
+    out = [{"employer": "(all employers)", "lines": person}]
+    for e in data["employers"]:
+        lines = [
+            ("415(c) limit", f"the lesser of {m(lim['annual_additions'])} (IRC 415(c)(1)(A)) and 100% of "
+                             f"compensation {m(e.get('compensation'))} (IRC 415(c)(1)(B)) = "
+                             f"{m(e['annual_additions_limit'])}"),
+            ("deferrals counted", f"elective deferrals {m(e.get('elective_deferrals'))} - catch-up "
+                                  f"{m(e.get('catch_up_portion'))} = {m(e['elective_deferrals_counted'])}"),
+            ("after-tax room", f"{m(e['annual_additions_limit'])} - deferrals counted "
+                               f"{m(e['elective_deferrals_counted'])} - employer {m(e['employer_contributions'])}"
+                               f" - after-tax {m(e['after_tax_contributions'])}, at least 0 = "
+                               f"{m(e['after_tax_room'])} (IRC 415(c)(2): all annual additions to the "
+                               "employer's plans)"),
+        ]
+        if e.get("per_paycheck_after_tax") is not None:
+            lines.append(("per paycheck", f"(room {m(e['after_tax_room'])} - employer still expected "
+                                          f"{m(e.get('expected_employer'))} - deferrals still expected "
+                                          f"{m(e.get('expected_deferrals'))}) = "
+                                          f"{m(e.get('remaining_room_after_expected'))} over "
+                                          f"{data.get('remaining_paychecks')} paycheck(s) = "
+                                          f"{m(e['per_paycheck_after_tax'])} each"
+                                          + (f", the last {m(e['last_paycheck_after_tax'])}"
+                                             if e.get("last_paycheck_after_tax") != e["per_paycheck_after_tax"]
+                                             else "")))
+        out.append({"employer": e["employer"], "lines": lines})
+    return out
 
 
 COMMANDS = [headroom]

@@ -10,6 +10,8 @@ history.csv --plan acme-401k`` and ``megaroth import list`` both work; a file li
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
 from .common import emit, format_option, get_ledger
@@ -24,6 +26,18 @@ class ImportGroup(click.Group):
         if args and args[0] not in self.commands and args[0] not in HELP_OPTIONS:
             args = ["file", *args]
         return super().parse_args(ctx, args)
+
+    def format_options(self, ctx, formatter) -> None:
+        """Options: the import's own (--plan, --profile, --dry-run, --map, --format), then -h."""
+        records = [r for p in self.commands["file"].get_params(ctx) + self.get_params(ctx)
+                   if isinstance(p, click.Option) and (r := p.get_help_record(ctx)) is not None
+                   and not r[0].startswith("-h")]
+        records += [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx)) is not None
+                    and r[0].startswith("-h")]
+        if records:
+            with formatter.section("Options"):
+                formatter.write_dl(records)
+        self.format_commands(ctx, formatter)
 
     def format_usage(self, ctx, formatter) -> None:
         formatter.write_usage(ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | show ID | undo ID")
@@ -40,7 +54,8 @@ def import_group() -> None:
     megaroth import undo ID
 
     The format is detected from the file's header row (past any preamble) unless --profile
-    names one (see `megaroth profiles list`). All or nothing: if any row is bad nothing is
+    names one (see `megaroth profiles list`). FILE - reads the statement from standard input
+    (the format is detected from its content; the import is recorded as file "stdin"). All or nothing: if any row is bad nothing is
     written and every bad row (up to 50) is listed as file:line: column: reason. Importing
     the same file again adds nothing; an overlapping export adds only its new rows. The same
     activity from a file in another format is refused (it would count twice; --allow-overlap),
@@ -63,6 +78,34 @@ def _parse_maps(maps: tuple[str, ...]) -> dict[str, str]:
             raise UserError(f"--map {m!r}: unknown source {source.strip()!r}; one of {', '.join(SOURCES)}")
         out[label.strip()] = source.strip()
     return out
+
+
+STDIN_NAMES = ("-", "/dev/stdin")
+
+
+@contextlib.contextmanager
+def _from_stdin(file: str):
+    """``-`` (or ``/dev/stdin``, a pipe rather than a file): standard input copied to a private
+    temporary file named ``stdin`` (the format is detected from its content, like any file's;
+    the import's provenance names it ``stdin``); any other name as it is."""
+    import os
+    import shutil
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    if file not in STDIN_NAMES or (file == "/dev/stdin" and Path(file).is_file()):
+        yield file
+        return
+    with tempfile.TemporaryDirectory(prefix="megaroth-stdin-") as tmp:
+        path = Path(tmp) / "stdin"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            shutil.copyfileobj(sys.stdin.buffer, out)
+        with open(path, "rb") as f:
+            if f.read(4) == b"PK\x03\x04":  # a zip: an XLSX workbook (its reader goes by the name)
+                path = path.rename(path.with_name("stdin.xlsx"))
+        yield str(path)
 
 
 @import_group.command("file", hidden=True)
@@ -96,9 +139,10 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
     if source_map and not plan_name:
         raise UserError("--map needs --plan (the map is stored with the plan)")
     ledger = get_ledger(ctx)
-    res = import_file(ledger.engine, file, plan=plan_name, profile=profile, dry_run=dry_run,
-                      progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map,
-                      allow_overlap=allow_overlap)
+    with _from_stdin(file) as path:
+        res = import_file(ledger.engine, path, plan=plan_name, profile=profile, dry_run=dry_run,
+                          progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map,
+                          allow_overlap=allow_overlap)
     if source_map and not dry_run:  # only once the import went through
         save_source_map(ledger.engine, plan_name, source_map)
     summary = [{"type": s["type"], "source": s["source"], "rows": s["rows"],
@@ -165,10 +209,10 @@ def import_show(ctx, import_id, fmt) -> None:
     emit(res, fmt, [
         Table(f"Import #{b['id']}: {b['file']} ({b['profile']}, plan {b['plan']}): contributions per paycheck",
               [Column("paycheck", "Paycheck"), Column("source", "Source"), Column("rows", "Rows"),
-               Column("amount", "Amount", money=True)], res["paychecks"]),
+               Column("amount", "Amount", money=True)], res["paychecks"], section="paychecks"),
         Table("All rows by type and source", [Column("type", "Type"), Column("source", "Source"),
                                               Column("rows", "Rows"), Column("amount", "Amount", money=True)],
-              res["by_type"])])
+              res["by_type"], section="by_type")])
 
 
 @import_group.command("undo")

@@ -188,8 +188,8 @@ def contribution_list(ctx, person_name, plan_name, year, fmt) -> None:
     cols = [Column("id", "#"), Column("date", "Date"), Column("tax_year", "Tax year"), Column("plan", "Plan"),
             Column("source", "Source"), Column("amount", "Amount", True), Column("memo", "Memo")]
     totals = Table("Totals by source", [Column("source", "Source"), Column("amount", "Amount", True)],
-                   [{"source": k, "amount": v} for k, v in payload["totals"].items()])
-    emit(payload, fmt, [Table("Contributions", cols, payload["contributions"]), totals])
+                   [{"source": k, "amount": v} for k, v in payload["totals"].items()], section="totals")
+    emit(payload, fmt, [Table("Contributions", cols, payload["contributions"], section="contributions"), totals])
 
 
 COMMANDS = [person, plan, wages, contribution]

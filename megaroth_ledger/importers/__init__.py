@@ -72,6 +72,19 @@ class ParsedFile:
         self.ctx.errors.raise_if_any()
 
 
+def _refuse_unreadable(path: Path, facts: FileFacts) -> None:
+    """An empty file or a PDF gets its own message (not "format not recognised")."""
+    if facts.size == 0:
+        raise UserError(f"{path.name}: the file is empty; export the statement again (CSV, TSV, XLSX or OFX/QFX)")
+    with open(path, "rb") as f:
+        start = f.read(1024)
+    if start.lstrip()[:5] == b"%PDF-":
+        raise UserError(f"{path.name} is a PDF: megaroth reads the plan website's CSV, TSV, XLSX or OFX/QFX "
+                        "export, not a printed statement; download the transactions as one of those")
+    if not start.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise UserError(f"{path.name}: the file holds only blank lines; export the statement again")
+
+
 def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None = None,
                source_map: dict[str, str] | None = None, on_bytes=None,
                user_dir: Path | None = None, facts: FileFacts | None = None) -> ParsedFile:
@@ -80,6 +93,7 @@ def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     facts = facts or file_facts(path)
+    _refuse_unreadable(path, facts)
     head = read_head(path, facts)
     importer = choose_importer(head, profile, user_dir)
     ctx = ParseContext(file_label=path.name, errors=ErrorCollector(path.name), plan=plan,

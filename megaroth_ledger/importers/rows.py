@@ -156,7 +156,23 @@ class ImportRowErrors(UserError):
         self.total = total
         more = total - len(errors)
         lines = [f"{file}: {total} bad row{'s' if total != 1 else ''}; nothing was imported"]
-        lines += [str(e) for e in errors]
+        lines += _grouped(errors)
         if more > 0:
             lines.append(f"... and {more} more")
         super().__init__("\n".join(lines))
+
+
+def _grouped(errors: list[RowError]) -> list[str]:
+    """One line per distinct (column, reason): the first row as ``file:line: column: reason``,
+    and when other rows have the very same problem, how many and which lines (the first ten)."""
+    groups: dict[tuple[str, str], list[RowError]] = {}
+    for e in errors:
+        groups.setdefault((e.column, e.reason), []).append(e)
+    out = []
+    for same in groups.values():
+        line = str(same[0])
+        if len(same) > 1:
+            shown = ", ".join(str(e.line) for e in same[1:11]) + (", ..." if len(same) > 11 else "")
+            line += f" ({len(same) - 1} more row{'s' if len(same) > 2 else ''} with the same problem: lines {shown})"
+        out.append(line)
+    return out
