@@ -28,6 +28,13 @@ class Megaroth:
         return json.loads(self(*args, "--format", "json").stdout)
 
 
+@pytest.fixture(autouse=True)
+def _table_width(monkeypatch):
+    """Tables off a terminal are fitted to $COLUMNS (else 80): tests read them at 120 columns
+    unless they set their own width (tests/test_output.py)."""
+    monkeypatch.setenv("COLUMNS", "120")
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "ledger.db"

@@ -66,8 +66,16 @@ def test_tax_year_option_and_csv(ann):
       "--tax-year", "2025", "--memo", "=HYPERLINK(\"x\")")
     assert m.json("contribution", "list", "--year", "2025")["contributions"][0]["tax_year"] == 2025
     csv_out = m("contribution", "list", "--year", "2025", "--format", "csv").stdout
-    assert csv_out.splitlines()[0] == "id,date,tax_year,plan,source,amount,memo"
+    # every section in one CSV: the contributions, then the totals by source
+    lines = csv_out.splitlines()
+    assert lines[0] == "section,id,date,tax_year,plan,source,amount,memo"
+    assert [ln.split(",")[0] for ln in lines[1:]] == ["contributions", "totals"]
+    assert lines[2] == "totals,,,,,match,300.00,"
     assert "'=HYPERLINK" in csv_out  # formula neutralised
+    one = m("contribution", "list", "--year", "2025", "--format", "csv", "--section", "contributions").stdout
+    assert one.splitlines()[0] == "id,date,tax_year,plan,source,amount,memo"
+    bad = m("contribution", "list", "--format", "csv", "--section", "nope", ok=False)
+    assert bad.exit_code == 2 and "no such section; this report has: contributions, totals" in bad.output
 
 
 @pytest.mark.parametrize("args, message", [

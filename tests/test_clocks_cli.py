@@ -139,7 +139,7 @@ def test_clocks_table_shows_year_by_year_schedule(ann, history):
 
 def test_clocks_csv_is_the_layer_table(ann, history):
     history["layers"] = [layer(date(2021, 3, 10), "10000.00", "500.00")]
-    out = ann("clocks", "--person", "ann", "--as-of", "2024-01-01", "--format", "csv").stdout
+    out = ann("clocks", "--person", "ann", "--as-of", "2024-01-01", "--format", "csv", "--section", "layers").stdout
     header, row = out.splitlines()
     assert header.startswith("kind,plan,date,tax_year,amount,taxable,nontaxable,remaining_taxable")
     assert row.startswith("plan-rollover,acme-401k,2021-03-10,2021,10000.00,500.00,9500.00,500.00")

@@ -201,7 +201,32 @@ def test_at_most_50_bad_rows_listed(tmp_path):
         parse(p, plan="p")
     lines = str(exc.value).splitlines()
     assert exc.value.total == 120 and len(exc.value.errors) == 50
-    assert len(lines) == 1 + 50 + 1 and lines[-1] == "... and 70 more"
+    # the 50 listed rows have one and the same problem: one line with the count, not 50 lines
+    assert len(lines) == 1 + 1 + 1 and lines[-1] == "... and 70 more"
+    assert lines[1].startswith("many.csv:2: Money Source: unmapped source label 'Nope'")
+    assert lines[1].endswith("(49 more rows with the same problem: lines 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ...)")
+
+
+def test_distinct_bad_rows_each_get_a_line(tmp_path):
+    rows = "".join(f"2025-01-{(i % 28) + 1:02d},CONTRIBUTION,F,Nope{i},1,1,5.00\n" for i in range(60))
+    p = write(tmp_path, "many.csv", VOYA_HEADER + rows)
+    with pytest.raises(ImportRowErrors) as exc:
+        parse(p, plan="p")
+    lines = str(exc.value).splitlines()
+    assert len(lines) == 1 + 50 + 1 and lines[-1] == "... and 10 more"
+
+
+def test_empty_and_pdf_files_say_what_they_are(tmp_path):
+    from megaroth_ledger.errors import UserError
+
+    with pytest.raises(UserError, match=r"^empty.csv: the file is empty"):
+        parse(write(tmp_path, "empty.csv", ""))
+    pdf = tmp_path / "statement.csv"
+    pdf.write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    with pytest.raises(UserError, match=r"^statement.csv is a PDF: megaroth reads"):
+        parse(pdf)
+    with pytest.raises(UserError, match="only blank lines"):
+        parse(write(tmp_path, "blank.csv", "\n\n  \n"))
 
 
 def test_unknown_format_asks_for_a_profile(tmp_path):

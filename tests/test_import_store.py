@@ -257,7 +257,11 @@ def test_import_show_totals_per_paycheck_and_source(ann):
     first = {p["source"]: (p["rows"], p["amount"]) for p in out["paychecks"][:3]}
     assert out["paychecks"][0]["paycheck"] == "2025-01-13"  # no payroll date in Voya: the trade date
     assert first == {"aftertax": (3, "1336.54"), "match": (3, "451.92"), "pretax": (3, "903.84")}
-    assert ann("import", "show", "1", "--format", "csv").stdout.startswith("paycheck,source,rows,amount")
+    csv_out = ann("import", "show", "1", "--format", "csv").stdout
+    assert csv_out.startswith("section,paycheck,source,rows,amount,type\npaychecks,")
+    assert "\nby_type," in csv_out  # both sections in one CSV
+    one = ann("import", "show", "1", "--format", "csv", "--section", "paychecks").stdout
+    assert one.startswith("paycheck,source,rows,amount\n")
     assert "no import #9" in ann("import", "show", "9", ok=False).stderr
 
 

@@ -95,7 +95,7 @@ ASSUMPTION_DRA_IRR_ALLOCATION = (
     "assumption: the basis part of this designated Roth account distribution is spread over the "
     "account's designated Roth contributions and in-plan Roth rollovers (each rollover's taxable "
     "and nontaxable parts) in proportion to what remains of each; how Notice 2010-84 Q&A-13 "
-    "allocates a distribution among several in-plan rollovers is UNCONFIRMED (tax-rules.md (e))."
+    "allocates a distribution among several in-plan rollovers is UNCONFIRMED (see docs/five-year-clocks.md)."
 )
 
 
