@@ -33,7 +33,8 @@ Shell completion: see [completion.md](completion.md).
 
 
 def _help(cmd: click.Command, path: list[str], parent: click.Context | None) -> tuple[str, click.Context]:
-    ctx = click.Context(cmd, info_name=path[-1], parent=parent, terminal_width=WIDTH, max_content_width=WIDTH)
+    settings = {**cmd.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    ctx = click.Context(cmd, info_name=path[-1], parent=parent, **settings)
     return cmd.get_help(ctx), ctx
 
 

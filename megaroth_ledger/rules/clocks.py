@@ -42,7 +42,7 @@ ASSUMPTION_IRR_STARTS_DRA_CLOCK = (
     "assumption: plan {plan} has no first designated Roth contribution year (1099-R box 11) on "
     "record; its designated Roth account clock is started on January 1 of its first in-plan Roth "
     "rollover year ({year}). Whether an IRR alone starts the IRC 402A(d)(2)(B) period is "
-    "UNCONFIRMED (IRC 402A(d)(2)(B); Notice 2010-84; see docs/five-year-clocks.md)."
+    "UNCONFIRMED (Notice 2010-84; see docs/five-year-clocks.md)."
 )
 #: Warning shown when a designated-Roth-account rollover is the earliest Roth IRA contribution.
 ASSUMPTION_DRA_ROLLOVER_STARTS_IRA_CLOCK = (

@@ -62,9 +62,9 @@ def clean_text(value: Any) -> str | None:
 
 #: Characters of ordinary text per unit of column width (a unit is the width of the digit 0).
 #: Measured on LibreOffice renders with its fallback fonts, which are wider than Excel's Calibri,
-#: so a row sized for them is never clipped in either program: a 48-wide column holds about 58
-#: characters of body text, a 17-wide one 16 of the bold header text.
-TEXT_CHARS_PER_WIDTH = 1.2  # money-ok (a width ratio)
+#: so a row sized for them is never clipped in either program: a 30-wide column holds about 33
+#: characters of body text (some 58 in a 48-wide one), a 17-wide one 16 of the bold header text.
+TEXT_CHARS_PER_WIDTH = 1.1  # money-ok (a width ratio)
 HEADER_CHARS_PER_WIDTH = 1.0  # money-ok (a width ratio)
 #: Points per wrapped line of 11-point text (Excel's default row is 15 points for one line).
 LINE_HEIGHT = 14.5  # money-ok (a row height in points)
