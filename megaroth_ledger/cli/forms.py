@@ -138,7 +138,9 @@ def reconcile() -> None:
 
 
 @reconcile.command("1099-r")
-@click.option("--plan", "plan_name", required=True)
+@click.option("--plan", "plan_name", help="The plan that issued it (or --person with --account for an IRA custodian).")
+@click.option("--person", "person_name", help="With --account: a 1099-R from an IRA custodian.")
+@click.option("--account", type=click.Choice(["traditional", "roth"]), help="The IRA the custodian's 1099-R is for.")
 @click.option("--year", type=YEAR, required=True)
 @click.option("--box1", type=AMOUNT)
 @click.option("--box2a", type=AMOUNT)
@@ -149,10 +151,13 @@ def reconcile() -> None:
 @click.option("--box11", type=YEAR)
 @format_option
 @click.pass_context
-def reconcile_1099r(ctx, plan_name, year, box1, box2a, box4, box5, box10, box7, box11, fmt) -> None:
-    """Record the 1099-R a plan issued; exit 1 with a box-by-box diff if it disagrees.
+def reconcile_1099r(ctx, plan_name, person_name, account, year, box1, box2a, box4, box5, box10, box7, box11,
+                    fmt) -> None:
+    """Record the 1099-R a plan or an IRA custodian issued; exit 1 with a box-by-box diff if it disagrees.
 
     Example: megaroth reconcile 1099-r --plan acme-401k --year 2025 --box1 20500 --box2a 500 --box5 20000 --code G
+
+    Example: megaroth reconcile 1099-r --person ann --account traditional --year 2025 --box1 7000 --code 2
     """
     from ..reports.output import Column, Table
     from ..services import forms as svc
@@ -161,6 +166,22 @@ def reconcile_1099r(ctx, plan_name, year, box1, box2a, box4, box5, box10, box7, 
                 "box7": box7.strip().upper() if box7 else None, "box11": box11}
     if all(v is None for v in received.values()):
         raise click.UsageError("enter at least one box (e.g. --box1 20500 --code G)")
+    if plan_name is not None and (person_name is not None or account is not None):
+        raise click.UsageError("give --plan for a plan's 1099-R, or --person with --account for an IRA custodian's")
+    if plan_name is None:
+        if person_name is None or account is None:
+            raise click.UsageError("give --plan, or --person and --account (traditional|roth)")
+        from ..services import ira_reconcile
+
+        with ledger_session(ctx) as session:
+            payload = ira_reconcile.reconcile(session, person_name, account, year, received)
+        status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
+        emit(payload, fmt, [Table(f"1099-R from the {account} IRA custodian for {year}: {status}",
+                                  [Column("box", "Box"), Column("received", "Received"), Column("derived", "Ledger"),
+                                   Column("difference", "Difference")], payload["diff"], footer=payload["notes"])])
+        if not payload["match"]:
+            ctx.exit(1)
+        return
     with ledger_session(ctx) as session:
         payload = svc.reconcile_1099r(session, plan_name, year, received)
     diff_cols = [Column("box", "Box"), Column("received", "Received", True), Column("derived", "Ledger", True),

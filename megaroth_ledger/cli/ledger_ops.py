@@ -107,8 +107,12 @@ def ira() -> None:
 @click.option("--amount", type=AMOUNT, required=True)
 @click.option("--tax-year", type=YEAR, help="Year the contribution is for (default: the date's year).")
 @click.option("--nondeductible", type=AMOUNT, help="Nondeductible part of a traditional contribution (Form 8606 line 1).")
+@click.option("--deductibility-open", is_flag=True,
+              help="The deductible part is not known yet (you are covered by a workplace plan): it is figured from "
+                   "the year's MAGI (tax-year set), and a year with distributions or conversions uses Pub 590-B "
+                   "Worksheet 1-1 for Form 8606 lines 13 and 17.")
 @click.pass_context
-def ira_contribute(ctx, person_name, on, account, amount, tax_year, nondeductible) -> None:
+def ira_contribute(ctx, person_name, on, account, amount, tax_year, nondeductible, deductibility_open) -> None:
     """Record an IRA contribution.
 
     Example: megaroth ira contribute --person ann --date 2025-02-01 --account traditional --amount 7000 --tax-year 2025 --nondeductible 7000
@@ -116,7 +120,8 @@ def ira_contribute(ctx, person_name, on, account, amount, tax_year, nondeductibl
     from ..services import ledger_ops as svc
 
     with ledger_session(ctx) as session:
-        res = svc.ira_contribute(session, person_name, on, account, amount, tax_year, nondeductible)
+        res = svc.ira_contribute(session, person_name, on, account, amount, tax_year, nondeductible,
+                                 deductibility_open)
     click.echo(f"recorded IRA contribution #{res['id']}: {person_name} {account} {amount:,.2f}")
     for w in res["warnings"]:
         click.echo(f"warning [{w['code']}]: {w['message']}", err=True)

@@ -245,6 +245,24 @@ def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], 
             for ref in p.refs:
                 f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
             continue
+        if p.kind == "roth-distribution":
+            # a Roth IRA distribution: codes J / Q / T (see tax_history.ROTH_1099R_WARNING)
+            key = ("roth-ira", p.code or "J", "cash")
+            f = forms.get(key)
+            if f is None:
+                f = forms[key] = Form1099R(
+                    payer="roth-ira", destination="cash", box1=ZERO, box2a=None,
+                    box2b_taxable_not_determined=True, box2b_total_distribution=False, box4=ZERO,
+                    box5=None, box7=p.code or "J",
+                    explain={"box1": ["Roth IRA distributions:"],
+                             "box2a": ["blank: the taxable part is figured on Form 8606 Part III"],
+                             "box4": ["not recorded by the ledger"],
+                             "box7": [f"{p.code}: Q qualified, T 59 1/2 / death / disability without the five "
+                                      "years known, J otherwise (1099-R instructions)"]})
+            f.box1 += p.amount
+            for ref in p.refs:
+                f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
+            continue
         if p.kind == "return":
             # a contribution returned with its net income (see tax_history.RETURN_1099R_WARNING)
             key = (p.payer, p.code or "8", "cash")

@@ -39,6 +39,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import UnsupportedSituation, UserError
 from ..money import CENT, ZERO
+from .worksheet_1_1 import worksheet_1_1
 
 RATIO_PLACES = Decimal("0.001")
 ONE = Decimal("1.000")
@@ -144,6 +145,9 @@ class Form8606Input:
     roth_regular_basis_prior: Decimal = ZERO
     roth_conversion_basis_prior: Decimal = ZERO
     plan_roth_rollovers: Decimal = ZERO  # 1040 line 5a amounts rolled from plans to Roth IRAs
+    #: all traditional IRA contributions for the year (deductible or not) when one of them had its
+    #: deductibility open: lines 13 and 17 then come from Pub 590-B Worksheet 1-1 (its line 2)
+    worksheet_contributions: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +173,7 @@ class Form8606:
     warnings: tuple[str, ...] = ()
     explain: dict[str, str] = field(default_factory=dict)
     input: Form8606Input | None = None
+    worksheet_1_1: dict[str, Decimal] | None = None  # Pub 590-B Worksheet 1-1 lines, when used
 
     @property
     def required(self) -> bool:
@@ -259,6 +264,7 @@ def compute_8606(inp: Form8606Input) -> Form8606:
     traditional_basis = l1 + l2
     traditional_taxable = l7
     l11 = ZERO
+    worksheet: dict[str, Decimal] | None = None
     if part1:
         l3 = l1 + l2
         lines.update({"1": l1, "2": l2, "3": l3})
@@ -271,33 +277,51 @@ def compute_8606(inp: Form8606Input) -> Form8606:
                 )
             l4 = _c(inp.nondeductible_next_year)
             l5 = l3 - l4
-            l6 = _c(inp.year_end_value)
-            l9 = l6 + l7 + l8
-            places = 3
-            while True:
-                l10 = line10_ratio(l5, l9, places)
-                l11 = _c(l8 * l10)
-                l12 = _c(l7 * l10)
-                l13 = l11 + l12
-                if l13 <= l5 or places >= 8:
-                    break
-                places += 1  # "rounded to at least 3 places": never more nontaxable than basis
-            if l13 > l5:
-                raise UnsupportedSituation(
-                    f"Form 8606 {inp.tax_year}: line 13 ({l13}) exceeds line 5 ({l5}) even with "
-                    "line 10 rounded to 8 places; figure this year by hand")
-            if places > 3:
-                warnings.append(
-                    f"Form 8606 {inp.tax_year} line 10 is rounded to {places} places (the "
-                    "instructions say 'at least 3 places'): with 3 places the nontaxable part "
-                    "(line 13) would exceed the basis (line 5)")
-            l14 = l3 - l13
-            l15a = l7 - l12
-            lines.update({"4": l4, "5": l5, "6": l6, "7": l7, "8": l8, "9": l9, "10": l10,
-                          "11": l11, "12": l12, "13": l13, "14": l14, "15a": l15a,
-                          "15b": None, "15c": l15a})
-            traditional_basis = l14
-            traditional_taxable = l15a
+            if inp.worksheet_contributions is not None:
+                # Pub 590-B Worksheet 1-1: its line 8 goes to lines 13 and 17; lines 6 and 9-12 stay
+                # blank (the IRS's filled-in Rose Green example shows 1-5, 13-15c and 16-18)
+                ws = worksheet_1_1(l2, inp.worksheet_contributions, inp.year_end_value, l7, l8)
+                l13 = ws.nontaxable
+                l14 = l3 - l13
+                if l14 < 0:
+                    raise UnsupportedSituation(
+                        f"Form 8606 {inp.tax_year}: Pub 590-B Worksheet 1-1 gives a nontaxable part ({l13:,.2f}) "
+                        f"above the basis on line 3 ({l3:,.2f}) -- most of the year's contributions turned out "
+                        "deductible; that case is not supported")
+                l11 = ws.conversion_nontaxable
+                lines.update({"4": l4, "5": l5, "7": l7, "8": l8, "13": l13, "14": l14,
+                              "15a": ws.distribution_taxable, "15b": None, "15c": ws.distribution_taxable})
+                traditional_basis = l14
+                traditional_taxable = ws.distribution_taxable
+                worksheet = ws.lines
+            else:
+                l6 = _c(inp.year_end_value)
+                l9 = l6 + l7 + l8
+                places = 3
+                while True:
+                    l10 = line10_ratio(l5, l9, places)
+                    l11 = _c(l8 * l10)
+                    l12 = _c(l7 * l10)
+                    l13 = l11 + l12
+                    if l13 <= l5 or places >= 8:
+                        break
+                    places += 1  # "rounded to at least 3 places": never more nontaxable than basis
+                if l13 > l5:
+                    raise UnsupportedSituation(
+                        f"Form 8606 {inp.tax_year}: line 13 ({l13}) exceeds line 5 ({l5}) even with "
+                        "line 10 rounded to 8 places; figure this year by hand")
+                if places > 3:
+                    warnings.append(
+                        f"Form 8606 {inp.tax_year} line 10 is rounded to {places} places (the "
+                        "instructions say 'at least 3 places'): with 3 places the nontaxable part "
+                        "(line 13) would exceed the basis (line 5)")
+                l14 = l3 - l13
+                l15a = l7 - l12
+                lines.update({"4": l4, "5": l5, "6": l6, "7": l7, "8": l8, "9": l9, "10": l10,
+                              "11": l11, "12": l12, "13": l13, "14": l14, "15a": l15a,
+                              "15b": None, "15c": l15a})
+                traditional_basis = l14
+                traditional_taxable = l15a
         else:
             lines["14"] = l3
     elif has_basis:
@@ -305,6 +329,11 @@ def compute_8606(inp: Form8606Input) -> Form8606:
     part2 = l8 > 0
     conversion_taxable = ZERO
     explain = dict(EXPLAIN)
+    if worksheet is not None:
+        explain["13"] = "Pub 590-B Worksheet 1-1 line 8 (a contribution's deductibility was open)"
+        explain["15a"] = "Pub 590-B Worksheet 1-1 line 11 (taxable part of the distributions not converted)"
+        explain["17"] = "Pub 590-B Worksheet 1-1: line 8's share of the conversions (line 16 - worksheet line 10)"
+        explain["18"] = "line 16 - line 17 (Worksheet 1-1 line 10; taxable; Form 1040 line 4b)"
     if part2:
         if part1:
             l17 = l11
@@ -348,6 +377,7 @@ def compute_8606(inp: Form8606Input) -> Form8606:
         warnings=tuple(warnings),
         explain={k: v for k, v in explain.items() if lines.get(k) is not None},
         input=inp,
+        worksheet_1_1=worksheet,
     )
 
 

@@ -47,8 +47,10 @@ from .ordering import EXCEPTIONS
 _RANK = {"contribution": 0, "earnings": 1, "distribution": 2}
 
 ROTH_1099R_WARNING = (
-    "the Roth IRA custodian's 1099-R (codes J/Q/T) is not derived: those codes are not in the "
-    "ledger's reference"
+    "UNCONFIRMED: the Roth IRA custodian's 1099-R is shown with box 1 = the distribution, box 2a blank and "
+    "2b 'taxable amount not determined' checked, code Q (five years met and 59 1/2, death or disability), "
+    "T (59 1/2, death or disability, five years not met or not known to the custodian) or J (otherwise); a "
+    "custodian that does not know of your other Roth IRAs may use T where the ledger shows Q"
 )
 QUALIFIED_WARNING = (
     "Roth IRA distributions are treated as nonqualified unless made after the 5-taxable-year "
@@ -130,6 +132,7 @@ class IraMove:
     ref: str = ""
     earnings: Decimal | None = None  # recharacterizations / returned contributions: net income moved
     after_due_date: bool = False  # returned contributions: removed after the return's due date
+    deductibility_open: bool = False  # a traditional contribution whose deduction is figured later
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,9 @@ class PersonHistory:
     plan_first_roth_year: dict[str, int | None] = field(default_factory=dict)
     #: (plan, year) pairs whose distributions left the whole plan account (all sources) at zero
     closed_plan_years: frozenset[tuple[str, int]] = frozenset()
+    #: tax year -> the most of that year's traditional IRA contributions that is deductible (IRC
+    #: 219(g); Pub 590-A Worksheet 1-2), for years with a contribution whose deductibility is open
+    deduction_limits: dict[int, Decimal] = field(default_factory=dict)
 
 
 @dataclass
@@ -308,6 +314,9 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     roth_dists: dict[int, list[IraMove]] = defaultdict(list)
     ira_payments: dict[int, list[IraPayment]] = defaultdict(list)
     regular_roth: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    all_traditional: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    fixed_deductible: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    open_contrib: dict[int, list[IraMove]] = defaultdict(list)
     recharacterizations: list[IraMove] = []
     returns: list[IraMove] = []
     for m in sorted(h.ira_moves, key=lambda m: m.date):
@@ -315,9 +324,14 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             if not after_cut(m.tax_year):
                 continue
             if m.account == "traditional":
+                all_traditional[m.tax_year] += m.amount
+                if m.deductibility_open:
+                    open_contrib[m.tax_year].append(m)
+                    continue
                 nd = m.nondeductible or ZERO
                 if nd > m.amount:
                     raise UserError(f"nondeductible part {nd} is above the contribution {m.amount}")
+                fixed_deductible[m.tax_year] += m.amount - nd
                 nondeductible[m.tax_year] += nd
                 if m.date.year > m.tax_year:
                     nondeductible_next[m.tax_year] += nd
@@ -355,6 +369,31 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
         else:
             raise UnsupportedSituation(f"IRA event {m.kind} from {m.account} is not supported")
 
+    # contributions whose deductibility was open: the deductible part is what the year's deduction
+    # limit leaves after the contributions recorded as deductible (IRC 219(g); Pub 590-A Worksheet
+    # 1-2, with the MAGI that includes the taxable part from Pub 590-B Worksheet 1-1); the rest is
+    # nondeductible (Form 8606 line 1)
+    for ty, opened in open_contrib.items():
+        if any(r.tax_year == ty and r.account == "traditional" for r in recharacterizations + returns):
+            raise UnsupportedSituation(
+                f"{ty}: a traditional IRA contribution whose deductibility is open was also recharacterized or "
+                "returned -- not supported")
+        limit = h.deduction_limits.get(ty)
+        if limit is None:
+            raise UserError(
+                f"a {ty} traditional IRA contribution has its deductibility open: record the {ty} filing status "
+                f"and MAGI (`megaroth tax-year set --year {ty}`) so the deductible part can be figured")
+        total_open = sum((m.amount for m in opened), ZERO)
+        deductible_open = max(ZERO, min(total_open, limit - fixed_deductible[ty]))
+        nd_open = total_open - deductible_open
+        nondeductible[ty] += nd_open
+        late = {m.date.year > ty for m in opened}
+        if nd_open and late == {True}:
+            nondeductible_next[ty] += nd_open
+        elif nd_open and len(late) > 1:
+            raise UnsupportedSituation(
+                f"{ty}: contributions with open deductibility were made partly in {ty} and partly in {ty + 1}; "
+                "Form 8606 line 4 depends on which part is nondeductible -- not supported")
     late_rechar = _apply_recharacterizations(
         h, recharacterizations, nondeductible, nondeductible_next, roth_contrib, regular_roth,
         contributions, ira_payments, year_warnings, after_cut)
@@ -398,6 +437,7 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     if start is not None and end is not None:
         qualified_from = age_59_half_on(h.born)
         homebuyer_used = ZERO  # Form 8606 line 20 amounts of earlier years (lifetime limit)
+        ira_payments_roth: list[IraPayment] = []
         for y in range(start, end + 1):
             warnings = list(year_warnings.get(y, []))
             nonqualified = ZERO
@@ -410,6 +450,16 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 # Form 8606 line 19 instructions leave such distributions out of Part III; a
                 # first-time-homebuyer distribution stays on line 19 (line 20 subtracts the expenses).
                 event = d.date >= qualified_from or (d.exception in QUALIFYING_EXCEPTIONS)
+                # the custodian's 1099-R (Instructions for Forms 1099-R and 5498, Guide to Distribution
+                # Codes): Q "Qualified distribution from a Roth IRA" (the 5-year holding period met and
+                # 59 1/2, death or disability); T "Roth IRA distribution, exception applies" (59 1/2,
+                # death or disability, the 5-year period not known to be met); J "Early distribution
+                # from a Roth IRA" (when Q or T does not apply)
+                code = "Q" if (five_years and event) else ("T" if event else "J")
+                if after_cut(y):
+                    ira_payments_roth.append(IraPayment(d.date, "roth-distribution", d.amount, d.exception,
+                                                        (d.ref,) if d.ref else (), payer="roth-ira", code=code,
+                                                        destination="cash"))
                 if not (five_years and event):
                     nonqualified += d.amount
                     note = CARRY_CLOCK_WARNING.format(year=first_roth_year)
@@ -430,6 +480,8 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 if homebuyer:
                     warnings.append(HOMEBUYER_WARNING)
             homebuyer_used += homebuyer
+            ira_payments[y].extend(ira_payments_roth)
+            ira_payments_roth.clear()
             conv_total = sum((c.amount for c in conversions.get(y, [])), ZERO)
             prior_basis = carry.traditional_basis
             withdrawn_basis = ret.basis_withdrawn.get(y, ZERO)
@@ -455,6 +507,7 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 roth_regular_basis_prior=carry.roth_regular_basis,
                 roth_conversion_basis_prior=carry.roth_conversion_basis,
                 plan_roth_rollovers=plan_roth_rollovers.get(y, ZERO),
+                worksheet_contributions=all_traditional.get(y, ZERO) if y in open_contrib else None,
             )
             f8606 = compute_8606(inp)
             if y in late_rechar and f8606.lines["6"] is not None:
@@ -478,7 +531,8 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             # a recharacterization goes on line 4a only in the year of the contribution (code N);
             # one made the next year (code R) is reported "only in the attached statement"
             # (Form 8606 instructions, Recharacterizations)
-            ira_gross = sum((f.box1 for f in iforms if f.box7 != "R" and not _is_return_form(f)), ZERO) + roth_gross
+            ira_gross = sum((f.box1 for f in iforms if f.box7 not in ("R", "J", "Q", "T") and not _is_return_form(f)),
+                            ZERO) + roth_gross
             ira_taxable = (f8606.traditional_taxable + f8606.conversion_taxable
                            + f8606.roth_taxable)
             # contributions returned with their net income by the due date: on the return of the year

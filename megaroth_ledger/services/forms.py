@@ -382,7 +382,8 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
                               from_cents(ev.nondeductible_cents), ev.exception,
                               _ref(f"IRA {ev.kind} ({ev.account})", ev.id, ev.date, amount, ev.import_id,
                                    None, batches),
-                              earnings=from_cents(ev.earnings_cents), after_due_date=bool(ev.after_due_date)))
+                              earnings=from_cents(ev.earnings_cents), after_due_date=bool(ev.after_due_date),
+                              deductibility_open=bool(ev.deductibility_open)))
     values = {v.year: from_cents(v.amount_cents)
               for v in session.scalars(select(IraValue).where(IraValue.person_id == person.id))}
     cf = None
@@ -394,11 +395,22 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
                                                 .order_by(BasisLayer.layer_year, BasisLayer.id)))
         cf = th.CarryForward(row.year, from_cents(row.traditional_cents) or ZERO,
                              from_cents(row.roth_contributions_cents) or ZERO, layers)
+    deduction_limits = {}
+    open_years = sorted({m.tax_year for m in ira if m.deductibility_open})
+    if open_years:
+        from ..rules.ira_limits import deduction_worksheet
+        from . import ira_limits
+
+        for y in open_years:
+            f, _ = ira_limits.facts(session, person, y)
+            if f.filing_status is not None and f.magi is not None:
+                deduction_limits[y] = deduction_worksheet(f).limit
     hist = th.PersonHistory(person=person.name, born=person.born, plan_moves=tuple(moves),
                             other_plan_payments=tuple(others), ira_moves=tuple(ira), ira_values=values,
                             carryforward=cf, dra_moves=tuple(dra),
                             plan_first_roth_year={p.name: p.first_roth_year for p in plans},
-                            closed_plan_years=frozenset(_closed_plan_years(session, plans)))
+                            closed_plan_years=frozenset(_closed_plan_years(session, plans)),
+                            deduction_limits=deduction_limits)
     return hist, person
 
 
@@ -540,9 +552,25 @@ def form_8606(session: Session, person_name: str, year: int, *, explain: bool = 
     warnings += [w for w in f.warnings if w not in warnings]
     payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
                      "warnings": warning_dicts(warnings) + _suspect_dicts(session, person_name, year)}
+    if f.worksheet_1_1 is not None:
+        payload["worksheet_1_1"] = {k: format_line("10" if k == "7" else k, v) for k, v in f.worksheet_1_1.items()}
     if explain:
         payload["explain"] = _explain_8606(f, year, result, hist)
+        if f.worksheet_1_1 is not None:
+            ws = f.worksheet_1_1
+            payload["explain"]["13"]["rows"] = [
+                f"Worksheet 1-1 line {k}: {WS11_TEXT[k]}: {format_line('10' if k == '7' else k, v)}"
+                for k, v in ws.items()]
     return payload
+
+
+WS11_TEXT = {
+    "1": "basis in traditional IRAs at the end of last year", "2": "all traditional IRA contributions for the year",
+    "3": "line 1 + line 2", "4": "December 31 value of the traditional IRAs", "5": "distributions incl. conversions",
+    "6": "line 4 + line 5", "7": "line 3 / line 6", "8": "nontaxable part (Form 8606 lines 13, 17)",
+    "9": "taxable part before conversions", "10": "taxable part of the conversions (line 18)",
+    "11": "taxable part of the other distributions (line 15a)",
+}
 
 
 def _suspect_dicts(session: Session, person_name: str, year: int) -> list[dict]:

@@ -123,7 +123,8 @@ def contributions_for(session: Session, person: Person, year: int, extra: tuple[
         if ev.kind == "contribution":
             if ev.account == "traditional":
                 trad += amount
-                deductible += amount - (from_cents(ev.nondeductible_cents) or ZERO)
+                if not ev.deductibility_open:  # an open one is figured from the limit, never over it
+                    deductible += amount - (from_cents(ev.nondeductible_cents) or ZERO)
             elif ev.account == "roth":
                 roth += amount
         elif ev.kind == "recharacterization":

@@ -278,7 +278,8 @@ def _check_ira_date(on: dt.date, tax_year: int) -> None:
 
 
 def ira_contribute(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
-                   tax_year: int | None = None, nondeductible: Decimal | None = None) -> dict:
+                   tax_year: int | None = None, nondeductible: Decimal | None = None,
+                   deductibility_open: bool = False) -> dict:
     person = get_person(session, person_name)
     if account not in IRA_ACCOUNTS:
         raise UserError("--account must be traditional or roth")
@@ -286,6 +287,12 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
         raise UserError("--amount must be positive")
     tax_year = tax_year or on.year
     _check_ira_date(on, tax_year)
+    if deductibility_open:
+        if account != "traditional":
+            raise UserError("--deductibility-open applies to traditional IRA contributions only")
+        if nondeductible is not None:
+            raise UserError("--deductibility-open and --nondeductible exclude each other: the open contribution's "
+                            "nondeductible part is figured from the year's deduction limit (tax-year set)")
     if nondeductible is not None:
         if account != "traditional":
             raise UserError("--nondeductible applies to traditional IRA contributions only")
@@ -294,11 +301,13 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
     # IRA limits (issue 11): combined limit, Roth income phase-out, deduction phase-out
     from .ira_limits import year_check
 
-    res = year_check(session, person_name, tax_year, (account, amount, nondeductible))
+    res = year_check(session, person_name, tax_year,
+                     (account, amount, amount if deductibility_open else nondeductible))
     warnings = list(res.findings) if res is not None else []
     ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="contribution", account=account,
                   amount_cents=to_cents(amount),
-                  nondeductible_cents=None if nondeductible is None else to_cents(nondeductible))
+                  nondeductible_cents=None if nondeductible is None else to_cents(nondeductible),
+                  deductibility_open=True if deductibility_open else None)
     session.add(ev)
     session.flush()
     record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)

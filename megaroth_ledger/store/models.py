@@ -217,6 +217,8 @@ class IraEvent(Base):
     # recharacterizations and returned contributions: the net income moved / paid out with them
     earnings_cents: Mapped[int | None] = mapped_column(BigInteger)
     after_due_date: Mapped[bool | None] = mapped_column(Boolean)  # returned after the return's due date
+    # a traditional contribution whose deductibility is still open (Pub 590-B Worksheet 1-1)
+    deductibility_open: Mapped[bool | None] = mapped_column(Boolean)
     exception: Mapped[str | None] = mapped_column(String(30))  # 72(t) exception claimed
     conversion_id: Mapped[int | None] = mapped_column(ForeignKey("conversion.id", ondelete="CASCADE"))
     memo: Mapped[str | None] = mapped_column(Text)
@@ -352,3 +354,34 @@ class RemovedRow(Base):
     identity: Mapped[str] = mapped_column(String(200))
     removed_at: Mapped[dt.datetime] = mapped_column(DateTime)
     change_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ReceivedIra1099R(Base):
+    """A 1099-R an IRA custodian issued, as entered by ``reconcile 1099-r --person P --account A``."""
+
+    __tablename__ = "received_ira_1099r"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    account: Mapped[str] = mapped_column(String(20))  # traditional | roth
+    year: Mapped[int] = mapped_column(Integer)
+    box1_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box2a_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box4_cents: Mapped[int | None] = mapped_column(BigInteger)
+    box7: Mapped[str | None] = mapped_column(String(4))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class PlanCorrection(Base):
+    """A corrective distribution of an IRC 402(g) excess deferral (``megaroth correction add``);
+    its money out of the sub-account is an ``Entry`` of type withdrawal with origin
+    ``correction #ID``."""
+
+    __tablename__ = "plan_correction"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date)
+    tax_year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))  # excess-deferral
+    source: Mapped[str] = mapped_column(String(30))  # pretax | roth
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+    earnings_cents: Mapped[int] = mapped_column(BigInteger)
