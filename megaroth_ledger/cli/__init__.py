@@ -30,6 +30,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.ira_limits",
     "megaroth_ledger.cli.changes",
     "megaroth_ledger.cli.corrections",
+    "megaroth_ledger.cli.plan_corrections",
 ]
 
 

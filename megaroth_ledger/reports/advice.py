@@ -12,6 +12,8 @@ from typing import Any
 ADVICE = {
     "EXCESS_DEFERRAL": "Tell the plan(s) by March 1 and have the excess and its earnings distributed by "
     "April 15 of next year (IRC 402(g)(2)); otherwise it is taxed twice.",
+    "EXCESS_DEFERRAL_CORRECTED": "Report the plan's code P / 8 1099-Rs: the excess on the deferral year's Form "
+    "1040 line 1h, its earnings in the year distributed.",
     "EXCESS_DEFERRAL_457B": "Ask the 457(b) plan for a corrective distribution of the excess (IRC 457(b)(2)).",
     "ANNUAL_ADDITIONS_EXCEEDED": "Ask the plan administrator to correct the excess under EPCRS (Rev. Proc. "
     "2021-30), usually by returning after-tax money and its earnings (1099-R code E).",

@@ -42,6 +42,7 @@ def compute_1040(
     plan_gross: Decimal,
     plan_taxable: Decimal,
     has_irr: bool = False,
+    line1h: Decimal | None = None,
 ) -> Form1040Lines:
     """Lines 4a/4b/5a/5b; a pair is null when there is nothing to report on it.
 
@@ -52,6 +53,11 @@ def compute_1040(
     """
     warnings: list[str] = []
     lines: dict[str, Decimal | None] = {"4a": None, "4b": None, "5a": None, "5b": None}
+    if line1h:
+        # Form 1040 instructions, line 1h (other earned income): excess elective deferrals of the year and
+        # corrective distributions of excess deferrals (plus earnings) shown on Form 1099-R -- only the
+        # amounts the ledger derives from `correction add` (issue 11)
+        lines["1h"] = line1h
     if ira_gross > 0:
         lines["4a"], lines["4b"] = ira_gross, ira_taxable
         if ira_taxable == ira_gross:
@@ -63,12 +69,14 @@ def compute_1040(
     if has_irr:
         warnings.append(IRR_WARNING)
     explain = {
+        "1h": "corrective distributions of excess deferrals: the pretax excess (code P/8) for its deferral year, "
+              "the earnings (code 8) for the year distributed",
         "4a": "sum of the IRA custodians' 1099-R box 1 (conversions and distributions)",
         "4b": "Form 8606 line 15c (or the whole traditional distribution without basis) + line 18 + line 25c",
         "5a": "sum of the plans' 1099-R box 1 (including direct rollovers and IRRs)",
         "5b": "sum of the plans' 1099-R box 2a",
     }
-    return Form1040Lines(lines, tuple(warnings), {k: v for k, v in explain.items() if lines[k] is not None})
+    return Form1040Lines(lines, tuple(warnings), {k: v for k, v in explain.items() if lines.get(k) is not None})
 
 
 def plan_totals(forms: list) -> tuple[Decimal, Decimal]:

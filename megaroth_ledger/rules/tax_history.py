@@ -41,6 +41,8 @@ from .dates import age_59_half_on
 from .form1040 import Form1040Lines, compute_1040, plan_totals
 from .form1099r import CODE_1_EXCEPTIONS, Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
 from .form8606 import HOMEBUYER_LIFETIME_CAP, Carry, Form8606, Form8606Input, compute_8606
+from .corrections import CORRECTION_1099R_WARNING, LINE_1H_NOTE
+from .corrections import derive as derive_corrections
 from .layers import RothContribution, RothLayer
 from .ordering import EXCEPTIONS
 
@@ -164,6 +166,8 @@ class PersonHistory:
     #: tax year -> the most of that year's traditional IRA contributions that is deductible (IRC
     #: 219(g); Pub 590-A Worksheet 1-2), for years with a contribution whose deductibility is open
     deduction_limits: dict[int, Decimal] = field(default_factory=dict)
+    #: corrective distributions of 402(g) excess deferrals (rules.corrections)
+    plan_corrections: tuple = ()
 
 
 @dataclass
@@ -434,6 +438,9 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             conv_basis = sum((g for _, g, _ in cf.layers), ZERO)
         carry = Carry(cf.traditional, cf.roth_contributions, conv_basis)
     results: dict[int, YearResult] = {}
+    corr = derive_corrections([c for c in h.plan_corrections if after_cut(c.date.year)])
+    if start is not None and end is not None and corr.forms:
+        end = max(end, max(corr.forms))
     if start is not None and end is not None:
         qualified_from = age_59_half_on(h.born)
         homebuyer_used = ZERO  # Form 8606 line 20 amounts of earlier years (lifetime limit)
@@ -528,6 +535,14 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             warnings.extend(w for w in pw + iw if w not in warnings)
             warnings.extend(w for w in f8606.warnings if w not in warnings)
             pg, pt = plan_totals(pforms)
+            # corrective distributions of excess deferrals: their own forms (codes P / 8), on Form 1040
+            # line 1h, not lines 5a/5b (Form 1040 instructions, line 1h)
+            cforms = corr.forms.get(y, [])
+            if cforms or corr.line1h.get(y):
+                for w in (CORRECTION_1099R_WARNING, LINE_1H_NOTE):
+                    if w not in warnings:
+                        warnings.append(w)
+            pforms = pforms + cforms
             # a recharacterization goes on line 4a only in the year of the contribution (code N);
             # one made the next year (code R) is reported "only in the attached statement"
             # (Form 8606 instructions, Recharacterizations)
@@ -541,7 +556,7 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             ira_gross += ret.line4a.get(y, ZERO)
             ira_taxable += ret.line4b.get(y, ZERO)
             f1040 = compute_1040(ira_gross=ira_gross, ira_taxable=ira_taxable, plan_gross=pg,
-                                 plan_taxable=pt, has_irr=y in irr_years)
+                                 plan_taxable=pt, has_irr=y in irr_years, line1h=corr.line1h.get(y))
             # IRA conversion layers: line 18 shared among the year's conversions by amount
             convs = conversions.get(y, [])
             remaining_taxable = f8606.conversion_taxable

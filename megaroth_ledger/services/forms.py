@@ -82,6 +82,8 @@ WARNING_CODES = {
     th.RECHAR_STATEMENT_WARNING: "recharacterization-statement",
     th.RECHAR_1099R_WARNING: "recharacterization-1099r-unconfirmed",
     th.RETURN_STATEMENT_WARNING: "returned-contribution",
+    th.CORRECTION_1099R_WARNING: "corrective-distribution-1099r-unconfirmed",
+    th.LINE_1H_NOTE: "form-1040-line-1h",
     th.RETURN_1099R_WARNING: "returned-contribution-1099r-unconfirmed",
     th.LATE_RETURN_WARNING: "excess-withdrawn-after-due-date",
 }
@@ -248,6 +250,8 @@ def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) 
         Entry.source.not_in(("aftertax", "aftertax_pre87"))).order_by(Entry.date, Entry.id)).all()
     out = []
     for e in rows:
+        if (e.origin or "").startswith("correction #"):
+            continue  # a corrective distribution: its own 1099-Rs (rules.corrections)
         amount = from_cents(e.amount_cents)
         ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
         if amount >= 0:
@@ -274,6 +278,7 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
     rows = session.scalars(select(Entry).where(
         Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(sorted(ROTH_SOURCES)))
         .order_by(Entry.date, Entry.id)).all()
+    rows = [e for e in rows if not (e.origin or "").startswith("correction #")]  # rules.corrections
     if not any(e.type in DISTRIBUTION_TYPES for e in rows):
         return []
     out = []
@@ -405,12 +410,15 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
             f, _ = ira_limits.facts(session, person, y)
             if f.filing_status is not None and f.magi is not None:
                 deduction_limits[y] = deduction_worksheet(f).limit
+    from .plan_corrections import corrections_for_person
+
     hist = th.PersonHistory(person=person.name, born=person.born, plan_moves=tuple(moves),
                             other_plan_payments=tuple(others), ira_moves=tuple(ira), ira_values=values,
                             carryforward=cf, dra_moves=tuple(dra),
                             plan_first_roth_year={p.name: p.first_roth_year for p in plans},
                             closed_plan_years=frozenset(_closed_plan_years(session, plans)),
-                            deduction_limits=deduction_limits)
+                            deduction_limits=deduction_limits,
+                            plan_corrections=tuple(corrections_for_person(session, person.id)))
     return hist, person
 
 

@@ -33,7 +33,7 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
     if unknown:
         _refuse_unknown_sources(session, plans, unknown, year)
     wages = session.scalars(select(Wages).where(Wages.plan_id.in_(ids), Wages.year == year)).all()
-    return rules.compute_headroom(
+    h = rules.compute_headroom(
         person=person.name, born=person.born, year=year,
         plans=[rules.PlanInfo(p.name, p.employer, p.kind, p.after_tax) for p in plans],
         contributions=[rules.Contribution(ids[e.plan_id], e.date, e.source, from_cents(e.amount_cents))
@@ -42,6 +42,28 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
                for w in wages],
         remaining_paychecks=remaining_paychecks, expected_employer=expected_employer,
         expected_deferrals=expected_deferrals)
+    _settle_excess_deferral(session, person, h)
+    return h
+
+
+def _settle_excess_deferral(session: Session, person, h: rules.Headroom) -> None:
+    """Corrective distributions recorded with `correction add` settle the EXCESS_DEFERRAL warning; an
+    excess not corrected by April 15 of the next year is reported as taxed twice (issue 11)."""
+    import datetime as dt
+
+    from ..rules.corrections import settle_excess_deferral
+    from .plan_corrections import corrected_by_year
+
+    if h.excess_deferrals <= 0:
+        return
+    settled = settle_excess_deferral(h.excess_deferrals, corrected_by_year(session, person.id, h.year), h.year,
+                                     dt.date.today())
+    if settled is None:
+        return
+    code, message = settled
+    for i, w in enumerate(h.warnings):
+        if w.code == "EXCESS_DEFERRAL":
+            h.warnings[i] = rules.Warning(code, message)
 
 
 def _refuse_unknown_sources(session: Session, plans, unknown, year: int) -> None:

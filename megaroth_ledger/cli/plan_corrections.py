@@ -1,0 +1,63 @@
+"""Plan-side corrective distributions (issue 11): ``megaroth correction add/list``."""
+
+from __future__ import annotations
+
+import click
+
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
+
+
+@click.group("correction")
+def correction() -> None:
+    """Corrective distributions from a plan (IRC 402(g) excess deferrals)."""
+
+
+@correction.command("add")
+@click.option("--plan", "plan_name", required=True)
+@click.option("--date", "on", type=DATE, required=True, help="Date the plan paid the corrective distribution.")
+@click.option("--kind", type=click.Choice(["excess-deferral", "excess-annual-addition"]), required=True)
+@click.option("--tax-year", type=YEAR, required=True, help="The year of the excess.")
+@click.option("--amount", type=AMOUNT, required=True, help="The excess distributed (without its earnings).")
+@click.option("--earnings", type=AMOUNT, help="The income allocable to it, distributed with it.")
+@click.option("--source", type=click.Choice(["pretax", "roth"]),
+              help="Which deferrals were distributed (default: the plan's only deferral source that year).")
+@format_option
+@click.pass_context
+def correction_add(ctx, plan_name, on, kind, tax_year, amount, earnings, source, fmt) -> None:
+    """Record a corrective distribution: a 402(g) excess deferral paid out by April 15 of the next year
+    (1099-R codes P and 8 on separate forms; settles the EXCESS_DEFERRAL warning).
+
+    Example: megaroth correction add --plan acme-401k --date 2026-03-20 --kind excess-deferral --tax-year 2025 --amount 1500 --earnings 42.10
+    """
+    from ..services import plan_corrections as svc
+
+    with ledger_session(ctx) as session:
+        res = svc.correction_add(session, plan_name, on, kind, tax_year, amount, earnings, source)
+    if fmt == "json":
+        emit(res, fmt)
+        return
+    click.echo(f"recorded correction #{res['id']}: {plan_name} {on.isoformat()} {kind} for {tax_year}: "
+               f"{amount:,.2f} + {res['earnings']:,.2f} earnings ({res['corrected']:,.2f} of the "
+               f"{res['excess_deferrals']:,.2f} excess corrected)")
+
+
+@correction.command("list")
+@click.option("--person", "person_name", required=True)
+@format_option
+@click.pass_context
+def correction_list(ctx, person_name, fmt) -> None:
+    """Corrective distributions recorded for a person's plans.
+
+    Example: megaroth correction list --person ann
+    """
+    from ..reports.output import Column, Table
+    from ..services import plan_corrections as svc
+
+    with ledger_session(ctx) as session:
+        rows = svc.correction_list(session, person_name)
+    cols = [Column("plan", "Plan"), Column("date", "Date"), Column("kind", "Kind"), Column("tax_year", "For"),
+            Column("source", "Source"), Column("amount", "Amount", True), Column("earnings", "Earnings", True)]
+    emit({"person": person_name, "corrections": rows}, fmt, Table(f"Corrections, {person_name}", cols, rows))
+
+
+COMMANDS = [correction]
