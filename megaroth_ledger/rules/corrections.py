@@ -19,13 +19,13 @@ Sources
   distributed in the year after the deferral year, the excess (taxable in the deferral year, code
   P) and its earnings (taxable in the year distributed, code 8) go on separate forms; for excess
   designated Roth deferrals "report the corrective distribution amount in box 1, 0 (zero) in box
-  2a", with code B beside 8 or P (tax-rules.md (g), sources S8h, S8l, S8m: UNCONFIRMED in parts,
-  see :data:`CORRECTION_1099R_WARNING`).
+  2a", with code B beside 8 or P (read in quotations of the instructions, not the full text:
+  UNCONFIRMED in parts, see :data:`CORRECTION_1099R_WARNING`).
 - Form 1040 instructions, line 1h (other earned income): the excess deferrals of the year, and
   "corrective distributions from a retirement plan shown on Form 1099-R of excess salary deferrals
   and excess contributions (plus earnings)" -- not lines 5a/5b.
 
-April 15 is not moved for a weekend (the statute names the date; tax-rules.md (g): UNCONFIRMED).
+April 15 is not moved for a weekend (the statute names the date; UNCONFIRMED).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from .form1099r import Form1099R
 
 CORRECTION_1099R_WARNING = (
     "UNCONFIRMED: a corrective distribution of an excess deferral is shown as the 1099-R instructions "
-    "are quoted in the ledger's reference: code P for the excess taxable in the deferral year and code 8 "
+    "describe it: code P for the excess taxable in the deferral year and code 8 "
     "for its earnings taxable in the year distributed (one code-8 form when both are taxable the same "
     "year), B beside them for designated Roth money with 0 in box 2a for the Roth excess; box 4 is shown "
     "as 0.00 (withholding not recorded)"
