@@ -86,3 +86,16 @@ def test_export_reads_one_snapshot(ann, monkeypatch, tmp_path):
     monkeypatch.setattr(Ledger, "read_session", lambda self: (calls.append(1), real(self))[1])
     ann("export", "--person", "ann", "--year", "2025", "-o", str(tmp_path / "a.xlsx"), "--as-of", "2026-01-31")
     assert calls == [1]
+
+
+def test_import_list_and_show_read_one_snapshot(ann, monkeypatch):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parent.parent / "samples" / "2025-acme-generic.csv"
+    ann("import", str(sample))
+    calls = []
+    real = Ledger.read_connection
+    monkeypatch.setattr(Ledger, "read_connection", lambda self: (calls.append(1), real(self))[1])
+    assert ann.json("import", "list")["imports"][0]["id"] == 1
+    assert ann.json("import", "show", "1")["import"]["id"] == 1
+    assert calls == [1, 1]

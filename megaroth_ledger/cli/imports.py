@@ -178,7 +178,8 @@ def import_list(ctx, fmt) -> None:
     from ..importers.store import list_imports
     from ..reports.output import Column, Table
 
-    rows = list_imports(get_ledger(ctx).engine)
+    with get_ledger(ctx).read_connection() as conn:  # one snapshot
+        rows = list_imports(conn)
     cols = [Column("id", "Id"), Column("file", "File"), Column("profile", "Profile"), Column("plan", "Plan"),
             Column("imported_at", "Imported at"), Column("rows_read", "Read"), Column("rows_added", "Added"),
             Column("undone_at", "Undone at")]
@@ -204,7 +205,8 @@ def import_show(ctx, import_id, fmt) -> None:
     from ..importers.store import show_import
     from ..reports.output import Column, Table
 
-    res = show_import(get_ledger(ctx).engine, import_id)
+    with get_ledger(ctx).read_connection() as conn:  # one snapshot
+        res = show_import(conn, import_id)
     b = res["import"]
     emit(res, fmt, [
         Table(f"Import #{b['id']}: {b['file']} ({b['profile']}, plan {b['plan']}): contributions per paycheck",

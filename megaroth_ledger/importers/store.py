@@ -919,8 +919,18 @@ def save_source_map(engine: Engine, plan: str, mapping: dict[str, str]) -> dict[
     return current
 
 
-def list_imports(engine: Engine) -> list[dict]:
-    with engine.connect() as conn:
+@contextmanager
+def _reading(db: Engine | Connection):
+    """``db`` itself when it is a connection (e.g. a report's read snapshot), else a new one."""
+    if isinstance(db, Connection):
+        yield db
+    else:
+        with db.connect() as conn:
+            yield conn
+
+
+def list_imports(engine: Engine | Connection) -> list[dict]:
+    with _reading(engine) as conn:
         rows = conn.execute(
             select(T_BATCH, T_PLAN.c.name.label("plan")).outerjoin(T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id)
             .order_by(T_BATCH.c.id)).all()
@@ -931,12 +941,12 @@ def list_imports(engine: Engine) -> list[dict]:
     } for r in rows]
 
 
-def show_import(engine: Engine, import_id: int) -> dict:
+def show_import(engine: Engine | Connection, import_id: int) -> dict:
     """One import: its provenance, and its contributions totalled per paycheck and source
     (per-fund rows summed: ``COALESCE(payroll_date, date)``, statement-formats.md 5.5)."""
     from ..vocab import CONTRIBUTION_TYPES
 
-    with engine.connect() as conn:
+    with _reading(engine) as conn:
         batch = conn.execute(select(T_BATCH, T_PLAN.c.name.label("plan")).outerjoin(
             T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id).where(T_BATCH.c.id == import_id)).first()
         if batch is None:

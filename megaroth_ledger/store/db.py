@@ -211,6 +211,12 @@ class Ledger:
             yield session
 
     @contextmanager
+    def read_connection(self):
+        """A Core connection on one read snapshot (see :meth:`read_session`); rolled back."""
+        with _read_connection(self.engine) as conn:
+            yield conn
+
+    @contextmanager
     def read_session(self) -> Iterator[Session]:
         """A session that reads one snapshot of the ledger and writes nothing (issue 9).
 
