@@ -147,11 +147,9 @@ def test_reconcile_diff_exits_nonzero(ann):
     assert r.exit_code == 1
     doc = json.loads(r.stdout)
     assert doc["diff"] == [{"box": "box2a", "received": "20500.00", "derived": "500.00", "difference": "20000.00"}]
-    from sqlalchemy import create_engine, text
-    with create_engine(f"sqlite:///{ann.db}").connect() as c:
-        # issue 9: a second run replaces the earlier record for the plan and year (logged as an edit)
-        assert c.execute(text("select count(*) from received_1099r")).scalar() == 1
-        assert c.execute(text("select box2a_cents from received_1099r")).scalar() == 2050000
+    # issue 9: a second run replaces the earlier record for the plan and year (logged as an edit)
+    assert ann.sql("select count(*) from received_1099r") == [(1,)]
+    assert ann.sql("select box2a_cents from received_1099r") == [(2050000,)]
     last = ann.json("log")[0]
     assert (last["action"], last["record"], last["before"]["box2a"], last["after"]["box2a"]) == \
         ("edit", "1099-r", "500.00", "20500.00")

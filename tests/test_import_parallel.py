@@ -3,8 +3,6 @@ exactly what the serial path stores — rows, identities, line numbers, conversi
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from megaroth_ledger.importers import parallel
@@ -29,13 +27,13 @@ def big_csv(path, bad=False):
     return path
 
 
-def snapshot(db):
-    with sqlite3.connect(db) as c:
-        entries = c.execute("select date, payroll_date, tax_year, source, type, amount_cents, fund, fund_id, "
+def snapshot(m):
+    if True:
+        entries = m.sql("select date, payroll_date, tax_year, source, type, amount_cents, fund, fund_id, "
                             "shares, memo, irr_year, status, file_row, raw, identity, conversion_id is not null "
-                            "from entry order by identity").fetchall()
-        convs = c.execute("select date, amount_cents, basis_cents, balance_before_cents, basis_before_cents "
-                          "from conversion order by date").fetchall()
+                            "from entry order by identity")
+        convs = m.sql("select date, amount_cents, basis_cents, balance_before_cents, basis_before_cents "
+                      "from conversion order by date")
     return entries, convs
 
 
@@ -45,13 +43,11 @@ def small_chunks(monkeypatch):
     monkeypatch.setattr(parallel, "BLOCK", 1500)
 
 
-def test_parallel_equals_serial(ann, tmp_path, monkeypatch, small_chunks):
-    from tests.conftest import Megaroth
-
+def test_parallel_equals_serial(ann, new_megaroth, tmp_path, monkeypatch, small_chunks):
     f = big_csv(tmp_path / "big.csv")
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
     serial = ann.json("import", str(f))
-    other = Megaroth(tmp_path / "par.db")
+    other = new_megaroth()
     other("person", "add", "ann", "--born", "1985-04-02")
     other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
           "--in-plan-conversion")
@@ -64,7 +60,7 @@ def test_parallel_equals_serial(ann, tmp_path, monkeypatch, small_chunks):
     assert par["rows_added"] == serial["rows_added"] == 3000 + 8 + 9
     assert par["conversions_added"] == serial["conversions_added"] == 3
     assert par["added"] == serial["added"]
-    assert snapshot(other.db) == snapshot(ann.db)
+    assert snapshot(other) == snapshot(ann)
     assert other.json("import", str(f))["rows_added"] == 0  # idempotent in parallel too
 
 
@@ -77,7 +73,7 @@ def test_parallel_reports_the_same_errors(ann, tmp_path, monkeypatch, small_chun
     assert par.exit_code == serial.exit_code != 0
     assert par.stderr == serial.stderr
     assert "bad.csv: 2 bad rows; nothing was imported" in par.stderr
-    assert sqlite3.connect(ann.db).execute("select count(*) from entry").fetchone() == (0,)
+    assert ann.sql("select count(*) from entry") == [(0,)]
 
 
 def test_chunks_cover_the_file_and_never_cut_inside_quotes(tmp_path, small_chunks):
@@ -192,18 +188,16 @@ def plain_csv(path, unknown_plan_at=None):
 
 
 @pytest.mark.parametrize("same_hashes", [True, False])
-def test_parallel_equals_serial_without_transfers(ann, tmp_path, monkeypatch, small_chunks, same_hashes):
+def test_parallel_equals_serial_without_transfers(ann, new_megaroth, tmp_path, monkeypatch, small_chunks, same_hashes):
     """Identities with twins inside and across chunks, the summary and the unknown-source note;
     with the workers' identity hashes (fork) and without (as after spawn: the importer hashes)."""
-    from tests.conftest import Megaroth
-
     if not same_hashes:
         monkeypatch.setattr(parallel, "_hash_probe", lambda: 0)
 
     f = plain_csv(tmp_path / "plain.csv")
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
     serial = ann.json("import", str(f))
-    other = Megaroth(tmp_path / "par.db")
+    other = new_megaroth()
     other("person", "add", "ann", "--born", "1985-04-02")
     other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
           "--in-plan-conversion")
@@ -213,7 +207,7 @@ def test_parallel_equals_serial_without_transfers(ann, tmp_path, monkeypatch, sm
     assert par["added"] == serial["added"]
     assert par["notes"] == serial["notes"] and "8 row(s) have source unknown" in par["notes"][0]
     assert par["message"] == serial["message"]
-    assert snapshot(other.db) == snapshot(ann.db)
+    assert snapshot(other) == snapshot(ann)
     again = other.json("import", str(f))
     assert again["rows_added"] == 0 and again["added"] == []
 
@@ -227,9 +221,10 @@ def test_parallel_reports_an_unknown_plan_like_serial(ann, tmp_path, monkeypatch
     assert par.exit_code == serial.exit_code != 0
     assert par.stderr == serial.stderr
     assert "plans.csv:" in par.stderr and "unknown plan 'nosuch-401k'" in par.stderr
-    assert sqlite3.connect(ann.db).execute("select count(*) from entry").fetchone() == (0,)
+    assert ann.sql("select count(*) from entry") == [(0,)]
 
 
+@pytest.mark.sqlite_only  # SQLite's page cache PRAGMA
 def test_big_import_gives_the_page_cache_back(ann, tmp_path, monkeypatch):
     """The bigger SQLite page cache is for the import only; the pooled connection gets its
     own setting back (also after a failed import)."""
@@ -267,11 +262,9 @@ def test_big_import_gives_the_page_cache_back(ann, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("status_column", [False, True])
-def test_parallel_equals_serial_two_plans_pending_and_irr_years(ann, tmp_path, monkeypatch, small_chunks,
+def test_parallel_equals_serial_two_plans_pending_and_irr_years(ann, new_megaroth, tmp_path, monkeypatch, small_chunks,
                                                                  status_column):
     """Chunks whose rows differ in plan (fast path) or in status / irr_year (general path)."""
-    from tests.conftest import Megaroth
-
     header = "date,plan,source,type,amount,fund,shares,memo" + (",status,irr_year\n" if status_column else "\n")
     lines = [header]
     for i in range(3000):
@@ -285,30 +278,29 @@ def test_parallel_equals_serial_two_plans_pending_and_irr_years(ann, tmp_path, m
     f = tmp_path / "mixed.csv"
     f.write_text("".join(lines), encoding="utf-8")
 
-    def ledger(db):
-        m = Megaroth(db)
+    def ledger():
+        m = new_megaroth()
         m("person", "add", "bob", "--born", "1980-01-01")
         m("plan", "add", "acme-401k", "--person", "bob", "--employer", "Acme Corp")
         m("plan", "add", "beta-401k", "--person", "bob", "--employer", "Beta Corp")
         return m
 
-    def plans_of(db):
-        with sqlite3.connect(db) as c:
-            return c.execute("select p.name, e.identity, e.status, e.irr_year from entry e join plan p "
-                             "on p.id = e.plan_id order by e.identity").fetchall()
+    def plans_of(m):
+        return m.sql("select p.name, e.identity, e.status, e.irr_year from entry e join plan p "
+                     "on p.id = e.plan_id order by e.identity")
 
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
-    one = ledger(tmp_path / "serial.db")
+    one = ledger()
     serial = one.json("import", str(f))
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
-    two = ledger(tmp_path / "par.db")
+    two = ledger()
     par = two.json("import", str(f))
     assert par["rows_added"] == serial["rows_added"] == 3000
     assert par["added"] == serial["added"] and par["plans"] == serial["plans"] == ["acme-401k", "beta-401k"]
-    assert snapshot(two.db) == snapshot(one.db)
-    assert plans_of(two.db) == plans_of(one.db)
-    assert {r[0] for r in plans_of(two.db)} == {"acme-401k", "beta-401k"}
+    assert snapshot(two) == snapshot(one)
+    assert plans_of(two) == plans_of(one)
+    assert {r[0] for r in plans_of(two)} == {"acme-401k", "beta-401k"}
     if status_column:
-        assert {r[2] for r in plans_of(two.db)} == {"posted", "pending"}
-        assert {r[3] for r in plans_of(two.db)} == {None, 2024}
+        assert {r[2] for r in plans_of(two)} == {"posted", "pending"}
+        assert {r[3] for r in plans_of(two)} == {None, 2024}
     assert two.json("import", str(f))["rows_added"] == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -13,11 +12,6 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 HEADER = "date,plan,source,type,amount,fund,shares\n"
-
-
-def rows(db, sql, *args):
-    with sqlite3.connect(db) as c:
-        return c.execute(sql, args).fetchall()
 
 
 def write(tmp_path, name, text):
@@ -30,11 +24,11 @@ def test_import_stores_rows_with_provenance(ann, tmp_path):
     p = write(tmp_path, "g.csv", HEADER + "2025-01-13,acme-401k,aftertax,contribution,1336.54,Fund A,2.6\n")
     out = ann.json("import", str(p))
     assert out["rows_added"] == 1 and out["import"] == 1 and out["profile"] == "generic"
-    (b,) = rows(ann.db, "select id, file_name, file_sha256, profile, rows_read, rows_added, plan_id from import_batch")
+    (b,) = ann.sql("select id, file_name, file_sha256, profile, rows_read, rows_added, plan_id from import_batch")
     import hashlib
 
     assert b == (1, "g.csv", hashlib.sha256(p.read_bytes()).hexdigest(), "generic", 1, 1, 1)
-    (e,) = rows(ann.db, "select import_id, file_row, raw, shares, amount_cents, date, tax_year from entry")
+    (e,) = ann.sql("select import_id, file_row, raw, shares, amount_cents, date, tax_year from entry")
     assert e[:2] == (1, 2) and json.loads(e[2]) == {"plan": "acme-401k"}  # the rest has columns
     assert e[3:] == ("2.6", 133654, "2025-01-13", 2025)
 
@@ -47,9 +41,9 @@ def test_reimport_adds_nothing_and_says_so(ann):
     # the XLSX of the same export is the same rows: nothing new either
     x = ann.json("import", str(SAMPLES / "2025-acme-voya-activity.xlsx"), "--plan", "acme-401k")
     assert x["rows_added"] == 0 and x["import"] is None
-    assert rows(ann.db, "select count(*) from entry") == [(304,)]
-    assert rows(ann.db, "select count(*) from import_batch") == [(1,)]
-    assert rows(ann.db, "select count(*) from conversion") == [(4,)]
+    assert ann.sql("select count(*) from entry") == [(304,)]
+    assert ann.sql("select count(*) from import_batch") == [(1,)]
+    assert ann.sql("select count(*) from conversion") == [(4,)]
 
 
 def test_identical_rows_in_one_file_both_stay_overlapping_exports_do_not_double(ann, tmp_path):
@@ -60,7 +54,7 @@ def test_identical_rows_in_one_file_both_stay_overlapping_exports_do_not_double(
     b = write(tmp_path, "feb-mar.csv", HEADER + other + late)
     assert ann.json("import", str(a))["rows_added"] == 3
     assert ann.json("import", str(b))["rows_added"] == 1
-    assert rows(ann.db, "select date, count(*) from entry group by date") == [
+    assert ann.sql("select date, count(*) from entry group by date order by date") == [
         ("2025-01-13", 2), ("2025-02-13", 1), ("2025-03-13", 1)]
 
 
@@ -74,8 +68,8 @@ def test_any_bad_row_writes_nothing(ann, tmp_path):
     assert "bad.csv: 2 bad rows; nothing was imported" in err
     assert "bad.csv:5: amount: amount '12.345' has fractions of a cent" in err
     assert "bad.csv:6: source: unknown source 'nowhere'" in err
-    assert rows(ann.db, "select count(*) from entry") == [(0,)]
-    assert rows(ann.db, "select count(*) from import_batch") == [(0,)]
+    assert ann.sql("select count(*) from entry") == [(0,)]
+    assert ann.sql("select count(*) from import_batch") == [(0,)]
 
 
 def test_unknown_plan_is_a_bad_row_or_a_clean_error(ann, tmp_path):
@@ -94,8 +88,8 @@ def test_dry_run_reports_exactly_and_writes_nothing(ann):
     assert dry["dry_run"] and dry["rows_added"] == 304 and dry["import"] is None
     added = {(a["type"], a["source"]): a["amount"] for a in dry["added"]}
     assert added[("contribution", "aftertax")] == "34750.04"
-    assert rows(ann.db, "select count(*) from entry") == [(0,)]
-    assert rows(ann.db, "select count(*) from import_batch") == [(0,)]
+    assert ann.sql("select count(*) from entry") == [(0,)]
+    assert ann.sql("select count(*) from import_batch") == [(0,)]
     real = ann.json("import", f, "--plan", "acme-401k")
     assert real["added"] == dry["added"]
 
@@ -107,7 +101,7 @@ def test_undo_removes_everything_the_import_added(ann):
                    "balance_assertions_removed": 4, "rows_kept": 0, "conversions_kept": 0,
                    "balance_assertions_kept": 0}
     for table in ("entry", "conversion", "balance_assertion"):
-        assert rows(ann.db, f"select count(*) from {table}") == [(0,)]
+        assert ann.sql(f"select count(*) from {table}") == [(0,)]
     listed = ann.json("import", "list")["imports"]
     assert listed[0]["undone_at"] is not None
     res = ann("import", "undo", "1", ok=False)
@@ -119,14 +113,14 @@ def test_undo_removes_everything_the_import_added(ann):
 def test_map_is_saved_only_after_a_successful_import(ann):
     res = ann("import", str(SAMPLES / "2025-acme.qfx"), "--plan", "acme-401k", ok=False)
     assert "--map OTHERVEST=SOURCE" in res.stderr
-    assert rows(ann.db, "select source_map from plan") == [(None,)]
+    assert ann.sql("select source_map from plan") == [(None,)]
     ann("import", str(SAMPLES / "2025-acme.qfx"), "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr")
-    assert json.loads(rows(ann.db, "select source_map from plan")[0][0]) == {"OTHERVEST": "roth_irr"}
+    assert json.loads(ann.sql("select source_map from plan")[0][0]) == {"OTHERVEST": "roth_irr"}
     res = ann("import", str(SAMPLES / "2025-acme.qfx"), "--plan", "acme-401k", "--map", "X", ok=False)
     assert "expected LABEL=SOURCE" in res.stderr
 
 
-def test_imported_conversions_match_megaroth_convert(ann, tmp_path):
+def test_imported_conversions_match_megaroth_convert(ann, tmp_path, new_megaroth):
     """The same conversion typed with `megaroth convert` and imported give the same basis."""
     base = ("2025-01-13,acme-401k,aftertax,contribution,1000.00,F,\n"
             "2025-02-13,acme-401k,aftertax,contribution,1000.00,F,\n"
@@ -135,16 +129,14 @@ def test_imported_conversions_match_megaroth_convert(ann, tmp_path):
               "2025-03-31,acme-401k,roth_irr,exchange_in,700.00,F,\n")
     ann("import", str(p))
     # issue 9: only what the statement says is stored; the basis is figured from the ledger when read
-    (conv,) = rows(ann.db, "select amount_cents, \"to\", import_id from conversion")
+    (conv,) = ann.sql("select amount_cents, \"to\", import_id from conversion")
     assert conv == (70000, "in-plan", 1)
     (listed,) = ann.json("conversion", "list")["conversions"]
     assert (listed["gross"], listed["basis"], listed["taxable"]) == ("700.00", "666.67", "33.33")  # 700 x 2000/2100
-    assert rows(ann.db, "select type, conversion_id from entry where type like 'conversion%' order by id") == [
+    assert ann.sql("select type, conversion_id from entry where type like 'conversion%' order by id") == [
         ("conversion_out", 1), ("conversion_in", 1)]
     # the same by hand in a second ledger
-    from tests.conftest import Megaroth
-
-    other = Megaroth(tmp_path / "typed.db")
+    other = new_megaroth()
     other("person", "add", "ann", "--born", "1985-04-02")
     other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
           "--in-plan-conversion")
@@ -161,17 +153,17 @@ def test_balance_rows_become_assertions_first_statement_opening_later_difference
     p = write(tmp_path, "history.csv", text)
     out = ann.json("import", str(p), "--plan", "acme-401k")
     assert out["balance_assertions_added"] == 1
-    assert rows(ann.db, "select date, source, amount_cents, ledger_cents, import_id from balance_assertion") == [
+    assert ann.sql("select date, source, amount_cents, ledger_cents, import_id from balance_assertion") == [
         ("2025-01-02", "unknown", 150000, 0, 1)]
     # the plan's first statement: what was there before the ledger's history is an opening balance
-    assert rows(ann.db, "select type, source, amount_cents, origin from entry") == [
+    assert ann.sql("select type, source, amount_cents, origin from entry") == [
         ("opening_balance", "unknown", 150000, "balance assert #1")]
     assert out["opening_balances"] == [{"source": "unknown", "date": "2025-01-02", "amount": "1500.00"}]
     assert ann.json("import", str(p), "--plan", "acme-401k")["import"] is None  # idempotent too
     # a later statement's difference is that period's earnings
     later = write(tmp_path, "later.csv", text.replace("01/02/2025", "02/03/2025").replace('"500.00"', '"600.00"'))
     ann.json("import", str(later), "--plan", "acme-401k")
-    assert rows(ann.db, "select type, amount_cents, date from entry order by id") == [
+    assert ann.sql("select type, amount_cents, date from entry order by id") == [
         ("opening_balance", 150000, "2025-01-02"), ("earnings", 10000, "2025-02-03")]
 
 

@@ -1,41 +1,90 @@
-"""The same ledger on PostgreSQL (issue #2: "a URL is passed to SQLAlchemy").
+"""PostgreSQL-specific behaviour (the whole suite also runs on PostgreSQL: tests/conftest.py).
 
-Runs only when MEGAROTH_TEST_PG_URL names an empty scratch database, e.g.
-``postgresql+psycopg://postgres@127.0.0.1:55432/megaroth`` (needs the psycopg driver);
-CI has no PostgreSQL server, so it is skipped there.
+A password in ``--db``/``$MEGAROTH_DB`` never appears in any message: not when the server
+refuses it, not when the database is missing, not when the schema is too new, not when the
+driver is missing. These run on the suite's own throwaway cluster, where one role
+(``pgcluster.PASSWORD_ROLE``) must give a password.
 """
 
-import os
-from pathlib import Path
+from __future__ import annotations
 
 import pytest
 
+from tests import pgcluster
 from tests.conftest import Megaroth
 
-PG_URL = os.environ.get("MEGAROTH_TEST_PG_URL")
-SAMPLES = Path(__file__).resolve().parents[1] / "samples"
-
-pytestmark = pytest.mark.skipif(not PG_URL, reason="MEGAROTH_TEST_PG_URL not set (no PostgreSQL server)")
+pytestmark = pytest.mark.postgresql_only
 
 
 @pytest.fixture
-def pg():
-    from sqlalchemy import create_engine, text
+def pw_db(pg_server):
+    """A fresh ledger database owned by the password role; yields (url with password, name)."""
+    if pg_server.cluster is None:
+        pytest.skip("needs the suite's own cluster (its pg_hba asks this role for a password)")
+    role, pw = pgcluster.PASSWORD_ROLE, pgcluster.PASSWORD
+    pg_server._exec(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+                    f"CREATE ROLE {role} LOGIN PASSWORD '{pw}'; END IF; END $$")
+    name = f"{pg_server.prefix}_pw"
+    pg_server.drop(name)
+    pg_server._exec(f'CREATE DATABASE "{name}" OWNER {role}')  # empty: megaroth creates the schema
+    yield pg_server.cluster, name
+    pg_server.drop(name)
 
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:  # start from an empty schema
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    return Megaroth(PG_URL)
+
+def _no_secret(result, *secrets):
+    out = result.output  # stdout and stderr
+    for secret in secrets:
+        assert secret not in out, out
+    assert "Traceback" not in out
+    return out
 
 
-def test_session_import_forms_on_postgresql(pg):
-    pg("person", "add", "ann", "--born", "1985-04-02")
-    pg("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-       "--in-plan-conversion")
-    first = pg.json("import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "acme-401k")
-    again = pg.json("import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "acme-401k")
-    assert first["rows_added"] == 304 and again["rows_added"] == 0
-    form = pg.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"][0]
-    assert (form["box7"], form["box1"]) == ("G", "34930.00")
-    assert pg.json("headroom", "--person", "ann", "--year", "2025")["elective_deferrals"] == "23499.84"
+def test_the_right_password_works(pw_db):
+    cluster, name = pw_db
+    m = Megaroth(cluster.url(name, pgcluster.PASSWORD_ROLE, pgcluster.PASSWORD), backend="postgresql")
+    m("person", "add", "ann", "--born", "1985-04-02")
+    assert [p["name"] for p in m.json("person", "list")["people"]] == ["ann"]
+
+
+def test_a_wrong_password_is_refused_without_showing_it(pw_db):
+    cluster, name = pw_db
+    m = Megaroth(cluster.url(name, pgcluster.PASSWORD_ROLE, "Wr0ng-guess-xyz"), backend="postgresql")
+    r = m("person", "list", ok=False)
+    assert r.exit_code == 2
+    out = _no_secret(r, "Wr0ng-guess-xyz")
+    assert "password authentication failed" in out and "***" in out and len(out.strip().splitlines()) == 1
+
+
+def test_a_missing_database_names_it_without_the_password(pw_db):
+    cluster, _ = pw_db
+    m = Megaroth(cluster.url("no_such_db", pgcluster.PASSWORD_ROLE, pgcluster.PASSWORD), backend="postgresql")
+    r = m("person", "list", ok=False)
+    out = _no_secret(r, pgcluster.PASSWORD)
+    assert r.exit_code == 2 and "no_such_db" in out and "does not exist" in out
+
+
+def test_a_newer_schema_is_refused_without_the_password(pw_db):
+    cluster, name = pw_db
+    url = cluster.url(name, pgcluster.PASSWORD_ROLE, pgcluster.PASSWORD)
+    m = Megaroth(url, backend="postgresql")
+    m("person", "list")
+    m.sql("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    r = m("person", "list", ok=False)
+    out = _no_secret(r, pgcluster.PASSWORD)
+    assert r.exit_code == 2 and "newer megaroth" in out and "***" in out
+
+
+def test_password_with_url_escapes_and_a_missing_driver(pg_server, monkeypatch):
+    """A %-escaped password (it reaches Alembic's ConfigParser) and an unknown driver."""
+    m = Megaroth("postgresql+nosuchdriver://u:p%40ss%25word@/x?host=/tmp", backend="postgresql")
+    r = m("person", "list", ok=False)
+    out = _no_secret(r, "p%40ss%25word", "p@ss%word")
+    assert r.exit_code == 2 and "cannot use database URL" in out
+    monkeypatch.setenv("MEGAROTH_DB", "postgresql+psycopg://u:S3cr%2Fet@/x?host=/nonexistent-dir")
+    from click.testing import CliRunner
+
+    from megaroth_ledger.cli import cli
+
+    r = CliRunner().invoke(cli, ["person", "list"])
+    out = _no_secret(r, "S3cr%2Fet", "S3cr/et")
+    assert r.exit_code == 2 and "cannot open database" in out

@@ -20,13 +20,15 @@ from megaroth_ledger.store import revision as store_revision
 from megaroth_ledger.store.models import Base
 
 
-def test_autogenerate_finds_no_difference(tmp_path):
-    ledger = store_db.open_ledger(str(tmp_path / "x.db"))
+def test_autogenerate_finds_no_difference(megaroth):
+    ledger = megaroth.open()
     with ledger.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    ledger.dispose()
     assert diff == []
 
 
+@pytest.mark.sqlite_only
 def test_new_database_is_private_and_uses_wal_and_foreign_keys(tmp_path):
     path = tmp_path / "sub" / "x.db"
     ledger = store_db.open_ledger(str(path))
@@ -115,6 +117,7 @@ def _current_heads_tuple():
     return ScriptDirectory.from_config(cfg).get_heads()
 
 
+@pytest.mark.sqlite_only  # PostgreSQL backups are the firm's pg_dump (docs/postgresql.md)
 def test_upgrade_of_a_database_with_data_makes_a_private_backup(tmp_path, monkeypatch, newer_migrations):
     path = tmp_path / "x.db"
     ledger = store_db.open_ledger(str(path))
@@ -133,6 +136,7 @@ def test_upgrade_of_a_database_with_data_makes_a_private_backup(tmp_path, monkey
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
 
 
+@pytest.mark.sqlite_only
 def test_upgrade_of_an_empty_database_needs_no_backup(tmp_path, monkeypatch, newer_migrations):
     path = tmp_path / "x.db"
     store_db.open_ledger(str(path)).dispose()
@@ -140,15 +144,15 @@ def test_upgrade_of_an_empty_database_needs_no_backup(tmp_path, monkeypatch, new
     assert store_db.open_ledger(str(path)).migration.backup is None
 
 
-def test_database_from_a_newer_megaroth_is_refused(tmp_path, monkeypatch, newer_migrations):
-    path = tmp_path / "x.db"
+def test_database_from_a_newer_megaroth_is_refused(megaroth, monkeypatch, newer_migrations):
     monkeypatch.setattr(store_db, "migrations_dir", lambda: newer_migrations)
-    store_db.open_ledger(str(path)).dispose()
+    store_db.open_ledger(str(megaroth.db)).dispose()
     monkeypatch.undo()
     with pytest.raises(UserError, match="newer megaroth.*9999"):
-        store_db.open_ledger(str(path))
+        store_db.open_ledger(str(megaroth.db))
 
 
+@pytest.mark.sqlite_only
 def test_foreign_database_is_refused(tmp_path):
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as c:

@@ -90,7 +90,7 @@ def make_engine(url: str) -> Engine:
     try:
         return create_engine(url)
     except Exception as exc:  # unknown dialect / missing driver
-        raise UserError(f"cannot use database URL {u.render_as_string(hide_password=True)}: {exc}") from None
+        raise UserError(scrub(f"cannot use database URL {safe_url(u)}: {exc}", u)) from None
 
 
 def _alembic_config(engine: Engine):
@@ -98,7 +98,8 @@ def _alembic_config(engine: Engine):
 
     cfg = Config()
     cfg.set_main_option("script_location", str(migrations_dir()))
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    # ConfigParser interpolates '%': a URL-encoded password or socket path (%2F) must be escaped
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return cfg
 
 
@@ -195,13 +196,52 @@ def _holds_data(engine: Engine) -> bool:
     return False
 
 
+def safe_url(url) -> str:
+    """The URL as it may appear in a message: the password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True) if not isinstance(url, Path) else str(url)
+    except Exception:  # not parseable as a URL: show nothing of it that could be a secret
+        return "<database URL>"
+
+
+def scrub(text: str, url) -> str:
+    """``text`` with the URL's password (raw and URL-encoded) removed, whatever put it there."""
+    try:
+        password = make_url(url).password
+    except Exception:
+        return text
+    if password:
+        from urllib.parse import quote_plus
+
+        for secret in {str(password), quote_plus(str(password))}:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _connect_error(url: str, exc: Exception) -> UserError:
+    """A database that cannot be reached or refuses us: one line naming it, never the password."""
+    orig = getattr(exc, "orig", None) or exc
+    detail = " ".join(str(orig).split()) or type(orig).__name__
+    detail = detail.removeprefix("connection is bad: ")
+    return UserError(scrub(f"cannot open database {safe_url(url)}: {detail}", url))
+
+
 class Ledger:
     """An opened (created/upgraded) ledger database: hand out sessions and connections."""
 
     def __init__(self, url: str):
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
         self.url = url
         self.engine = make_engine(url)
-        self.migration = upgrade(self.engine)
+        try:
+            self.migration = upgrade(self.engine)
+        except (OperationalError, InterfaceError) as exc:
+            self.engine.dispose()
+            raise _connect_error(url, exc) from None
+        except UserError as exc:
+            self.engine.dispose()
+            raise type(exc)(scrub(str(exc), url)) from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
