@@ -29,6 +29,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+PREFIX = "megaroth-pg-"
 PASSWORD_ROLE = "megaroth_pw"
 PASSWORD = "Tr0ub4dor-s3cret"  # the test cluster's only password, for the "never in a message" tests
 
@@ -67,7 +68,9 @@ class Cluster:
             except KeyError:
                 raise Unavailable("running as root and there is no 'postgres' user to run initdb as") from None
             self.as_user = "postgres"
-        self.base = Path(tempfile.mkdtemp(prefix="megaroth-pg-"))
+        self._reap_stale()
+        self.base = Path(tempfile.mkdtemp(prefix=PREFIX))
+        (self.base / "owner.pid").write_text(str(os.getpid()))
         self.data = self.base / "data"
         self.sock = self.base / "sock"
         self.sock.mkdir()
@@ -91,13 +94,33 @@ class Cluster:
             self.stop()
             raise
 
-    def _run(self, tool: str, *args: str) -> None:
+    def _reap_stale(self) -> None:
+        """Stop and delete clusters left by test runs that were killed (no teardown ran)."""
+        for base in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+            try:
+                owner = int((base / "owner.pid").read_text())
+                os.kill(owner, 0)
+                continue  # its run is still going
+            except ProcessLookupError:
+                pass
+            except (OSError, ValueError):
+                continue  # not ours to judge
+            if (base / "data" / "postmaster.pid").exists():
+                subprocess.run(self._argv("pg_ctl", "-D", str(base / "data"), "-m", "immediate", "-w", "stop"),
+                               capture_output=True, stdin=subprocess.DEVNULL)
+            shutil.rmtree(base, ignore_errors=True)
+
+    def _argv(self, tool: str, *args: str) -> list[str]:
         argv = [str(self.bindir / tool), *args]
         if self.as_user:
             runuser = shutil.which("runuser")
             argv = [runuser, "-u", self.as_user, "--", *argv] if runuser else \
                 ["su", self.as_user, "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in argv)]
-        proc = subprocess.run(argv, capture_output=True, text=True, cwd=self.base, stdin=subprocess.DEVNULL)
+        return argv
+
+    def _run(self, tool: str, *args: str) -> None:
+        proc = subprocess.run(self._argv(tool, *args), capture_output=True, text=True, cwd=self.base,
+                              stdin=subprocess.DEVNULL)
         if proc.returncode != 0:
             log = self.base / "server.log"
             tail = log.read_text()[-2000:] if log.exists() else ""
