@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -37,11 +36,6 @@ def golden(name: str, got: str) -> None:
         path.write_text(got, encoding="utf-8")
     assert path.exists(), f"missing {path}; run with UPDATE_GOLDEN=1"
     assert got == path.read_text(encoding="utf-8")
-
-
-def rows(db, sql, *args):
-    with sqlite3.connect(db) as c:
-        return c.execute(sql, args).fetchall()
 
 
 @pytest.fixture
@@ -85,8 +79,8 @@ def test_import_golden_and_what_headroom_counts(bo):
                                 "opening_balances", "statement_checks", "notes")}
     golden("loan-and-first-statement.import.json", json.dumps(keep, indent=1, sort_keys=True) + "\n")
     # no earnings row: the first statement's unexplained balance is an opening balance
-    assert rows(bo.db, "select count(*) from entry where type = 'earnings'") == [(0,)]
-    assert rows(bo.db, "select source, amount_cents, date from entry where type = 'opening_balance' order by source") == [
+    assert bo.sql("select count(*) from entry where type = 'earnings'") == [(0,)]
+    assert bo.sql("select source, amount_cents, date from entry where type = 'opening_balance' order by source") == [
         ("aftertax", 1400000, "2025-02-01"), ("pretax", 4131250, "2025-02-01"), ("rollover", 700000, "2025-02-01")]
     h = bo.json("headroom", "--person", "bo", "--year", "2025")
     emp = h["employers"][0]
@@ -98,7 +92,7 @@ def test_import_golden_and_what_headroom_counts(bo):
     again = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
     assert again["rows_added"] == 0 and again["import"] is None
     bo("import", "undo", "1")
-    assert rows(bo.db, "select count(*) from entry") == [(0,)]
+    assert bo.sql("select count(*) from entry") == [(0,)]
 
 
 def test_opening_aftertax_basis_unknown_until_basis_set(bo):
@@ -143,19 +137,19 @@ def test_not_a_401k_statement_refused_in_one_line(bo):
     res = bo("import", str(OFX / "brokerage.ofx"), "--plan", "wid-401k", ok=False)
     assert res.exit_code == 2
     assert res.stderr == "Error: not a 401(k) statement: no INV401K\n"
-    assert rows(bo.db, "select count(*) from entry") == [(0,)]
-    assert rows(bo.db, "select count(*) from import_batch") == [(0,)]
+    assert bo.sql("select count(*) from entry") == [(0,)]
+    assert bo.sql("select count(*) from import_batch") == [(0,)]
 
 
 def test_balance_only_label_does_not_block_and_is_checked_once_mapped(bo):
     out = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
     assert any("INV401KBAL OTHERVEST 212.40 not checked" in n for n in out["notes"])
-    assert rows(bo.db, "select count(*) from balance_assertion where source = 'roth_irr'") == [(0,)]
+    assert bo.sql("select count(*) from balance_assertion where source = 'roth_irr'") == [(0,)]
     bo("import", "undo", "1")
     out = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k",
                   "--map", "OTHERVEST=roth_irr")
     assert not any("not checked" in n for n in out["notes"])
-    assert rows(bo.db, "select amount_cents from balance_assertion where source = 'roth_irr'") == [(21240,)]
+    assert bo.sql("select amount_cents from balance_assertion where source = 'roth_irr'") == [(21240,)]
 
 
 def test_year_to_date_contributions_checked_against_the_ledger(bo):
