@@ -7,7 +7,6 @@ matcher's rules; holds and hand-over on undo.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -16,13 +15,12 @@ OFX = str(SAMPLES / "2025-acme.ofx")
 MAP = ("--map", "OTHERVEST=roth_irr")
 
 
-def rows(db, sql, *args):
-    with sqlite3.connect(db) as c:
-        return c.execute(sql, args).fetchall()
+def rows(m, sql, *args):
+    return m.sql(sql, *args)  # either backend (tests/conftest.py)
 
 
-def ledger_rows(db):
-    return sorted(rows(db, "select date, source, type, amount_cents from entry"))
+def ledger_rows(m):
+    return sorted(rows(m, "select date, source, type, amount_cents from entry"))
 
 
 def months(tmp_path, name, *wanted):
@@ -39,7 +37,7 @@ def months(tmp_path, name, *wanted):
 def test_story3_same_year_in_three_formats_is_counted_once(ann):
     ann("wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000")
     ann("import", OFX, "--plan", "acme-401k", *MAP)
-    before = ledger_rows(ann.db)
+    before = ledger_rows(ann)
     for f in ("2025-acme-generic.csv", "2025-acme-voya-activity.csv"):
         res = ann("import", str(SAMPLES / f), "--plan", "acme-401k", ok=False)
         assert res.exit_code == 2, res.output
@@ -47,8 +45,8 @@ def test_story3_same_year_in_three_formats_is_counted_once(ann):
         assert "304 of the 304 rows it would add" in err
         assert "import #1 (2025-acme.ofx, ofx): 304 of its 306 rows" in err
         assert "--allow-overlap" in err and "nothing was imported" in err
-    assert ledger_rows(ann.db) == before
-    assert rows(ann.db, "select count(*) from import_batch") == [(1,)]
+    assert ledger_rows(ann) == before
+    assert rows(ann, "select count(*) from import_batch") == [(1,)]
     hr = ann.json("headroom", "--person", "ann", "--year", "2025")
     assert "46999.52" not in str(hr) and "EXCESS_DEFERRAL" not in str(hr)
     # a dry run says the same, and writes nothing either
@@ -60,7 +58,7 @@ def test_allow_overlap_imports_it_anyway_and_says_so(ann):
     ann("import", OFX, "--plan", "acme-401k", *MAP)
     out = ann.json("import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "acme-401k", "--allow-overlap")
     assert out["rows_added"] == 304 and out["overlaps"] == [1]
-    assert rows(ann.db, "select id, overlap_allowed from import_batch order by id") == [(1, 0), (2, 1)]
+    assert rows(ann, "select id, overlap_allowed from import_batch order by id") == [(1, 0), (2, 1)]
 
 
 def test_source_aggregated_and_sourceless_exports_are_overlaps_too(ann):
@@ -86,32 +84,30 @@ def test_same_format_overlaps_keep_adding_only_new_rows(ann, tmp_path):
 # ---------------------------------------------------------------- user story 4
 
 
-def test_story4_undo_march_keeps_the_rows_q1_also_holds(ann, tmp_path):
+def test_story4_undo_march_keeps_the_rows_q1_also_holds(ann, new_megaroth, tmp_path):
     q1 = months(tmp_path, "q1.csv", "01", "02", "03")
     ann("import", str(months(tmp_path, "march.csv", "03")))
     ann("import", str(q1))
-    full = ledger_rows(ann.db)
+    full = ledger_rows(ann)
     out = ann.json("import", "undo", "1")
     assert out["rows_removed"] == 0 and out["rows_kept"] == 33 and out["conversions_kept"] == 1
-    assert ledger_rows(ann.db) == full  # nothing Q1 holds was removed
+    assert ledger_rows(ann) == full  # nothing Q1 holds was removed
     listed = {i["id"]: i["undone_at"] for i in ann.json("import", "list")["imports"]}
     assert listed[1] is not None and listed[2] is None  # Q1 still active, and now owns them all
-    assert rows(ann.db, "select distinct import_id from entry") == [(2,)]
-    assert rows(ann.db, "select import_id from conversion") == [(2,)]
+    assert rows(ann, "select distinct import_id from entry") == [(2,)]
+    assert rows(ann, "select import_id from conversion") == [(2,)]
     # the same ledger as Q1 imported alone
-    from tests.conftest import Megaroth
-
-    alone = Megaroth(tmp_path / "alone.db")
+    alone = new_megaroth()
     alone("person", "add", "ann", "--born", "1985-04-02")
     alone("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
           "--in-plan-conversion", "--in-service-withdrawal")
     alone("import", str(q1))
-    assert ledger_rows(alone.db) == ledger_rows(ann.db)
+    assert ledger_rows(alone) == ledger_rows(ann)
     assert alone.json("headroom", "--person", "ann", "--year", "2025") == ann.json(
         "headroom", "--person", "ann", "--year", "2025")
     # undoing Q1 now removes everything; the message says what was kept
     res = ann("import", "undo", "2")
-    assert rows(ann.db, "select count(*) from entry") == [(0,)]
+    assert rows(ann, "select count(*) from entry") == [(0,)]
     assert "another active import also holds" not in res.output
 
 
@@ -119,8 +115,8 @@ def test_undo_of_the_later_import_removes_only_its_own_rows(ann, tmp_path):
     ann("import", str(months(tmp_path, "march.csv", "03")))
     ann("import", str(months(tmp_path, "q1.csv", "01", "02", "03")))
     out = ann("import", "undo", "2")
-    assert rows(ann.db, "select count(*), min(date) from entry") == [(33, "2025-03-10")]
-    assert rows(ann.db, "select count(*) from entry_hold") == [(0,)]
+    assert rows(ann, "select count(*), min(date) from entry") == [(33, "2025-03-10")]
+    assert rows(ann, "select count(*) from entry_hold") == [(0,)]
     assert "Rows kept" in out.output
 
 
@@ -142,8 +138,8 @@ def test_balance_assertions_are_held_and_handed_over(ann, tmp_path):
     ann("import", str(b), "--plan", "acme-401k")
     out = ann.json("import", "undo", "1")
     assert out["balance_assertions_kept"] == 1 and out["balance_assertions_removed"] == 0
-    assert rows(ann.db, "select import_id from balance_assertion") == [(2,)]
-    assert rows(ann.db, "select import_id, origin from entry where origin is not null") == [(2, "balance assert #1")]
+    assert rows(ann, "select import_id from balance_assertion") == [(2,)]
+    assert rows(ann, "select import_id, origin from entry where origin is not null") == [(2, "balance assert #1")]
 
 
 # ---------------------------------------------------------------- user story 5
@@ -159,9 +155,9 @@ def test_story5_same_ofx_into_a_second_plan_is_refused(ann):
     res = ann("import", str(SAMPLES / "2025-acme.qfx"), "--plan", "beta-401k", *MAP, ok=False)
     assert res.exit_code == 2
     assert "account acme-rk.example:091234-0042 belongs to plan acme-401k" in " ".join(res.stderr.split())
-    assert rows(ann.db, "select count(*) from entry where plan_id = 2") == [(0,)]
-    assert rows(ann.db, "select source_map from plan where name = 'beta-401k'") == [(None,)]
-    assert rows(ann.db, "select account_id from import_batch") == [("acme-rk.example:091234-0042",)]
+    assert rows(ann, "select count(*) from entry where plan_id = 2") == [(0,)]
+    assert rows(ann, "select source_map from plan where name = 'beta-401k'") == [(None,)]
+    assert rows(ann, "select account_id from import_batch") == [("acme-rk.example:091234-0042",)]
     # once the import into the first plan is undone, the file may go into the other plan
     ann("import", "undo", "1")
     assert ann.json("import", OFX, "--plan", "beta-401k", *MAP)["rows_added"] == 306

@@ -530,6 +530,8 @@ def _hold(conn: Connection, import_id: int, ids_select, *, table=T_HOLD, column:
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         stmt = pg_insert(table).from_select([column, "import_id"], sel).on_conflict_do_nothing()
+        # count what RETURNING gives back: psycopg reports rowcount -1 for this INSERT ... SELECT
+        return len(conn.execute(stmt.returning(table.c[column])).all())
     return conn.execute(stmt).rowcount or 0
 
 
