@@ -68,11 +68,9 @@ def test_story_2_march_then_q1_statement_gives_the_1099r_taxable_part_everywhere
     assert m.json("conversion", "list")["conversions"][0]["taxable"] == "44.99"
 
 
-def test_import_order_and_undo_give_the_figures_of_date_order(plan, tmp_path, megaroth):
+def test_import_order_and_undo_give_the_figures_of_date_order(plan, tmp_path, megaroth, new_megaroth):
     """Q1 alone (date order) vs March, then Q1, then undo March and import it again."""
-    from tests.conftest import Megaroth
-
-    ref = Megaroth(tmp_path / "ref.db")
+    ref = new_megaroth()
     ref("person", "add", "ann", "--born", "1985-04-02")
     ref("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
         "--in-plan-conversion")

@@ -16,8 +16,8 @@ def _count(session) -> int:
     return session.scalar(select(func.count()).select_from(Person))
 
 
-def test_read_session_sees_one_snapshot_while_another_connection_commits(tmp_path):
-    ledger = open_ledger(str(tmp_path / "x.db"))
+def test_read_session_sees_one_snapshot_while_another_connection_commits(megaroth):
+    ledger = open_ledger(str(megaroth.db))  # SQLite WAL read transaction / PostgreSQL REPEATABLE READ
     with ledger.session() as s:
         s.add(Person(name="ann", born=dt.date(1985, 4, 2)))
     with ledger.read_session() as s:
@@ -36,8 +36,8 @@ def test_read_session_sees_one_snapshot_while_another_connection_commits(tmp_pat
     ledger.dispose()
 
 
-def test_read_session_writes_nothing(tmp_path):
-    ledger = open_ledger(str(tmp_path / "x.db"))
+def test_read_session_writes_nothing(megaroth):
+    ledger = open_ledger(str(megaroth.db))
     with ledger.read_session() as s:
         s.add(Person(name="ann", born=dt.date(1985, 4, 2)))
         s.flush()
