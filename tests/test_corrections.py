@@ -331,18 +331,14 @@ def test_an_edited_imported_row_keeps_its_correction_on_reimport(ann):
 
 
 def test_ira_side_of_a_rollover_follows_an_earlier_correction(ann):
-    from sqlalchemy import create_engine, text
-
     ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
         "--amount", "20000")
     ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "500")
     ann("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "20500", "--to", "roth-ira",
         "--earnings-to", "traditional-ira")
     ann("earnings", "edit", "2", "--amount", "600")
-    with create_engine(f"sqlite:///{ann.db}").connect() as c:
-        got = c.execute(text("select account, amount_cents from ira_event where kind = 'rollover_in' "
-                             "order by account")).all()
-    assert [tuple(r) for r in got] == [("roth", 1990291), ("traditional", 59709)]
+    got = ann.sql("select account, amount_cents from ira_event where kind = 'rollover_in' order by account")
+    assert got == [("roth", 1990291), ("traditional", 59709)]
 
 
 def test_later_add_commands_are_logged_too(ann):

@@ -248,7 +248,7 @@ class TaxYear(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
-    filing_status: Mapped[str] = mapped_column(String(4))  # single | mfj | mfs | hoh | qss
+    filing_status: Mapped[str] = mapped_column(String(10))  # single | mfj | mfs | hoh | qss
     magi_cents: Mapped[int] = mapped_column(BigInteger)
     covered: Mapped[bool | None] = mapped_column(Boolean)
     spouse_covered: Mapped[bool] = mapped_column(Boolean, default=False)
