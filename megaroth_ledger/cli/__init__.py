@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.changes",
     "megaroth_ledger.cli.corrections",
     "megaroth_ledger.cli.plan_corrections",
+    "megaroth_ledger.cli.check",
 ]
 
 

@@ -27,6 +27,9 @@ ADVICE = {
     "ASSUMED_GOVERNMENTAL_457B": "Confirm the 457(b) plan is governmental; otherwise no age-50 catch-up applies.",
     "ASSUMPTION": "The ledger applied its documented default where the rule is unconfirmed: show this line "
     "to your tax preparer.",
+    # megaroth check (issue 9): a failing check shown with the year's warnings
+    "CHECK_": "Run megaroth check for the records concerned and fix them (the message names the cause and "
+    "the command); the figures above may be wrong until it passes.",
     # forms service (issue 3)
     "basis-cap": "Compare the basis with the plan's confirmation; if the plan states it, record it with "
     "convert --basis.",

@@ -289,6 +289,7 @@ def _workbook_data(session: Session, person, years: list[int], *, as_of: dt.date
             for form, lines in explain.items():
                 data.explain[(form, y)] = lines
         data.received_1099r[y] = received_1099r(session, person.id, y)
+        data.checks[y] = check_warnings(failing_checks(session, person.name, y))
     try:
         data.clocks, why = _clocks_payload(session, person.name, as_of)
     except UserError as exc:
@@ -367,6 +368,8 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
     lim_payload = ira_limits.check_payload(lim) if lim is not None else None
     if lim_payload is not None:
         warnings += [dict(w, origin="IRA limits") for w in lim_payload["warnings"]]
+    failed = failing_checks(session, person.name, year)
+    warnings += [dict(w, origin="megaroth check") for w in check_warnings(failed)]
     for w in warnings:
         w["advice"] = advice_for(w)
     return {
@@ -380,4 +383,18 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
         "not_available": [why_forms] if why_forms else [],
         "ira_limits": lim_payload,
         "warnings": warnings,
+        "checks": failed,
     }
+
+
+def failing_checks(session: Session, person_name: str, year: int) -> list[dict]:
+    """The `megaroth check` checks that fail for this person-year (issue 9)."""
+    from . import check
+
+    return check.failing(check.run(session, person_name, year))
+
+
+def check_warnings(failed: list[dict]) -> list[dict]:
+    """Failing checks as warnings (``CHECK_<NAME>``), for the Summary and ``report year``."""
+    return [{"code": "CHECK_" + c["name"].upper().replace("-", "_"), "message": f"check {c['name']}: {c['message']}"}
+            for c in failed]

@@ -110,7 +110,18 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
                   assertion_snapshot(session, a, plan.name), person_id=plan.person_id)
     return {"assertion": a.id, "plan": plan_name, "source": source, "date": on,
             "statement": amount, "ledger": ledger, "difference": diff, "earnings_entry": entry_id,
-            "replaced": before is not None}
+            "replaced": before is not None, "warnings": _suspicion_warnings(session, plan, source, on, diff, ledger)}
+
+
+def _suspicion_warnings(session: Session, plan: Plan, source: str, on: dt.date, diff: Decimal,
+                        ledger: Decimal) -> list[dict]:
+    """A difference out of proportion is booked all the same, but said (and `megaroth check` fails)."""
+    if not diff:
+        return []
+    from .check import assertion_suspicion
+
+    found = assertion_suspicion(session, plan.id, source, on, diff, ledger)
+    return [] if found is None else [{"code": "BALANCE_OUT_OF_PROPORTION", "message": found.message}]
 
 
 def assertion_entry(session: Session, a: BalanceAssertion) -> Entry | None:

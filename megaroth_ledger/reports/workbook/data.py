@@ -43,6 +43,8 @@ class WorkbookData:
     #: before, after, reason`` (before/after as one-line text)
     corrections: list[dict] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
+    #: year -> the `megaroth check` checks failing for it, as warnings (code CHECK_<NAME>)
+    checks: dict[int, list[dict]] = field(default_factory=dict)
 
 
 

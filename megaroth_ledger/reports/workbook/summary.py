@@ -25,6 +25,7 @@ def collect_warnings(data: WorkbookData) -> list[tuple[int | None, str, dict]]:
                                 ("IRA limits", data.ira_limits.get(year))):
             out += [(year, origin, w if isinstance(w, dict) else {"code": "NOTE", "message": w})
                     for w in (payload or {}).get("warnings", [])]
+        out += [(year, "megaroth check", w) for w in data.checks.get(year, [])]
     if data.clocks:
         out += [(None, "clocks", w if isinstance(w, dict) else {"code": "NOTE", "message": w})
                 for w in data.clocks.get("warnings", [])]
