@@ -30,6 +30,10 @@ echo
 megaroth headroom --person ann --year 2025
 
 echo
+# The ledger's checks (balances hold, no statement counted twice, sources known, ...).
+megaroth check --person ann --year 2025
+
+echo
 # What the plan should report for 2025, and where it lands on the return.
 megaroth form 1099-r --person ann --year 2025
 megaroth form 1040 --person ann --year 2025

@@ -17,8 +17,9 @@ The checks (names are a promise, issue 9):
   earnings it has accrued (taxable when converted: IRC 72(e)(8));
 - ``compensation``: a plan-year with after-tax money and no compensation (IRC 415(c)(1)(B));
 - ``dates``: records dated in the future or in years the limits table does not cover;
-- ``limits``: excess deferrals (IRC 402(g)), annual additions (415(c)), IRA contributions
-  (219(b)); the ledger has no record of a corrective distribution yet, so every excess counts;
+- ``limits``: excess deferrals (IRC 402(g)) and annual additions (415(c)) (the ledger has no
+  record of a plan's corrective distribution yet, so every plan excess counts), and IRA
+  contributions over the limit not returned (IRC 219(b)(5), 408A(c)(3); services/ira_limits.py);
 - ``sources``: rows whose money source is unknown.
 """
 
@@ -54,6 +55,8 @@ NAMES = ("balances", "duplicate-statements", "aftertax-allowed", "employer-names
          "traditional-ira-inflows", "unconverted-aftertax", "compensation", "dates", "limits", "sources")
 #: headroom warnings (rules/headroom.py) that are an excess over a limit
 LIMIT_CODES = frozenset({"EXCESS_DEFERRAL", "ANNUAL_ADDITIONS_EXCEEDED", "EXCESS_DEFERRAL_457B"})
+#: IRA-limits findings (services/ira_limits.py) that are an uncorrected excess (IRC 219(b), 408A(c)(3))
+IRA_EXCESS_CODES = frozenset({"ira-excess", "roth-income-excess"})
 MAX_RECORDS = 200  # ids listed per check (the message gives the full count)
 
 
@@ -329,8 +332,7 @@ def check_dates(session: Session, scope: Scope, c: Check, today: dt.date) -> Non
 
 
 def check_limits(session: Session, scope: Scope, c: Check, today: dt.date) -> None:
-    from ..rules.dates import age_at_year_end
-    from ..rules.limits import limits_for, supported_years
+    from ..rules.limits import supported_years
     from . import headroom
 
     covered = set(supported_years())
@@ -347,19 +349,18 @@ def check_limits(session: Session, scope: Scope, c: Check, today: dt.date) -> No
             for w in h.warnings:
                 if w.code in LIMIT_CODES:
                     c.add("fail", f"{person.name} {y}: {w.message}", [])
-        ira = defaultdict(list)
-        for ev in session.scalars(select(IraEvent).where(
-                IraEvent.person_id == person.id, IraEvent.kind == "contribution", scope.in_year(IraEvent.tax_year))):
-            ira[ev.tax_year].append(ev)
-        for y, events in sorted(ira.items()):
-            if y not in covered:
+        # IRA contributions: the IRA-limits service's findings (combined limit with catch-up,
+        # Roth income phase-out; returned excesses no longer count)
+        from . import ira_limits
+
+        for y in ira_limits.years_with_contributions(session, person.name):
+            if y not in covered or (scope.year is not None and y != scope.year):
                 continue
-            limit = limits_for(y).ira_limit_for_age(age_at_year_end(person.born, y))
-            total = sum((from_cents(e.amount_cents) for e in events), ZERO)
-            if total > limit:
-                c.add("fail", f"{person.name} {y}: IRA contributions of {total:,.2f} exceed the {limit:,.2f} limit "
-                              f"by {total - limit:,.2f} (IRC 219(b)(5)): a 6% excise tax a year (IRC 4973) until "
-                              "withdrawn with its earnings", [e.id for e in events])
+            for f in ira_limits.findings(session, person.name, y):
+                if f["code"] in IRA_EXCESS_CODES:
+                    ids = list(session.scalars(select(IraEvent.id).where(
+                        IraEvent.person_id == person.id, IraEvent.kind == "contribution", IraEvent.tax_year == y)))
+                    c.add("fail", f"{person.name} {y}: {f['message']}", ids)
 
 
 def check_sources(session: Session, scope: Scope, c: Check, today: dt.date) -> None:
