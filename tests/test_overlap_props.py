@@ -6,10 +6,10 @@ once, in date order.
 After each undo, the ledger holds exactly the rows of the statements whose imports are still
 active (nothing another import holds is lost). Statements are canonical CSVs covering whole days (a statement period never cuts a day in
 two), overlapping by whole days. The rows are contributions and dividends of four sources
-in two funds, identical twins included; a conversion typed after the imports (the same in
-both ledgers) puts the after-tax rows through the pro-rata basis of the forms. Imported
-conversion rows are left out: their stored basis depends on what the ledger held when they
-were imported, and recomputing it on read is issue 9 part A.
+in two funds, identical twins included, and in-plan Roth conversions of after-tax money
+(their basis, earnings and taxable part are figured from the ledger when read, so the order in
+which statements arrive cannot change them); a conversion typed after the imports (the same in
+both ledgers) comes on top.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from megaroth_ledger.store.db import open_ledger
 
 SOURCES = ("pretax", "roth", "aftertax", "match")
 FUNDS = ("Fund A", "Fund B")
-HEADER = "date,plan,source,type,amount,fund,shares\n"
+HEADER = "date,plan,source,type,amount,fund,shares,transfer_group\n"
 YEAR = 2025
 
 
@@ -40,6 +40,7 @@ YEAR = 2025
 def scenarios(draw):
     days = sorted(draw(st.sets(st.integers(0, 300), min_size=3, max_size=9)))
     by_day: list[list[tuple]] = []
+    aftertax = 0  # the after-tax sub-account's balance so far, in date order
     for d in days:
         on = dt.date(YEAR, 1, 2) + dt.timedelta(days=d)
         rows = []
@@ -49,6 +50,12 @@ def scenarios(draw):
             rows.append(row)
             if draw(st.integers(0, 9)) == 0:
                 rows.append(row)  # an identical twin: both stay
+        aftertax += sum(r[3] for r in rows if r[1] == "aftertax")
+        if aftertax > 100 and draw(st.integers(0, 2)) == 0:  # an in-plan Roth conversion that day
+            part = draw(st.integers(1, aftertax))
+            rows.append((on, "aftertax", "conversion_out", -part, "Fund A"))
+            rows.append((on, "roth_irr", "conversion_in", part, "Fund A"))
+            aftertax -= part
         by_day.append(rows)
     n = len(days)
     cuts = sorted(draw(st.sets(st.integers(1, n - 1), min_size=1, max_size=min(3, n - 1))))
@@ -71,7 +78,10 @@ def _write(path: Path, days: list[list[tuple]]) -> Path:
     lines = [HEADER]
     for rows in days:
         for on, source, typ, cents, fund in rows:
-            lines.append(f"{on.isoformat()},acme-401k,{source},{typ},{cents // 100}.{cents % 100:02d},{fund},1\n")
+            group = f"conv-{on.isoformat()}" if typ.startswith("conversion") else ""
+            sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+            lines.append(f"{on.isoformat()},acme-401k,{source},{typ},{sign}{cents // 100}.{cents % 100:02d},{fund},1,"
+                         f"{group}\n")
     path.write_text("".join(lines), encoding="utf-8")
     return path
 

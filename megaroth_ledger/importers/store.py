@@ -459,6 +459,10 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     if added:  # the new rows change what earlier assertions of these plans leave unexplained
         for name in sorted(plan_names):
             refresh_assertion_differences(conn, all_plans[name])
+    if added or result.balances_added:
+        # a difference out of proportion is booked all the same, but said (and `megaroth check` fails)
+        for name in sorted(plan_names):
+            result.notes.extend(suspicious_assertions(conn, all_plans[name]))
     result.rows_read = read
     result.rows_added = added
     result.rows_held = held[0]
@@ -762,13 +766,7 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
                         f"is not on the statement; record it with `megaroth basis set --plan "
                         f"{_plan_name(conn, plan_id)} --{source.replace('_', '-')} AMOUNT` before the forms")
         elif diff:
-            # like `megaroth balance assert`: the difference becomes earnings, with provenance;
-            # one out of proportion is booked too, but said (and `megaroth check balances` fails)
-            if result is not None:
-                found = _suspicion(conn, plan_id, source, date, diff, ledger)
-                if found is not None:
-                    result.notes.append(f"warning: balance assertion #{aid} ({_plan_name(conn, plan_id)} {source} "
-                                        f"on {date.isoformat()}): {found.message}")
+            # like `megaroth balance assert`: the difference becomes earnings, with provenance
             conn.execute(insert(T_ENTRY).values(
                 plan_id=plan_id, date=date, tax_year=date.year, source=source, type="earnings",
                 amount_cents=diff, status="posted", import_id=import_id,
@@ -784,6 +782,26 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
 #: sources whose opening balance needs a basis before the forms can use it (IRC 72(e)(8):
 #: after-tax contributions; IRC 402A(d): designated Roth contributions)
 OPENING_BASIS_SOURCES = ("aftertax", "roth")
+
+
+def suspicious_assertions(conn: Connection, plan_id: int) -> list[str]:
+    """A warning for each balance assertion of the plan whose difference (as figured now) is out
+    of proportion (:func:`~megaroth_ledger.rules.checks.balance_out_of_proportion`)."""
+    out = []
+    asserts = conn.execute(select(T_ASSERT.c.id, T_ASSERT.c.date, T_ASSERT.c.source, T_ASSERT.c.ledger_cents)
+                           .where(T_ASSERT.c.plan_id == plan_id).order_by(T_ASSERT.c.date, T_ASSERT.c.id)).all()
+    if not asserts:
+        return out
+    plugs = dict(conn.execute(select(T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
+        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.type == "earnings",
+        T_ENTRY.c.origin.in_([f"{ASSERT_ORIGIN}{a.id}" for a in asserts]))).all())
+    rows = [(a, plugs[f"{ASSERT_ORIGIN}{a.id}"]) for a in asserts if plugs.get(f"{ASSERT_ORIGIN}{a.id}")]
+    for r, plug in rows:
+        found = _suspicion(conn, plan_id, r.source, r.date, plug, r.ledger_cents)
+        if found is not None:
+            out.append(f"warning: balance assertion #{r.id} ({_plan_name(conn, plan_id)} {r.source} on "
+                       f"{r.date.isoformat()}): {found.message}")
+    return out
 
 
 def _suspicion(conn: Connection, plan_id: int, source: str, on: dt.date, diff: int, ledger: int):
