@@ -59,6 +59,9 @@ def test_allow_overlap_imports_it_anyway_and_says_so(ann):
     out = ann.json("import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "acme-401k", "--allow-overlap")
     assert out["rows_added"] == 304 and out["overlaps"] == [1]
     assert rows(ann, "select id, overlap_allowed from import_batch order by id") == [(1, 0), (2, 1)]
+    listed = ann.json("import", "list")["imports"]
+    assert [(i["account_id"], i["overlap_allowed"]) for i in listed] == [("acme-rk.example:091234-0042", False),
+                                                                         (None, True)]
 
 
 def test_source_aggregated_and_sourceless_exports_are_overlaps_too(ann):

@@ -971,7 +971,7 @@ def list_imports(engine: Engine | Connection) -> list[dict]:
     return [{
         "id": r.id, "file": r.file_name, "sha256": r.file_sha256, "profile": r.profile, "plan": r.plan,
         "imported_at": r.created_at, "rows_read": r.rows_read, "rows_added": r.rows_added,
-        "undone_at": r.undone_at,
+        "undone_at": r.undone_at, "account_id": r.account_id, "overlap_allowed": bool(r.overlap_allowed),
     } for r in rows]
 
 
