@@ -196,7 +196,7 @@ def test_limits(ann):
     ann("ira", "contribute", "--person", "ann", "--date", "2025-02-10", "--account", "roth", "--amount", "8000")
     checks, _ = run_check(ann, "--person", "ann", "--year", "2025", code=1)
     msg = checks["limits"]["message"]
-    assert "exceed the 2025 limit of 23,500.00 by 500.00" in msg and "IRA contributions" in msg and "IRC 4973" in msg
+    assert "excess deferral of 500.00" in msg and "IRA contributions" in msg and "IRC 4973" in msg
     assert run_check(ann, "--year", "2024")[0]["limits"]["status"] == "ok"
 
 
