@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -87,8 +86,8 @@ def test_balances_an_assertion_that_no_longer_holds_fails(ann, tmp_path):
     assert run_check(ann, code=0)[0]["balances"]["status"] == "ok"  # a small gain: the market
     ann("import", csv(tmp_path, "late.csv", "2025-01-20,acme-401k,pretax,contribution,5.00"))
     assert run_check(ann, code=0)[0]["balances"]["status"] == "ok"  # its difference is figured again
-    with sqlite3.connect(ann.db) as c:  # a difference left stale (e.g. by a ledger written elsewhere)
-        c.execute("update entry set amount_cents = amount_cents + 100 where origin = 'balance assert #1'")
+    # a difference left stale (e.g. by a ledger written elsewhere)
+    ann.sql("update entry set amount_cents = amount_cents + 100 where origin = 'balance assert #1'")
     checks, code = run_check(ann, code=1)
     assert "the ledger now 1,011.00" in checks["balances"]["message"]
 
@@ -112,8 +111,7 @@ def test_duplicate_statements(ann):
     assert dup["status"] == "warn" and dup["records"] == [1, 2] and "--allow-overlap" in dup["message"]
     assert checks["balances"]["status"] == "fail" and checks["balances"]["records"] == [2, 3, 4]
     # an overlap nobody allowed (e.g. imported before megaroth refused them) fails
-    with sqlite3.connect(ann.db) as c:
-        c.execute("update import_batch set overlap_allowed = 0")
+    ann.sql("update import_batch set overlap_allowed = false")
     checks, _ = run_check(ann, code=1)
     assert checks["duplicate-statements"]["status"] == "fail"
     assert "counts twice" in checks["duplicate-statements"]["message"]
