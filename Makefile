@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 DEMO_DB := demo-out/demo.db
 
-.PHONY: demo test install bench clean docs
+.PHONY: demo test install bench clean docs fuzz killtest
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,16 @@ test: install
 # Regenerates docs/cli.md from the commands' own --help (tests/test_docs.py fails while it is stale).
 docs: install
 	$(PY) -m megaroth_ledger.docs_gen
+
+# A long random run of the importer fuzz test (make test runs a fixed few hundred cases).
+FUZZ_EXAMPLES ?= 4000
+fuzz: install
+	MEGAROTH_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q -s tests/test_import_fuzz.py
+
+# Many more kill -9 points in a schema upgrade than make test's.
+KILLS ?= 60
+killtest: install
+	MEGAROTH_KILL_TEST_KILLS=$(KILLS) $(PY) -m pytest -q -s tests/test_crash_safe_upgrade.py -k kill
 
 # Benchmarks (bench/README.md): start-up vs `sqlite-utils tables`, then import on every file shape.
 bench: install

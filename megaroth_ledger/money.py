@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from .bounds import AMOUNT_BOUND, MAX_AMOUNT
 from .errors import UserError
 
 CENT = Decimal("0.01")
@@ -36,11 +37,15 @@ def parse_amount(text: str | int | Decimal, *, what: str = "amount") -> Decimal:
     if isinstance(text, bool):  # bool is an int; never money
         raise AmountError(f"invalid {what} {text!r}: not a money amount")
     if isinstance(text, int):
+        if abs(text) > MAX_AMOUNT:
+            raise AmountError(f"invalid {what} {text!r}: outside the bound {AMOUNT_BOUND}")
         return Decimal(text).quantize(CENT)
     if isinstance(text, Decimal):
         return _check_decimal(text, str(text), what)
     raw = text
     s = text.strip()
+    if len(s) > 100:
+        raise AmountError(f"invalid {what} {_short(raw)}: outside the bound {AMOUNT_BOUND}")
     if not s:
         raise AmountError(f"invalid {what} {raw!r}: empty")
     negative = False
@@ -62,16 +67,31 @@ def parse_amount(text: str | int | Decimal, *, what: str = "amount") -> Decimal:
             raise AmountError(f"invalid {what} {raw!r}: two negative signs")
         negative = True
     digits = (m.group("int") or "0").replace(",", "")
+    if len(digits.lstrip("0")) > 10:  # before any arithmetic: Decimal's context has 28 digits
+        raise AmountError(f"invalid {what} {_short(raw)}: outside the bound {AMOUNT_BOUND}")
     value = Decimal(f"{digits}.{frac or '0'}").quantize(CENT)
-    return -value if negative else value
+    return _bounded(-value if negative else value, raw, what)
+
+
+def _short(raw: str) -> str:
+    return repr(raw) if len(raw) <= 40 else repr(raw[:40]) + f"... ({len(raw):,} characters)"
+
+
+def _bounded(value: Decimal, raw: str, what: str) -> Decimal:
+    """Amounts a user gives are within ±1,000,000,000.00 (see megaroth_ledger.bounds)."""
+    if abs(value) > MAX_AMOUNT:
+        raise AmountError(f"invalid {what} {_short(raw)}: outside the bound {AMOUNT_BOUND}")
+    return value
 
 
 def _check_decimal(value: Decimal, raw: str, what: str) -> Decimal:
     if not value.is_finite():
         raise AmountError(f"invalid {what} {raw!r}: not a finite number")
+    if value.adjusted() > 10:
+        raise AmountError(f"invalid {what} {_short(raw)}: outside the bound {AMOUNT_BOUND}")
     if value != value.quantize(CENT, rounding=ROUND_HALF_UP):
         raise AmountError(f"invalid {what} {raw!r}: more than two decimal places")
-    return value.quantize(CENT)
+    return _bounded(value.quantize(CENT), raw, what)
 
 
 def to_cents(value: Decimal) -> int:

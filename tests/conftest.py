@@ -286,3 +286,15 @@ def ann(megaroth: Megaroth) -> Megaroth:
     megaroth("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
              "--in-plan-conversion", "--in-service-withdrawal")
     return megaroth
+
+
+#: lines a test wants shown in the run's summary (counts and times the issue asks to report)
+REPORT_LINES: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    # the tests import this file as tests.conftest; pytest may have loaded it as another module
+    from tests.conftest import REPORT_LINES as lines
+
+    for line in lines:
+        terminalreporter.write_line(line)

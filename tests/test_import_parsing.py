@@ -389,7 +389,7 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 
-@given(st.integers(min_value=-10**13, max_value=10**13))
+@given(st.integers(min_value=-10**11, max_value=10**11))  # the bound: ±1,000,000,000.00 (bounds.py)
 def test_every_amount_spelling_parses_to_the_same_cents(cents):
     whole, frac = divmod(abs(cents), 100)
     body = f"{whole}.{frac:02d}"
@@ -400,6 +400,14 @@ def test_every_amount_spelling_parses_to_the_same_cents(cents):
                  ("\u2212" if neg else "") + grouped, f"$({grouped})".replace("$(", "($") if neg else f"${body}"]
     for s in spellings:
         assert parse_cents(s) == cents, s
+
+
+@given(st.integers(min_value=10**11 + 1, max_value=10**40), st.booleans())
+def test_amounts_outside_the_bound_are_cell_errors(cents, neg):
+    whole, frac = divmod(cents, 100)
+    for s in (f"{'-' if neg else ''}{whole}.{frac:02d}", f"${whole:,}.{frac:02d}", f"({whole:,}.{frac:02d})"):
+        with pytest.raises(CellError, match="outside the bound"):
+            parse_cents(s)
 
 
 @given(st.decimals(min_value=-10**9, max_value=10**9, places=6, allow_nan=False, allow_infinity=False))

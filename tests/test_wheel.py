@@ -40,7 +40,7 @@ def test_wheel_ships_migrations_and_creates_a_database(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MEGAROTH_DB")}
     run = subprocess.run([str(bindir / "python"), "-c",
                           "import megaroth_ledger, sys; print(megaroth_ledger.__file__); "
-                          "from megaroth_ledger.cli import main; sys.argv=['megaroth','--db',sys.argv[1],'person','list'];"
+                          "from megaroth_ledger.cli import main; sys.argv=['megaroth','--db',sys.argv[1],'person','add','ann','--born','1985-04-02'];"
                           "main()", str(tmp_path / "x.db")],
                          capture_output=True, text=True, cwd=work, env=env)
     assert run.returncode == 0, run.stderr

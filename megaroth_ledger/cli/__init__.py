@@ -59,7 +59,9 @@ class MegarothGroup(click.Group):
             hint = ""
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
                 hint = f" (see '{exc.ctx.command_path} --help')"
-            click.echo(f"Error: {exc.format_message()}{hint}", err=True)
+            from ..reports.safe import terminal_text  # names from the ledger never reach the terminal raw
+
+            click.echo(terminal_text(f"Error: {exc.format_message()}{hint}", keep_newlines=True), err=True)
             sys.exit(exc.exit_code)
         sys.exit(rv if isinstance(rv, int) else 0)
 
@@ -70,6 +72,30 @@ class MegarothGroup(click.Group):
             return super().invoke(ctx)
         except UserError as exc:
             raise CliUserError(str(exc), exc.exit_code) from None
+        except Exception as exc:
+            # only database errors the user can act on (busy, not a database, read-only):
+            # anything else is a bug and keeps its traceback
+            err = _database_user_error(exc, ctx)
+            if err is None:
+                raise
+            raise CliUserError(str(err), err.exit_code) from None
+
+
+def _database_user_error(exc: Exception, ctx: click.Context):
+    import sys
+
+    if "sqlalchemy" not in sys.modules:
+        return None
+    from sqlalchemy.exc import DBAPIError
+
+    if not isinstance(exc, DBAPIError):
+        return None
+    from ..store.db import database_error
+
+    ledger = ctx.ensure_object(dict).get("ledger")
+    if ledger is None:
+        return None
+    return database_error(exc, ledger.engine)
 
 
 @click.group("megaroth", cls=MegarothGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -79,9 +105,16 @@ class MegarothGroup(click.Group):
     help="Ledger database: a file path (SQLite) or a SQLAlchemy URL. "
     "Default: $MEGAROTH_DB, else ledger.db in your user data directory.",
 )
+@click.option(
+    "--wait",
+    metavar="SECONDS",
+    type=click.FloatRange(0, 86400),
+    help="How long a writing command waits while another megaroth writes to the ledger, then "
+    "gives up (exit 75). Default: $MEGAROTH_WAIT, else 60.",
+)
 @click.version_option(__version__, prog_name="megaroth")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context, db: str | None, wait: float | None) -> None:  # money-ok: seconds
     """megaroth: a tax-reporting ledger for the Mega Backdoor Roth.
 
     Record paycheck contributions by money source, conversions and the IRA side; get
@@ -89,7 +122,9 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
     Example: megaroth --db ann.db headroom --person ann --year 2025
     """
-    ctx.ensure_object(dict)["db"] = db
+    state = ctx.ensure_object(dict)
+    state["db"] = db
+    state["wait"] = wait
 
 
 def _register() -> None:

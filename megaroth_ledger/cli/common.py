@@ -21,6 +21,7 @@ Typical command::
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -63,14 +64,20 @@ class DateType(click.ParamType):
         if isinstance(value, dt.date):
             return value
         try:
-            return dt.date.fromisoformat(str(value).strip())
+            day = dt.date.fromisoformat(str(value).strip())
         except ValueError:
             self.fail(f"{value!r} is not a date; expected YYYY-MM-DD (e.g. 2025-01-15)", param, ctx)
+        from ..bounds import date_problem
+
+        problem = date_problem(day)
+        if problem:
+            self.fail(f"{day.isoformat()} {problem}", param, ctx)
+        return day
 
 
 AMOUNT = AmountType()
 DATE = DateType()
-YEAR = click.IntRange(1900, 2200)
+YEAR = click.IntRange(1900, 2100)  # megaroth_ledger.bounds: dates 1900-01-01..2100-12-31
 
 def _remember_section(ctx: click.Context, param, value):
     if value is not None:
@@ -101,16 +108,28 @@ def format_option(f):
     return _format(_section(f))
 
 
-def get_ledger(ctx: click.Context) -> Ledger:
-    """The ledger named by the global ``--db`` option, opened (and migrated) on first use."""
+def get_ledger(ctx: click.Context, write: bool = False) -> Ledger:
+    """The ledger named by the global ``--db`` option, opened (and migrated) on first use.
+
+    A reading command (``write=False``) refuses a ledger that does not exist; a writing one
+    creates it and says so on stderr.
+    """
     root = ctx.find_root()
     state = root.ensure_object(dict)
     if "ledger" not in state:
         from ..store.db import open_ledger
 
-        state["ledger"] = open_ledger(state.get("db"))
+        state["ledger"] = open_ledger(state.get("db"), write=write, wait=state.get("wait"))
         root.call_on_close(state["ledger"].dispose)
-        mig = state["ledger"].migration
+        ledger = state["ledger"]
+        for note in ledger.notes:
+            click.echo(note, err=True)
+        if ledger.created_file is not None:
+            click.echo(f"created new ledger at {ledger.created_file}", err=True)
+        mig = ledger.migration
+        if mig.leftovers_dropped:
+            click.echo(f"note: removed {', '.join(mig.leftovers_dropped)} left by an interrupted older upgrade",
+                       err=True)
         if mig.backup is not None:
             click.echo(f"note: upgraded the database schema; backup saved to {mig.backup}", err=True)
     return state["ledger"]
@@ -118,7 +137,8 @@ def get_ledger(ctx: click.Context) -> Ledger:
 
 @contextmanager
 def ledger_session(ctx: click.Context) -> Iterator[Session]:
-    """One session/transaction on the ledger: committed on success, rolled back on error."""
+    """One session/transaction on the ledger for a command that only reads: committed on
+    success, rolled back on error. A missing ledger is refused (never created)."""
     with get_ledger(ctx).session() as session:
         yield session
 
@@ -129,6 +149,22 @@ def read_session(ctx: click.Context) -> Iterator[Session]:
     (see :meth:`megaroth_ledger.store.db.Ledger.read_session`)."""
     with get_ledger(ctx).read_session() as session:
         yield session
+
+
+
+def write_session(ctx: click.Context, plans: Sequence[str] | None = None) -> Iterator[Session]:
+    """One session/transaction for a command that writes: it holds the ledger's write lock
+    from its start (waiting up to ``--wait`` seconds for another writer, then exit 75), is
+    committed on success and rolled back on error. Creates a missing ledger."""
+    with get_ledger(ctx, write=True).write_session(plans) as session:
+        yield session
+
+
+def shell_quote(value: str) -> str:
+    """``value`` quoted for a POSIX shell (names echoed in ``next:`` hints)."""
+    import shlex
+
+    return shlex.quote(value)
 
 
 def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, *,
@@ -144,6 +180,7 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, 
     scripts can still parse stdout), unless ``warnings_in_tables`` says a table lists them.
     """
     from ..reports import output
+    from ..reports.safe import terminal_text
 
     if tables is None:
         tables = []
@@ -164,11 +201,11 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, 
             if not chosen:
                 raise UserError(f"--section {wanted}: no such section; this report has: "
                                 + ", ".join(name for name, _ in sections))
-            click.echo(output.render_csv(chosen[0]), nl=False)
+            click.echo(_tty_safe(output.render_csv(chosen[0])), nl=False)
         elif len(grids) == 1:
-            click.echo(output.render_csv(grids[0]), nl=False)
+            click.echo(_tty_safe(output.render_csv(grids[0])), nl=False)
         elif sections:
-            click.echo(output.render_csv_sections(sections), nl=False)
+            click.echo(_tty_safe(output.render_csv_sections(sections)), nl=False)
     else:
         output.render_tables(tables)
         if warnings and not warnings_in_tables:
@@ -178,8 +215,24 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, 
 
             width = output.table_width(sys.stdout.isatty(), shutil.get_terminal_size((80, 24)).columns)
             for w in warnings:
-                click.echo(textwrap.fill(f"warning [{w['code']}]: {w['message']}", width=width,
-                                         break_long_words=False, break_on_hyphens=False))
+                click.echo(terminal_text(textwrap.fill(f"warning [{w['code']}]: {w['message']}", width=width,
+                                                       break_long_words=False, break_on_hyphens=False),
+                                         keep_newlines=True))
         return
     for w in warnings or []:
-        click.echo(f"warning [{w['code']}]: {w['message']}", err=True)
+        click.echo(terminal_text(f"warning [{w['code']}]: {w['message']}", keep_newlines=True), err=True)
+
+
+def _tty_safe(text: str) -> str:
+    """CSV for standard output: to a terminal with control characters escaped (never raw), to a
+    pipe or file exactly."""
+    from ..reports.safe import terminal_text
+
+    return terminal_text(text, keep_newlines=True) if _is_terminal(sys.stdout) else text
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

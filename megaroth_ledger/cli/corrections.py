@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, read_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, read_session, write_session
 from .forms import reconcile
 from .ledger import contribution, person, plan, wages
 from .ledger_ops import SOURCE_CHOICE, balance, basis, earnings, ira, ira_value
@@ -75,7 +75,7 @@ def contribution_edit(ctx, entry_id, on, amount, source, tax_year, memo, no_memo
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_entry(session, "contribution", entry_id, on=on, amount=amount, source=source,
                              tax_year=tax_year, memo=_opt(memo, no_memo))
     _report_edit(res, fmt)
@@ -93,7 +93,7 @@ def contribution_rm(ctx, entry_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_entry(session, "contribution", entry_id, reason)
     _report_rm(res, fmt)
 
@@ -137,7 +137,7 @@ def earnings_edit(ctx, entry_id, on, source, amount, memo, no_memo, fmt) -> None
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_entry(session, "earnings", entry_id, on=on, amount=amount, source=source,
                              memo=_opt(memo, no_memo))
     _report_edit(res, fmt)
@@ -155,7 +155,7 @@ def earnings_rm(ctx, entry_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_entry(session, "earnings", entry_id, reason)
     _report_rm(res, fmt)
 
@@ -196,7 +196,7 @@ def balance_edit(ctx, assertion_id, on, source, amount, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_balance(session, assertion_id, on=on, source=source, amount=amount)
     _report_edit(res, fmt)
 
@@ -213,7 +213,7 @@ def balance_rm(ctx, assertion_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_balance(session, assertion_id, reason)
     _report_rm(res, fmt)
 
@@ -268,7 +268,7 @@ def conversion_edit(ctx, conversion_id, on, amount, to, earnings_to, no_earnings
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_conversion(session, conversion_id, on=on, amount=amount, to=to,
                                   earnings_to=_opt(earnings_to, no_earnings_to), basis=_opt(basis, no_basis),
                                   memo=_opt(memo, no_memo))
@@ -287,7 +287,7 @@ def conversion_rm(ctx, conversion_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_conversion(session, conversion_id, reason)
     _report_rm(res, fmt)
 
@@ -339,7 +339,7 @@ def ira_event_edit(ctx, event_id, on, account, amount, tax_year, nondeductible, 
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_ira_event(session, event_id, on=on, amount=amount, account=account, tax_year=tax_year,
                                  nondeductible=_opt(nondeductible, no_nondeductible),
                                  exception=_opt(exception, no_exception))
@@ -358,7 +358,7 @@ def ira_event_rm(ctx, event_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_ira_event(session, event_id, reason)
     _report_rm(res, fmt)
 
@@ -425,7 +425,7 @@ def ira_value_edit(ctx, value_id, year, amount, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_ira_value(session, value_id, year=year, amount=amount)
     _report_edit(res, fmt)
 
@@ -442,7 +442,7 @@ def ira_value_rm(ctx, value_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_ira_value(session, value_id, reason)
     _report_rm(res, fmt)
 
@@ -464,7 +464,7 @@ def wages_edit(ctx, wages_id, year, compensation, no_compensation, fica_wages, n
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_wages(session, wages_id, year=year, compensation=_opt(compensation, no_compensation),
                              fica_wages=_opt(fica_wages, no_fica_wages))
     _report_edit(res, fmt)
@@ -482,7 +482,7 @@ def wages_rm(ctx, wages_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_wages(session, wages_id, reason)
     _report_rm(res, fmt)
 
@@ -532,7 +532,7 @@ def basis_edit(ctx, basis_id, year, traditional, no_traditional, roth_contributi
 
     if conversions and no_conversions:
         raise click.UsageError("give --conversion or --no-conversion, not both")
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_basis(session, basis_id, year=year, traditional=_opt(traditional, no_traditional),
                              roth_contributions=_opt(roth_contributions, no_roth_contributions),
                              layers=list(conversions), no_conversions=no_conversions)
@@ -551,7 +551,7 @@ def basis_rm(ctx, basis_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_basis(session, basis_id, reason)
     _report_rm(res, fmt)
 
@@ -612,7 +612,7 @@ def reconcile_edit(ctx, received_id, year, fmt, **boxes) -> None:
             changes[box] = v
     if year is not None:
         changes["year"] = year
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_received(session, received_id, changes)
     if fmt == "json":
         emit(res, fmt)
@@ -633,7 +633,7 @@ def reconcile_rm(ctx, received_id, reason, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.remove_received(session, received_id, reason)
     _report_rm(res, fmt)
 
@@ -652,7 +652,7 @@ def person_edit(ctx, name, born, new_name, fmt) -> None:
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_person(session, name, born=born, new_name=new_name)
     _report_edit(res, fmt)
 
@@ -678,7 +678,7 @@ def plan_edit(ctx, name, employer, kind, after_tax, in_plan_conversion, in_servi
     """
     from ..services import corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.edit_plan(session, name, employer=employer, kind=kind, after_tax=after_tax,
                             in_plan_conversion=in_plan_conversion, in_service_withdrawal=in_service_withdrawal,
                             first_roth_year=_opt(first_roth_year, no_first_roth_year))

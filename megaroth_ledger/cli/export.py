@@ -57,6 +57,7 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
                             "ann-2025.xlsx) or give a file name")
     elif output.suffix.lower() != ".xlsx":
         raise UserError(f"-o {output}: the workbook file name must end in .xlsx")
+    from ..files import atomic_output, os_error
     from ..reports.workbook import build_workbook
     from ..services import export as svc
 
@@ -83,9 +84,11 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
                     shutil.copyfileobj(f, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
         else:
-            tmp = output.with_name(output.name + ".part")
-            counts = build_workbook(data, tmp)
-            tmp.replace(output)
+            with atomic_output(output) as tmp:  # a private .part, fsync-ed, renamed over the target
+                try:
+                    counts = build_workbook(data, tmp)
+                except OSError as exc:
+                    raise os_error(exc, output, "write") from None
     click.echo(f"wrote {'the workbook to standard output' if to_stdout else output} "
                f"({', '.join(str(y) for y in years)}; "
                f"{counts['Paychecks']} paycheck rows, {counts['Audit']} ledger rows)", err=to_stdout)

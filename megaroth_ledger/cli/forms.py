@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, YEAR, emit, format_option, ledger_session, read_session
+from .common import AMOUNT, YEAR, emit, format_option, ledger_session, read_session, write_session
 
 
 def _form_options(f):
@@ -173,7 +173,7 @@ def reconcile_1099r(ctx, plan_name, person_name, account, year, box1, box2a, box
             raise click.UsageError("give --plan, or --person and --account (traditional|roth)")
         from ..services import ira_reconcile
 
-        with ledger_session(ctx) as session:
+        with write_session(ctx) as session:
             payload = ira_reconcile.reconcile(session, person_name, account, year, received)
         status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
         emit(payload, fmt, [Table(f"1099-R from the {account} IRA custodian for {year}: {status}",
@@ -182,7 +182,7 @@ def reconcile_1099r(ctx, plan_name, person_name, account, year, box1, box2a, box
         if not payload["match"]:
             ctx.exit(1)
         return
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         payload = svc.reconcile_1099r(session, plan_name, year, received)
     diff_cols = [Column("box", "Box"), Column("received", "Received", True), Column("derived", "Ledger", True),
                  Column("difference", "Difference", True)]

@@ -138,7 +138,7 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
     source_map = _parse_maps(maps)
     if source_map and not plan_name:
         raise UserError("--map needs --plan (the map is stored with the plan)")
-    ledger = get_ledger(ctx)
+    ledger = get_ledger(ctx, write=True)
     with _from_stdin(file) as path:
         res = import_file(ledger.engine, path, plan=plan_name, profile=profile, dry_run=dry_run,
                           progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map,
@@ -231,7 +231,7 @@ def import_undo(ctx, import_id, fmt) -> None:
     from ..importers.store import undo_import
     from ..reports.output import Column, Table
 
-    res = undo_import(get_ledger(ctx).engine, import_id)
+    res = undo_import(get_ledger(ctx, write=True).engine, import_id)
     footer = []
     if res["rows_kept"] or res["balance_assertions_kept"]:
         footer.append(f"kept {res['rows_kept']} row(s), {res['conversions_kept']} conversion(s) and "

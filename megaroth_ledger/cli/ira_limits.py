@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, YEAR, emit, format_option, ledger_session
+from .common import AMOUNT, YEAR, emit, format_option, ledger_session, write_session
 
 STATUS = click.Choice(["single", "mfj", "mfs", "hoh", "qss"])
 
@@ -35,7 +35,7 @@ def tax_year_set(ctx, person_name, year, filing_status, magi, covered, spouse_co
     """
     from ..services import ira_limits as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         payload = svc.tax_year_set(session, person_name, year, filing_status, magi, covered, spouse_covered,
                                    compensation)
     _emit_limits(payload, fmt)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, read_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, read_session, shell_quote, write_session
 
 
 @click.group("person")
@@ -23,10 +23,10 @@ def person_add(ctx, name: str, born) -> None:
     """
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         svc.add_person(session, name, born)
     click.echo(f"added person {name} (born {born.isoformat()})")
-    click.echo(f"next: megaroth plan add NAME --person {name} --employer EMPLOYER --after-tax")
+    click.echo(f"next: megaroth plan add NAME --person {shell_quote(name.strip())} --employer EMPLOYER --after-tax")
 
 
 @person.command("list")
@@ -68,12 +68,13 @@ def plan_add(ctx, name, person_name, employer, kind, after_tax, in_plan_conversi
     """
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         svc.add_plan(session, name=name, person=person_name, employer=employer, kind=kind,
                      after_tax=after_tax, in_plan_conversion=in_plan_conversion,
                      in_service_withdrawal=in_service_withdrawal, first_roth_year=first_roth_year)
     click.echo(f"added plan {name} ({kind}, {employer}) for {person_name}")
-    click.echo(f"next: megaroth contribution add --plan {name} --date YYYY-MM-DD --source pretax --amount N")
+    click.echo(f"next: megaroth contribution add --plan {shell_quote(name)} --date YYYY-MM-DD --source pretax "
+               "--amount N")
 
 
 @plan.command("list")
@@ -119,7 +120,7 @@ def wages_set(ctx, plan_name, year, compensation, fica_wages) -> None:
 
     if compensation is None and fica_wages is None:
         raise click.UsageError("give --compensation and/or --fica-wages")
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         svc.set_wages(session, plan_name, year, compensation, fica_wages)
     click.echo(f"wages for {plan_name} {year} recorded")
 
@@ -164,7 +165,7 @@ def contribution_add(ctx, plan_name, on, source, amount, tax_year, memo) -> None
     """
     from ..services import ledger as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         entry_id = svc.add_contribution(session, plan_name, on, source, amount, tax_year, memo)
     click.echo(f"recorded contribution #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, shell_quote, write_session
 
 SOURCE_CHOICE = click.Choice(["aftertax", "pretax", "roth", "roth_irr", "match", "nonelective",
                               "safe_harbor", "profit_sharing", "employer_roth", "rollover", "roth_rollover"])
@@ -29,7 +29,7 @@ def earnings_add(ctx, plan_name, on, source, amount, memo) -> None:
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         entry_id = svc.add_earnings(session, plan_name, on, source, amount, memo)
     click.echo(f"recorded earnings #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
 
@@ -55,7 +55,7 @@ def balance_assert(ctx, plan_name, on, source, amount, strict, fmt) -> None:
     from ..reports.output import Column, Table
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.assert_balance(session, plan_name, on, source, amount, strict)
     cols = [Column("date", "Date"), Column("source", "Source"), Column("statement", "Statement", True),
             Column("ledger", "Ledger", True), Column("difference", "Recorded as earnings", True)]
@@ -82,7 +82,7 @@ def convert(ctx, plan_name, on, amount, to, earnings_to, basis, memo, fmt) -> No
     from ..reports.output import Column, Table
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.convert(session, plan_name, on, amount, to, earnings_to, basis, memo)
     cols = [Column("destination", "Destination"), Column("gross", "Amount", True),
             Column("taxable", "Taxable", True), Column("basis", "Basis", True)]
@@ -119,7 +119,7 @@ def ira_contribute(ctx, person_name, on, account, amount, tax_year, nondeductibl
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.ira_contribute(session, person_name, on, account, amount, tax_year, nondeductible,
                                  deductibility_open)
     click.echo(f"recorded IRA contribution #{res['id']}: {person_name} {account} {amount:,.2f}")
@@ -139,10 +139,11 @@ def ira_convert(ctx, person_name, on, amount) -> None:
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         ev = svc.ira_convert(session, person_name, on, amount)
     click.echo(f"recorded IRA conversion #{ev}: {person_name} {amount:,.2f}")
-    click.echo(f"next: megaroth ira value --person {person_name} --year {on.year} --amount X  (Dec 31 value)")
+    click.echo(f"next: megaroth ira value --person {shell_quote(person_name)} --year {on.year} --amount X  "
+               "(Dec 31 value)")
 
 
 @ira.command("recharacterize")
@@ -167,7 +168,7 @@ def ira_recharacterize(ctx, person_name, on, from_account, amount, earnings, tax
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.ira_recharacterize(session, person_name, on, from_account, amount, earnings, tax_year, nondeductible)
     if fmt == "json":
         emit(res, fmt)
@@ -199,7 +200,7 @@ def ira_return(ctx, person_name, on, account, amount, earnings, tax_year, after_
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.ira_return(session, person_name, on, account, amount, earnings, tax_year, after_due_date,
                              nondeductible)
     if fmt == "json":
@@ -226,7 +227,7 @@ def ira_distribute(ctx, person_name, on, account, amount, exception) -> None:
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         ev = svc.ira_distribute(session, person_name, on, account, amount, exception)
     click.echo(f"recorded IRA distribution #{ev}: {person_name} {account} {amount:,.2f}")
 
@@ -246,7 +247,7 @@ def ira_value(ctx, person_name, year, amount, account) -> None:
     """
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         svc.ira_value(session, person_name, year, amount, account)
     click.echo(f"recorded Dec 31 {year} {account} IRA value for {person_name}: {amount:,.2f}")
 
@@ -289,7 +290,7 @@ def basis_set(ctx, person_name, year, traditional, roth_contributions, conversio
                                    "(--person/--year/...) in a separate `basis set`")
         from ..services import opening as svc_open
 
-        with ledger_session(ctx) as session:
+        with write_session(ctx) as session:
             done = [svc_open.set_opening_basis(session, plan_name, src, amt)
                     for src, amt in (("aftertax", aftertax), ("roth", roth)) if amt is not None]
         for d in done:
@@ -302,7 +303,7 @@ def basis_set(ctx, person_name, year, traditional, roth_contributions, conversio
         raise click.UsageError("Missing option '--year'.")
     from ..services import ledger_ops as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         svc.basis_set(session, person_name, year, traditional, roth_contributions, list(conversions))
     click.echo(f"recorded basis for {person_name} at the end of {year}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, write_session
 
 
 @click.group("correction")
@@ -31,7 +31,7 @@ def correction_add(ctx, plan_name, on, kind, tax_year, amount, earnings, source,
     """
     from ..services import plan_corrections as svc
 
-    with ledger_session(ctx) as session:
+    with write_session(ctx) as session:
         res = svc.correction_add(session, plan_name, on, kind, tax_year, amount, earnings, source)
     if fmt == "json":
         emit(res, fmt)

@@ -91,10 +91,15 @@ def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None
     """Detect (or take ``profile``) and start parsing ``path``; pure, no database."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    facts = facts or file_facts(path)
-    _refuse_unreadable(path, facts)
-    head = read_head(path, facts)
+        raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
+    try:
+        facts = facts or file_facts(path)
+        _refuse_unreadable(path, facts)
+        head = read_head(path, facts)
+    except OSError as exc:
+        from ..files import os_error
+
+        raise os_error(exc, path, "read") from None
     importer = choose_importer(head, profile, user_dir)
     ctx = ParseContext(file_label=path.name, errors=ErrorCollector(path.name), plan=plan,
                        source_map=dict(source_map or {}), on_bytes=on_bytes)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Protocol
 
+from ..errors import UserError
 from .rows import CanonicalRow, ErrorCollector
 from .text import FileFacts, file_facts, open_text
 
@@ -107,21 +108,76 @@ def xlsx_cell_text(v) -> str:
         return str(v)
     if isinstance(v, Decimal):
         return format(v, "f")
-    # a binary float from the workbook: its shortest repr is the number Excel displays
-    return format(Decimal(repr(v)), "f")
+    if isinstance(v, (dt.time, dt.timedelta)):
+        return str(v)
+    if isinstance(v, float):
+        # a binary float from the workbook: its shortest repr is the number Excel displays
+        return format(Decimal(repr(v)), "f")
+    return str(v)
+
+
+class CorruptWorkbook(UserError):
+    """An XLSX file that openpyxl cannot read (not a zip, damaged parts, broken XML)."""
+
+
+def _corrupt_types() -> tuple[type[BaseException], ...]:
+    """What reading a damaged XLSX raises inside zipfile/zlib/XML/openpyxl: the container or
+    its parts are broken (never our code's bug: only the reading calls are wrapped)."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+    import zlib
+
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, IndexError,
+            AttributeError, OverflowError, ET.ParseError, InvalidFileException, NotImplementedError,
+            RecursionError, UnicodeError, LookupError)
 
 
 def iter_xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
-    """(row number, cells as text) of one sheet, read-only and streaming."""
+    """(row number, cells as text) of one sheet, read-only and streaming. A damaged workbook
+    is a :class:`CorruptWorkbook` (one line naming the file)."""
     import openpyxl  # heavy: only when an XLSX is actually read
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    corrupt = _corrupt_types()
+
+    def broken(exc: BaseException) -> CorruptWorkbook:
+        why = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        return CorruptWorkbook(f"{path.name}: not a readable XLSX workbook ({why}); "
+                               "open it in a spreadsheet program and save it again as .xlsx")
+
     try:
-        ws = wb[sheet] if sheet else wb.worksheets[0]
-        for n, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except corrupt as exc:
+        raise broken(exc) from None
+    try:
+        try:
+            if sheet:
+                if sheet not in wb.sheetnames:
+                    raise UserError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+                ws = wb[sheet]
+            else:
+                if not wb.worksheets:
+                    raise UserError(f"{path.name}: the workbook has no worksheet")
+                ws = wb.worksheets[0]
+            rows = ws.iter_rows(values_only=True)
+        except corrupt as exc:
+            raise broken(exc) from None
+        n = 0
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except corrupt as exc:
+                raise broken(exc) from None
+            n += 1
             yield n, [xlsx_cell_text(v) for v in row]
     finally:
-        wb.close()
+        try:
+            wb.close()
+        except corrupt:
+            pass
 
 
 def split_line(line: str, delimiter: str) -> list[str]:

@@ -48,12 +48,13 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from pathlib import Path
 
+from ..bounds import cents_problem, date_problem
 from .base import Head, ParseContext
 from .profiles import Profile
-from .rows import CanonicalRow, CellError
+from .rows import CanonicalRow, CellError, check_row_bounds
 from .text import FileFacts, abs_text, negate_text, parse_cents, parse_decimal_text
 
 DEFAULT_SOURCES = {
@@ -66,7 +67,7 @@ DEFAULT_SOURCES = {
 MUST_MAP = ("OTHERVEST", "OTHERNONVEST")
 INCOME_TYPES = {"DIV": "dividend", "CGLONG": "capital_gain_dist", "CGSHORT": "capital_gain_dist",
                 "INTEREST": "interest", "MISC": "adjustment"}
-_TAG = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^>]*?(/?)>([^<]*)")
+_TAG = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^<>]*?(/?)>([^<]*)")
 _FEE_MEMO = re.compile(r"(?i)expense|\bfee")
 NOT_401K = "not a 401(k) statement: no INV401K"
 PLAN_PRODUCT_TYPES = ("401K", "403B")
@@ -103,10 +104,18 @@ class Node:
         return node.line
 
     def iter(self, name: str) -> Iterator[Node]:
-        for c in self.children:
+        """Descendants called ``name``, depth first in document order (an explicit stack:
+        a deeply nested file must not hit Python's recursion limit)."""
+        stack = [iter(self.children)]
+        while stack:
+            c = next(stack[-1], None)
+            if c is None:
+                stack.pop()
+                continue
             if c.name == name:
                 yield c
-            yield from c.iter(name)
+            if c.children:
+                stack.append(iter(c.children))
 
 
 def parse_tree(text: str) -> Node:
@@ -250,10 +259,16 @@ def ofx_date(text: str | None, column: str) -> dt.date | None:
     if not text:
         return None
     digits = text.strip()[:8]
+    if not (len(digits) == 8 and digits.isascii() and digits.isdigit()):
+        raise CellError(column, f"not an OFX date: {text[:40]!r}")
     try:
-        return dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
+        d = dt.date(int(digits[0:4]), int(digits[4:6]), int(digits[6:8]))
     except ValueError:
-        raise CellError(column, f"not an OFX date: {text!r}") from None
+        raise CellError(column, f"not an OFX date: {text[:40]!r}") from None
+    problem = date_problem(d)
+    if problem:
+        raise CellError(column, f"date {d.isoformat()} {problem}")
+    return d
 
 
 class OfxImporter:
@@ -462,12 +477,14 @@ class OfxImporter:
         settle = ofx_date(inv.get("DTSETTLE"), "DTSETTLE")
 
         def row(typ: str, cents: int, shares: str | None, external_id: str | None, rev: str | None):
-            return CanonicalRow(
+            made = CanonicalRow(
                 date=date, plan=ctx.plan, source=source, type=typ, amount_cents=cents, line=tran.line,
                 payroll_date=payroll, settle_date=settle, source_label=label, type_label=type_label,
                 fund=fund, fund_id=uid, shares=shares, price=price_t,
                 tax_year=date.year - 1 if prior else None, external_id=external_id,
                 reverses=rev, memo=memo, raw=raw)
+            check_row_bounds(made)
+            return made
 
         if len(loan_parts) <= 1:
             if loan_parts:
@@ -511,11 +528,18 @@ class OfxImporter:
 
     @staticmethod
     def _units_value(units: str | None, price: str | None) -> int:
+        if units is None or price is None or len(units) > 40 or len(price) > 40:
+            raise CellError("UNITS", "TRANSFER without TOTAL needs UNITS and UNITPRICE (numbers)")
         try:
             value = (Decimal(units) * Decimal(price)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-        except (InvalidOperation, TypeError):
-            raise CellError("UNITS", "TRANSFER without TOTAL needs UNITS and UNITPRICE") from None
-        return int(value * 100)
+        except (DecimalException, TypeError):
+            raise CellError("UNITS", "TRANSFER without TOTAL needs UNITS and UNITPRICE (numbers)") from None
+        if not value.is_finite():
+            raise CellError("UNITS", f"UNITS x UNITPRICE is not a number: {units[:40]} x {price[:40]}")
+        cents = int(value * 100)
+        if cents_problem(cents):
+            raise CellError("UNITS", f"UNITS x UNITPRICE = {value} {cents_problem(cents)}")
+        return cents
 
     def _balances(self, bal: Node, asof: str | None, ctx: ParseContext,
                   window_start: dt.date | None = None) -> Iterator[CanonicalRow]:

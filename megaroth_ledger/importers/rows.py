@@ -104,6 +104,41 @@ def row_part(row: CanonicalRow) -> tuple:
     )
 
 
+#: text limits of the entry columns (store/models.py), checked here so that SQLite (which
+#: stores any length) and PostgreSQL (which refuses) agree (megaroth_ledger.bounds)
+MAX_FUND = 200
+MAX_FUND_ID = 50
+MAX_SHARES = 40
+MAX_EXTERNAL_ID = 190  # the identity is "fitid:" + the id, String(200)
+MAX_TRANSFER_GROUP = 100
+MAX_LABEL = 200
+
+
+def check_row_bounds(row: CanonicalRow, label: dict[str, str] | None = None) -> None:
+    """Raise :class:`CellError` for a row value outside megaroth_ledger.bounds."""
+    from ..bounds import AMOUNT_BOUND, DATE_BOUND, MAX_AMOUNT_CENTS, MAX_DATE, MIN_DATE, year_problem
+
+    label = label or {}
+    if not -MAX_AMOUNT_CENTS <= row.amount_cents <= MAX_AMOUNT_CENTS:
+        raise CellError(label.get("amount", "amount"), f"amount is outside the bound {AMOUNT_BOUND}")
+    for name in ("date", "payroll_date", "settle_date"):
+        d = getattr(row, name)
+        if d is not None and not MIN_DATE <= d <= MAX_DATE:
+            raise CellError(label.get(name, name), f"date {d.isoformat()} is outside the bound {DATE_BOUND}")
+    for name in ("tax_year", "irr_year"):
+        y = getattr(row, name)
+        if y is not None and year_problem(y):
+            raise CellError(label.get(name, name), f"year {y} {year_problem(y)}")
+    for name, limit in (("fund", MAX_FUND), ("fund_id", MAX_FUND_ID), ("shares", MAX_SHARES),
+                        ("external_id", MAX_EXTERNAL_ID), ("transfer_group", MAX_TRANSFER_GROUP),
+                        ("reverses", MAX_EXTERNAL_ID), ("source_label", MAX_LABEL), ("type_label", MAX_LABEL),
+                        ("plan", 100)):
+        v = getattr(row, name)
+        if v is not None and len(v) > limit:
+            raise CellError(label.get(name, name), f"{name.replace('_', ' ')} has {len(v):,} characters "
+                            f"(at most {limit})")
+
+
 @dataclass(frozen=True, slots=True)
 class RowError:
     """One bad row: rendered ``file:line: column: reason``."""
@@ -136,6 +171,10 @@ class ErrorCollector:
 
     def add(self, line: int, column: str, reason: str) -> None:
         self.count += 1
+        if len(reason) > 300:  # a reason quoting a huge cell stays one readable line
+            reason = reason[:300] + "…"
+        if len(column) > 100:
+            column = column[:100] + "…"
         if len(self.errors) < MAX_REPORTED_ERRORS:
             self.errors.append(RowError(self.file, line, column, reason))
 

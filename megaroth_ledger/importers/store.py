@@ -49,6 +49,7 @@ from ..store.models import (
     Plan,
     RemovedRow,
 )
+from ..store.db import begin_write, write_connection
 from . import open_parse
 from .derive import row_identity, with_occurrence
 from .rows import row_part
@@ -176,10 +177,17 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
     """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
     path = Path(path)
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    facts = file_facts(path)
+        raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
+    try:
+        facts = file_facts(path)
+    except OSError as exc:
+        from ..files import os_error
+
+        raise os_error(exc, path, "read") from None
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with engine.connect() as conn:
+        # the write lock from the start: another import waits its turn (store.db.begin_write)
+        begin_write(conn, [plan] if plan is not None else None)
         plans = _Plans(conn)
         source_map: dict[str, str] = {}
         if plan is not None:
@@ -195,7 +203,7 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
             if plan is None and not getattr(parsed.importer, "canonical", False):
                 raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
             with _page_cache(conn, facts.size):
-                # one transaction (autobegun by the plan lookup, or by the first insert)
+                # one transaction, begun with the write lock above
                 try:
                     result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir,
                                     allow_overlap=allow_overlap)
@@ -441,6 +449,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
         else:
             result.notes.append(f"{date}: conversion legs without an outgoing leg were stored unlinked")
     plan_ids = sorted({all_plans[n] for n in plan_names})
+    _check_births(conn, plan_ids, file_name)
     batch_plan = plan_id_default
     if batch_plan is None and len(plan_names) == 1:
         batch_plan = plans.id(next(iter(plan_names)))
@@ -505,6 +514,29 @@ def _log_batch(conn: Connection, action: str, import_id: int, plan_id: int | Non
     if plan_id is not None:
         person_id = conn.execute(select(T_PLAN.c.person_id).where(T_PLAN.c.id == plan_id)).scalar()
     record_change(conn, action, "import", import_id, None, after, person_id=person_id, at=now)
+
+
+def _check_births(conn: Connection, plan_ids: list[int], file_name: str) -> None:
+    """Every participant was born at least 14 years before their first contribution
+    (megaroth_ledger.bounds); a file that says otherwise is refused (nothing written)."""
+    from ..bounds import BoundError, check_born_before
+    from ..store.models import Person
+    from ..vocab import CONTRIBUTION_TYPES
+
+    if not plan_ids:
+        return
+    t_person = Person.__table__
+    rows = conn.execute(
+        select(t_person.c.name, t_person.c.born, func.min(T_ENTRY.c.date).label("first"))
+        .select_from(T_ENTRY.join(T_PLAN, T_PLAN.c.id == T_ENTRY.c.plan_id)
+                     .join(t_person, t_person.c.id == T_PLAN.c.person_id))
+        .where(T_ENTRY.c.plan_id.in_(plan_ids), T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)))
+        .group_by(t_person.c.id, t_person.c.name, t_person.c.born)).all()
+    for r in rows:
+        try:
+            check_born_before(r.born, r.first, r.name)
+        except BoundError as exc:
+            raise UserError(f"{file_name}: {exc}; nothing was imported") from None
 
 
 def _pipeline(produce, consume, failed) -> int:
@@ -942,7 +974,7 @@ def refresh_assertion_differences(conn: Connection, plan_id: int) -> int:
 
 def save_source_map(engine: Engine, plan: str, mapping: dict[str, str]) -> dict[str, str]:
     """Merge ``mapping`` (raw label -> source) into the plan's stored source map."""
-    with engine.begin() as conn:
+    with write_connection(engine, [plan]) as conn:
         row = conn.execute(select(T_PLAN.c.id, T_PLAN.c.source_map).where(T_PLAN.c.name == plan)).first()
         if row is None:
             raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
@@ -1014,7 +1046,7 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
     import's file too, e.g. March's rows in the Q1 statement); those are kept and handed to the
     other import. The batch itself stays, marked undone, for the audit trail."""
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    with engine.begin() as conn:
+    with write_connection(engine) as conn:
         batch = conn.execute(select(T_BATCH).where(T_BATCH.c.id == import_id)).first()
         if batch is None:
             raise UserError(f"no import #{import_id}; see `megaroth import list`")

@@ -17,7 +17,8 @@ from ..vocab import SOURCES
 from .base import Head, ParseContext, iter_xlsx_rows, split_line
 from .profiles import PROFILE_TYPES, Profile
 from .derive import TRANSFER_TYPES, identity_base
-from .rows import CANONICAL_COLUMNS, CanonicalRow, CellError, row_part
+from ..bounds import MAX_AMOUNT_CENTS, year_problem
+from .rows import CANONICAL_COLUMNS, MAX_FUND, MAX_FUND_ID, CanonicalRow, CellError, check_row_bounds, row_part
 from .text import (
     DateParser,
     FileFacts,
@@ -115,8 +116,7 @@ class ProfileImporter:
                 return
             header_line, delim, raw_header, _ = found
             reader = csv.reader(f, delimiter=delim)
-            rows = ((header_line + reader.line_num, cells) for cells in reader)
-            yield from self._map_rows(raw_header, rows, ctx)
+            yield from self._map_rows(raw_header, _csv_rows(reader, header_line, ctx), ctx)
 
     def _scan_header(self, f) -> tuple[int, str, list[str], float] | None:
         """Read ``f`` line by line up to the header: (line, delimiter, raw cells, score)."""
@@ -194,7 +194,7 @@ class ProfileImporter:
                     got = day.get(cells[i_date])
                     date_iso, year = got if got is not None else iso(cells[i_date], l_date)
                     a = cells[i_amount]
-                    if cents_2(a):  # 1234.56 or -1234.56 (ASCII digits): what parse_cents gives, directly
+                    if len(a) <= 14 and cents_2(a):  # 1234.56 or -1234.56 (ASCII digits), within the bound
                         cents = int(a[:-3] + a[-2:])
                         # its text for the identity (derive.cents_text) is the cell itself unless
                         # negative or with a leading zero
@@ -246,6 +246,9 @@ class ProfileImporter:
                             memo = v.strip() or None
                     slabel = (cells[i_slabel] or None) if i_slabel is not None else None
                     tlabel = (cells[i_tlabel] or None) if i_tlabel is not None else None
+                    if (fund is not None and len(fund) > MAX_FUND) or (fund_id is not None and len(fund_id) > MAX_FUND_ID) \
+                            or (cents > MAX_AMOUNT_CENTS or cents < -MAX_AMOUNT_CENTS):
+                        raise CellError("fund", "a long text or a big amount: the general path reports it")
                     if amount_text is None:
                         a = -cents if cents < 0 else cents
                         amount_text = f"{'-' if cents < 0 else ''}{a // 100}.{a % 100:02d}"
@@ -359,10 +362,14 @@ class ProfileImporter:
 
         def set_year(field_name):
             def f(row, v):
-                try:
-                    setattr(row, field_name, int(v.strip()))
-                except ValueError:
-                    raise CellError(label[field_name], f"not a year: {v!r}") from None
+                v = v.strip()
+                if not (v.isascii() and v.isdigit() and len(v) == 4):
+                    raise CellError(label[field_name], f"not a year: {v[:40]!r}")
+                year = int(v)
+                problem = year_problem(year)
+                if problem:
+                    raise CellError(label[field_name], f"year {year} {problem}")
+                setattr(row, field_name, year)
             return f
 
         def set_status(row, v):
@@ -518,6 +525,7 @@ class ProfileImporter:
                     row.irr_year = row.date.year
                 if plan is None:
                     raise CellError(label.get("plan", "plan"), "no plan: give --plan or fill the plan column")
+                check_row_bounds(row, label)
             except CellError as exc:
                 errors.add(line, exc.column, exc.reason)
                 return None
@@ -550,6 +558,21 @@ class ProfileImporter:
 
 
 _TWO_DECIMALS = re.compile(r"-?[0-9]+\.[0-9][0-9]\Z")
+
+
+def _csv_rows(reader, header_line: int, ctx: ParseContext):
+    """(line, cells) of a csv.reader; a malformed CSV (the csv module's own error) ends the
+    file with a row error instead of a traceback."""
+    it = iter(reader)
+    while True:
+        try:
+            cells = next(it)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            ctx.errors.add(header_line + reader.line_num, "csv", f"malformed CSV: {exc}")
+            return
+        yield header_line + reader.line_num, cells
 
 
 class _Pairs:

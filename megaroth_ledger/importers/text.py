@@ -11,6 +11,7 @@ parentheses, trailing minus, Unicode minus (U+2212) and en/em dashes for negativ
 from __future__ import annotations
 
 import codecs
+import csv
 import datetime as dt
 import hashlib
 import html
@@ -20,9 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..bounds import AMOUNT_BOUND, DATE_BOUND, MAX_AMOUNT_CENTS, MAX_DATE, MIN_DATE
 from .rows import CellError
 
 CHUNK = 1 << 20
+
+# A CSV field may be as large as the file (a memo column holding a whole page): the csv
+# module's default limit of 128 KiB would end the import with _csv.Error. 2**31 - 1 fits a C
+# long everywhere (sys.maxsize does not on Windows).
+csv.field_size_limit(2**31 - 1)
 
 
 @dataclass(frozen=True)
@@ -38,8 +45,9 @@ class FileFacts:
 def file_facts(path: Path) -> FileFacts:
     """Hash the file and pick its encoding in one streaming pass.
 
-    A BOM wins (UTF-8, UTF-16 LE/BE). Otherwise the file is UTF-8 if it all decodes as
-    UTF-8, else cp1252 if every byte is defined there, else latin-1 (never fails).
+    A BOM (UTF-8, UTF-16 LE/BE) or UTF-16's NUL pattern wins if the whole file decodes that
+    way. Otherwise the file is UTF-8 if it all decodes as UTF-8, else cp1252 if every byte is
+    defined there, else latin-1 (never fails).
     """
     h = hashlib.sha256()
     size = 0
@@ -53,25 +61,33 @@ def file_facts(path: Path) -> FileFacts:
                 size += len(chunk)
             return FileFacts(h.hexdigest(), size, None, "xlsx")
         if first.startswith(codecs.BOM_UTF8):
-            enc = "utf-8-sig"
+            guess = "utf-8-sig"
         elif first.startswith(codecs.BOM_UTF16_LE) or first.startswith(codecs.BOM_UTF16_BE):
-            enc = "utf-16"
+            guess = "utf-16"
         elif len(first) >= 4 and first[1:2] == b"\x00" and first[3:4] == b"\x00":
-            enc = "utf-16-le"
+            guess = "utf-16-le"
         elif len(first) >= 4 and first[0:1] == b"\x00" and first[2:3] == b"\x00":
-            enc = "utf-16-be"
+            guess = "utf-16-be"
         else:
-            enc = None
-        utf8 = codecs.getincrementaldecoder("utf-8")() if enc is None else None
+            guess = None
+        # a BOM or a NUL pattern is only a guess: it must decode the whole file (a binary file
+        # or a truncated one starts the same way), else the usual UTF-8 -> cp1252 -> latin-1
+        guessed = codecs.getincrementaldecoder(guess)() if guess else None
+        utf8 = codecs.getincrementaldecoder("utf-8")()
         cp1252_ok = True
         chunk = first
         while chunk:
+            if guessed is not None:
+                try:
+                    guessed.decode(chunk)
+                except UnicodeDecodeError:
+                    guessed = None
             if utf8 is not None:
                 try:
                     utf8.decode(chunk)
                 except UnicodeDecodeError:
                     utf8 = None
-            if utf8 is None and enc is None and cp1252_ok:
+            if utf8 is None and cp1252_ok:
                 try:
                     chunk.decode("cp1252")
                 except UnicodeDecodeError:
@@ -79,10 +95,17 @@ def file_facts(path: Path) -> FileFacts:
             chunk = f.read(CHUNK)
             h.update(chunk)
             size += len(chunk)
+        enc = None
+        if guessed is not None:
+            try:
+                guessed.decode(b"", final=True)
+                enc = guess
+            except UnicodeDecodeError:
+                enc = None
         if enc is None and utf8 is not None:
             try:
                 utf8.decode(b"", final=True)
-                enc = "utf-8"
+                enc = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
             except UnicodeDecodeError:
                 utf8 = None
         if enc is None:
@@ -173,7 +196,7 @@ def _sign_and_body(text: str, column: str, what: str) -> tuple[bool, str]:
     elif s.endswith("-") and len(s) > 1:  # trailing minus (paystubs, web views)
         neg, s = True, s[:-1]
     for _ in range(2):  # "-$12", "$-12", "+$12"
-        if s[:1] in "-+":
+        if s and s[0] in "-+":
             if s[0] == "-":
                 if neg:
                     raise CellError(column, f"{what} {text!r} has two negative signs")
@@ -187,10 +210,14 @@ def _sign_and_body(text: str, column: str, what: str) -> tuple[bool, str]:
 def parse_cents(text: str, column: str = "amount") -> int:
     """Money text -> signed integer cents. Accepts ``1234.56``, ``-1,234.56``, ``$1,234.56``,
     ``-$5``, ``$-5``, ``(12.00)``, ``12.00-``, ``−12.00`` (U+2212) and ``–12.00`` (en dash)."""
+    if len(text) > 40:  # more digits than any amount within the bound (and int()'s 4,300-digit limit)
+        raise CellError(column, f"amount {_short(text)} is outside the bound {AMOUNT_BOUND}")
     if _PLAIN_AMOUNT.match(text):
         neg = text[0] == "-"
         whole, _, frac = (text[1:] if neg else text).partition(".")
         c = int(whole) * 100 + (int(frac) * (10 if len(frac) == 1 else 1) if frac else 0)
+        if c > MAX_AMOUNT_CENTS:
+            raise CellError(column, f"amount {text!r} is outside the bound {AMOUNT_BOUND}")
         return -c if neg else c
     if not text.strip():
         raise CellError(column, "missing amount")
@@ -204,7 +231,13 @@ def parse_cents(text: str, column: str = "amount") -> int:
             raise CellError(column, f"amount {text!r} has fractions of a cent")
         frac = frac[:2]
     c = int((m.group("int") or "0").replace(",", "")) * 100 + int((frac + "00")[:2])
+    if c > MAX_AMOUNT_CENTS:
+        raise CellError(column, f"amount {text!r} is outside the bound {AMOUNT_BOUND}")
     return -c if neg else c
+
+
+def _short(text: str) -> str:
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + f"... ({len(text):,} characters)"
 
 
 def parse_decimal_text(text: str, column: str, what: str = "number") -> str | None:
@@ -213,6 +246,8 @@ def parse_decimal_text(text: str, column: str, what: str = "number") -> str | No
     s = text.strip()
     if s in BLANK_NUMBERS:
         return None
+    if len(s) > 40:
+        raise CellError(column, f"{what} {_short(text)} has more than 40 characters")
     if _PLAIN_DECIMAL.match(s):
         return s
     neg, body = _sign_and_body(s, column, what)
@@ -281,7 +316,9 @@ class DateParser:
                 except ValueError:
                     continue
         if d is None:
-            raise CellError(column, f"not a date: {text!r} (expected {' or '.join(self.formats)})")
+            raise CellError(column, f"not a date: {_short(text)} (expected {' or '.join(self.formats)})")
+        if not MIN_DATE <= d <= MAX_DATE:
+            raise CellError(column, f"date {d.isoformat()} is outside the bound {DATE_BOUND}")
         if len(self.cache) < 100_000:
             self.cache[text] = d
         return d

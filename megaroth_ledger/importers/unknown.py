@@ -9,6 +9,8 @@ Form 8606) must refuse rather than silently leave them out: call
 
 from __future__ import annotations
 
+import shlex
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,7 +33,7 @@ def fix_hint(plan_name: str, import_id: int | None) -> str:
     undo = f"`megaroth import undo {import_id}`, then " if import_id else ""
     return (f"{undo}re-import with sources: an export that has a money-source column (e.g. "
             f"NetBenefits' Sources view, the OFX statement), or the same file with "
-            f"`--plan {plan_name} --map LABEL=SOURCE`")
+            f"`--plan {shlex.quote(plan_name)} --map LABEL=SOURCE`")
 
 
 def require_known_sources(session: Session, plan: Plan, year: int | None, what: str) -> None:

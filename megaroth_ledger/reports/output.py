@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..money import fmt, fmt_table
-from .safe import safe_text
+from .safe import safe_text, terminal_text
 
 
 def jsonable(obj: Any) -> Any:
@@ -44,8 +44,14 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+_C1 = __import__("re").compile("[\x7f-\x9f\u2028\u2029]")
+
+
 def render_json(payload: Any) -> str:
-    return json.dumps(jsonable(payload), indent=2, ensure_ascii=False)
+    """JSON text. json escapes C0 controls itself; C1 controls (a terminal runs U+009B as
+    CSI) and line separators are written as ``\\u`` escapes too: the same JSON value."""
+    out = json.dumps(jsonable(payload), indent=2, ensure_ascii=False)
+    return _C1.sub(lambda m: f"\\u{ord(m.group(0)):04x}", out)
 
 
 @dataclass
@@ -220,11 +226,13 @@ def table_lines(t: Table, width: int, bold=lambda s: s) -> list[str]:
     """One table as lines of at most ``width`` characters where that is possible (see
     :func:`render_tables`); no line ends in a space."""
     lines: list[str] = []
+    # stored text (memos, names, file names) is shown with control characters escaped, never raw
+    esc = terminal_text
     if t.title:
-        lines += [bold(x) for x in _wrap(t.title, width)]
+        lines += [bold(x) for x in _wrap(esc(t.title), width)]
     if t.rows:
-        cols = list(t.columns)
-        cells = [[cell_text(row.get(c.key), c.money) for c in cols] for row in t.rows]
+        cols = [dataclasses.replace(c, header=esc(c.header)) for c in t.columns]
+        cells = [[esc(cell_text(row.get(c.key), c.money), keep_newlines=True) for c in cols] for row in t.rows]
         right = [_right_aligned(t, c) for c in cols]
         natural, least = [], []
         for i, c in enumerate(cols):
@@ -254,9 +262,9 @@ def table_lines(t: Table, width: int, bold=lambda s: s) -> list[str]:
         for r in cells:
             lines += block(r)
     elif t.empty:
-        lines += _wrap(t.empty, width)
+        lines += _wrap(esc(t.empty, keep_newlines=True), width)
     for f in t.footer:
-        lines += _wrap(str(f), width)
+        lines += _wrap(esc(str(f), keep_newlines=True), width)
     return [x.rstrip() for x in lines]
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..bounds import check_amount, check_born_before, check_date, check_name
 from ..errors import UserError
 from ..money import ZERO, from_cents, to_cents
 from .changelog import record_change, snapshot
@@ -22,6 +23,8 @@ def add_person(session: Session, name: str, born: dt.date) -> Person:
     name = name.strip()
     if not name:
         raise UserError("a person needs a name")
+    check_name(name, "person name")
+    check_date(born, "birth date")
     if session.scalars(select(Person).where(Person.name == name)).first():
         raise UserError(f"person {name!r} already exists")
     if born > dt.date.today():
@@ -43,11 +46,13 @@ def add_plan(session: Session, *, name: str, person: str, employer: str, kind: s
              first_roth_year: int | None = None) -> Plan:
     if kind not in PLAN_KINDS:
         raise UserError(f"unknown plan kind {kind!r}; expected one of {', '.join(PLAN_KINDS)}")
+    check_name(name, "plan name")
     owner = get_person(session, person)
     if session.scalars(select(Plan).where(Plan.name == name)).first():
         raise UserError(f"plan {name!r} already exists")
     if not employer.strip():
         raise UserError("--employer must not be empty")
+    check_name(employer.strip(), "--employer", max_len=200)
     plan = Plan(name=name, person=owner, employer=employer.strip(), kind=kind, after_tax=after_tax,
                 in_plan_conversion=in_plan_conversion, in_service_withdrawal=in_service_withdrawal,
                 first_roth_year=first_roth_year)
@@ -109,6 +114,9 @@ def add_contribution(session: Session, plan_name: str, on: dt.date, source: str,
     tax_year = tax_year or on.year
     if abs(tax_year - on.year) > 1:
         raise UserError(f"--tax-year {tax_year} is more than a year away from the date {on.isoformat()}")
+    check_date(on, "--date")
+    check_amount(amount, "--amount")
+    check_born_before(plan.person.born, on, plan.person.name)
     entry = Entry(plan_id=plan.id, date=on, tax_year=tax_year, source=source, type="contribution",
                   amount_cents=to_cents(amount), memo=memo, origin="contribution add")
     session.add(entry)

@@ -298,6 +298,9 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
         raise UserError("--amount must be positive")
     tax_year = tax_year or on.year
     _check_ira_date(on, tax_year)
+    from ..bounds import check_born_before
+
+    check_born_before(person.born, on, person.name)
     if deductibility_open:
         if account != "traditional":
             raise UserError("--deductibility-open applies to traditional IRA contributions only")

@@ -1,14 +1,38 @@
-"""Engine, sessions and the migration runner.
+"""Engine, sessions, the write lock and the migration runner.
 
 Where the ledger lives: ``--db PATH|URL``, else ``$MEGAROTH_DB``, else ``ledger.db`` in the
 user data directory (platformdirs). A bare path means SQLite; anything with ``://`` is a
 SQLAlchemy URL (e.g. ``postgresql+psycopg://...``).
 
-Opening a database creates it or upgrades it to the Alembic head(s). Before upgrading a
-database that already holds data it is copied to ``<file>.bak-<UTC timestamp>`` beside it.
-A database stamped with a revision this code does not know (written by a newer megaroth)
-is refused with a clear message. SQLite files (and backups) are created with mode 0600:
-they hold tax data. SQLite connections get foreign keys, WAL and a busy timeout.
+**Missing ledgers.** A command that only reads opens an existing ledger (``write=False``) and
+refuses a path where there is none (``no ledger at PATH``), creating nothing; a writing
+command may create it (0600 file, missing folders 0700) and is told so
+(:attr:`Ledger.created_file`). An existing SQLite ledger that group or others may read is
+made 0600 (:attr:`Ledger.notes`). A ledger on a read-only file system opens read-only for
+reading commands (SQLite ``immutable``); writing commands are refused in one line.
+
+**Upgrades.** Opening a database creates it or upgrades it to the Alembic head(s). On SQLite
+the whole upgrade is *one* transaction: Python's sqlite3 driver would commit before every DDL
+statement on its own, so its transaction handling is switched off (``isolation_level=None``)
+and SQLAlchemy emits ``BEGIN`` itself from the ``begin`` event, the pysqlite recipe of
+SQLAlchemy's SQLite dialect documentation ("Serializable isolation / Savepoints /
+Transactional DDL"). A ``kill -9`` at any moment of an upgrade therefore leaves the old schema
+or the new one, never a half (SQLite's journal rolls an unfinished transaction back). Foreign
+keys are off while the tables are rebuilt (``PRAGMA foreign_keys`` only works outside a
+transaction; SQLite's "generalized ALTER TABLE procedure") and ``PRAGMA foreign_key_check``
+must be clean before the commit. ``_alembic_tmp_*`` tables left by an older, non-atomic
+megaroth that crashed mid-upgrade are dropped in the same transaction. Before upgrading a
+database that holds data it is copied to ``<file>.bak-<UTC timestamp>`` beside it: written to
+``....part``, fsync-ed, then renamed, so a file named ``.bak-*`` is always a whole backup. A
+database stamped with a revision this code does not know (written by a newer megaroth) is
+refused with a clear message.
+
+**Writers wait their turn.** A writing command takes the ledger's write lock when it starts
+(:func:`begin_write`): ``BEGIN IMMEDIATE`` on SQLite; on PostgreSQL transaction-scoped advisory
+locks (``pg_advisory_xact_lock``), one per plan the command names under a shared ledger-wide
+one, or the ledger-wide one exclusively. It waits up to ``--wait`` seconds (default 60,
+``$MEGAROTH_WAIT``) for another writer, then fails with :class:`LedgerBusy` (exit 75,
+``EX_TEMPFAIL`` of sysexits.h). Readers never wait for writers (SQLite WAL; PostgreSQL MVCC).
 """
 
 from __future__ import annotations
@@ -16,19 +40,39 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator
+import zlib
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import UserError
+from ..files import create_private_file, fsync_dir, os_error, readable_by_others, tighten
 
 ENV_VAR = "MEGAROTH_DB"
-BUSY_TIMEOUT_MS = 5000
+WAIT_ENV_VAR = "MEGAROTH_WAIT"
+DEFAULT_WAIT_SECONDS = 60.0
+BUSY_TIMEOUT_MS = int(DEFAULT_WAIT_SECONDS * 1000)
+BUSY_MESSAGE = "ledger is busy: another megaroth is writing; try again"
+LEFTOVER_PREFIX = "_alembic_tmp_"
+#: PostgreSQL advisory lock keys (two int4 keys): (LOCK_NS, 0) is the whole ledger,
+#: (LOCK_NS_PLAN, crc32 of the plan name) one plan
+LOCK_NS = 0x4D52_0001
+LOCK_NS_PLAN = 0x4D52_0002
+
+
+class LedgerBusy(UserError):
+    """Another writer held the ledger for longer than ``--wait`` seconds."""
+
+    exit_code = 75  # EX_TEMPFAIL (sysexits.h): try again later
+
+    def __init__(self, message: str = BUSY_MESSAGE):
+        super().__init__(message)
 
 
 def default_db_path() -> Path:
@@ -38,12 +82,30 @@ def default_db_path() -> Path:
 
 
 def resolve_url(db: str | None) -> str:
-    """``--db`` value (or None) -> SQLAlchemy URL string."""
+    """``--db`` value (or None) -> SQLAlchemy URL string (a path's ``%``, ``?``, ``#`` escaped)."""
     target = db or os.environ.get(ENV_VAR) or str(default_db_path())
     if "://" in target:
         return target
-    path = Path(target).expanduser()
-    return f"sqlite:///{path.resolve()}"
+    # absolute, but a symlink is not resolved here: a dangling one must be seen (and refused)
+    path = Path(os.path.abspath(Path(target).expanduser()))
+    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
+
+
+def resolve_wait(value: float | str | None) -> float:  # money-ok: seconds
+    """Seconds a writer waits for another: ``--wait``, else ``$MEGAROTH_WAIT``, else 60."""
+    what = "--wait"
+    if value is None:
+        value = os.environ.get(WAIT_ENV_VAR)
+        what = f"${WAIT_ENV_VAR}"
+        if value is None or not str(value).strip():
+            return DEFAULT_WAIT_SECONDS
+    try:
+        seconds = float(value)  # money-ok: a duration in seconds, not money
+    except ValueError:
+        raise UserError(f"{what} {value!r}: expected a number of seconds, e.g. 60") from None
+    if not 0 <= seconds <= 86_400:
+        raise UserError(f"{what} {value!r}: must be between 0 and 86400 seconds")
+    return seconds
 
 
 def migrations_dir() -> Path:
@@ -55,51 +117,222 @@ def migrations_dir() -> Path:
     raise RuntimeError("megaroth: migrations directory not found (broken installation)")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.close()
+# --------------------------------------------------------------------------- SQLite engine
 
 
-def _create_private_file(path: Path) -> None:
-    """Create an empty file readable only by its owner (tax data), if it does not exist."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _sqlite_connect(busy_ms: int, read_only: bool):
+    def on_connect(dbapi_conn, _record) -> None:
+        # the pysqlite recipe: the driver never BEGINs or COMMITs on its own (see _sqlite_begin)
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        if not read_only:
+            cur.execute("PRAGMA journal_mode=WAL")
+        cur.close()
+
+    return on_connect
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    """Emit BEGIN ourselves; ``BEGIN IMMEDIATE`` (the write lock, waiting up to the busy
+    timeout) when the connection was marked by :func:`begin_write`."""
+    if conn.get_execution_options().get("megaroth_write"):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def _on_read_only_fs(path: Path) -> bool:
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
-def make_engine(url: str) -> Engine:
-    u = make_url(url)
+def _prepare_sqlite_file(path: Path, create: bool, notes: list[str]) -> bool:
+    """Check/create the SQLite file; True when it was created now."""
+    if path.is_dir():
+        raise UserError(f"--db {path} is a folder; give a file path")
+    if not path.exists():
+        if path.is_symlink():
+            raise UserError(f"--db {path} is a dangling symbolic link; megaroth does not create a "
+                            "ledger through one: remove it or give the real path")
+        if not create:
+            raise UserError(f"no ledger at {path}; 'megaroth person add' creates one")
+        try:
+            return create_private_file(path)
+        except OSError as exc:
+            raise os_error(exc, path, "create ledger") from None
+    if create and _on_read_only_fs(path):
+        raise UserError(f"cannot write the ledger {path}: it is on a read-only file system; copy it to a "
+                        "writable disk (reading commands still work here)")
+    if readable_by_others(path) and not _on_read_only_fs(path) and tighten(path):
+        notes.append(f"note: {path} was readable by other users; made it private (mode 0600)")
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists() and readable_by_others(side):
+            tighten(side)
+    return False
+
+
+def make_engine(url: str, *, wait: float | None = None, create: bool = True,  # money-ok: seconds
+                notes: list[str] | None = None) -> Engine:
+    """An engine for ``url``. SQLite: see the module docstring (``create`` allows a new file)."""
+    wait = DEFAULT_WAIT_SECONDS if wait is None else wait
+    notes = [] if notes is None else notes
+    try:
+        u = make_url(url)
+    except Exception as exc:  # sqlalchemy.exc.ArgumentError: not a URL at all
+        raise UserError(f"--db {url!r} is not a database URL or path: {exc}") from None
     if u.get_backend_name() == "sqlite":
+        busy_ms = int(wait * 1000)
+        read_only = False
+        engine_url: str | URL = url
+        kwargs: dict = {"connect_args": {"timeout": wait}}
         if u.database and u.database != ":memory:":
             path = Path(u.database)
-            if path.is_dir():
-                raise UserError(f"--db {path} is a directory; give a file path")
-            try:
-                _create_private_file(path)
-            except OSError as exc:
-                raise UserError(f"cannot create database {path}: {exc.strerror}") from None
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
-        event.listen(engine, "connect", _sqlite_pragmas)
+            created = _prepare_sqlite_file(path, create, notes)
+            if not create and _on_read_only_fs(path):
+                # nobody can change a file on a read-only file system: read it as immutable
+                read_only = True
+                uri = path.as_uri() + "?mode=ro&immutable=1"
+                kwargs = {"creator": lambda: sqlite3.connect(uri, uri=True, timeout=wait,
+                                                             check_same_thread=False)}
+                engine_url = "sqlite://"
+        else:
+            created = False
+        try:
+            engine = create_engine(engine_url, **kwargs)
+        except Exception as exc:  # e.g. an unknown query parameter in the URL
+            raise UserError(f"cannot use database URL {u.render_as_string(hide_password=True)}: {exc}") from None
+        event.listen(engine, "connect", _sqlite_connect(busy_ms, read_only))
+        event.listen(engine, "begin", _sqlite_begin)
+        engine.update_execution_options(megaroth_wait=wait)
+        engine.megaroth_path = Path(u.database) if u.database and u.database != ":memory:" else None
+        engine.megaroth_created = created
+        engine.megaroth_read_only = read_only
         return engine
     try:
-        return create_engine(url)
+        engine = create_engine(url)
     except Exception as exc:  # unknown dialect / missing driver
         raise UserError(scrub(f"cannot use database URL {safe_url(u)}: {exc}", u)) from None
+    engine.update_execution_options(megaroth_wait=wait)
+    engine.megaroth_path = None
+    engine.megaroth_created = False
+    engine.megaroth_read_only = False
+    return engine
 
 
-def _alembic_config(engine: Engine):
+def describe(engine: Engine) -> str:
+    path = getattr(engine, "megaroth_path", None)
+    return str(path) if path is not None else engine.url.render_as_string(hide_password=True)
+
+
+def _is_locked(exc: BaseException) -> bool:
+    orig = getattr(exc, "orig", exc)
+    if isinstance(orig, sqlite3.OperationalError):
+        return "database is locked" in str(orig) or "database table is locked" in str(orig)
+    return getattr(orig, "sqlstate", None) == "55P03"  # PostgreSQL lock_not_available
+
+
+def database_error(exc: DBAPIError, engine: Engine) -> UserError | None:
+    """A one-line UserError for a database error the user can fix (busy, not a database,
+    read-only, unreachable), or None for anything else (a bug: let it propagate)."""
+    if _is_locked(exc):
+        return LedgerBusy()
+    orig = exc.orig
+    where = describe(engine)
+    if isinstance(orig, sqlite3.DatabaseError):
+        msg = str(orig)
+        if "file is not a database" in msg:
+            return UserError(f"{where} is not a megaroth ledger (not an SQLite database); "
+                             "give the path of a ledger, or a new file name to start one")
+        if "malformed" in msg:
+            return UserError(f"{where} is damaged ({msg}); restore it from a backup ({where}.bak-*)")
+        if "readonly" in msg or "read-only" in msg:
+            return UserError(f"cannot write the ledger {where}: it is read-only (file permissions or a "
+                             "read-only disk); copy it somewhere writable or fix its permissions")
+        if "unable to open database file" in msg:
+            return UserError(f"cannot open the ledger {where}: {msg} (check that its folder exists and "
+                             "that you may write to it)")
+        if "disk I/O error" in msg or "database or disk is full" in msg:
+            return UserError(f"cannot use the ledger {where}: {msg}; check the disk and try again")
+        return None
+    if isinstance(exc, OperationalError) and engine.dialect.name == "postgresql":
+        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        if "connect" in first or "connection" in first or "password" in first or "does not exist" in first:
+            return UserError(f"cannot connect to {where}: {first}")
+    return None
+
+
+# --------------------------------------------------------------------------- write lock
+
+
+def _plan_key(name: str) -> int:
+    key = zlib.crc32(name.encode("utf-8"))
+    return key - (1 << 32) if key >= (1 << 31) else key
+
+
+def begin_write(conn: Connection, plans: Iterable[str] | None = None) -> None:
+    """Begin ``conn``'s transaction holding the ledger's write lock (see the module docstring).
+
+    ``plans`` names the plans the command writes (PostgreSQL then only serialises writers of
+    the same plans); None means the whole ledger. Raises :class:`LedgerBusy` after the wait.
+    """
+    wait = conn.get_execution_options().get("megaroth_wait", DEFAULT_WAIT_SECONDS)
+    if conn.in_transaction():
+        raise RuntimeError("begin_write: the connection is already in a transaction")
+    try:
+        if conn.dialect.name == "sqlite":
+            conn.execution_options(megaroth_write=True)
+            try:
+                conn.begin()
+            finally:
+                conn.execution_options(megaroth_write=False)
+            return
+        conn.begin()
+        if conn.dialect.name == "postgresql":
+            conn.execute(text(f"SET LOCAL lock_timeout = '{int(wait * 1000)}ms'"))
+            if plans is None:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": LOCK_NS})
+            else:
+                conn.execute(text("SELECT pg_advisory_xact_lock_shared(:ns, 0)"), {"ns": LOCK_NS})
+                for key in sorted({_plan_key(p) for p in plans}):
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :k)"), {"ns": LOCK_NS_PLAN, "k": key})
+            conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
+    except DBAPIError as exc:
+        if conn.in_transaction():
+            conn.rollback()
+        if _is_locked(exc):
+            raise LedgerBusy() from None
+        raise
+
+
+@contextmanager
+def write_connection(engine: Engine, plans: Iterable[str] | None = None) -> Iterator[Connection]:
+    """A connection in one transaction holding the write lock: committed on success, rolled
+    back on any error."""
+    with engine.connect() as conn:
+        begin_write(conn, plans)
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
+# --------------------------------------------------------------------------- migrations
+
+
+def _alembic_config():
     from alembic.config import Config
 
     cfg = Config()
-    cfg.set_main_option("script_location", str(migrations_dir()))
-    # ConfigParser interpolates '%': a URL-encoded password or socket path (%2F) must be escaped
-    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False).replace("%", "%%"))
+    # the connection is passed in config.attributes; paths go in escaped (ConfigParser
+    # interpolation would read a '%' in the install path as a reference)
+    cfg.set_main_option("script_location", str(migrations_dir()).replace("%", "%%"))
     return cfg
 
 
@@ -108,18 +341,38 @@ class MigrationResult:
     created: bool
     upgraded_from: tuple[str, ...]
     backup: Path | None
+    leftovers_dropped: list[str] = field(default_factory=list)
 
 
-def _backup_sqlite(engine: Engine) -> Path:
-    """Copy the SQLite database (consistently, WAL included) to a 0600 timestamped file."""
-    src = Path(engine.url.database)
+def _backup_sqlite(src: Path) -> Path:
+    """Copy the SQLite database (consistently, WAL included) to a 0600 timestamped file:
+    written to ``.part``, fsync-ed, then renamed (so a ``.bak-*`` is always complete)."""
+    for stale in src.parent.glob(f"{src.name}.bak-*.part*"):  # a crash during an earlier backup
+        try:
+            stale.unlink()
+        except OSError:
+            pass
     stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     dest = src.with_name(f"{src.name}.bak-{stamp}")
-    _create_private_file(dest)
-    with sqlite3.connect(src) as s, sqlite3.connect(dest) as d:
-        s.backup(d)
-    s.close()
-    d.close()
+    part = dest.with_name(dest.name + ".part")
+    try:
+        create_private_file(part)
+        s = sqlite3.connect(src)
+        d = sqlite3.connect(part)
+        try:
+            s.backup(d)
+        finally:
+            d.close()
+            s.close()
+        fd = os.open(part, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(part, dest)
+    except OSError as exc:
+        raise os_error(exc, dest, "write the pre-upgrade backup") from None
+    fsync_dir(dest.parent)
     return dest
 
 
@@ -139,42 +392,116 @@ def _schema_is_current(engine: Engine) -> bool:
     return stamped == SCHEMA_HEADS
 
 
+def _leftovers(conn: Connection) -> list[str]:
+    return [t for t in inspect(conn).get_table_names() if t.startswith(LEFTOVER_PREFIX)]
+
+
+def _drop_leftovers(conn: Connection, engine: Engine) -> list[str]:
+    """Drop ``_alembic_tmp_X`` tables of a crashed older, non-atomic upgrade. The copy was
+    not finished (X still holds the data) or X was already dropped: then the ledger is
+    half-upgraded and only the backup can restore it."""
+    dropped = []
+    names = set(inspect(conn).get_table_names())
+    for table in sorted(t for t in names if t.startswith(LEFTOVER_PREFIX)):
+        original = table[len(LEFTOVER_PREFIX):]
+        if original not in names:
+            raise UserError(f"{describe(engine)} was left half-upgraded by a megaroth that crashed "
+                            f"(table {original} is missing, {table} holds its rows); restore the backup "
+                            f"{describe(engine)}.bak-* taken before that upgrade")
+        conn.exec_driver_sql(f'DROP TABLE "{table}"')
+        dropped.append(table)
+    return dropped
+
+
 def upgrade(engine: Engine) -> MigrationResult:
     """Create or upgrade the database to the head revision(s). See the module docstring."""
     if _schema_is_current(engine):
         from .revision import SCHEMA_HEADS
 
         return MigrationResult(created=False, upgraded_from=tuple(sorted(SCHEMA_HEADS)), backup=None)
-    from alembic import command
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    cfg = _alembic_config(engine)
+    cfg = _alembic_config()
     script = ScriptDirectory.from_config(cfg)
     heads = set(script.get_heads())
+    try:
+        with engine.connect() as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+            tables = inspect(conn).get_table_names()
+            conn.rollback()
+        _check_known(engine, script, current, tables)
+        if current == heads and not any(t.startswith(LEFTOVER_PREFIX) for t in tables):
+            return MigrationResult(created=False, upgraded_from=tuple(sorted(current)), backup=None)
+        if getattr(engine, "megaroth_read_only", False):
+            raise UserError(f"{describe(engine)} needs a schema upgrade but is on a read-only disk; "
+                            "copy it somewhere writable and run megaroth there")
+        if engine.dialect.name == "sqlite":
+            return _upgrade_sqlite(engine, cfg, script, heads)
+        with write_connection(engine) as conn:
+            current = set(MigrationContext.configure(conn).get_current_heads())
+            _check_known(engine, script, current, inspect(conn).get_table_names())
+            if current != heads:
+                _run_alembic(cfg, conn)
+        return MigrationResult(created=not current, upgraded_from=tuple(sorted(current)), backup=None)
+    except DBAPIError as exc:
+        err = database_error(exc, engine)
+        if err is None:
+            raise
+        raise err from None
+
+
+def _upgrade_sqlite(engine: Engine, cfg, script, heads: set[str]) -> MigrationResult:
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as conn:
-        current = set(MigrationContext.configure(conn).get_current_heads())
-        has_tables = bool(inspect(conn).get_table_names())
+        raw = conn.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction: set it before BEGIN
+        try:
+            begin_write(conn)
+            try:
+                current = set(MigrationContext.configure(conn).get_current_heads())
+                tables = inspect(conn).get_table_names()
+                _check_known(engine, script, current, tables)
+                dropped = _drop_leftovers(conn, engine)
+                backup = None
+                if current != heads:
+                    path = getattr(engine, "megaroth_path", None)
+                    if current and path is not None and _holds_data(conn):
+                        backup = _backup_sqlite(path)  # reads the committed state beside our lock
+                    _run_alembic(cfg, conn)
+                    bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        raise RuntimeError(f"schema upgrade broke foreign keys: {bad[:5]}")
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
+    return MigrationResult(created=not current, upgraded_from=tuple(sorted(current)), backup=backup,
+                           leftovers_dropped=dropped)
+
+
+def _run_alembic(cfg, conn: Connection) -> None:
+    from alembic import command
+
+    cfg.attributes["connection"] = conn
+    command.upgrade(cfg, "heads")
+
+
+def _check_known(engine: Engine, script, current: set[str], tables: list[str]) -> None:
     unknown = [rev for rev in current if not _known_revision(script, rev)]
     if unknown:
         raise UserError(
-            f"database {engine.url.render_as_string(hide_password=True)} was written by a newer "
+            f"database {describe(engine)} was written by a newer "
             f"megaroth (schema revision {', '.join(sorted(unknown))}); upgrade megaroth to use it"
         )
-    if current == heads:
-        return MigrationResult(created=False, upgraded_from=tuple(sorted(current)), backup=None)
-    if has_tables and not current:
+    if tables and not current:
         raise UserError(
-            f"database {engine.url.render_as_string(hide_password=True)} has tables but no "
+            f"database {describe(engine)} has tables but no "
             "megaroth schema version; it is not a megaroth ledger"
         )
-    backup = None
-    if current and engine.url.get_backend_name() == "sqlite" and _holds_data(engine):
-        backup = _backup_sqlite(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
-    return MigrationResult(created=not current, upgraded_from=tuple(sorted(current)), backup=backup)
 
 
 def _known_revision(script, rev: str) -> bool:
@@ -186,13 +513,12 @@ def _known_revision(script, rev: str) -> bool:
         return False
 
 
-def _holds_data(engine: Engine) -> bool:
-    with engine.connect() as conn:
-        for table in inspect(conn).get_table_names():
-            if table == "alembic_version":
-                continue
-            if conn.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first():
-                return True
+def _holds_data(conn: Connection) -> bool:
+    for table in inspect(conn).get_table_names():
+        if table == "alembic_version" or table.startswith(LEFTOVER_PREFIX):
+            continue
+        if conn.execute(text(f'SELECT 1 FROM "{table}" LIMIT 1')).first():
+            return True
     return False
 
 
@@ -226,14 +552,24 @@ def _connect_error(url: str, exc: Exception) -> UserError:
     return UserError(scrub(f"cannot open database {safe_url(url)}: {detail}", url))
 
 
-class Ledger:
-    """An opened (created/upgraded) ledger database: hand out sessions and connections."""
+# --------------------------------------------------------------------------- the ledger
 
-    def __init__(self, url: str):
+
+class Ledger:
+    """An opened (created/upgraded) ledger database: hand out sessions and connections.
+
+    ``write=False`` (a reading command) refuses a missing SQLite file instead of creating it;
+    ``wait`` is how long a writer waits for another (:func:`resolve_wait`).
+    """
+
+    def __init__(self, url: str, *, write: bool = True, wait: float | str | None = None):  # money-ok: seconds
+        self.url = url
+        self.wait = resolve_wait(wait)
+        self.notes: list[str] = []
+        self.engine = make_engine(url, wait=self.wait, create=write, notes=self.notes)
+        self.created_file: Path | None = self.engine.megaroth_path if self.engine.megaroth_created else None
         from sqlalchemy.exc import InterfaceError, OperationalError
 
-        self.url = url
-        self.engine = make_engine(url)
         try:
             self.migration = upgrade(self.engine)
         except (OperationalError, InterfaceError) as exc:
@@ -242,6 +578,9 @@ class Ledger:
         except UserError as exc:
             self.engine.dispose()
             raise type(exc)(scrub(str(exc), url)) from None
+        except BaseException:
+            self.engine.dispose()
+            raise
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -268,6 +607,15 @@ class Ledger:
         with _read_connection(self.engine) as conn, Session(bind=conn, expire_on_commit=False) as session:
             yield session
 
+    @contextmanager
+    def write_session(self, plans: Iterable[str] | None = None) -> Iterator[Session]:
+        """A session whose transaction holds the write lock from its start (:func:`begin_write`):
+        committed on success, rolled back on any error."""
+        with write_connection(self.engine, plans) as conn:
+            with Session(bind=conn, expire_on_commit=False) as session:
+                yield session
+                session.flush()
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -277,7 +625,7 @@ def _read_connection(engine: Engine):
     """A connection inside one read transaction (see :meth:`Ledger.read_session`)."""
     if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            conn.exec_driver_sql("BEGIN")
+            # the first statement autobegins: BEGIN from the pysqlite recipe's begin event
             conn.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar()  # the snapshot starts here
             try:
                 yield conn
@@ -291,6 +639,7 @@ def _read_connection(engine: Engine):
             conn.rollback()
 
 
-def open_ledger(db: str | None = None) -> Ledger:
+def open_ledger(db: str | None = None, *, write: bool = True,
+                wait: float | str | None = None) -> Ledger:  # money-ok: seconds
     """Resolve ``db`` (see module docstring), then create or upgrade it."""
-    return Ledger(resolve_url(db))
+    return Ledger(resolve_url(db), write=write, wait=wait)
