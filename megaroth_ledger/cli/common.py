@@ -151,7 +151,7 @@ def read_session(ctx: click.Context) -> Iterator[Session]:
         yield session
 
 
-
+@contextmanager
 def write_session(ctx: click.Context, plans: Sequence[str] | None = None) -> Iterator[Session]:
     """One session/transaction for a command that writes: it holds the ledger's write lock
     from its start (waiting up to ``--wait`` seconds for another writer, then exit 75), is
