@@ -162,6 +162,12 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    # lines tests asked to report (kill -9 and fuzz counts); the tests import this file as
+    # tests.conftest, pytest may have loaded it as another module
+    from tests.conftest import REPORT_LINES as lines
+
+    for line in lines:
+        terminalreporter.write_line(line)
     state = config._megaroth_pg
     if "postgresql" not in _selected(config):
         terminalreporter.write_line("PostgreSQL half: not selected (--backend sqlite)")
@@ -291,10 +297,3 @@ def ann(megaroth: Megaroth) -> Megaroth:
 #: lines a test wants shown in the run's summary (counts and times the issue asks to report)
 REPORT_LINES: list[str] = []
 
-
-def pytest_terminal_summary(terminalreporter):
-    # the tests import this file as tests.conftest; pytest may have loaded it as another module
-    from tests.conftest import REPORT_LINES as lines
-
-    for line in lines:
-        terminalreporter.write_line(line)

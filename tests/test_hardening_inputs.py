@@ -144,6 +144,7 @@ def test_export_into_an_unwritable_folder_is_one_line(ann):
     one_line_error(r, "/sys/x.xlsx")
 
 
+@pytest.mark.sqlite_only
 def test_db_that_is_not_a_database_is_one_line(tmp_path):
     junk = tmp_path / "notes.txt"
     junk.write_text("these are my notes, not a ledger\n" * 100)
@@ -153,6 +154,7 @@ def test_db_that_is_not_a_database_is_one_line(tmp_path):
     assert junk.read_bytes() == before
 
 
+@pytest.mark.sqlite_only
 def test_db_path_with_percent_and_question_mark(tmp_path):
     for name in ("100%.db", "what?.db", "a#b.db", "%(here)s.db"):
         m = Megaroth(tmp_path / name)
@@ -163,6 +165,7 @@ def test_db_path_with_percent_and_question_mark(tmp_path):
         ["100%.db", "what?.db", "a#b.db", "%(here)s.db"])
 
 
+@pytest.mark.sqlite_only
 def test_db_that_is_a_folder_is_one_line(tmp_path):
     one_line_error(Megaroth(tmp_path)("person", "list", ok=False), "is a folder")
 
@@ -178,6 +181,7 @@ def _unshare_ok() -> bool:
     return subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode == 0
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.skipif(not _unshare_ok(), reason="needs user+mount namespaces to make a read-only file system")
 def test_ledger_on_a_read_only_file_system(tmp_path, ann):
     ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "1")

@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import Megaroth
 
+pytestmark = pytest.mark.sqlite_only  # files, folders and modes of a SQLite ledger
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 

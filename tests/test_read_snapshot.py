@@ -27,16 +27,16 @@ def test_read_session_sees_one_snapshot_while_another_connection_commits(megarot
         assert _count(s) == first == 1
     with ledger.read_session() as s:
         assert _count(s) == 2
-    # and reads outside one transaction (each statement on its own: a bare sqlite3 connection
-    # in autocommit mode) would have seen the commit: the test can fail
-    import sqlite3
+    # and reads in separate transactions (each statement on its own connection) do see the
+    # commit: the test can fail
+    def fresh_count() -> int:
+        with ledger.engine.connect() as c:
+            return c.execute(select(func.count()).select_from(Person)).scalar()
 
-    raw = sqlite3.connect(tmp_path / "x.db", isolation_level=None)
-    before = raw.execute("SELECT count(*) FROM person").fetchone()[0]
+    before = fresh_count()
     with ledger.engine.begin() as other:
         other.execute(insert(Person.__table__).values(name="cy", born=dt.date(1970, 1, 1)))
-    assert raw.execute("SELECT count(*) FROM person").fetchone()[0] == before + 1
-    raw.close()
+    assert fresh_count() == before + 1
     ledger.dispose()
 
 
