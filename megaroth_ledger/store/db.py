@@ -48,7 +48,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import UserError
@@ -259,11 +259,7 @@ def database_error(exc: DBAPIError, engine: Engine) -> UserError | None:
         if "disk I/O error" in msg or "database or disk is full" in msg:
             return UserError(f"cannot use the ledger {where}: {msg}; check the disk and try again")
         return None
-    if isinstance(exc, OperationalError) and engine.dialect.name == "postgresql":
-        first = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-        if "connect" in first or "connection" in first or "password" in first or "does not exist" in first:
-            return UserError(f"cannot connect to {where}: {first}")
-    return None
+    return None  # PostgreSQL connection errors: Ledger's _connect_error names the server
 
 
 # --------------------------------------------------------------------------- write lock
