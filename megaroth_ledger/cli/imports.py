@@ -121,12 +121,18 @@ def _from_stdin(file: str):
 @click.option("--allow-overlap", is_flag=True, help="Import even though most of its activity (same plan, "
               "date, source, type and amount) is already in the ledger from another file, e.g. the same "
               "statement in another format (refused otherwise: it would count twice).")
+@click.option("--columns", "columns", metavar="FIELD=COLUMN,...",
+              help='A one-off mapping for a format megaroth does not know: date="Activity Date",amount=Amount,'
+              'source="Money Source",type=Activity (also fund, shares, price, payroll_date, memo, ...). '
+              "Labels are mapped by the same proposals as `profiles new`; --map fixes a source label.")
 @format_option
 @click.pass_context
-def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap, fmt) -> None:
+def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap, columns, fmt) -> None:
     """Import FILE.
 
     Example: megaroth import statement.qfx --plan acme-401k --map OTHERVEST=roth_irr --dry-run
+
+    Example: megaroth import activity.csv --plan acme-401k --columns date="Activity Date",amount=Amount,source="Money Source",type=Activity
     """
     import sys
 
@@ -138,11 +144,30 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
     source_map = _parse_maps(maps)
     if source_map and not plan_name:
         raise UserError("--map needs --plan (the map is stored with the plan)")
+    if columns is not None and profile:
+        raise UserError("--columns and --profile: give one (--columns is a one-off profile)")
+    spec = None
+    if columns is not None:
+        from ..importers.propose import parse_columns_spec
+
+        spec = parse_columns_spec(columns)
     ledger = get_ledger(ctx, write=True)
     with _from_stdin(file) as path:
+        importer = None
+        if spec is not None:
+            from pathlib import Path
+
+            from ..importers.propose import columns_profile
+            from ..importers.tabular import ProfileImporter
+
+            if not Path(path).is_file():
+                raise UserError(f"{file}: no such file")
+            prof, _ = columns_profile(Path(path), spec)
+            importer = ProfileImporter(prof)
+            importer.ephemeral = True
         res = import_file(ledger.engine, path, plan=plan_name, profile=profile, dry_run=dry_run,
                           progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map,
-                          allow_overlap=allow_overlap)
+                          allow_overlap=allow_overlap, importer=importer)
     if source_map and not dry_run:  # only once the import went through
         save_source_map(ledger.engine, plan_name, source_map)
     summary = [{"type": s["type"], "source": s["source"], "rows": s["rows"],
@@ -291,6 +316,113 @@ def profiles_show(profile_id, fmt) -> None:
     emit(payload, fmt, [Table(f"{p.id}: {p.title} ({p.origin})", [
         Column("field", "Canonical field"), Column("column", "File column")], rows,
         footer=["", p.text.rstrip()] if fmt == "table" else [])])
+
+
+@profiles_group.command("new")
+@click.argument("name")
+@click.option("--from", "from_file", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="A CSV/TSV/XLSX export of the format to describe.")
+@click.option("--force", is_flag=True, help="Replace an existing profile file of that name.")
+@click.option("--dry-run", is_flag=True, help="Show the proposal and its TOML; write nothing.")
+@format_option
+def profiles_new(name, from_file, force, dry_run, fmt) -> None:
+    """Propose a profile for a format megaroth does not know, from one of its files.
+
+    Reads the header (past any preamble), proposes which column is the date, the amount, the
+    money source and the activity, lists every label seen with a proposed ledger value, and
+    writes NAME.toml where `profiles list` looks. Check it with `megaroth profiles check NAME FILE`;
+    every key is documented in docs/profiles.md.
+
+    Example: megaroth profiles new my-plan --from ~/Downloads/activity.csv
+    """
+    import re
+    from pathlib import Path
+
+    from ..errors import UserError
+    from ..importers.profiles import load_profiles, user_profiles_dir
+    from ..importers.propose import propose, proposal_toml
+    from ..reports.output import Column, Table
+
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", name):
+        raise UserError(f"profile name {name!r}: use lower-case letters, digits, '.', '_' or '-' (e.g. my-plan)")
+    src = Path(from_file)
+    if not src.is_file():
+        raise UserError(f"{from_file}: no such file")
+    prop = propose(src, name)
+    text = proposal_toml(prop, origin=src.name)
+    target = user_profiles_dir() / f"{name}.toml"
+    notes = list(prop.notes)
+    try:
+        shipped = {p.id for p in load_profiles(Path("/nonexistent-megaroth-profiles")).values()}
+    except UserError:
+        shipped = set()
+    if name in shipped:
+        notes.append(f"{name} is also a shipped profile: yours replaces it")
+    if not dry_run:
+        if target.exists() and not force:
+            raise UserError(f"{target} exists; give --force to replace it (or choose another NAME)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".toml.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target)
+    labels = [{"kind": "source", "label": k, "proposed": v or "", "check": v is None}
+              for k, v in sorted(prop.sources.items())]
+    for k, rules in sorted(prop.types.items()):
+        proposed = "; ".join(t + (f" ({sign})" if sign != "as_is" else "") + (f" when amount {when}" if when else "")
+                             for t, sign, when in rules)
+        labels.append({"kind": "activity", "label": k, "proposed": proposed, "check": not rules})
+    unmapped = prop.unmapped_sources + prop.unmapped_types
+    next_step = f"megaroth profiles check {name} {from_file}"
+    payload = {"profile": name, "path": str(target), "written": not dry_run, "header_line": prop.table.header_line,
+               "columns": prop.columns, "const": prop.const, "date_formats": prop.date_formats,
+               "labels": labels, "unmapped": unmapped, "data_rows": prop.data_rows, "notes": notes,
+               "next": next_step, "toml": text}
+    footer = [f"header on line {prop.table.header_line}; {prop.data_rows} data rows"]
+    footer += [f"CHECK: {u!r} got no proposal: edit {target}" for u in unmapped] + notes
+    footer.append(("would write " if dry_run else "wrote ") + str(target))
+    footer.append(f"next: {next_step}  (keys: docs/profiles.md)")
+    if dry_run and fmt == "table":
+        footer += ["", text]
+    emit(payload, fmt, [
+        Table(f"Profile {name}: columns", [Column("field", "Ledger field"), Column("column", "File column")],
+              [{"field": k, "column": v} for k, v in prop.columns.items()]
+              + [{"field": k, "column": f"(always {v!r})"} for k, v in prop.const.items()]),
+        Table("Labels seen, with the proposed ledger value", [
+            Column("kind", "Kind"), Column("label", "Label"), Column("proposed", "Proposed")],
+            [{**r, "proposed": r["proposed"] or "CHECK: none"} for r in labels], footer=footer)])
+
+
+@profiles_group.command("check")
+@click.argument("name")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=str))
+@format_option
+def profiles_check(name, file, fmt) -> None:
+    """Validate a profile (and, given FILE, that it reads FILE): one line per problem, exit 1 if any.
+
+    Example: megaroth profiles check my-plan ~/Downloads/activity.csv
+    """
+    import sys
+    from pathlib import Path
+
+    from ..errors import UserError
+    from ..importers.propose import check_profile
+    from ..reports.output import Column, Table
+
+    if file is not None and not Path(file).is_file():
+        raise UserError(f"{file}: no such file")
+    res = check_profile(name, Path(file) if file else None)
+    problems = res["problems"]
+    if fmt == "table":
+        for line in problems:
+            click.echo(line)
+        if not problems:
+            click.echo(f"profile {name} ({res['origin']}): OK" + (
+                f"; reads {Path(file).name}: {res['rows']} rows" if file else ""))
+    else:
+        emit(res, fmt, [Table(f"profile {name}", [Column("problem", "Problem")],
+                              [{"problem": p} for p in problems])])
+    if problems:
+        sys.exit(1)
 
 
 COMMANDS = [import_group, profiles_group]

@@ -52,8 +52,10 @@ def choose_importer(head: Head, profile: str | None = None,
     scored = sorted(((imp.detect(head), pid) for pid, imp in importers.items()), reverse=True)
     best, pid = scored[0] if scored else (0.0, None)
     if best < MIN_CONFIDENCE or pid is None:
-        raise UserError(f"{head.path.name}: format not recognised; pick one with --profile "
-                        "(see `megaroth profiles list`)")
+        raise UserError(f"{head.path.name}: format not recognised; pick one with --profile (see `megaroth "
+                        "profiles list`), map its columns for this import with --columns date=COLUMN,amount=COLUMN,"
+                        "source=COLUMN,type=COLUMN, or write a profile with `megaroth profiles new NAME --from "
+                        f"{head.path.name}` (docs/profiles.md)")
     return importers[pid]
 
 
@@ -87,8 +89,9 @@ def _refuse_unreadable(path: Path, facts: FileFacts) -> None:
 
 def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None = None,
                source_map: dict[str, str] | None = None, on_bytes=None,
-               user_dir: Path | None = None, facts: FileFacts | None = None) -> ParsedFile:
-    """Detect (or take ``profile``) and start parsing ``path``; pure, no database."""
+               user_dir: Path | None = None, facts: FileFacts | None = None,
+               importer: Importer | None = None) -> ParsedFile:
+    """Detect (or take ``profile``, or use ``importer``) and start parsing ``path``; pure, no database."""
     path = Path(path)
     if not path.is_file():
         raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
@@ -100,7 +103,8 @@ def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None
         from ..files import os_error
 
         raise os_error(exc, path, "read") from None
-    importer = choose_importer(head, profile, user_dir)
+    if importer is None:
+        importer = choose_importer(head, profile, user_dir)
     ctx = ParseContext(file_label=path.name, errors=ErrorCollector(path.name), plan=plan,
                        source_map=dict(source_map or {}), on_bytes=on_bytes)
     rows = pair_transfers(importer.parse(path, facts, ctx))

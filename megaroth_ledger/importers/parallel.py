@@ -51,7 +51,9 @@ def workers_wanted(facts: FileFacts) -> int:
 def usable(importer, facts: FileFacts) -> bool:
     from .tabular import ProfileImporter
 
-    return (isinstance(importer, ProfileImporter) and facts.kind == "text" and facts.encoding in SPLITTABLE
+    # an in-memory profile (import --columns) cannot be rebuilt by id in the workers
+    return (isinstance(importer, ProfileImporter) and not getattr(importer, "ephemeral", False)
+            and facts.kind == "text" and facts.encoding in SPLITTABLE
             and importer.footer is None and not importer.stop_at_blank and not importer.skip)
 
 

@@ -2,8 +2,8 @@
 
 Shipped profiles live in ``megaroth_ledger/importers/profiles/*.toml``; users add their own
 in ``<user config dir>/megaroth-ledger/profiles/*.toml`` (platformdirs). A user profile with
-the same ``id`` as a shipped one replaces it. The keys follow statement-formats.md section
-6.1; see ``profiles/voya-activity.toml`` for a commented example.
+the same ``id`` as a shipped one replaces it. Every key is documented, with an example, in
+``docs/profiles.md`` (kept in step with :data:`.propose.KNOWN_KEYS` by a test).
 
 Keys understood (everything optional unless noted)::
 

@@ -173,7 +173,7 @@ def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str)
 def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, profile: str | None = None,
                 dry_run: bool = False, progress: bool = False, user_dir: Path | None = None,
                 now: dt.datetime | None = None, extra_source_map: dict[str, str] | None = None,
-                allow_overlap: bool = False) -> ImportResult:
+                allow_overlap: bool = False, importer=None) -> ImportResult:
     """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
     path = Path(path)
     if not path.is_file():
@@ -199,7 +199,7 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
         source_map.update(extra_source_map or {})
         with _progress(progress, facts.size, path.name) as on_bytes:
             parsed = open_parse(path, profile=profile, plan=plan, source_map=source_map,
-                                on_bytes=on_bytes, user_dir=user_dir, facts=facts)
+                                on_bytes=on_bytes, user_dir=user_dir, facts=facts, importer=importer)
             if plan is None and not getattr(parsed.importer, "canonical", False):
                 raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
             with _page_cache(conn, facts.size):

@@ -1,0 +1,918 @@
+"""Profiles users can write themselves: read a table export and propose a mapping profile.
+
+:func:`propose` reads a CSV/TSV/XLSX file (pure: no database, nothing written) and proposes
+everything a profile (docs/profiles.md) needs:
+
+- the header row (past any preamble: the candidate row followed by the longest run of rows
+  with a date under a "date" column), its delimiter, and how the table ends (a blank row
+  before other content -> ``stop_at_blank_row``; a non-data row after the last data row ->
+  ``footer_regex``; non-data rows among the data -> ``skip_row_regex``);
+- which column is the date, the amount, the money source, the activity (and fund, shares,
+  price, payroll date...): by header words, then by what the values look like (the source
+  and activity columns are the ones whose labels map best);
+- every source label and activity label seen, each with a proposed canonical value
+  (:func:`guess_source`, :func:`guess_type`) and the sign rule the amounts need (a label
+  seen with both signs maps by ``when_amount``; an outflow label with positive amounts gets
+  ``neg_abs``).
+
+:func:`proposal_toml` renders the proposal as a commented TOML profile; :func:`columns_profile`
+builds the one-off profile of ``megaroth import FILE --columns ...``; :func:`check_profile`
+validates a profile (and optionally a file) with one line per problem.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import UserError
+from ..vocab import SOURCES
+from .base import iter_xlsx_rows, split_line
+from .profiles import PROFILE_TYPES, SIGNS, _compile
+from .rows import CellError
+from .text import clean_label, file_facts, header_cells, open_text, parse_cents
+
+SCAN_LINES = 500
+DELIMITERS = (",", "\t", ";")
+DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y", "%Y/%m/%d", "%m-%d-%Y", "%d.%m.%Y",
+                "%b %d, %Y", "%d-%b-%Y", "%B %d, %Y", "%Y%m%d")
+TIME_SUFFIX = r"\s+\d{1,2}:\d{2}(:\d{2})?\s*([AaPp][Mm])?$"
+_TIME_RE = re.compile(TIME_SUFFIX)
+
+#: canonical fields a profile's [columns] may name (docs/profiles.md)
+COLUMN_FIELDS = ("date", "payroll_date", "settle_date", "plan", "source", "source_label", "type",
+                 "type_label", "fund", "fund_id", "shares", "price", "amount", "tax_year", "irr_year",
+                 "transfer_group", "external_id", "reverses", "status", "memo")
+#: ``--columns`` keys: the canonical fields, with ``source``/``type``/``activity`` meaning the
+#: column of raw labels (mapped by the proposed rules)
+COLUMN_ALIASES = {"source": "source_label", "type": "type_label", "activity": "type_label"}
+
+# ----------------------------------------------------------------------------- guesses
+
+_SOURCE_RULES: tuple[tuple[str, str], ...] = (
+    (r"pre[- ]?87", "aftertax_pre87"),
+    (r"roth.*(in[- ]?plan|conversion|irr|ipr)|(in[- ]?plan|conversion).*roth", "roth_irr"),
+    (r"roth.*rollover|rollover.*roth", "roth_rollover"),
+    (r"employer.*roth|roth.*employer|roth.*match", "employer_roth"),
+    (r"\broth\b", "roth"),
+    (r"after[- ]?tax|post[- ]?tax|voluntary", "aftertax"),
+    (r"safe[- ]?harbor", "safe_harbor"),
+    (r"match", "match"),
+    (r"profit[- ]?shar|discretionary", "profit_sharing"),
+    (r"non[- ]?elective|qnec|employer", "nonelective"),
+    (r"rollover|roll[- ]?in", "rollover"),
+    (r"pre[- ]?tax|deferr|401\s*\(?k\)?|403\s*\(?b\)?|elective|salary|before[- ]?tax|employee", "pretax"),
+)
+_OUT_WORDS = re.compile(r"\bout\b|transferout|withdraw|distribut|redemption|\bsale\b|\bsell|\bfee|expense|charge"
+                        r"|disburse|\bpaid\b|payout|forfeit", re.I)
+_IN_WORDS = re.compile(r"\bin\b|transferin|\breceipt|\bbuy|purchase|deposit", re.I)
+_OUTFLOW_TYPES = frozenset({"fee", "withdrawal", "loan_issue", "forfeiture", "exchange_out", "rollover_out",
+                            "conversion_out"})
+_TYPE_RULES: tuple[tuple[str, str], ...] = (
+    (r"balance forward|beginning balance|opening balance|starting balance", "balance"),
+    (r"loan.*interest", "loan_interest"),
+    (r"loan.*(repay|payment|principal)", "loan_repayment"),
+    (r"loan", "loan_issue"),
+    (r"true[- ]?up", "contribution_true_up"),
+    (r"revenue credit|fee rebate|rebate|revenue sharing", "fee_rebate"),
+    (r"fee|expense|charge", "fee"),
+    (r"forfeit", "forfeiture"),
+    (r"transfer|exchange|rebalanc|realloc|conversion|fund to fund|source to source", "exchange"),
+    (r"dividend|\bdiv\b", "dividend"),
+    (r"capital gain|cap gain", "capital_gain_dist"),
+    (r"interest|cash earning", "interest"),
+    (r"change in (market )?value|market value|gain/loss|realized|unrealized", "change_in_value"),
+    (r"rollover|roll[- ]?over", "rollover"),
+    (r"withdraw|distribut|redemption|\bsale\b|disburse|payout|hardship", "withdrawal"),
+    (r"contribut|deferral|purchase|cash receipt|payroll|deposit", "contribution"),
+    (r"adjust|misc|correction|other", "adjustment"),
+)
+
+
+def guess_source(label: str) -> str | None:
+    """A canonical source for a raw money-source label, or None if nothing fits."""
+    lab = clean_label(label).strip()
+    low = re.sub(r"^\d+\s*-\s*", "", lab).lower()  # "5 - AFTER-TAX"
+    if low in SOURCES:
+        return low
+    for pat, source in _SOURCE_RULES:
+        if re.search(pat, low):
+            return source
+    return None
+
+
+def guess_type(label: str, signs: set[int]) -> list[tuple[str, str, str | None]]:
+    """[(type, sign, when_amount)] for a raw activity label seen with amounts of ``signs``."""
+    lab = clean_label(label).strip()
+    low = lab.lower()
+    if low in PROFILE_TYPES:
+        # a canonical type name: as is, unless an outflow type only ever has positive amounts
+        if low in _OUTFLOW_TYPES and signs == {1}:
+            return [(low, "neg_abs", None)]
+        return [(low, "as_is", None)]
+    kind = next((t for pat, t in _TYPE_RULES if re.search(pat, low)), None)
+    if kind == "adjustment" and low in ("other", "misc", "miscellaneous") and signs == {-1}:
+        return [("fee", "as_is", None)]  # a catch-all label that only ever takes money out: a charge
+    if kind is None:
+        return []
+    outflow = bool(_OUT_WORDS.search(low)) and not _IN_WORDS.search(low.replace("in-plan", "").replace("in plan", ""))
+    inflow = bool(_IN_WORDS.search(low.replace("in-plan", "").replace("in plan", ""))) and not outflow
+    both = 1 in signs and -1 in signs
+    if kind in ("exchange", "rollover"):
+        out_t, in_t = ("exchange_out", "exchange_in") if kind == "exchange" else ("rollover_out", "rollover_in")
+        if outflow and not inflow:
+            return [(out_t, "neg_abs", None)]
+        if inflow and not outflow:
+            return [(in_t, "abs", None)]
+        return [(out_t, "as_is", "<0"), (in_t, "as_is", None)]
+    if kind in ("fee", "withdrawal", "loan_issue", "forfeiture"):
+        return [(kind, "as_is" if both else "neg_abs", None)]
+    if kind in ("contribution", "loan_repayment", "contribution_true_up") and not both:
+        return [(kind, "abs", None)] if signs == {-1} else [(kind, "as_is", None)]
+    return [(kind, "as_is", None)]
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@dataclass
+class Table:
+    """A file's lines as cell lists (text: from the header line on, with line numbers)."""
+
+    path: Path
+    kind: str  # "text" | "xlsx"
+    encoding: str | None
+    header_line: int
+    delimiter: str | None
+    header: list[str]
+    rows: list[tuple[int, list[str]]]  # (line, cells) after the header
+
+
+def _looks_like_date(text: str) -> bool:
+    s = _TIME_RE.sub("", text.strip())
+    if not s or len(s) > 20:
+        return False
+    for fmt in DATE_FORMATS:
+        try:
+            dt.datetime.strptime(s, fmt)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def _looks_like_amount(text: str) -> bool:
+    try:
+        parse_cents(text, "x")
+        return True
+    except CellError:
+        return False
+
+
+def _header_score(cells: list[str], required: set[str] | None = None) -> bool:
+    names = [c for c in header_cells(cells) if c]
+    if required:
+        return required <= set(names)
+    if len(names) < 3:
+        return False
+    if any(_looks_like_date(c) or _looks_like_amount(c) for c in names):
+        return False
+    return any("date" in c for c in names)
+
+
+def _date_columns(header: list[str], date_name: str | None = None) -> list[int]:
+    norm = header_cells(header)
+    if date_name:
+        return [i for i, h in enumerate(norm) if h == date_name]
+    return [i for i, h in enumerate(norm) if "date" in h]
+
+
+def _run_length(header: list[str], rows: list[list[str]], date_name: str | None = None) -> int:
+    cols = _date_columns(header, date_name)
+    n = 0
+    for cells in rows:
+        if not any(c.strip() for c in cells):
+            break
+        if not any(i < len(cells) and _looks_like_date(cells[i]) for i in cols):
+            break
+        n += 1
+    return n
+
+
+def read_table(path: Path, required: set[str] | None = None, date_name: str | None = None) -> Table:
+    """Find the header row and read the rows after it (the whole file). ``required``: the
+    (case-folded) column names the header must have (``--columns``); ``date_name`` its date column."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    facts = file_facts(path)
+    if facts.kind == "xlsx":
+        try:
+            all_rows = list(iter_xlsx_rows(path, None))
+        except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+            raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
+        best = None
+        for k, (n, cells) in enumerate(all_rows[:SCAN_LINES]):
+            if _header_score(cells, required):
+                run = _run_length(cells, [c for _, c in all_rows[k + 1:k + 200]], date_name)
+                if run and (best is None or run > best[0]):
+                    best = (run, k)
+        if best is None:
+            raise UserError(f"{path.name}: no header row with " + (
+                f"the columns {', '.join(sorted(required))}" if required else "a date column")
+                + f" (and dated rows under it) in the first {SCAN_LINES} rows")
+        k = best[1]
+        return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1:])
+    with open_text(path, facts.encoding) as f:
+        try:
+            text = f.read()
+        except UnicodeDecodeError:
+            raise UserError(f"{path.name}: not readable as {facts.encoding} text") from None
+    if "<OFX>" in text[:20000].upper() or "OFXHEADER" in text[:2000].upper():
+        raise UserError(f"{path.name}: an OFX/QFX statement is read by the built-in ofx adapter; no profile needed "
+                        "(`megaroth import FILE --plan P`)")
+    lines = text.splitlines(keepends=True)
+    best = None
+    for i, line in enumerate(lines[:SCAN_LINES]):
+        if not line.strip():
+            continue
+        for d in DELIMITERS:
+            if d not in line:
+                continue
+            cells = split_line(line.rstrip("\r\n"), d)
+            if not _header_score(cells, required):
+                continue
+            try:
+                following = list(csv.reader(io.StringIO("".join(lines[i + 1:i + 200]), newline=""), delimiter=d))
+            except csv.Error:
+                continue
+            run = _run_length(cells, following, date_name)
+            if run and (best is None or run > best[0]):
+                best = (run, i, d, cells)
+    if best is None:
+        if required:
+            raise UserError(f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
+                            f"rows under it) in the first {SCAN_LINES} lines")
+        raise UserError(f"{path.name}: no header row with a date column (and dated rows under it) found in the "
+                        f"first {SCAN_LINES} lines; map the columns with --columns")
+    _, i, d, cells = best
+    reader = csv.reader(io.StringIO("".join(lines[i + 1:]), newline=""), delimiter=d)
+    rows = []
+    try:
+        for cells_ in reader:
+            rows.append((i + 1 + reader.line_num, cells_))
+    except csv.Error as exc:
+        raise UserError(f"{path.name}:{i + 1 + reader.line_num}: unreadable CSV: {exc}") from None
+    return Table(path, "text", facts.encoding, i + 1, d, cells, rows)
+
+
+# ----------------------------------------------------------------------------- proposal
+
+
+@dataclass
+class Proposal:
+    name: str
+    table: Table
+    header: list[str]  # cleaned header names (trailing empties dropped)
+    columns: dict[str, str]  # canonical field -> header name
+    const: dict[str, str] = field(default_factory=dict)
+    date_formats: list[str] = field(default_factory=list)
+    date_strip_regex: str | None = None
+    stop_at_blank_row: bool = False
+    footer_regex: str | None = None
+    skip_row_regex: list[str] = field(default_factory=list)
+    sources: dict[str, str | None] = field(default_factory=dict)  # raw label -> source (None: unknown)
+    types: dict[str, list[tuple[str, str, str | None]]] = field(default_factory=dict)
+    type_signs: dict[str, set[int]] = field(default_factory=dict)
+    fund_code_regex: str | None = None
+    notes: list[str] = field(default_factory=list)
+    data_rows: int = 0
+
+    @property
+    def unmapped_sources(self) -> list[str]:
+        return sorted(k for k, v in self.sources.items() if v is None)
+
+    @property
+    def unmapped_types(self) -> list[str]:
+        return sorted(k for k, v in self.types.items() if not v)
+
+
+_ROLE_WORDS = {
+    "amount": ("amount", "dollar amount", "dollars", "value", "total value", "net amount", "transaction amount",
+               "total", "sum", "usd", "cash", "amt"),
+    "source": ("money source", "source", "money type", "source name", "contribution source", "contribution",
+               "fund source", "account type"),
+    "type": ("activity", "transaction type", "type", "transaction", "action", "transaction description",
+             "description", "activity type", "transaction activity"),
+    "fund": ("fund", "investment", "investment name", "fund name", "security", "security name", "name"),
+    "shares": ("shares", "units", "# of units", "shares/unit", "transaction shares", "share quantity",
+               "quantity"),
+    "price": ("price", "unit price", "share price", "nav"),
+    "payroll_date": ("payroll date", "pay date", "paycheck date", "check date"),
+    "settle_date": ("run date", "settlement date", "settle date", "posted date", "post date", "process date"),
+    "memo": ("description", "memo", "details", "transaction description"),
+    "plan": ("plan",),
+    "fund_id": ("ticker", "symbol", "fund id", "fund code"),
+    "external_id": ("transaction id", "confirmation number", "reference", "fitid"),
+}
+
+
+def _word_rank(name: str, words: tuple[str, ...]) -> int | None:
+    """Lower is better: exact word list position, then containment (+100)."""
+    if name in words:
+        return words.index(name)
+    for k, w in enumerate(words):
+        if re.search(rf"\b{re.escape(w)}\b", name):
+            return 100 + k
+    return None
+
+
+def _cells_of(rows, idx: int) -> list[str]:
+    return [c[idx].strip() for c in rows if idx < len(c) and c[idx].strip()]
+
+
+def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
+    """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
+    required = {c.strip().casefold() for c in columns.values()} if columns else None
+    date_name = columns["date"].strip().casefold() if columns and "date" in columns else None
+    table = read_table(path, required, date_name)
+    header = [clean_label(h.replace("\ufeff", "")).strip('"').strip() for h in table.header]
+    while header and not header[-1]:
+        header.pop()
+    norm = header_cells(header)
+    index = {h: i for i, h in enumerate(norm)}
+    date_cols = _date_columns(header, date_name)
+
+    # classify the rows: data (a date under a date column), blank, other
+    def is_data(cells):
+        return any(i < len(cells) and _looks_like_date(cells[i]) for i in date_cols)
+
+    kinds = []
+    for line, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            kinds.append("blank")
+        else:
+            kinds.append("data" if is_data(cells) else "other")
+    if "data" not in kinds:
+        raise UserError(f"{path.name}: no dated rows under the header on line {table.header_line}")
+    last = max(k for k, kind in enumerate(kinds) if kind == "data")
+    first = kinds.index("data")
+    prop = Proposal(name=name, table=table, header=header, columns={})
+    middle = kinds[first:last + 1]
+    skip_texts = []
+    for k in range(first, last + 1):
+        if kinds[k] == "other":
+            cells = table.rows[k][1]
+            text = "\t".join(cells).strip()
+            if text not in skip_texts:
+                skip_texts.append(text)
+    prop.skip_row_regex = ["^\\s*" + re.escape(t) + "\\s*$" for t in skip_texts[:20]]
+    after = kinds[last + 1:]
+    if any(k != "blank" for k in after):
+        nxt = next(j for j in range(last + 1, len(kinds)) if kinds[j] != "blank")
+        if kinds[last + 1] == "blank" and "blank" not in middle:
+            prop.stop_at_blank_row = True
+        else:
+            c0 = table.rows[nxt][1][0].strip() if table.rows[nxt][1] else ""
+            prop.footer_regex = "^\\s*" + re.escape(c0) + "\\s*$" if c0 else None
+            if not c0:
+                prop.notes.append(f"line {table.rows[nxt][0]}: rows after the data start with an empty cell; "
+                                  "set [read] footer_regex or stop_at_blank_row yourself")
+    data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
+    prop.data_rows = len(data)
+
+    # ---- roles
+    roles: dict[str, int] = {}
+    if columns:
+        for key, col in columns.items():
+            fld = COLUMN_ALIASES.get(key, key)
+            if fld not in COLUMN_FIELDS:
+                raise UserError(f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
+                                + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type")))
+            c = col.strip().casefold()
+            if c not in index:
+                raise UserError(f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
+                                f"{table.header_line}: {', '.join(header)})")
+            roles[fld] = index[c]
+    used = set(roles.values())
+
+    def pick(role: str, ok) -> int | None:
+        best = None
+        for i, h in enumerate(norm):
+            if i in used:
+                continue
+            rank = _word_rank(h, _ROLE_WORDS[role])
+            if rank is None:
+                continue
+            vals = _cells_of(data, i)
+            if not vals or not ok(vals):
+                continue
+            if best is None or rank < best[0]:
+                best = (rank, i)
+        if best is not None:
+            used.add(best[1])
+            return best[1]
+        return None
+
+    if "date" not in roles:
+        for i in date_cols:
+            h = norm[i]
+            if i in used or _word_rank(h, _ROLE_WORDS["payroll_date"]) is not None \
+                    or _word_rank(h, _ROLE_WORDS["settle_date"]) is not None:
+                continue
+            if sum(_looks_like_date(v) for v in _cells_of(data, i)) >= 0.9 * len(data):
+                roles["date"] = i
+                used.add(i)
+                break
+        else:
+            roles["date"] = date_cols[0]
+            used.add(date_cols[0])
+
+    def mostly(pred):
+        return lambda vals: sum(1 for v in vals if pred(v)) >= 0.9 * len(vals)
+
+    def texty(vals):
+        return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(vals)
+
+    for role in ("payroll_date", "settle_date"):
+        if role not in roles:
+            i = pick(role, mostly(_looks_like_date))
+            if i is not None:
+                roles[role] = i
+    if "amount" not in roles:
+        i = pick("amount", mostly(_looks_like_amount))
+        if i is None:  # no amount-like name: the one column of money-looking values (not price/shares)
+            money = [j for j, h in enumerate(norm) if j not in used
+                     and _word_rank(h, _ROLE_WORDS["price"]) is None and _word_rank(h, _ROLE_WORDS["shares"]) is None
+                     and _cells_of(data, j) and mostly(lambda v: re.search(r"\.\d\d\)?-?$", v) is not None
+                                                       and _looks_like_amount(v))(_cells_of(data, j))]
+            if len(money) == 1:
+                i = money[0]
+                used.add(i)
+        if i is None:
+            raise UserError(f"{path.name}: no amount column recognised in {', '.join(header)}; "
+                            "name it with --columns amount=COLUMN")
+        roles["amount"] = i
+    for role in ("shares", "price"):
+        if role not in roles:
+            i = pick(role, mostly(lambda v: _looks_like_amount(v) or v in ("-", "--")
+                                  or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None))
+            if i is not None:
+                roles[role] = i
+
+    amount_idx = roles["amount"]
+
+    def sign_of(cells) -> int:
+        try:
+            c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
+        except CellError:
+            return 0
+        return (c > 0) - (c < 0)
+
+    # source and activity: the candidate column whose labels map best
+    def best_label_column(role: str, guess) -> int | None:
+        if role in roles:
+            return roles[role]
+        cands = []
+        for i, h in enumerate(norm):
+            if i in used:
+                continue
+            vals = _cells_of(data, i)
+            if not vals or not texty(vals):
+                continue
+            distinct = set(clean_label(v) for v in vals)
+            if len(distinct) > 200:
+                continue
+            mapped = sum(1 for v in distinct if guess(v))
+            rank = _word_rank(h, _ROLE_WORDS["source" if role == "source_label" else "type"])
+            if rank is None and not mapped:
+                continue
+            cands.append((-(mapped / len(distinct)), rank if rank is not None else 1000, i))
+        if not cands:
+            return None
+        cands.sort()
+        if cands[0][0] == 0 and cands[0][1] >= 1000:
+            return None
+        used.add(cands[0][2])
+        return cands[0][2]
+
+    s = best_label_column("source_label", guess_source)
+    if s is not None:
+        roles["source_label"] = s
+    t = best_label_column("type_label", lambda v: bool(guess_type(v, {1})))
+    if t is not None:
+        roles["type_label"] = t
+    if "type_label" not in roles and "type" not in roles:
+        raise UserError(f"{path.name}: no activity (transaction type) column recognised in {', '.join(header)}; "
+                        "name it with --columns type=COLUMN")
+    for role in ("fund", "fund_id", "memo", "external_id", "plan"):
+        if role not in roles:
+            i = pick(role, texty if role != "external_id" else (lambda v: True))
+            if i is not None:
+                roles[role] = i
+    if "source_label" not in roles and "source" not in roles:
+        prop.const["source"] = "unknown"
+        prop.notes.append("no money-source column: every row is source unknown (headroom and the forms then ask "
+                          "for the sources: `megaroth import FILE` explains)")
+    prop.columns = {f: header[i] for f, i in sorted(roles.items(), key=lambda kv: kv[1])}
+
+    # ---- dates
+    dvals = _cells_of(data, roles["date"])
+    for extra in ("payroll_date", "settle_date"):
+        if extra in roles:
+            dvals += _cells_of(data, roles[extra])
+    if any(_TIME_RE.search(v) for v in dvals):
+        prop.date_strip_regex = TIME_SUFFIX
+    stripped = [_TIME_RE.sub("", v) for v in dvals]
+    fmts = []
+    for fmt in DATE_FORMATS:
+        ok = 0
+        for v in stripped:
+            try:
+                dt.datetime.strptime(v, fmt)
+                ok += 1
+            except ValueError:
+                pass
+        if ok:
+            fmts.append((ok, fmt))
+    # formats that together read every value, most values first (US month/day before day/month)
+    chosen = []
+    left = set(stripped)
+    for ok, fmt in sorted(fmts, key=lambda x: (-x[0], DATE_FORMATS.index(x[1]))):
+        if not left:
+            break
+        hit = set()
+        for v in left:
+            try:
+                dt.datetime.strptime(v, fmt)
+                hit.add(v)
+            except ValueError:
+                pass
+        if hit:
+            chosen.append(fmt)
+            left -= hit
+    prop.date_formats = chosen or ["%Y-%m-%d"]
+
+    # ---- labels
+    if "source_label" in roles:
+        for v in _cells_of(data, roles["source_label"]):
+            lab = clean_label(v)
+            if lab not in prop.sources:
+                prop.sources[lab] = guess_source(lab)
+    tcol = roles.get("type_label", roles.get("type"))
+    for cells in data:
+        if tcol >= len(cells):
+            continue
+        lab = clean_label(cells[tcol])
+        if not lab:
+            continue
+        prop.type_signs.setdefault(lab, set()).add(sign_of(cells))
+    for lab, signs in prop.type_signs.items():
+        prop.types[lab] = guess_type(lab, signs - {0} or {1})
+
+    # ---- fund codes ("0899 Vanguard 500 ..."): a leading code becomes fund_id
+    if "fund" in roles and "fund_id" not in roles:
+        funds = set(_cells_of(data, roles["fund"]))
+        if funds and all(re.match(r"^\d{3,6}\s", f) for f in funds):
+            prop.fund_code_regex = "^(?P<code>\\d{3,6})\\s"
+    return prop
+
+
+def _toml_str(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\t", "\\t") + '"'
+
+
+def _label_regex(label: str) -> str:
+    return "^" + re.escape(label).replace("\\ ", " ") + "$"
+
+
+def proposal_toml(p: Proposal, *, origin: str) -> str:
+    """The proposal as a commented profile (docs/profiles.md documents every key)."""
+    out = [f"# Profile proposed by `megaroth profiles new {p.name} --from {origin}`.",
+           "# Every key is documented in docs/profiles.md. Check the proposals marked CHECK, then run",
+           f"#   megaroth profiles check {p.name} {origin}", "", "[profile]",
+           f"id = {_toml_str(p.name)}", f"title = {_toml_str(p.name + ' (from ' + origin + ')')}",
+           f"evidence = {_toml_str('proposed from ' + origin + ' by megaroth profiles new')}", "",
+           "[detect]", "header = [" + ", ".join(_toml_str(h) for h in p.header) + "]"]
+    if p.table.header_line > 50:
+        out.append(f"scan_lines = {p.table.header_line + 50}")
+    out += ["", "[read]"]
+    if p.table.delimiter:
+        out.append(f"delimiter = {_toml_str(p.table.delimiter)}")
+    if p.stop_at_blank_row:
+        out.append("stop_at_blank_row = true")
+    if p.footer_regex:
+        out.append(f"footer_regex = {_toml_str(p.footer_regex)}")
+    if p.skip_row_regex:
+        out.append("skip_row_regex = [" + ", ".join(_toml_str(r) for r in p.skip_row_regex) + "]")
+    out += ["", "[columns]"]
+    out += [f"{f} = {_toml_str(h)}" for f, h in p.columns.items()]
+    if p.const:
+        out += ["", "[const]"] + [f"{k} = {_toml_str(v)}" for k, v in p.const.items()]
+    out += ["", "[parse]", "date_formats = [" + ", ".join(_toml_str(f) for f in p.date_formats) + "]"]
+    if p.date_strip_regex:
+        out.append(f"date_strip_regex = {_toml_str(p.date_strip_regex)}")
+    if p.sources:
+        out += ["", "# every money-source label seen in the file, with the proposed ledger source", "[sources]",
+                "map = ["]
+        for lab in sorted(p.sources):
+            src = p.sources[lab]
+            if src is None:
+                out.append(f"  # CHECK: {_toml_str(lab)} matched no source; give it one, e.g.")
+                out.append(f"  # {{ match = {_toml_str(_label_regex(lab))}, source = \"pretax\" }},")
+            else:
+                out.append(f"  {{ match = {_toml_str(_label_regex(lab))}, source = {_toml_str(src)} }},")
+        out.append("]")
+    out += ["", "# every activity label seen, with the proposed ledger type and sign rule", "[types]", "map = ["]
+    for lab in sorted(p.types):
+        rules = p.types[lab]
+        signs = "/".join({1: "+", -1: "-", 0: "0"}[s] for s in sorted(p.type_signs.get(lab, set()), reverse=True))
+        if not rules:
+            out.append(f"  # CHECK: {_toml_str(lab)} (amounts {signs}) matched no type; give it one, e.g.")
+            out.append(f"  # {{ match = {_toml_str(_label_regex(lab))}, type = \"adjustment\" }},")
+            continue
+        for typ, sign, when in rules:
+            bits = [f"match = {_toml_str(_label_regex(lab))}", f"type = {_toml_str(typ)}"]
+            if sign != "as_is":
+                bits.append(f"sign = {_toml_str(sign)}")
+            if when:
+                bits.append(f"when_amount = {_toml_str(when)}")
+            out.append("  { " + ", ".join(bits) + " },")
+    out.append("]")
+    if p.fund_code_regex:
+        out += ["", "[funds]", f"code_regex = {_toml_str(p.fund_code_regex)}"]
+    out += ["", "[derive]", "pair_transfers = true", ""]
+    return "\n".join(out)
+
+
+def columns_profile(path: Path, spec: dict[str, str], name: str = "columns"):
+    """The one-off profile of ``import FILE --columns ...``: the given columns, every label
+    mapped by the proposal rules (an unmapped label fails its rows as usual)."""
+    p = propose(path, name, spec)
+    text = proposal_toml(p, origin=Path(path).name)
+    prof = _compile(text, f"--columns for {Path(path).name}")
+    prof.origin = "--columns"
+    return prof, p
+
+
+def parse_columns_spec(text: str) -> dict[str, str]:
+    """``date="Activity Date",amount=Amount,...`` -> {key: column}; commas inside quotes kept."""
+    out: dict[str, str] = {}
+    parts, cur, quote = [], [], False
+    for ch in text:
+        if ch == '"':
+            quote = not quote
+            continue
+        if ch == "," and not quote:
+            parts.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    if quote:
+        raise UserError(f"--columns {text!r}: unbalanced double quote")
+    parts.append("".join(cur))
+    for part in parts:
+        if not part.strip():
+            continue
+        key, sep, col = part.partition("=")
+        key = key.strip().lower()
+        if not sep or not key or not col.strip():
+            raise UserError(f"--columns: {part.strip()!r} is not FIELD=COLUMN (e.g. date=\"Activity Date\")")
+        if key in out:
+            raise UserError(f"--columns: {key} given twice")
+        out[key] = col.strip()
+    for need in ("date", "amount"):
+        if need not in out:
+            raise UserError(f"--columns needs {need}=COLUMN (and type=COLUMN for the activity; source=COLUMN "
+                            "for the money source if the file has one)")
+    return out
+
+
+# ----------------------------------------------------------------------------- check
+
+KNOWN_KEYS = {
+    "profile": {"id", "title", "evidence", "kind"},
+    "detect": {"header", "canonical", "scan_lines"},
+    "read": {"delimiter", "stop_at_blank_row", "footer_regex", "skip_row_regex", "sheet"},
+    "columns": set(COLUMN_FIELDS),
+    "const": set(COLUMN_FIELDS),
+    "parse": {"date_formats", "date_strip_regex"},
+    "sources": {"strip_prefix_regex", "map", "ofx"},
+    "types": {"map"},
+    "funds": {"code_regex"},
+    "derive": {"pair_transfers"},
+}
+
+
+def check_profile_text(text: str, origin: str) -> list[str]:
+    """Problems of a profile's TOML, one line each (empty: none found)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        return [f"{origin}: invalid TOML: {exc}"]
+    problems = []
+    for section, value in data.items():
+        if section not in KNOWN_KEYS:
+            problems.append(f"{origin}: unknown section [{section}] (see docs/profiles.md)")
+            continue
+        if not isinstance(value, dict):
+            problems.append(f"{origin}: [{section}] must be a table")
+            continue
+        for key in value:
+            if key not in KNOWN_KEYS[section]:
+                problems.append(f"{origin}: [{section}] unknown key {key!r} (see docs/profiles.md)")
+    meta = data.get("profile") if isinstance(data.get("profile"), dict) else {}
+    if not meta.get("id"):
+        problems.append(f"{origin}: [profile] id is required")
+    kind = meta.get("kind", "table")
+    if kind not in ("table", "ofx"):
+        problems.append(f"{origin}: [profile] kind must be \"table\" or \"ofx\", not {kind!r}")
+    if kind == "ofx":
+        for label, source in ((data.get("sources") or {}).get("ofx") or {}).items():
+            if source not in SOURCES:
+                problems.append(f"{origin}: [sources.ofx] {label}: unknown source {source!r}")
+        return problems
+    det = data.get("detect") if isinstance(data.get("detect"), dict) else {}
+    cols = data.get("columns") if isinstance(data.get("columns"), dict) else {}
+    const = data.get("const") if isinstance(data.get("const"), dict) else {}
+    canonical = bool(det.get("canonical"))
+    header = det.get("header")
+    if not canonical:
+        if not isinstance(header, list) or not header or not all(isinstance(h, str) for h in header):
+            problems.append(f"{origin}: [detect] header must list the header row's cells (or canonical = true)")
+            header = None
+        for need in ("date", "amount"):
+            if need not in cols:
+                problems.append(f"{origin}: [columns] {need} is required")
+        if not ({"type", "type_label"} & set(cols)) and "type" not in const:
+            problems.append(f"{origin}: [columns] needs type_label (the activity column) or [const] type")
+        if not ({"source", "source_label"} & set(cols)) and "source" not in const:
+            problems.append(f"{origin}: [columns] needs source_label (the money-source column) or "
+                            "[const] source = \"unknown\"")
+        if header:
+            names = set(header_cells(header))
+            for f, col in cols.items():
+                if not isinstance(col, str):
+                    problems.append(f"{origin}: [columns] {f} must be a column name")
+                elif col.strip().casefold() not in names:
+                    problems.append(f"{origin}: [columns] {f} = {col!r} is not in [detect] header")
+    if "source" in const and const["source"] not in SOURCES:
+        problems.append(f"{origin}: [const] source {const['source']!r} is not a source ({', '.join(SOURCES)})")
+    if "type" in const and const["type"] not in PROFILE_TYPES:
+        problems.append(f"{origin}: [const] type {const['type']!r} is not a type")
+    rd = data.get("read") if isinstance(data.get("read"), dict) else {}
+    if rd.get("delimiter", "auto") not in ("auto", ",", "\t", ";"):
+        problems.append(f"{origin}: [read] delimiter must be \"auto\", \",\", \"\\t\" or \";\"")
+    regexes = [("[read] footer_regex", rd.get("footer_regex"))]
+    regexes += [(f"[read] skip_row_regex[{i}]", r) for i, r in enumerate(rd.get("skip_row_regex") or [])]
+    parse = data.get("parse") if isinstance(data.get("parse"), dict) else {}
+    regexes.append(("[parse] date_strip_regex", parse.get("date_strip_regex")))
+    srcs = data.get("sources") if isinstance(data.get("sources"), dict) else {}
+    regexes.append(("[sources] strip_prefix_regex", srcs.get("strip_prefix_regex")))
+    funds = data.get("funds") if isinstance(data.get("funds"), dict) else {}
+    regexes.append(("[funds] code_regex", funds.get("code_regex")))
+    for what, rx in regexes:
+        if rx is None:
+            continue
+        try:
+            c = re.compile(rx)
+        except (re.error, TypeError) as exc:
+            problems.append(f"{origin}: {what}: bad regular expression: {exc}")
+            continue
+        if what == "[funds] code_regex" and "code" not in c.groupindex:
+            problems.append(f"{origin}: [funds] code_regex needs a group named code: (?P<code>...)")
+    for fmt in parse.get("date_formats") or []:
+        if not isinstance(fmt, str) or "%" not in fmt:
+            problems.append(f"{origin}: [parse] date_formats: {fmt!r} is not a strptime format (e.g. \"%m/%d/%Y\")")
+    for i, rule in enumerate(srcs.get("map") or []):
+        if not isinstance(rule, dict):
+            problems.append(f"{origin}: [sources] map[{i}] must be {{ match = ..., source = ... }}")
+            continue
+        if rule.get("source") not in SOURCES:
+            problems.append(f"{origin}: [sources] map[{i}]: unknown source {rule.get('source')!r} "
+                            f"(one of {', '.join(SOURCES)})")
+        try:
+            re.compile(rule.get("match", ""))
+        except (re.error, TypeError) as exc:
+            problems.append(f"{origin}: [sources] map[{i}]: bad match: {exc}")
+        if "match" not in rule:
+            problems.append(f"{origin}: [sources] map[{i}]: match is required")
+    types = data.get("types") if isinstance(data.get("types"), dict) else {}
+    for i, rule in enumerate(types.get("map") or []):
+        if not isinstance(rule, dict):
+            problems.append(f"{origin}: [types] map[{i}] must be {{ match = ..., type = ... }}")
+            continue
+        if rule.get("type") not in PROFILE_TYPES:
+            problems.append(f"{origin}: [types] map[{i}]: unknown type {rule.get('type')!r}")
+        if rule.get("sign", "as_is") not in SIGNS:
+            problems.append(f"{origin}: [types] map[{i}]: sign must be one of {', '.join(SIGNS)}")
+        if rule.get("when_amount") not in (None, "<0", ">0", "<=0", ">=0"):
+            problems.append(f"{origin}: [types] map[{i}]: when_amount must be <0, >0, <=0 or >=0")
+        if "match" not in rule:
+            problems.append(f"{origin}: [types] map[{i}]: match is required")
+        else:
+            try:
+                re.compile(rule["match"])
+            except (re.error, TypeError) as exc:
+                problems.append(f"{origin}: [types] map[{i}]: bad match: {exc}")
+    return problems
+
+
+def check_profile_file(profile, path: Path) -> tuple[list[str], int]:
+    """Problems parsing ``path`` with ``profile`` (one line per distinct problem), rows read."""
+    from . import parse_file
+    from .rows import ImportRowErrors
+
+    problems: list[str] = []
+    try:
+        _, rows = parse_file(path, profile=profile.id, plan="check", user_dir=_profile_dir(profile))
+    except ImportRowErrors as exc:
+        seen: dict[tuple[str, str], list[int]] = {}
+        for e in exc.errors:
+            reason = re.sub(r"'[^']*'$", "", e.reason) if e.reason.startswith("not a date") else e.reason
+            seen.setdefault((e.column, reason), []).append(e.line)
+        for (column, reason), lines in seen.items():
+            where = f"line {lines[0]}" + (f" (and {len(lines) - 1} more)" if len(lines) > 1 else "")
+            problems.append(f"{path.name}: {where}: {column}: {reason}")
+        if exc.total > len(exc.errors):
+            problems.append(f"{path.name}: ... {exc.total - len(exc.errors)} more bad rows")
+        return problems, 0
+    return problems, len(rows)
+
+
+def _profile_dir(profile) -> Path | None:
+    if profile.origin and profile.origin not in ("shipped", "--columns") and Path(profile.origin).exists():
+        return Path(profile.origin).parent
+    return None
+
+
+def check_profile(name: str, path: Path | None, user_dir: Path | None = None) -> dict:
+    """``profiles check``: find profile ``name`` (user file or shipped), validate it, and read
+    ``path`` with it if given. Returns {profile, origin, problems, rows}."""
+    import tomllib
+    from importlib import resources
+
+    from .profiles import user_profiles_dir
+
+    udir = user_dir if user_dir is not None else user_profiles_dir()
+    found: tuple[str, str] | None = None
+    candidates: list[tuple[str, str]] = []
+    if udir.is_dir():
+        candidates += [(str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))]
+    pkg = resources.files("megaroth_ledger.importers") / "profiles"
+    candidates += [(f"shipped:{e.name}", e.read_text(encoding="utf-8")) for e in sorted(pkg.iterdir(), key=lambda e: e.name)
+                   if e.name.endswith(".toml")]
+    for origin, text in candidates:
+        try:
+            pid = (tomllib.loads(text).get("profile") or {}).get("id")
+        except tomllib.TOMLDecodeError:
+            pid = None
+        if pid == name or (pid is None and Path(origin).stem == name):
+            found = (origin, text)
+            break
+    if found is None:
+        raise UserError(f"no profile {name!r} (in {udir} or shipped); write one with "
+                        f"`megaroth profiles new {name} --from FILE`")
+    origin, text = found
+    problems = check_profile_text(text, Path(origin).name if not origin.startswith("shipped:") else origin)
+    rows = 0
+    if not problems:
+        try:
+            prof = _compile(text, origin)
+        except UserError as exc:
+            problems.append(str(exc))
+        else:
+            prof.origin = origin if not origin.startswith("shipped:") else "shipped"
+            if path is not None:
+                problems += _check_detection(prof, path)
+                if not problems:
+                    more, rows = check_profile_file(prof, path)
+                    problems += more
+    return {"profile": name, "origin": origin, "problems": problems, "ok": not problems, "rows": rows}
+
+
+def _check_detection(prof, path: Path) -> list[str]:
+    from .base import read_head
+    from .ofx import OfxImporter
+    from .tabular import ProfileImporter
+
+    try:
+        head = read_head(path)
+    except (UnicodeDecodeError, OSError) as exc:
+        return [f"{path.name}: unreadable: {exc}"]
+    except Exception as exc:  # a damaged XLSX: openpyxl raises many kinds
+        return [f"{path.name}: unreadable: {type(exc).__name__}"]
+    imp = OfxImporter(prof) if prof.kind == "ofx" else ProfileImporter(prof)
+    if imp.detect(head) <= 0:
+        if prof.kind == "ofx":
+            return [f"{path.name}: not an OFX file"]
+        header = prof.section("detect").get("header") or []
+        return [f"{path.name}: no row matching [detect] header ({', '.join(header)}) in the first "
+                f"{getattr(imp, 'scan_lines', 50)} lines"]
+    return []
