@@ -89,6 +89,19 @@ def test_proposer_columns_and_check_refuse_cleanly(tmp_path):
     assert n == 3 * CASES
 
 
+def test_1099r_files_refuse_cleanly(tmp_path):
+    from megaroth_ledger.services.received import read_1099r_file
+
+    seeds = [ROOT / "tests" / "ofx" / "tax1099r-2025.ofx", ROOT / "tests" / "ofx" / "1099r-forms.csv"]
+    assert len(read_1099r_file(seeds[0])) == len(read_1099r_file(seeds[1])) == 1
+    rng = random.Random(1099)
+    for k in range(CASES):
+        src = seeds[k % 2]
+        f = tmp_path / f"r{k}{src.suffix}"
+        f.write_bytes(mutate(rng, src.read_bytes()))
+        _clean(read_1099r_file, f)
+
+
 def test_ofx_reader_new_elements_refuse_cleanly(tmp_path):
     from megaroth_ledger.importers import parse_file
 

@@ -138,10 +138,13 @@ def reconcile() -> None:
 
 
 @reconcile.command("1099-r")
-@click.option("--plan", "plan_name", help="The plan that issued it (or --person with --account for an IRA custodian).")
+@click.option("--plan", "plan_name", help="The plan that issued it (or --person with --account for an IRA custodian; not with --from).")
 @click.option("--person", "person_name", help="With --account: a 1099-R from an IRA custodian.")
 @click.option("--account", type=click.Choice(["traditional", "roth"]), help="The IRA the custodian's 1099-R is for.")
-@click.option("--year", type=YEAR, required=True)
+@click.option("--year", type=YEAR, help="The tax year (required unless --from).")
+@click.option("--from", "from_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
+              help="Every 1099-R in FILE: an OFX tax download (TAX1099R) or a CSV with the columns payer,year,"
+              "box1,box2a,box2b_not_determined,box2b_total,box4,box5,box7,box10,box11 (payer: plan or employer).")
 @click.option("--box1", type=AMOUNT)
 @click.option("--box2a", type=AMOUNT)
 @click.option("--box4", type=AMOUNT)
@@ -151,17 +154,28 @@ def reconcile() -> None:
 @click.option("--box11", type=YEAR)
 @format_option
 @click.pass_context
-def reconcile_1099r(ctx, plan_name, person_name, account, year, box1, box2a, box4, box5, box10, box7, box11,
-                    fmt) -> None:
+def reconcile_1099r(ctx, plan_name, person_name, account, year, from_file, box1, box2a, box4, box5, box10, box7,
+                    box11, fmt) -> None:
     """Record the 1099-R a plan or an IRA custodian issued; exit 1 with a box-by-box diff if it disagrees.
 
     Example: megaroth reconcile 1099-r --plan acme-401k --year 2025 --box1 20500 --box2a 500 --box5 20000 --code G
 
     Example: megaroth reconcile 1099-r --person ann --account traditional --year 2025 --box1 7000 --code 2
+
+    Example: megaroth reconcile 1099-r --from ~/Downloads/1099r-2025.ofx
     """
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
+    if from_file is not None:
+        if plan_name or year or person_name or account or any(
+                v is not None for v in (box1, box2a, box4, box5, box10, box7, box11)):
+            raise click.UsageError("--from reads every box from FILE; give no --plan, --year or --box options with it")
+        from .received import reconcile_1099r_from
+
+        return reconcile_1099r_from(ctx, from_file, None, fmt)
+    if year is None:
+        raise click.UsageError("Missing option '--year'.")
     received = {"box1": box1, "box2a": box2a, "box4": box4, "box5": box5, "box10": box10,
                 "box7": box7.strip().upper() if box7 else None, "box11": box11}
     if all(v is None for v in received.values()):

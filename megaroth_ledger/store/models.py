@@ -385,3 +385,52 @@ class PlanCorrection(Base):
     source: Mapped[str] = mapped_column(String(30))  # pretax | roth
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     earnings_cents: Mapped[int] = mapped_column(BigInteger)
+class ReceivedW2(Base):
+    """A W-2 the person received from an employer (``reconcile w2``): the boxes compared with
+    the ledger. Re-entering the same employer and year replaces it."""
+
+    __tablename__ = "received_w2"
+    __table_args__ = (UniqueConstraint("person_id", "employer", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    employer: Mapped[str] = mapped_column(String(200))
+    year: Mapped[int] = mapped_column(Integer)
+    box1_cents: Mapped[int | None] = mapped_column(BigInteger)  # wages, tips, other compensation
+    box3_cents: Mapped[int | None] = mapped_column(BigInteger)  # social security wages
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+    box12: Mapped[list[ReceivedW2Box12]] = relationship(cascade="all, delete-orphan",
+                                                        order_by="ReceivedW2Box12.code")
+
+
+class ReceivedW2Box12(Base):
+    """One W-2 box 12 entry (code D, E, G, AA, BB, EE...)."""
+
+    __tablename__ = "received_w2_box12"
+    __table_args__ = (UniqueConstraint("w2_id", "code"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    w2_id: Mapped[int] = mapped_column(ForeignKey("received_w2.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(4))
+    amount_cents: Mapped[int] = mapped_column(BigInteger)
+
+
+class Received5498(Base):
+    """A Form 5498 an IRA custodian sent (``reconcile 5498``). One per person, IRA kind,
+    custodian and year; re-entering it replaces it. ``set_ira_value``: its box 5 was recorded as
+    the year's IRA value (none was recorded before)."""
+
+    __tablename__ = "received_5498"
+    __table_args__ = (UniqueConstraint("person_id", "account", "custodian", "year"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    account: Mapped[str] = mapped_column(String(20))  # traditional | roth
+    custodian: Mapped[str] = mapped_column(String(200), default="")
+    year: Mapped[int] = mapped_column(Integer)
+    box1_cents: Mapped[int | None] = mapped_column(BigInteger)  # IRA contributions
+    box2_cents: Mapped[int | None] = mapped_column(BigInteger)  # rollover contributions
+    box3_cents: Mapped[int | None] = mapped_column(BigInteger)  # Roth IRA conversion amount
+    box4_cents: Mapped[int | None] = mapped_column(BigInteger)  # recharacterized contributions
+    box5_cents: Mapped[int | None] = mapped_column(BigInteger)  # fair market value on December 31
+    box10_cents: Mapped[int | None] = mapped_column(BigInteger)  # Roth IRA contributions
+    set_ira_value: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
