@@ -100,7 +100,7 @@ def test_opening_aftertax_basis_unknown_until_basis_set(bo):
     from megaroth_ledger.services.opening import missing_basis
     from megaroth_ledger.store.db import open_ledger
 
-    ledger = open_ledger(str(bo.db))
+    ledger = bo.open()
     from sqlalchemy.orm import Session
 
     with Session(ledger.engine) as s:

@@ -37,10 +37,10 @@ def test_w2_matching_box12_and_box1_then_box3_stored_for_next_year(ledger):
                      "--box1", "176500.16", "--box3", "200000", "--box12", "D=23499.84")
     assert code == 0 and out["match"] and out["diff"] == []
     assert out["employer"] == "Acme Corp"
-    assert rows(ledger.db, "select w.year, w.fica_wages_cents from wages w order by year") == [
+    assert ledger.sql("select w.year, w.fica_wages_cents from wages w order by year") == [
         (2025, None), (2026, 20000000)]
     assert any("stored as Acme Corp's FICA wages for the 2026 Roth catch-up test" in n for n in out["notes"])
-    assert rows(ledger.db, "select code, amount_cents from received_w2_box12") == [("D", 2349984)]
+    assert ledger.sql("select code, amount_cents from received_w2_box12") == [("D", 2349984)]
 
 
 def test_w2_differences_box_by_box_exit_1(ledger):
@@ -52,12 +52,12 @@ def test_w2_differences_box_by_box_exit_1(ledger):
     assert got == {"box12D": ("23500.00", "23499.84", "0.16"), "box12AA": ("1000.00", "0.00", "1000.00"),
                    "box1": ("170000.00", "176500.16", "-6500.16"), "box3": ("200000.00", "150000.00", "50000.00")}
     # the stored FICA wages are compared, not overwritten
-    assert rows(ledger.db, "select fica_wages_cents from wages where year = 2026") == [(15000000,)]
+    assert ledger.sql("select fica_wages_cents from wages where year = 2026") == [(15000000,)]
     # re-entering replaces the earlier W-2
     ledger("reconcile", "w2", "--person", "ann", "--employer", "Acme Corp", "--year", "2025", "--box12",
            "D=23499.84")
-    assert rows(ledger.db, "select count(*) from received_w2") == [(1,)]
-    assert rows(ledger.db, "select code from received_w2_box12") == [("D",)]
+    assert ledger.sql("select count(*) from received_w2") == [(1,)]
+    assert ledger.sql("select code from received_w2_box12") == [("D",)]
 
 
 def test_w2_bad_input_refused(ledger):
@@ -72,7 +72,7 @@ def test_w2_bad_input_refused(ledger):
         res = ledger("reconcile", "w2", "--person", "ann", "--year", "2025", *args, ok=False)
         assert res.exit_code == 2 and msg in res.output, (args, res.output)
         assert "Traceback" not in res.output
-    assert rows(ledger.db, "select count(*) from received_w2") == [(0,)]
+    assert ledger.sql("select count(*) from received_w2") == [(0,)]
 
 
 def _derived_1099r(m):
@@ -87,7 +87,7 @@ def test_1099r_from_csv_every_form_one_summary(ledger, tmp_path):
                    f"acme-401k,2025,{form['box1']},{form['box2a']},,,0,{form['box5']},{form['box7']},,\n")
     code, out = jout(ledger, "reconcile", "1099-r", "--from", str(csv))
     assert code == 0 and out["forms"] == 1 and out["matching"] == 1 and out["match"]
-    assert rows(ledger.db, "select count(*) from received_1099r") == [(1,)]
+    assert ledger.sql("select count(*) from received_1099r") == [(1,)]
     # a second form that disagrees: one summary, exit 1, both stored
     csv.write_text(csv.read_text() + f"Acme Corp,2025,{form['box1']},1.00,,,,,{form['box7']},,\n")
     code, out = jout(ledger, "reconcile", "1099-r", "--from", str(csv))
@@ -126,7 +126,7 @@ def test_1099r_from_bad_files_refused_nothing_stored(ledger, tmp_path, text, msg
     res = ledger("reconcile", "1099-r", "--from", str(f), ok=False)
     assert res.exit_code == 2 and msg in res.output, res.output
     assert "Traceback" not in res.output
-    assert rows(ledger.db, "select count(*) from received_1099r") == [(0,)]
+    assert ledger.sql("select count(*) from received_1099r") == [(0,)]
 
 
 def test_1099r_from_is_all_or_nothing(ledger, tmp_path):
@@ -135,7 +135,7 @@ def test_1099r_from_is_all_or_nothing(ledger, tmp_path):
     f.write_text(f"payer,year,box1,box7\nacme-401k,2025,{form['box1']},{form['box7']}\nnobody,2025,5,7\n")
     res = ledger("reconcile", "1099-r", "--from", str(f), ok=False)
     assert res.exit_code == 2 and "forms.csv:3" in res.output
-    assert rows(ledger.db, "select count(*) from received_1099r") == [(0,)]
+    assert ledger.sql("select count(*) from received_1099r") == [(0,)]
     res = ledger("reconcile", "1099-r", "--from", str(f), "--plan", "acme-401k", ok=False)
     assert res.exit_code == 2 and "--from" in res.output
 
@@ -147,7 +147,7 @@ def test_5498_box5_recorded_then_compared(ann):
     code, out = jout(ann, "reconcile", "5498", "--person", "ann", "--account", "traditional", "--year", "2025",
                      "--box1", "7000", "--box5", "12.34")
     assert code == 0 and out["match"], out
-    assert rows(ann.db, "select year, amount_cents from ira_value") == [(2025, 1234)]
+    assert ann.sql("select year, amount_cents from ira_value") == [(2025, 1234)]
     code, out = jout(ann, "reconcile", "5498", "--person", "ann", "--account", "roth", "--year", "2025",
                      "--box3", "7000", "--box10", "0")
     assert code == 0 and out["match"], out
@@ -158,7 +158,7 @@ def test_5498_box5_recorded_then_compared(ann):
     assert code == 1
     assert {d["box"]: (d["received"], d["derived"]) for d in out["diff"]} == {
         "box1": ("6000.00", "7000.00"), "box5": ("12.34", "20.00")}
-    assert rows(ann.db, "select amount_cents from ira_value") == [(2000,)]
+    assert ann.sql("select amount_cents from ira_value") == [(2000,)]
 
 
 def test_status_received_matching_missing(ledger):
@@ -179,4 +179,4 @@ def test_status_received_matching_missing(ledger):
     st = ledger.json("reconcile", "status", "--person", "ann", "--year", "2025")
     assert {d["document"]: (d["status"], d["detail"]) for d in st["documents"]}["W-2"] == ("differs", "box12D")
     # status recomputes; it stores nothing
-    assert rows(ledger.db, "select count(*) from received_1099r") == [(1,)]
+    assert ledger.sql("select count(*) from received_1099r") == [(1,)]
