@@ -70,7 +70,7 @@ HEADER_CHARS_PER_WIDTH = 1.0  # money-ok (a width ratio)
 LINE_HEIGHT = 14.5  # money-ok (a row height in points)
 
 
-def wrapped_lines(text: str, width: float, chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> int:
+def wrapped_lines(text: str, width: float, chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> int:  # money-ok: column widths
     """How many lines ``text`` takes in a wrapped cell ``width`` units wide: greedy word wrap, as
     Excel and LibreOffice do (a word longer than the line is broken), each ``\\n`` a new line."""
     per_line = max(1, int(width * chars_per_width) - 1)
@@ -189,7 +189,7 @@ class Sheet:
                           for i, c in enumerate(cols)], HEADER_CHARS_PER_WIDTH)
         self.append([self.cell(c.header, style="header") for c in cols])
 
-    def _fit_height(self, texts: Iterable[tuple[Any, float]], chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> None:
+    def _fit_height(self, texts: Iterable[tuple[Any, float]], chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> None:  # money-ok: column widths
         """Give the next row the height its wrapped text needs (write-only sheets cannot
         auto-fit, and LibreOffice does not grow rows whose height is not stored)."""
         lines = max((wrapped_lines(text, width, chars_per_width) for text, width in texts
