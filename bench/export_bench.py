@@ -42,26 +42,57 @@ def build_ledger(db: Path, rows: int) -> None:
     led = open_ledger(str(db))
     with led.session() as s:
         L.add_person(s, "ann", dt.date(1985, 4, 2))
-        L.add_plan(s, name="acme-401k", person="ann", employer="Acme Corp", kind="401k", after_tax=True,
-                   in_plan_conversion=True, in_service_withdrawal=True)
+        L.add_plan(
+            s,
+            name="acme-401k",
+            person="ann",
+            employer="Acme Corp",
+            kind="401k",
+            after_tax=True,
+            in_plan_conversion=True,
+            in_service_withdrawal=True,
+        )
         s.flush()
         plan_id = s.scalars(select(Plan.id)).first()
-        batch = ImportBatch(file_name="acme-2025-activity.csv", file_sha256="0" * 64, profile="bench",
-                            plan_id=plan_id, created_at=dt.datetime(2026, 1, 5), rows_read=rows, rows_added=rows)
+        batch = ImportBatch(
+            file_name="acme-2025-activity.csv",
+            file_sha256="0" * 64,
+            profile="bench",
+            plan_id=plan_id,
+            created_at=dt.datetime(2026, 1, 5),
+            rows_read=rows,
+            rows_added=rows,
+        )
         s.add(batch)
         s.flush()
-        funds = [f"Fund {i:02d}" for i in range(40)] + ["=HYPERLINK(\"http://x\",\"y\")"]
+        funds = [f"Fund {i:02d}" for i in range(40)] + ['=HYPERLINK("http://x","y")']
         payload = []
         day0 = dt.date(2025, 1, 1)
         for i in range(rows):
             d = day0 + dt.timedelta(days=(i * 7) % 350)
             kind = i % 4
-            source, typ, cents = (("pretax", "contribution", 100), ("match", "contribution", 50),
-                                  ("aftertax", "contribution", 300), ("aftertax", "dividend", 10))[kind]
-            payload.append({"plan_id": plan_id, "date": d, "tax_year": 2025, "source": source, "type": typ,
-                            "amount_cents": cents, "fund": funds[i % len(funds)], "memo": f"row {i}",
-                            "status": "posted", "import_id": batch.id, "file_row": i + 2,
-                            "identity": f"r{i}"})
+            source, typ, cents = (
+                ("pretax", "contribution", 100),
+                ("match", "contribution", 50),
+                ("aftertax", "contribution", 300),
+                ("aftertax", "dividend", 10),
+            )[kind]
+            payload.append(
+                {
+                    "plan_id": plan_id,
+                    "date": d,
+                    "tax_year": 2025,
+                    "source": source,
+                    "type": typ,
+                    "amount_cents": cents,
+                    "fund": funds[i % len(funds)],
+                    "memo": f"row {i}",
+                    "status": "posted",
+                    "import_id": batch.id,
+                    "file_row": i + 2,
+                    "identity": f"r{i}",
+                }
+            )
         s.execute(insert(Entry), payload)
         ops.convert(s, "acme-401k", dt.date(2025, 12, 20), Decimal("1000.00"), "in-plan")
     led.dispose()
@@ -76,8 +107,13 @@ def run_export(db: Path, out: Path) -> dict:
     t0 = time.perf_counter()
     led = open_ledger(str(db))
     with led.session() as s:
-        data = svc.workbook_data(s, "ann", [2025], as_of=dt.date(2026, 11, 22),
-                                 projection_args={"rate": parse_rate("7"), "years": 20})
+        data = svc.workbook_data(
+            s,
+            "ann",
+            [2025],
+            as_of=dt.date(2026, 11, 22),
+            projection_args={"rate": parse_rate("7"), "years": 20},
+        )
         t1 = time.perf_counter()
         counts = build_workbook(data, out)
     t2 = time.perf_counter()
@@ -95,8 +131,12 @@ def run_stream(db: Path, out: Path) -> dict:
     t0 = time.perf_counter()
     led = open_ledger(str(db))
     with led.session() as s:
-        data = WorkbookData(person="ann", years=[2025], generated_on=dt.date(2026, 11, 22),
-                            headroom={2025: headroom.payload(headroom.compute(s, "ann", 2025))})
+        data = WorkbookData(
+            person="ann",
+            years=[2025],
+            generated_on=dt.date(2026, 11, 22),
+            headroom={2025: headroom.payload(headroom.compute(s, "ann", 2025))},
+        )
         data.paychecks = svc.paycheck_rows(s, 1, [2025])
         data.audit = svc.audit_rows(s, 1, [2025])
         counts = build_workbook(data, out)
@@ -113,8 +153,9 @@ def run_baseline(src: Path, out: Path) -> dict:
     for ws in wb.worksheets:
         rows = []
         for row in ws.iter_rows():
-            rows.append([(c.value, c.number_format) if c.value is not None else (None, "General")
-                         for c in row])
+            rows.append(
+                [(c.value, c.number_format) if c.value is not None else (None, "General") for c in row]
+            )
         sheets.append((ws.title, rows))
     wb.close()
 
@@ -153,8 +194,12 @@ def child(mode: str, a: str, b: str) -> None:
 
 
 def measure(mode: str, a: Path, b: Path) -> dict:
-    r = subprocess.run([sys.executable, __file__, "--child", mode, str(a), str(b)],
-                       capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, __file__, "--child", mode, str(a), str(b)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
@@ -180,19 +225,23 @@ def main() -> int:
             stream = measure("stream", db, tmp / f"stream-{n}.xlsx")
             results[n] = (exp, base, stream)
             ratio = exp["seconds"] / base["seconds"]
-            print(f"{n:>7} ledger rows (setup {setup:.1f}s): export {exp['seconds']:.2f}s "
-                  f"(payload services {exp['services']:.2f}s + streaming rows and writing {exp['writing']:.2f}s), "
-                  f"peak {exp['max_rss_mb']:.0f} MiB "
-                  f"({exp['counts']['Audit']} audit rows, {exp['counts']['Paychecks']} paycheck rows); "
-                  f"baseline write-only {base['seconds']:.2f}s for {base['cells']} cells, peak {base['max_rss_mb']:.0f} MiB; "
-                  f"ratio {ratio:.2f}x; streamed sheets alone {stream['seconds']:.2f}s, peak {stream['max_rss_mb']:.0f} MiB")
+            print(
+                f"{n:>7} ledger rows (setup {setup:.1f}s): export {exp['seconds']:.2f}s "
+                f"(payload services {exp['services']:.2f}s + streaming rows and writing {exp['writing']:.2f}s), "
+                f"peak {exp['max_rss_mb']:.0f} MiB "
+                f"({exp['counts']['Audit']} audit rows, {exp['counts']['Paychecks']} paycheck rows); "
+                f"baseline write-only {base['seconds']:.2f}s for {base['cells']} cells, peak {base['max_rss_mb']:.0f} MiB; "
+                f"ratio {ratio:.2f}x; streamed sheets alone {stream['seconds']:.2f}s, peak {stream['max_rss_mb']:.0f} MiB"
+            )
         exp, base, stream = results[args.rows]
         ratio = exp["seconds"] / base["seconds"]
         small, _, small_stream = results[args.rows // 5]
-        print(f"export/baseline at {args.rows} rows: {ratio:.2f}x (target <= 1.5x); writing alone "
-              f"{exp['writing'] / base['seconds']:.2f}x; peak memory at {args.rows // 5} -> {args.rows} rows: "
-              f"export {small['max_rss_mb']:.0f} -> {exp['max_rss_mb']:.0f} MiB, streamed sheets "
-              f"{small_stream['max_rss_mb']:.0f} -> {stream['max_rss_mb']:.0f} MiB")
+        print(
+            f"export/baseline at {args.rows} rows: {ratio:.2f}x (target <= 1.5x); writing alone "
+            f"{exp['writing'] / base['seconds']:.2f}x; peak memory at {args.rows // 5} -> {args.rows} rows: "
+            f"export {small['max_rss_mb']:.0f} -> {exp['max_rss_mb']:.0f} MiB, streamed sheets "
+            f"{small_stream['max_rss_mb']:.0f} -> {stream['max_rss_mb']:.0f} MiB"
+        )
         if args.check and ratio > 1.5:
             return 1
     return 0

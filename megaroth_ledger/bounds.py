@@ -111,5 +111,7 @@ def check_born_before(born: dt.date, first_contribution: dt.date | None, who: st
     except ValueError:  # 29 February
         limit = dt.date(born.year + MIN_AGE_AT_CONTRIBUTION, 3, 1)
     if first_contribution < limit:
-        raise BoundError(f"{who}: birth date {born.isoformat()} must be at least {MIN_AGE_AT_CONTRIBUTION} years "
-                         f"before any contribution (one is on {first_contribution.isoformat()})")
+        raise BoundError(
+            f"{who}: birth date {born.isoformat()} must be at least {MIN_AGE_AT_CONTRIBUTION} years "
+            f"before any contribution (one is on {first_contribution.isoformat()})"
+        )

@@ -65,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     if "--check" in argv:
         current = CLI_MD.read_text(encoding="utf-8") if CLI_MD.exists() else ""
         if current != text:
-            print(f"{CLI_MD.relative_to(ROOT)} is stale: run `make docs` (python -m megaroth_ledger.docs_gen)",
-                  file=sys.stderr)
+            print(
+                f"{CLI_MD.relative_to(ROOT)} is stale: run `make docs` (python -m megaroth_ledger.docs_gen)",
+                file=sys.stderr,
+            )
             return 1
         return 0
     CLI_MD.parent.mkdir(exist_ok=True)

@@ -56,8 +56,9 @@ def make_private_dirs(folder: Path) -> None:
     p = folder
     while not p.exists():
         if p.is_symlink():  # a dangling symlink in the way: never create through it
-            raise UserError(f"cannot create folder {p}: it is a dangling symbolic link; remove it or "
-                            "give another path")
+            raise UserError(
+                f"cannot create folder {p}: it is a dangling symbolic link; remove it or give another path"
+            )
         missing.append(p)
         if p.parent == p:
             break
@@ -77,8 +78,10 @@ def create_private_file(path: Path) -> bool:
     followed: an existing target is left to the caller, a dangling one is refused.
     """
     if path.is_symlink() and not path.exists():
-        raise UserError(f"{path} is a dangling symbolic link; megaroth does not create files "
-                        "through one: remove it or give the real path")
+        raise UserError(
+            f"{path} is a dangling symbolic link; megaroth does not create files "
+            "through one: remove it or give the real path"
+        )
     make_private_dirs(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
@@ -133,8 +136,10 @@ def open_private_part(target: Path) -> Path:
     if target.is_dir():
         raise UserError(f"cannot write {target}: it is a folder; give a file path")
     if target.is_symlink() and not target.exists():
-        raise UserError(f"{target} is a dangling symbolic link; megaroth does not create files "
-                        "through one: remove it or give the real path")
+        raise UserError(
+            f"{target} is a dangling symbolic link; megaroth does not create files "
+            "through one: remove it or give the real path"
+        )
     part = part_path(target)
     try:
         if not target.parent.is_dir():

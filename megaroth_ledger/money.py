@@ -9,7 +9,7 @@ empty strings, misplaced thousands separators and anything else.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 from .bounds import AMOUNT_BOUND, MAX_AMOUNT
 from .errors import UserError

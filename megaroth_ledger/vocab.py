@@ -9,8 +9,19 @@ CONTRIBUTION_SOURCES = ("pretax", "roth", "aftertax", "match", "nonelective")
 
 #: Every canonical source the ledger stores (statement-formats.md 5.3).
 SOURCES = (
-    "pretax", "roth", "aftertax", "aftertax_pre87", "match", "nonelective", "safe_harbor",
-    "profit_sharing", "employer_roth", "roth_irr", "rollover", "roth_rollover", "unknown",
+    "pretax",
+    "roth",
+    "aftertax",
+    "aftertax_pre87",
+    "match",
+    "nonelective",
+    "safe_harbor",
+    "profit_sharing",
+    "employer_roth",
+    "roth_irr",
+    "rollover",
+    "roth_rollover",
+    "unknown",
 )
 
 #: Elective deferrals: IRC 402(g)(3)(A) and 402A(a)(1) (designated Roth is a deferral).
@@ -23,10 +34,29 @@ AFTER_TAX_SOURCES = frozenset({"aftertax", "aftertax_pre87"})
 #: Canonical entry types (statement-formats.md 5.4) plus ``earnings`` for ``earnings add``
 #: and balance-assertion differences.
 ENTRY_TYPES = (
-    "contribution", "contribution_true_up", "rollover_in", "conversion_out", "conversion_in",
-    "exchange_out", "exchange_in", "withdrawal", "rollover_out", "dividend", "capital_gain_dist",
-    "interest", "change_in_value", "earnings", "fee", "fee_rebate", "loan_issue",
-    "loan_repayment", "loan_interest", "forfeiture", "adjustment", "unknown", "opening_balance",
+    "contribution",
+    "contribution_true_up",
+    "rollover_in",
+    "conversion_out",
+    "conversion_in",
+    "exchange_out",
+    "exchange_in",
+    "withdrawal",
+    "rollover_out",
+    "dividend",
+    "capital_gain_dist",
+    "interest",
+    "change_in_value",
+    "earnings",
+    "fee",
+    "fee_rebate",
+    "loan_issue",
+    "loan_repayment",
+    "loan_interest",
+    "forfeiture",
+    "adjustment",
+    "unknown",
+    "opening_balance",
 )
 #: Participant-loan rows (IRC 72(p)): money between the account and the participant's loan
 #: note. Never contributions or annual additions (Treas. Reg. 1.415(c)-1(b)(3)), never rollovers.
@@ -37,6 +67,14 @@ OPENING_TYPE = "opening_balance"
 #: Types that count as contributions for the limits (statement-formats.md 5.5).
 CONTRIBUTION_TYPES = frozenset({"contribution", "contribution_true_up"})
 #: Investment results: they change a sub-account's balance but never its basis.
-EARNINGS_TYPES = frozenset({
-    "dividend", "capital_gain_dist", "interest", "change_in_value", "earnings", "fee", "fee_rebate",
-})
+EARNINGS_TYPES = frozenset(
+    {
+        "dividend",
+        "capital_gain_dist",
+        "interest",
+        "change_in_value",
+        "earnings",
+        "fee",
+        "fee_rebate",
+    }
+)

@@ -32,9 +32,36 @@ YEAR = 2025
 
 # (key, display name, plan fund code, ticker, pseudo-CUSIP, base price, daily drift, dividend rate per quarter)
 FUNDS = [
-    ("F1", "Vanguard 500 Index Fund Adm", "0899", "VFIAX", "922908710", Decimal("502.1134"), Decimal("0.112"), Decimal("0.0032")),
-    ("F2", "Dodge & Cox Income X", "1123", "DOXIX", "256210105", Decimal("13.0412"), Decimal("0.0009"), Decimal("0.0105")),
-    ("F3", "Vanguard Total Int'l Stock Index Adm", "4410", "VTIAX", "921909818", Decimal("33.5721"), Decimal("0.0061"), Decimal("0.0071")),
+    (
+        "F1",
+        "Vanguard 500 Index Fund Adm",
+        "0899",
+        "VFIAX",
+        "922908710",
+        Decimal("502.1134"),
+        Decimal("0.112"),
+        Decimal("0.0032"),
+    ),
+    (
+        "F2",
+        "Dodge & Cox Income X",
+        "1123",
+        "DOXIX",
+        "256210105",
+        Decimal("13.0412"),
+        Decimal("0.0009"),
+        Decimal("0.0105"),
+    ),
+    (
+        "F3",
+        "Vanguard Total Int'l Stock Index Adm",
+        "4410",
+        "VTIAX",
+        "921909818",
+        Decimal("33.5721"),
+        Decimal("0.0061"),
+        Decimal("0.0071"),
+    ),
 ]
 SPLIT = {"F1": 60, "F2": 25, "F3": 15}
 PER_CHECK = {"pretax": 90384, "aftertax": 133654, "match": 45192}
@@ -74,8 +101,10 @@ def truth() -> list[Ev]:
     events: list[Ev] = []
     bal: dict[tuple[str, str], int] = defaultdict(int)
     paydays = [dt.date(YEAR, 1, 10) + dt.timedelta(days=14 * i) for i in range(26)]
-    days = sorted(set(paydays) | set(DIVIDEND_DAYS) | set(CONVERSION_DAYS) | {FEE_DAY},
-                  key=lambda d: (d + dt.timedelta(days=3) if d in paydays else d, d))
+    days = sorted(
+        set(paydays) | set(DIVIDEND_DAYS) | set(CONVERSION_DAYS) | {FEE_DAY},
+        key=lambda d: (d + dt.timedelta(days=3) if d in paydays else d, d),
+    )
     for day in days:
         if day in paydays:
             trade = day + dt.timedelta(days=3)
@@ -142,25 +171,62 @@ def csv_line(cells, quote_all=False, trailing_comma=False) -> str:
 
 # ------------------------------------------------------------------ renderers
 
+
 def generic(events):
-    cols = ["date", "plan", "source", "type", "amount", "payroll_date", "fund", "fund_id", "shares",
-            "price", "irr_year", "transfer_group", "memo"]
+    cols = [
+        "date",
+        "plan",
+        "source",
+        "type",
+        "amount",
+        "payroll_date",
+        "fund",
+        "fund_id",
+        "shares",
+        "price",
+        "irr_year",
+        "transfer_group",
+        "memo",
+    ]
     out = [csv_line(cols)]
     for e in events:
         f = FUND[e.fund]
         sh = e.shares
-        out.append(csv_line([
-            e.date.isoformat(), PLAN, e.source, e.kind, money(e.cents),
-            e.payroll.isoformat() if e.payroll else "", f[1], f[3], sh, e.price,
-            YEAR if e.kind == "conversion_in" else "", e.group or "",
-            "Recordkeeping fee" if e.kind == "fee" else ""]))
+        out.append(
+            csv_line(
+                [
+                    e.date.isoformat(),
+                    PLAN,
+                    e.source,
+                    e.kind,
+                    money(e.cents),
+                    e.payroll.isoformat() if e.payroll else "",
+                    f[1],
+                    f[3],
+                    sh,
+                    e.price,
+                    YEAR if e.kind == "conversion_in" else "",
+                    e.group or "",
+                    "Recordkeeping fee" if e.kind == "fee" else "",
+                ]
+            )
+        )
     write("2025-acme-generic.csv", "".join(out), newline="\n")
 
 
-VOYA_SOURCE = {"pretax": "Employee PreTax", "aftertax": "Employee After-Tax", "match": "Employer Match",
-               "roth_irr": "Roth In-Plan Conversion"}
-VOYA_TYPE = {"contribution": "CONTRIBUTION", "dividend": "DIVIDEND", "fee": "OTHER",
-             "conversion_out": "TRANSFER", "conversion_in": "TRANSFER"}
+VOYA_SOURCE = {
+    "pretax": "Employee PreTax",
+    "aftertax": "Employee After-Tax",
+    "match": "Employer Match",
+    "roth_irr": "Roth In-Plan Conversion",
+}
+VOYA_TYPE = {
+    "contribution": "CONTRIBUTION",
+    "dividend": "DIVIDEND",
+    "fee": "OTHER",
+    "conversion_out": "TRANSFER",
+    "conversion_in": "TRANSFER",
+}
 
 
 def voya_rows(events):
@@ -168,13 +234,22 @@ def voya_rows(events):
     for e in reversed(events):  # newest first, as Voya exports
         f = FUND[e.fund]
         sh = e.shares
-        rows.append((e.date, VOYA_TYPE[e.kind], f"{f[2]} {f[1]}", VOYA_SOURCE[e.source], sh, e.price, e.cents))
+        rows.append(
+            (e.date, VOYA_TYPE[e.kind], f"{f[2]} {f[1]}", VOYA_SOURCE[e.source], sh, e.price, e.cents)
+        )
     return rows
 
 
 def voya_csv(events):
-    out = ['"771234 ACME CORP 401(K) PLAN "\n', "Date Range :\t01/01/2025 - 12/31/2025\n", '"\n', '"\n', '"\n', '"\n',
-           csv_line(["Activity Date", "Activity", "Fund", "Money Source", "# of Units", "Unit Price", "Amount"])]
+    out = [
+        '"771234 ACME CORP 401(K) PLAN "\n',
+        "Date Range :\t01/01/2025 - 12/31/2025\n",
+        '"\n',
+        '"\n',
+        '"\n',
+        '"\n',
+        csv_line(["Activity Date", "Activity", "Fund", "Money Source", "# of Units", "Unit Price", "Amount"]),
+    ]
     for d, act, fund, src, sh, p, c in voya_rows(events):
         out.append(csv_line([d.isoformat(), act, fund, src, f"{sh:.4f}", f"{p:.6f}", money(c)]))
     write("2025-acme-voya-activity.csv", "".join(out))
@@ -214,8 +289,13 @@ def voya_xlsx(events):
     (OUT / "2025-acme-voya-activity.xlsx").write_bytes(out.getvalue())
 
 
-FID_TYPE = {"contribution": "Contributions", "dividend": "Dividend", "fee": "RECORDKEEPING FEE",
-            "conversion_out": "Transfers", "conversion_in": "Transfers"}
+FID_TYPE = {
+    "contribution": "Contributions",
+    "dividend": "Dividend",
+    "fee": "RECORDKEEPING FEE",
+    "conversion_out": "Transfers",
+    "conversion_in": "Transfers",
+}
 FID_FUND = {"F1": "VANGUARD 500 INDEX ADM", "F2": "DODGE &amp; COX INCOME X", "F3": "VANG TOTAL INTL STK ADM"}
 
 
@@ -230,8 +310,13 @@ def fidelity_history(events):
             order.append(key)
         agg[key][0] += e.cents
         agg[key][1] += e.shares
-    out = ["Plan name:,ACME CORP 401(K) PLAN     \n", "Date Range,01/01/2025 - 12/31/2025,,,,\n", "\n", "\n",
-           "Date,Investment,Transaction Type,Amount,Shares/Unit\n"]
+    out = [
+        "Plan name:,ACME CORP 401(K) PLAN     \n",
+        "Date Range,01/01/2025 - 12/31/2025,,,,\n",
+        "\n",
+        "\n",
+        "Date,Investment,Transaction Type,Amount,Shares/Unit\n",
+    ]
     for key in reversed(order):
         d, fund, typ, _ = key
         c, sh = agg[key]
@@ -241,10 +326,19 @@ def fidelity_history(events):
     write("2025-acme-fidelity-netbenefits-history.csv", "".join(out))
 
 
-FID_SRC = {"pretax": "1 - EMPLOYEE DEFERRAL", "match": "2 - EMPLOYER MATCH", "aftertax": "5 - AFTER-TAX",
-           "roth_irr": "12 - ROTH IN-PLAN CONVERSION"}
-FID_SRC_TYPE = {"contribution": "CONTRIBUTIONS", "dividend": "DIVIDEND", "fee": "RECORDKEEPING FEE",
-                "conversion_out": "TRANSFERS", "conversion_in": "TRANSFERS"}
+FID_SRC = {
+    "pretax": "1 - EMPLOYEE DEFERRAL",
+    "match": "2 - EMPLOYER MATCH",
+    "aftertax": "5 - AFTER-TAX",
+    "roth_irr": "12 - ROTH IN-PLAN CONVERSION",
+}
+FID_SRC_TYPE = {
+    "contribution": "CONTRIBUTIONS",
+    "dividend": "DIVIDEND",
+    "fee": "RECORDKEEPING FEE",
+    "conversion_out": "TRANSFERS",
+    "conversion_in": "TRANSFERS",
+}
 
 
 def fidelity_sources(events):
@@ -267,11 +361,18 @@ def fidelity_sources(events):
     write("2025-acme-fidelity-netbenefits-sources.txt", "".join(out), encoding="utf-16")
 
 
-VAN_FUND = {"F1": "Vanguard 500 Index Fund Admiral", "F2": "Dodge & Cox Income Fund X",
-            "F3": "Vanguard Total Int\u2019l Stock Index Admiral"}
-VAN_ACT = {"contribution": ("101001", "Plan Contribution"), "dividend": ("219004", "Dividends on Equity Investments"),
-           "fee": ("245026", "Fee"), "conversion_out": ("382021", "Plan Initiated TransferOut"),
-           "conversion_in": ("382007", "Plan Initiated TransferIn")}
+VAN_FUND = {
+    "F1": "Vanguard 500 Index Fund Admiral",
+    "F2": "Dodge & Cox Income Fund X",
+    "F3": "Vanguard Total Int\u2019l Stock Index Admiral",
+}
+VAN_ACT = {
+    "contribution": ("101001", "Plan Contribution"),
+    "dividend": ("219004", "Dividends on Equity Investments"),
+    "fee": ("245026", "Fee"),
+    "conversion_out": ("382021", "Plan Initiated TransferOut"),
+    "conversion_in": ("382007", "Plan Initiated TransferIn"),
+}
 
 
 def vanguard_csv(events):
@@ -290,54 +391,134 @@ def vanguard_csv(events):
     out = ["Plan Number,Plan Name,Fund Name,Shares,Price,Total Value,\n"]
     for k, f in FUND.items():
         p = price(k, dt.date(YEAR, 12, 31))
-        out.append(csv_line(["091234", "ACME CORP 401(K) PLAN", VAN_FUND[k], f"{shares(bal[k], p)}", p, money(bal[k])],
-                            trailing_comma=True))
+        out.append(
+            csv_line(
+                ["091234", "ACME CORP 401(K) PLAN", VAN_FUND[k], f"{shares(bal[k], p)}", p, money(bal[k])],
+                trailing_comma=True,
+            )
+        )
     out.append("\n\n")
-    out.append("Account Number,Trade Date,Run Date,Transaction Activity,Transaction Description,Investment Name,"
-               "Share Price,Transaction Shares,Dollar Amount,\n")
+    out.append(
+        "Account Number,Trade Date,Run Date,Transaction Activity,Transaction Description,Investment Name,"
+        "Share Price,Transaction Shares,Dollar Amount,\n"
+    )
     for key in order:  # grouped by date, oldest first; outflows printed unsigned
         d, fund, kind = key
         c, sh, p = agg[key]
         code, desc = VAN_ACT[kind]
-        out.append(csv_line(["091234", f"{d:%m/%d/%Y}", f"{d + dt.timedelta(days=1):%m/%d/%Y}", code, desc,
-                             VAN_FUND[fund], p, sh, money(c)], trailing_comma=True))
+        out.append(
+            csv_line(
+                [
+                    "091234",
+                    f"{d:%m/%d/%Y}",
+                    f"{d + dt.timedelta(days=1):%m/%d/%Y}",
+                    code,
+                    desc,
+                    VAN_FUND[fund],
+                    p,
+                    sh,
+                    money(c),
+                ],
+                trailing_comma=True,
+            )
+        )
     out.append("\n\nAccount Number,Investment Name,Symbol,Shares,Share Price,Total Value,\n")
     out.append("55512345,VANGUARD FEDERAL MONEY MARKET,VMFXX,12.34,1.00,12.34,\n")
     write("2025-acme-vanguard-retirement.csv", "".join(out), encoding="cp1252")
 
 
-WP_SRC = {"pretax": "Employee 401(k)", "aftertax": "Employee After-Tax", "match": "Matching",
-          "roth_irr": "Roth In-Plan Conversion"}
+WP_SRC = {
+    "pretax": "Employee 401(k)",
+    "aftertax": "Employee After-Tax",
+    "match": "Matching",
+    "roth_irr": "Roth In-Plan Conversion",
+}
 
 
 def workplace(events):
-    out = [csv_line(["Transaction Date", "Investment", "Contribution", "Description", "Activity", "Price",
-                     "Units", "Amount"], quote_all=True, trailing_comma=True)]
+    out = [
+        csv_line(
+            [
+                "Transaction Date",
+                "Investment",
+                "Contribution",
+                "Description",
+                "Activity",
+                "Price",
+                "Units",
+                "Amount",
+            ],
+            quote_all=True,
+            trailing_comma=True,
+        )
+    ]
     for e in events:
         f = FUND[e.fund]
         desc, act = {
-            "contribution": ("Contributions - Employer" if e.source == "match" else "Contributions - Employee", "Purchase"),
+            "contribution": (
+                "Contributions - Employer" if e.source == "match" else "Contributions - Employee",
+                "Purchase",
+            ),
             "dividend": ("Dividends", "Dividend"),
             "fee": ("Recordkeeping Fee", "Fee"),
             "conversion_out": ("Roth In-Plan Conversion", "Transfer Out"),
             "conversion_in": ("Roth In-Plan Conversion", "Transfer In"),
         }[e.kind]
         units = e.shares
-        out.append(csv_line([f"{e.date.month}/{e.date.day}/{e.date.year} 12:00:00 AM", f[1], WP_SRC[e.source],
-                             desc, act, f"{e.price:.6f}", f"{units:.9f}", money(e.cents)],
-                            quote_all=True, trailing_comma=True))
-    (OUT / "2025-acme-workplace-activity.csv").write_bytes(b"\xef\xbb\xbf" + "".join(out).replace("\n", "\r\n").encode())
+        out.append(
+            csv_line(
+                [
+                    f"{e.date.month}/{e.date.day}/{e.date.year} 12:00:00 AM",
+                    f[1],
+                    WP_SRC[e.source],
+                    desc,
+                    act,
+                    f"{e.price:.6f}",
+                    f"{units:.9f}",
+                    money(e.cents),
+                ],
+                quote_all=True,
+                trailing_comma=True,
+            )
+        )
+    (OUT / "2025-acme-workplace-activity.csv").write_bytes(
+        b"\xef\xbb\xbf" + "".join(out).replace("\n", "\r\n").encode()
+    )
 
 
-AL_SRC = {"pretax": "Employee Pre-Tax", "aftertax": "Employee After-Tax", "match": "Employer Match",
-          "roth_irr": "Roth In-Plan Conversion"}
-AL_ACT = {"contribution": "Contribution", "dividend": "Dividends Reinvested", "fee": "Fee - Recordkeeping",
-          "conversion_out": "Transfer Out - Roth Conversion", "conversion_in": "Transfer In - Roth Conversion"}
+AL_SRC = {
+    "pretax": "Employee Pre-Tax",
+    "aftertax": "Employee After-Tax",
+    "match": "Employer Match",
+    "roth_irr": "Roth In-Plan Conversion",
+}
+AL_ACT = {
+    "contribution": "Contribution",
+    "dividend": "Dividends Reinvested",
+    "fee": "Fee - Recordkeeping",
+    "conversion_out": "Transfer Out - Roth Conversion",
+    "conversion_in": "Transfer In - Roth Conversion",
+}
 
 
 def alerus(events):
-    out = [csv_line(["Date", "Time", "Sequence", "Investment", "Source", "Activity", "Ticker", "Cusip", "Price",
-                     "Shares", "Value"])]
+    out = [
+        csv_line(
+            [
+                "Date",
+                "Time",
+                "Sequence",
+                "Investment",
+                "Source",
+                "Activity",
+                "Ticker",
+                "Cusip",
+                "Price",
+                "Shares",
+                "Value",
+            ]
+        )
+    ]
     seq = defaultdict(int)
     total = 0
     for e in events:
@@ -345,10 +526,27 @@ def alerus(events):
         seq[e.date] += 1
         sh = e.shares
         sh_text = f"{sh:,.4f}".replace("-", "\u2212")  # Unicode minus, as some web exports print
-        out.append(csv_line([f"{e.date:%m/%d/%Y}", "04:00 PM", seq[e.date], f[1], AL_SRC[e.source], AL_ACT[e.kind],
-                             f[3], f[4], f"${e.price:,.4f}", sh_text, money_fmt(e.cents, dollar=True, parens=True)]))
+        out.append(
+            csv_line(
+                [
+                    f"{e.date:%m/%d/%Y}",
+                    "04:00 PM",
+                    seq[e.date],
+                    f[1],
+                    AL_SRC[e.source],
+                    AL_ACT[e.kind],
+                    f[3],
+                    f[4],
+                    f"${e.price:,.4f}",
+                    sh_text,
+                    money_fmt(e.cents, dollar=True, parens=True),
+                ]
+            )
+        )
         total += e.cents
-    out.append(csv_line(["Total", "", "", "", "", "", "", "", "", "", money_fmt(total, dollar=True, parens=True)]))
+    out.append(
+        csv_line(["Total", "", "", "", "", "", "", "", "", "", money_fmt(total, dollar=True, parens=True)])
+    )
     write("2025-acme-alerus-history.csv", "".join(out))
 
 
@@ -371,40 +569,61 @@ def ofx_body(events, xml: bool) -> str:
     def tran(e, fid, *, reversal=None, total_override=None):
         f = FUND[e.fund]
         secid = f"<SECID>{el('UNIQUEID', 'VGI' + f[2].zfill(6))}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
-        invtran = (f"<INVTRAN>{el('FITID', fid)}{el('DTTRADE', d(e.date))}{el('DTSETTLE', d(e.date))}"
-                   + (el("REVERSALFITID", reversal) if reversal else "")
-                   + el("MEMO", "Price as of date based on closing price") + "</INVTRAN>")
+        invtran = (
+            f"<INVTRAN>{el('FITID', fid)}{el('DTTRADE', d(e.date))}{el('DTSETTLE', d(e.date))}"
+            + (el("REVERSALFITID", reversal) if reversal else "")
+            + el("MEMO", "Price as of date based on closing price")
+            + "</INVTRAN>"
+        )
         units = e.shares
         src = el("INV401KSOURCE", OFX_SRC[e.source])
         total = total_override if total_override is not None else -e.cents
         if e.kind == "contribution":
-            return (f"<BUYMF><INVBUY>{invtran}{secid}{el('UNITS', units)}{el('UNITPRICE', e.price)}"
-                    f"{el('TOTAL', money(total))}{el('SUBACCTSEC', 'CASH')}{el('SUBACCTFUND', 'OTHER')}"
-                    f"{src}{el('DTPAYROLL', d(e.payroll, '000000'))}{el('PRIORYEARCONTRIB', 'N')}</INVBUY>"
-                    f"{el('BUYTYPE', 'BUY')}</BUYMF>")
+            return (
+                f"<BUYMF><INVBUY>{invtran}{secid}{el('UNITS', units)}{el('UNITPRICE', e.price)}"
+                f"{el('TOTAL', money(total))}{el('SUBACCTSEC', 'CASH')}{el('SUBACCTFUND', 'OTHER')}"
+                f"{src}{el('DTPAYROLL', d(e.payroll, '000000'))}{el('PRIORYEARCONTRIB', 'N')}</INVBUY>"
+                f"{el('BUYTYPE', 'BUY')}</BUYMF>"
+            )
         if e.kind == "dividend":
-            return (f"<REINVEST>{invtran}{secid}{el('INCOMETYPE', 'DIV')}{el('TOTAL', money(-e.cents))}"
-                    f"{el('SUBACCTSEC', 'CASH')}{el('UNITS', units)}{el('UNITPRICE', e.price)}{src}</REINVEST>")
+            return (
+                f"<REINVEST>{invtran}{secid}{el('INCOMETYPE', 'DIV')}{el('TOTAL', money(-e.cents))}"
+                f"{el('SUBACCTSEC', 'CASH')}{el('UNITS', units)}{el('UNITPRICE', e.price)}{src}</REINVEST>"
+            )
         if e.kind == "fee":
-            return (f"<INVEXPENSE>{invtran.replace('Price as of date based on closing price', 'Recordkeeping fee')}"
-                    f"{secid}{el('TOTAL', money(e.cents))}{el('SUBACCTSEC', 'CASH')}{el('SUBACCTFUND', 'OTHER')}"
-                    f"{src}</INVEXPENSE>")
+            return (
+                f"<INVEXPENSE>{invtran.replace('Price as of date based on closing price', 'Recordkeeping fee')}"
+                f"{secid}{el('TOTAL', money(e.cents))}{el('SUBACCTSEC', 'CASH')}{el('SUBACCTFUND', 'OTHER')}"
+                f"{src}</INVEXPENSE>"
+            )
         action = "OUT" if e.kind == "conversion_out" else "IN"
         u = units
         # TOTAL inside TRANSFER is an extension this recordkeeper adds; the reader falls back
         # to UNITS x UNITPRICE without it
-        return (f"<TRANSFER>{invtran.replace('Price as of date based on closing price', 'In-plan Roth conversion')}"
-                f"{secid}{el('SUBACCTSEC', 'OTHER')}{el('UNITS', u)}{el('TFERACTION', action)}"
-                f"{el('POSTYPE', 'LONG')}{el('UNITPRICE', e.price)}{el('TOTAL', money(e.cents))}{src}</TRANSFER>")
+        return (
+            f"<TRANSFER>{invtran.replace('Price as of date based on closing price', 'In-plan Roth conversion')}"
+            f"{secid}{el('SUBACCTSEC', 'OTHER')}{el('UNITS', u)}{el('TFERACTION', action)}"
+            f"{el('POSTYPE', 'LONG')}{el('UNITPRICE', e.price)}{el('TOTAL', money(e.cents))}{src}</TRANSFER>"
+        )
 
     add("<OFX>")
-    add(f"<SIGNONMSGSRSV1><SONRS><STATUS>{el('CODE', 0)}{el('SEVERITY', 'INFO')}</STATUS>"
+    add(
+        f"<SIGNONMSGSRSV1><SONRS><STATUS>{el('CODE', 0)}{el('SEVERITY', 'INFO')}</STATUS>"
         f"{el('DTSERVER', '20260105090000.000[-5:EST]')}{el('LANGUAGE', 'ENG')}"
-        f"<FI>{el('ORG', 'Acme Recordkeeping')}{el('FID', '1234')}</FI>{el('INTU.BID', '1234')}</SONRS></SIGNONMSGSRSV1>")
-    add("<INVSTMTMSGSRSV1><INVSTMTTRNRS>" + el("TRNUID", 1) + f"<STATUS>{el('CODE', 0)}{el('SEVERITY', 'INFO')}</STATUS>")
+        f"<FI>{el('ORG', 'Acme Recordkeeping')}{el('FID', '1234')}</FI>{el('INTU.BID', '1234')}</SONRS></SIGNONMSGSRSV1>"
+    )
+    add(
+        "<INVSTMTMSGSRSV1><INVSTMTTRNRS>"
+        + el("TRNUID", 1)
+        + f"<STATUS>{el('CODE', 0)}{el('SEVERITY', 'INFO')}</STATUS>"
+    )
     add("<INVSTMTRS>" + el("DTASOF", d(dt.date(YEAR, 12, 31))) + el("CURDEF", "USD"))
     add(f"<INVACCTFROM>{el('BROKERID', 'acme-rk.example')}{el('ACCTID', '091234-0042')}</INVACCTFROM>")
-    add("<INVTRANLIST>" + el("DTSTART", d(dt.date(YEAR, 1, 1), "000000")) + el("DTEND", d(dt.date(YEAR, 12, 31))))
+    add(
+        "<INVTRANLIST>"
+        + el("DTSTART", d(dt.date(YEAR, 1, 1), "000000"))
+        + el("DTEND", d(dt.date(YEAR, 12, 31)))
+    )
     mistake_done = False
     for e in events:
         fitid += 1
@@ -418,40 +637,59 @@ def ofx_body(events, xml: bool) -> str:
     add("</INVTRANLIST>")
     add("<INVPOSLIST>")
     for k, f in FUND.items():
-        add(f"<POSMF><INVPOS><SECID>{el('UNIQUEID', 'VGI' + f[2].zfill(6))}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
+        add(
+            f"<POSMF><INVPOS><SECID>{el('UNIQUEID', 'VGI' + f[2].zfill(6))}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
             f"{el('HELDINACCT', 'OTHER')}{el('POSTYPE', 'LONG')}{el('UNITS', '1.0000')}{el('UNITPRICE', price(k, dt.date(YEAR, 12, 31)))}"
-            f"{el('MKTVAL', '0.00')}{el('DTPRICEASOF', d(dt.date(YEAR, 12, 31)))}{el('INV401KSOURCE', 'OTHERNONVEST')}</INVPOS></POSMF>")
+            f"{el('MKTVAL', '0.00')}{el('DTPRICEASOF', d(dt.date(YEAR, 12, 31)))}{el('INV401KSOURCE', 'OTHERNONVEST')}</INVPOS></POSMF>"
+        )
     add("</INVPOSLIST>")
-    add(f"<INVBAL>{el('AVAILCASH', '0.00')}{el('MARGINBALANCE', '0.00')}{el('SHORTBALANCE', '0.00')}</INVBAL>")
+    add(
+        f"<INVBAL>{el('AVAILCASH', '0.00')}{el('MARGINBALANCE', '0.00')}{el('SHORTBALANCE', '0.00')}</INVBAL>"
+    )
     # a pending order: never booked
-    add(f"<INVOOLIST><OOBUYMF><OO>{el('FITID', '2025PEND01')}<SECID>{el('UNIQUEID', 'VGI000899')}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
+    add(
+        f"<INVOOLIST><OOBUYMF><OO>{el('FITID', '2025PEND01')}<SECID>{el('UNIQUEID', 'VGI000899')}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
         f"{el('DTPLACED', d(dt.date(YEAR, 12, 31)))}{el('UNITS', '1.0000')}{el('SUBACCT', 'CASH')}{el('DURATION', 'DAY')}"
-        f"{el('RESTRICTION', 'NONE')}{el('INV401KSOURCE', 'AFTERTAX')}</OO>{el('BUYTYPE', 'BUY')}{el('UNITTYPE', 'SHARES')}</OOBUYMF></INVOOLIST>")
+        f"{el('RESTRICTION', 'NONE')}{el('INV401KSOURCE', 'AFTERTAX')}</OO>{el('BUYTYPE', 'BUY')}{el('UNITTYPE', 'SHARES')}</OOBUYMF></INVOOLIST>"
+    )
     add(f"<INV401K>{el('EMPLOYERNAME', 'Acme Corp')}{el('CURRENTVESTPCT', '100')}</INV401K>")
     bals = year_end_balances(events)
-    add("<INV401KBAL>" + el("CASHBAL", "0.00") + el("PRETAX", money(bals["pretax"])) + el("AFTERTAX", money(bals["aftertax"]))
-        + el("MATCH", money(bals["match"])) + el("OTHERVEST", money(bals["roth_irr"]))
-        + el("TOTAL", money(sum(bals.values()))) + "</INV401KBAL>")
+    add(
+        "<INV401KBAL>"
+        + el("CASHBAL", "0.00")
+        + el("PRETAX", money(bals["pretax"]))
+        + el("AFTERTAX", money(bals["aftertax"]))
+        + el("MATCH", money(bals["match"]))
+        + el("OTHERVEST", money(bals["roth_irr"]))
+        + el("TOTAL", money(sum(bals.values())))
+        + "</INV401KBAL>"
+    )
     add("</INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1>")
     add("<SECLISTMSGSRSV1><SECLIST>")
     for k, f in FUND.items():
         name = f[1].replace("&", "&amp;")
-        add(f"<MFINFO><SECINFO><SECID>{el('UNIQUEID', 'VGI' + f[2].zfill(6))}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
-            f"{el('SECNAME', name)}{el('TICKER', f[3])}</SECINFO></MFINFO>")
+        add(
+            f"<MFINFO><SECINFO><SECID>{el('UNIQUEID', 'VGI' + f[2].zfill(6))}{el('UNIQUEIDTYPE', 'CUSIP')}</SECID>"
+            f"{el('SECNAME', name)}{el('TICKER', f[3])}</SECINFO></MFINFO>"
+        )
     add("</SECLIST></SECLISTMSGSRSV1>")
     add("</OFX>")
     return "\n".join(L) + "\n"
 
 
 def ofx_sgml(events):
-    header = ("OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
-              "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n")
+    header = (
+        "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\nSECURITY:NONE\nENCODING:USASCII\nCHARSET:1252\n"
+        "COMPRESSION:NONE\nOLDFILEUID:NONE\nNEWFILEUID:NONE\n\n"
+    )
     write("2025-acme.qfx", header + ofx_body(events, xml=False))
 
 
 def ofx_xml(events):
-    header = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
-              '<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n')
+    header = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+        '<?OFX OFXHEADER="200" VERSION="220" SECURITY="NONE" OLDFILEUID="NONE" NEWFILEUID="NONE"?>\n'
+    )
     write("2025-acme.ofx", header + ofx_body(events, xml=True), newline="\n")
 
 

@@ -29,15 +29,18 @@ BACKENDS = ("sqlite", "postgresql")
 
 
 def pytest_addoption(parser):
-    parser.addoption("--backend", choices=["sqlite", "postgresql", "both"],
-                     default=os.environ.get("MEGAROTH_TEST_BACKEND", "both"),
-                     help="ledger backend(s) the ledger-using tests run on (default: both; "
-                          "env MEGAROTH_TEST_BACKEND)")
+    parser.addoption(
+        "--backend",
+        choices=["sqlite", "postgresql", "both"],
+        default=os.environ.get("MEGAROTH_TEST_BACKEND", "both"),
+        help="ledger backend(s) the ledger-using tests run on (default: both; env MEGAROTH_TEST_BACKEND)",
+    )
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "sqlite_only: inherently about SQLite (files, WAL, backups); "
-                                       "no PostgreSQL variant")
+    config.addinivalue_line(
+        "markers", "sqlite_only: inherently about SQLite (files, WAL, backups); no PostgreSQL variant"
+    )
     config.addinivalue_line("markers", "postgresql_only: needs a PostgreSQL server; no SQLite variant")
     config._megaroth_pg = {"ran": 0, "passed": 0, "skip_reason": None}
 
@@ -123,8 +126,9 @@ def pg_server(request):
         try:
             import psycopg  # noqa: F401
         except ImportError:
-            raise pgcluster.Unavailable("the psycopg driver is not installed "
-                                        "(pip install 'megaroth-ledger[postgres]')") from None
+            raise pgcluster.Unavailable(
+                "the psycopg driver is not installed (pip install 'megaroth-ledger[postgres]')"
+            ) from None
         url = os.environ.get("MEGAROTH_TEST_PG_URL")
         if not url:
             cluster = pgcluster.Cluster()
@@ -174,8 +178,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     elif state["skip_reason"]:
         terminalreporter.write_line(state["skip_reason"], yellow=True)
     else:
-        terminalreporter.write_line(f"PostgreSQL half: {state['ran']} tests ran on PostgreSQL, "
-                                    f"{state['passed']} passed")
+        terminalreporter.write_line(
+            f"PostgreSQL half: {state['ran']} tests ran on PostgreSQL, {state['passed']} passed"
+        )
 
 
 def _plain(value):
@@ -289,11 +294,20 @@ def megaroth(new_megaroth, backend) -> Megaroth:
 def ann(megaroth: Megaroth) -> Megaroth:
     """A ledger with the issue's example person and plan."""
     megaroth("person", "add", "ann", "--born", "1985-04-02")
-    megaroth("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-             "--in-plan-conversion", "--in-service-withdrawal")
+    megaroth(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+        "--in-service-withdrawal",
+    )
     return megaroth
 
 
 #: lines a test wants shown in the run's summary (counts and times the issue asks to report)
 REPORT_LINES: list[str] = []
-

@@ -44,8 +44,11 @@ def _find_bindir() -> Path | None:
     on_path = shutil.which("initdb")
     if on_path:
         candidates.append(Path(on_path).resolve().parent)
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name)
-                      if Path(p).parent.name.isdigit() else 0, reverse=True)
+    versions = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: int(Path(p).parent.name) if Path(p).parent.name.isdigit() else 0,
+        reverse=True,
+    )
     candidates += [Path(p) for p in versions]
     for c in candidates:
         if (c / "initdb").is_file() and (c / "pg_ctl").is_file():
@@ -59,14 +62,18 @@ class Cluster:
     def __init__(self) -> None:
         self.bindir = _find_bindir()
         if self.bindir is None:
-            raise Unavailable("no PostgreSQL server binaries (initdb, pg_ctl) found; install PostgreSQL "
-                              "(Debian: apt-get install postgresql) or set MEGAROTH_TEST_PG_URL")
+            raise Unavailable(
+                "no PostgreSQL server binaries (initdb, pg_ctl) found; install PostgreSQL "
+                "(Debian: apt-get install postgresql) or set MEGAROTH_TEST_PG_URL"
+            )
         self.as_user: str | None = None
         if os.geteuid() == 0:
             try:
                 pwd.getpwnam("postgres")
             except KeyError:
-                raise Unavailable("running as root and there is no 'postgres' user to run initdb as") from None
+                raise Unavailable(
+                    "running as root and there is no 'postgres' user to run initdb as"
+                ) from None
             self.as_user = "postgres"
         self._reap_stale()
         self.base = Path(tempfile.mkdtemp(prefix=PREFIX))
@@ -80,15 +87,38 @@ class Cluster:
                 os.chown(p, entry.pw_uid, entry.pw_gid)
         self.started = False
         try:
-            self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "--no-sync",
-                      "-E", "UTF8", "--locale=C")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+                "-E",
+                "UTF8",
+                "--locale=C",
+            )
             hba = self.data / "pg_hba.conf"
             text = hba.read_text()
             hba.write_text(f"local all {PASSWORD_ROLE} scram-sha-256\n" + text)
-            opts = (f"-k {self.sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                    "-c full_page_writes=off -c max_connections=200")
-            self._run("pg_ctl", "-D", str(self.data), "-l", str(self.base / "server.log"), "-w", "-t", "60",
-                      "-o", opts, "start")
+            opts = (
+                f"-k {self.sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+                "-c full_page_writes=off -c max_connections=200"
+            )
+            self._run(
+                "pg_ctl",
+                "-D",
+                str(self.data),
+                "-l",
+                str(self.base / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                opts,
+                "start",
+            )
             self.started = True
         except Unavailable:
             self.stop()
@@ -106,26 +136,35 @@ class Cluster:
             except (OSError, ValueError):
                 continue  # not ours to judge
             if (base / "data" / "postmaster.pid").exists():
-                subprocess.run(self._argv("pg_ctl", "-D", str(base / "data"), "-m", "immediate", "-w", "stop"),
-                               capture_output=True, stdin=subprocess.DEVNULL)
+                subprocess.run(
+                    self._argv("pg_ctl", "-D", str(base / "data"), "-m", "immediate", "-w", "stop"),
+                    capture_output=True,
+                    stdin=subprocess.DEVNULL,
+                )
             shutil.rmtree(base, ignore_errors=True)
 
     def _argv(self, tool: str, *args: str) -> list[str]:
         argv = [str(self.bindir / tool), *args]
         if self.as_user:
             runuser = shutil.which("runuser")
-            argv = [runuser, "-u", self.as_user, "--", *argv] if runuser else \
-                ["su", self.as_user, "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in argv)]
+            argv = (
+                [runuser, "-u", self.as_user, "--", *argv]
+                if runuser
+                else ["su", self.as_user, "-s", "/bin/sh", "-c", " ".join(_quote(a) for a in argv)]
+            )
         return argv
 
     def _run(self, tool: str, *args: str) -> None:
-        proc = subprocess.run(self._argv(tool, *args), capture_output=True, text=True, cwd=self.base,
-                              stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            self._argv(tool, *args), capture_output=True, text=True, cwd=self.base, stdin=subprocess.DEVNULL
+        )
         if proc.returncode != 0:
             log = self.base / "server.log"
             tail = log.read_text()[-2000:] if log.exists() else ""
-            raise Unavailable(f"{tool} failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()} "
-                              f"{tail}".strip())
+            raise Unavailable(
+                f"{tool} failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()} "
+                f"{tail}".strip()
+            )
 
     def url(self, database: str, user: str = "postgres", password: str | None = None) -> str:
         auth = f"{user}:{password}" if password else user

@@ -11,27 +11,93 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 def test_every_add_command_is_logged(ann):
     m = ann
     m("wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000")
-    m("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-      "--amount", "10000")
-    m("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "50")
-    m("balance", "assert", "--plan", "acme-401k", "--date", "2025-02-15", "--source", "aftertax",
-      "--amount", "10100")
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "10000",
+    )
+    m(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "50",
+    )
+    m(
+        "balance",
+        "assert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "10100",
+    )
     m("convert", "--plan", "acme-401k", "--date", "2025-03-01", "--amount", "10100", "--to", "in-plan")
-    m("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "traditional",
-      "--amount", "7000", "--nondeductible", "7000")
+    m(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--nondeductible",
+        "7000",
+    )
     m("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000")
     m("ira", "distribute", "--person", "ann", "--date", "2025-06-01", "--account", "roth", "--amount", "100")
     m("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     m("basis", "set", "--person", "ann", "--year", "2020", "--traditional", "100")
-    m("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "10100", "--code", "G", ok=False)
+    m(
+        "reconcile",
+        "1099-r",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--box1",
+        "10100",
+        "--code",
+        "G",
+        ok=False,
+    )
     log = m.json("log")
     assert isinstance(log, list)
     assert all(set(e) >= {"at", "action", "record", "id", "before", "after"} for e in log)
     kinds = [(e["action"], e["record"]) for e in reversed(log)]
-    assert kinds == [("add", "person"), ("add", "plan"), ("add", "wages"), ("add", "contribution"),
-                     ("add", "earnings"), ("add", "balance"), ("add", "conversion"), ("add", "ira-event"),
-                     ("add", "ira-event"), ("add", "ira-event"), ("add", "ira-value"), ("add", "basis"),
-                     ("add", "1099-r")]
+    assert kinds == [
+        ("add", "person"),
+        ("add", "plan"),
+        ("add", "wages"),
+        ("add", "contribution"),
+        ("add", "earnings"),
+        ("add", "balance"),
+        ("add", "conversion"),
+        ("add", "ira-event"),
+        ("add", "ira-event"),
+        ("add", "ira-event"),
+        ("add", "ira-value"),
+        ("add", "basis"),
+        ("add", "1099-r"),
+    ]
     contrib = next(e for e in log if e["record"] == "contribution")
     assert contrib["after"]["amount"] == "10000.00" and contrib["after"]["date"] == "2025-01-15"
     assert contrib["before"] is None
@@ -44,7 +110,18 @@ def test_log_filters_and_formats(ann):
     m = ann
     m("person", "add", "bob", "--born", "1970-01-01")
     m("plan", "add", "bob-401k", "--person", "bob", "--employer", "Bob Co")
-    m("contribution", "add", "--plan", "bob-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "5")
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "bob-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "5",
+    )
     bob = m.json("log", "--person", "bob")
     assert [e["record"] for e in bob] == ["contribution", "plan", "person"]
     assert m.json("log", "--since", (dt.date.today() + dt.timedelta(days=2)).isoformat()) == []
@@ -66,8 +143,17 @@ def test_rerun_of_wages_and_ira_value_is_an_edit_with_before_and_after(ann):
 def test_import_and_undo_are_logged_once_per_batch(megaroth):
     m = megaroth
     m("person", "add", "ann", "--born", "1985-04-02")
-    m("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-      "--in-plan-conversion")
+    m(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     res = m.json("import", str(SAMPLES / "2025-acme-voya-activity.csv"), "--plan", "acme-401k")
     imp = m.json("log")[0]
     assert imp["action"] == "import" and imp["record"] == "import" and imp["id"] == res["import"]
@@ -83,6 +169,17 @@ def test_dry_run_and_failed_commands_log_nothing(ann):
     m = ann
     before = len(m.json("log"))
     m("import", str(SAMPLES / "2025-acme-voya-activity.csv"), "--plan", "acme-401k", "--dry-run")
-    m("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-      "--amount", "0", ok=False)
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "0",
+        ok=False,
+    )
     assert len(m.json("log")) == before

@@ -15,9 +15,16 @@ from megaroth_ledger.services.check import NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-SOURCED = ["2025-acme-alerus-history.csv", "2025-acme-fidelity-netbenefits-sources.txt", "2025-acme-generic.csv",
-           "2025-acme-voya-activity.csv", "2025-acme-voya-activity.xlsx", "2025-acme-workplace-activity.csv",
-           "2025-acme.ofx", "2025-acme.qfx"]
+SOURCED = [
+    "2025-acme-alerus-history.csv",
+    "2025-acme-fidelity-netbenefits-sources.txt",
+    "2025-acme-generic.csv",
+    "2025-acme-voya-activity.csv",
+    "2025-acme-voya-activity.xlsx",
+    "2025-acme-workplace-activity.csv",
+    "2025-acme.ofx",
+    "2025-acme.qfx",
+]
 HEADER = "date,plan,source,type,amount\n"
 
 
@@ -57,10 +64,30 @@ def test_check_is_clean_on_each_sourced_sample_imported_alone(ann, sample):
 def test_story6_a_loss_of_a_years_deferrals_is_said_and_fails_check(ann):
     for month in range(1, 13):
         for _ in range(2):  # every paycheck typed twice
-            ann("contribution", "add", "--plan", "acme-401k", "--date", f"2025-{month:02d}-15", "--source",
-                "pretax", "--amount", "1000")
-    res = ann("balance", "assert", "--plan", "acme-401k", "--date", "2025-12-31", "--source", "pretax",
-              "--amount", "12000")
+            ann(
+                "contribution",
+                "add",
+                "--plan",
+                "acme-401k",
+                "--date",
+                f"2025-{month:02d}-15",
+                "--source",
+                "pretax",
+                "--amount",
+                "1000",
+            )
+    res = ann(
+        "balance",
+        "assert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-12-31",
+        "--source",
+        "pretax",
+        "--amount",
+        "12000",
+    )
     out = " ".join(res.output.split())
     assert "BALANCE_OUT_OF_PROPORTION" in out and "duplicate statement" in out
     checks, code = run_check(ann)
@@ -71,18 +98,60 @@ def test_story6_a_loss_of_a_years_deferrals_is_said_and_fails_check(ann):
 
 def test_balances_a_gain_out_of_proportion_names_a_missing_statement(ann):
     for month in (7, 8, 9):
-        ann("contribution", "add", "--plan", "acme-401k", "--date", f"2025-{month:02d}-15", "--source",
-            "pretax", "--amount", "1000")
-    doc = ann.json("balance", "assert", "--plan", "acme-401k", "--date", "2025-09-30", "--source", "pretax",
-                   "--amount", "9100")
+        ann(
+            "contribution",
+            "add",
+            "--plan",
+            "acme-401k",
+            "--date",
+            f"2025-{month:02d}-15",
+            "--source",
+            "pretax",
+            "--amount",
+            "1000",
+        )
+    doc = ann.json(
+        "balance",
+        "assert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-09-30",
+        "--source",
+        "pretax",
+        "--amount",
+        "9100",
+    )
     assert doc["warnings"][0]["code"] == "BALANCE_OUT_OF_PROPORTION"
     checks, code = run_check(ann)
     assert code == 1 and "likely a missing statement" in checks["balances"]["message"]
 
 
 def test_balances_an_assertion_that_no_longer_holds_fails(ann, tmp_path):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "1000")
-    ann("balance", "assert", "--plan", "acme-401k", "--date", "2025-01-31", "--source", "pretax", "--amount", "1010")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "1000",
+    )
+    ann(
+        "balance",
+        "assert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-31",
+        "--source",
+        "pretax",
+        "--amount",
+        "1010",
+    )
     assert run_check(ann, code=0)[0]["balances"]["status"] == "ok"  # a small gain: the market
     ann("import", csv(tmp_path, "late.csv", "2025-01-20,acme-401k,pretax,contribution,5.00"))
     assert run_check(ann, code=0)[0]["balances"]["status"] == "ok"  # its difference is figured again
@@ -135,21 +204,67 @@ def test_employer_names(ann):
 
 
 def test_ira_year_end_values(ann):
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-01-10", "--account", "traditional", "--amount",
-        "7000", "--nondeductible", "7000")
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-01-10",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--nondeductible",
+        "7000",
+    )
     ann("ira", "convert", "--person", "ann", "--date", "2025-01-20", "--amount", "7000")
     checks, _ = run_check(ann, code=1)
-    assert checks["ira-year-end-values"]["status"] == "fail" and checks["ira-year-end-values"]["records"] == [2]
+    assert checks["ira-year-end-values"]["status"] == "fail" and checks["ira-year-end-values"]["records"] == [
+        2
+    ]
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     assert run_check(ann)[0]["ira-year-end-values"]["status"] == "ok"
 
 
 def test_traditional_ira_inflows(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "10000")
-    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "500")
-    ann("convert", "--plan", "acme-401k", "--date", "2025-02-03", "--amount", "10500", "--to", "roth-ira",
-        "--earnings-to", "traditional-ira")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "10000",
+    )
+    ann(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "500",
+    )
+    ann(
+        "convert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-03",
+        "--amount",
+        "10500",
+        "--to",
+        "roth-ira",
+        "--earnings-to",
+        "traditional-ira",
+    )
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     checks, _ = run_check(ann, code=1)
     c = checks["traditional-ira-inflows"]
@@ -159,9 +274,30 @@ def test_traditional_ira_inflows(ann):
 
 def test_unconverted_aftertax(ann):
     ann("wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000")
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "10000")
-    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-06-01", "--source", "aftertax", "--amount", "800")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "10000",
+    )
+    ann(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-06-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "800",
+    )
     checks, _ = run_check(ann, code=0)
     c = checks["unconverted-aftertax"]
     assert c["status"] == "warn" and "10,800.00 of after-tax money is unconverted" in c["message"]
@@ -170,8 +306,18 @@ def test_unconverted_aftertax(ann):
 
 
 def test_compensation(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "100")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "100",
+    )
     ann("convert", "--plan", "acme-401k", "--date", "2025-01-16", "--amount", "100", "--to", "in-plan")
     checks, _ = run_check(ann, code=0)
     assert checks["compensation"]["status"] == "warn" and "415(c)(1)(B)" in checks["compensation"]["message"]
@@ -181,8 +327,15 @@ def test_compensation(ann):
 
 def test_dates(ann, tmp_path):
     soon = dt.date.today() + dt.timedelta(days=30)
-    ann("import", csv(tmp_path, "d.csv", f"{soon.isoformat()},acme-401k,pretax,contribution,100.00",
-                      "2009-05-01,acme-401k,pretax,contribution,100.00"))
+    ann(
+        "import",
+        csv(
+            tmp_path,
+            "d.csv",
+            f"{soon.isoformat()},acme-401k,pretax,contribution,100.00",
+            "2009-05-01,acme-401k,pretax,contribution,100.00",
+        ),
+    )
     checks, _ = run_check(ann, code=1)
     msg = checks["dates"]["message"]
     assert "1 row(s) dated after today" in msg and "limits table does not cover" in msg
@@ -190,8 +343,30 @@ def test_dates(ann, tmp_path):
 
 
 def test_limits(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "24000")
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-10", "--account", "roth", "--amount", "8000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "24000",
+    )
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-10",
+        "--account",
+        "roth",
+        "--amount",
+        "8000",
+    )
     checks, _ = run_check(ann, "--person", "ann", "--year", "2025", code=1)
     msg = checks["limits"]["message"]
     assert "excess deferral of 500.00" in msg and "IRA contributions" in msg and "IRC 4973" in msg
@@ -201,7 +376,10 @@ def test_limits(ann):
 def test_sources(ann):
     ann("import", str(SAMPLES / "2025-acme-vanguard-retirement.csv"), "--plan", "acme-401k")
     checks, _ = run_check(ann, code=1)
-    assert checks["sources"]["status"] == "fail" and "source unknown from import #1" in checks["sources"]["message"]
+    assert (
+        checks["sources"]["status"] == "fail"
+        and "source unknown from import #1" in checks["sources"]["message"]
+    )
     assert len(checks["sources"]["records"]) > 0
 
 
@@ -236,7 +414,18 @@ def test_employer_key_and_pro_rata_rule():
 
 
 def test_report_year_and_the_summary_sheet_show_failing_checks(ann, tmp_path):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "24000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "24000",
+    )
     ann("plan", "add", "acme-two-401k", "--person", "ann", "--employer", "ACME corp")
     doc = ann.json("report", "year", "--person", "ann", "--year", "2025")
     assert sorted(c["name"] for c in doc["checks"]) == ["employer-names", "limits"]

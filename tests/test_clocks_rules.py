@@ -21,11 +21,14 @@ YOUNG = date(1990, 5, 17)  # 59 1/2 on 2049-11-17: never relevant here
 REACHES_59_HALF_2024_10_02 = date(1965, 4, 2)  # 59 on 2024-04-02, plus six months
 
 
-def conv(day: date, amount: str, taxable: str, kind: str = "ira-conversion", plan: str | None = None) -> RothLayer:
+def conv(
+    day: date, amount: str, taxable: str, kind: str = "ira-conversion", plan: str | None = None
+) -> RothLayer:
     return RothLayer(kind, plan, day, day.year, D(amount), D(taxable))
 
 
 # --- must show: a 2021 conversion frees up on 2026-01-01, not a day earlier -------------------
+
 
 def test_2021_conversion_not_penalty_free_on_2025_12_31_but_on_2026_01_01():
     clock = layer_clock(conv(date(2021, 3, 10), "10000.00", "500.00"), YOUNG)
@@ -46,6 +49,7 @@ def test_december_conversion_clock_still_starts_january_1():
 
 # --- must show: reaching 59 1/2 on 2024-10-02 frees every layer that day ----------------------
 
+
 @pytest.mark.parametrize("year", [2019, 2020, 2021, 2022, 2023, 2024])
 def test_every_layer_penalty_free_from_59_half(year):
     layer = conv(date(year, 6, 1), "20000.00", "20000.00")
@@ -64,6 +68,7 @@ def test_penalty_free_on_is_earlier_of_five_years_and_59_half():
 
 
 # --- qualified-distribution clocks ------------------------------------------------------------
+
 
 def test_roth_ira_clock_regular_contribution_counts_for_the_year_it_is_for():
     # Treas. Reg. 1.408A-6 A-2: "for which" a regular contribution is made; a 2019 contribution
@@ -101,14 +106,20 @@ def test_dra_rollover_as_first_contribution_warns():
 
 def test_plan_clock_from_first_roth_year_box_11():
     clock, warnings = plan_clock("acme", 2015, [], REACHES_59_HALF_2024_10_02)
-    assert (clock.account, clock.clock_start, clock.five_years_on) == ("acme", date(2015, 1, 1), date(2020, 1, 1))
+    assert (clock.account, clock.clock_start, clock.five_years_on) == (
+        "acme",
+        date(2015, 1, 1),
+        date(2020, 1, 1),
+    )
     assert clock.qualified_on == date(2024, 10, 2)
     assert warnings == []
 
 
 def test_plan_clock_from_irr_alone_is_flagged_unconfirmed():
-    layers = [conv(date(2023, 9, 1), "20500.00", "500.00", "in-plan", "acme"),
-              conv(date(2022, 9, 1), "100.00", "100.00", "in-plan", "other")]
+    layers = [
+        conv(date(2023, 9, 1), "20500.00", "500.00", "in-plan", "acme"),
+        conv(date(2022, 9, 1), "100.00", "100.00", "in-plan", "other"),
+    ]
     clock, warnings = plan_clock("acme", None, layers, YOUNG)
     assert clock.clock_start == date(2023, 1, 1)
     assert len(warnings) == 1 and "UNCONFIRMED" in warnings[0]
@@ -116,6 +127,7 @@ def test_plan_clock_from_irr_alone_is_flagged_unconfirmed():
 
 
 # --- early-retirement schedule ----------------------------------------------------------------
+
 
 def test_schedule_frees_years_in_order_and_counts_what_the_ordering_rules_reach():
     # Three mega-backdoor rollovers; on 2026-06-01 the 2021 one is free, 2024/2025 are not.
@@ -163,8 +175,11 @@ def test_schedule_taxable_year_blocks_later_nontaxable_years_until_it_frees():
     # taxable) is exposed until 2028-01-01 (Jan 1 of 2023 + 5) and, being next in the FIFO order
     # (408A(d)(4)(B)(ii)), blocks the 2024 backdoor behind it. On 2028-01-01 both 2023 and 2024
     # become reachable: 6,000 + 6,000 = 12,000 more, 18,000 in all; 2024's own date adds nothing.
-    layers = [conv(date(2022, 1, 20), "6000.00", "0.00"), conv(date(2023, 1, 20), "6000.00", "6000.00"),
-              conv(date(2024, 1, 20), "6000.00", "0.00")]
+    layers = [
+        conv(date(2022, 1, 20), "6000.00", "0.00"),
+        conv(date(2023, 1, 20), "6000.00", "6000.00"),
+        conv(date(2024, 1, 20), "6000.00", "0.00"),
+    ]
     clocks = [layer_clock(x, YOUNG) for x in layers]
     rows = penalty_free_schedule(clocks, D("1000.00"), date(2025, 1, 1))
     assert [(r.on, r.tax_years, r.amount, r.cumulative) for r in rows] == [

@@ -18,15 +18,21 @@ def test_fund_legs_of_one_conversion_are_split_once(ann):
     ledger = open_ledger(str(ann.db))
     with ledger.session() as s:
         convs = s.scalars(select(Conversion).order_by(Conversion.id)).all()
-        legs = {c.id: s.scalars(select(Entry).where(Entry.conversion_id == c.id,
-                                                    Entry.type == "conversion_out")).all() for c in convs}
+        legs = {
+            c.id: s.scalars(
+                select(Entry).where(Entry.conversion_id == c.id, Entry.type == "conversion_out")
+            ).all()
+            for c in convs
+        }
         expected_gross = sum(c.amount_cents for c in convs)
     ledger.dispose()
     # issue 9: the split is figured from the ledger when read (one pro-rata split per conversion)
     listed = ann.json("conversion", "list")["conversions"]
     expected_taxable = sum(int(Decimal(c["taxable"]) * 100) for c in listed)
     assert all(c["taxable"] != c["gross"] for c in listed)
-    assert len(convs) == 4 and all(len(v) > 1 for v in legs.values()), "the sample converts several funds at once"
+    assert len(convs) == 4 and all(len(v) > 1 for v in legs.values()), (
+        "the sample converts several funds at once"
+    )
     clocks = ann.json("clocks", "--person", "ann", "--as-of", "2025-12-31")
     assert len(clocks["conversions"]) == len(convs)
     (form,) = ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]

@@ -5,16 +5,35 @@ from __future__ import annotations
 
 from pathlib import Path
 
-
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GENERIC = SAMPLES / "2025-acme-generic.csv"
 
 
 def _seed(m):
-    m("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-      "--amount", "20000")
-    m("balance", "assert", "--plan", "acme-401k", "--date", "2025-02-28", "--source", "aftertax",
-      "--amount", "20500")
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20000",
+    )
+    m(
+        "balance",
+        "assert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-28",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20500",
+    )
     m("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "20500", "--to", "in-plan")
 
 
@@ -23,9 +42,30 @@ def test_story_1_typo_and_plan_features_can_be_corrected(megaroth):
     m = megaroth
     m("person", "add", "ann", "--born", "1985-04-02")
     m("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp")  # forgot --after-tax
-    m("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-      "--amount", "90385")  # typo: 903.85
-    r = m("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "500", "--to", "in-plan", ok=False)
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "90385",
+    )  # typo: 903.85
+    r = m(
+        "convert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-03-03",
+        "--amount",
+        "500",
+        "--to",
+        "in-plan",
+        ok=False,
+    )
     assert r.exit_code == 2
     assert "megaroth plan edit acme-401k --after-tax" in r.output
     # the advice is a real command that works
@@ -40,7 +80,9 @@ def test_story_1_typo_and_plan_features_can_be_corrected(megaroth):
     # the corrections are in the log with before and after
     log = m.json("log")
     edit = next(e for e in log if e["action"] == "edit" and e["record"] == "contribution")
-    assert edit["id"] == cid and edit["before"]["amount"] == "90385.00" and edit["after"]["amount"] == "903.85"
+    assert (
+        edit["id"] == cid and edit["before"]["amount"] == "90385.00" and edit["after"]["amount"] == "903.85"
+    )
     plan_edit = next(e for e in log if e["action"] == "plan-edit")
     assert plan_edit["before"]["after_tax"] is False and plan_edit["after"]["after_tax"] is True
     # and can be turned off again (every feature has a --no- form)
@@ -50,7 +92,18 @@ def test_story_1_typo_and_plan_features_can_be_corrected(megaroth):
 
 def test_after_tax_warning_names_a_real_command(ann):
     ann("plan", "add", "other", "--person", "ann", "--employer", "Other Inc")
-    ann("contribution", "add", "--plan", "other", "--date", "2025-01-15", "--source", "aftertax", "--amount", "100")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "other",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "100",
+    )
     out = ann.json("headroom", "--person", "ann", "--year", "2025")
     msg = next(w["message"] for w in out["warnings"] if w["code"] == "AFTER_TAX_NOT_ALLOWED")
     assert "megaroth plan edit other --after-tax" in msg
@@ -69,7 +122,18 @@ def test_person_edit(ann):
 
 
 def test_contribution_edit_rm_validate_like_add(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "5")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "5",
+    )
     assert ann("contribution", "edit", "1", "--amount", "0", ok=False).exit_code == 2
     assert ann("contribution", "edit", "1", "--tax-year", "2030", ok=False).exit_code == 2
     assert ann("contribution", "edit", "99", "--amount", "1", ok=False).exit_code == 2
@@ -79,14 +143,29 @@ def test_contribution_edit_rm_validate_like_add(ann):
     ann("contribution", "rm", "1", "--reason", "entered twice")
     assert ann.json("contribution", "list")["contributions"] == []
     e = ann.json("log")[0]
-    assert (e["action"], e["record"], e["id"], e["after"], e["reason"]) == ("rm", "contribution", 1, None,
-                                                                           "entered twice")
+    assert (e["action"], e["record"], e["id"], e["after"], e["reason"]) == (
+        "rm",
+        "contribution",
+        1,
+        None,
+        "entered twice",
+    )
     assert e["before"]["amount"] == "5.00"
 
 
 def test_an_edit_that_breaks_a_later_conversion_is_refused(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "20000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20000",
+    )
     ann("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "20000", "--to", "in-plan")
     r = ann("contribution", "edit", "1", "--amount", "100", ok=False)
     assert r.exit_code == 2 and "above the after-tax sub-account balance" in r.output
@@ -97,8 +176,18 @@ def test_an_edit_that_breaks_a_later_conversion_is_refused(ann):
 
 def test_a_balance_assertion_difference_follows_an_earlier_correction(ann):
     _seed(ann)  # 20,000 in, statement 20,500 on Feb 28: 500 of earnings
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax",
-        "--amount", "100")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "100",
+    )
     bal = ann.json("balance", "list")["balances"][0]
     assert (bal["ledger"], bal["difference"]) == ("20100.00", "400.00")
     late = ann.json("contribution", "list")["contributions"][-1]
@@ -129,18 +218,37 @@ def test_conversion_list_edit_rm_figures_recomputed(ann):
     assert ann.json("conversion", "list")["conversions"] == []
     assert ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"] == []
     actions = [(e["action"], e["record"]) for e in ann.json("log")[:4]]
-    assert actions == [("rm", "conversion"), ("edit", "conversion"), ("edit", "conversion"), ("edit", "contribution")]
+    assert actions == [
+        ("rm", "conversion"),
+        ("edit", "conversion"),
+        ("edit", "conversion"),
+        ("edit", "contribution"),
+    ]
 
 
 def test_balance_assert_replaces_and_edit_rm(ann):
     _seed(ann)
-    ann("balance", "assert", "--plan", "acme-401k", "--date", "2025-02-28", "--source", "aftertax",
-        "--amount", "20400")
+    ann(
+        "balance",
+        "assert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-28",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20400",
+    )
     bal = ann.json("balance", "list")["balances"]
     assert len(bal) == 1 and bal[0]["difference"] == "400.00" and bal[0]["id"] == 1
     e = ann.json("log")[0]
     assert (e["action"], e["record"], e["before"]["amount"], e["after"]["amount"]) == (
-        "edit", "balance", "20500.00", "20400.00")
+        "edit",
+        "balance",
+        "20500.00",
+        "20400.00",
+    )
     # its earnings row cannot be edited on its own
     earn = ann.json("earnings", "list")["earnings"]
     assert len(earn) == 1 and earn[0]["amount"] == "400.00"
@@ -164,9 +272,30 @@ def test_balance_rm_refused_when_a_conversion_needs_its_earnings(ann):
 
 
 def test_earnings_edit_rm(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "1000")
-    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "-10")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "1000",
+    )
+    ann(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "-10",
+    )
     eid = ann.json("earnings", "list", "--plan", "acme-401k")["earnings"][0]["id"]
     assert ann("earnings", "edit", str(eid), "--amount", "-2000", ok=False).exit_code == 2  # below zero
     ann("earnings", "edit", str(eid), "--amount", "25", "--memo", "gain")
@@ -177,13 +306,27 @@ def test_earnings_edit_rm(ann):
 
 
 def test_ira_events_and_values(ann):
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "traditional",
-        "--amount", "7000", "--nondeductible", "7000")
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--nondeductible",
+        "7000",
+    )
     ann("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000")
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     ev = ann.json("ira", "event", "list", "--person", "ann")["ira_events"]
-    assert [(e["id"], e["kind"], e["amount"]) for e in ev] == [(1, "contribution", "7000.00"),
-                                                               (2, "conversion", "7000.00")]
+    assert [(e["id"], e["kind"], e["amount"]) for e in ev] == [
+        (1, "contribution", "7000.00"),
+        (2, "conversion", "7000.00"),
+    ]
     ann("ira", "event", "edit", "2", "--amount", "7010")
     ann("ira", "value", "edit", "1", "--amount", "100")
     lines = ann.json("form", "8606", "--person", "ann", "--year", "2025")["lines"]
@@ -200,11 +343,43 @@ def test_ira_events_and_values(ann):
 
 
 def test_rollover_in_events_belong_to_their_conversion(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "20000")
-    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "500")
-    ann("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "20500", "--to", "roth-ira",
-        "--earnings-to", "traditional-ira")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20000",
+    )
+    ann(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "500",
+    )
+    ann(
+        "convert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-03-03",
+        "--amount",
+        "20500",
+        "--to",
+        "roth-ira",
+        "--earnings-to",
+        "traditional-ira",
+    )
     assert ann.json("ira", "event", "list", "--person", "ann")["ira_events"] == []
     r = ann("ira", "event", "rm", "1", ok=False)
     assert "conversion edit|rm 1" in r.output
@@ -214,7 +389,9 @@ def test_rollover_in_events_belong_to_their_conversion(ann):
     conv = ann.json("conversion", "list")["conversions"][0]
     # 20,500 of 20,600: basis 20,000 x 20,500 / 20,600 = 19,902.91, earnings 597.09
     assert conv["destination"] == "traditional IRA 597.09 + Roth IRA 19,902.91"
-    f = {x["destination"]: x for x in ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]}
+    f = {
+        x["destination"]: x for x in ann.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    }
     assert (f["traditional-ira"]["box1"], f["roth-ira"]["box1"]) == ("597.09", "19902.91")
     assert ann("earnings", "edit", "2", "--amount", "400", ok=False).exit_code == 2  # 20,500 > 20,400
 
@@ -231,10 +408,22 @@ def test_wages_basis_and_received_1099r(ann):
     ann("wages", "rm", "1")
     assert ann.json("wages", "list", "--person", "ann")["wages"] == []
 
-    ann("basis", "set", "--person", "ann", "--year", "2022", "--traditional", "2000", "--conversion",
-        "2016:80000:60000")
+    ann(
+        "basis",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2022",
+        "--traditional",
+        "2000",
+        "--conversion",
+        "2016:80000:60000",
+    )
     b = ann.json("basis", "list", "--person", "ann")["basis"]
-    assert b[0]["id"] == 1 and b[0]["conversions"] == [{"year": 2016, "gross": "80000.00", "taxable": "60000.00"}]
+    assert b[0]["id"] == 1 and b[0]["conversions"] == [
+        {"year": 2016, "gross": "80000.00", "taxable": "60000.00"}
+    ]
     ann("basis", "edit", "1", "--traditional", "2500", "--no-conversion")
     b = ann.json("basis", "list", "--person", "ann")["basis"][0]
     assert (b["traditional"], b["conversions"]) == ("2500.00", [])
@@ -242,13 +431,40 @@ def test_wages_basis_and_received_1099r(ann):
     ann("basis", "rm", "1")
     assert ann.json("basis", "list", "--person", "ann")["basis"] == []
 
-    ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "5",
-        "--code", "G", ok=False)
+    ann(
+        "reconcile",
+        "1099-r",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--box1",
+        "20500",
+        "--box2a",
+        "5",
+        "--code",
+        "G",
+        ok=False,
+    )
     rec = ann.json("reconcile", "list", "--person", "ann")["received_1099r"]
     assert [(r["id"], r["box1"], r["box2a"], r["box7"]) for r in rec] == [(1, "20500.00", "5.00", "G")]
     ann("reconcile", "edit", "1", "--box2a", "500", "--box5", "20000")
-    ok = ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--box2a", "500",
-             "--box5", "20000", "--code", "G")
+    ok = ann(
+        "reconcile",
+        "1099-r",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--box1",
+        "20500",
+        "--box2a",
+        "500",
+        "--box5",
+        "20000",
+        "--code",
+        "G",
+    )
     assert "matches" in ok.output
     assert len(ann.json("reconcile", "list")["received_1099r"]) == 1
     ann("reconcile", "rm", "1")
@@ -259,25 +475,53 @@ def test_wages_basis_and_received_1099r(ann):
 def test_every_list_has_ids(ann):
     _seed(ann)
     ann("wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000")
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "roth", "--amount", "100")
+    ann(
+        "ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "roth", "--amount", "100"
+    )
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     ann("basis", "set", "--person", "ann", "--year", "2020", "--traditional", "1")
-    ann("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", "20500", "--code", "G", ok=False)
-    for args, key in ((("person", "list"), "people"), (("plan", "list"), "plans"),
-                      (("wages", "list", "--person", "ann"), "wages"), (("contribution", "list"), "contributions"),
-                      (("earnings", "list"), "earnings"), (("balance", "list"), "balances"),
-                      (("conversion", "list"), "conversions"), (("ira", "event", "list", "--person", "ann"), "ira_events"),
-                      (("ira", "value", "list", "--person", "ann"), "ira_values"),
-                      (("basis", "list", "--person", "ann"), "basis"), (("reconcile", "list"), "received_1099r")):
+    ann(
+        "reconcile",
+        "1099-r",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--box1",
+        "20500",
+        "--code",
+        "G",
+        ok=False,
+    )
+    for args, key in (
+        (("person", "list"), "people"),
+        (("plan", "list"), "plans"),
+        (("wages", "list", "--person", "ann"), "wages"),
+        (("contribution", "list"), "contributions"),
+        (("earnings", "list"), "earnings"),
+        (("balance", "list"), "balances"),
+        (("conversion", "list"), "conversions"),
+        (("ira", "event", "list", "--person", "ann"), "ira_events"),
+        (("ira", "value", "list", "--person", "ann"), "ira_values"),
+        (("basis", "list", "--person", "ann"), "basis"),
+        (("reconcile", "list"), "received_1099r"),
+    ):
         rows = ann.json(*args)[key]
         assert rows and all(isinstance(r["id"], int) for r in rows), args
 
 
 def test_help_names_the_corrections(megaroth):
-    for group, subs in (("contribution", ("edit", "rm")), ("earnings", ("list", "edit", "rm")),
-                        ("balance", ("list", "edit", "rm")), ("conversion", ("list", "edit", "rm")),
-                        ("wages", ("edit", "rm")), ("basis", ("list", "edit", "rm")),
-                        ("reconcile", ("list", "edit", "rm")), ("person", ("edit",)), ("plan", ("edit",))):
+    for group, subs in (
+        ("contribution", ("edit", "rm")),
+        ("earnings", ("list", "edit", "rm")),
+        ("balance", ("list", "edit", "rm")),
+        ("conversion", ("list", "edit", "rm")),
+        ("wages", ("edit", "rm")),
+        ("basis", ("list", "edit", "rm")),
+        ("reconcile", ("list", "edit", "rm")),
+        ("person", ("edit",)),
+        ("plan", ("edit",)),
+    ):
         out = megaroth(group, "--help").output
         for sub in subs:
             assert f"  {sub} " in out, (group, sub)
@@ -285,7 +529,12 @@ def test_help_names_the_corrections(megaroth):
     assert "event" in out and "value" in out
     assert "edit" in megaroth("ira", "value", "--help").output
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
-    for cmd in ("contribution add/list/edit/rm", "conversion list/edit/rm", "megaroth log", "plan add/list/edit"):
+    for cmd in (
+        "contribution add/list/edit/rm",
+        "conversion list/edit/rm",
+        "megaroth log",
+        "plan add/list/edit",
+    ):
         assert cmd in readme, cmd
 
 
@@ -331,18 +580,61 @@ def test_an_edited_imported_row_keeps_its_correction_on_reimport(ann):
 
 
 def test_ira_side_of_a_rollover_follows_an_earlier_correction(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "20000")
-    ann("earnings", "add", "--plan", "acme-401k", "--date", "2025-02-01", "--source", "aftertax", "--amount", "500")
-    ann("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "20500", "--to", "roth-ira",
-        "--earnings-to", "traditional-ira")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20000",
+    )
+    ann(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "500",
+    )
+    ann(
+        "convert",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-03-03",
+        "--amount",
+        "20500",
+        "--to",
+        "roth-ira",
+        "--earnings-to",
+        "traditional-ira",
+    )
     ann("earnings", "edit", "2", "--amount", "600")
     got = ann.sql("select account, amount_cents from ira_event where kind = 'rollover_in' order by account")
     assert got == [("roth", 1990291), ("traditional", 59709)]
 
 
 def test_later_add_commands_are_logged_too(ann):
-    ann("tax-year", "set", "--person", "ann", "--year", "2025", "--filing-status", "single", "--magi", "100000")
+    ann(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--filing-status",
+        "single",
+        "--magi",
+        "100000",
+    )
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "10", "--account", "roth")
     records = [e["record"] for e in ann.json("log")[:2]]
     assert records == ["roth-ira-value", "tax-year"]

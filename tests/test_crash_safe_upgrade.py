@@ -51,7 +51,8 @@ def tree(tmp_path_factory) -> Path:
     tree = tmp_path_factory.mktemp("mig") / "migrations"
     shutil.copytree(store_db.migrations_dir(), tree, ignore=shutil.ignore_patterns("__pycache__"))
     heads, _ = _revisions(tree)
-    (tree / "versions" / f"{SYNTHETIC}.py").write_text(textwrap.dedent(f"""
+    (tree / "versions" / f"{SYNTHETIC}.py").write_text(
+        textwrap.dedent(f"""
         from alembic import op
         import sqlalchemy as sa
 
@@ -73,7 +74,8 @@ def tree(tmp_path_factory) -> Path:
                 b.drop_column("kill_test")
             with op.batch_alter_table("entry") as b:
                 b.drop_column("kill_test")
-        """))
+        """)
+    )
     return tree
 
 
@@ -91,8 +93,10 @@ def _upgrade_to(path: Path, tree: Path, revision: str) -> None:
 
 def _counts(path: Path) -> dict[str, int]:
     with sqlite3.connect(path) as c:
-        out = {t: c.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
-               for t in ("person", "plan", "wages", "entry", "received_1099r")}
+        out = {
+            t: c.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+            for t in ("person", "plan", "wages", "entry", "received_1099r")
+        }
         out["entry_sum"] = c.execute("SELECT sum(amount_cents) FROM entry").fetchone()[0]
     c.close()
     return out
@@ -107,15 +111,27 @@ def populated(tree, tmp_path_factory) -> Path:
     with sqlite3.connect(path) as c:
         c.execute("INSERT INTO person (id, name, born) VALUES (1, 'ann', '1985-04-02')")
         for pid in (1, 2):
-            c.execute("INSERT INTO plan (id, name, person_id, employer, kind, after_tax, in_plan_conversion, "
-                      "in_service_withdrawal) VALUES (?, ?, 1, 'Acme', '401k', 1, 1, 0)", (pid, f"p{pid}"))
-            c.execute("INSERT INTO wages (plan_id, year, compensation_cents) VALUES (?, 2025, 20000000)", (pid,))
-            c.execute("INSERT INTO received_1099r (plan_id, year, box1_cents, recorded_at) "
-                      "VALUES (?, 2025, 100, '2026-01-01 00:00:00')", (pid,))
+            c.execute(
+                "INSERT INTO plan (id, name, person_id, employer, kind, after_tax, in_plan_conversion, "
+                "in_service_withdrawal) VALUES (?, ?, 1, 'Acme', '401k', 1, 1, 0)",
+                (pid, f"p{pid}"),
+            )
+            c.execute(
+                "INSERT INTO wages (plan_id, year, compensation_cents) VALUES (?, 2025, 20000000)", (pid,)
+            )
+            c.execute(
+                "INSERT INTO received_1099r (plan_id, year, box1_cents, recorded_at) "
+                "VALUES (?, 2025, 100, '2026-01-01 00:00:00')",
+                (pid,),
+            )
         c.executemany(
             "INSERT INTO entry (plan_id, date, tax_year, source, type, amount_cents, status, identity, memo) "
             "VALUES (?, ?, 2025, 'aftertax', 'contribution', ?, 'posted', ?, 'paycheck memo text')",
-            [(1 + i % 2, f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", 100 + i, f"h:{i}") for i in range(ENTRY_ROWS)])
+            [
+                (1 + i % 2, f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", 100 + i, f"h:{i}")
+                for i in range(ENTRY_ROWS)
+            ],
+        )
     c.close()
     return path
 
@@ -133,8 +149,13 @@ UPGRADER = textwrap.dedent("""
 
 
 def _start(path: Path, tree: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-c", UPGRADER, str(path), str(tree), SYNTHETIC], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", UPGRADER, str(path), str(tree), SYNTHETIC],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "go", proc.stderr.read()
     return proc
 
@@ -199,9 +220,11 @@ def test_kill_9_at_random_points_of_an_upgrade_never_leaves_half_a_schema(tree, 
         opened += 1
     from tests.conftest import REPORT_LINES
 
-    REPORT_LINES.append(f"kill -9 upgrade test: {KILLS} kills at random points ({outcomes['old']} before the "
-                        f"commit, {outcomes['new']} after), {opened} ledgers open afterwards, nothing lost (upgrade "
-                        f"{base[0]} -> {', '.join(heads)} -> {SYNTHETIC}, {ENTRY_ROWS} entries, {span:.2f} s)")
+    REPORT_LINES.append(
+        f"kill -9 upgrade test: {KILLS} kills at random points ({outcomes['old']} before the "
+        f"commit, {outcomes['new']} after), {opened} ledgers open afterwards, nothing lost (upgrade "
+        f"{base[0]} -> {', '.join(heads)} -> {SYNTHETIC}, {ENTRY_ROWS} entries, {span:.2f} s)"
+    )
     assert opened == KILLS
     assert outcomes["old"] > 0  # some kills did land inside the upgrade
 
@@ -213,10 +236,14 @@ def test_the_upgrade_is_one_transaction(tree, populated, tmp_path, monkeypatch):
     broken = tmp_path / "broken"
     shutil.copytree(tree, broken)
     rev = broken / "versions" / f"{SYNTHETIC}.py"
-    rev.write_text(rev.read_text().replace(
-        'b.add_column(sa.Column("kill_test", sa.Integer(), nullable=True))\n\n\ndef downgrade',
-        'b.add_column(sa.Column("kill_test", sa.Integer(), nullable=True))\n    raise RuntimeError("boom")'
-        '\n\n\ndef downgrade', 1))
+    rev.write_text(
+        rev.read_text().replace(
+            'b.add_column(sa.Column("kill_test", sa.Integer(), nullable=True))\n\n\ndef downgrade',
+            'b.add_column(sa.Column("kill_test", sa.Integer(), nullable=True))\n    raise RuntimeError("boom")'
+            "\n\n\ndef downgrade",
+            1,
+        )
+    )
     assert "boom" in rev.read_text()
     monkeypatch.setattr(store_db, "migrations_dir", lambda: broken)
     monkeypatch.setattr(store_revision, "SCHEMA_HEADS", frozenset({SYNTHETIC}))
@@ -288,7 +315,12 @@ def test_backup_is_written_under_a_temporary_name_then_renamed(tree, populated, 
     ledger = store_db.open_ledger(str(path))
     backup = ledger.migration.backup
     ledger.dispose()
-    assert len(seen) == 1 and seen[0][0] == backup.name + ".part" and seen[0][1] == backup.name and seen[0][2] > 0
+    assert (
+        len(seen) == 1
+        and seen[0][0] == backup.name + ".part"
+        and seen[0][1] == backup.name
+        and seen[0][2] > 0
+    )
     assert not stale.exists() and not list(tmp_path.glob("*.part*"))
     assert oct(backup.stat().st_mode & 0o777) == "0o600"
     with sqlite3.connect(backup) as b:

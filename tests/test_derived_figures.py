@@ -26,8 +26,17 @@ def statement(tmp_path: Path, name: str, months: tuple[str, ...]) -> Path:
 @pytest.fixture
 def plan(megaroth):
     megaroth("person", "add", "ann", "--born", "1985-04-02")
-    megaroth("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-             "--in-plan-conversion")
+    megaroth(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     return megaroth
 
 
@@ -43,8 +52,11 @@ def _figures(m, tmp_path, tag):
     m("export", "--person", "ann", "--year", "2025", "-o", str(out), "--as-of", "2026-01-31")
     wb = openpyxl.load_workbook(out)
     sheet = [r for r in _sheet_rows(wb["Conversions"]) if r.get("Route") == "in-plan Roth rollover"]
-    summary = [row for row in wb["Summary"].iter_rows(values_only=True) if row and row[0] and
-               str(row[0]).endswith("conversion(s), gross")]
+    summary = [
+        row
+        for row in wb["Summary"].iter_rows(values_only=True)
+        if row and row[0] and str(row[0]).endswith("conversion(s), gross")
+    ]
     return f, rep, sheet, summary
 
 
@@ -72,8 +84,17 @@ def test_import_order_and_undo_give_the_figures_of_date_order(plan, tmp_path, me
     """Q1 alone (date order) vs March, then Q1, then undo March and import it again."""
     ref = new_megaroth()
     ref("person", "add", "ann", "--born", "1985-04-02")
-    ref("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-        "--in-plan-conversion")
+    ref(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     q1 = statement(tmp_path, "q1.csv", ("01", "02", "03"))
     q2 = statement(tmp_path, "q2.csv", ("04", "05", "06"))
     ref("import", str(q1))
@@ -102,19 +123,41 @@ def test_importers_do_not_import_report_code():
 
 
 def test_audit_sheet_shows_the_corrections_of_the_year(ann, tmp_path):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-        "--amount", "90385")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "90385",
+    )
     ann("contribution", "edit", "1", "--amount", "903.85")
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-02-15", "--source", "pretax",
-        "--amount", "903.85")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-02-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "903.85",
+    )
     ann("contribution", "rm", "2", "--reason", "entered twice")
     out = tmp_path / "a.xlsx"
     ann("export", "--person", "ann", "--year", "2025", "-o", str(out), "--as-of", "2026-01-31")
     rows = [r for r in openpyxl.load_workbook(out)["Audit"].iter_rows(values_only=True)]
     start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Corrections of these years"))
     header = rows[start + 1]
-    body = [dict(zip(header, r)) for r in rows[start + 2:] if any(v is not None for v in r)]
-    assert [(b["Action"], b["Record"], b["Record id"]) for b in body] == [("rm", "contribution", 2),
-                                                                       ("edit", "contribution", 1)]
+    body = [dict(zip(header, r)) for r in rows[start + 2 :] if any(v is not None for v in r)]
+    assert [(b["Action"], b["Record"], b["Record id"]) for b in body] == [
+        ("rm", "contribution", 2),
+        ("edit", "contribution", 1),
+    ]
     assert "amount=90385.00" in body[1]["Before"] and body[1]["After"] == "amount=903.85"
     assert body[0]["Reason"] == "entered twice"

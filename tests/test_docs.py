@@ -43,7 +43,9 @@ def test_check_mode_fails_on_a_stale_file(tmp_path, monkeypatch):
 
 
 def test_generator_runs_as_a_module():
-    r = subprocess.run([sys.executable, "-m", "megaroth_ledger.docs_gen", "--check"], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "megaroth_ledger.docs_gen", "--check"], capture_output=True, text=True
+    )
     assert r.returncode == 0, r.stderr
 
 
@@ -52,7 +54,10 @@ def test_completion_is_documented_and_works():
 
     doc = (Path(docs_gen.ROOT) / "docs" / "completion.md").read_text()
     assert "_MEGAROTH_COMPLETE=bash_source megaroth" in doc
-    r = subprocess.run([sys.executable, "-c", "from megaroth_ledger.cli import main; main()"],
-                       env={"_MEGAROTH_COMPLETE": "bash_source", "PATH": "/usr/bin:/bin"},
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-c", "from megaroth_ledger.cli import main; main()"],
+        env={"_MEGAROTH_COMPLETE": "bash_source", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+    )
     assert "_megaroth_completion()" in r.stdout

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from megaroth_ledger.money import ZERO
-from megaroth_ledger.rules.basis import SubAccountMove, SubAccountState, replay
+from megaroth_ledger.rules.basis import SubAccountMove, replay
 from megaroth_ledger.rules.tax_history import CarryForward, IraMove, PersonHistory, PlanMove, compute_history
 
 cents = st.integers(min_value=1, max_value=5_000_000).map(lambda c: Decimal(c) / 100)
@@ -88,9 +88,16 @@ def histories(draw):
     for m in sub:
         if m.kind == "distribution":
             to = draw(st.sampled_from(["in-plan", "roth-ira", "roth-ira-split"]))
-            plan_moves.append(PlanMove("p", m.date, "distribution", m.amount,
-                                       to="roth-ira" if to.startswith("roth-ira") else to,
-                                       earnings_to="traditional-ira" if to == "roth-ira-split" else None))
+            plan_moves.append(
+                PlanMove(
+                    "p",
+                    m.date,
+                    "distribution",
+                    m.amount,
+                    to="roth-ira" if to.startswith("roth-ira") else to,
+                    earnings_to="traditional-ira" if to == "roth-ira-split" else None,
+                )
+            )
         else:
             plan_moves.append(PlanMove("p", m.date, m.kind, m.amount))
     ira = []
@@ -108,13 +115,21 @@ def histories(draw):
         if draw(st.booleans()):
             ira.append(IraMove(date(y, 9, 1), y, "distribution", "roth", draw(cents)))
         values[y] = Decimal(draw(st.integers(min_value=0, max_value=10_000_000))) / 100
-    return PersonHistory(person="p", born=date(1990, 1, 1), plan_moves=tuple(plan_moves),
-                         ira_moves=tuple(ira), ira_values=values)
+    return PersonHistory(
+        person="p",
+        born=date(1990, 1, 1),
+        plan_moves=tuple(plan_moves),
+        ira_moves=tuple(ira),
+        ira_values=values,
+    )
 
 
 def _figures(y):
-    return ([(f.payer, f.destination, f.box1, f.box2a, f.box5, f.box7) for f in y.forms],
-            y.f8606.lines, y.f1040.lines)
+    return (
+        [(f.payer, f.destination, f.box1, f.box2a, f.box5, f.box7) for f in y.forms],
+        y.f8606.lines,
+        y.f1040.lines,
+    )
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -125,16 +140,25 @@ def test_year_by_year_equals_all_at_once(h, k):
     carry = upto.years[k].f8606.carry
     first = upto.first_roth_year if upto.first_roth_year is not None and upto.first_roth_year <= k else None
     later = PersonHistory(
-        person="p", born=h.born,
+        person="p",
+        born=h.born,
         plan_moves=tuple(m for m in h.plan_moves if m.date.year > k),
-        ira_moves=tuple(m for m in h.ira_moves
-                        if (m.tax_year if m.kind == "contribution" else m.date.year) > k),
+        ira_moves=tuple(
+            m for m in h.ira_moves if (m.tax_year if m.kind == "contribution" else m.date.year) > k
+        ),
         ira_values={y: v for y, v in h.ira_values.items() if y > k},
-        carryforward=CarryForward(k, carry.traditional_basis, carry.roth_regular_basis,
-                                  roth_conversion_basis=carry.roth_conversion_basis,
-                                  first_roth_year=first),
-        plan_starts={"p": replay([SubAccountMove(m.date, m.kind, m.amount) for m in h.plan_moves
-                                  if m.date.year <= k]).final},
+        carryforward=CarryForward(
+            k,
+            carry.traditional_basis,
+            carry.roth_regular_basis,
+            roth_conversion_basis=carry.roth_conversion_basis,
+            first_roth_year=first,
+        ),
+        plan_starts={
+            "p": replay(
+                [SubAccountMove(m.date, m.kind, m.amount) for m in h.plan_moves if m.date.year <= k]
+            ).final
+        },
     )
     rest = compute_history(later, through=2023)
     for y in range(k + 1, 2024):

@@ -4,7 +4,6 @@ mistakes, and terminal safety for stored text."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -31,38 +30,96 @@ def one_line_error(result, *needles: str) -> str:
 # ------------------------------------------------------------------ bounds
 
 
-@pytest.mark.parametrize("amount", ["92233720368547758.07", "1000000000.01", "-1000000000.01", "9" * 5000,
-                                    "123456789012345678901234567890"])
+@pytest.mark.parametrize(
+    "amount",
+    ["92233720368547758.07", "1000000000.01", "-1000000000.01", "9" * 5000, "123456789012345678901234567890"],
+)
 def test_amount_bound_on_options(ann, amount):
-    r = ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-            "--amount", amount, ok=False)
+    r = ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        amount,
+        ok=False,
+    )
     one_line_error(r, "±1,000,000,000.00")
     assert ann.json("contribution", "list")["contributions"] == []
 
 
 def test_the_largest_amount_inside_the_bound_is_accepted(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "1000000000.00")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "1000000000.00",
+    )
     assert ann.json("contribution", "list")["total"] == "1000000000.00"
     ann("headroom", "--person", "ann", "--year", "2025")  # and the reports still work
 
 
 @pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "1899-12-31", "2101-01-01"])
 def test_date_bound_on_options(ann, date):
-    r = ann("contribution", "add", "--plan", "acme-401k", "--date", date, "--source", "pretax",
-            "--amount", "10", ok=False)
+    r = ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        date,
+        "--source",
+        "pretax",
+        "--amount",
+        "10",
+        ok=False,
+    )
     one_line_error(r, "1900-01-01..2100-12-31")
 
 
 def test_birth_date_bounds(megaroth, ann):
-    one_line_error(megaroth("person", "add", "old", "--born", "0001-01-01", ok=False), "1900-01-01..2100-12-31")
+    one_line_error(
+        megaroth("person", "add", "old", "--born", "0001-01-01", ok=False), "1900-01-01..2100-12-31"
+    )
     megaroth("person", "add", "kid", "--born", "2015-06-01")
     megaroth("plan", "add", "kid-401k", "--person", "kid", "--employer", "E")
-    r = megaroth("contribution", "add", "--plan", "kid-401k", "--date", "2025-01-15", "--source", "pretax",
-                 "--amount", "10", ok=False)
+    r = megaroth(
+        "contribution",
+        "add",
+        "--plan",
+        "kid-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "10",
+        ok=False,
+    )
     one_line_error(r, "at least 14 years before any contribution")
-    r = megaroth("ira", "contribute", "--person", "kid", "--date", "2025-01-15", "--account", "roth",
-                 "--amount", "10", ok=False)
+    r = megaroth(
+        "ira",
+        "contribute",
+        "--person",
+        "kid",
+        "--date",
+        "2025-01-15",
+        "--account",
+        "roth",
+        "--amount",
+        "10",
+        ok=False,
+    )
     one_line_error(r, "at least 14 years")
 
 
@@ -74,9 +131,16 @@ def test_birth_date_bound_on_imported_rows(megaroth):
     assert megaroth.json("import", "list")["imports"] == []
 
 
-@pytest.mark.parametrize("name, why", [("", "1-100 printable"), ("x" * 101, "1-100 printable"),
-                                        ("a\x1b[31mb", "control"), ("tab\there", "control"),
-                                        ("rtl\u202eevil", "control")])
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("", "1-100 printable"),
+        ("x" * 101, "1-100 printable"),
+        ("a\x1b[31mb", "control"),
+        ("tab\there", "control"),
+        ("rtl\u202eevil", "control"),
+    ],
+)
 def test_name_bounds(megaroth, name, why):
     r = megaroth("person", "add", name, "--born", "1985-04-02", ok=False)
     assert r.exit_code == 2 and (why in r.output or (not name and "needs a name" in r.output)), r.output
@@ -91,10 +155,14 @@ def test_a_100_character_name_is_fine(megaroth):
     megaroth("person", "add", "é" * 100, "--born", "1985-04-02")
 
 
-@pytest.mark.parametrize("cell, why", [
-    ("92233720368547758.07", "±1,000,000,000.00"), ("1000000000.01", "±1,000,000,000.00"),
-    ("9" * 5000, "±1,000,000,000.00"),
-])
+@pytest.mark.parametrize(
+    "cell, why",
+    [
+        ("92233720368547758.07", "±1,000,000,000.00"),
+        ("1000000000.01", "±1,000,000,000.00"),
+        ("9" * 5000, "±1,000,000,000.00"),
+    ],
+)
 def test_amount_bound_on_imported_rows(ann, tmp_path, cell, why):
     f = tmp_path / "x.csv"
     f.write_text(f"date,plan,source,type,amount\n2025-01-02,acme-401k,pretax,contribution,{cell}\n")
@@ -103,16 +171,28 @@ def test_amount_bound_on_imported_rows(ann, tmp_path, cell, why):
     assert ann.json("import", "list")["imports"] == []
 
 
-@pytest.mark.parametrize("col, cell, why", [
-    ("date", "0001-01-01", "1900-01-01..2100-12-31"), ("date", "9999-12-31", "1900-01-01..2100-12-31"),
-    ("payroll_date", "2101-01-01", "1900-01-01..2100-12-31"), ("tax_year", "1899", "1900..2100"),
-    ("fund_id", "F" * 51, "at most 50"), ("shares", "1" * 41, "more than 40"),
-    ("external_id", "X" * 191, "at most 190"),
-])
+@pytest.mark.parametrize(
+    "col, cell, why",
+    [
+        ("date", "0001-01-01", "1900-01-01..2100-12-31"),
+        ("date", "9999-12-31", "1900-01-01..2100-12-31"),
+        ("payroll_date", "2101-01-01", "1900-01-01..2100-12-31"),
+        ("tax_year", "1899", "1900..2100"),
+        ("fund_id", "F" * 51, "at most 50"),
+        ("shares", "1" * 41, "more than 40"),
+        ("external_id", "X" * 191, "at most 190"),
+    ],
+)
 def test_bounds_on_imported_cells(ann, tmp_path, col, cell, why):
     f = tmp_path / "x.csv"
-    row = {"date": "2025-01-02", "plan": "acme-401k", "source": "pretax", "type": "contribution",
-           "amount": "1.00", col: cell}
+    row = {
+        "date": "2025-01-02",
+        "plan": "acme-401k",
+        "source": "pretax",
+        "type": "contribution",
+        "amount": "1.00",
+        col: cell,
+    }
     f.write_text(",".join(row) + "\n" + ",".join(row.values()) + "\n")
     r = ann("import", str(f), ok=False)
     assert r.exit_code == 2 and f"x.csv:2: {col}:" in r.output and why in r.output, r.output
@@ -121,7 +201,7 @@ def test_bounds_on_imported_cells(ann, tmp_path, col, cell, why):
 def test_ofx_date_and_amount_bounds(ann, tmp_path):
     text = (SAMPLES / "2025-acme.ofx").read_text()
     first = text.index("<DTTRADE>")
-    bad = text[:first] + "<DTTRADE>00010101" + text[first + len("<DTTRADE>20250115"):]
+    bad = text[:first] + "<DTTRADE>00010101" + text[first + len("<DTTRADE>20250115") :]
     f = tmp_path / "x.ofx"
     f.write_text(bad)
     r = ann("import", str(f), "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr", ok=False)
@@ -132,14 +212,36 @@ def test_ofx_date_and_amount_bounds(ann, tmp_path):
 
 
 def test_export_into_a_missing_folder_is_one_line(ann, tmp_path):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "1")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "1",
+    )
     r = ann("export", "--person", "ann", "--year", "2025", "-o", "/no/such/dir/x.xlsx", ok=False)
     one_line_error(r, "/no/such/dir/x.xlsx", "does not exist")
 
 
 @pytest.mark.skipif(not Path("/sys").is_dir(), reason="needs /sys (a folder nobody may write, root included)")
 def test_export_into_an_unwritable_folder_is_one_line(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "1")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "1",
+    )
     r = ann("export", "--person", "ann", "--year", "2025", "-o", "/sys/x.xlsx", ok=False)
     one_line_error(r, "/sys/x.xlsx")
 
@@ -162,7 +264,8 @@ def test_db_path_with_percent_and_question_mark(tmp_path):
         assert [(r["name"], r["born"]) for r in m.json("person", "list")["people"]] == [("ann", "1985-04-02")]
         assert (tmp_path / name).is_file()
     assert sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".db") == sorted(
-        ["100%.db", "what?.db", "a#b.db", "%(here)s.db"])
+        ["100%.db", "what?.db", "a#b.db", "%(here)s.db"]
+    )
 
 
 @pytest.mark.sqlite_only
@@ -184,12 +287,25 @@ def _unshare_ok() -> bool:
 @pytest.mark.sqlite_only
 @pytest.mark.skipif(not _unshare_ok(), reason="needs user+mount namespaces to make a read-only file system")
 def test_ledger_on_a_read_only_file_system(tmp_path, ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "1")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "1",
+    )
     folder = ann.db.parent
-    script = (f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder} && "
-              f"cd {ROOT} && for a in 'person list' 'person add bob --born 1990-01-01' "
-              f"'export --person ann --year 2025 -o {folder}/x.xlsx'; do "
-              f"{sys.executable} -m megaroth_ledger --db {ann.db} $a; echo \"rc=$?\"; done")
+    script = (
+        f"mount --bind {folder} {folder} && mount -o remount,ro,bind {folder} {folder} && "
+        f"cd {ROOT} && for a in 'person list' 'person add bob --born 1990-01-01' "
+        f"'export --person ann --year 2025 -o {folder}/x.xlsx'; do "
+        f'{sys.executable} -m megaroth_ledger --db {ann.db} $a; echo "rc=$?"; done'
+    )
     r = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, timeout=300)
     assert "Traceback" not in r.stderr, r.stderr
     import re
@@ -203,12 +319,26 @@ def test_ledger_on_a_read_only_file_system(tmp_path, ann):
 # ------------------------------------------------------------------ terminal safety
 
 
-NASTY_MEMO = "pay\x1b]0;owned\x07day \x1b[2J\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\ \x9b31m [red]x[/red]"
+NASTY_MEMO = (
+    "pay\x1b]0;owned\x07day \x1b[2J\x1b]8;;http://evil.example\x1b\\click\x1b]8;;\x1b\\ \x9b31m [red]x[/red]"
+)
 
 
 def test_control_characters_in_stored_text_are_escaped_in_tables(ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-        "--amount", "10", "--memo", NASTY_MEMO)
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "10",
+        "--memo",
+        NASTY_MEMO,
+    )
     out = ann("contribution", "list").stdout
     assert "\x1b" not in out and "\x9b" not in out and "\x07" not in out
     assert "\\x1b]0;owned\\x07" in out.replace("\n", "").replace(" ", "") or "\\x1b" in out
@@ -220,8 +350,11 @@ def test_control_characters_in_stored_text_are_escaped_in_tables(ann):
 
 def test_imported_memos_reach_tables_escaped(ann, tmp_path):
     f = tmp_path / "x.csv"
-    f.write_text("date,plan,source,type,amount,memo\n2025-01-02,acme-401k,pretax,contribution,1.00,"
-                 "\"a\x1b[2Jb\x1b]0;t\x07\"\n", encoding="utf-8")
+    f.write_text(
+        "date,plan,source,type,amount,memo\n2025-01-02,acme-401k,pretax,contribution,1.00,"
+        '"a\x1b[2Jb\x1b]0;t\x07"\n',
+        encoding="utf-8",
+    )
     ann("import", str(f))
     out = ann("contribution", "list").stdout
     assert "\x1b" not in out and "\\x1b[2J" in out

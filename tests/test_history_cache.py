@@ -5,7 +5,18 @@ from megaroth_ledger.store.db import open_ledger
 
 
 def test_history_is_loaded_once_inside_the_cache_block(ann, monkeypatch):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax", "--amount", "20000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "20000",
+    )
     ann("convert", "--plan", "acme-401k", "--date", "2025-02-01", "--amount", "20000", "--to", "in-plan")
     calls = []
     real = forms._load_history

@@ -18,7 +18,7 @@ def big_csv(path, bad=False):
         amount = "12.345" if bad and i in (5, 2500) else f"{(i % 700) + 1}.{i % 100:02d}"
         lines.append(f"{day},acme-401k,pretax,contribution,{amount},Fund {i % 3},{i % 7}.5,{memo}\n")
         if i % 400 == 0:  # genuinely identical rows, far apart in the file
-            lines.append(f"2025-01-01,acme-401k,match,contribution,5.00,Fund 0,1,dup\n")
+            lines.append("2025-01-01,acme-401k,match,contribution,5.00,Fund 0,1,dup\n")
         if i % 1000 == 999:  # a conversion: after-tax money in, then converted
             lines.append(f"{day},acme-401k,aftertax,contribution,300.00,Fund 0,3,\n")
             lines.append(f"{day},acme-401k,aftertax,exchange_out,-300.00,Fund 0,-3,\n")
@@ -29,11 +29,15 @@ def big_csv(path, bad=False):
 
 def snapshot(m):
     if True:
-        entries = m.sql("select date, payroll_date, tax_year, source, type, amount_cents, fund, fund_id, "
-                            "shares, memo, irr_year, status, file_row, raw, identity, conversion_id is not null "
-                            "from entry order by identity")
-        convs = m.sql("select date, amount_cents, basis_cents, balance_before_cents, basis_before_cents "
-                      "from conversion order by date")
+        entries = m.sql(
+            "select date, payroll_date, tax_year, source, type, amount_cents, fund, fund_id, "
+            "shares, memo, irr_year, status, file_row, raw, identity, conversion_id is not null "
+            "from entry order by identity"
+        )
+        convs = m.sql(
+            "select date, amount_cents, basis_cents, balance_before_cents, basis_before_cents "
+            "from conversion order by date"
+        )
     return entries, convs
 
 
@@ -49,8 +53,17 @@ def test_parallel_equals_serial(ann, new_megaroth, tmp_path, monkeypatch, small_
     serial = ann.json("import", str(f))
     other = new_megaroth()
     other("person", "add", "ann", "--born", "1985-04-02")
-    other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion")
+    other(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
     collected = []
     real = parallel._collect
@@ -87,7 +100,7 @@ def test_chunks_cover_the_file_and_never_cut_inside_quotes(tmp_path, small_chunk
         assert data[s:e].count(b'"') % 2 == 0
         assert line == data[:s].count(b"\n") + 1
         if nxt:
-            assert nxt[0] == e and data[e - 1:e] == b"\n"
+            assert nxt[0] == e and data[e - 1 : e] == b"\n"
 
 
 MESSY = [
@@ -151,17 +164,26 @@ def test_fast_canonical_path_equals_the_general_path(tmp_path, monkeypatch, plan
         reader = csv.reader(text.splitlines(keepends=True)[1:])
         rows = ((1 + reader.line_num, cells) for cells in reader)
         ctx = ParseContext("m.csv", ErrorCollector("m.csv"), plan=plan)
-        got = [item if type(item) is tuple else ("whole", item.as_canonical(), item.line, item.raw)
-               for item in imp._map_rows(header, rows, ctx, parts=True)]
+        got = [
+            item if type(item) is tuple else ("whole", item.as_canonical(), item.line, item.raw)
+            for item in imp._map_rows(header, rows, ctx, parts=True)
+        ]
         # the fast path leaves out irr_year and status (always None and posted there)
-        got = [(g[0], g[1], g[2][:10] + (None, "posted") + g[2][10:]) if g[0] != "whole" and len(g[2]) == 12
-               else g for g in got]
+        got = [
+            (g[0], g[1], g[2][:10] + (None, "posted") + g[2][10:])
+            if g[0] != "whole" and len(g[2]) == 12
+            else g
+            for g in got
+        ]
         return got, [str(e) for e in ctx.errors.errors]
 
     calls = []
     real = tabular.ProfileImporter._fast_canonical
-    monkeypatch.setattr(tabular.ProfileImporter, "_fast_canonical",
-                        staticmethod(lambda *a: (calls.append(1), (yield from real(*a)))[1]))
+    monkeypatch.setattr(
+        tabular.ProfileImporter,
+        "_fast_canonical",
+        staticmethod(lambda *a: (calls.append(1), (yield from real(*a)))[1]),
+    )
     fast = run()
     assert calls  # the fast path really ran
     monkeypatch.setattr(tabular, "_FAST_COLUMNS", frozenset())
@@ -178,7 +200,9 @@ def plain_csv(path, unknown_plan_at=None):
         day = f"2025-{(i // 350) + 1:02d}-{(i % 28) + 1:02d}"
         plan = "nosuch-401k" if i == unknown_plan_at else "acme-401k"
         source = "unknown" if i % 500 == 7 else ("pretax", "match", "roth")[i % 3]
-        lines.append(f"{day},{plan},{source},contribution,{(i % 900) + 1}.{i % 100:02d},Fund {i % 3},{i % 7}.5,m{i}\n")
+        lines.append(
+            f"{day},{plan},{source},contribution,{(i % 900) + 1}.{i % 100:02d},Fund {i % 3},{i % 7}.5,m{i}\n"
+        )
         if i % 300 == 0:  # twins far apart (across chunks) ...
             lines.append("2025-01-01,acme-401k,match,contribution,5.00,Fund 0,1,dup\n")
         if i % 1000 == 10:  # ... and next to each other (inside one chunk)
@@ -188,7 +212,9 @@ def plain_csv(path, unknown_plan_at=None):
 
 
 @pytest.mark.parametrize("same_hashes", [True, False])
-def test_parallel_equals_serial_without_transfers(ann, new_megaroth, tmp_path, monkeypatch, small_chunks, same_hashes):
+def test_parallel_equals_serial_without_transfers(
+    ann, new_megaroth, tmp_path, monkeypatch, small_chunks, same_hashes
+):
     """Identities with twins inside and across chunks, the summary and the unknown-source note;
     with the workers' identity hashes (fork) and without (as after spawn: the importer hashes)."""
     if not same_hashes:
@@ -199,8 +225,17 @@ def test_parallel_equals_serial_without_transfers(ann, new_megaroth, tmp_path, m
     serial = ann.json("import", str(f))
     other = new_megaroth()
     other("person", "add", "ann", "--born", "1985-04-02")
-    other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion")
+    other(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
     par = other.json("import", str(f))
     assert par["rows_added"] == serial["rows_added"] == 4000 + 14 + 12
@@ -246,13 +281,19 @@ def test_big_import_gives_the_page_cache_back(ann, tmp_path, monkeypatch):
 
     monkeypatch.setitem(import_file.__globals__, "_write", spy)
     f = tmp_path / "big.csv"
-    f.write_text(HEADER + "".join(f"2025-01-{d % 28 + 1:02d},acme-401k,pretax,contribution,{d}.00,F,1,m{d}\n"
-                                  for d in range(30000)), encoding="utf-8")
+    f.write_text(
+        HEADER
+        + "".join(
+            f"2025-01-{d % 28 + 1:02d},acme-401k,pretax,contribution,{d}.00,F,1,m{d}\n" for d in range(30000)
+        ),
+        encoding="utf-8",
+    )
     assert f.stat().st_size > 1 << 20
     assert import_file(engine, f).rows_added == 30000
     bad = tmp_path / "bad.csv"
-    bad.write_text(f.read_text(encoding="utf-8") + "2025-01-01,acme-401k,pretax,contribution,x,F,1,m\n",
-                   encoding="utf-8")
+    bad.write_text(
+        f.read_text(encoding="utf-8") + "2025-01-01,acme-401k,pretax,contribution,x,F,1,m\n", encoding="utf-8"
+    )
     with pytest.raises(Exception, match="bad row"):
         import_file(engine, bad)
     assert seen == [-BULK_CACHE_KIB, -BULK_CACHE_KIB]
@@ -262,19 +303,28 @@ def test_big_import_gives_the_page_cache_back(ann, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("status_column", [False, True])
-def test_parallel_equals_serial_two_plans_pending_and_irr_years(ann, new_megaroth, tmp_path, monkeypatch, small_chunks,
-                                                                 status_column):
+def test_parallel_equals_serial_two_plans_pending_and_irr_years(
+    ann, new_megaroth, tmp_path, monkeypatch, small_chunks, status_column
+):
     """Chunks whose rows differ in plan (fast path) or in status / irr_year (general path)."""
-    header = "date,plan,source,type,amount,fund,shares,memo" + (",status,irr_year\n" if status_column else "\n")
+    header = "date,plan,source,type,amount,fund,shares,memo" + (
+        ",status,irr_year\n" if status_column else "\n"
+    )
     lines = [header]
     for i in range(3000):
         day = f"2025-{(i // 250) + 1:02d}-{(i % 28) + 1:02d}"
         plan = "acme-401k" if (i // 7) % 3 else "beta-401k"
         extra = ""
         if status_column:
-            extra = "," + ("pending" if i % 11 == 0 else "posted" if i % 2 else "") + "," + (
-                "2024" if i % 13 == 0 else "")
-        lines.append(f"{day},{plan},pretax,contribution,{(i % 500) + 1}.25,Fund {i % 3},{i % 7}.5,m{i % 9}{extra}\n")
+            extra = (
+                ","
+                + ("pending" if i % 11 == 0 else "posted" if i % 2 else "")
+                + ","
+                + ("2024" if i % 13 == 0 else "")
+            )
+        lines.append(
+            f"{day},{plan},pretax,contribution,{(i % 500) + 1}.25,Fund {i % 3},{i % 7}.5,m{i % 9}{extra}\n"
+        )
     f = tmp_path / "mixed.csv"
     f.write_text("".join(lines), encoding="utf-8")
 
@@ -286,8 +336,10 @@ def test_parallel_equals_serial_two_plans_pending_and_irr_years(ann, new_megarot
         return m
 
     def plans_of(m):
-        return m.sql("select p.name, e.identity, e.status, e.irr_year from entry e join plan p "
-                     "on p.id = e.plan_id order by e.identity")
+        return m.sql(
+            "select p.name, e.identity, e.status, e.irr_year from entry e join plan p "
+            "on p.id = e.plan_id order by e.identity"
+        )
 
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
     one = ledger()

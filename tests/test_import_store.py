@@ -24,7 +24,9 @@ def test_import_stores_rows_with_provenance(ann, tmp_path):
     p = write(tmp_path, "g.csv", HEADER + "2025-01-13,acme-401k,aftertax,contribution,1336.54,Fund A,2.6\n")
     out = ann.json("import", str(p))
     assert out["rows_added"] == 1 and out["import"] == 1 and out["profile"] == "generic"
-    (b,) = ann.sql("select id, file_name, file_sha256, profile, rows_read, rows_added, plan_id from import_batch")
+    (b,) = ann.sql(
+        "select id, file_name, file_sha256, profile, rows_read, rows_added, plan_id from import_batch"
+    )
     import hashlib
 
     assert b == (1, "g.csv", hashlib.sha256(p.read_bytes()).hexdigest(), "generic", 1, 1, 1)
@@ -37,7 +39,9 @@ def test_reimport_adds_nothing_and_says_so(ann):
     first = ann.json("import", str(SAMPLES / "2025-acme-voya-activity.csv"), "--plan", "acme-401k")
     assert first["rows_added"] == 304 and first["conversions_added"] == 4
     again = ann("import", str(SAMPLES / "2025-acme-voya-activity.csv"), "--plan", "acme-401k")
-    assert "added 0, 304 already in the ledger; nothing new, nothing recorded" in " ".join(again.output.split())
+    assert "added 0, 304 already in the ledger; nothing new, nothing recorded" in " ".join(
+        again.output.split()
+    )
     # the XLSX of the same export is the same rows: nothing new either
     x = ann.json("import", str(SAMPLES / "2025-acme-voya-activity.xlsx"), "--plan", "acme-401k")
     assert x["rows_added"] == 0 and x["import"] is None
@@ -55,13 +59,23 @@ def test_identical_rows_in_one_file_both_stay_overlapping_exports_do_not_double(
     assert ann.json("import", str(a))["rows_added"] == 3
     assert ann.json("import", str(b))["rows_added"] == 1
     assert ann.sql("select date, count(*) from entry group by date order by date") == [
-        ("2025-01-13", 2), ("2025-02-13", 1), ("2025-03-13", 1)]
+        ("2025-01-13", 2),
+        ("2025-02-13", 1),
+        ("2025-03-13", 1),
+    ]
 
 
 def test_any_bad_row_writes_nothing(ann, tmp_path):
     good = "2025-01-13,acme-401k,pretax,contribution,100.00,F,1\n"
-    p = write(tmp_path, "bad.csv", HEADER + good * 3 + "2025-01-14,acme-401k,pretax,contribution,12.345,F,1\n"
-              + "2025-01-15,acme-401k,nowhere,contribution,1.00,F,1\n" + good)
+    p = write(
+        tmp_path,
+        "bad.csv",
+        HEADER
+        + good * 3
+        + "2025-01-14,acme-401k,pretax,contribution,12.345,F,1\n"
+        + "2025-01-15,acme-401k,nowhere,contribution,1.00,F,1\n"
+        + good,
+    )
     res = ann("import", str(p), ok=False)
     assert res.exit_code != 0
     err = res.stderr
@@ -97,9 +111,16 @@ def test_dry_run_reports_exactly_and_writes_nothing(ann):
 def test_undo_removes_everything_the_import_added(ann):
     ann("import", str(SAMPLES / "2025-acme.ofx"), "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr")
     out = ann.json("import", "undo", "1")
-    assert out == {"id": 1, "file": "2025-acme.ofx", "rows_removed": 306, "conversions_removed": 4,
-                   "balance_assertions_removed": 4, "rows_kept": 0, "conversions_kept": 0,
-                   "balance_assertions_kept": 0}
+    assert out == {
+        "id": 1,
+        "file": "2025-acme.ofx",
+        "rows_removed": 306,
+        "conversions_removed": 4,
+        "balance_assertions_removed": 4,
+        "rows_kept": 0,
+        "conversions_kept": 0,
+        "balance_assertions_kept": 0,
+    }
     for table in ("entry", "conversion", "balance_assertion"):
         assert ann.sql(f"select count(*) from {table}") == [(0,)]
     listed = ann.json("import", "list")["imports"]
@@ -122,49 +143,79 @@ def test_map_is_saved_only_after_a_successful_import(ann):
 
 def test_imported_conversions_match_megaroth_convert(ann, tmp_path, new_megaroth):
     """The same conversion typed with `megaroth convert` and imported give the same basis."""
-    base = ("2025-01-13,acme-401k,aftertax,contribution,1000.00,F,\n"
-            "2025-02-13,acme-401k,aftertax,contribution,1000.00,F,\n"
-            "2025-03-27,acme-401k,aftertax,dividend,100.00,F,\n")
-    p = write(tmp_path, "c.csv", HEADER + base + "2025-03-31,acme-401k,aftertax,exchange_out,-700.00,F,\n"
-              "2025-03-31,acme-401k,roth_irr,exchange_in,700.00,F,\n")
+    base = (
+        "2025-01-13,acme-401k,aftertax,contribution,1000.00,F,\n"
+        "2025-02-13,acme-401k,aftertax,contribution,1000.00,F,\n"
+        "2025-03-27,acme-401k,aftertax,dividend,100.00,F,\n"
+    )
+    p = write(
+        tmp_path,
+        "c.csv",
+        HEADER + base + "2025-03-31,acme-401k,aftertax,exchange_out,-700.00,F,\n"
+        "2025-03-31,acme-401k,roth_irr,exchange_in,700.00,F,\n",
+    )
     ann("import", str(p))
     # issue 9: only what the statement says is stored; the basis is figured from the ledger when read
-    (conv,) = ann.sql("select amount_cents, \"to\", import_id from conversion")
+    (conv,) = ann.sql('select amount_cents, "to", import_id from conversion')
     assert conv == (70000, "in-plan", 1)
     (listed,) = ann.json("conversion", "list")["conversions"]
-    assert (listed["gross"], listed["basis"], listed["taxable"]) == ("700.00", "666.67", "33.33")  # 700 x 2000/2100
+    assert (listed["gross"], listed["basis"], listed["taxable"]) == (
+        "700.00",
+        "666.67",
+        "33.33",
+    )  # 700 x 2000/2100
     assert ann.sql("select type, conversion_id from entry where type like 'conversion%' order by id") == [
-        ("conversion_out", 1), ("conversion_in", 1)]
+        ("conversion_out", 1),
+        ("conversion_in", 1),
+    ]
     # the same by hand in a second ledger
     other = new_megaroth()
     other("person", "add", "ann", "--born", "1985-04-02")
-    other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion")
+    other(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     other("import", str(write(tmp_path, "base.csv", HEADER + base)))
-    typed = other.json("convert", "--plan", "acme-401k", "--date", "2025-03-31", "--amount", "700",
-                       "--to", "in-plan")
+    typed = other.json(
+        "convert", "--plan", "acme-401k", "--date", "2025-03-31", "--amount", "700", "--to", "in-plan"
+    )
     assert typed["basis"] == "666.67"
 
 
 def test_balance_rows_become_assertions_first_statement_opening_later_differences_earnings(ann, tmp_path):
-    text = ("Plan name:,ACME\n\nDate,Investment,Transaction Type,Amount,Shares/Unit\n"
-            '01/02/2025,FUND A,Balance Forward,"1,000.00","10.000"\n'
-            '01/02/2025,FUND B,Balance Forward,"500.00","5.000"\n')
+    text = (
+        "Plan name:,ACME\n\nDate,Investment,Transaction Type,Amount,Shares/Unit\n"
+        '01/02/2025,FUND A,Balance Forward,"1,000.00","10.000"\n'
+        '01/02/2025,FUND B,Balance Forward,"500.00","5.000"\n'
+    )
     p = write(tmp_path, "history.csv", text)
     out = ann.json("import", str(p), "--plan", "acme-401k")
     assert out["balance_assertions_added"] == 1
     assert ann.sql("select date, source, amount_cents, ledger_cents, import_id from balance_assertion") == [
-        ("2025-01-02", "unknown", 150000, 0, 1)]
+        ("2025-01-02", "unknown", 150000, 0, 1)
+    ]
     # the plan's first statement: what was there before the ledger's history is an opening balance
     assert ann.sql("select type, source, amount_cents, origin from entry") == [
-        ("opening_balance", "unknown", 150000, "balance assert #1")]
+        ("opening_balance", "unknown", 150000, "balance assert #1")
+    ]
     assert out["opening_balances"] == [{"source": "unknown", "date": "2025-01-02", "amount": "1500.00"}]
     assert ann.json("import", str(p), "--plan", "acme-401k")["import"] is None  # idempotent too
     # a later statement's difference is that period's earnings
-    later = write(tmp_path, "later.csv", text.replace("01/02/2025", "02/03/2025").replace('"500.00"', '"600.00"'))
+    later = write(
+        tmp_path, "later.csv", text.replace("01/02/2025", "02/03/2025").replace('"500.00"', '"600.00"')
+    )
     ann.json("import", str(later), "--plan", "acme-401k")
     assert ann.sql("select type, amount_cents, date from entry order by id") == [
-        ("opening_balance", 150000, "2025-01-02"), ("earnings", 10000, "2025-02-03")]
+        ("opening_balance", 150000, "2025-01-02"),
+        ("earnings", 10000, "2025-02-03"),
+    ]
 
 
 def test_no_progress_bar_when_not_a_terminal(ann):
@@ -222,15 +273,29 @@ def test_file_named_like_a_subcommand_and_options_first(ann, tmp_path, monkeypat
     shutil.copy(SAMPLES / "2025-acme-generic.csv", d / "list")
     monkeypatch.chdir(d)
     assert ann.json("import", "./list")["rows_added"] == 304
-    out = ann.json("import", "--plan", "acme-401k", "--dry-run", str(SAMPLES / "2025-acme-workplace-activity.csv"),
-                   "--allow-overlap")  # the same year in another format: refused without it
+    out = ann.json(
+        "import",
+        "--plan",
+        "acme-401k",
+        "--dry-run",
+        str(SAMPLES / "2025-acme-workplace-activity.csv"),
+        "--allow-overlap",
+    )  # the same year in another format: refused without it
     assert out["profile"] == "workplace-contribution-activity"
 
 
 def test_profiles_list_and_show(megaroth):
     ids = [p["id"] for p in megaroth.json("profiles", "list")["profiles"]]
-    for pid in ("generic", "fidelity-netbenefits-history", "fidelity-netbenefits-sources", "voya-activity",
-                "vanguard-retirement-csv", "workplace-contribution-activity", "alerus-history", "ofx"):
+    for pid in (
+        "generic",
+        "fidelity-netbenefits-history",
+        "fidelity-netbenefits-sources",
+        "voya-activity",
+        "vanguard-retirement-csv",
+        "workplace-contribution-activity",
+        "alerus-history",
+        "ofx",
+    ):
         assert pid in ids
     shown = megaroth.json("profiles", "show", "fidelity-netbenefits-history")
     assert shown["header"] == ["Date", "Investment", "Transaction Type", "Amount", "Shares/Unit"]
@@ -242,7 +307,14 @@ def test_profiles_list_and_show(megaroth):
 
 
 def test_import_show_totals_per_paycheck_and_source(ann):
-    ann("import", str(SAMPLES / "2025-acme-voya-activity.xlsx"), "--plan", "acme-401k", "--profile", "voya-activity")
+    ann(
+        "import",
+        str(SAMPLES / "2025-acme-voya-activity.xlsx"),
+        "--plan",
+        "acme-401k",
+        "--profile",
+        "voya-activity",
+    )
     out = ann.json("import", "show", "1")
     assert out["import"]["file"] == "2025-acme-voya-activity.xlsx"
     assert len(out["paychecks"]) == 26 * 3  # three funds per source summed into one line
@@ -257,15 +329,27 @@ def test_import_show_totals_per_paycheck_and_source(ann):
     assert "no import #9" in ann("import", "show", "9", ok=False).stderr
 
 
-@pytest.mark.parametrize("args", [["import"], ["import", "list"], ["import", "show"], ["import", "undo"], ["profiles"],
-                                  ["profiles", "list"], ["profiles", "show"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["import"],
+        ["import", "list"],
+        ["import", "show"],
+        ["import", "undo"],
+        ["profiles"],
+        ["profiles", "list"],
+        ["profiles", "show"],
+    ],
+)
 def test_help_has_an_example(megaroth, args):
     out = megaroth(*args, "--help").stdout
     assert "Example: megaroth" in out
 
 
 def test_unknown_sources_are_flagged_and_guarded(ann):
-    out = ann.json("import", str(SAMPLES / "2025-acme-fidelity-netbenefits-history.csv"), "--plan", "acme-401k")
+    out = ann.json(
+        "import", str(SAMPLES / "2025-acme-fidelity-netbenefits-history.csv"), "--plan", "acme-401k"
+    )
     assert any("115 row(s) have source unknown" in n and "megaroth import undo 1" in n for n in out["notes"])
     from megaroth_ledger.errors import UnsupportedSituation
     from megaroth_ledger.importers.unknown import require_known_sources, unknown_source_summary
@@ -276,7 +360,8 @@ def test_unknown_sources_are_flagged_and_guarded(ann):
     with ledger.session() as s:
         plan = get_plan(s, "acme-401k")
         assert unknown_source_summary(s, plan, 2025) == [
-            {"import": 1, "file": "2025-acme-fidelity-netbenefits-history.csv", "rows": 115, "first_row": 6}]
+            {"import": 1, "file": "2025-acme-fidelity-netbenefits-history.csv", "rows": 115, "first_row": 6}
+        ]
         with pytest.raises(UnsupportedSituation, match=r"Form 8606 needs every row's money source.*115 row"):
             require_known_sources(s, plan, 2025, "Form 8606")
         require_known_sources(s, plan, 2024, "Form 8606")  # nothing unknown that year

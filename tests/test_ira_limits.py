@@ -17,9 +17,9 @@ from megaroth_ledger.rules import limits
 # year: (Roth single/HoH start, Roth joint start, deduction single start, deduction joint start,
 #        deduction spouse-covered start)  -- ends: +15,000 / +10,000 / +10,000 / +20,000 / +10,000
 PHASEOUTS = {
-    2015: (116000, 183000, 61000, 98000, 183000),   # IR-2014-99
-    2016: (117000, 184000, 61000, 98000, 184000),   # IR-2015-118
-    2017: (118000, 186000, 62000, 99000, 186000),   # IR-2016-141
+    2015: (116000, 183000, 61000, 98000, 183000),  # IR-2014-99
+    2016: (117000, 184000, 61000, 98000, 184000),  # IR-2015-118
+    2017: (118000, 186000, 62000, 99000, 186000),  # IR-2016-141
     2018: (120000, 189000, 63000, 101000, 189000),  # IR-2017-177
     2019: (122000, 193000, 64000, 103000, 193000),  # IR-2018-211
     2020: (124000, 196000, 65000, 104000, 196000),  # IR-2019-179
@@ -58,12 +58,19 @@ def test_pub_590_2002_appendix_b_worksheet_2_rounding_example():
     assert il.phased_limit(D("3500"), D("4550"), D("10000")) == D("1600.00")
 
 
-@pytest.mark.parametrize("room,expected", [
-    ("0", "0.00"), ("-5", "0.00"), ("10000", "7000.00"), ("12000", "7000.00"),
-    ("5000", "3500.00"),  # exactly half
-    ("10", "200.00"),  # 7.00 -> 10 -> the $200 floor (IRC 219(g)(2)(B))
-    ("285.71", "200.00"), ("285.72", "210.00"),  # 199.997 -> 200; 200.004 -> 210: always up to $10
-])
+@pytest.mark.parametrize(
+    "room,expected",
+    [
+        ("0", "0.00"),
+        ("-5", "0.00"),
+        ("10000", "7000.00"),
+        ("12000", "7000.00"),
+        ("5000", "3500.00"),  # exactly half
+        ("10", "200.00"),  # 7.00 -> 10 -> the $200 floor (IRC 219(g)(2)(B))
+        ("285.71", "200.00"),
+        ("285.72", "210.00"),  # 199.997 -> 200; 200.004 -> 210: always up to $10
+    ],
+)
 def test_phased_limit_rounding_and_floor(room, expected):
     assert il.phased_limit(D("7000"), D(room), D("10000")) == D(expected)
 
@@ -72,46 +79,52 @@ def _facts(year=2025, status="single", magi="155000", born=date(1985, 4, 2), **k
     return il.IraYearFacts(year=year, born=born, filing_status=status, magi=D(magi), **kw)
 
 
-@pytest.mark.parametrize("year,status,magi,born,traditional,allowed", [
-    # hand-worked (Pub 590-A Worksheet 2-2): 2025 single, MAGI 155,000: (155,000-150,000)/15,000 =
-    # 1/3; 7,000 x 1/3 = 2,333.33; 7,000 - 2,333.33 = 4,666.67 -> rounded up to 4,670
-    (2025, "single", "155000", date(1985, 4, 2), "0", "4670.00"),
-    (2025, "hoh", "155000", date(1985, 4, 2), "0", "4670.00"),
-    # the same, 3,000 already in a traditional IRA: line 10 = 7,000 - 3,000 = 4,000 < 4,670
-    (2025, "single", "155000", date(1985, 4, 2), "3000", "4000.00"),
-    (2025, "single", "150000", date(1985, 4, 2), "0", "7000.00"),  # at the start: full
-    (2025, "single", "165000", date(1985, 4, 2), "0", "0.00"),  # at the end: nothing
-    (2025, "single", "164990", date(1985, 4, 2), "0", "200.00"),  # 4.67 -> 10 -> $200 minimum
-    # 2024 joint, age 55 (limit 8,000): (235,000-230,000)/10,000 = 0.5 -> 4,000
-    (2024, "mfj", "235000", date(1969, 1, 1), "0", "4000.00"),
-    (2024, "qss", "235000", date(1969, 1, 1), "0", "4000.00"),
-    # married filing separately (lived together): $0-$10,000 by statute, every year
-    (2025, "mfs", "5000", date(1985, 4, 2), "0", "3500.00"),
-    (2016, "mfs", "10000", date(1985, 4, 2), "0", "0.00"),
-    # 2026, age 50+: 7,500 + 1,100 = 8,600; single 160,000: 8,600 x 7,000/15,000 = 4,013.33 off
-    # -> 4,586.67 -> 4,590
-    (2026, "single", "160000", date(1970, 6, 1), "0", "4590.00"),
-])
+@pytest.mark.parametrize(
+    "year,status,magi,born,traditional,allowed",
+    [
+        # hand-worked (Pub 590-A Worksheet 2-2): 2025 single, MAGI 155,000: (155,000-150,000)/15,000 =
+        # 1/3; 7,000 x 1/3 = 2,333.33; 7,000 - 2,333.33 = 4,666.67 -> rounded up to 4,670
+        (2025, "single", "155000", date(1985, 4, 2), "0", "4670.00"),
+        (2025, "hoh", "155000", date(1985, 4, 2), "0", "4670.00"),
+        # the same, 3,000 already in a traditional IRA: line 10 = 7,000 - 3,000 = 4,000 < 4,670
+        (2025, "single", "155000", date(1985, 4, 2), "3000", "4000.00"),
+        (2025, "single", "150000", date(1985, 4, 2), "0", "7000.00"),  # at the start: full
+        (2025, "single", "165000", date(1985, 4, 2), "0", "0.00"),  # at the end: nothing
+        (2025, "single", "164990", date(1985, 4, 2), "0", "200.00"),  # 4.67 -> 10 -> $200 minimum
+        # 2024 joint, age 55 (limit 8,000): (235,000-230,000)/10,000 = 0.5 -> 4,000
+        (2024, "mfj", "235000", date(1969, 1, 1), "0", "4000.00"),
+        (2024, "qss", "235000", date(1969, 1, 1), "0", "4000.00"),
+        # married filing separately (lived together): $0-$10,000 by statute, every year
+        (2025, "mfs", "5000", date(1985, 4, 2), "0", "3500.00"),
+        (2016, "mfs", "10000", date(1985, 4, 2), "0", "0.00"),
+        # 2026, age 50+: 7,500 + 1,100 = 8,600; single 160,000: 8,600 x 7,000/15,000 = 4,013.33 off
+        # -> 4,586.67 -> 4,590
+        (2026, "single", "160000", date(1970, 6, 1), "0", "4590.00"),
+    ],
+)
 def test_roth_worksheet(year, status, magi, born, traditional, allowed):
     ws = il.roth_worksheet(_facts(year, status, magi, born), D(traditional))
     assert ws.allowed == D(allowed)
     assert ws.lines["11"] == D(allowed)
 
 
-@pytest.mark.parametrize("year,status,magi,covered,spouse,born,limit", [
-    # hand-worked (Pub 590-A Worksheet 1-2): 2025 single, covered, MAGI 84,000: line 3 = 89,000 -
-    # 84,000 = 5,000; x 70% (7,000 / 10,000) = 3,500
-    (2025, "single", "84000", True, False, date(1985, 4, 2), "3500.00"),
-    (2025, "single", "79000", True, False, date(1985, 4, 2), "7000.00"),
-    (2025, "single", "89000", True, False, date(1985, 4, 2), "0.00"),
-    (2025, "single", "88990", True, False, date(1985, 4, 2), "200.00"),  # 7 -> 10 -> $200
-    # 2023 joint, covered, 50+: 136,000 - 130,000 = 6,000 x 37.5% (7,500 / 20,000) = 2,250
-    (2023, "mfj", "130000", True, False, date(1970, 1, 1), "2250.00"),
-    # not covered, spouse covered, joint 2025: 246,000 - 240,000 = 6,000 x 70% = 4,200
-    (2025, "mfj", "240000", False, True, date(1985, 4, 2), "4200.00"),
-    (2025, "single", "500000", False, False, date(1985, 4, 2), "7000.00"),  # nobody covered: full
-    (2025, "mfs", "2500", True, False, date(1985, 4, 2), "5250.00"),  # 7,500 x 70%
-])
+@pytest.mark.parametrize(
+    "year,status,magi,covered,spouse,born,limit",
+    [
+        # hand-worked (Pub 590-A Worksheet 1-2): 2025 single, covered, MAGI 84,000: line 3 = 89,000 -
+        # 84,000 = 5,000; x 70% (7,000 / 10,000) = 3,500
+        (2025, "single", "84000", True, False, date(1985, 4, 2), "3500.00"),
+        (2025, "single", "79000", True, False, date(1985, 4, 2), "7000.00"),
+        (2025, "single", "89000", True, False, date(1985, 4, 2), "0.00"),
+        (2025, "single", "88990", True, False, date(1985, 4, 2), "200.00"),  # 7 -> 10 -> $200
+        # 2023 joint, covered, 50+: 136,000 - 130,000 = 6,000 x 37.5% (7,500 / 20,000) = 2,250
+        (2023, "mfj", "130000", True, False, date(1970, 1, 1), "2250.00"),
+        # not covered, spouse covered, joint 2025: 246,000 - 240,000 = 6,000 x 70% = 4,200
+        (2025, "mfj", "240000", False, True, date(1985, 4, 2), "4200.00"),
+        (2025, "single", "500000", False, False, date(1985, 4, 2), "7000.00"),  # nobody covered: full
+        (2025, "mfs", "2500", True, False, date(1985, 4, 2), "5250.00"),  # 7,500 x 70%
+    ],
+)
 def test_deduction_worksheet(year, status, magi, covered, spouse, born, limit):
     f = _facts(year, status, magi, born, covered=covered, spouse_covered=spouse)
     assert il.deduction_worksheet(f).limit == D(limit)
@@ -164,11 +177,33 @@ def test_without_magi_only_the_combined_limit_is_checked():
 
 # --- CLI ----------------------------------------------------------------------------------------
 def test_tax_year_set_and_ira_contribute_reports_the_excess(ann):
-    out = ann.json("tax-year", "set", "--person", "ann", "--year", "2025", "--filing-status", "single",
-                   "--magi", "155000")
+    out = ann.json(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--filing-status",
+        "single",
+        "--magi",
+        "155000",
+    )
     assert out["roth_allowed"] == "4670.00" and out["roth_worksheet"]["5"] == "0.33333"
-    r = ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "roth",
-            "--amount", "7000", "--tax-year", "2025")
+    r = ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "roth",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2025",
+    )
     assert "roth-income-excess" in r.stderr and "2,330.00" in r.stderr
     show = ann.json("tax-year", "show", "--person", "ann", "--year", "2025")
     assert show["roth_excess"] == "2330.00" and show["warnings"][0]["code"] == "roth-income-excess"
@@ -176,23 +211,89 @@ def test_tax_year_set_and_ira_contribute_reports_the_excess(ann):
 
 
 def test_tax_year_set_bad_input(ann):
-    r = ann("tax-year", "set", "--person", "ann", "--year", "2025", "--filing-status", "married",
-            "--magi", "1", ok=False)
+    r = ann(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--filing-status",
+        "married",
+        "--magi",
+        "1",
+        ok=False,
+    )
     assert r.exit_code == 2 and "Traceback" not in r.output
-    r = ann("tax-year", "set", "--person", "ann", "--year", "2014", "--filing-status", "single",
-            "--magi", "1", ok=False)
+    r = ann(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2014",
+        "--filing-status",
+        "single",
+        "--magi",
+        "1",
+        ok=False,
+    )
     assert r.exit_code == 3 and "2015-2026" in r.output
-    r = ann("tax-year", "set", "--person", "ann", "--year", "2025", "--filing-status", "single",
-            "--magi", "-1", ok=False)
+    r = ann(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--filing-status",
+        "single",
+        "--magi",
+        "-1",
+        ok=False,
+    )
     assert r.exit_code == 2
 
 
 def test_report_year_and_workbook_show_the_excess(ann, tmp_path):
-    ann("tax-year", "set", "--person", "ann", "--year", "2025", "--filing-status", "single", "--magi", "210000")
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-        "--amount", "1000")
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "roth", "--amount",
-        "7000", "--tax-year", "2025")
+    ann(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--filing-status",
+        "single",
+        "--magi",
+        "210000",
+    )
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "1000",
+    )
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "roth",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2025",
+    )
     rep = ann.json("report", "year", "--person", "ann", "--year", "2025")
     assert rep["ira_limits"]["roth_excess"] == "7000.00"
     (w,) = [w for w in rep["warnings"] if w["code"] == "roth-income-excess"]

@@ -38,8 +38,15 @@ def _d(v):
 def test_every_year_matches_reference(year):
     got = limits.limits_for(year)
     d, c, c6, a, ira, irac, thr = EXPECTED[year]
-    assert (got.elective_deferral, got.catch_up, got.catch_up_60_63, got.annual_additions, got.ira,
-            got.ira_catch_up, got.roth_catch_up_wage_threshold) == tuple(map(_d, EXPECTED[year]))
+    assert (
+        got.elective_deferral,
+        got.catch_up,
+        got.catch_up_60_63,
+        got.annual_additions,
+        got.ira,
+        got.ira_catch_up,
+        got.roth_catch_up_wage_threshold,
+    ) == tuple(map(_d, EXPECTED[year]))
     assert got.sources, "every year cites its sources"
     assert got.roth_catch_up_enforced == (year >= 2026)
 
@@ -54,10 +61,21 @@ def test_year_outside_table_names_supported_years(year):
         limits.limits_for(year)
 
 
-@pytest.mark.parametrize("year, age, expected", [
-    (2025, 49, 0), (2025, 50, 7500), (2025, 59, 7500), (2025, 60, 11250), (2025, 63, 11250),
-    (2025, 64, 7500), (2024, 61, 7500), (2026, 62, 11250), (2026, 55, 8000), (2015, 70, 6000),
-])
+@pytest.mark.parametrize(
+    "year, age, expected",
+    [
+        (2025, 49, 0),
+        (2025, 50, 7500),
+        (2025, 59, 7500),
+        (2025, 60, 11250),
+        (2025, 63, 11250),
+        (2025, 64, 7500),
+        (2024, 61, 7500),
+        (2026, 62, 11250),
+        (2026, 55, 8000),
+        (2015, 70, 6000),
+    ],
+)
 def test_catch_up_for_age(year, age, expected):
     assert limits.limits_for(year).catch_up_for_age(age) == Decimal(expected)
 
@@ -80,7 +98,7 @@ def _money_cell(cell: str):
 @pytest.mark.skipif(not REFERENCE.exists(), reason="../shared/reference not present")
 def test_data_file_equals_reference_markdown():
     text = REFERENCE.read_text()
-    section_a = text[text.index("## (a)"):text.index("## (b)")]
+    section_a = text[text.index("## (a)") : text.index("## (b)")]
     rows = [line for line in section_a.splitlines() if line.startswith("| 20")]
     assert len(rows) == 12
     for line in rows:
@@ -88,5 +106,11 @@ def test_data_file_equals_reference_markdown():
         year = int(cells[0])
         got = limits.limits_for(year)
         assert [_money_cell(c) for c in cells[1:8]] == [
-            got.elective_deferral, got.catch_up, got.catch_up_60_63, got.annual_additions, got.ira,
-            got.ira_catch_up, got.roth_catch_up_wage_threshold], year
+            got.elective_deferral,
+            got.catch_up,
+            got.catch_up_60_63,
+            got.annual_additions,
+            got.ira,
+            got.ira_catch_up,
+            got.roth_catch_up_wage_threshold,
+        ], year

@@ -5,23 +5,49 @@ import pytest
 from megaroth_ledger.money import AmountError, from_cents, parse_amount, round_dollars, to_cents
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("1234.56", "1234.56"), ("1,234.56", "1234.56"), ("$1,234.56", "1234.56"), ("(12.00)", "-12.00"),
-    ("-12.00", "-12.00"), ("\u221212.00", "-12.00"), ("+7", "7.00"), ("0.5", "0.50"), (".5", "0.50"),
-    (" 20500 ", "20500.00"), ("$ 1,000,000", "1000000.00"), ("-$5.25", "-5.25"), ("($5.25)", "-5.25"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1234.56", "1234.56"),
+        ("1,234.56", "1234.56"),
+        ("$1,234.56", "1234.56"),
+        ("(12.00)", "-12.00"),
+        ("-12.00", "-12.00"),
+        ("\u221212.00", "-12.00"),
+        ("+7", "7.00"),
+        ("0.5", "0.50"),
+        (".5", "0.50"),
+        (" 20500 ", "20500.00"),
+        ("$ 1,000,000", "1000000.00"),
+        ("-$5.25", "-5.25"),
+        ("($5.25)", "-5.25"),
+    ],
+)
 def test_accepted_amounts(text, expected):
     assert parse_amount(text) == Decimal(expected)
     assert str(parse_amount(text)) == expected
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("1.234", "more than two decimal places"), ("1e5", "expected a number"), ("1E5", "expected a number"),
-    ("NaN", "expected a number"), ("Infinity", "expected a number"), ("-inf", "expected a number"),
-    ("", "empty"), ("   ", "empty"), ("12,34.00", "expected a number"), ("1,2345", "expected a number"),
-    ("(-1.00)", "sign inside parentheses"), ("--1", "expected a number"), ("abc", "expected a number"),
-    ("1.2.3", "expected a number"), ("$", "expected a number"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("1.234", "more than two decimal places"),
+        ("1e5", "expected a number"),
+        ("1E5", "expected a number"),
+        ("NaN", "expected a number"),
+        ("Infinity", "expected a number"),
+        ("-inf", "expected a number"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("12,34.00", "expected a number"),
+        ("1,2345", "expected a number"),
+        ("(-1.00)", "sign inside parentheses"),
+        ("--1", "expected a number"),
+        ("abc", "expected a number"),
+        ("1.2.3", "expected a number"),
+        ("$", "expected a number"),
+    ],
+)
 def test_rejected_amounts_name_the_value(text, reason):
     with pytest.raises(AmountError) as exc:
         parse_amount(text, what="--amount")

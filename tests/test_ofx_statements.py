@@ -41,8 +41,17 @@ def golden(name: str, got: str) -> None:
 @pytest.fixture
 def bo(megaroth):
     megaroth("person", "add", "bo", "--born", "1980-01-01")
-    megaroth("plan", "add", "wid-401k", "--person", "bo", "--employer", "Example Widget Works", "--after-tax",
-             "--in-plan-conversion")
+    megaroth(
+        "plan",
+        "add",
+        "wid-401k",
+        "--person",
+        "bo",
+        "--employer",
+        "Example Widget Works",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
     return megaroth
 
 
@@ -61,33 +70,54 @@ def test_parsed_rows_match_golden(name):
 
 def test_loan_repayments_are_their_own_types_whatever_the_source():
     _, got = parse_file(OFX / "loan-and-first-statement.ofx", plan="p", user_dir=NO_USER)
-    by_id = {(r.external_id, r.type): (r.source, r.amount_cents, r.tax_year) for r in got if r.type != "balance"}
+    by_id = {
+        (r.external_id, r.type): (r.source, r.amount_cents, r.tax_year) for r in got if r.type != "balance"
+    }
     assert by_id == {
-        ("L-0001", "loan_repayment"): ("rollover", 31250, None),    # ROLLOVER money, yet no rollover_in
+        ("L-0001", "loan_repayment"): ("rollover", 31250, None),  # ROLLOVER money, yet no rollover_in
         ("L-0002", "loan_interest"): ("rollover", 4250, None),
-        ("L-0003", "loan_repayment"): ("pretax", 31250, None),      # one BUYSTOCK split in two
+        ("L-0003", "loan_repayment"): ("pretax", 31250, None),  # one BUYSTOCK split in two
         ("L-0003:interest", "loan_interest"): ("pretax", 4250, None),
         ("C-0001", "contribution"): ("pretax", 50000, None),
         ("C-0002", "contribution"): ("aftertax", 100000, None),
-        ("R-0001", "rollover_in"): ("rollover", 250000, None),      # a real rollover stays one
+        ("R-0001", "rollover_in"): ("rollover", 250000, None),  # a real rollover stays one
     }
 
 
 def test_import_golden_and_what_headroom_counts(bo):
     out = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
-    keep = {k: out[k] for k in ("rows_read", "rows_added", "balance_assertions_added", "added",
-                                "opening_balances", "statement_checks", "notes")}
+    keep = {
+        k: out[k]
+        for k in (
+            "rows_read",
+            "rows_added",
+            "balance_assertions_added",
+            "added",
+            "opening_balances",
+            "statement_checks",
+            "notes",
+        )
+    }
     golden("loan-and-first-statement.import.json", json.dumps(keep, indent=1, sort_keys=True) + "\n")
     # no earnings row: the first statement's unexplained balance is an opening balance
     assert bo.sql("select count(*) from entry where type = 'earnings'") == [(0,)]
-    assert bo.sql("select source, amount_cents, date from entry where type = 'opening_balance' order by source") == [
-        ("aftertax", 1400000, "2025-02-01"), ("pretax", 4131250, "2025-02-01"), ("rollover", 700000, "2025-02-01")]
+    assert bo.sql(
+        "select source, amount_cents, date from entry where type = 'opening_balance' order by source"
+    ) == [
+        ("aftertax", 1400000, "2025-02-01"),
+        ("pretax", 4131250, "2025-02-01"),
+        ("rollover", 700000, "2025-02-01"),
+    ]
     h = bo.json("headroom", "--person", "bo", "--year", "2025")
     emp = h["employers"][0]
     # 500.00 deferral only: the 312.50 + 42.50 pretax loan repayment is no deferral, and neither the
     # loan rows nor the opening balance nor the rollover are annual additions (Treas. Reg. 1.415(c)-1(b)(3))
-    assert (h["elective_deferrals"], emp["employer_contributions"], emp["after_tax_contributions"],
-            emp["annual_additions"]) == ("500.00", "0.00", "1000.00", "1500.00")
+    assert (
+        h["elective_deferrals"],
+        emp["employer_contributions"],
+        emp["after_tax_contributions"],
+        emp["annual_additions"],
+    ) == ("500.00", "0.00", "1000.00", "1500.00")
     # re-import adds nothing, undo removes the opening balances with the rest
     again = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
     assert again["rows_added"] == 0 and again["import"] is None
@@ -98,27 +128,54 @@ def test_import_golden_and_what_headroom_counts(bo):
 def test_opening_aftertax_basis_unknown_until_basis_set(bo):
     bo("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
     from megaroth_ledger.services.opening import missing_basis
-    from megaroth_ledger.store.db import open_ledger
 
     ledger = bo.open()
     from sqlalchemy.orm import Session
 
     with Session(ledger.engine) as s:
         missing = missing_basis(s)
-    assert missing == [{"person": "bo", "plan": "wid-401k", "source": "aftertax",
-                        "date": __import__("datetime").date(2025, 2, 1), "amount": Decimal("14000.00"),
-                        "fix": "megaroth basis set --plan wid-401k --aftertax AMOUNT"}]
+    assert missing == [
+        {
+            "person": "bo",
+            "plan": "wid-401k",
+            "source": "aftertax",
+            "date": __import__("datetime").date(2025, 2, 1),
+            "amount": Decimal("14000.00"),
+            "fix": "megaroth basis set --plan wid-401k --aftertax AMOUNT",
+        }
+    ]
     # forms without a distribution need no basis; a conversion does, and is refused until it is known
     assert bo("form", "1099-r", "--person", "bo", "--year", "2025").exit_code == 0
-    res = bo("convert", "--plan", "wid-401k", "--date", "2025-03-03", "--amount", "5000", "--to", "in-plan", ok=False)
-    assert res.exit_code == 3 and "no known basis" in res.output and "basis set --plan wid-401k --aftertax" in res.output
+    res = bo(
+        "convert",
+        "--plan",
+        "wid-401k",
+        "--date",
+        "2025-03-03",
+        "--amount",
+        "5000",
+        "--to",
+        "in-plan",
+        ok=False,
+    )
+    assert (
+        res.exit_code == 3
+        and "no known basis" in res.output
+        and "basis set --plan wid-401k --aftertax" in res.output
+    )
     assert "Traceback" not in res.output
     bo("basis", "set", "--plan", "wid-401k", "--aftertax", "12000")
     with Session(ledger.engine) as s:
         assert missing_basis(s) == []
-    conv = bo.json("convert", "--plan", "wid-401k", "--date", "2025-03-03", "--amount", "5000", "--to", "in-plan")
+    conv = bo.json(
+        "convert", "--plan", "wid-401k", "--date", "2025-03-03", "--amount", "5000", "--to", "in-plan"
+    )
     # before: 14,000 opening (12,000 basis) + 1,000 contributed = 15,000 with 13,000 basis (IRC 72(e)(8))
-    assert (conv["balance_before"], conv["basis_before"], conv["basis"]) == ("15000.00", "13000.00", "4333.33")
+    assert (conv["balance_before"], conv["basis_before"], conv["basis"]) == (
+        "15000.00",
+        "13000.00",
+        "4333.33",
+    )
     ledger.engine.dispose()
 
 
@@ -146,8 +203,14 @@ def test_balance_only_label_does_not_block_and_is_checked_once_mapped(bo):
     assert any("INV401KBAL OTHERVEST 212.40 not checked" in n for n in out["notes"])
     assert bo.sql("select count(*) from balance_assertion where source = 'roth_irr'") == [(0,)]
     bo("import", "undo", "1")
-    out = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k",
-                  "--map", "OTHERVEST=roth_irr")
+    out = bo.json(
+        "import",
+        str(OFX / "loan-and-first-statement.ofx"),
+        "--plan",
+        "wid-401k",
+        "--map",
+        "OTHERVEST=roth_irr",
+    )
     assert not any("not checked" in n for n in out["notes"])
     assert bo.sql("select amount_cents from balance_assertion where source = 'roth_irr'") == [(21240,)]
 
@@ -156,22 +219,36 @@ def test_year_to_date_contributions_checked_against_the_ledger(bo):
     first = bo.json("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
     assert [c["matches"] for c in first["statement_checks"]] == [True, True]
     out = bo.json("import", str(OFX / "ytd-differs.ofx"), "--plan", "wid-401k")
-    golden("ytd-differs.import.json", json.dumps(
-        {k: out[k] for k in ("statement_checks", "notes")}, indent=1, sort_keys=True) + "\n")
+    golden(
+        "ytd-differs.import.json",
+        json.dumps({k: out[k] for k in ("statement_checks", "notes")}, indent=1, sort_keys=True) + "\n",
+    )
     checks = {c["source"]: (c["statement"], c["ledger"], c["difference"]) for c in out["statement_checks"]}
     # statement 1,500 pretax year to date; the ledger has February's 500 and March's 500
-    assert checks == {"pretax": ("1500.00", "1000.00", "500.00"), "aftertax": ("1000.00", "1000.00", "0.00"),
-                      "match": ("250.00", "250.00", "0.00")}
-    assert any("differ from the ledger: pretax statement 1,500.00 vs ledger 1,000.00" in n for n in out["notes"])
+    assert checks == {
+        "pretax": ("1500.00", "1000.00", "500.00"),
+        "aftertax": ("1000.00", "1000.00", "0.00"),
+        "match": ("250.00", "250.00", "0.00"),
+    }
+    assert any(
+        "differ from the ledger: pretax statement 1,500.00 vs ledger 1,000.00" in n for n in out["notes"]
+    )
 
 
 def test_principal_plus_interest_must_add_up(tmp_path):
-    text = (OFX / "loan-and-first-statement.ofx").read_text().replace(
-        "<LOANPRINCIPAL>312.5000</LOANPRINCIPAL><LOANINTEREST>42.5000</LOANINTEREST>",
-        "<LOANPRINCIPAL>312.5000</LOANPRINCIPAL><LOANINTEREST>40.0000</LOANINTEREST>")
+    text = (
+        (OFX / "loan-and-first-statement.ofx")
+        .read_text()
+        .replace(
+            "<LOANPRINCIPAL>312.5000</LOANPRINCIPAL><LOANINTEREST>42.5000</LOANINTEREST>",
+            "<LOANPRINCIPAL>312.5000</LOANPRINCIPAL><LOANINTEREST>40.0000</LOANINTEREST>",
+        )
+    )
     p = tmp_path / "bad.ofx"
     p.write_text(text)
     from megaroth_ledger.importers.rows import ImportRowErrors
 
-    with pytest.raises(ImportRowErrors, match=r"bad.ofx:\d+: LOANPRINCIPAL: .* do not add up to TOTAL 355.00"):
+    with pytest.raises(
+        ImportRowErrors, match=r"bad.ofx:\d+: LOANPRINCIPAL: .* do not add up to TOTAL 355.00"
+    ):
         parse_file(p, plan="p", user_dir=NO_USER)

@@ -55,8 +55,10 @@ def summary(result):
 # assumes the same July 9 / age 53 / $33,000 one year later.
 # Conversion and contribution days are not printed; the tests use June 1 and April 1.
 
-@pytest.mark.parametrize("y1, edition", [(2012, "2016 Form 5329 instructions p.3"),
-                                          (2013, "2017 Form 5329 instructions p.3")])
+
+@pytest.mark.parametrize(
+    "y1, edition", [(2012, "2016 Form 5329 instructions p.3"), (2013, "2017 Form 5329 instructions p.3")]
+)
 def test_irs_form_5329_instructions_line_1_example(y1, edition):
     y2, y5 = y1 + 1, y1 + 4
     born = date(y5 - 53, 1, 1)  # age 53 on July 9 of Y5
@@ -68,9 +70,12 @@ def test_irs_form_5329_instructions_line_1_example(y1, edition):
     result = take(state, Distribution(date(y5, 7, 9), D("33000.00")), born, clock)
 
     assert summary(result) == [
-        ("regular", y1, D("2000.00")), ("regular", y2, D("2000.00")),
-        ("conversion-taxable", y1, D("15000.00")), ("conversion-nontaxable", y1, D("5000.00")),
-        ("conversion-taxable", y2, D("7000.00")), ("conversion-nontaxable", y2, D("2000.00")),
+        ("regular", y1, D("2000.00")),
+        ("regular", y2, D("2000.00")),
+        ("conversion-taxable", y1, D("15000.00")),
+        ("conversion-nontaxable", y1, D("5000.00")),
+        ("conversion-taxable", y2, D("7000.00")),
+        ("conversion-nontaxable", y2, D("2000.00")),
     ], edition
     forms = year_forms(before, [result], y5)
     assert forms.part3["19"] == D("33000.00")
@@ -96,6 +101,7 @@ def test_irs_form_5329_instructions_line_1_example(y1, edition):
 # includible in his income. The next $2,000 ... isn't includible in income because it was
 # included previously." Birthday not printed: the test uses March 1, 1960 (60 on Nov 8, 2020).
 
+
 def test_irs_pub_590b_justin_example():
     born = date(1960, 3, 1)
     contributions = [RothContribution("regular", date(2020, 2, 23), 2020, D("5000.00"))]
@@ -109,7 +115,11 @@ def test_irs_pub_590b_justin_example():
     assert result.additional_tax == D("0.00")  # age 60
     assert result.qualified is False  # the Roth IRA clock (2016) runs to 2021-01-01
     forms = year_forms(before, [result], 2020)
-    assert (forms.part3["19"], forms.part3["22"], forms.part3["23"]) == (D("7000.00"), D("5000.00"), D("2000.00"))
+    assert (forms.part3["19"], forms.part3["22"], forms.part3["23"]) == (
+        D("7000.00"),
+        D("5000.00"),
+        D("2000.00"),
+    )
     assert (forms.part3["24"], forms.part3["25c"]) == (D("80000.00"), D("0.00"))
     assert forms.form5329["1"] == D("0.00")  # not an early distribution
 
@@ -120,23 +130,39 @@ def test_irs_pub_590b_justin_example():
 # $11,400 of investment in the contract and $600 of income; afterwards $10,450 and $550 remain.
 # (C is disabled, so the distribution is qualified; the five-year clock here is long met.)
 
+
 def test_irs_reg_1_402a_1_a7_pro_rata_example():
     clock = QualifiedClock("acme", date(2000, 1, 1), date(2005, 1, 1), date(2049, 11, 17))
-    res = dra_distribution(D("12000.00"), date(2010, 6, 1), balance=D("23000.00"),
-                           contributions_basis=D("21850.00"), irrs=[], born=YOUNG, clock=clock,
-                           exception="disability")
+    res = dra_distribution(
+        D("12000.00"),
+        date(2010, 6, 1),
+        balance=D("23000.00"),
+        contributions_basis=D("21850.00"),
+        irrs=[],
+        born=YOUNG,
+        clock=clock,
+        exception="disability",
+    )
     assert (res.basis, res.earnings) == (D("11400.00"), D("600.00"))
     assert D("21850.00") - res.basis == D("10450.00")
     assert D("1150.00") - res.earnings == D("550.00")
     assert res.qualified and res.taxable == D("0.00") and res.box10 is None
     # Same split when not qualified (no exception, under 59 1/2): the $600 is taxable, plus 10%.
-    res2 = dra_distribution(D("12000.00"), date(2010, 6, 1), balance=D("23000.00"),
-                            contributions_basis=D("21850.00"), irrs=[], born=YOUNG, clock=clock)
+    res2 = dra_distribution(
+        D("12000.00"),
+        date(2010, 6, 1),
+        balance=D("23000.00"),
+        contributions_basis=D("21850.00"),
+        irrs=[],
+        born=YOUNG,
+        clock=clock,
+    )
     assert (res2.qualified, res2.taxable, res2.additional_tax) == (False, D("600.00"), D("60.00"))
 
 
 # --------------------------------------------------------------------------------------------
 # Rules the statute and regulations state directly
+
 
 def test_year_aggregation_takes_the_years_taxable_part_before_any_nontaxable():
     # Treas. Reg. 1.408A-6 A-9: conversions received in one year are aggregated, so the November
@@ -155,21 +181,28 @@ def test_oldest_year_first_then_earnings():
     result = take(state, Distribution(date(2024, 6, 1), D("4000.00")), YOUNG, None)
     assert summary(result) == [
         ("regular", 2024, D("700.00")),
-        ("conversion-taxable", 2021, D("500.00")), ("conversion-nontaxable", 2021, D("1500.00")),
+        ("conversion-taxable", 2021, D("500.00")),
+        ("conversion-nontaxable", 2021, D("1500.00")),
         ("conversion-taxable", 2023, D("1000.00")),
         ("earnings", None, D("300.00")),
     ]
     # 10%: 2021 layer taxable (inside its five years until 2026), 2023 taxable, earnings
     assert [t.additional_tax_base for t in result.tranches] == [
-        D("0.00"), D("500.00"), D("0.00"), D("1000.00"), D("300.00")]
+        D("0.00"),
+        D("500.00"),
+        D("0.00"),
+        D("1000.00"),
+        D("300.00"),
+    ]
     assert result.income_tax_base == D("300.00")
     assert result.additional_tax == D("180.00")
 
 
 def test_contributions_and_conversions_of_later_years_are_not_reached():
     # A 2024 distribution cannot come from a contribution for 2025 or a 2025 conversion.
-    state = RothIraState.start([regular(2025, "7000.00", date(2025, 1, 2))],
-                               [conv(date(2025, 1, 3), "500.00", "500.00")])
+    state = RothIraState.start(
+        [regular(2025, "7000.00", date(2025, 1, 2))], [conv(date(2025, 1, 3), "500.00", "500.00")]
+    )
     result = take(state, Distribution(date(2024, 12, 31), D("100.00")), YOUNG, None)
     assert summary(result) == [("earnings", None, D("100.00"))]
 
@@ -187,8 +220,17 @@ def test_59_half_boundary_for_a_withdrawal():
         state = RothIraState.start([], layers)
         result = take(state, Distribution(day, D("1000.00")), REACHES_59_HALF_2024_10_02, None)
         assert result.additional_tax == tax, day
-    assert "penalty-free on 2024-10-02" in take(RothIraState.start([], layers), Distribution(
-        date(2024, 6, 1), D("5.00")), REACHES_59_HALF_2024_10_02, None).tranches[0].note
+    assert (
+        "penalty-free on 2024-10-02"
+        in take(
+            RothIraState.start([], layers),
+            Distribution(date(2024, 6, 1), D("5.00")),
+            REACHES_59_HALF_2024_10_02,
+            None,
+        )
+        .tranches[0]
+        .note
+    )
 
 
 def test_2021_layer_boundary_for_a_withdrawal():
@@ -205,8 +247,13 @@ def test_exception_removes_the_10_percent_and_shows_on_form_5329_line_2():
     result = take(state, Distribution(date(2024, 6, 1), D("2000.00"), "sepp"), YOUNG, None)
     assert result.additional_tax == D("0.00")
     forms = year_forms(before, [result], 2024)
-    assert forms.form5329 == {"1": D("2000.00"), "2": D("2000.00"), "2_exception": "02",
-                              "3": D("0.00"), "4": D("0.00")}
+    assert forms.form5329 == {
+        "1": D("2000.00"),
+        "2": D("2000.00"),
+        "2_exception": "02",
+        "3": D("0.00"),
+        "4": D("0.00"),
+    }
 
 
 def test_qualified_distribution_is_tax_free_and_off_part_iii():
@@ -241,13 +288,18 @@ def test_replay_consumes_earlier_years_first():
 # --------------------------------------------------------------------------------------------
 # Designated Roth accounts with in-plan rollovers
 
+
 def test_dra_box_10_and_recapture_for_irrs_inside_five_years():
     old = conv(date(2018, 6, 1), "10000.00", "10000.00", "in-plan")
     new = conv(date(2023, 6, 1), "20500.00", "500.00", "in-plan")
     res = dra_distribution(
-        D("10000.00"), date(2024, 6, 1), balance=D("50000.00"), contributions_basis=D("9500.00"),
+        D("10000.00"),
+        date(2024, 6, 1),
+        balance=D("50000.00"),
+        contributions_basis=D("9500.00"),
         irrs=[(old, D("10000.00"), D("0.00")), (new, D("500.00"), D("20000.00"))],
-        born=YOUNG, clock=None,
+        born=YOUNG,
+        clock=None,
     )
     # basis 40,000 of 50,000 -> 8,000 basis, 2,000 earnings; 8,000 spread 9,500:10,000:0:500:20,000
     assert (res.basis, res.earnings, res.taxable) == (D("8000.00"), D("2000.00"), D("2000.00"))

@@ -27,8 +27,16 @@ def layers(draw):
         total = draw(cents)
         taxable = draw(st.integers(0, total))
         kind = draw(st.sampled_from(["ira-conversion", "plan-rollover", "in-plan"]))
-        out.append(RothLayer(kind, None if kind == "ira-conversion" else "p", day, day.year,
-                             D(total) / 100, D(taxable) / 100))
+        out.append(
+            RothLayer(
+                kind,
+                None if kind == "ira-conversion" else "p",
+                day,
+                day.year,
+                D(total) / 100,
+                D(taxable) / 100,
+            )
+        )
     return out
 
 
@@ -37,14 +45,23 @@ def contributions(draw):
     out = []
     for _ in range(draw(st.integers(0, 4))):
         year = draw(st.integers(2010, 2030))
-        out.append(RothContribution(draw(st.sampled_from(["regular", "dra-rollover"])),
-                                    date(year, 6, 1), year, D(draw(cents)) / 100))
+        out.append(
+            RothContribution(
+                draw(st.sampled_from(["regular", "dra-rollover"])),
+                date(year, 6, 1),
+                year,
+                D(draw(cents)) / 100,
+            )
+        )
     return out
 
 
 distributions = st.lists(
-    st.builds(Distribution, st.dates(min_value=date(2010, 1, 1), max_value=date(2031, 12, 31)), positive, exceptions),
-    min_size=1, max_size=5,
+    st.builds(
+        Distribution, st.dates(min_value=date(2010, 1, 1), max_value=date(2031, 12, 31)), positive, exceptions
+    ),
+    min_size=1,
+    max_size=5,
 )
 
 
@@ -64,10 +81,18 @@ def test_tranches_sum_nothing_negative_nothing_lost(cs, ls, ds, b):
     assert all(x >= 0 for x in state.regular_left + state.taxable_left + state.nontaxable_left)
     # conservation: what was taken from each layer/contribution is what the tranches say
     for i, x in enumerate(ls):
-        took_t = sum(t.amount for r in state.results for t in r.tranches
-                     if t.layer == i and t.source == "conversion-taxable")
-        took_n = sum(t.amount for r in state.results for t in r.tranches
-                     if t.layer == i and t.source == "conversion-nontaxable")
+        took_t = sum(
+            t.amount
+            for r in state.results
+            for t in r.tranches
+            if t.layer == i and t.source == "conversion-taxable"
+        )
+        took_n = sum(
+            t.amount
+            for r in state.results
+            for t in r.tranches
+            if t.layer == i and t.source == "conversion-nontaxable"
+        )
         assert state.taxable_left[i] == x.taxable - took_t
         assert state.nontaxable_left[i] == x.nontaxable - took_n
         if x.kind == "in-plan":
@@ -82,8 +107,14 @@ def test_order_is_regular_then_conversions_by_year_taxable_first_then_earnings(c
     state = replay(cs, ls, ds, b, None)
     rank = {"regular": 0, "conversion-taxable": 1, "conversion-nontaxable": 1, "earnings": 3}
     for r in state.results:
-        keys = [(rank[t.source], t.tax_year if t.source.startswith("conversion") else 0,
-                 t.source == "conversion-nontaxable") for t in r.tranches]
+        keys = [
+            (
+                rank[t.source],
+                t.tax_year if t.source.startswith("conversion") else 0,
+                t.source == "conversion-nontaxable",
+            )
+            for t in r.tranches
+        ]
         assert keys == sorted(keys)
         # earnings only once every reachable contribution and layer of the year or before is gone
         if any(t.source == "earnings" for t in r.tranches):
@@ -109,7 +140,9 @@ def test_dra_tranches_sum_and_box_5_plus_2a_is_box_1(data, b, exc):
     for k in range(data.draw(st.integers(0, 3))):
         total = data.draw(cents)
         taxable = data.draw(st.integers(0, total))
-        layer = RothLayer("in-plan", "p", date(2015 + 2 * k, 3, 1), 2015 + 2 * k, D(total) / 100, D(taxable) / 100)
+        layer = RothLayer(
+            "in-plan", "p", date(2015 + 2 * k, 3, 1), 2015 + 2 * k, D(total) / 100, D(taxable) / 100
+        )
         irrs.append((layer, layer.taxable, layer.nontaxable))
     basis = contrib + sum(t + n for _, t, n in irrs)
     balance = basis + D(data.draw(cents)) / 100
@@ -118,8 +151,16 @@ def test_dra_tranches_sum_and_box_5_plus_2a_is_box_1(data, b, exc):
     amount = D(data.draw(st.integers(1, int(balance * 100)))) / 100
     clock = QualifiedClock("p", date(2015, 1, 1), date(2020, 1, 1), date(2060, 1, 1))
     on = data.draw(st.dates(min_value=date(2016, 1, 1), max_value=date(2030, 12, 31)))
-    res = dra_distribution(amount, on, balance=balance, contributions_basis=contrib, irrs=irrs, born=b,
-                           clock=clock, exception=exc)
+    res = dra_distribution(
+        amount,
+        on,
+        balance=balance,
+        contributions_basis=contrib,
+        irrs=irrs,
+        born=b,
+        clock=clock,
+        exception=exc,
+    )
     assert sum(t.amount for t in res.tranches) == amount
     assert res.basis + res.earnings == amount
     assert res.basis <= basis

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from megaroth_ledger.importers.overlap import match
 
-
 D = "2025-01-13"
 
 
@@ -30,7 +29,10 @@ def test_matcher_group_totals_and_unknown_sources():
 
 def test_matcher_threshold_is_half_of_the_new_rows_or_of_an_earlier_import():
     new = [(1, f"2025-01-{d:02d}", "pretax", "contribution", 100, 1) for d in range(1, 11)]
-    old = [(5, 1, "2025-01-01", "pretax", "contribution", 100, 1), (5, 1, "2025-01-02", "pretax", "dividend", 3, 1)]
+    old = [
+        (5, 1, "2025-01-01", "pretax", "contribution", 100, 1),
+        (5, 1, "2025-01-02", "pretax", "dividend", 3, 1),
+    ]
     got = match(new, old)
     assert got.matched == 1
     assert got.earlier({5: 2}) == [5]  # half of import #5's rows

@@ -22,7 +22,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -45,8 +44,13 @@ def scenarios(draw):
         on = dt.date(YEAR, 1, 2) + dt.timedelta(days=d)
         rows = []
         for _ in range(draw(st.integers(1, 4))):
-            row = (on, draw(st.sampled_from(SOURCES)), draw(st.sampled_from(("contribution",) * 3 + ("dividend",))),
-                   draw(st.integers(1, 150_000)), draw(st.sampled_from(FUNDS)))
+            row = (
+                on,
+                draw(st.sampled_from(SOURCES)),
+                draw(st.sampled_from(("contribution",) * 3 + ("dividend",))),
+                draw(st.integers(1, 150_000)),
+                draw(st.sampled_from(FUNDS)),
+            )
             rows.append(row)
             if draw(st.integers(0, 9)) == 0:
                 rows.append(row)  # an identical twin: both stay
@@ -70,7 +74,9 @@ def scenarios(draw):
             hi = segments[i + 1][0] + draw(st.integers(1, segments[i + 1][1] - segments[i + 1][0]))
         statements.append((lo, hi))
     order = draw(st.permutations(range(len(statements))))
-    undos = draw(st.lists(st.tuples(st.integers(0, len(statements) - 1), st.integers(0, 50)), min_size=1, max_size=3))
+    undos = draw(
+        st.lists(st.tuples(st.integers(0, len(statements) - 1), st.integers(0, 50)), min_size=1, max_size=3)
+    )
     return by_day, statements, list(order), undos
 
 
@@ -80,8 +86,10 @@ def _write(path: Path, days: list[list[tuple]]) -> Path:
         for on, source, typ, cents, fund in rows:
             group = f"conv-{on.isoformat()}" if typ.startswith("conversion") else ""
             sign, cents = ("-", -cents) if cents < 0 else ("", cents)
-            lines.append(f"{on.isoformat()},acme-401k,{source},{typ},{sign}{cents // 100}.{cents % 100:02d},{fund},1,"
-                         f"{group}\n")
+            lines.append(
+                f"{on.isoformat()},acme-401k,{source},{typ},{sign}{cents // 100}.{cents % 100:02d},{fund},1,"
+                f"{group}\n"
+            )
     path.write_text("".join(lines), encoding="utf-8")
     return path
 
@@ -93,8 +101,18 @@ def _template(tmp: Path) -> Path:
     if not db.exists():
         m = Megaroth(db)
         m("person", "add", "ann", "--born", "1985-04-02")
-        m("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion", "--in-service-withdrawal")
+        m(
+            "plan",
+            "add",
+            "acme-401k",
+            "--person",
+            "ann",
+            "--employer",
+            "Acme Corp",
+            "--after-tax",
+            "--in-plan-conversion",
+            "--in-service-withdrawal",
+        )
         m("wages", "set", "--plan", "acme-401k", "--year", str(YEAR), "--compensation", "250000")
     return db
 
@@ -116,7 +134,9 @@ def _rows(engine) -> list[tuple]:
     from sqlalchemy import text
 
     with engine.connect() as c:
-        return sorted(tuple(r) for r in c.execute(text("select date, source, type, amount_cents, fund from entry")))
+        return sorted(
+            tuple(r) for r in c.execute(text("select date, source, type, amount_cents, fund from entry"))
+        )
 
 
 def _convert_and_report(ledger) -> dict:
@@ -124,19 +144,21 @@ def _convert_and_report(ledger) -> dict:
     from sqlalchemy import func, select
 
     from megaroth_ledger.money import from_cents
-    from megaroth_ledger.services import clocks, forms, headroom
-    from megaroth_ledger.services import ledger_ops
+    from megaroth_ledger.services import clocks, forms, headroom, ledger_ops
     from megaroth_ledger.store.models import Entry
 
     with ledger.session() as s:
-        aftertax = s.scalar(select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(Entry.source == "aftertax"))
+        aftertax = s.scalar(
+            select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(Entry.source == "aftertax")
+        )
         if aftertax > 1:
             ledger_ops.convert(s, "acme-401k", dt.date(YEAR, 12, 31), from_cents(aftertax // 2), "in-plan")
     out = {}
     with ledger.session() as s:
         out["rows"] = sorted(
-            (str(r.date), r.source, r.type, r.amount_cents, r.fund or "") for r in s.execute(
-                select(Entry.date, Entry.source, Entry.type, Entry.amount_cents, Entry.fund)))
+            (str(r.date), r.source, r.type, r.amount_cents, r.fund or "")
+            for r in s.execute(select(Entry.date, Entry.source, Entry.type, Entry.amount_cents, Entry.fund))
+        )
         out["headroom"] = headroom.payload(headroom.compute(s, "ann", YEAR))
         out["1099-r"] = forms.form_1099r(s, "ann", YEAR)
         out["8606"] = forms.form_8606(s, "ann", YEAR)
@@ -159,8 +181,11 @@ def fast_dir(tmp_path):
         shutil.rmtree(d, ignore_errors=True)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                  HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(scenarios())
 def test_overlapping_statements_in_any_order_with_undos_equal_entering_the_rows_once(fast_dir, scenario):
     tmp_path = fast_dir

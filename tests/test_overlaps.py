@@ -60,13 +60,18 @@ def test_allow_overlap_imports_it_anyway_and_says_so(ann):
     assert out["rows_added"] == 304 and out["overlaps"] == [1]
     assert rows(ann, "select id, overlap_allowed from import_batch order by id") == [(1, 0), (2, 1)]
     listed = ann.json("import", "list")["imports"]
-    assert [(i["account_id"], i["overlap_allowed"]) for i in listed] == [("acme-rk.example:091234-0042", False),
-                                                                         (None, True)]
+    assert [(i["account_id"], i["overlap_allowed"]) for i in listed] == [
+        ("acme-rk.example:091234-0042", False),
+        (None, True),
+    ]
 
 
 def test_source_aggregated_and_sourceless_exports_are_overlaps_too(ann):
     ann("import", str(SAMPLES / "2025-acme-generic.csv"))
-    for f, n in (("2025-acme-fidelity-netbenefits-sources.txt", 102), ("2025-acme-vanguard-retirement.csv", 115)):
+    for f, n in (
+        ("2025-acme-fidelity-netbenefits-sources.txt", 102),
+        ("2025-acme-vanguard-retirement.csv", 115),
+    ):
         res = ann("import", str(SAMPLES / f), "--plan", "acme-401k", ok=False)
         assert res.exit_code == 2 and f"of the {n} rows it would add" in res.stderr
 
@@ -102,12 +107,23 @@ def test_story4_undo_march_keeps_the_rows_q1_also_holds(ann, new_megaroth, tmp_p
     # the same ledger as Q1 imported alone
     alone = new_megaroth()
     alone("person", "add", "ann", "--born", "1985-04-02")
-    alone("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion", "--in-service-withdrawal")
+    alone(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+        "--in-service-withdrawal",
+    )
     alone("import", str(q1))
     assert ledger_rows(alone) == ledger_rows(ann)
     assert alone.json("headroom", "--person", "ann", "--year", "2025") == ann.json(
-        "headroom", "--person", "ann", "--year", "2025")
+        "headroom", "--person", "ann", "--year", "2025"
+    )
     # undoing Q1 now removes everything; the message says what was kept
     res = ann("import", "undo", "2")
     assert rows(ann, "select count(*) from entry") == [(0,)]
@@ -131,8 +147,10 @@ def test_undo_says_how_many_it_kept(ann, tmp_path):
 
 
 def test_balance_assertions_are_held_and_handed_over(ann, tmp_path):
-    text = ("Plan name:,ACME\n\nDate,Investment,Transaction Type,Amount,Shares/Unit\n"
-            '01/02/2025,FUND A,Balance Forward,"1,000.00","10.000"\n')
+    text = (
+        "Plan name:,ACME\n\nDate,Investment,Transaction Type,Amount,Shares/Unit\n"
+        '01/02/2025,FUND A,Balance Forward,"1,000.00","10.000"\n'
+    )
     a = tmp_path / "a.csv"
     a.write_text(text, encoding="utf-8")
     b = tmp_path / "b.csv"
@@ -142,7 +160,9 @@ def test_balance_assertions_are_held_and_handed_over(ann, tmp_path):
     out = ann.json("import", "undo", "1")
     assert out["balance_assertions_kept"] == 1 and out["balance_assertions_removed"] == 0
     assert rows(ann, "select import_id from balance_assertion") == [(2,)]
-    assert rows(ann, "select import_id, origin from entry where origin is not null") == [(2, "balance assert #1")]
+    assert rows(ann, "select import_id, origin from entry where origin is not null") == [
+        (2, "balance assert #1")
+    ]
 
 
 # ---------------------------------------------------------------- user story 5

@@ -23,8 +23,30 @@ def two_jobs(ann):
     """Hand-worked: ann (40 at the end of 2025, limit 23,500, no catch-up) defers 15,000 pretax at Acme
     and 15,000 at Beta: 30,000, an excess of 6,500."""
     ann("plan", "add", "beta-401k", "--person", "ann", "--employer", "Beta Inc")
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-06-15", "--source", "pretax", "--amount", "15000")
-    ann("contribution", "add", "--plan", "beta-401k", "--date", "2025-09-15", "--source", "pretax", "--amount", "15000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-06-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "15000",
+    )
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2025-09-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "15000",
+    )
     return ann
 
 
@@ -34,9 +56,26 @@ def _codes(h):
 
 def test_excess_deferral_corrected_next_year_p_and_8(two_jobs):
     m = two_jobs
-    assert any(c.startswith("EXCESS_DEFERRAL") for c in _codes(m.json("headroom", "--person", "ann", "--year", "2025")))
-    out = m.json("correction", "add", "--plan", "beta-401k", "--date", "2026-03-20", "--kind", "excess-deferral",
-                 "--tax-year", "2025", "--amount", "6500", "--earnings", "120.50")
+    assert any(
+        c.startswith("EXCESS_DEFERRAL")
+        for c in _codes(m.json("headroom", "--person", "ann", "--year", "2025"))
+    )
+    out = m.json(
+        "correction",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2026-03-20",
+        "--kind",
+        "excess-deferral",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "6500",
+        "--earnings",
+        "120.50",
+    )
     assert (out["source"], out["paid"], out["corrected"]) == ("pretax", "6620.50", "6500.00")
     forms = m.json("form", "1099-r", "--person", "ann", "--year", "2026")
     got = sorted((f["payer"], f["box7"], f["box1"], f["box2a"]) for f in forms["forms"])
@@ -51,8 +90,22 @@ def test_excess_deferral_corrected_next_year_p_and_8(two_jobs):
 
 def test_same_year_correction_is_one_code_8_form(two_jobs):
     m = two_jobs
-    m("correction", "add", "--plan", "acme-401k", "--date", "2025-12-10", "--kind", "excess-deferral",
-      "--tax-year", "2025", "--amount", "6500", "--earnings", "80")
+    m(
+        "correction",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-12-10",
+        "--kind",
+        "excess-deferral",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "6500",
+        "--earnings",
+        "80",
+    )
     (f,) = m.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
     assert (f["box7"], f["box1"], f["box2a"]) == ("8", "6580.00", "6580.00")
     assert m.json("form", "1040", "--person", "ann", "--year", "2025")["lines"]["1h"] == "6580.00"
@@ -60,45 +113,147 @@ def test_same_year_correction_is_one_code_8_form(two_jobs):
 
 def test_roth_excess_deferral_only_its_earnings_are_taxed(ann):
     ann("plan", "add", "beta-401k", "--person", "ann", "--employer", "Beta Inc")
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-06-15", "--source", "roth", "--amount", "15000")
-    ann("contribution", "add", "--plan", "beta-401k", "--date", "2025-09-15", "--source", "roth", "--amount", "15000")
-    ann("correction", "add", "--plan", "beta-401k", "--date", "2026-02-01", "--kind", "excess-deferral",
-        "--tax-year", "2025", "--amount", "6500", "--earnings", "50")
-    got = sorted((f["box7"], f["box1"], f["box2a"])
-                 for f in ann.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"])
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-06-15",
+        "--source",
+        "roth",
+        "--amount",
+        "15000",
+    )
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2025-09-15",
+        "--source",
+        "roth",
+        "--amount",
+        "15000",
+    )
+    ann(
+        "correction",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2026-02-01",
+        "--kind",
+        "excess-deferral",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "6500",
+        "--earnings",
+        "50",
+    )
+    got = sorted(
+        (f["box7"], f["box1"], f["box2a"])
+        for f in ann.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"]
+    )
     assert got == [("8B", "50.00", "50.00"), ("PB", "6500.00", "0.00")]
     assert ann.json("form", "1040", "--person", "ann", "--year", "2026")["lines"]["1h"] == "50.00"
     assert ann.json("form", "1040", "--person", "ann", "--year", "2025")["lines"].get("1h") is None
 
 
 def test_after_april_15_and_415c_are_refused(two_jobs):
-    r = two_jobs("correction", "add", "--plan", "beta-401k", "--date", "2026-04-16", "--kind", "excess-deferral",
-                 "--tax-year", "2025", "--amount", "6500", ok=False)
+    r = two_jobs(
+        "correction",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2026-04-16",
+        "--kind",
+        "excess-deferral",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "6500",
+        ok=False,
+    )
     assert r.exit_code == 3 and "taxed twice" in r.output
-    r = two_jobs("correction", "add", "--plan", "beta-401k", "--date", "2026-03-01", "--kind",
-                 "excess-annual-addition", "--tax-year", "2025", "--amount", "100", ok=False)
+    r = two_jobs(
+        "correction",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2026-03-01",
+        "--kind",
+        "excess-annual-addition",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "100",
+        ok=False,
+    )
     assert r.exit_code == 3 and "EPCRS" in r.output
-    r = two_jobs("correction", "add", "--plan", "beta-401k", "--date", "2026-03-01", "--kind", "excess-deferral",
-                 "--tax-year", "2025", "--amount", "6500.01", ok=False)
+    r = two_jobs(
+        "correction",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2026-03-01",
+        "--kind",
+        "excess-deferral",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "6500.01",
+        ok=False,
+    )
     assert r.exit_code == 2 and "6,500.00" in r.output
 
 
 def test_uncorrected_excess_after_april_15_is_reported_loudly(ann):
     ann("plan", "add", "beta-401k", "--person", "ann", "--employer", "Beta Inc")
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2024-06-15", "--source", "pretax", "--amount", "15000")
-    ann("contribution", "add", "--plan", "beta-401k", "--date", "2024-09-15", "--source", "pretax", "--amount", "15000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2024-06-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "15000",
+    )
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "beta-401k",
+        "--date",
+        "2024-09-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "15000",
+    )
     h = ann.json("headroom", "--person", "ann", "--year", "2024")  # as of today, after April 15, 2025
     (w,) = [w for w in h["warnings"] if w["code"].startswith("EXCESS_DEFERRAL")]
     assert w["code"] == "EXCESS_DEFERRAL" and w["message"].startswith("NOT CORRECTED IN TIME")
     assert "taxed AGAIN" in w["message"]
 
 
-@pytest.mark.parametrize("corrected,as_of,code", [
-    ("6500", date(2026, 5, 1), "EXCESS_DEFERRAL_CORRECTED"),
-    ("1000", date(2026, 4, 15), "EXCESS_DEFERRAL"),  # April 15 itself is still in time
-    ("1000", date(2026, 4, 16), "EXCESS_DEFERRAL"),  # with the NOT CORRECTED IN TIME message
-    ("0", date(2026, 1, 10), "EXCESS_DEFERRAL"),
-])
+@pytest.mark.parametrize(
+    "corrected,as_of,code",
+    [
+        ("6500", date(2026, 5, 1), "EXCESS_DEFERRAL_CORRECTED"),
+        ("1000", date(2026, 4, 15), "EXCESS_DEFERRAL"),  # April 15 itself is still in time
+        ("1000", date(2026, 4, 16), "EXCESS_DEFERRAL"),  # with the NOT CORRECTED IN TIME message
+        ("0", date(2026, 1, 10), "EXCESS_DEFERRAL"),
+    ],
+)
 def test_settle_rule(corrected, as_of, code):
     got = rules.settle_excess_deferral(D("6500"), D(corrected), 2025, as_of)
     assert got[0] == code

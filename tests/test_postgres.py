@@ -22,8 +22,10 @@ def pw_db(pg_server):
     if pg_server.cluster is None:
         pytest.skip("needs the suite's own cluster (its pg_hba asks this role for a password)")
     role, pw = pgcluster.PASSWORD_ROLE, pgcluster.PASSWORD
-    pg_server._exec(f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
-                    f"CREATE ROLE {role} LOGIN PASSWORD '{pw}'; END IF; END $$")
+    pg_server._exec(
+        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN "
+        f"CREATE ROLE {role} LOGIN PASSWORD '{pw}'; END IF; END $$"
+    )
     name = f"{pg_server.prefix}_pw"
     pg_server.drop(name)
     pg_server._exec(f'CREATE DATABASE "{name}" OWNER {role}')  # empty: megaroth creates the schema

@@ -33,20 +33,40 @@ def pg():
     m = Megaroth(PG_URL)
     m("person", "add", "ann", "--born", "1985-04-02")
     for p in ("p1", "p2"):
-        m("plan", "add", p, "--person", "ann", "--employer", "Acme Corp", "--after-tax", "--in-plan-conversion")
+        m(
+            "plan",
+            "add",
+            p,
+            "--person",
+            "ann",
+            "--employer",
+            "Acme Corp",
+            "--after-tax",
+            "--in-plan-conversion",
+        )
     return m
 
 
 def _start(*args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("MEGAROTH_DB", "MEGAROTH_WAIT")}
-    return subprocess.Popen([sys.executable, "-m", "megaroth_ledger", "--db", PG_URL, *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-m", "megaroth_ledger", "--db", PG_URL, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 @pytest.mark.slow
 def test_overlapping_imports_into_one_plan_all_succeed(pg):
-    jobs = [("2025-acme-generic.csv", "p1"), ("2025-acme-generic.csv", "p1"), ("2025-acme-generic.csv", "p1"),
-            ("2025-acme-voya-activity.csv", "p2")]
+    jobs = [
+        ("2025-acme-generic.csv", "p1"),
+        ("2025-acme-generic.csv", "p1"),
+        ("2025-acme-generic.csv", "p1"),
+        ("2025-acme-voya-activity.csv", "p2"),
+    ]
     procs = [_start("import", str(SAMPLES / f), "--plan", p, "--format", "json") for f, p in jobs]
     results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
     for code, _, err in results:
@@ -76,6 +96,17 @@ def test_a_writer_gives_up_after_wait_on_postgresql(pg):
 def test_names_and_text_bounds_are_the_same_as_on_sqlite(pg):
     r = pg("person", "add", "x" * 100_000, "--born", "1985-04-02", ok=False)
     assert r.exit_code == 2 and "1-100 printable" in r.output and "Traceback" not in r.output
-    r = pg("contribution", "add", "--plan", "p1", "--date", "2025-01-15", "--source", "pretax",
-           "--amount", "92233720368547758.07", ok=False)
+    r = pg(
+        "contribution",
+        "add",
+        "--plan",
+        "p1",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "92233720368547758.07",
+        ok=False,
+    )
     assert r.exit_code == 2 and "±1,000,000,000.00" in r.output

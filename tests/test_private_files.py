@@ -36,14 +36,26 @@ def run(*args: str, umask: int = 0o022, env_extra=None, cwd=ROOT) -> subprocess.
     def pre():
         os.umask(umask)
 
-    return subprocess.run([sys.executable, "-m", "megaroth_ledger", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, preexec_fn=pre, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "megaroth_ledger", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        preexec_fn=pre,
+        timeout=300,
+    )
 
 
 READERS = [
-    ["person", "list"], ["plan", "list"], ["headroom", "--person", "ann", "--year", "2025"],
-    ["contribution", "list"], ["import", "list"], ["form", "1099-r", "--person", "ann", "--year", "2025"],
-    ["clocks", "--person", "ann"], ["report", "year", "--person", "ann", "--year", "2025"],
+    ["person", "list"],
+    ["plan", "list"],
+    ["headroom", "--person", "ann", "--year", "2025"],
+    ["contribution", "list"],
+    ["import", "list"],
+    ["form", "1099-r", "--person", "ann", "--year", "2025"],
+    ["clocks", "--person", "ann"],
+    ["report", "year", "--person", "ann", "--year", "2025"],
 ]
 
 
@@ -79,7 +91,17 @@ def test_every_file_is_private_whatever_the_umask(tmp_path):
     db = tmp_path / "sub" / "ledger.db"
     steps = [
         ["person", "add", "ann", "--born", "1985-04-02"],
-        ["plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme", "--after-tax", "--in-plan-conversion"],
+        [
+            "plan",
+            "add",
+            "acme-401k",
+            "--person",
+            "ann",
+            "--employer",
+            "Acme",
+            "--after-tax",
+            "--in-plan-conversion",
+        ],
         ["import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "acme-401k"],
         ["export", "--person", "ann", "--year", "2025", "-o", str(tmp_path / "out" / "ann.xlsx")],
     ]
@@ -113,8 +135,18 @@ def test_a_dangling_symlink_is_never_followed_to_create_a_ledger(tmp_path):
 
 
 def test_a_dangling_symlink_is_never_followed_to_write_a_workbook(tmp_path, ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-        "--amount", "100")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "100",
+    )
     target = tmp_path / "victim.xlsx"
     link = tmp_path / "out.xlsx"
     link.symlink_to(target)
@@ -124,8 +156,18 @@ def test_a_dangling_symlink_is_never_followed_to_write_a_workbook(tmp_path, ann)
 
 
 def test_a_stale_part_file_is_replaced_not_trusted(tmp_path, ann):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax",
-        "--amount", "100")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "100",
+    )
     out = tmp_path / "ann.xlsx"
     part = tmp_path / "ann.xlsx.part"
     part.write_bytes(b"junk")

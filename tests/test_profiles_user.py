@@ -73,8 +73,17 @@ def test_profiles_new_and_import_store_the_same_as_the_shipped_profile(tmp_path,
     def ledger(db):
         m = Megaroth(db)
         m("person", "add", "ann", "--born", "1985-04-02")
-        m("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion")
+        m(
+            "plan",
+            "add",
+            "acme-401k",
+            "--person",
+            "ann",
+            "--employer",
+            "Acme Corp",
+            "--after-tax",
+            "--in-plan-conversion",
+        )
         return m
 
     a, b = ledger(tmp_path / "a.db"), ledger(tmp_path / "b.db")
@@ -90,10 +99,12 @@ def test_profiles_new_and_import_store_the_same_as_the_shipped_profile(tmp_path,
 
 def test_profiles_new_reports_labels_and_refuses_to_overwrite(megaroth, config_home, tmp_path):
     f = tmp_path / "odd.csv"
-    f.write_text("Report for ACME\n\nPosted,Kind,What,Money,Sum\n"
-                 "01/10/2025,Payroll Deduction,Fund A,Employee Before-Tax,100.00\n"
-                 "01/10/2025,Mystery Thing,Fund A,Bonus Bucket,5.00\n"
-                 "01/24/2025,Payroll Deduction,Fund A,Employee Before-Tax,100.00\n")
+    f.write_text(
+        "Report for ACME\n\nPosted,Kind,What,Money,Sum\n"
+        "01/10/2025,Payroll Deduction,Fund A,Employee Before-Tax,100.00\n"
+        "01/10/2025,Mystery Thing,Fund A,Bonus Bucket,5.00\n"
+        "01/24/2025,Payroll Deduction,Fund A,Employee Before-Tax,100.00\n"
+    )
     res = megaroth("profiles", "new", "odd", "--from", str(f), "--columns", ok=False)
     assert res.exit_code == 2  # --columns is an import option
     # a header with no column named like a date: say so (the one-off --columns names the date column)
@@ -101,13 +112,22 @@ def test_profiles_new_reports_labels_and_refuses_to_overwrite(megaroth, config_h
     assert res.exit_code == 2 and "no header row with a date column" in res.output
     f.write_text(f.read_text().replace("Posted,", "Posted Date,"))
     out = megaroth.json("profiles", "new", "odd", "--from", str(f))
-    assert out["columns"] == {"date": "Posted Date", "type_label": "Kind", "source_label": "Money", "amount": "Sum"}
+    assert out["columns"] == {
+        "date": "Posted Date",
+        "type_label": "Kind",
+        "source_label": "Money",
+        "amount": "Sum",
+    }
     labels = {(x["kind"], x["label"]): (x["proposed"], x["check"]) for x in out["labels"]}
-    assert labels == {("source", "Bonus Bucket"): ("", True), ("source", "Employee Before-Tax"): ("pretax", False),
-                      ("activity", "Mystery Thing"): ("", True), ("activity", "Payroll Deduction"): ("contribution", False)}
+    assert labels == {
+        ("source", "Bonus Bucket"): ("", True),
+        ("source", "Employee Before-Tax"): ("pretax", False),
+        ("activity", "Mystery Thing"): ("", True),
+        ("activity", "Payroll Deduction"): ("contribution", False),
+    }
     assert out["unmapped"] == ["Bonus Bucket", "Mystery Thing"]
     text = (config_home / "odd.toml").read_text()
-    assert "# CHECK: \"Bonus Bucket\" matched no source" in text and "docs/profiles.md" in text
+    assert '# CHECK: "Bonus Bucket" matched no source' in text and "docs/profiles.md" in text
     res = megaroth("profiles", "new", "odd", "--from", str(f), ok=False)
     assert res.exit_code == 2 and "exists; give --force" in res.output
     # check with the file: the two labels nobody mapped, one line each, exit 1
@@ -115,12 +135,17 @@ def test_profiles_new_reports_labels_and_refuses_to_overwrite(megaroth, config_h
     assert res.exit_code == 1
     assert res.output.splitlines() == [
         "odd.csv: line 5: Money: unmapped source label 'Bonus Bucket': map it with --map 'Bonus Bucket=SOURCE' "
-        "(saved in the plan's source map) or in the profile's [sources] map"]
+        "(saved in the plan's source map) or in the profile's [sources] map"
+    ]
     # fixing the profile by hand makes it pass
-    text = text.replace('  # { match = "^Bonus Bucket$", source = "pretax" },',
-                        '  { match = "^Bonus Bucket$", source = "profit_sharing" },')
-    text = text.replace('  # { match = "^Mystery Thing$", type = "adjustment" },',
-                        '  { match = "^Mystery Thing$", type = "contribution" },')
+    text = text.replace(
+        '  # { match = "^Bonus Bucket$", source = "pretax" },',
+        '  { match = "^Bonus Bucket$", source = "profit_sharing" },',
+    )
+    text = text.replace(
+        '  # { match = "^Mystery Thing$", type = "adjustment" },',
+        '  { match = "^Mystery Thing$", type = "contribution" },',
+    )
     (config_home / "odd.toml").write_text(text)
     res = megaroth("profiles", "check", "odd", str(f))
     assert res.output.strip().endswith("OK; reads odd.csv: 3 rows")
@@ -132,7 +157,8 @@ def test_profiles_check_one_line_per_problem(megaroth, config_home):
         '[profile]\nid = "bad"\n[detect]\nheader = ["Date", "Amount"]\n[read]\nfooter = "x"\n'
         '[columns]\ndate = "Date"\namount = "Amt"\n[const]\nsource = "unknown"\n'
         '[sources]\nmap = [{ match = "(", source = "matchy" }]\n'
-        '[types]\nmap = [{ match = "^x$", type = "nope", sign = "up" }]\n[colour]\nx = 1\n')
+        '[types]\nmap = [{ match = "^x$", type = "nope", sign = "up" }]\n[colour]\nx = 1\n'
+    )
     res = megaroth("profiles", "check", "bad", ok=False)
     assert res.exit_code == 1
     lines = res.output.splitlines()
@@ -168,14 +194,25 @@ def test_shipped_profiles_check_clean_against_their_samples(megaroth):
 
 def test_import_columns_one_off(ann, tmp_path):
     odd = tmp_path / "odd.csv"
-    odd.write_text((SAMPLES / "2025-acme-voya-activity.csv").read_text()
-                   .replace("Activity Date", "When").replace("Money Source", "\"Money, Source\""))
+    odd.write_text(
+        (SAMPLES / "2025-acme-voya-activity.csv")
+        .read_text()
+        .replace("Activity Date", "When")
+        .replace("Money Source", '"Money, Source"')
+    )
     res = ann("import", str(odd), "--plan", "acme-401k", ok=False)
     assert res.exit_code == 2
     assert "format not recognised" in res.output and "--columns date=COLUMN" in res.output
     assert "megaroth profiles new NAME --from odd.csv" in res.output
-    out = ann.json("import", str(odd), "--plan", "acme-401k", "--dry-run",
-                   "--columns", 'date=When,amount=Amount,source="Money, Source",type=Activity,fund=Fund')
+    out = ann.json(
+        "import",
+        str(odd),
+        "--plan",
+        "acme-401k",
+        "--dry-run",
+        "--columns",
+        'date=When,amount=Amount,source="Money, Source",type=Activity,fund=Fund',
+    )
     ref = ann.json("import", str(SAMPLES / "2025-acme-voya-activity.csv"), "--plan", "acme-401k", "--dry-run")
     assert out["profile"] == "columns" and out["added"] == ref["added"]
     for spec, msg in [
@@ -188,8 +225,17 @@ def test_import_columns_one_off(ann, tmp_path):
         res = ann("import", str(odd), "--plan", "acme-401k", "--columns", spec, ok=False)
         assert res.exit_code == 2 and msg in res.output, (spec, res.output)
         assert "Traceback" not in res.output
-    res = ann("import", str(odd), "--plan", "acme-401k", "--profile", "voya-activity", "--columns", "date=When,amount=Amount",
-              ok=False)
+    res = ann(
+        "import",
+        str(odd),
+        "--plan",
+        "acme-401k",
+        "--profile",
+        "voya-activity",
+        "--columns",
+        "date=When,amount=Amount",
+        ok=False,
+    )
     assert res.exit_code == 2 and "give one" in res.output
 
 

@@ -52,8 +52,7 @@ def test_each_conversion_year_grows_from_its_own_year_end():
 
 
 def test_continued_contributions_are_an_ordinary_annuity():
-    p = project({2025: D("36500.00")}, rate=D("7"), years=20, start_year=2025,
-                annual_after_tax=D("36500.00"))
+    p = project({2025: D("36500.00")}, rate=D("7"), years=20, start_year=2025, annual_after_tax=D("36500.00"))
     # 36,500 x (1.07^20 - 1)/0.07 = 1,496,335.47 (end-of-year additions, 20 of them)
     assert annuity_value(D("36500"), D("7"), 20) == D("1496335.47")
     assert p.final.with_contributions == D("141243.48") + D("1496335.47")
@@ -101,13 +100,15 @@ def test_years_bounds_and_late_conversions():
 
 
 def test_payload_shape():
-    p = project({2025: D("36500.00")}, rate=D("7"), years=20, start_year=2025,
-                annual_after_tax=D("36500"))
+    p = project({2025: D("36500.00")}, rate=D("7"), years=20, start_year=2025, annual_after_tax=D("36500"))
     out = projection_payload(p, person="ann")
     assert out["person"] == "ann"
     assert out["rate"] == "7"
-    assert out["final"] == {"year": 2045, "without_contributions": "141243.48",
-                            "with_contributions": "1637578.95"}
+    assert out["final"] == {
+        "year": 2045,
+        "without_contributions": "141243.48",
+        "with_contributions": "1637578.95",
+    }
     assert out["rows"][20]["by_conversion_year"] == {"2025": "141243.48"}
     assert out["conversions"] == [{"tax_year": 2025, "amount": "36500.00"}]
 

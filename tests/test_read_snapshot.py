@@ -27,6 +27,7 @@ def test_read_session_sees_one_snapshot_while_another_connection_commits(megarot
         assert _count(s) == first == 1
     with ledger.read_session() as s:
         assert _count(s) == 2
+
     # and reads in separate transactions (each statement on its own connection) do see the
     # commit: the test can fail
     def fresh_count() -> int:
@@ -50,20 +51,33 @@ def test_read_session_writes_nothing(megaroth):
     ledger.dispose()
 
 
-@pytest.mark.parametrize("args", [
-    ("headroom", "--person", "ann", "--year", "2025"),
-    ("form", "1099-r", "--person", "ann", "--year", "2025"),
-    ("form", "8606", "--person", "ann", "--year", "2025"),
-    ("form", "1040", "--person", "ann", "--year", "2025"),
-    ("report", "year", "--person", "ann", "--year", "2025"),
-    ("clocks", "--person", "ann", "--as-of", "2025-12-31"),
-    ("contribution", "list"),
-    ("conversion", "list"),
-    ("log",),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("headroom", "--person", "ann", "--year", "2025"),
+        ("form", "1099-r", "--person", "ann", "--year", "2025"),
+        ("form", "8606", "--person", "ann", "--year", "2025"),
+        ("form", "1040", "--person", "ann", "--year", "2025"),
+        ("report", "year", "--person", "ann", "--year", "2025"),
+        ("clocks", "--person", "ann", "--as-of", "2025-12-31"),
+        ("contribution", "list"),
+        ("conversion", "list"),
+        ("log",),
+    ],
+)
 def test_reports_read_in_one_read_session(ann, monkeypatch, args):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "aftertax",
-        "--amount", "1000")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "aftertax",
+        "--amount",
+        "1000",
+    )
     ann("convert", "--plan", "acme-401k", "--date", "2025-03-03", "--amount", "1000", "--to", "in-plan")
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     calls = []
@@ -84,11 +98,24 @@ def test_reports_read_in_one_read_session(ann, monkeypatch, args):
 
 
 def test_export_reads_one_snapshot(ann, monkeypatch, tmp_path):
-    ann("contribution", "add", "--plan", "acme-401k", "--date", "2025-01-15", "--source", "pretax", "--amount", "10")
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "10",
+    )
     calls = []
     real = Ledger.read_session
     monkeypatch.setattr(Ledger, "read_session", lambda self: (calls.append(1), real(self))[1])
-    ann("export", "--person", "ann", "--year", "2025", "-o", str(tmp_path / "a.xlsx"), "--as-of", "2026-01-31")
+    ann(
+        "export", "--person", "ann", "--year", "2025", "-o", str(tmp_path / "a.xlsx"), "--as-of", "2026-01-31"
+    )
     assert calls == [1]
 
 

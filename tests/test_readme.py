@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
-SESSION = README[README.index("## A short worked session"):README.index("## Glossary")]
+SESSION = README[README.index("## A short worked session") : README.index("## Glossary")]
 D = Decimal
 
 
@@ -69,13 +69,18 @@ def test_worked_session_runs_as_written(megaroth, tmp_path, monkeypatch):
         results[line] = r = megaroth(*args)
         if line.startswith("megaroth contribution list"):
             rows = _j(r)["contributions"]
-            assert [(c["date"], c["source"], c["amount"]) for c in rows] == [("2025-01-15", "pretax", "903.85")]
+            assert [(c["date"], c["source"], c["amount"]) for c in rows] == [
+                ("2025-01-15", "pretax", "903.85")
+            ]
         elif line.startswith("megaroth import samples/2025-ann-paychecks.csv"):
             totals = megaroth.json("contribution", "list", "--person", "ann", "--year", "2025")["totals"]
             check("23,500", totals["pretax"])
             check("9,230.88", totals["match"])
-            per_paycheck = {c["amount"] for c in megaroth.json("contribution", "list", "--person", "ann")[
-                "contributions"] if c["source"] == "match"}
+            per_paycheck = {
+                c["amount"]
+                for c in megaroth.json("contribution", "list", "--person", "ann")["contributions"]
+                if c["source"] == "match"
+            }
             assert per_paycheck == {"384.62"}
             check("384.62", "384.62")
             check("200,000", megaroth.json("wages", "list", "--person", "ann")["wages"][0]["compensation"])
@@ -98,8 +103,11 @@ def test_worked_session_runs_as_written(megaroth, tmp_path, monkeypatch):
         elif line.startswith("megaroth earnings add"):
             check("500", "500")
         elif line.startswith("megaroth form 1099-r"):
-            forms = [f for f in megaroth.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
-                     if f["payer"] == "acme-401k"]
+            forms = [
+                f
+                for f in megaroth.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+                if f["payer"] == "acme-401k"
+            ]
             assert len(forms) == 1 and forms[0]["box7"] == "G"
             check("20,500", forms[0]["box1"])
             check("500", forms[0]["box2a"])
@@ -112,7 +120,13 @@ def test_worked_session_runs_as_written(megaroth, tmp_path, monkeypatch):
             assert r.exit_code == 0 and "matches the ledger" in r.stdout
         elif line.startswith("megaroth form 8606"):
             f = _j(r)["lines"]
-            assert (f["1"], f["3"], f["10"], f["18"], f["14"]) == ("7000.00", "7000.00", "1.000", "0.00", "0.00")
+            assert (f["1"], f["3"], f["10"], f["18"], f["14"]) == (
+                "7000.00",
+                "7000.00",
+                "1.000",
+                "0.00",
+                "0.00",
+            )
             check("7,000", f["1"])
         elif line.startswith("megaroth clocks"):
             layers = megaroth.json("clocks", "--person", "ann", "--as-of", "2027-03-01")["conversions"]
@@ -155,8 +169,18 @@ def test_december_paycheck_sample_is_the_quoted_year():
     assert max(r[0] for r in rows) == "2025-12-03"
 
 
-@pytest.mark.parametrize("page", ["cli.md", "completion.md", "limits.md", "pro-rata.md", "forms.md",
-                                  "five-year-clocks.md", "projection.md"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "cli.md",
+        "completion.md",
+        "limits.md",
+        "pro-rata.md",
+        "forms.md",
+        "five-year-clocks.md",
+        "projection.md",
+    ],
+)
 def test_docs_pages_are_linked(page):
     index = (ROOT / "docs" / "README.md").read_text()
     assert f"({page})" in index

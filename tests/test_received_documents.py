@@ -33,29 +33,77 @@ def jout(m, *args):
 
 def test_w2_matching_box12_and_box1_then_box3_stored_for_next_year(ledger):
     # the sample's pre-tax deferrals: 23,499.84 (D); box 1 = 200,000 - 23,499.84
-    code, out = jout(ledger, "reconcile", "w2", "--person", "ann", "--employer", "acme corp", "--year", "2025",
-                     "--box1", "176500.16", "--box3", "200000", "--box12", "D=23499.84")
+    code, out = jout(
+        ledger,
+        "reconcile",
+        "w2",
+        "--person",
+        "ann",
+        "--employer",
+        "acme corp",
+        "--year",
+        "2025",
+        "--box1",
+        "176500.16",
+        "--box3",
+        "200000",
+        "--box12",
+        "D=23499.84",
+    )
     assert code == 0 and out["match"] and out["diff"] == []
     assert out["employer"] == "Acme Corp"
     assert ledger.sql("select w.year, w.fica_wages_cents from wages w order by year") == [
-        (2025, None), (2026, 20000000)]
+        (2025, None),
+        (2026, 20000000),
+    ]
     assert any("stored as Acme Corp's FICA wages for the 2026 Roth catch-up test" in n for n in out["notes"])
     assert ledger.sql("select code, amount_cents from received_w2_box12") == [("D", 2349984)]
 
 
 def test_w2_differences_box_by_box_exit_1(ledger):
     ledger("wages", "set", "--plan", "acme-401k", "--year", "2026", "--fica-wages", "150000")
-    code, out = jout(ledger, "reconcile", "w2", "--person", "ann", "--employer", "Acme Corp", "--year", "2025",
-                     "--box1", "170000", "--box3", "200000", "--box12", "D=23500", "--box12", "AA=1000")
+    code, out = jout(
+        ledger,
+        "reconcile",
+        "w2",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--year",
+        "2025",
+        "--box1",
+        "170000",
+        "--box3",
+        "200000",
+        "--box12",
+        "D=23500",
+        "--box12",
+        "AA=1000",
+    )
     assert code == 1 and not out["match"]
     got = {d["box"]: (d["received"], d["derived"], d["difference"]) for d in out["diff"]}
-    assert got == {"box12D": ("23500.00", "23499.84", "0.16"), "box12AA": ("1000.00", "0.00", "1000.00"),
-                   "box1": ("170000.00", "176500.16", "-6500.16"), "box3": ("200000.00", "150000.00", "50000.00")}
+    assert got == {
+        "box12D": ("23500.00", "23499.84", "0.16"),
+        "box12AA": ("1000.00", "0.00", "1000.00"),
+        "box1": ("170000.00", "176500.16", "-6500.16"),
+        "box3": ("200000.00", "150000.00", "50000.00"),
+    }
     # the stored FICA wages are compared, not overwritten
     assert ledger.sql("select fica_wages_cents from wages where year = 2026") == [(15000000,)]
     # re-entering replaces the earlier W-2
-    ledger("reconcile", "w2", "--person", "ann", "--employer", "Acme Corp", "--year", "2025", "--box12",
-           "D=23499.84")
+    ledger(
+        "reconcile",
+        "w2",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--year",
+        "2025",
+        "--box12",
+        "D=23499.84",
+    )
     assert ledger.sql("select count(*) from received_w2") == [(1,)]
     assert ledger.sql("select code from received_w2_box12") == [("D",)]
 
@@ -83,8 +131,10 @@ def _derived_1099r(m):
 def test_1099r_from_csv_every_form_one_summary(ledger, tmp_path):
     (form,) = _derived_1099r(ledger)
     csv = tmp_path / "forms.csv"
-    csv.write_text("payer,year,box1,box2a,box2b_not_determined,box2b_total,box4,box5,box7,box10,box11\n"
-                   f"acme-401k,2025,{form['box1']},{form['box2a']},,,0,{form['box5']},{form['box7']},,\n")
+    csv.write_text(
+        "payer,year,box1,box2a,box2b_not_determined,box2b_total,box4,box5,box7,box10,box11\n"
+        f"acme-401k,2025,{form['box1']},{form['box2a']},,,0,{form['box5']},{form['box7']},,\n"
+    )
     code, out = jout(ledger, "reconcile", "1099-r", "--from", str(csv))
     assert code == 0 and out["forms"] == 1 and out["matching"] == 1 and out["match"]
     assert ledger.sql("select count(*) from received_1099r") == [(1,)]
@@ -104,22 +154,26 @@ def test_1099r_from_ofx_tax1099r(ledger, tmp_path):
         "<TAX1099RS><TAX1099R_V100><SRVRTID>1</SRVRTID><TAXYEAR>2025</TAXYEAR>"
         f"<GROSSDIST>{form['box1']}</GROSSDIST><TAXAMT>{form['box2a']}</TAXAMT><EMPCONTINS>{form['box5']}</EMPCONTINS>"
         f"<DISTCODE>{form['box7']}</DISTCODE><PAYERADDR><PAYERNAME1>Acme Corp</PAYERNAME1></PAYERADDR>"
-        "<PAYERID>12-3456789</PAYERID></TAX1099R_V100></TAX1099RS></TAX1099TRNRS></TAX1099MSGSRSV1></OFX>\n")
+        "<PAYERID>12-3456789</PAYERID></TAX1099R_V100></TAX1099RS></TAX1099TRNRS></TAX1099MSGSRSV1></OFX>\n"
+    )
     code, out = jout(ledger, "reconcile", "1099-r", "--from", str(ofx))
     assert code == 0 and out["forms"] == 1 and out["results"][0]["plan"] == "acme-401k", out
 
 
-@pytest.mark.parametrize("text,msg", [
-    ("payer,year,box1\nnobody,2025,5\n", "forms.csv:2: payer 'nobody' is not a plan"),
-    ("payer,year,box1\nacme-401k,20x5,5\n", "forms.csv:2: year: not a year"),
-    ("payer,year,box1\nacme-401k,2025,5x\n", "forms.csv:2: box1"),
-    ("payer,year,box1,colour\n", "unknown column(s) colour"),
-    ("box1\n5\n", "header needs"),
-    ("payer,year,box1\n", "no forms"),
-    ("payer,year,box2b_total\nacme-401k,2025,maybe\n", "expected Y or N"),
-    ("payer,year,box1,box7\nacme-401k,2025,5,GGG\n", "not a distribution code"),
-    ("", "empty file"),
-])
+@pytest.mark.parametrize(
+    "text,msg",
+    [
+        ("payer,year,box1\nnobody,2025,5\n", "forms.csv:2: payer 'nobody' is not a plan"),
+        ("payer,year,box1\nacme-401k,20x5,5\n", "forms.csv:2: year: not a year"),
+        ("payer,year,box1\nacme-401k,2025,5x\n", "forms.csv:2: box1"),
+        ("payer,year,box1,colour\n", "unknown column(s) colour"),
+        ("box1\n5\n", "header needs"),
+        ("payer,year,box1\n", "no forms"),
+        ("payer,year,box2b_total\nacme-401k,2025,maybe\n", "expected Y or N"),
+        ("payer,year,box1,box7\nacme-401k,2025,5,GGG\n", "not a distribution code"),
+        ("", "empty file"),
+    ],
+)
 def test_1099r_from_bad_files_refused_nothing_stored(ledger, tmp_path, text, msg):
     f = tmp_path / "forms.csv"
     f.write_text(text)
@@ -141,23 +195,76 @@ def test_1099r_from_is_all_or_nothing(ledger, tmp_path):
 
 
 def test_5498_box5_recorded_then_compared(ann):
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "traditional",
-        "--amount", "7000", "--nondeductible", "7000")
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--nondeductible",
+        "7000",
+    )
     ann("ira", "convert", "--person", "ann", "--date", "2025-02-03", "--amount", "7000")
-    code, out = jout(ann, "reconcile", "5498", "--person", "ann", "--account", "traditional", "--year", "2025",
-                     "--box1", "7000", "--box5", "12.34")
+    code, out = jout(
+        ann,
+        "reconcile",
+        "5498",
+        "--person",
+        "ann",
+        "--account",
+        "traditional",
+        "--year",
+        "2025",
+        "--box1",
+        "7000",
+        "--box5",
+        "12.34",
+    )
     assert code == 0 and out["match"], out
     assert ann.sql("select year, amount_cents from ira_value") == [(2025, 1234)]
-    code, out = jout(ann, "reconcile", "5498", "--person", "ann", "--account", "roth", "--year", "2025",
-                     "--box3", "7000", "--box10", "0")
+    code, out = jout(
+        ann,
+        "reconcile",
+        "5498",
+        "--person",
+        "ann",
+        "--account",
+        "roth",
+        "--year",
+        "2025",
+        "--box3",
+        "7000",
+        "--box10",
+        "0",
+    )
     assert code == 0 and out["match"], out
     # a later, different box 5 is compared with the value the user recorded
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "20")
-    code, out = jout(ann, "reconcile", "5498", "--person", "ann", "--account", "traditional", "--year", "2025",
-                     "--box1", "6000", "--box5", "12.34")
+    code, out = jout(
+        ann,
+        "reconcile",
+        "5498",
+        "--person",
+        "ann",
+        "--account",
+        "traditional",
+        "--year",
+        "2025",
+        "--box1",
+        "6000",
+        "--box5",
+        "12.34",
+    )
     assert code == 1
     assert {d["box"]: (d["received"], d["derived"]) for d in out["diff"]} == {
-        "box1": ("6000.00", "7000.00"), "box5": ("12.34", "20.00")}
+        "box1": ("6000.00", "7000.00"),
+        "box5": ("12.34", "20.00"),
+    }
     assert ann.sql("select amount_cents from ira_value") == [(2000,)]
 
 
@@ -166,17 +273,52 @@ def test_status_received_matching_missing(ledger):
     docs = {(d["document"], d["status"]) for d in st["documents"]}
     assert docs == {("W-2", "missing"), ("1099-R", "missing")}
     assert not st["complete"]
-    ledger("reconcile", "w2", "--person", "ann", "--employer", "Acme Corp", "--year", "2025", "--box12",
-           "D=23499.84")
+    ledger(
+        "reconcile",
+        "w2",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--year",
+        "2025",
+        "--box12",
+        "D=23499.84",
+    )
     (form,) = _derived_1099r(ledger)
-    ledger("reconcile", "1099-r", "--plan", "acme-401k", "--year", "2025", "--box1", form["box1"], "--code",
-           form["box7"], ok=False)
+    ledger(
+        "reconcile",
+        "1099-r",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--box1",
+        form["box1"],
+        "--code",
+        form["box7"],
+        ok=False,
+    )
     st = ledger.json("reconcile", "status", "--person", "ann", "--year", "2025")
     got = {d["document"]: d["status"] for d in st["documents"]}
     assert got == {"W-2": "matches", "1099-R": "matches"} and st["complete"]
-    ledger("reconcile", "w2", "--person", "ann", "--employer", "Acme Corp", "--year", "2025", "--box12", "D=1",
-           ok=False)
+    ledger(
+        "reconcile",
+        "w2",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--year",
+        "2025",
+        "--box12",
+        "D=1",
+        ok=False,
+    )
     st = ledger.json("reconcile", "status", "--person", "ann", "--year", "2025")
-    assert {d["document"]: (d["status"], d["detail"]) for d in st["documents"]}["W-2"] == ("differs", "box12D")
+    assert {d["document"]: (d["status"], d["detail"]) for d in st["documents"]}["W-2"] == (
+        "differs",
+        "box12D",
+    )
     # status recomputes; it stores nothing
     assert ledger.sql("select count(*) from received_1099r") == [(1,)]

@@ -25,17 +25,50 @@ from __future__ import annotations
 def test_form_8606_instructions_2010_roth_to_traditional_deducted(megaroth):
     m = megaroth
     m("person", "add", "sam", "--born", "1970-01-01")
-    m("ira", "contribute", "--person", "sam", "--date", "2010-06-16", "--account", "roth", "--amount", "4000",
-      "--tax-year", "2010")
-    r = m("ira", "recharacterize", "--person", "sam", "--date", "2010-12-29", "--from", "roth", "--amount",
-          "4000", "--earnings", "200", "--tax-year", "2010", "--nondeductible", "0")
+    m(
+        "ira",
+        "contribute",
+        "--person",
+        "sam",
+        "--date",
+        "2010-06-16",
+        "--account",
+        "roth",
+        "--amount",
+        "4000",
+        "--tax-year",
+        "2010",
+    )
+    r = m(
+        "ira",
+        "recharacterize",
+        "--person",
+        "sam",
+        "--date",
+        "2010-12-29",
+        "--from",
+        "roth",
+        "--amount",
+        "4000",
+        "--earnings",
+        "200",
+        "--tax-year",
+        "2010",
+        "--nondeductible",
+        "0",
+    )
     assert "roth -> traditional" in r.stdout
     f8606 = m.json("form", "8606", "--person", "sam", "--year", "2010")["lines"]
     assert all(v is None for v in f8606.values())  # "You are not required to file Form 8606"
     forms = m.json("form", "1099-r", "--person", "sam", "--year", "2010")
     (f,) = forms["forms"]
-    assert (f["payer"], f["destination"], f["box1"], f["box2a"], f["box7"]) == \
-        ("roth-ira", "traditional-ira", "4200.00", "0.00", "N")
+    assert (f["payer"], f["destination"], f["box1"], f["box2a"], f["box7"]) == (
+        "roth-ira",
+        "traditional-ira",
+        "4200.00",
+        "0.00",
+        "N",
+    )
     assert "recharacterization-statement" in [w["code"] for w in forms["warnings"]]
     lines = m.json("form", "1040", "--person", "sam", "--year", "2010")["lines"]
     assert (lines["4a"], lines["4b"]) == ("4200.00", "0.00")
@@ -48,16 +81,47 @@ def test_form_8606_instructions_2010_roth_to_traditional_deducted(megaroth):
 def test_form_8606_instructions_2005_traditional_to_roth_next_year(megaroth):
     m = megaroth
     m("person", "add", "kim", "--born", "1970-01-01")
-    m("ira", "contribute", "--person", "kim", "--date", "2005-05-27", "--account", "traditional", "--amount",
-      "4000", "--tax-year", "2005")
-    m("ira", "recharacterize", "--person", "kim", "--date", "2006-02-24", "--from", "traditional", "--amount",
-      "3000", "--earnings", "300", "--tax-year", "2005")
-    assert all(v is None for v in m.json("form", "8606", "--person", "kim", "--year", "2005")["lines"].values())
+    m(
+        "ira",
+        "contribute",
+        "--person",
+        "kim",
+        "--date",
+        "2005-05-27",
+        "--account",
+        "traditional",
+        "--amount",
+        "4000",
+        "--tax-year",
+        "2005",
+    )
+    m(
+        "ira",
+        "recharacterize",
+        "--person",
+        "kim",
+        "--date",
+        "2006-02-24",
+        "--from",
+        "traditional",
+        "--amount",
+        "3000",
+        "--earnings",
+        "300",
+        "--tax-year",
+        "2005",
+    )
+    assert all(
+        v is None for v in m.json("form", "8606", "--person", "kim", "--year", "2005")["lines"].values()
+    )
     assert m.json("form", "1040", "--person", "kim", "--year", "2005")["lines"]["4a"] is None
     f2006 = m.json("form", "1099-r", "--person", "kim", "--year", "2006")["forms"]
-    assert [(f["payer"], f["box1"], f["box2a"], f["box7"]) for f in f2006] == \
-        [("traditional-ira", "3300.00", "0.00", "R")]
-    assert m.json("form", "1040", "--person", "kim", "--year", "2006")["lines"]["4a"] is None  # statement only
+    assert [(f["payer"], f["box1"], f["box2a"], f["box7"]) for f in f2006] == [
+        ("traditional-ira", "3300.00", "0.00", "R")
+    ]
+    assert (
+        m.json("form", "1040", "--person", "kim", "--year", "2006")["lines"]["4a"] is None
+    )  # statement only
 
 
 def test_backdoor_fix_roth_excess_recharacterized_then_converted(ann):
@@ -65,12 +129,49 @@ def test_backdoor_fix_roth_excess_recharacterized_then_converted(ann):
     7,000 Roth contribution is an excess. Recharacterized with 312.40 of earnings (7,312.40 moved),
     nondeductible; converted the same year, nothing left on Dec 31: Form 8606 line 1 = 7,000 (the
     contribution, not its earnings), line 8 = 7,312.40; the excess is gone."""
-    ann("tax-year", "set", "--person", "ann", "--year", "2025", "--filing-status", "single", "--magi", "210000")
-    r = ann("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "roth", "--amount",
-            "7000", "--tax-year", "2025")
+    ann(
+        "tax-year",
+        "set",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--filing-status",
+        "single",
+        "--magi",
+        "210000",
+    )
+    r = ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "roth",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2025",
+    )
     assert "roth-income-excess" in r.stderr
-    out = ann.json("ira", "recharacterize", "--person", "ann", "--date", "2025-11-03", "--from", "roth",
-                   "--amount", "7000", "--earnings", "312.40", "--tax-year", "2025")
+    out = ann.json(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2025-11-03",
+        "--from",
+        "roth",
+        "--amount",
+        "7000",
+        "--earnings",
+        "312.40",
+        "--tax-year",
+        "2025",
+    )
     assert out["moved"] == "7312.40" and out["warnings"] == []
     ann("ira", "convert", "--person", "ann", "--date", "2025-11-10", "--amount", "7312.40")
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
@@ -86,45 +187,197 @@ def test_post_2017_conversion_cannot_be_recharacterized(ann):
     """IRC 408A(d)(6)(B)(iii) (Tax Cuts and Jobs Act sec. 13611): a conversion made after 2017
     cannot be recharacterized -- the obvious try (recharacterizing the converted amount as if it
     were a Roth contribution) is refused with the reason."""
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-01-10", "--account", "traditional", "--amount",
-        "7000", "--tax-year", "2025", "--nondeductible", "7000")
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-01-10",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2025",
+        "--nondeductible",
+        "7000",
+    )
     ann("ira", "convert", "--person", "ann", "--date", "2025-01-20", "--amount", "7000")
-    r = ann("ira", "recharacterize", "--person", "ann", "--date", "2025-06-01", "--from", "roth", "--amount",
-            "7000", "--earnings", "0", "--tax-year", "2025", ok=False)
+    r = ann(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2025-06-01",
+        "--from",
+        "roth",
+        "--amount",
+        "7000",
+        "--earnings",
+        "0",
+        "--tax-year",
+        "2025",
+        ok=False,
+    )
     assert r.exit_code == 3 and "408A(d)(6)(B)(iii)" in r.output and "after 2017" in r.output
 
 
 def test_after_the_extended_due_date_is_refused(ann):
-    ann("ira", "contribute", "--person", "ann", "--date", "2024-03-01", "--account", "roth", "--amount", "7000",
-        "--tax-year", "2024")
-    r = ann("ira", "recharacterize", "--person", "ann", "--date", "2025-10-16", "--from", "roth", "--amount",
-            "7000", "--earnings", "10", "--tax-year", "2024", ok=False)
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2024-03-01",
+        "--account",
+        "roth",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2024",
+    )
+    r = ann(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2025-10-16",
+        "--from",
+        "roth",
+        "--amount",
+        "7000",
+        "--earnings",
+        "10",
+        "--tax-year",
+        "2024",
+        ok=False,
+    )
     assert r.exit_code == 2 and "2025-10-15" in r.output
-    ann("ira", "recharacterize", "--person", "ann", "--date", "2025-10-15", "--from", "roth", "--amount",
-        "7000", "--earnings", "10", "--tax-year", "2024")
+    ann(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2025-10-15",
+        "--from",
+        "roth",
+        "--amount",
+        "7000",
+        "--earnings",
+        "10",
+        "--tax-year",
+        "2024",
+    )
 
 
 def test_more_than_was_contributed_is_refused(ann):
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-03-01", "--account", "roth", "--amount", "3000",
-        "--tax-year", "2025")
-    r = ann("ira", "recharacterize", "--person", "ann", "--date", "2025-04-01", "--from", "roth", "--amount",
-            "3000.01", "--earnings", "0", "--tax-year", "2025", ok=False)
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-03-01",
+        "--account",
+        "roth",
+        "--amount",
+        "3000",
+        "--tax-year",
+        "2025",
+    )
+    r = ann(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2025-04-01",
+        "--from",
+        "roth",
+        "--amount",
+        "3000.01",
+        "--earnings",
+        "0",
+        "--tax-year",
+        "2025",
+        ok=False,
+    )
     assert r.exit_code == 2 and "3,000.00" in r.output
-    r = ann("ira", "recharacterize", "--person", "ann", "--date", "2025-04-01", "--from", "roth", "--amount",
-            "1000", "--earnings", "-1000", "--tax-year", "2025", ok=False)
+    r = ann(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2025-04-01",
+        "--from",
+        "roth",
+        "--amount",
+        "1000",
+        "--earnings",
+        "-1000",
+        "--tax-year",
+        "2025",
+        ok=False,
+    )
     assert r.exit_code == 2 and "nothing to move" in r.output
 
 
 def test_late_recharacterization_in_a_year_needing_line_6_is_refused(ann):
     """A 2025 Roth contribution recharacterized in 2026 while 2025 also had a conversion: line 6 of
     2025 must "take into account" the recharacterization; the amount is unconfirmed -> refused."""
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-01-10", "--account", "traditional", "--amount",
-        "1000", "--tax-year", "2025", "--nondeductible", "1000")
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-01-10",
+        "--account",
+        "traditional",
+        "--amount",
+        "1000",
+        "--tax-year",
+        "2025",
+        "--nondeductible",
+        "1000",
+    )
     ann("ira", "convert", "--person", "ann", "--date", "2025-01-20", "--amount", "1000")
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
-    ann("ira", "contribute", "--person", "ann", "--date", "2025-05-01", "--account", "roth", "--amount", "6000",
-        "--tax-year", "2025")
-    ann("ira", "recharacterize", "--person", "ann", "--date", "2026-03-01", "--from", "roth", "--amount",
-        "6000", "--earnings", "100", "--tax-year", "2025")
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-05-01",
+        "--account",
+        "roth",
+        "--amount",
+        "6000",
+        "--tax-year",
+        "2025",
+    )
+    ann(
+        "ira",
+        "recharacterize",
+        "--person",
+        "ann",
+        "--date",
+        "2026-03-01",
+        "--from",
+        "roth",
+        "--amount",
+        "6000",
+        "--earnings",
+        "100",
+        "--tax-year",
+        "2025",
+    )
     r = ann("form", "8606", "--person", "ann", "--year", "2025", ok=False)
     assert r.exit_code == 3 and "line 6" in r.output

@@ -23,9 +23,31 @@ sys.path.insert(0, str(SAMPLES))
 import make_samples  # noqa: E402
 
 SEEDS = sorted([SAMPLES / n for n in make_samples.SAMPLES] + list((ROOT / "tests" / "ofx").glob("*")))
-INSERTS = [b",", b"\n", b'"', b"\t", b"\x00", b"<", b">", b"-", b"$", b"(", b"()", b"\r\n\r\n", b"<OFX>",
-           b"</INVBUY>", b"<LOANID>1", b"<LOANINTEREST>x", b"<INV401KBAL>", b"<YEARTODATE>", b"<DTSTART>2025",
-           b"<TAX1099R_V100>", b"<GROSSDIST>", b"<TAXYEAR>20x5", b"payer,year,box1\n"]
+INSERTS = [
+    b",",
+    b"\n",
+    b'"',
+    b"\t",
+    b"\x00",
+    b"<",
+    b">",
+    b"-",
+    b"$",
+    b"(",
+    b"()",
+    b"\r\n\r\n",
+    b"<OFX>",
+    b"</INVBUY>",
+    b"<LOANID>1",
+    b"<LOANINTEREST>x",
+    b"<INV401KBAL>",
+    b"<YEARTODATE>",
+    b"<DTSTART>2025",
+    b"<TAX1099R_V100>",
+    b"<GROSSDIST>",
+    b"<TAXYEAR>20x5",
+    b"payer,year,box1\n",
+]
 CASES = 48
 
 
@@ -39,14 +61,14 @@ def mutate(rng: random.Random, data: bytes) -> bytes:
         if op < 0.3:
             b[i] = rng.randrange(256)
         elif op < 0.5:
-            del b[i:i + rng.randint(1, 200)]
+            del b[i : i + rng.randint(1, 200)]
         elif op < 0.7:
             b[i:i] = rng.choice(INSERTS)
         elif op < 0.8:
             b = b[:i]
         else:
             j = rng.randrange(len(b))
-            b[i:i] = b[j:j + rng.randint(1, 300)]
+            b[i:i] = b[j : j + rng.randint(1, 300)]
     return bytes(b)
 
 
@@ -72,8 +94,8 @@ def test_proposer_columns_and_check_refuse_cleanly(tmp_path):
         check_profile,
         columns_profile,
         parse_columns_spec,
-        propose,
         proposal_toml,
+        propose,
     )
 
     def new(f):

@@ -1,13 +1,11 @@
 """Database: migrations agree with the models, files are private, upgrades back up first,
 and a database from a newer megaroth is refused."""
 
-import os
 import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -52,15 +50,18 @@ def test_schema_heads_constant_matches_the_migration_tree():
     assert store_revision.SCHEMA_HEADS == heads, (
         f"migrations/versions has head(s) {sorted(heads)} but megaroth_ledger/store/revision.py says "
         f"{sorted(store_revision.SCHEMA_HEADS)}: set SCHEMA_HEADS = frozenset({set(sorted(heads))!r}) there "
-        "(opening a ledger compares its alembic_version with that constant and skips Alembic when equal)")
+        "(opening a ledger compares its alembic_version with that constant and skips Alembic when equal)"
+    )
 
 
 def test_opening_a_current_ledger_does_not_import_alembic(tmp_path):
     path = tmp_path / "x.db"
     store_db.open_ledger(str(path)).dispose()
-    code = ("import sys\nfrom megaroth_ledger.store.db import open_ledger\n"
-            f"led = open_ledger({str(path)!r})\n"
-            "print('ALEMBIC', [m for m in sys.modules if m.split('.')[0] == 'alembic'], led.migration)\n")
+    code = (
+        "import sys\nfrom megaroth_ledger.store.db import open_ledger\n"
+        f"led = open_ledger({str(path)!r})\n"
+        "print('ALEMBIC', [m for m in sys.modules if m.split('.')[0] == 'alembic'], led.migration)\n"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "ALEMBIC []" in out and "created=False" in out
 
@@ -102,7 +103,8 @@ def newer_migrations(tmp_path, monkeypatch):
         "from alembic import op\nimport sqlalchemy as sa\n"
         f"revision = '9999'\ndown_revision = {tuple(sorted(heads))!r}\nbranch_labels = None\ndepends_on = None\n"
         "def upgrade():\n    op.create_table('future_thing', sa.Column('id', sa.Integer, primary_key=True))\n"
-        "def downgrade():\n    op.drop_table('future_thing')\n")
+        "def downgrade():\n    op.drop_table('future_thing')\n"
+    )
     # a newer release is built with the newer head (store/revision.py says so)
     monkeypatch.setattr(store_revision, "SCHEMA_HEADS", frozenset({"9999"}))
     return tree

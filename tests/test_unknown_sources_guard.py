@@ -8,13 +8,16 @@ import pytest
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-@pytest.mark.parametrize("report", [
-    ["headroom", "--person", "ann", "--year", "2025"],
-    ["form", "1099-r", "--person", "ann", "--year", "2025"],
-    ["form", "8606", "--person", "ann", "--year", "2025"],
-    ["form", "1040", "--person", "ann", "--year", "2025"],
-    ["clocks", "--person", "ann", "--as-of", "2026-01-01"],
-])
+@pytest.mark.parametrize(
+    "report",
+    [
+        ["headroom", "--person", "ann", "--year", "2025"],
+        ["form", "1099-r", "--person", "ann", "--year", "2025"],
+        ["form", "8606", "--person", "ann", "--year", "2025"],
+        ["form", "1040", "--person", "ann", "--year", "2025"],
+        ["clocks", "--person", "ann", "--as-of", "2026-01-01"],
+    ],
+)
 def test_reports_refuse_while_sources_are_unknown(ann, report):
     ann("import", str(SAMPLES / "2025-acme-fidelity-netbenefits-history.csv"), "--plan", "acme-401k")
     r = ann(*report, ok=False)

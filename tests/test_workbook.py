@@ -22,7 +22,6 @@ from megaroth_ledger.reports.workbook import (
     build_workbook,
     running_paychecks,
 )
-
 from tests.workbook_fixtures import (
     CLOCKS,
     EVIL,
@@ -110,8 +109,9 @@ def test_paychecks_running_totals(book):
     assert row["Deferral room left"] == D("0.00")
     # the year-end annual additions equal the headroom payload's employer figures
     emp = HEADROOM_2025["employers"][0]
-    additions = sum(D(emp[k]) for k in ("elective_deferrals_counted", "employer_contributions",
-                                        "after_tax_contributions"))
+    additions = sum(
+        D(emp[k]) for k in ("elective_deferrals_counted", "employer_contributions", "after_tax_contributions")
+    )
     assert row["YTD 415(c) additions (employer)"] == additions == D("53500.00")
     assert row["415(c) room left"] == D("70000.00") - additions
     assert ws.cell(4, 2).number_format == DATE_FORMAT
@@ -119,14 +119,38 @@ def test_paychecks_running_totals(book):
 
 
 def test_catch_up_is_not_an_annual_addition():
-    headroom = {2025: {"limits": {"elective_deferral": "23500.00", "catch_up": "11250.00"},
-                       "employers": [{"employer": "E", "annual_additions_limit": "70000.00"}]}}
-    pay = [{"tax_year": 2025, "date": "2025-01-01", "plan": "p", "employer": "E", "source": "pretax",
-            "amount": D("20000.00")},
-           {"tax_year": 2025, "date": "2025-02-01", "plan": "p", "employer": "E", "source": "roth",
-            "amount": D("14750.00")},
-           {"tax_year": 2025, "date": "2025-03-01", "plan": "p", "employer": "E", "source": "match",
-            "amount": D("10000.00")}]
+    headroom = {
+        2025: {
+            "limits": {"elective_deferral": "23500.00", "catch_up": "11250.00"},
+            "employers": [{"employer": "E", "annual_additions_limit": "70000.00"}],
+        }
+    }
+    pay = [
+        {
+            "tax_year": 2025,
+            "date": "2025-01-01",
+            "plan": "p",
+            "employer": "E",
+            "source": "pretax",
+            "amount": D("20000.00"),
+        },
+        {
+            "tax_year": 2025,
+            "date": "2025-02-01",
+            "plan": "p",
+            "employer": "E",
+            "source": "roth",
+            "amount": D("14750.00"),
+        },
+        {
+            "tax_year": 2025,
+            "date": "2025-03-01",
+            "plan": "p",
+            "employer": "E",
+            "source": "match",
+            "amount": D("10000.00"),
+        },
+    ]
     out = list(running_paychecks(pay, headroom))
     # seed: 61-year-old deferring 34,750 with a 10,000 match -> catch-up 11,250, room 36,500
     assert out[1]["ytd_deferrals"] == D("34750.00")
@@ -136,16 +160,38 @@ def test_catch_up_is_not_an_annual_addition():
 
 
 def test_457b_deferrals_have_their_own_limit():
-    headroom = {2025: {"limits": {"elective_deferral": "23500.00", "catch_up": "0.00"},
-                       "employers": [{"employer": "E", "annual_additions_limit": "70000.00"}],
-                       "plans_457b": [{"plan": "gov-457", "limit": "23500.00"}]}}
-    pay = [{"tax_year": 2025, "date": "2025-01-01", "plan": "a-401k", "employer": "E", "source": "pretax",
-            "amount": D("20000.00")},
-           {"tax_year": 2025, "date": "2025-02-01", "plan": "gov-457", "plan_kind": "457b", "employer": "G",
-            "source": "pretax", "amount": D("20000.00")}]
+    headroom = {
+        2025: {
+            "limits": {"elective_deferral": "23500.00", "catch_up": "0.00"},
+            "employers": [{"employer": "E", "annual_additions_limit": "70000.00"}],
+            "plans_457b": [{"plan": "gov-457", "limit": "23500.00"}],
+        }
+    }
+    pay = [
+        {
+            "tax_year": 2025,
+            "date": "2025-01-01",
+            "plan": "a-401k",
+            "employer": "E",
+            "source": "pretax",
+            "amount": D("20000.00"),
+        },
+        {
+            "tax_year": 2025,
+            "date": "2025-02-01",
+            "plan": "gov-457",
+            "plan_kind": "457b",
+            "employer": "G",
+            "source": "pretax",
+            "amount": D("20000.00"),
+        },
+    ]
     a401k, gov = running_paychecks(pay, headroom)
     assert (a401k["ytd_deferrals"], a401k["deferral_room"]) == (D("20000.00"), D("3500.00"))
-    assert (gov["ytd_deferrals"], gov["deferral_room"]) == (D("20000.00"), D("3500.00"))  # not 402(g)-aggregated
+    assert (gov["ytd_deferrals"], gov["deferral_room"]) == (
+        D("20000.00"),
+        D("3500.00"),
+    )  # not 402(g)-aggregated
     assert "ytd_additions" not in gov
 
 
@@ -239,24 +285,40 @@ def test_illegal_xml_characters_do_not_break_the_export(tmp_path):
 
 def test_missing_payloads_say_not_available(tmp_path):
     reason = "not available yet: the forms service is not built"
-    data = workbook_data(form_1099r={}, form_8606={}, form_1040={}, clocks=None,
-                         received_1099r={}, unavailable={"forms": reason, "clocks": "not available yet"})
+    data = workbook_data(
+        form_1099r={},
+        form_8606={},
+        form_1040={},
+        clocks=None,
+        received_1099r={},
+        unavailable={"forms": reason, "clocks": "not available yet"},
+    )
     build_workbook(data, tmp_path / "x.xlsx")
     wb = openpyxl.load_workbook(tmp_path / "x.xlsx")
     for name in ("1099-R", "Form 8606", "Form 1040 lines"):
         ws = wb[name]
         assert ws.cell(4, 1).value == reason, name
-        assert all(c.value is None or not isinstance(c.value, Decimal)
-                   for row in ws.iter_rows(min_row=4) for c in row), name
+        assert all(
+            c.value is None or not isinstance(c.value, Decimal)
+            for row in ws.iter_rows(min_row=4)
+            for c in row
+        ), name
     assert wb["5-Year Clocks"].cell(4, 1).value == "not available yet"
 
 
 def test_multi_year_workbook(tmp_path):
-    h24 = dict(HEADROOM_2025, year=2024, limits={"elective_deferral": "23000.00", "catch_up": "0.00",
-                                                 "annual_additions": "69000.00"}, warnings=[])
+    h24 = dict(
+        HEADROOM_2025,
+        year=2024,
+        limits={"elective_deferral": "23000.00", "catch_up": "0.00", "annual_additions": "69000.00"},
+        warnings=[],
+    )
     pay = [dict(r, tax_year=2024, date=r["date"].replace("2025", "2024")) for r in workbook_data().paychecks]
-    data = workbook_data(years=[2024, 2025], headroom={2024: h24, 2025: HEADROOM_2025},
-                         paychecks=pay + list(workbook_data().paychecks))
+    data = workbook_data(
+        years=[2024, 2025],
+        headroom={2024: h24, 2025: HEADROOM_2025},
+        paychecks=pay + list(workbook_data().paychecks),
+    )
     build_workbook(data, tmp_path / "x.xlsx")
     ws = openpyxl.load_workbook(tmp_path / "x.xlsx")["Paychecks"]
     years = [r[0] for r in ws.iter_rows(min_row=4, values_only=True)]
@@ -269,16 +331,39 @@ def test_multi_year_workbook(tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_renders_with_libreoffice(book, tmp_path):
     path, _ = book
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     pdf = tmp_path / "ann-2025.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
     # LibreOffice shows the injected text as text: its CSV export of the Audit sheet keeps it
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,10",
-                    "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,10",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     audit_csv = next(tmp_path.glob("*Audit*.csv"))
     text = audit_csv.read_text(encoding="utf-8")
     assert 'HYPERLINK(""http://evil.example"",""click"")' in text

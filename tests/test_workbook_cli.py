@@ -32,17 +32,65 @@ def ledger(ann):
     """The seeds' year: $200,000 salary, $23,500 deferrals, 5% match, $20,000 after-tax grown to
     $20,500 and converted in-plan; plus a classic $7,000 backdoor Roth IRA."""
     m = ann
-    m("wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000", "--fica-wages", "176100")
+    m(
+        "wages",
+        "set",
+        "--plan",
+        "acme-401k",
+        "--year",
+        "2025",
+        "--compensation",
+        "200000",
+        "--fica-wages",
+        "176100",
+    )
     for month in range(1, 11):
         d = f"2025-{month:02d}-15"
         m("contribution", "add", "--plan", "acme-401k", "--date", d, "--source", "pretax", "--amount", "2350")
         m("contribution", "add", "--plan", "acme-401k", "--date", d, "--source", "match", "--amount", "1000")
-        m("contribution", "add", "--plan", "acme-401k", "--date", d, "--source", "aftertax", "--amount", "2000",
-          "--memo", EVIL_MEMO)
-    m("earnings", "add", "--plan", "acme-401k", "--date", "2025-11-01", "--source", "aftertax", "--amount", "500")
+        m(
+            "contribution",
+            "add",
+            "--plan",
+            "acme-401k",
+            "--date",
+            d,
+            "--source",
+            "aftertax",
+            "--amount",
+            "2000",
+            "--memo",
+            EVIL_MEMO,
+        )
+    m(
+        "earnings",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-11-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "500",
+    )
     m("convert", "--plan", "acme-401k", "--date", "2025-11-15", "--amount", "20500", "--to", "in-plan")
-    m("ira", "contribute", "--person", "ann", "--date", "2025-02-01", "--account", "traditional",
-      "--amount", "7000", "--tax-year", "2025", "--nondeductible", "7000")
+    m(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2025",
+        "--nondeductible",
+        "7000",
+    )
     m("ira", "convert", "--person", "ann", "--date", "2025-02-10", "--amount", "7000")
     m("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
     return m
@@ -97,14 +145,21 @@ def test_forms_sheets_equal_form_json(exported):
     f1099 = m.json("form", "1099-r", "--person", "ann", "--year", "2025")
     rows = header_rows(wb["1099-R"])
     for form in f1099["forms"]:
-        boxes = {r["Box"]: r["Expected"] for r in rows
-                 if r["Payer"] == form["payer"] and r["Destination"] == form["destination"]}
+        boxes = {
+            r["Box"]: r["Expected"]
+            for r in rows
+            if r["Payer"] == form["payer"] and r["Destination"] == form["destination"]
+        }
         for key, box in (("box1", "1"), ("box2a", "2a"), ("box4", "4"), ("box5", "5")):
             assert boxes[box] == (None if form[key] is None else D(form[key])), (form["payer"], key)
         assert boxes["7"] == form["box7"]
     plan_form = next(f for f in f1099["forms"] if f["payer"] == "acme-401k")
     assert (plan_form["box1"], plan_form["box2a"], plan_form["box5"], plan_form["box7"]) == (
-        "20500.00", "500.00", "20000.00", "G")
+        "20500.00",
+        "500.00",
+        "20000.00",
+        "G",
+    )
 
 
 def test_clocks_sheets_equal_clocks_json(exported):
@@ -117,7 +172,9 @@ def test_clocks_sheets_equal_clocks_json(exported):
         assert row["Amount"] == D(layer["amount"]) and row["Taxable part"] == D(layer["taxable"])
         if layer["penalty_free"] and layer["penalty_free_on"] > AS_OF:
             # free before its five years end: nothing taxable in it (IRC 408A(d)(3)(F)(ii))
-            assert D(layer["remaining_taxable"]) == 0 and row["Penalty-free on"] == "now (nothing taxable left)"
+            assert (
+                D(layer["remaining_taxable"]) == 0 and row["Penalty-free on"] == "now (nothing taxable left)"
+            )
             free_now += 1
         else:
             assert row["Penalty-free on"].date().isoformat() == layer["penalty_free_on"]
@@ -133,7 +190,11 @@ def test_conversions_and_audit_sheets(exported):
     conv = header_rows(wb["Conversions"])
     irr = next(r for r in conv if r["Route"] == "in-plan Roth rollover")
     assert (irr["Gross"], irr["Basis"], irr["Earnings"], irr["Taxable part"]) == (
-        D("20500.00"), D("20000.00"), D("500.00"), D("500.00"))
+        D("20500.00"),
+        D("20000.00"),
+        D("500.00"),
+        D("500.00"),
+    )
     ira = next(r for r in conv if r["Route"] == "IRA conversion")
     assert ira["Taxable part"] == D("0.00")  # Form 8606 line 18
     audit = wb["Audit"]
@@ -146,8 +207,29 @@ def test_conversions_and_audit_sheets(exported):
 def test_project_seed_figures(megaroth):
     m = megaroth
     m("person", "add", "cy", "--born", "1990-06-01")
-    m("plan", "add", "cy-401k", "--person", "cy", "--employer", "Cy Co", "--after-tax", "--in-plan-conversion")
-    m("contribution", "add", "--plan", "cy-401k", "--date", "2025-03-01", "--source", "aftertax", "--amount", "36500")
+    m(
+        "plan",
+        "add",
+        "cy-401k",
+        "--person",
+        "cy",
+        "--employer",
+        "Cy Co",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "cy-401k",
+        "--date",
+        "2025-03-01",
+        "--source",
+        "aftertax",
+        "--amount",
+        "36500",
+    )
     m("convert", "--plan", "cy-401k", "--date", "2025-03-02", "--amount", "36500", "--to", "in-plan")
     p20 = m.json("project", "--person", "cy", "--rate", "7", "--years", "20")
     assert p20["final"] == {"year": 2045, "without_contributions": "141243.48", "with_contributions": None}
@@ -162,7 +244,18 @@ def test_project_seed_figures(megaroth):
 
 def test_all_years_and_errors(ledger, tmp_path):
     m = ledger
-    m("contribution", "add", "--plan", "acme-401k", "--date", "2024-12-15", "--source", "pretax", "--amount", "500")
+    m(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2024-12-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "500",
+    )
     out = tmp_path / "hist.xlsx"
     m("export", "--person", "ann", "--all-years", "-o", str(out), "--as-of", AS_OF)
     wb = openpyxl.load_workbook(out)
@@ -184,16 +277,24 @@ def test_report_year(ledger):
     assert "16,500.00" in out and "Acme Corp" in out and "irr-1040-unconfirmed" in out
     assert out.count("irr-1040-unconfirmed") == 1, "warnings are listed once, in their table"
     data = ledger.json("report", "year", "--person", "ann", "--year", "2025")
-    assert data["contributions_by_source"] == {"aftertax": "20000.00", "match": "10000.00", "pretax": "23500.00"}
+    assert data["contributions_by_source"] == {
+        "aftertax": "20000.00",
+        "match": "10000.00",
+        "pretax": "23500.00",
+    }
     assert data["form_1040"]["5b"] == "500.00"
     assert all(w["advice"] for w in data["warnings"])
 
 
 def test_help_does_not_import_openpyxl():
-    code = ("import sys; from megaroth_ledger.cli import cli\n"
-            "try:\n    cli(['export', '--help'])\nexcept SystemExit:\n    pass\n"
-            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'sqlalchemy'))))")
-    r = subprocess.run([sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True)
+    code = (
+        "import sys; from megaroth_ledger.cli import cli\n"
+        "try:\n    cli(['export', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('openpyxl', 'sqlalchemy'))))"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", "import json\n" + code], capture_output=True, text=True, check=True
+    )
     assert json.loads(r.stdout.strip().splitlines()[-1]) == []
 
 
@@ -204,7 +305,7 @@ def test_audit_amount_conversion_equals_from_cents():
     from megaroth_ledger.money import from_cents
     from megaroth_ledger.services.export import _dollars
 
-    @given(st.integers(min_value=-10**15, max_value=10**15))
+    @given(st.integers(min_value=-(10**15), max_value=10**15))
     def check(cents):
         assert str(_dollars(cents)) == str(from_cents(cents))
 

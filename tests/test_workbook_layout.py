@@ -22,10 +22,12 @@ from tests.workbook_fixtures import CLOCKS, FORM_8606_2025, HEADROOM_2025, workb
 
 D = Decimal
 LONG_CODE = "ASSUMPTION_IRR_STARTS_DRA_CLOCK"
-LONG_MESSAGE = ("assumption: plan acme-401k has no first designated Roth contribution year (1099-R box 11) on "
-                "record; its designated Roth account clock is started on January 1 of its first in-plan Roth "
-                "rollover year (2025). Whether an IRR alone starts the IRC 402A(d)(2)(B) period is "
-                "UNCONFIRMED (ENDOFMESSAGE).")
+LONG_MESSAGE = (
+    "assumption: plan acme-401k has no first designated Roth contribution year (1099-R box 11) on "
+    "record; its designated Roth account clock is started on January 1 of its first in-plan Roth "
+    "rollover year (2025). Whether an IRR alone starts the IRC 402A(d)(2)(B) period is "
+    "UNCONFIRMED (ENDOFMESSAGE)."
+)
 
 
 def _book(tmp_path, **over):
@@ -41,12 +43,19 @@ def _header_row(ws, first_header: str) -> int:
     raise AssertionError(first_header)
 
 
-@pytest.mark.parametrize("text, width, lines", [
-    # a cell W wide holds W - 1 characters a line (chars_per_width 1.0; one for the cell padding)
-    ("", 10, 1), ("short", 10, 1), ("two words", 6, 2), ("two words", 10, 1), ("a\nb\nc", 30, 3),
-    ("x" * 25, 10, 3),  # a word longer than a line is broken: 9 + 9 + 7
-    ("aaaa bbbb cccc", 8, 3),  # greedy: "aaaa" / "bbbb" / "cccc" (a 7-character line cannot take two)
-])
+@pytest.mark.parametrize(
+    "text, width, lines",
+    [
+        # a cell W wide holds W - 1 characters a line (chars_per_width 1.0; one for the cell padding)
+        ("", 10, 1),
+        ("short", 10, 1),
+        ("two words", 6, 2),
+        ("two words", 10, 1),
+        ("a\nb\nc", 30, 3),
+        ("x" * 25, 10, 3),  # a word longer than a line is broken: 9 + 9 + 7
+        ("aaaa bbbb cccc", 8, 3),  # greedy: "aaaa" / "bbbb" / "cccc" (a 7-character line cannot take two)
+    ],
+)
 def test_wrapped_lines_is_greedy_word_wrap(text, width, lines):
     assert wrapped_lines(text, width, 1.0) == lines
 
@@ -94,9 +103,20 @@ def test_conversions_totals_tie_to_1099r_boxes(tmp_path):
 
 
 def test_conversions_totals_show_a_difference(tmp_path):
-    conv = [{"tax_year": 2025, "date": "2025-06-30", "plan": "acme-401k", "route": "in-plan Roth rollover",
-             "destination": "designated Roth (acme-401k)", "gross": "20000.00", "basis": "20000.00",
-             "earnings": "0.00", "taxable": "0.00", "memo": None}]
+    conv = [
+        {
+            "tax_year": 2025,
+            "date": "2025-06-30",
+            "plan": "acme-401k",
+            "route": "in-plan Roth rollover",
+            "destination": "designated Roth (acme-401k)",
+            "gross": "20000.00",
+            "basis": "20000.00",
+            "earnings": "0.00",
+            "taxable": "0.00",
+            "memo": None,
+        }
+    ]
     _, wb = _book(tmp_path, conversions=conv)
     rows = [[c.value for c in r] for r in wb["Conversions"].iter_rows(min_row=4)]
     form = next(r for r in rows if r[3] == "expected 1099-R")
@@ -108,12 +128,17 @@ def test_a_year_without_form_8606_says_not_required(tmp_path):
     _, wb = _book(tmp_path, form_8606={2025: blank}, explain={})
     ws = wb["Form 8606"]
     texts = [c.value for r in ws.iter_rows(min_row=4) for c in r if c.value]
-    assert texts == [2025, "Form 8606 is not required for ann in 2025: no nondeductible traditional IRA "
-                           "contributions, no conversions to a Roth IRA and no IRA distributions in the ledger."]
+    assert texts == [
+        2025,
+        "Form 8606 is not required for ann in 2025: no nondeductible traditional IRA "
+        "contributions, no conversions to a Roth IRA and no IRA distributions in the ledger.",
+    ]
 
 
 def test_projection_without_continued_contributions_has_no_empty_columns(tmp_path):
-    p = projection_payload(project({2025: D("20500.00")}, rate=D("7"), years=5, start_year=2025), person="ann")
+    p = projection_payload(
+        project({2025: D("20500.00")}, rate=D("7"), years=5, start_year=2025), person="ann"
+    )
     _, wb = _book(tmp_path, projection=p)
     ws = wb["Projection"]
     header = [c.value for c in ws[3] if c.value]
@@ -124,8 +149,16 @@ def test_projection_without_continued_contributions_has_no_empty_columns(tmp_pat
 
 
 def test_projection_with_two_conversion_years_keeps_one_column_each(tmp_path):
-    p = projection_payload(project({2024: D("1000.00"), 2025: D("2000.00")}, rate=D("5"), years=2,
-                                   start_year=2025, annual_after_tax=D("100")), person="ann")
+    p = projection_payload(
+        project(
+            {2024: D("1000.00"), 2025: D("2000.00")},
+            rate=D("5"),
+            years=2,
+            start_year=2025,
+            annual_after_tax=D("100"),
+        ),
+        person="ann",
+    )
     _, wb = _book(tmp_path, projection=p)
     header = [c.value for c in wb["Projection"][3] if c.value]
     assert header[2:4] == ["2024 conversions", "2025 conversions"]
@@ -134,10 +167,21 @@ def test_projection_with_two_conversion_years_keeps_one_column_each(tmp_path):
 
 
 def test_nontaxable_layer_is_free_now(tmp_path):
-    layer = {"kind": "ira-conversion", "plan": None, "date": "2025-01-20", "tax_year": 2025,
-             "amount": "7000.00", "taxable": "0.00", "nontaxable": "7000.00", "remaining_taxable": "0.00",
-             "remaining_nontaxable": "7000.00", "clock_start": "2025-01-01", "penalty_free_on": "2030-01-01",
-             "penalty_free": True, "days_left": 0}
+    layer = {
+        "kind": "ira-conversion",
+        "plan": None,
+        "date": "2025-01-20",
+        "tax_year": 2025,
+        "amount": "7000.00",
+        "taxable": "0.00",
+        "nontaxable": "7000.00",
+        "remaining_taxable": "0.00",
+        "remaining_nontaxable": "7000.00",
+        "clock_start": "2025-01-01",
+        "penalty_free_on": "2030-01-01",
+        "penalty_free": True,
+        "days_left": 0,
+    }
     _, wb = _book(tmp_path, clocks=dict(CLOCKS, conversions=CLOCKS["conversions"] + [layer]))
     for sheet in ("5-Year Clocks", "Roth Basis"):
         ws = wb[sheet]
@@ -167,26 +211,66 @@ def test_long_audit_memo_wraps_in_its_column(tmp_path):
     assert ws.cell(4, 10).value == "posted"
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
-                    reason="LibreOffice (soffice) and poppler (pdftotext) not installed")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+    reason="LibreOffice (soffice) and poppler (pdftotext) not installed",
+)
 def test_rendered_pages_show_whole_texts(tmp_path):
     """LibreOffice renders the workbook; the pages' text holds each warning message to its last
     word, the code unbroken, the totals' check and the free-now layer."""
-    layer = {"kind": "ira-conversion", "plan": None, "date": "2025-01-20", "tax_year": 2025,
-             "amount": "7000.00", "taxable": "0.00", "nontaxable": "7000.00", "remaining_taxable": "0.00",
-             "remaining_nontaxable": "7000.00", "clock_start": "2025-01-01", "penalty_free_on": "2030-01-01",
-             "penalty_free": True, "days_left": 0}
-    clocks = dict(CLOCKS, conversions=CLOCKS["conversions"] + [layer],
-                  warnings=[{"code": LONG_CODE, "message": LONG_MESSAGE}])
-    headroom = dict(HEADROOM_2025, warnings=HEADROOM_2025["warnings"] + [
-        {"code": "SECOND", "message": "a second warning whose text runs on well past the width of its column "
-                                      "and ends with ENDOFSECOND"}])
+    layer = {
+        "kind": "ira-conversion",
+        "plan": None,
+        "date": "2025-01-20",
+        "tax_year": 2025,
+        "amount": "7000.00",
+        "taxable": "0.00",
+        "nontaxable": "7000.00",
+        "remaining_taxable": "0.00",
+        "remaining_nontaxable": "7000.00",
+        "clock_start": "2025-01-01",
+        "penalty_free_on": "2030-01-01",
+        "penalty_free": True,
+        "days_left": 0,
+    }
+    clocks = dict(
+        CLOCKS,
+        conversions=CLOCKS["conversions"] + [layer],
+        warnings=[{"code": LONG_CODE, "message": LONG_MESSAGE}],
+    )
+    headroom = dict(
+        HEADROOM_2025,
+        warnings=HEADROOM_2025["warnings"]
+        + [
+            {
+                "code": "SECOND",
+                "message": "a second warning whose text runs on well past the width of its column "
+                "and ends with ENDOFSECOND",
+            }
+        ],
+    )
     path, _ = _book(tmp_path, clocks=clocks, headroom={2025: headroom})
-    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
-                   check=True, capture_output=True, timeout=180)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "ann-2025.pdf"), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(path),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "ann-2025.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     pages = {p.strip().splitlines()[-1].split(" - page")[0].strip(): p for p in text.split("\f") if p.strip()}
     summary = pages["Summary"]
     assert LONG_CODE in summary  # not broken across lines

@@ -16,8 +16,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 BUSY = "Error: ledger is busy: another megaroth is writing; try again"
-FILES = ["2025-acme-generic.csv", "2025-acme-voya-activity.csv", "2025-acme-fidelity-netbenefits-history.csv",
-         "2025-acme.ofx"]
+FILES = [
+    "2025-acme-generic.csv",
+    "2025-acme-voya-activity.csv",
+    "2025-acme-fidelity-netbenefits-history.csv",
+    "2025-acme.ofx",
+]
 
 
 def _env(**extra):
@@ -27,13 +31,26 @@ def _env(**extra):
 
 
 def run(db: Path, *args: str, env=None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "megaroth_ledger", "--db", str(db), *args], cwd=ROOT,
-                          capture_output=True, text=True, env=env or _env(), timeout=300, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "megaroth_ledger", "--db", str(db), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env or _env(),
+        timeout=300,
+        **kw,
+    )
 
 
 def start(db: Path, *args: str, env=None) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "megaroth_ledger", "--db", str(db), *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env or _env())
+    return subprocess.Popen(
+        [sys.executable, "-m", "megaroth_ledger", "--db", str(db), *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or _env(),
+    )
 
 
 @pytest.fixture
@@ -44,8 +61,18 @@ def ledger(tmp_path) -> Path:
     m = Megaroth(db)  # set up in-process (fast); the tests below use real processes
     m("person", "add", "ann", "--born", "1985-04-02")
     for i in range(1, 5):
-        m("plan", "add", f"p{i}", "--person", "ann", "--employer", "Acme Corp", "--after-tax",
-          "--in-plan-conversion", "--in-service-withdrawal")
+        m(
+            "plan",
+            "add",
+            f"p{i}",
+            "--person",
+            "ann",
+            "--employer",
+            "Acme Corp",
+            "--after-tax",
+            "--in-plan-conversion",
+            "--in-service-withdrawal",
+        )
     return db
 
 
@@ -62,9 +89,20 @@ def held(ledger):
 
 @pytest.mark.slow
 def test_four_concurrent_imports_into_one_ledger_all_succeed(ledger):
-    procs = [start(ledger, "import", str(SAMPLES / name), "--plan", f"p{i}", "--map", "OTHERVEST=roth_irr",
-                   "--format", "json")
-             for i, name in enumerate(FILES, start=1)]
+    procs = [
+        start(
+            ledger,
+            "import",
+            str(SAMPLES / name),
+            "--plan",
+            f"p{i}",
+            "--map",
+            "OTHERVEST=roth_irr",
+            "--format",
+            "json",
+        )
+        for i, name in enumerate(FILES, start=1)
+    ]
     results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
     for code, out, err in results:
         assert code == 0, err
@@ -74,8 +112,12 @@ def test_four_concurrent_imports_into_one_ledger_all_succeed(ledger):
     added = {json.loads(out)["plans"][0]: json.loads(out)["rows_added"] for _, out, _ in results}
     assert set(added) == {"p1", "p2", "p3", "p4"} and all(n > 0 for n in added.values())
     with sqlite3.connect(ledger) as c:
-        per_plan = dict(c.execute("SELECT p.name, count(*) FROM entry e JOIN plan p ON p.id = e.plan_id "
-                                  "WHERE e.origin IS NULL GROUP BY p.name"))
+        per_plan = dict(
+            c.execute(
+                "SELECT p.name, count(*) FROM entry e JOIN plan p ON p.id = e.plan_id "
+                "WHERE e.origin IS NULL GROUP BY p.name"
+            )
+        )
     c.close()
     for plan, n in added.items():  # every import's rows are there, none twice
         assert per_plan[plan] <= n
@@ -98,8 +140,21 @@ def test_megaroth_wait_from_the_environment(ledger, held):
 
 
 def test_a_waiting_writer_goes_ahead_when_the_other_one_finishes(ledger, held):
-    proc = start(ledger, "--wait", "120", "contribution", "add", "--plan", "p1", "--date", "2025-01-15",
-                 "--source", "pretax", "--amount", "100")
+    proc = start(
+        ledger,
+        "--wait",
+        "120",
+        "contribution",
+        "add",
+        "--plan",
+        "p1",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "100",
+    )
     # the writer is waiting for the lock (no timing: we only release once it has started)
     release = threading.Timer(1.0, held.commit)
     release.start()
@@ -116,6 +171,9 @@ def test_readers_do_not_wait_for_a_writer(ledger, held):
 
 
 def test_undo_and_every_add_command_take_the_lock(ledger, held):
-    for args in (["import", "undo", "1"], ["ira", "value", "--person", "ann", "--year", "2025", "--amount", "0"]):
+    for args in (
+        ["import", "undo", "1"],
+        ["ira", "value", "--person", "ann", "--year", "2025", "--amount", "0"],
+    ):
         r = run(ledger, "--wait", "0", *args)
         assert (r.returncode, r.stderr.strip()) == (75, BUSY), args

@@ -13,7 +13,6 @@ non-zero exit, without a traceback.
 from __future__ import annotations
 
 import importlib
-import os
 
 import click
 

@@ -23,10 +23,24 @@ def log(ctx, person_name, since, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_changes(session, person_name, since)
-    view = [{**r, "at": r["at"].replace(microsecond=0), "before": svc.describe(r["before"]),
-             "after": svc.describe(r["after"], r["before"])} for r in rows]
-    cols = [Column("at", "At (UTC)"), Column("action", "Action"), Column("record", "Record"), Column("id", "Id"),
-            Column("before", "Before"), Column("after", "After"), Column("reason", "Reason")]
+    view = [
+        {
+            **r,
+            "at": r["at"].replace(microsecond=0),
+            "before": svc.describe(r["before"]),
+            "after": svc.describe(r["after"], r["before"]),
+        }
+        for r in rows
+    ]
+    cols = [
+        Column("at", "At (UTC)"),
+        Column("action", "Action"),
+        Column("record", "Record"),
+        Column("id", "Id"),
+        Column("before", "Before"),
+        Column("after", "After"),
+        Column("reason", "Reason"),
+    ]
     emit(rows, fmt, [Table("Change log (newest first)", cols, view)])
 
 

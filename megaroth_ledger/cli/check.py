@@ -12,8 +12,14 @@ from .common import YEAR, ledger_session
 @click.option("--person", "person_name", help="Only this person's plans and IRA (default: everyone).")
 @click.option("--year", type=YEAR, help="Only records of this tax year (default: every year).")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
-              help="Output format: a readable table, JSON or CSV.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format: a readable table, JSON or CSV.",
+)
 @click.pass_context
 def check(ctx, person_name, year, strict, fmt) -> None:
     """Run the ledger's checks; exit 1 if any fails (warnings only with --strict).
@@ -40,12 +46,29 @@ def check(ctx, person_name, year, strict, fmt) -> None:
     with ledger_session(ctx) as session:
         checks = svc.run(session, person_name, year)
     bad = svc.failing(checks, strict)
-    summary = (f"{len(bad)} check(s) failed" + (" (warnings count: --strict)" if strict else "")) if bad \
+    summary = (
+        (f"{len(bad)} check(s) failed" + (" (warnings count: --strict)" if strict else ""))
+        if bad
         else "all checks passed" + ("" if strict else " (warnings do not fail without --strict)")
+    )
     rows = [{**c, "records": ", ".join(str(r) for r in c["records"])} for c in checks]
-    emit({"checks": checks}, fmt, [Table("megaroth check", [
-        Column("name", "Check"), Column("status", "Status"), Column("message", "Message"),
-        Column("records", "Records")], rows, footer=[summary])])
+    emit(
+        {"checks": checks},
+        fmt,
+        [
+            Table(
+                "megaroth check",
+                [
+                    Column("name", "Check"),
+                    Column("status", "Status"),
+                    Column("message", "Message"),
+                    Column("records", "Records"),
+                ],
+                rows,
+                footer=[summary],
+            )
+        ],
+    )
     if bad:
         ctx.exit(1)
 

@@ -79,6 +79,7 @@ AMOUNT = AmountType()
 DATE = DateType()
 YEAR = click.IntRange(1900, 2100)  # megaroth_ledger.bounds: dates 1900-01-01..2100-12-31
 
+
 def _remember_section(ctx: click.Context, param, value):
     if value is not None:
         ctx.meta["megaroth.csv_section"] = value.strip()
@@ -99,7 +100,7 @@ _section = click.option(
     expose_value=False,
     callback=_remember_section,
     help="With --format csv: only this section, without the section column (a report of several "
-         "sections prints them all in one CSV whose first column names the section).",
+    "sections prints them all in one CSV whose first column names the section).",
 )
 
 
@@ -128,8 +129,10 @@ def get_ledger(ctx: click.Context, write: bool = False) -> Ledger:
             click.echo(f"created new ledger at {ledger.created_file}", err=True)
         mig = ledger.migration
         if mig.leftovers_dropped:
-            click.echo(f"note: removed {', '.join(mig.leftovers_dropped)} left by an interrupted older upgrade",
-                       err=True)
+            click.echo(
+                f"note: removed {', '.join(mig.leftovers_dropped)} left by an interrupted older upgrade",
+                err=True,
+            )
         if mig.backup is not None:
             click.echo(f"note: upgraded the database schema; backup saved to {mig.backup}", err=True)
     return state["ledger"]
@@ -167,8 +170,14 @@ def shell_quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, *,
-         warnings_in_tables: bool = False, csv: Sequence[Table] | None = None) -> None:
+def emit(
+    payload: Any,
+    fmt: str,
+    tables: Table | Sequence[Table] | None = None,
+    *,
+    warnings_in_tables: bool = False,
+    csv: Sequence[Table] | None = None,
+) -> None:
     """Print ``payload`` as JSON, or its ``tables`` as readable tables / CSV.
 
     CSV holds every section of the report: one table prints as it is (a header row of column
@@ -199,8 +208,10 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, 
 
             chosen = [t for name, t in sections if name == wanted]
             if not chosen:
-                raise UserError(f"--section {wanted}: no such section; this report has: "
-                                + ", ".join(name for name, _ in sections))
+                raise UserError(
+                    f"--section {wanted}: no such section; this report has: "
+                    + ", ".join(name for name, _ in sections)
+                )
             click.echo(_tty_safe(output.render_csv(chosen[0])), nl=False)
         elif len(grids) == 1:
             click.echo(_tty_safe(output.render_csv(grids[0])), nl=False)
@@ -215,9 +226,17 @@ def emit(payload: Any, fmt: str, tables: Table | Sequence[Table] | None = None, 
 
             width = output.table_width(sys.stdout.isatty(), shutil.get_terminal_size((80, 24)).columns)
             for w in warnings:
-                click.echo(terminal_text(textwrap.fill(f"warning [{w['code']}]: {w['message']}", width=width,
-                                                       break_long_words=False, break_on_hyphens=False),
-                                         keep_newlines=True))
+                click.echo(
+                    terminal_text(
+                        textwrap.fill(
+                            f"warning [{w['code']}]: {w['message']}",
+                            width=width,
+                            break_long_words=False,
+                            break_on_hyphens=False,
+                        ),
+                        keep_newlines=True,
+                    )
+                )
         return
     for w in warnings or []:
         click.echo(terminal_text(f"warning [{w['code']}]: {w['message']}", keep_newlines=True), err=True)

@@ -39,11 +39,24 @@ def _report_edit(res: dict, fmt: str) -> None:
     from ..services.changelog import describe
 
     before, after = res.get("before") or {}, res.get("after") or {}
-    rows = [{"field": k, "before": before.get(k), "after": v} for k, v in after.items()
-            if before.get(k) != v and k not in ("recorded_at",)]
+    rows = [
+        {"field": k, "before": before.get(k), "after": v}
+        for k, v in after.items()
+        if before.get(k) != v and k not in ("recorded_at",)
+    ]
     title = f"edited {res['record']} #{res['id']}" + ("" if rows else ": nothing changed")
-    emit(res, fmt, [Table(title, [Column("field", "Field"), Column("before", "Before"), Column("after", "After")],
-                          rows, footer=[describe(after)] if fmt == "table" else [])])
+    emit(
+        res,
+        fmt,
+        [
+            Table(
+                title,
+                [Column("field", "Field"), Column("before", "Before"), Column("after", "After")],
+                rows,
+                footer=[describe(after)] if fmt == "table" else [],
+            )
+        ],
+    )
 
 
 def _report_rm(res: dict, fmt: str) -> None:
@@ -76,8 +89,16 @@ def contribution_edit(ctx, entry_id, on, amount, source, tax_year, memo, no_memo
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_entry(session, "contribution", entry_id, on=on, amount=amount, source=source,
-                             tax_year=tax_year, memo=_opt(memo, no_memo))
+        res = svc.edit_entry(
+            session,
+            "contribution",
+            entry_id,
+            on=on,
+            amount=amount,
+            source=source,
+            tax_year=tax_year,
+            memo=_opt(memo, no_memo),
+        )
     _report_edit(res, fmt)
 
 
@@ -115,9 +136,16 @@ def earnings_list(ctx, person_name, plan_name, year, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_earnings(session, person_name, plan_name, year)
-    cols = [Column("id", "#"), Column("date", "Date"), Column("plan", "Plan"), Column("type", "Type"),
-            Column("source", "Source"), Column("amount", "Amount", True), Column("memo", "Memo"),
-            Column("origin", "Origin")]
+    cols = [
+        Column("id", "#"),
+        Column("date", "Date"),
+        Column("plan", "Plan"),
+        Column("type", "Type"),
+        Column("source", "Source"),
+        Column("amount", "Amount", True),
+        Column("memo", "Memo"),
+        Column("origin", "Origin"),
+    ]
     emit({"earnings": rows}, fmt, Table("Earnings", cols, rows))
 
 
@@ -138,8 +166,9 @@ def earnings_edit(ctx, entry_id, on, source, amount, memo, no_memo, fmt) -> None
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_entry(session, "earnings", entry_id, on=on, amount=amount, source=source,
-                             memo=_opt(memo, no_memo))
+        res = svc.edit_entry(
+            session, "earnings", entry_id, on=on, amount=amount, source=source, memo=_opt(memo, no_memo)
+        )
     _report_edit(res, fmt)
 
 
@@ -176,9 +205,16 @@ def balance_list(ctx, person_name, plan_name, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_balances(session, person_name, plan_name)
-    cols = [Column("id", "#"), Column("date", "Date"), Column("plan", "Plan"), Column("source", "Source"),
-            Column("statement", "Statement", True), Column("ledger", "Ledger", True),
-            Column("difference", "Recorded as earnings", True), Column("import_id", "Import")]
+    cols = [
+        Column("id", "#"),
+        Column("date", "Date"),
+        Column("plan", "Plan"),
+        Column("source", "Source"),
+        Column("statement", "Statement", True),
+        Column("ledger", "Ledger", True),
+        Column("difference", "Recorded as earnings", True),
+        Column("import_id", "Import"),
+    ]
     emit({"balances": rows}, fmt, Table("Balance assertions", cols, rows))
 
 
@@ -241,9 +277,18 @@ def conversion_list(ctx, person_name, plan_name, year, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_conversions(session, person_name, plan_name, year)
-    cols = [Column("id", "#"), Column("date", "Date"), Column("plan", "Plan"), Column("route", "Route"),
-            Column("gross", "Gross", True), Column("basis", "Basis", True), Column("earnings", "Earnings", True),
-            Column("taxable", "Taxable", True), Column("import_id", "Import"), Column("memo", "Memo")]
+    cols = [
+        Column("id", "#"),
+        Column("date", "Date"),
+        Column("plan", "Plan"),
+        Column("route", "Route"),
+        Column("gross", "Gross", True),
+        Column("basis", "Basis", True),
+        Column("earnings", "Earnings", True),
+        Column("taxable", "Taxable", True),
+        Column("import_id", "Import"),
+        Column("memo", "Memo"),
+    ]
     emit({"conversions": rows}, fmt, Table("Conversions", cols, rows))
 
 
@@ -260,8 +305,9 @@ def conversion_list(ctx, person_name, plan_name, year, fmt) -> None:
 @click.option("--no-memo", is_flag=True, help="Clear the memo.")
 @format_option
 @click.pass_context
-def conversion_edit(ctx, conversion_id, on, amount, to, earnings_to, no_earnings_to, basis, no_basis, memo,
-                    no_memo, fmt) -> None:
+def conversion_edit(
+    ctx, conversion_id, on, amount, to, earnings_to, no_earnings_to, basis, no_basis, memo, no_memo, fmt
+) -> None:
     """Correct a conversion (same checks as `convert`); an imported one takes --basis and --memo only.
 
     Example: megaroth conversion edit 2 --amount 20500 --basis 20000
@@ -269,9 +315,16 @@ def conversion_edit(ctx, conversion_id, on, amount, to, earnings_to, no_earnings
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_conversion(session, conversion_id, on=on, amount=amount, to=to,
-                                  earnings_to=_opt(earnings_to, no_earnings_to), basis=_opt(basis, no_basis),
-                                  memo=_opt(memo, no_memo))
+        res = svc.edit_conversion(
+            session,
+            conversion_id,
+            on=on,
+            amount=amount,
+            to=to,
+            earnings_to=_opt(earnings_to, no_earnings_to),
+            basis=_opt(basis, no_basis),
+            memo=_opt(memo, no_memo),
+        )
     _report_edit(res, fmt)
 
 
@@ -313,9 +366,16 @@ def ira_event_list(ctx, person_name, year, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_ira_events(session, person_name, year)
-    cols = [Column("id", "#"), Column("date", "Date"), Column("tax_year", "Tax year"), Column("kind", "Kind"),
-            Column("account", "Account"), Column("amount", "Amount", True),
-            Column("nondeductible", "Nondeductible", True), Column("exception", "Exception")]
+    cols = [
+        Column("id", "#"),
+        Column("date", "Date"),
+        Column("tax_year", "Tax year"),
+        Column("kind", "Kind"),
+        Column("account", "Account"),
+        Column("amount", "Amount", True),
+        Column("nondeductible", "Nondeductible", True),
+        Column("exception", "Exception"),
+    ]
     emit({"ira_events": rows}, fmt, Table(f"IRA events, {person_name}", cols, rows))
 
 
@@ -331,8 +391,19 @@ def ira_event_list(ctx, person_name, year, fmt) -> None:
 @click.option("--no-exception", is_flag=True, help="Clear the exception.")
 @format_option
 @click.pass_context
-def ira_event_edit(ctx, event_id, on, account, amount, tax_year, nondeductible, no_nondeductible, exception,
-                   no_exception, fmt) -> None:
+def ira_event_edit(
+    ctx,
+    event_id,
+    on,
+    account,
+    amount,
+    tax_year,
+    nondeductible,
+    no_nondeductible,
+    exception,
+    no_exception,
+    fmt,
+) -> None:
     """Correct an IRA contribution, conversion or distribution.
 
     Example: megaroth ira event edit 4 --amount 7000 --nondeductible 7000
@@ -340,9 +411,16 @@ def ira_event_edit(ctx, event_id, on, account, amount, tax_year, nondeductible, 
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_ira_event(session, event_id, on=on, amount=amount, account=account, tax_year=tax_year,
-                                 nondeductible=_opt(nondeductible, no_nondeductible),
-                                 exception=_opt(exception, no_exception))
+        res = svc.edit_ira_event(
+            session,
+            event_id,
+            on=on,
+            amount=amount,
+            account=account,
+            tax_year=tax_year,
+            nondeductible=_opt(nondeductible, no_nondeductible),
+            exception=_opt(exception, no_exception),
+        )
     _report_edit(res, fmt)
 
 
@@ -407,9 +485,15 @@ def ira_value_list(ctx, person_name, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_ira_values(session, person_name)
-    emit({"ira_values": rows}, fmt, Table(f"December 31 traditional IRA values, {person_name}",
-                                          [Column("id", "#"), Column("year", "Year"),
-                                           Column("amount", "Value", True)], rows))
+    emit(
+        {"ira_values": rows},
+        fmt,
+        Table(
+            f"December 31 traditional IRA values, {person_name}",
+            [Column("id", "#"), Column("year", "Year"), Column("amount", "Value", True)],
+            rows,
+        ),
+    )
 
 
 @ira_value_group.command("edit")
@@ -465,8 +549,13 @@ def wages_edit(ctx, wages_id, year, compensation, no_compensation, fica_wages, n
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_wages(session, wages_id, year=year, compensation=_opt(compensation, no_compensation),
-                             fica_wages=_opt(fica_wages, no_fica_wages))
+        res = svc.edit_wages(
+            session,
+            wages_id,
+            year=year,
+            compensation=_opt(compensation, no_compensation),
+            fica_wages=_opt(fica_wages, no_fica_wages),
+        )
     _report_edit(res, fmt)
 
 
@@ -502,12 +591,25 @@ def basis_list(ctx, person_name, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_basis(session, person_name)
-    view = [{**r, "conversions": ", ".join(f"{c['year']}:{c['gross']}:{c['taxable']}" for c in r["conversions"])}
-            for r in rows]
-    emit({"basis": rows}, fmt, Table(f"Carried-forward basis, {person_name}", [
-        Column("id", "#"), Column("year", "End of year"), Column("traditional", "Traditional (8606 line 14)", True),
-        Column("roth_contributions", "Roth contributions", True),
-        Column("conversions", "Conversion layers YEAR:GROSS:TAXABLE")], view))
+    view = [
+        {**r, "conversions": ", ".join(f"{c['year']}:{c['gross']}:{c['taxable']}" for c in r["conversions"])}
+        for r in rows
+    ]
+    emit(
+        {"basis": rows},
+        fmt,
+        Table(
+            f"Carried-forward basis, {person_name}",
+            [
+                Column("id", "#"),
+                Column("year", "End of year"),
+                Column("traditional", "Traditional (8606 line 14)", True),
+                Column("roth_contributions", "Roth contributions", True),
+                Column("conversions", "Conversion layers YEAR:GROSS:TAXABLE"),
+            ],
+            view,
+        ),
+    )
 
 
 @basis.command("edit")
@@ -517,13 +619,28 @@ def basis_list(ctx, person_name, fmt) -> None:
 @click.option("--no-traditional", is_flag=True, help="Clear the traditional basis.")
 @click.option("--roth-contributions", type=AMOUNT, help="Roth IRA regular-contribution basis (line 22).")
 @click.option("--no-roth-contributions", is_flag=True, help="Clear the Roth contribution basis.")
-@click.option("--conversion", "conversions", multiple=True, metavar="YEAR:GROSS:TAXABLE",
-              help="Replace the conversion layers with these; repeat for each year.")
+@click.option(
+    "--conversion",
+    "conversions",
+    multiple=True,
+    metavar="YEAR:GROSS:TAXABLE",
+    help="Replace the conversion layers with these; repeat for each year.",
+)
 @click.option("--no-conversion", "no_conversions", is_flag=True, help="Remove every conversion layer.")
 @format_option
 @click.pass_context
-def basis_edit(ctx, basis_id, year, traditional, no_traditional, roth_contributions, no_roth_contributions,
-               conversions, no_conversions, fmt) -> None:
+def basis_edit(
+    ctx,
+    basis_id,
+    year,
+    traditional,
+    no_traditional,
+    roth_contributions,
+    no_roth_contributions,
+    conversions,
+    no_conversions,
+    fmt,
+) -> None:
     """Correct carried-forward basis.
 
     Example: megaroth basis edit 1 --traditional 2500
@@ -533,9 +650,15 @@ def basis_edit(ctx, basis_id, year, traditional, no_traditional, roth_contributi
     if conversions and no_conversions:
         raise click.UsageError("give --conversion or --no-conversion, not both")
     with write_session(ctx) as session:
-        res = svc.edit_basis(session, basis_id, year=year, traditional=_opt(traditional, no_traditional),
-                             roth_contributions=_opt(roth_contributions, no_roth_contributions),
-                             layers=list(conversions), no_conversions=no_conversions)
+        res = svc.edit_basis(
+            session,
+            basis_id,
+            year=year,
+            traditional=_opt(traditional, no_traditional),
+            roth_contributions=_opt(roth_contributions, no_roth_contributions),
+            layers=list(conversions),
+            no_conversions=no_conversions,
+        )
     _report_edit(res, fmt)
 
 
@@ -573,9 +696,18 @@ def reconcile_list(ctx, person_name, plan_name, year, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_received(session, person_name, plan_name, year)
-    cols = [Column("id", "#"), Column("plan", "Plan"), Column("year", "Year"), Column("box1", "Box 1", True),
-            Column("box2a", "Box 2a", True), Column("box4", "Box 4", True), Column("box5", "Box 5", True),
-            Column("box10", "Box 10", True), Column("box7", "Box 7"), Column("box11", "Box 11")]
+    cols = [
+        Column("id", "#"),
+        Column("plan", "Plan"),
+        Column("year", "Year"),
+        Column("box1", "Box 1", True),
+        Column("box2a", "Box 2a", True),
+        Column("box4", "Box 4", True),
+        Column("box5", "Box 5", True),
+        Column("box10", "Box 10", True),
+        Column("box7", "Box 7"),
+        Column("box11", "Box 11"),
+    ]
     emit({"received_1099r": rows}, fmt, Table("Received 1099-Rs", cols, rows))
 
 
@@ -617,8 +749,10 @@ def reconcile_edit(ctx, received_id, year, fmt, **boxes) -> None:
     if fmt == "json":
         emit(res, fmt)
     else:
-        click.echo(f"edited received 1099-R #{received_id}; compare it again with "
-                   f"`megaroth reconcile 1099-r --plan {res['after']['plan']} --year {res['after']['year']} ...`")
+        click.echo(
+            f"edited received 1099-R #{received_id}; compare it again with "
+            f"`megaroth reconcile 1099-r --plan {res['after']['plan']} --year {res['after']['year']} ...`"
+        )
 
 
 @reconcile.command("rm")
@@ -661,17 +795,37 @@ def person_edit(ctx, name, born, new_name, fmt) -> None:
 @click.argument("name")
 @click.option("--employer", help="Sponsoring employer; plans of one employer share a 415(c) limit.")
 @click.option("--kind", type=click.Choice(["401k", "403b", "457b"]))
-@click.option("--after-tax/--no-after-tax", default=None, help="The plan accepts after-tax (non-Roth) contributions.")
-@click.option("--in-plan-conversion/--no-in-plan-conversion", default=None,
-              help="The plan allows in-plan Roth rollovers (IRR).")
-@click.option("--in-service-withdrawal/--no-in-service-withdrawal", default=None,
-              help="The plan allows in-service withdrawals of after-tax money.")
-@click.option("--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11).")
+@click.option(
+    "--after-tax/--no-after-tax", default=None, help="The plan accepts after-tax (non-Roth) contributions."
+)
+@click.option(
+    "--in-plan-conversion/--no-in-plan-conversion",
+    default=None,
+    help="The plan allows in-plan Roth rollovers (IRR).",
+)
+@click.option(
+    "--in-service-withdrawal/--no-in-service-withdrawal",
+    default=None,
+    help="The plan allows in-service withdrawals of after-tax money.",
+)
+@click.option(
+    "--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11)."
+)
 @click.option("--no-first-roth-year", is_flag=True, help="Clear the first Roth year.")
 @format_option
 @click.pass_context
-def plan_edit(ctx, name, employer, kind, after_tax, in_plan_conversion, in_service_withdrawal, first_roth_year,
-              no_first_roth_year, fmt) -> None:
+def plan_edit(
+    ctx,
+    name,
+    employer,
+    kind,
+    after_tax,
+    in_plan_conversion,
+    in_service_withdrawal,
+    first_roth_year,
+    no_first_roth_year,
+    fmt,
+) -> None:
     """Change a plan's employer or features (every `plan add` feature has a --no- form).
 
     Example: megaroth plan edit acme-401k --after-tax --in-plan-conversion
@@ -679,9 +833,16 @@ def plan_edit(ctx, name, employer, kind, after_tax, in_plan_conversion, in_servi
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_plan(session, name, employer=employer, kind=kind, after_tax=after_tax,
-                            in_plan_conversion=in_plan_conversion, in_service_withdrawal=in_service_withdrawal,
-                            first_roth_year=_opt(first_roth_year, no_first_roth_year))
+        res = svc.edit_plan(
+            session,
+            name,
+            employer=employer,
+            kind=kind,
+            after_tax=after_tax,
+            in_plan_conversion=in_plan_conversion,
+            in_service_withdrawal=in_service_withdrawal,
+            first_roth_year=_opt(first_roth_year, no_first_roth_year),
+        )
     _report_edit(res, fmt)  # with its warnings
 
 

@@ -29,16 +29,39 @@ def _rate(ctx, param, value):
 @click.option("--person", "person_name", required=True, help="Whose ledger (see `megaroth person list`).")
 @click.option("--year", type=YEAR, help="The tax year to export.")
 @click.option("--all-years", is_flag=True, help="Every tax year in the ledger, in one workbook.")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The .xlsx file to write; - writes the workbook to standard output (not to a terminal).")
-@click.option("--rate", callback=_rate, default="7", show_default=True, metavar="PERCENT",
-              help="Annual growth rate in percent for the Projection sheet (an assumption, not a forecast).")
-@click.option("--projection-years", type=click.IntRange(1, 100), default=20, show_default=True,
-              help="Years to project on the Projection sheet.")
-@click.option("--annual-after-tax", type=AMOUNT, help="Continued after-tax contributions a year, for the Projection sheet.")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The .xlsx file to write; - writes the workbook to standard output (not to a terminal).",
+)
+@click.option(
+    "--rate",
+    callback=_rate,
+    default="7",
+    show_default=True,
+    metavar="PERCENT",
+    help="Annual growth rate in percent for the Projection sheet (an assumption, not a forecast).",
+)
+@click.option(
+    "--projection-years",
+    type=click.IntRange(1, 100),
+    default=20,
+    show_default=True,
+    help="Years to project on the Projection sheet.",
+)
+@click.option(
+    "--annual-after-tax",
+    type=AMOUNT,
+    help="Continued after-tax contributions a year, for the Projection sheet.",
+)
 @click.option("--as-of", type=DATE, help="Date for the clocks (default: today).")
 @click.pass_context
-def export(ctx, person_name, year, all_years, output, rate, projection_years, annual_after_tax, as_of) -> None:
+def export(
+    ctx, person_name, year, all_years, output, rate, projection_years, annual_after_tax, as_of
+) -> None:
     """Write the year-end workbook: summary, paychecks, conversions, 1099-R, Form 8606, Form 1040
     lines, 5-year clocks, Roth basis, projection and audit sheets.
 
@@ -53,8 +76,10 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
         import sys
 
         if sys.stdout.isatty():
-            raise UserError("-o -: standard output is a terminal; redirect it to a file (megaroth export ... -o - > "
-                            "ann-2025.xlsx) or give a file name")
+            raise UserError(
+                "-o -: standard output is a terminal; redirect it to a file (megaroth export ... -o - > "
+                "ann-2025.xlsx) or give a file name"
+            )
     elif output.suffix.lower() != ".xlsx":
         raise UserError(f"-o {output}: the workbook file name must end in .xlsx")
     from ..files import atomic_output, os_error
@@ -67,8 +92,10 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
         if not known:
             raise UserError(f"{person_name} has no ledger rows yet: nothing to export")
         if not all_years and year not in known:
-            raise UserError(f"{person_name} has no ledger rows in {year} "
-                            f"(years with rows: {', '.join(str(y) for y in known)})")
+            raise UserError(
+                f"{person_name} has no ledger rows in {year} "
+                f"(years with rows: {', '.join(str(y) for y in known)})"
+            )
         years = known if all_years else [year]
         args = {"rate": rate, "years": projection_years, "annual_after_tax": annual_after_tax, "today": on}
         data = svc.workbook_data(session, person_name, years, as_of=on, projection_args=args)
@@ -89,17 +116,32 @@ def export(ctx, person_name, year, all_years, output, rate, projection_years, an
                     counts = build_workbook(data, tmp)
                 except OSError as exc:
                     raise os_error(exc, output, "write") from None
-    click.echo(f"wrote {'the workbook to standard output' if to_stdout else output} "
-               f"({', '.join(str(y) for y in years)}; "
-               f"{counts['Paychecks']} paycheck rows, {counts['Audit']} ledger rows)", err=to_stdout)
+    click.echo(
+        f"wrote {'the workbook to standard output' if to_stdout else output} "
+        f"({', '.join(str(y) for y in years)}; "
+        f"{counts['Paychecks']} paycheck rows, {counts['Audit']} ledger rows)",
+        err=to_stdout,
+    )
 
 
 @click.command("project")
 @click.option("--person", "person_name", required=True, help="Whose conversions to project.")
-@click.option("--rate", callback=_rate, required=True, metavar="PERCENT", help="Annual growth rate in percent, e.g. 7 or 6.5.")
+@click.option(
+    "--rate",
+    callback=_rate,
+    required=True,
+    metavar="PERCENT",
+    help="Annual growth rate in percent, e.g. 7 or 6.5.",
+)
 @click.option("--years", type=click.IntRange(1, 100), required=True, help="How many years to project.")
-@click.option("--annual-after-tax", type=AMOUNT, help="Also project continued after-tax contributions of this much a year.")
-@click.option("--start-year", type=YEAR, help="Project from Dec 31 of this year (default: the last conversion year).")
+@click.option(
+    "--annual-after-tax",
+    type=AMOUNT,
+    help="Also project continued after-tax contributions of this much a year.",
+)
+@click.option(
+    "--start-year", type=YEAR, help="Project from Dec 31 of this year (default: the last conversion year)."
+)
 @format_option
 @click.pass_context
 def project(ctx, person_name, rate, years, annual_after_tax, start_year, fmt) -> None:
@@ -116,22 +158,38 @@ def project(ctx, person_name, rate, years, annual_after_tax, start_year, fmt) ->
         data = svc.projection(session, person_name, rate, years, annual_after_tax, start_year)
     cols = [Column("year", "Dec 31 of"), Column("years_elapsed", "years")]
     if len(data["conversions"]) > 1:  # one year's column would repeat the total beside it
-        cols += [Column(f"y{c['tax_year']}", f"{c['tax_year']} conversions", True) for c in data["conversions"]]
-    cols += [Column("without_contributions", "without continued contributions" if annual_after_tax is not None
-                    else "value of the conversions", True)]
+        cols += [
+            Column(f"y{c['tax_year']}", f"{c['tax_year']} conversions", True) for c in data["conversions"]
+        ]
+    cols += [
+        Column(
+            "without_contributions",
+            "without continued contributions" if annual_after_tax is not None else "value of the conversions",
+            True,
+        )
+    ]
     if annual_after_tax is not None:
-        cols += [Column("contributed", "contributed so far", True),
-                 Column("with_contributions", "with continued contributions", True)]
+        cols += [
+            Column("contributed", "contributed so far", True),
+            Column("with_contributions", "with continued contributions", True),
+        ]
     from decimal import Decimal
 
     rows = []
     for r in data["rows"]:
-        row = {k: (Decimal(v) if k in ("without_contributions", "with_contributions", "contributed") and v else v)
-               for k, v in r.items() if k != "by_conversion_year"}
+        row = {
+            k: (
+                Decimal(v) if k in ("without_contributions", "with_contributions", "contributed") and v else v
+            )
+            for k, v in r.items()
+            if k != "by_conversion_year"
+        }
         row.update({f"y{y}": Decimal(v) for y, v in r["by_conversion_year"].items()})
         rows.append(row)
-    title = (f"{data['person']}: {data['rate']}% a year for {data['years']} years from Dec 31 {data['start_year']}"
-             + (f", plus {data['annual_after_tax']} a year" if data["annual_after_tax"] else ""))
+    title = (
+        f"{data['person']}: {data['rate']}% a year for {data['years']} years from Dec 31 {data['start_year']}"
+        + (f", plus {data['annual_after_tax']} a year" if data["annual_after_tax"] else "")
+    )
     emit(data, fmt, [Table(title, cols, rows, footer=[f"convention: {data['convention']}"])])
 
 
@@ -166,35 +224,89 @@ def _year_tables(data: dict) -> list:
 
     h = data["headroom"]
     tables = [
-        Table(f"{data['person']}, {data['year']}: headroom per employer",
-              [Column("employer", "employer"), Column("plans", "plans"),
-               Column("annual_additions_limit", "415(c) limit", True),
-               Column("elective_deferrals_counted", "deferrals counted", True),
-               Column("employer_contributions", "employer", True),
-               Column("after_tax_contributions", "after-tax", True),
-               Column("after_tax_room", "after-tax room", True)], h["employers"],
-              footer=[f"elective deferrals {h['elective_deferrals']:,.2f} of {h['limits']['elective_deferral']:,.2f}"
-                      f" (catch-up used {h['catch_up_used']:,.2f}, excess {h['excess_deferrals']:,.2f})"],
-              section="headroom"),
-        Table("Contributions by source", [Column("source", "source"), Column("amount", "amount", True)],
-              [{"source": k, "amount": v} for k, v in data["contributions_by_source"].items()]
-              + [{"source": "total", "amount": data["contributions_total"]}], section="contributions"),
-        Table("Conversions", [Column("date", "date"), Column("plan", "plan"), Column("route", "route"),
-                              Column("destination", "destination"), Column("gross", "gross", True),
-                              Column("basis", "basis", True), Column("taxable", "taxable", True)],
-              data["conversions"], section="conversions"),
+        Table(
+            f"{data['person']}, {data['year']}: headroom per employer",
+            [
+                Column("employer", "employer"),
+                Column("plans", "plans"),
+                Column("annual_additions_limit", "415(c) limit", True),
+                Column("elective_deferrals_counted", "deferrals counted", True),
+                Column("employer_contributions", "employer", True),
+                Column("after_tax_contributions", "after-tax", True),
+                Column("after_tax_room", "after-tax room", True),
+            ],
+            h["employers"],
+            footer=[
+                f"elective deferrals {h['elective_deferrals']:,.2f} of {h['limits']['elective_deferral']:,.2f}"
+                f" (catch-up used {h['catch_up_used']:,.2f}, excess {h['excess_deferrals']:,.2f})"
+            ],
+            section="headroom",
+        ),
+        Table(
+            "Contributions by source",
+            [Column("source", "source"), Column("amount", "amount", True)],
+            [{"source": k, "amount": v} for k, v in data["contributions_by_source"].items()]
+            + [{"source": "total", "amount": data["contributions_total"]}],
+            section="contributions",
+        ),
+        Table(
+            "Conversions",
+            [
+                Column("date", "date"),
+                Column("plan", "plan"),
+                Column("route", "route"),
+                Column("destination", "destination"),
+                Column("gross", "gross", True),
+                Column("basis", "basis", True),
+                Column("taxable", "taxable", True),
+            ],
+            data["conversions"],
+            section="conversions",
+        ),
     ]
     if data["form_1040"] is not None:
-        tables.append(Table("Form 1040 lines", [Column("line", "line"), Column("amount", "amount", True)],
-                            [{"line": k, "amount": v} for k, v in data["form_1040"].items()], section="form_1040"))
+        tables.append(
+            Table(
+                "Form 1040 lines",
+                [Column("line", "line"), Column("amount", "amount", True)],
+                [{"line": k, "amount": v} for k, v in data["form_1040"].items()],
+                section="form_1040",
+            )
+        )
     lim = data.get("ira_limits")
     if lim is not None:
-        keys = ("limit", "traditional", "roth", "roth_allowed", "deductible_limit", "traditional_excess", "roth_excess")
-        tables.append(Table("IRA contributions and limits", [Column("item", "item"), Column("amount", "amount", True)],
-                            [{"item": k.replace("_", " "), "amount": lim[k]} for k in keys], section="ira_limits"))
-    tables.append(Table("Warnings and what to do", [Column("code", "code"), Column("origin", "from"),
-                                                    Column("message", "message"), Column("advice", "what to do")],
-                        data["warnings"], footer=data["not_available"], section="warnings", empty="none"))
+        keys = (
+            "limit",
+            "traditional",
+            "roth",
+            "roth_allowed",
+            "deductible_limit",
+            "traditional_excess",
+            "roth_excess",
+        )
+        tables.append(
+            Table(
+                "IRA contributions and limits",
+                [Column("item", "item"), Column("amount", "amount", True)],
+                [{"item": k.replace("_", " "), "amount": lim[k]} for k in keys],
+                section="ira_limits",
+            )
+        )
+    tables.append(
+        Table(
+            "Warnings and what to do",
+            [
+                Column("code", "code"),
+                Column("origin", "from"),
+                Column("message", "message"),
+                Column("advice", "what to do"),
+            ],
+            data["warnings"],
+            footer=data["not_available"],
+            section="warnings",
+            empty="none",
+        )
+    )
     return tables
 
 

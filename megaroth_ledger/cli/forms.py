@@ -8,8 +8,12 @@ from .common import AMOUNT, YEAR, emit, format_option, ledger_session, read_sess
 
 
 def _form_options(f):
-    f = click.option("--round", "rounded", is_flag=True, help="Whole-dollar figures (the IRS allows rounding).")(f)
-    f = click.option("--explain", is_flag=True, help="Show each box/line's formula and the ledger rows behind it.")(f)
+    f = click.option(
+        "--round", "rounded", is_flag=True, help="Whole-dollar figures (the IRS allows rounding)."
+    )(f)
+    f = click.option(
+        "--explain", is_flag=True, help="Show each box/line's formula and the ledger rows behind it."
+    )(f)
     f = format_option(f)
     f = click.option("--year", type=YEAR, required=True)(f)
     f = click.option("--person", "person_name", required=True)(f)
@@ -24,10 +28,16 @@ def form() -> None:
 def _explain_table(payload, title):
     from ..reports.output import Column, Table
 
-    rows = [{"line": k, "formula": v["formula"], "rows": "; ".join(v["rows"])}
-            for k, v in payload.get("explain", {}).items()]
-    return Table(title, [Column("line", "Line"), Column("formula", "Formula"), Column("rows", "Ledger rows")], rows,
-                 section="explain")
+    rows = [
+        {"line": k, "formula": v["formula"], "rows": "; ".join(v["rows"])}
+        for k, v in payload.get("explain", {}).items()
+    ]
+    return Table(
+        title,
+        [Column("line", "Line"), Column("formula", "Formula"), Column("rows", "Ledger rows")],
+        rows,
+        section="explain",
+    )
 
 
 @form.command("1099-r")
@@ -43,11 +53,19 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
 
     with read_session(ctx) as session:
         payload = svc.form_1099r(session, person_name, year, explain=explain, rounded=rounded)
-    cols = [Column("payer", "Payer"), Column("destination", "Destination"), Column("box1", "Box 1", True),
-            Column("box2a", "Box 2a", True), Column("box2b_taxable_not_determined", "2b not det."),
-            Column("box2b_total_distribution", "2b total"), Column("box4", "Box 4", True),
-            Column("box5", "Box 5", True), Column("box7", "Box 7"), Column("box10", "Box 10", True),
-            Column("box11", "Box 11")]
+    cols = [
+        Column("payer", "Payer"),
+        Column("destination", "Destination"),
+        Column("box1", "Box 1", True),
+        Column("box2a", "Box 2a", True),
+        Column("box2b_taxable_not_determined", "2b not det."),
+        Column("box2b_total_distribution", "2b total"),
+        Column("box4", "Box 4", True),
+        Column("box5", "Box 5", True),
+        Column("box7", "Box 7"),
+        Column("box10", "Box 10", True),
+        Column("box11", "Box 11"),
+    ]
     tables = [Table(f"Form 1099-R, {person_name}, {year}", cols, payload["forms"], section="forms")]
     if explain:
         from ..reports.output import Table as T
@@ -55,11 +73,21 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
         rows = []
         for ex in payload["explain"]:
             for box, lines in ex["boxes"].items():
-                rows.append({"form": f"{ex['payer']} {ex['box7']} {ex['destination']}", "box": box,
-                             "how": " ".join(s.strip() for s in lines)})
-        tables.append(T("How each box is figured", [Column("form", "Form"), Column("box", "Box"),
-                                                     Column("how", "Formula and ledger rows")], rows,
-                        section="explain"))
+                rows.append(
+                    {
+                        "form": f"{ex['payer']} {ex['box7']} {ex['destination']}",
+                        "box": box,
+                        "how": " ".join(s.strip() for s in lines),
+                    }
+                )
+        tables.append(
+            T(
+                "How each box is figured",
+                [Column("form", "Form"), Column("box", "Box"), Column("how", "Formula and ledger rows")],
+                rows,
+                section="explain",
+            )
+        )
     emit(payload, fmt, tables)
 
 
@@ -87,9 +115,19 @@ def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
     footer = [] if rows else [f"Form 8606 is not required for {person_name} in {year}."]
     # amounts right-aligned with thousands separators; line 10, a three-place ratio, as it is
-    _emit_lines(payload, fmt, explain, Table(f"Form 8606, {person_name}, {year}",
-                                             [Column("line", "Line"), Column("value", "Amount", True)], rows, footer,
-                                             empty="", section="lines"))
+    _emit_lines(
+        payload,
+        fmt,
+        explain,
+        Table(
+            f"Form 8606, {person_name}, {year}",
+            [Column("line", "Line"), Column("value", "Amount", True)],
+            rows,
+            footer,
+            empty="",
+            section="lines",
+        ),
+    )
 
 
 @form.command("1040")
@@ -106,9 +144,17 @@ def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
     with read_session(ctx) as session:
         payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
-    _emit_lines(payload, fmt, explain, Table(f"Form 1040, {person_name}, {year}",
-                                             [Column("line", "Line"), Column("value", "Amount", True)], rows,
-                                             section="lines"))
+    _emit_lines(
+        payload,
+        fmt,
+        explain,
+        Table(
+            f"Form 1040, {person_name}, {year}",
+            [Column("line", "Line"), Column("value", "Amount", True)],
+            rows,
+            section="lines",
+        ),
+    )
 
 
 @form.command("5329")
@@ -128,8 +174,16 @@ def form_5329(ctx, person_name, year, fmt) -> None:
     with ledger_session(ctx) as session:
         payload = svc.form_5329(session, person_name, year)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
-    emit(payload, fmt, Table(f"Form 5329, {person_name}, {year}", [Column("line", "Line"), Column("value", "Amount")],
-                             rows, footer=payload["notes"]))
+    emit(
+        payload,
+        fmt,
+        Table(
+            f"Form 5329, {person_name}, {year}",
+            [Column("line", "Line"), Column("value", "Amount")],
+            rows,
+            footer=payload["notes"],
+        ),
+    )
 
 
 @click.group("reconcile")
@@ -138,13 +192,24 @@ def reconcile() -> None:
 
 
 @reconcile.command("1099-r")
-@click.option("--plan", "plan_name", help="The plan that issued it (or --person with --account for an IRA custodian; not with --from).")
+@click.option(
+    "--plan",
+    "plan_name",
+    help="The plan that issued it (or --person with --account for an IRA custodian; not with --from).",
+)
 @click.option("--person", "person_name", help="With --account: a 1099-R from an IRA custodian.")
-@click.option("--account", type=click.Choice(["traditional", "roth"]), help="The IRA the custodian's 1099-R is for.")
+@click.option(
+    "--account", type=click.Choice(["traditional", "roth"]), help="The IRA the custodian's 1099-R is for."
+)
 @click.option("--year", type=YEAR, help="The tax year (required unless --from).")
-@click.option("--from", "from_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=str),
-              help="Every 1099-R in FILE: an OFX tax download (TAX1099R) or a CSV with the columns payer,year,"
-              "box1,box2a,box2b_not_determined,box2b_total,box4,box5,box7,box10,box11 (payer: plan or employer).")
+@click.option(
+    "--from",
+    "from_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Every 1099-R in FILE: an OFX tax download (TAX1099R) or a CSV with the columns payer,year,"
+    "box1,box2a,box2b_not_determined,box2b_total,box4,box5,box7,box10,box11 (payer: plan or employer).",
+)
 @click.option("--box1", type=AMOUNT)
 @click.option("--box2a", type=AMOUNT)
 @click.option("--box4", type=AMOUNT)
@@ -154,8 +219,9 @@ def reconcile() -> None:
 @click.option("--box11", type=YEAR)
 @format_option
 @click.pass_context
-def reconcile_1099r(ctx, plan_name, person_name, account, year, from_file, box1, box2a, box4, box5, box10, box7,
-                    box11, fmt) -> None:
+def reconcile_1099r(
+    ctx, plan_name, person_name, account, year, from_file, box1, box2a, box4, box5, box10, box7, box11, fmt
+) -> None:
     """Record the 1099-R a plan or an IRA custodian issued; exit 1 with a box-by-box diff if it disagrees.
 
     Example: megaroth reconcile 1099-r --plan acme-401k --year 2025 --box1 20500 --box2a 500 --box5 20000 --code G
@@ -168,20 +234,36 @@ def reconcile_1099r(ctx, plan_name, person_name, account, year, from_file, box1,
     from ..services import forms as svc
 
     if from_file is not None:
-        if plan_name or year or person_name or account or any(
-                v is not None for v in (box1, box2a, box4, box5, box10, box7, box11)):
-            raise click.UsageError("--from reads every box from FILE; give no --plan, --year or --box options with it")
+        if (
+            plan_name
+            or year
+            or person_name
+            or account
+            or any(v is not None for v in (box1, box2a, box4, box5, box10, box7, box11))
+        ):
+            raise click.UsageError(
+                "--from reads every box from FILE; give no --plan, --year or --box options with it"
+            )
         from .received import reconcile_1099r_from
 
         return reconcile_1099r_from(ctx, from_file, None, fmt)
     if year is None:
         raise click.UsageError("Missing option '--year'.")
-    received = {"box1": box1, "box2a": box2a, "box4": box4, "box5": box5, "box10": box10,
-                "box7": box7.strip().upper() if box7 else None, "box11": box11}
+    received = {
+        "box1": box1,
+        "box2a": box2a,
+        "box4": box4,
+        "box5": box5,
+        "box10": box10,
+        "box7": box7.strip().upper() if box7 else None,
+        "box11": box11,
+    }
     if all(v is None for v in received.values()):
         raise click.UsageError("enter at least one box (e.g. --box1 20500 --code G)")
     if plan_name is not None and (person_name is not None or account is not None):
-        raise click.UsageError("give --plan for a plan's 1099-R, or --person with --account for an IRA custodian's")
+        raise click.UsageError(
+            "give --plan for a plan's 1099-R, or --person with --account for an IRA custodian's"
+        )
     if plan_name is None:
         if person_name is None or account is None:
             raise click.UsageError("give --plan, or --person and --account (traditional|roth)")
@@ -190,24 +272,61 @@ def reconcile_1099r(ctx, plan_name, person_name, account, year, from_file, box1,
         with write_session(ctx) as session:
             payload = ira_reconcile.reconcile(session, person_name, account, year, received)
         status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
-        emit(payload, fmt, [Table(f"1099-R from the {account} IRA custodian for {year}: {status}",
-                                  [Column("box", "Box"), Column("received", "Received"), Column("derived", "Ledger"),
-                                   Column("difference", "Difference")], payload["diff"], footer=payload["notes"])])
+        emit(
+            payload,
+            fmt,
+            [
+                Table(
+                    f"1099-R from the {account} IRA custodian for {year}: {status}",
+                    [
+                        Column("box", "Box"),
+                        Column("received", "Received"),
+                        Column("derived", "Ledger"),
+                        Column("difference", "Difference"),
+                    ],
+                    payload["diff"],
+                    footer=payload["notes"],
+                )
+            ],
+        )
         if not payload["match"]:
             ctx.exit(1)
         return
     with write_session(ctx) as session:
         payload = svc.reconcile_1099r(session, plan_name, year, received)
-    diff_cols = [Column("box", "Box"), Column("received", "Received", True), Column("derived", "Ledger", True),
-                 Column("difference", "Difference", True)]
+    diff_cols = [
+        Column("box", "Box"),
+        Column("received", "Received", True),
+        Column("derived", "Ledger", True),
+        Column("difference", "Difference", True),
+    ]
     status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
-    tables = [Table(f"1099-R from {plan_name} for {year}: {status}", diff_cols, payload["diff"],
-                    footer=payload["notes"], empty="", section="diff")]
+    tables = [
+        Table(
+            f"1099-R from {plan_name} for {year}: {status}",
+            diff_cols,
+            payload["diff"],
+            footer=payload["notes"],
+            empty="",
+            section="diff",
+        )
+    ]
     if payload["entries"]:
-        cols = [Column("destination", "Destination"), Column("box1", "Box 1", True),
-                Column("box2a", "Box 2a", True), Column("box5", "Box 5", True), Column("box7", "Box 7")]
-        tables.append(Table("Combined 1099-R: enter it in tax software as these per-destination entries",
-                            cols, payload["entries"], section="entries"))
+        cols = [
+            Column("destination", "Destination"),
+            Column("box1", "Box 1", True),
+            Column("box2a", "Box 2a", True),
+            Column("box5", "Box 5", True),
+            Column("box7", "Box 7"),
+        ]
+        tables.append(
+            Table(
+                "Combined 1099-R: enter it in tax software as these per-destination entries",
+                cols,
+                payload["entries"],
+                section="entries",
+            )
+        )
     emit(payload, fmt, tables)
     if not payload["match"]:
         ctx.exit(1)

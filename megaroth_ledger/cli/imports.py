@@ -29,18 +29,27 @@ class ImportGroup(click.Group):
 
     def format_options(self, ctx, formatter) -> None:
         """Options: the import's own (--plan, --profile, --dry-run, --map, --format), then -h."""
-        records = [r for p in self.commands["file"].get_params(ctx) + self.get_params(ctx)
-                   if isinstance(p, click.Option) and (r := p.get_help_record(ctx)) is not None
-                   and not r[0].startswith("-h")]
-        records += [r for p in self.get_params(ctx) if (r := p.get_help_record(ctx)) is not None
-                    and r[0].startswith("-h")]
+        records = [
+            r
+            for p in self.commands["file"].get_params(ctx) + self.get_params(ctx)
+            if isinstance(p, click.Option)
+            and (r := p.get_help_record(ctx)) is not None
+            and not r[0].startswith("-h")
+        ]
+        records += [
+            r
+            for p in self.get_params(ctx)
+            if (r := p.get_help_record(ctx)) is not None and r[0].startswith("-h")
+        ]
         if records:
             with formatter.section("Options"):
                 formatter.write_dl(records)
         self.format_commands(ctx, formatter)
 
     def format_usage(self, ctx, formatter) -> None:
-        formatter.write_usage(ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | show ID | undo ID")
+        formatter.write_usage(
+            ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | show ID | undo ID"
+        )
 
 
 @click.group("import", cls=ImportGroup)
@@ -110,21 +119,42 @@ def _from_stdin(file: str):
 
 @import_group.command("file", hidden=True)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
-@click.option("--plan", "plan_name", metavar="NAME", help="Ledger plan the rows belong to (fills or "
-              "overrides the canonical CSV's plan column; required for every other format).")
-@click.option("--profile", metavar="ID", help="Format profile to use instead of detecting it "
-              "(see `megaroth profiles list`).")
+@click.option(
+    "--plan",
+    "plan_name",
+    metavar="NAME",
+    help="Ledger plan the rows belong to (fills or "
+    "overrides the canonical CSV's plan column; required for every other format).",
+)
+@click.option(
+    "--profile",
+    metavar="ID",
+    help="Format profile to use instead of detecting it (see `megaroth profiles list`).",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would be added; write nothing.")
-@click.option("--map", "maps", multiple=True, metavar="LABEL=SOURCE",
-              help="Map a raw source label (e.g. OTHERVEST, or a label the profile does not know) to "
-              "a ledger source; saved in the plan's source map for later imports. Repeatable.")
-@click.option("--allow-overlap", is_flag=True, help="Import even though most of its activity (same plan, "
-              "date, source, type and amount) is already in the ledger from another file, e.g. the same "
-              "statement in another format (refused otherwise: it would count twice).")
-@click.option("--columns", "columns", metavar="FIELD=COLUMN,...",
-              help='A one-off mapping for a format megaroth does not know: date="Activity Date",amount=Amount,'
-              'source="Money Source",type=Activity (also fund, shares, price, payroll_date, memo, ...). '
-              "Labels are mapped by the same proposals as `profiles new`; --map fixes a source label.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="LABEL=SOURCE",
+    help="Map a raw source label (e.g. OTHERVEST, or a label the profile does not know) to "
+    "a ledger source; saved in the plan's source map for later imports. Repeatable.",
+)
+@click.option(
+    "--allow-overlap",
+    is_flag=True,
+    help="Import even though most of its activity (same plan, "
+    "date, source, type and amount) is already in the ledger from another file, e.g. the same "
+    "statement in another format (refused otherwise: it would count twice).",
+)
+@click.option(
+    "--columns",
+    "columns",
+    metavar="FIELD=COLUMN,...",
+    help='A one-off mapping for a format megaroth does not know: date="Activity Date",amount=Amount,'
+    'source="Money Source",type=Activity (also fund, shares, price, payroll_date, memo, ...). '
+    "Labels are mapped by the same proposals as `profiles new`; --map fixes a source label.",
+)
 @format_option
 @click.pass_context
 def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap, columns, fmt) -> None:
@@ -165,30 +195,58 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
             prof, _ = columns_profile(Path(path), spec)
             importer = ProfileImporter(prof)
             importer.ephemeral = True
-        res = import_file(ledger.engine, path, plan=plan_name, profile=profile, dry_run=dry_run,
-                          progress=sys.stderr.isatty() and fmt == "table", extra_source_map=source_map,
-                          allow_overlap=allow_overlap, importer=importer)
+        res = import_file(
+            ledger.engine,
+            path,
+            plan=plan_name,
+            profile=profile,
+            dry_run=dry_run,
+            progress=sys.stderr.isatty() and fmt == "table",
+            extra_source_map=source_map,
+            allow_overlap=allow_overlap,
+            importer=importer,
+        )
     if source_map and not dry_run:  # only once the import went through
         save_source_map(ledger.engine, plan_name, source_map)
-    summary = [{"type": s["type"], "source": s["source"], "rows": s["rows"],
-                "amount": from_cents(s["amount_cents"])} for s in res.summary]
+    summary = [
+        {"type": s["type"], "source": s["source"], "rows": s["rows"], "amount": from_cents(s["amount_cents"])}
+        for s in res.summary
+    ]
     payload = {
-        "import": res.import_id, "file": res.file, "sha256": res.sha256, "profile": res.profile,
-        "plans": res.plans, "dry_run": res.dry_run, "rows_read": res.rows_read,
-        "rows_added": res.rows_added, "rows_already_present": res.rows_skipped,
+        "import": res.import_id,
+        "file": res.file,
+        "sha256": res.sha256,
+        "profile": res.profile,
+        "plans": res.plans,
+        "dry_run": res.dry_run,
+        "rows_read": res.rows_read,
+        "rows_added": res.rows_added,
+        "rows_already_present": res.rows_skipped,
         "rows_skipped_removed": res.rows_removed_skipped,
-        "conversions_added": res.conversions_added, "balance_assertions_added": res.balances_added,
-        "rows_held": res.rows_held, "overlaps": res.overlap_allowed,
-        "added": summary, "notes": res.notes, "message": res.message(),
-        "opening_balances": [{"source": o["source"], "date": o["date"], "amount": from_cents(o["amount_cents"])}
-                             for o in res.opening_balances],
+        "conversions_added": res.conversions_added,
+        "balance_assertions_added": res.balances_added,
+        "rows_held": res.rows_held,
+        "overlaps": res.overlap_allowed,
+        "added": summary,
+        "notes": res.notes,
+        "message": res.message(),
+        "opening_balances": [
+            {"source": o["source"], "date": o["date"], "amount": from_cents(o["amount_cents"])}
+            for o in res.opening_balances
+        ],
         "statement_checks": res.checks,
     }
     table = Table(
-        "Would add (dry run)" if dry_run else "Added", [
-            Column("type", "Type"), Column("source", "Source"), Column("rows", "Rows"),
-            Column("amount", "Amount", money=True)], summary,
-        footer=[res.message(), *res.notes])
+        "Would add (dry run)" if dry_run else "Added",
+        [
+            Column("type", "Type"),
+            Column("source", "Source"),
+            Column("rows", "Rows"),
+            Column("amount", "Amount", money=True),
+        ],
+        summary,
+        footer=[res.message(), *res.notes],
+    )
     emit(payload, fmt, [table])
 
 
@@ -205,16 +263,28 @@ def import_list(ctx, fmt) -> None:
 
     with get_ledger(ctx).read_connection() as conn:  # one snapshot
         rows = list_imports(conn)
-    cols = [Column("id", "Id"), Column("file", "File"), Column("profile", "Profile"), Column("plan", "Plan"),
-            Column("imported_at", "Imported at"), Column("rows_read", "Read"), Column("rows_added", "Added"),
-            Column("undone_at", "Undone at")]
+    cols = [
+        Column("id", "Id"),
+        Column("file", "File"),
+        Column("profile", "Profile"),
+        Column("plan", "Plan"),
+        Column("imported_at", "Imported at"),
+        Column("rows_read", "Read"),
+        Column("rows_added", "Added"),
+        Column("undone_at", "Undone at"),
+    ]
     if fmt == "csv":
         cols.append(Column("sha256", "SHA-256"))
     else:  # keep the table readable: the full hash is in --format json/csv
         cols.append(Column("sha256_short", "SHA-256"))
-        view = [{**r, "sha256_short": r["sha256"][:12] + "…",
-                 "imported_at": r["imported_at"].replace(microsecond=0) if r["imported_at"] else None}
-                for r in rows]
+        view = [
+            {
+                **r,
+                "sha256_short": r["sha256"][:12] + "…",
+                "imported_at": r["imported_at"].replace(microsecond=0) if r["imported_at"] else None,
+            }
+            for r in rows
+        ]
     emit({"imports": rows}, fmt, [Table("Imports", cols, rows if fmt == "csv" else view)])
 
 
@@ -233,13 +303,34 @@ def import_show(ctx, import_id, fmt) -> None:
     with get_ledger(ctx).read_connection() as conn:  # one snapshot
         res = show_import(conn, import_id)
     b = res["import"]
-    emit(res, fmt, [
-        Table(f"Import #{b['id']}: {b['file']} ({b['profile']}, plan {b['plan']}): contributions per paycheck",
-              [Column("paycheck", "Paycheck"), Column("source", "Source"), Column("rows", "Rows"),
-               Column("amount", "Amount", money=True)], res["paychecks"], section="paychecks"),
-        Table("All rows by type and source", [Column("type", "Type"), Column("source", "Source"),
-                                              Column("rows", "Rows"), Column("amount", "Amount", money=True)],
-              res["by_type"], section="by_type")])
+    emit(
+        res,
+        fmt,
+        [
+            Table(
+                f"Import #{b['id']}: {b['file']} ({b['profile']}, plan {b['plan']}): contributions per paycheck",
+                [
+                    Column("paycheck", "Paycheck"),
+                    Column("source", "Source"),
+                    Column("rows", "Rows"),
+                    Column("amount", "Amount", money=True),
+                ],
+                res["paychecks"],
+                section="paychecks",
+            ),
+            Table(
+                "All rows by type and source",
+                [
+                    Column("type", "Type"),
+                    Column("source", "Source"),
+                    Column("rows", "Rows"),
+                    Column("amount", "Amount", money=True),
+                ],
+                res["by_type"],
+                section="by_type",
+            ),
+        ],
+    )
 
 
 @import_group.command("undo")
@@ -259,12 +350,27 @@ def import_undo(ctx, import_id, fmt) -> None:
     res = undo_import(get_ledger(ctx, write=True).engine, import_id)
     footer = []
     if res["rows_kept"] or res["balance_assertions_kept"]:
-        footer.append(f"kept {res['rows_kept']} row(s), {res['conversions_kept']} conversion(s) and "
-                      f"{res['balance_assertions_kept']} balance assertion(s) that another active import also holds")
-    emit(res, fmt, [Table(f"Undid import #{import_id} ({res['file']})", [
-        Column("rows_removed", "Rows removed"), Column("rows_kept", "Rows kept"),
-        Column("conversions_removed", "Conversions removed"),
-        Column("balance_assertions_removed", "Balance assertions removed")], [res], footer=footer)])
+        footer.append(
+            f"kept {res['rows_kept']} row(s), {res['conversions_kept']} conversion(s) and "
+            f"{res['balance_assertions_kept']} balance assertion(s) that another active import also holds"
+        )
+    emit(
+        res,
+        fmt,
+        [
+            Table(
+                f"Undid import #{import_id} ({res['file']})",
+                [
+                    Column("rows_removed", "Rows removed"),
+                    Column("rows_kept", "Rows kept"),
+                    Column("conversions_removed", "Conversions removed"),
+                    Column("balance_assertions_removed", "Balance assertions removed"),
+                ],
+                [res],
+                footer=footer,
+            )
+        ],
+    )
 
 
 @click.group("profiles")
@@ -285,12 +391,27 @@ def profiles_list(fmt) -> None:
     from ..importers.profiles import load_profiles, user_profiles_dir
     from ..reports.output import Column, Table
 
-    rows = [{"id": p.id, "title": p.title, "kind": p.kind, "origin": p.origin}
-            for p in sorted(load_profiles().values(), key=lambda p: p.id)]
-    emit({"profiles": rows, "user_dir": str(user_profiles_dir())}, fmt, [Table(
-        "Profiles", [Column("id", "Id"), Column("title", "Title"), Column("kind", "Kind"),
-                     Column("origin", "Origin")], rows,
-        footer=[f"your own profiles: {user_profiles_dir()}/*.toml"])])
+    rows = [
+        {"id": p.id, "title": p.title, "kind": p.kind, "origin": p.origin}
+        for p in sorted(load_profiles().values(), key=lambda p: p.id)
+    ]
+    emit(
+        {"profiles": rows, "user_dir": str(user_profiles_dir())},
+        fmt,
+        [
+            Table(
+                "Profiles",
+                [
+                    Column("id", "Id"),
+                    Column("title", "Title"),
+                    Column("kind", "Kind"),
+                    Column("origin", "Origin"),
+                ],
+                rows,
+                footer=[f"your own profiles: {user_profiles_dir()}/*.toml"],
+            )
+        ],
+    )
 
 
 @profiles_group.command("show")
@@ -307,21 +428,42 @@ def profiles_show(profile_id, fmt) -> None:
     p = get_profile(profile_id)
     det = p.section("detect")
     cols = p.section("columns")
-    payload = {"id": p.id, "title": p.title, "kind": p.kind, "origin": p.origin,
-               "evidence": p.section("profile").get("evidence"),
-               "header": det.get("header"), "columns": cols, "const": p.section("const"),
-               "toml": p.text}
+    payload = {
+        "id": p.id,
+        "title": p.title,
+        "kind": p.kind,
+        "origin": p.origin,
+        "evidence": p.section("profile").get("evidence"),
+        "header": det.get("header"),
+        "columns": cols,
+        "const": p.section("const"),
+        "toml": p.text,
+    }
     rows = [{"field": k, "column": v} for k, v in cols.items()]
     rows += [{"field": k, "column": f"(always {v!r})"} for k, v in p.section("const").items()]
-    emit(payload, fmt, [Table(f"{p.id}: {p.title} ({p.origin})", [
-        Column("field", "Canonical field"), Column("column", "File column")], rows,
-        footer=["", p.text.rstrip()] if fmt == "table" else [])])
+    emit(
+        payload,
+        fmt,
+        [
+            Table(
+                f"{p.id}: {p.title} ({p.origin})",
+                [Column("field", "Canonical field"), Column("column", "File column")],
+                rows,
+                footer=["", p.text.rstrip()] if fmt == "table" else [],
+            )
+        ],
+    )
 
 
 @profiles_group.command("new")
 @click.argument("name")
-@click.option("--from", "from_file", required=True, type=click.Path(dir_okay=False, path_type=str),
-              help="A CSV/TSV/XLSX export of the format to describe.")
+@click.option(
+    "--from",
+    "from_file",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=str),
+    help="A CSV/TSV/XLSX export of the format to describe.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing profile file of that name.")
 @click.option("--dry-run", is_flag=True, help="Show the proposal and its TOML; write nothing.")
 @format_option
@@ -340,11 +482,13 @@ def profiles_new(name, from_file, force, dry_run, fmt) -> None:
 
     from ..errors import UserError
     from ..importers.profiles import load_profiles, user_profiles_dir
-    from ..importers.propose import propose, proposal_toml
+    from ..importers.propose import proposal_toml, propose
     from ..reports.output import Column, Table
 
     if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", name):
-        raise UserError(f"profile name {name!r}: use lower-case letters, digits, '.', '_' or '-' (e.g. my-plan)")
+        raise UserError(
+            f"profile name {name!r}: use lower-case letters, digits, '.', '_' or '-' (e.g. my-plan)"
+        )
     src = Path(from_file)
     if not src.is_file():
         raise UserError(f"{from_file}: no such file")
@@ -365,31 +509,57 @@ def profiles_new(name, from_file, force, dry_run, fmt) -> None:
         tmp = target.with_suffix(".toml.tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(target)
-    labels = [{"kind": "source", "label": k, "proposed": v or "", "check": v is None}
-              for k, v in sorted(prop.sources.items())]
+    labels = [
+        {"kind": "source", "label": k, "proposed": v or "", "check": v is None}
+        for k, v in sorted(prop.sources.items())
+    ]
     for k, rules in sorted(prop.types.items()):
-        proposed = "; ".join(t + (f" ({sign})" if sign != "as_is" else "") + (f" when amount {when}" if when else "")
-                             for t, sign, when in rules)
+        proposed = "; ".join(
+            t + (f" ({sign})" if sign != "as_is" else "") + (f" when amount {when}" if when else "")
+            for t, sign, when in rules
+        )
         labels.append({"kind": "activity", "label": k, "proposed": proposed, "check": not rules})
     unmapped = prop.unmapped_sources + prop.unmapped_types
     next_step = f"megaroth profiles check {name} {from_file}"
-    payload = {"profile": name, "path": str(target), "written": not dry_run, "header_line": prop.table.header_line,
-               "columns": prop.columns, "const": prop.const, "date_formats": prop.date_formats,
-               "labels": labels, "unmapped": unmapped, "data_rows": prop.data_rows, "notes": notes,
-               "next": next_step, "toml": text}
+    payload = {
+        "profile": name,
+        "path": str(target),
+        "written": not dry_run,
+        "header_line": prop.table.header_line,
+        "columns": prop.columns,
+        "const": prop.const,
+        "date_formats": prop.date_formats,
+        "labels": labels,
+        "unmapped": unmapped,
+        "data_rows": prop.data_rows,
+        "notes": notes,
+        "next": next_step,
+        "toml": text,
+    }
     footer = [f"header on line {prop.table.header_line}; {prop.data_rows} data rows"]
     footer += [f"CHECK: {u!r} got no proposal: edit {target}" for u in unmapped] + notes
     footer.append(("would write " if dry_run else "wrote ") + str(target))
     footer.append(f"next: {next_step}  (keys: docs/profiles.md)")
     if dry_run and fmt == "table":
         footer += ["", text]
-    emit(payload, fmt, [
-        Table(f"Profile {name}: columns", [Column("field", "Ledger field"), Column("column", "File column")],
-              [{"field": k, "column": v} for k, v in prop.columns.items()]
-              + [{"field": k, "column": f"(always {v!r})"} for k, v in prop.const.items()]),
-        Table("Labels seen, with the proposed ledger value", [
-            Column("kind", "Kind"), Column("label", "Label"), Column("proposed", "Proposed")],
-            [{**r, "proposed": r["proposed"] or "CHECK: none"} for r in labels], footer=footer)])
+    emit(
+        payload,
+        fmt,
+        [
+            Table(
+                f"Profile {name}: columns",
+                [Column("field", "Ledger field"), Column("column", "File column")],
+                [{"field": k, "column": v} for k, v in prop.columns.items()]
+                + [{"field": k, "column": f"(always {v!r})"} for k, v in prop.const.items()],
+            ),
+            Table(
+                "Labels seen, with the proposed ledger value",
+                [Column("kind", "Kind"), Column("label", "Label"), Column("proposed", "Proposed")],
+                [{**r, "proposed": r["proposed"] or "CHECK: none"} for r in labels],
+                footer=footer,
+            ),
+        ],
+    )
 
 
 @profiles_group.command("check")
@@ -416,11 +586,16 @@ def profiles_check(name, file, fmt) -> None:
         for line in problems:
             click.echo(line)
         if not problems:
-            click.echo(f"profile {name} ({res['origin']}): OK" + (
-                f"; reads {Path(file).name}: {res['rows']} rows" if file else ""))
+            click.echo(
+                f"profile {name} ({res['origin']}): OK"
+                + (f"; reads {Path(file).name}: {res['rows']} rows" if file else "")
+            )
     else:
-        emit(res, fmt, [Table(f"profile {name}", [Column("problem", "Problem")],
-                              [{"problem": p} for p in problems])])
+        emit(
+            res,
+            fmt,
+            [Table(f"profile {name}", [Column("problem", "Problem")], [{"problem": p} for p in problems])],
+        )
     if problems:
         sys.exit(1)
 

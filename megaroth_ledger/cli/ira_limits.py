@@ -17,18 +17,37 @@ def tax_year() -> None:
 @tax_year.command("set")
 @click.option("--person", "person_name", required=True)
 @click.option("--year", type=YEAR, required=True)
-@click.option("--filing-status", type=STATUS, required=True,
-              help="single, mfj (joint), mfs (separate, lived with the spouse at some time in the year; "
-                   "if you lived apart all year use single), hoh, qss.")
-@click.option("--magi", type=AMOUNT, required=True, help="Modified AGI for Roth IRA / IRA deduction purposes (Pub 590-A).")
-@click.option("--covered/--not-covered", default=None,
-              help="Active participant in a workplace plan that year (default: yes when you have a plan in the ledger).")
-@click.option("--spouse-covered", is_flag=True, help="Your spouse was covered by a workplace plan (IRC 219(g)(7)).")
-@click.option("--compensation", type=AMOUNT,
-              help="Taxable compensation, if less than the IRA limit (IRC 219(b)(1)(B); joint return: IRC 219(c)).")
+@click.option(
+    "--filing-status",
+    type=STATUS,
+    required=True,
+    help="single, mfj (joint), mfs (separate, lived with the spouse at some time in the year; "
+    "if you lived apart all year use single), hoh, qss.",
+)
+@click.option(
+    "--magi",
+    type=AMOUNT,
+    required=True,
+    help="Modified AGI for Roth IRA / IRA deduction purposes (Pub 590-A).",
+)
+@click.option(
+    "--covered/--not-covered",
+    default=None,
+    help="Active participant in a workplace plan that year (default: yes when you have a plan in the ledger).",
+)
+@click.option(
+    "--spouse-covered", is_flag=True, help="Your spouse was covered by a workplace plan (IRC 219(g)(7))."
+)
+@click.option(
+    "--compensation",
+    type=AMOUNT,
+    help="Taxable compensation, if less than the IRA limit (IRC 219(b)(1)(B); joint return: IRC 219(c)).",
+)
 @format_option
 @click.pass_context
-def tax_year_set(ctx, person_name, year, filing_status, magi, covered, spouse_covered, compensation, fmt) -> None:
+def tax_year_set(
+    ctx, person_name, year, filing_status, magi, covered, spouse_covered, compensation, fmt
+) -> None:
     """Record a year's filing status and MAGI; prints the IRA limits they give.
 
     Example: megaroth tax-year set --person ann --year 2025 --filing-status single --magi 210000
@@ -36,8 +55,9 @@ def tax_year_set(ctx, person_name, year, filing_status, magi, covered, spouse_co
     from ..services import ira_limits as svc
 
     with write_session(ctx) as session:
-        payload = svc.tax_year_set(session, person_name, year, filing_status, magi, covered, spouse_covered,
-                                   compensation)
+        payload = svc.tax_year_set(
+            session, person_name, year, filing_status, magi, covered, spouse_covered, compensation
+        )
     _emit_limits(payload, fmt)
 
 
@@ -73,24 +93,52 @@ def tax_year_list(ctx, person_name, fmt) -> None:
 
     with ledger_session(ctx) as session:
         rows = svc.tax_year_list(session, person_name)
-    cols = [Column("year", "Year"), Column("filing_status", "Filing status"), Column("magi", "MAGI", True),
-            Column("covered", "Covered"), Column("spouse_covered", "Spouse covered"),
-            Column("compensation", "Compensation", True)]
+    cols = [
+        Column("year", "Year"),
+        Column("filing_status", "Filing status"),
+        Column("magi", "MAGI", True),
+        Column("covered", "Covered"),
+        Column("spouse_covered", "Spouse covered"),
+        Column("compensation", "Compensation", True),
+    ]
     emit({"person": person_name, "tax_years": rows}, fmt, Table(f"Tax years, {person_name}", cols, rows))
 
 
 def _emit_limits(payload: dict, fmt: str) -> None:
     from ..reports.output import Column, Table
 
-    rows = [{"item": k.replace("_", " "), "value": payload[k]} for k in
-            ("limit", "traditional", "roth", "roth_allowed", "deductible_limit", "traditional_excess", "roth_excess")]
-    tables = [Table(f"IRA limits, {payload['person']}, {payload['tax_year']}",
-                    [Column("item", "Item"), Column("value", "Amount", True)], rows, footer=payload["notes"])]
-    for key, title in (("roth_worksheet", "Pub 590-A Worksheet 2-2 (reduced Roth IRA limit)"),
-                       ("deduction_worksheet", "Pub 590-A Worksheet 1-2 (reduced IRA deduction)")):
+    rows = [
+        {"item": k.replace("_", " "), "value": payload[k]}
+        for k in (
+            "limit",
+            "traditional",
+            "roth",
+            "roth_allowed",
+            "deductible_limit",
+            "traditional_excess",
+            "roth_excess",
+        )
+    ]
+    tables = [
+        Table(
+            f"IRA limits, {payload['person']}, {payload['tax_year']}",
+            [Column("item", "Item"), Column("value", "Amount", True)],
+            rows,
+            footer=payload["notes"],
+        )
+    ]
+    for key, title in (
+        ("roth_worksheet", "Pub 590-A Worksheet 2-2 (reduced Roth IRA limit)"),
+        ("deduction_worksheet", "Pub 590-A Worksheet 1-2 (reduced IRA deduction)"),
+    ):
         if payload.get(key):
-            tables.append(Table(title, [Column("line", "Line"), Column("value", "Amount")],
-                                [{"line": k, "value": v} for k, v in payload[key].items()]))
+            tables.append(
+                Table(
+                    title,
+                    [Column("line", "Line"), Column("value", "Amount")],
+                    [{"line": k, "value": v} for k, v in payload[key].items()],
+                )
+            )
     emit(payload, fmt, tables)
 
 

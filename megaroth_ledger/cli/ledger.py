@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, read_session, shell_quote, write_session
+from .common import (
+    AMOUNT,
+    DATE,
+    YEAR,
+    emit,
+    format_option,
+    read_session,
+    shell_quote,
+    write_session,
+)
 
 
 @click.group("person")
@@ -26,7 +35,9 @@ def person_add(ctx, name: str, born) -> None:
     with write_session(ctx) as session:
         svc.add_person(session, name, born)
     click.echo(f"added person {name} (born {born.isoformat()})")
-    click.echo(f"next: megaroth plan add NAME --person {shell_quote(name.strip())} --employer EMPLOYER --after-tax")
+    click.echo(
+        f"next: megaroth plan add NAME --person {shell_quote(name.strip())} --employer EMPLOYER --after-tax"
+    )
 
 
 @person.command("list")
@@ -53,15 +64,30 @@ def plan() -> None:
 @plan.command("add")
 @click.argument("name")
 @click.option("--person", "person_name", required=True, help="Participant (see `megaroth person list`).")
-@click.option("--employer", required=True, help="Sponsoring employer; plans of one employer share a 415(c) limit.")
+@click.option(
+    "--employer", required=True, help="Sponsoring employer; plans of one employer share a 415(c) limit."
+)
 @click.option("--kind", type=click.Choice(["401k", "403b", "457b"]), default="401k", show_default=True)
 @click.option("--after-tax", is_flag=True, help="The plan accepts after-tax (non-Roth) contributions.")
 @click.option("--in-plan-conversion", is_flag=True, help="The plan allows in-plan Roth rollovers (IRR).")
-@click.option("--in-service-withdrawal", is_flag=True, help="The plan allows in-service withdrawals of after-tax money.")
-@click.option("--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11).")
+@click.option(
+    "--in-service-withdrawal", is_flag=True, help="The plan allows in-service withdrawals of after-tax money."
+)
+@click.option(
+    "--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11)."
+)
 @click.pass_context
-def plan_add(ctx, name, person_name, employer, kind, after_tax, in_plan_conversion, in_service_withdrawal,
-             first_roth_year) -> None:
+def plan_add(
+    ctx,
+    name,
+    person_name,
+    employer,
+    kind,
+    after_tax,
+    in_plan_conversion,
+    in_service_withdrawal,
+    first_roth_year,
+) -> None:
     """Add a plan for a person.
 
     Example: megaroth plan add acme-401k --person ann --employer "Acme Corp" --after-tax --in-plan-conversion
@@ -69,12 +95,22 @@ def plan_add(ctx, name, person_name, employer, kind, after_tax, in_plan_conversi
     from ..services import ledger as svc
 
     with write_session(ctx) as session:
-        svc.add_plan(session, name=name, person=person_name, employer=employer, kind=kind,
-                     after_tax=after_tax, in_plan_conversion=in_plan_conversion,
-                     in_service_withdrawal=in_service_withdrawal, first_roth_year=first_roth_year)
+        svc.add_plan(
+            session,
+            name=name,
+            person=person_name,
+            employer=employer,
+            kind=kind,
+            after_tax=after_tax,
+            in_plan_conversion=in_plan_conversion,
+            in_service_withdrawal=in_service_withdrawal,
+            first_roth_year=first_roth_year,
+        )
     click.echo(f"added plan {name} ({kind}, {employer}) for {person_name}")
-    click.echo(f"next: megaroth contribution add --plan {shell_quote(name)} --date YYYY-MM-DD --source pretax "
-               "--amount N")
+    click.echo(
+        f"next: megaroth contribution add --plan {shell_quote(name)} --date YYYY-MM-DD --source pretax "
+        "--amount N"
+    )
 
 
 @plan.command("list")
@@ -91,10 +127,16 @@ def plan_list(ctx, person_name, fmt: str) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_plans(session, person_name)
-    cols = [Column("name", "Plan"), Column("person", "Person"), Column("employer", "Employer"),
-            Column("kind", "Kind"), Column("after_tax", "After-tax"),
-            Column("in_plan_conversion", "In-plan conv."), Column("in_service_withdrawal", "In-service wd."),
-            Column("first_roth_year", "First Roth year")]
+    cols = [
+        Column("name", "Plan"),
+        Column("person", "Person"),
+        Column("employer", "Employer"),
+        Column("kind", "Kind"),
+        Column("after_tax", "After-tax"),
+        Column("in_plan_conversion", "In-plan conv."),
+        Column("in_service_withdrawal", "In-service wd."),
+        Column("first_roth_year", "First Roth year"),
+    ]
     emit({"plans": rows}, fmt, Table("Plans", cols, rows))
 
 
@@ -106,10 +148,16 @@ def wages() -> None:
 @wages.command("set")
 @click.option("--plan", "plan_name", required=True)
 @click.option("--year", type=YEAR, required=True)
-@click.option("--compensation", type=AMOUNT,
-              help="415(c)(3) compensation from the employer for the year (caps annual additions at 100%).")
-@click.option("--fica-wages", type=AMOUNT,
-              help="Prior-year Social Security wages (W-2 box 3) from this employer: the 414(v)(7) Roth catch-up test.")
+@click.option(
+    "--compensation",
+    type=AMOUNT,
+    help="415(c)(3) compensation from the employer for the year (caps annual additions at 100%).",
+)
+@click.option(
+    "--fica-wages",
+    type=AMOUNT,
+    help="Prior-year Social Security wages (W-2 box 3) from this employer: the 414(v)(7) Roth catch-up test.",
+)
 @click.pass_context
 def wages_set(ctx, plan_name, year, compensation, fica_wages) -> None:
     """Record wages for a plan-year (both figures optional; a given one replaces the old).
@@ -139,9 +187,13 @@ def wages_list(ctx, person_name, fmt) -> None:
 
     with read_session(ctx) as session:
         rows = svc.list_wages(session, person_name)
-    cols = [Column("id", "#"), Column("plan", "Plan"), Column("year", "Year"),
-            Column("compensation", "Compensation", True),
-            Column("fica_wages", "Prior-year FICA wages", True)]
+    cols = [
+        Column("id", "#"),
+        Column("plan", "Plan"),
+        Column("year", "Year"),
+        Column("compensation", "Compensation", True),
+        Column("fica_wages", "Prior-year FICA wages", True),
+    ]
     emit({"wages": rows}, fmt, Table("Wages", cols, rows))
 
 
@@ -153,7 +205,9 @@ def contribution() -> None:
 @contribution.command("add")
 @click.option("--plan", "plan_name", required=True)
 @click.option("--date", "on", type=DATE, required=True, help="Pay date, YYYY-MM-DD.")
-@click.option("--source", type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]), required=True)
+@click.option(
+    "--source", type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]), required=True
+)
 @click.option("--amount", type=AMOUNT, required=True)
 @click.option("--tax-year", type=YEAR, help="Year the contribution counts toward (default: the date's year).")
 @click.option("--memo")
@@ -186,11 +240,26 @@ def contribution_list(ctx, person_name, plan_name, year, fmt) -> None:
 
     with read_session(ctx) as session:
         payload = svc.list_contributions(session, person_name, plan_name, year)
-    cols = [Column("id", "#"), Column("date", "Date"), Column("tax_year", "Tax year"), Column("plan", "Plan"),
-            Column("source", "Source"), Column("amount", "Amount", True), Column("memo", "Memo")]
-    totals = Table("Totals by source", [Column("source", "Source"), Column("amount", "Amount", True)],
-                   [{"source": k, "amount": v} for k, v in payload["totals"].items()], section="totals")
-    emit(payload, fmt, [Table("Contributions", cols, payload["contributions"], section="contributions"), totals])
+    cols = [
+        Column("id", "#"),
+        Column("date", "Date"),
+        Column("tax_year", "Tax year"),
+        Column("plan", "Plan"),
+        Column("source", "Source"),
+        Column("amount", "Amount", True),
+        Column("memo", "Memo"),
+    ]
+    totals = Table(
+        "Totals by source",
+        [Column("source", "Source"), Column("amount", "Amount", True)],
+        [{"source": k, "amount": v} for k, v in payload["totals"].items()],
+        section="totals",
+    )
+    emit(
+        payload,
+        fmt,
+        [Table("Contributions", cols, payload["contributions"], section="contributions"), totals],
+    )
 
 
 COMMANDS = [person, plan, wages, contribution]

@@ -14,13 +14,18 @@ def correction() -> None:
 
 @correction.command("add")
 @click.option("--plan", "plan_name", required=True)
-@click.option("--date", "on", type=DATE, required=True, help="Date the plan paid the corrective distribution.")
+@click.option(
+    "--date", "on", type=DATE, required=True, help="Date the plan paid the corrective distribution."
+)
 @click.option("--kind", type=click.Choice(["excess-deferral", "excess-annual-addition"]), required=True)
 @click.option("--tax-year", type=YEAR, required=True, help="The year of the excess.")
 @click.option("--amount", type=AMOUNT, required=True, help="The excess distributed (without its earnings).")
 @click.option("--earnings", type=AMOUNT, help="The income allocable to it, distributed with it.")
-@click.option("--source", type=click.Choice(["pretax", "roth"]),
-              help="Which deferrals were distributed (default: the plan's only deferral source that year).")
+@click.option(
+    "--source",
+    type=click.Choice(["pretax", "roth"]),
+    help="Which deferrals were distributed (default: the plan's only deferral source that year).",
+)
 @format_option
 @click.pass_context
 def correction_add(ctx, plan_name, on, kind, tax_year, amount, earnings, source, fmt) -> None:
@@ -36,9 +41,11 @@ def correction_add(ctx, plan_name, on, kind, tax_year, amount, earnings, source,
     if fmt == "json":
         emit(res, fmt)
         return
-    click.echo(f"recorded correction #{res['id']}: {plan_name} {on.isoformat()} {kind} for {tax_year}: "
-               f"{amount:,.2f} + {res['earnings']:,.2f} earnings ({res['corrected']:,.2f} of the "
-               f"{res['excess_deferrals']:,.2f} excess corrected)")
+    click.echo(
+        f"recorded correction #{res['id']}: {plan_name} {on.isoformat()} {kind} for {tax_year}: "
+        f"{amount:,.2f} + {res['earnings']:,.2f} earnings ({res['corrected']:,.2f} of the "
+        f"{res['excess_deferrals']:,.2f} excess corrected)"
+    )
 
 
 @correction.command("list")
@@ -55,8 +62,15 @@ def correction_list(ctx, person_name, fmt) -> None:
 
     with ledger_session(ctx) as session:
         rows = svc.correction_list(session, person_name)
-    cols = [Column("plan", "Plan"), Column("date", "Date"), Column("kind", "Kind"), Column("tax_year", "For"),
-            Column("source", "Source"), Column("amount", "Amount", True), Column("earnings", "Earnings", True)]
+    cols = [
+        Column("plan", "Plan"),
+        Column("date", "Date"),
+        Column("kind", "Kind"),
+        Column("tax_year", "For"),
+        Column("source", "Source"),
+        Column("amount", "Amount", True),
+        Column("earnings", "Earnings", True),
+    ]
     emit({"person": person_name, "corrections": rows}, fmt, Table(f"Corrections, {person_name}", cols, rows))
 
 

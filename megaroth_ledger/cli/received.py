@@ -24,10 +24,17 @@ def _diff_table(title: str, payload: dict):
 @click.option("--employer", required=True, help="The employer on the W-2 (a plan's --employer).")
 @click.option("--year", type=YEAR, required=True)
 @click.option("--box1", type=AMOUNT, help="Box 1: wages, tips, other compensation.")
-@click.option("--box3", type=AMOUNT, help="Box 3: social security wages (stored for next year's Roth catch-up test).")
-@click.option("--box12", "box12", multiple=True, metavar="CODE=AMOUNT",
-              help="A box 12 entry, e.g. D=23500 or AA=5000 (D/E/G pre-tax 401(k)/403(b)/457(b), AA/BB/EE Roth). "
-              "Repeatable.")
+@click.option(
+    "--box3", type=AMOUNT, help="Box 3: social security wages (stored for next year's Roth catch-up test)."
+)
+@click.option(
+    "--box12",
+    "box12",
+    multiple=True,
+    metavar="CODE=AMOUNT",
+    help="A box 12 entry, e.g. D=23500 or AA=5000 (D/E/G pre-tax 401(k)/403(b)/457(b), AA/BB/EE Roth). "
+    "Repeatable.",
+)
 @format_option
 @click.pass_context
 def reconcile_w2(ctx, person_name, employer, year, box1, box3, box12, fmt) -> None:
@@ -65,7 +72,9 @@ def reconcile_w2(ctx, person_name, employer, year, box1, box3, box12, fmt) -> No
 @click.option("--box10", type=AMOUNT, help="Box 10: Roth IRA contributions.")
 @format_option
 @click.pass_context
-def reconcile_5498(ctx, person_name, account, year, custodian, box1, box2, box3, box4, box5, box10, fmt) -> None:
+def reconcile_5498(
+    ctx, person_name, account, year, custodian, box1, box2, box3, box4, box5, box10, fmt
+) -> None:
     """Record a Form 5498 and compare it with the IRA side of the ledger; exit 1 if it disagrees.
 
     A traditional IRA's box 5 becomes the year's IRA value (Form 8606 line 6) when none is
@@ -102,9 +111,23 @@ def reconcile_status(ctx, person_name, year, fmt) -> None:
     with ledger_session(ctx) as session:
         payload = svc.status(session, person_name, year)
     footer = [f"{payload['matches']} matching, {payload['differs']} differing, {payload['missing']} missing"]
-    emit(payload, fmt, [Table(f"Tax documents, {person_name}, {year}", [
-        Column("document", "Document"), Column("issuer", "Issuer"), Column("status", "Status"),
-        Column("detail", "Detail")], payload["documents"], footer=footer)])
+    emit(
+        payload,
+        fmt,
+        [
+            Table(
+                f"Tax documents, {person_name}, {year}",
+                [
+                    Column("document", "Document"),
+                    Column("issuer", "Issuer"),
+                    Column("status", "Status"),
+                    Column("detail", "Detail"),
+                ],
+                payload["documents"],
+                footer=footer,
+            )
+        ],
+    )
 
 
 def reconcile_1099r_from(ctx, path: str, person_name: str | None, fmt: str) -> None:
@@ -116,13 +139,37 @@ def reconcile_1099r_from(ctx, path: str, person_name: str | None, fmt: str) -> N
 
     with ledger_session(ctx) as session:
         payload = svc.reconcile_1099r_file(session, Path(path), person_name)
-    rows = [{"line": r["line"], "payer": r["payer"], "plan": r["plan"], "tax_year": r["tax_year"], "box7": r["box7"],
-             "status": "matches" if r["match"] else "DIFFERS",
-             "diff": "; ".join(f"{d['box']} {d['received']} vs {d['derived']}" for d in r["diff"])}
-            for r in payload["results"]]
-    emit(payload, fmt, [Table(f"1099-Rs in {payload['file']}: {payload['matching']} of {payload['forms']} match", [
-        Column("line", "Line"), Column("payer", "Payer"), Column("plan", "Plan"), Column("tax_year", "Year"),
-        Column("box7", "Code"), Column("status", "Status"), Column("diff", "Boxes (received vs ledger)")], rows)])
+    rows = [
+        {
+            "line": r["line"],
+            "payer": r["payer"],
+            "plan": r["plan"],
+            "tax_year": r["tax_year"],
+            "box7": r["box7"],
+            "status": "matches" if r["match"] else "DIFFERS",
+            "diff": "; ".join(f"{d['box']} {d['received']} vs {d['derived']}" for d in r["diff"]),
+        }
+        for r in payload["results"]
+    ]
+    emit(
+        payload,
+        fmt,
+        [
+            Table(
+                f"1099-Rs in {payload['file']}: {payload['matching']} of {payload['forms']} match",
+                [
+                    Column("line", "Line"),
+                    Column("payer", "Payer"),
+                    Column("plan", "Plan"),
+                    Column("tax_year", "Year"),
+                    Column("box7", "Code"),
+                    Column("status", "Status"),
+                    Column("diff", "Boxes (received vs ledger)"),
+                ],
+                rows,
+            )
+        ],
+    )
     if not payload["match"]:
         ctx.exit(1)
 

@@ -41,21 +41,24 @@ def all_importers(user_dir: Path | None = None) -> dict[str, Importer]:
     return out
 
 
-def choose_importer(head: Head, profile: str | None = None,
-                    user_dir: Path | None = None) -> Importer:
+def choose_importer(head: Head, profile: str | None = None, user_dir: Path | None = None) -> Importer:
     importers = all_importers(user_dir)
     if profile:
         if profile not in importers:
-            raise UserError(f"unknown profile {profile!r}; see `megaroth profiles list` "
-                            f"(known: {', '.join(sorted(importers))})")
+            raise UserError(
+                f"unknown profile {profile!r}; see `megaroth profiles list` "
+                f"(known: {', '.join(sorted(importers))})"
+            )
         return importers[profile]
     scored = sorted(((imp.detect(head), pid) for pid, imp in importers.items()), reverse=True)
     best, pid = scored[0] if scored else (0.0, None)
     if best < MIN_CONFIDENCE or pid is None:
-        raise UserError(f"{head.path.name}: format not recognised; pick one with --profile (see `megaroth "
-                        "profiles list`), map its columns for this import with --columns date=COLUMN,amount=COLUMN,"
-                        "source=COLUMN,type=COLUMN, or write a profile with `megaroth profiles new NAME --from "
-                        f"{head.path.name}` (docs/profiles.md)")
+        raise UserError(
+            f"{head.path.name}: format not recognised; pick one with --profile (see `megaroth "
+            "profiles list`), map its columns for this import with --columns date=COLUMN,amount=COLUMN,"
+            "source=COLUMN,type=COLUMN, or write a profile with `megaroth profiles new NAME --from "
+            f"{head.path.name}` (docs/profiles.md)"
+        )
     return importers[pid]
 
 
@@ -77,20 +80,31 @@ class ParsedFile:
 def _refuse_unreadable(path: Path, facts: FileFacts) -> None:
     """An empty file or a PDF gets its own message (not "format not recognised")."""
     if facts.size == 0:
-        raise UserError(f"{path.name}: the file is empty; export the statement again (CSV, TSV, XLSX or OFX/QFX)")
+        raise UserError(
+            f"{path.name}: the file is empty; export the statement again (CSV, TSV, XLSX or OFX/QFX)"
+        )
     with open(path, "rb") as f:
         start = f.read(1024)
     if start.lstrip()[:5] == b"%PDF-":
-        raise UserError(f"{path.name} is a PDF: megaroth reads the plan website's CSV, TSV, XLSX or OFX/QFX "
-                        "export, not a printed statement; download the transactions as one of those")
+        raise UserError(
+            f"{path.name} is a PDF: megaroth reads the plan website's CSV, TSV, XLSX or OFX/QFX "
+            "export, not a printed statement; download the transactions as one of those"
+        )
     if not start.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise UserError(f"{path.name}: the file holds only blank lines; export the statement again")
 
 
-def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None = None,
-               source_map: dict[str, str] | None = None, on_bytes=None,
-               user_dir: Path | None = None, facts: FileFacts | None = None,
-               importer: Importer | None = None) -> ParsedFile:
+def open_parse(
+    path: str | Path,
+    *,
+    profile: str | None = None,
+    plan: str | None = None,
+    source_map: dict[str, str] | None = None,
+    on_bytes=None,
+    user_dir: Path | None = None,
+    facts: FileFacts | None = None,
+    importer: Importer | None = None,
+) -> ParsedFile:
     """Detect (or take ``profile``, or use ``importer``) and start parsing ``path``; pure, no database."""
     path = Path(path)
     if not path.is_file():
@@ -105,8 +119,13 @@ def open_parse(path: str | Path, *, profile: str | None = None, plan: str | None
         raise os_error(exc, path, "read") from None
     if importer is None:
         importer = choose_importer(head, profile, user_dir)
-    ctx = ParseContext(file_label=path.name, errors=ErrorCollector(path.name), plan=plan,
-                       source_map=dict(source_map or {}), on_bytes=on_bytes)
+    ctx = ParseContext(
+        file_label=path.name,
+        errors=ErrorCollector(path.name),
+        plan=plan,
+        source_map=dict(source_map or {}),
+        on_bytes=on_bytes,
+    )
     rows = pair_transfers(importer.parse(path, facts, ctx))
     return ParsedFile(path, facts, importer, ctx, rows)
 

@@ -129,9 +129,23 @@ def _corrupt_types() -> tuple[type[BaseException], ...]:
 
     from openpyxl.utils.exceptions import InvalidFileException
 
-    return (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, TypeError, IndexError,
-            AttributeError, OverflowError, ET.ParseError, InvalidFileException, NotImplementedError,
-            RecursionError, UnicodeError, LookupError)
+    return (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        KeyError,
+        ValueError,
+        TypeError,
+        IndexError,
+        AttributeError,
+        OverflowError,
+        ET.ParseError,
+        InvalidFileException,
+        NotImplementedError,
+        RecursionError,
+        UnicodeError,
+        LookupError,
+    )
 
 
 def iter_xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
@@ -143,8 +157,10 @@ def iter_xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[st
 
     def broken(exc: BaseException) -> CorruptWorkbook:
         why = str(exc).splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-        return CorruptWorkbook(f"{path.name}: not a readable XLSX workbook ({why}); "
-                               "open it in a spreadsheet program and save it again as .xlsx")
+        return CorruptWorkbook(
+            f"{path.name}: not a readable XLSX workbook ({why}); "
+            "open it in a spreadsheet program and save it again as .xlsx"
+        )
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
@@ -154,7 +170,9 @@ def iter_xlsx_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, list[st
         try:
             if sheet:
                 if sheet not in wb.sheetnames:
-                    raise UserError(f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})")
+                    raise UserError(
+                        f"{path.name}: no sheet named {sheet!r} (sheets: {', '.join(wb.sheetnames)})"
+                    )
                 ws = wb[sheet]
             else:
                 if not wb.worksheets:

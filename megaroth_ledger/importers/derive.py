@@ -89,7 +89,8 @@ def _pair_by_amount(legs: list[CanonicalRow]) -> None:
                 used.add(id(o))
                 used.add(id(i))
                 if _is_conversion(o.source, i.source) or (
-                        o.type == "conversion_out" and i.type == "conversion_in"):
+                    o.type == "conversion_out" and i.type == "conversion_in"
+                ):
                     conv_pairs.append((o, i))
                 break
     if not conv_pairs:
@@ -121,10 +122,17 @@ def identity_base(row: CanonicalRow, plan: str) -> str:
     if row.external_id:
         return "fitid:" + row.external_id
     date = row.date.isoformat()
-    key = "\x1f".join((
-        plan, date, row.fund_id or row.fund or "", row.source_label or row.source,
-        row.type_label or row.type, _norm_num(row.shares), cents_text(row.amount_cents),
-    ))
+    key = "\x1f".join(
+        (
+            plan,
+            date,
+            row.fund_id or row.fund or "",
+            row.source_label or row.source,
+            row.type_label or row.type,
+            _norm_num(row.shares),
+            cents_text(row.amount_cents),
+        )
+    )
     return f"h:{date}:{hashlib.blake2b(key.encode(), digest_size=16).hexdigest()}"
 
 

@@ -65,8 +65,13 @@ DEFAULT_SOURCES = {
     "ROLLOVER": "rollover",
 }
 MUST_MAP = ("OTHERVEST", "OTHERNONVEST")
-INCOME_TYPES = {"DIV": "dividend", "CGLONG": "capital_gain_dist", "CGSHORT": "capital_gain_dist",
-                "INTEREST": "interest", "MISC": "adjustment"}
+INCOME_TYPES = {
+    "DIV": "dividend",
+    "CGLONG": "capital_gain_dist",
+    "CGSHORT": "capital_gain_dist",
+    "INTEREST": "interest",
+    "MISC": "adjustment",
+}
 _TAG = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^<>]*?(/?)>([^<]*)")
 _FEE_MEMO = re.compile(r"(?i)expense|\bfee")
 NOT_401K = "not a 401(k) statement: no INV401K"
@@ -278,8 +283,9 @@ class OfxImporter:
         self.profile = profile
         self.id = profile.id
         self.title = profile.title
-        self.source_overrides = {k.upper(): v for k, v in
-                                 (profile.section("sources").get("ofx") or {}).items()}
+        self.source_overrides = {
+            k.upper(): v for k, v in (profile.section("sources").get("ofx") or {}).items()
+        }
 
     def detect(self, head: Head) -> float:  # money-ok: a detection confidence, not money
         if head.facts.kind != "text":
@@ -301,8 +307,11 @@ class OfxImporter:
         if key in DEFAULT_SOURCES:
             return DEFAULT_SOURCES[key]
         if key in MUST_MAP:
-            raise CellError("INV401KSOURCE", f"{key} has no meaning of its own: map it for this plan "
-                            f"with --map {key}=SOURCE (e.g. {key}=roth_irr; it is saved in the plan's source map)")
+            raise CellError(
+                "INV401KSOURCE",
+                f"{key} has no meaning of its own: map it for this plan "
+                f"with --map {key}=SOURCE (e.g. {key}=roth_irr; it is saved in the plan's source map)",
+            )
         raise CellError("INV401KSOURCE", f"unknown 401(k) source {key!r}")
 
     # -------------------------------------------------------------- parse
@@ -368,7 +377,9 @@ class OfxImporter:
             ctx.errors.add(tranlist.line_of("DTSTART"), exc.column, exc.reason)
             return None
 
-    def _statement_end(self, stmt: Node, ctx: ParseContext, window_start: dt.date | None) -> Iterator[CanonicalRow]:
+    def _statement_end(
+        self, stmt: Node, ctx: ParseContext, window_start: dt.date | None
+    ) -> Iterator[CanonicalRow]:
         """The statement's balance rows, and its year-to-date check."""
         bal = stmt.child("INV401KBAL")
         if bal is not None:
@@ -416,7 +427,7 @@ class OfxImporter:
         price = body.get("UNITPRICE")
         total = body.get("TOTAL")
         memo = inv.get("MEMO")
-        if memo and len(memo) % 2 == 0 and memo[: len(memo) // 2] == memo[len(memo) // 2:]:
+        if memo and len(memo) % 2 == 0 and memo[: len(memo) // 2] == memo[len(memo) // 2 :]:
             memo = memo[: len(memo) // 2]  # Vanguard doubles some memos end to end
         reverses = inv.get("REVERSALFITID")
         shares = parse_decimal_text(units, "UNITS", "unit count") if units else None
@@ -466,23 +477,51 @@ class OfxImporter:
         prior = (body.get("PRIORYEARCONTRIB") or "").upper() == "Y"
         if loan_parts:
             prior = False  # a loan repayment belongs to no contribution year
-        raw = {k: v for k, v in (
-            ("element", name), ("FITID", fitid), ("INV401KSOURCE", label), ("TOTAL", total),
-            ("UNITS", units), ("UNITPRICE", price), ("MEMO", inv.get("MEMO")),
-            ("REVERSALFITID", reverses), ("UNIQUEID", uid), ("DTPAYROLL", body.get("DTPAYROLL")),
-            ("PRIORYEARCONTRIB", body.get("PRIORYEARCONTRIB")), ("LOANID", body.get("LOANID")),
-            ("LOANPRINCIPAL", body.get("LOANPRINCIPAL")), ("LOANINTEREST", body.get("LOANINTEREST")),
-        ) if v}
+        raw = {
+            k: v
+            for k, v in (
+                ("element", name),
+                ("FITID", fitid),
+                ("INV401KSOURCE", label),
+                ("TOTAL", total),
+                ("UNITS", units),
+                ("UNITPRICE", price),
+                ("MEMO", inv.get("MEMO")),
+                ("REVERSALFITID", reverses),
+                ("UNIQUEID", uid),
+                ("DTPAYROLL", body.get("DTPAYROLL")),
+                ("PRIORYEARCONTRIB", body.get("PRIORYEARCONTRIB")),
+                ("LOANID", body.get("LOANID")),
+                ("LOANPRINCIPAL", body.get("LOANPRINCIPAL")),
+                ("LOANINTEREST", body.get("LOANINTEREST")),
+            )
+            if v
+        }
         payroll = ofx_date(body.get("DTPAYROLL"), "DTPAYROLL")
         settle = ofx_date(inv.get("DTSETTLE"), "DTSETTLE")
 
         def row(typ: str, cents: int, shares: str | None, external_id: str | None, rev: str | None):
             made = CanonicalRow(
-                date=date, plan=ctx.plan, source=source, type=typ, amount_cents=cents, line=tran.line,
-                payroll_date=payroll, settle_date=settle, source_label=label, type_label=type_label,
-                fund=fund, fund_id=uid, shares=shares, price=price_t,
-                tax_year=date.year - 1 if prior else None, external_id=external_id,
-                reverses=rev, memo=memo, raw=raw)
+                date=date,
+                plan=ctx.plan,
+                source=source,
+                type=typ,
+                amount_cents=cents,
+                line=tran.line,
+                payroll_date=payroll,
+                settle_date=settle,
+                source_label=label,
+                type_label=type_label,
+                fund=fund,
+                fund_id=uid,
+                shares=shares,
+                price=price_t,
+                tax_year=date.year - 1 if prior else None,
+                external_id=external_id,
+                reverses=rev,
+                memo=memo,
+                raw=raw,
+            )
             check_row_bounds(made)
             return made
 
@@ -492,10 +531,16 @@ class OfxImporter:
             return [row(typ, cents, shares, fitid, reverses)]
         # principal and interest in one BUY: two rows, the interest one with its own identity
         sign = -1 if cents < 0 else 1
-        return [row(t, sign * part, shares if t == "loan_repayment" else None,
-                    f"{fitid}:interest" if (t == "loan_interest" and fitid) else fitid,
-                    f"{reverses}:interest" if (t == "loan_interest" and reverses) else reverses)
-                for t, part in loan_parts]
+        return [
+            row(
+                t,
+                sign * part,
+                shares if t == "loan_repayment" else None,
+                f"{fitid}:interest" if (t == "loan_interest" and fitid) else fitid,
+                f"{reverses}:interest" if (t == "loan_interest" and reverses) else reverses,
+            )
+            for t, part in loan_parts
+        ]
 
     @staticmethod
     def _loan_parts(body: Node, cents: int) -> list[tuple[str, int]]:
@@ -513,8 +558,11 @@ class OfxImporter:
         if i is None:
             i = abs(cents) - p
         if p < 0 or i < 0 or p + i != abs(cents):
-            raise CellError("LOANPRINCIPAL", f"LOANPRINCIPAL {principal or '-'} + LOANINTEREST {interest or '-'} "
-                            f"do not add up to TOTAL {_money(abs(cents))}")
+            raise CellError(
+                "LOANPRINCIPAL",
+                f"LOANPRINCIPAL {principal or '-'} + LOANINTEREST {interest or '-'} "
+                f"do not add up to TOTAL {_money(abs(cents))}",
+            )
         parts = [("loan_repayment", p)] if p else []
         if i:
             parts.append(("loan_interest", i))
@@ -541,8 +589,9 @@ class OfxImporter:
             raise CellError("UNITS", f"UNITS x UNITPRICE = {value} {cents_problem(cents)}")
         return cents
 
-    def _balances(self, bal: Node, asof: str | None, ctx: ParseContext,
-                  window_start: dt.date | None = None) -> Iterator[CanonicalRow]:
+    def _balances(
+        self, bal: Node, asof: str | None, ctx: ParseContext, window_start: dt.date | None = None
+    ) -> Iterator[CanonicalRow]:
         date = ofx_date(asof, "DTASOF")
         if date is None:
             return
@@ -563,7 +612,8 @@ class OfxImporter:
                     # does not stop the import; its balance is simply not checked
                     ctx.notes.append(
                         f"{ctx.file_label}:{node.line}: INV401KBAL {node.name} {_money(cents)} not checked: "
-                        f"{node.name} is not mapped for this plan (--map {node.name}=SOURCE to check it)")
+                        f"{node.name} is not mapped for this plan (--map {node.name}=SOURCE to check it)"
+                    )
                     continue
                 if cents == 0:
                     continue
@@ -571,9 +621,17 @@ class OfxImporter:
             raw = {"element": "INV401KBAL", node.name: node.value}
             if window_start is not None:
                 raw["DTSTART"] = window_start.isoformat()
-            yield CanonicalRow(date=date, plan=ctx.plan, source=source, type="balance",
-                               amount_cents=cents, line=node.line, source_label=node.name,
-                               type_label="INV401KBAL", raw=raw)
+            yield CanonicalRow(
+                date=date,
+                plan=ctx.plan,
+                source=source,
+                type="balance",
+                amount_cents=cents,
+                line=node.line,
+                source_label=node.name,
+                type_label="INV401KBAL",
+                raw=raw,
+            )
 
     def _year_to_date(self, ytd: Node, ctx: ParseContext) -> YearToDate | None:
         """INV401KSUMMARY/YEARTODATE/CONTRIBUTIONS (OFX 2.x 13.9.3.1) as a check for the store."""
@@ -599,9 +657,15 @@ class OfxImporter:
                 continue
             by_source[source] = by_source.get(source, 0) + cents
         total = contrib.get("TOTAL")
-        return YearToDate(plan=ctx.plan or "", start=start, end=end, by_source=by_source,
-                          total_cents=parse_cents(total, "TOTAL") if total else None,
-                          unmapped=tuple(unmapped), line=contrib.line)
+        return YearToDate(
+            plan=ctx.plan or "",
+            start=start,
+            end=end,
+            by_source=by_source,
+            total_cents=parse_cents(total, "TOTAL") if total else None,
+            unmapped=tuple(unmapped),
+            line=contrib.line,
+        )
 
 
 def _money(cents: int) -> str:

@@ -52,9 +52,15 @@ def usable(importer, facts: FileFacts) -> bool:
     from .tabular import ProfileImporter
 
     # an in-memory profile (import --columns) cannot be rebuilt by id in the workers
-    return (isinstance(importer, ProfileImporter) and not getattr(importer, "ephemeral", False)
-            and facts.kind == "text" and facts.encoding in SPLITTABLE
-            and importer.footer is None and not importer.stop_at_blank and not importer.skip)
+    return (
+        isinstance(importer, ProfileImporter)
+        and not getattr(importer, "ephemeral", False)
+        and facts.kind == "text"
+        and facts.encoding in SPLITTABLE
+        and importer.footer is None
+        and not importer.stop_at_blank
+        and not importer.skip
+    )
 
 
 def chunks(path: Path, start: int, first_line: int) -> Iterator[tuple[int, int, int]]:
@@ -93,8 +99,23 @@ _CACHE: dict = {}
 
 def _work(args) -> tuple:
     """Parse one chunk into ready-to-insert ``entry`` tuples (see :func:`_collect`)."""
-    (path, start, end, first_line, encoding, profile_id, user_dir, raw_header, delim, plan,
-     source_map, label, plans, import_id, probe) = args
+    (
+        path,
+        start,
+        end,
+        first_line,
+        encoding,
+        profile_id,
+        user_dir,
+        raw_header,
+        delim,
+        plan,
+        source_map,
+        label,
+        plans,
+        import_id,
+        probe,
+    ) = args
     key = (profile_id, user_dir)
     importer = _CACHE.get(key)
     if importer is None:
@@ -169,12 +190,25 @@ def _work(args) -> tuple:
         for i, t in enumerate(ready):
             if len(t) == 13:
                 ready[i] = t[:10] + (None, "posted") + t[10:12] + (first_pid, import_id, t[12])
-    return ((ready, pos, n_parts, names, unknown, tally, keys, one_plan), whole, ctx.errors.errors,
-            ctx.errors.count, end - start)
+    return (
+        (ready, pos, n_parts, names, unknown, tally, keys, one_plan),
+        whole,
+        ctx.errors.errors,
+        ctx.errors.count,
+        end - start,
+    )
 
 
-def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, workers: int,
-                   user_dir: Path | None, plans: dict[str, int], import_id: int) -> Iterator[tuple[str, object]] | None:
+def parse_parallel(
+    path: Path,
+    facts: FileFacts,
+    importer,
+    ctx: ParseContext,
+    workers: int,
+    user_dir: Path | None,
+    plans: dict[str, int],
+    import_id: int,
+) -> Iterator[tuple[str, object]] | None:
     """Yield, in file order, ``("ready", (entry tuples, positions of the hashed identities (None:
     all), rows read, plan names, unknown plan, tally, keys))`` and ``("rows", [CanonicalRow])``; None if this
     file cannot be split (use the serial parser).
@@ -198,29 +232,75 @@ def parse_parallel(path: Path, facts: FileFacts, importer, ctx: ParseContext, wo
     if not header_text.endswith("\n"):
         return None  # lone CR line ends: leave it to the serial reader
     probe = ErrorCollector(ctx.file_label)
-    list(importer._map_rows(raw_header, iter(()), ParseContext(ctx.file_label, probe, plan=ctx.plan,
-                                                                source_map=ctx.source_map)))
+    list(
+        importer._map_rows(
+            raw_header,
+            iter(()),
+            ParseContext(ctx.file_label, probe, plan=ctx.plan, source_map=ctx.source_map),
+        )
+    )
     if probe:
         return None  # header/profile problem: the serial path reports it once
     with open(path, "rb") as f:
         for _ in range(header_line):
             f.readline()
         data_start = f.tell()
-    return _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start,
-                plans, import_id)
+    return _run(
+        path,
+        facts,
+        importer,
+        ctx,
+        workers,
+        user_dir,
+        raw_header,
+        delim,
+        header_line,
+        data_start,
+        plans,
+        import_id,
+    )
 
 
-def _run(path, facts, importer, ctx, workers, user_dir, raw_header, delim, header_line, data_start, plans,
-         import_id):
+def _run(
+    path,
+    facts,
+    importer,
+    ctx,
+    workers,
+    user_dir,
+    raw_header,
+    delim,
+    header_line,
+    data_start,
+    plans,
+    import_id,
+):
     import multiprocessing
 
     # fork: workers only read the file and parse (never the inherited database connection),
     # and unlike spawn it does not re-run the caller's __main__ module
     methods = multiprocessing.get_all_start_methods()
     mp = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    jobs = ((str(path), s, e, line, facts.encoding, importer.id, str(user_dir) if user_dir else None,
-             raw_header, delim, ctx.plan, ctx.source_map, ctx.file_label, plans, import_id, _hash_probe())
-            for s, e, line in chunks(path, data_start, header_line + 1))
+    jobs = (
+        (
+            str(path),
+            s,
+            e,
+            line,
+            facts.encoding,
+            importer.id,
+            str(user_dir) if user_dir else None,
+            raw_header,
+            delim,
+            ctx.plan,
+            ctx.source_map,
+            ctx.file_label,
+            plans,
+            import_id,
+            _hash_probe(),
+        )
+        for s, e, line in chunks(path, data_start, header_line + 1)
+    )
     with mp.Pool(workers) as pool:
         pending: deque = deque()
         for job in jobs:

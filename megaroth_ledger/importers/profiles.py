@@ -70,8 +70,14 @@ def _compile(text: str, origin: str) -> Profile:
     pid = meta.get("id")
     if not pid or not isinstance(pid, str):
         raise UserError(f"profile {origin}: [profile] id is required")
-    prof = Profile(id=pid, title=meta.get("title", pid), data=data, origin=origin,
-                   kind=meta.get("kind", "table"), text=text)
+    prof = Profile(
+        id=pid,
+        title=meta.get("title", pid),
+        data=data,
+        origin=origin,
+        kind=meta.get("kind", "table"),
+        text=text,
+    )
     src = data.get("sources") or {}
     for i, rule in enumerate(src.get("map", [])):
         if rule.get("source") not in SOURCES:

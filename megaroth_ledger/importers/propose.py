@@ -38,15 +38,45 @@ from .text import clean_label, file_facts, header_cells, open_text, parse_cents
 
 SCAN_LINES = 500
 DELIMITERS = (",", "\t", ";")
-DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%d/%m/%Y", "%Y/%m/%d", "%m-%d-%Y", "%d.%m.%Y",
-                "%b %d, %Y", "%d-%b-%Y", "%B %d, %Y", "%Y%m%d")
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%m/%d/%Y",
+    "%m/%d/%y",
+    "%d/%m/%Y",
+    "%Y/%m/%d",
+    "%m-%d-%Y",
+    "%d.%m.%Y",
+    "%b %d, %Y",
+    "%d-%b-%Y",
+    "%B %d, %Y",
+    "%Y%m%d",
+)
 TIME_SUFFIX = r"\s+\d{1,2}:\d{2}(:\d{2})?\s*([AaPp][Mm])?$"
 _TIME_RE = re.compile(TIME_SUFFIX)
 
 #: canonical fields a profile's [columns] may name (docs/profiles.md)
-COLUMN_FIELDS = ("date", "payroll_date", "settle_date", "plan", "source", "source_label", "type",
-                 "type_label", "fund", "fund_id", "shares", "price", "amount", "tax_year", "irr_year",
-                 "transfer_group", "external_id", "reverses", "status", "memo")
+COLUMN_FIELDS = (
+    "date",
+    "payroll_date",
+    "settle_date",
+    "plan",
+    "source",
+    "source_label",
+    "type",
+    "type_label",
+    "fund",
+    "fund_id",
+    "shares",
+    "price",
+    "amount",
+    "tax_year",
+    "irr_year",
+    "transfer_group",
+    "external_id",
+    "reverses",
+    "status",
+    "memo",
+)
 #: ``--columns`` keys: the canonical fields, with ``source``/``type``/``activity`` meaning the
 #: column of raw labels (mapped by the proposed rules)
 COLUMN_ALIASES = {"source": "source_label", "type": "type_label", "activity": "type_label"}
@@ -67,11 +97,15 @@ _SOURCE_RULES: tuple[tuple[str, str], ...] = (
     (r"rollover|roll[- ]?in", "rollover"),
     (r"pre[- ]?tax|deferr|401\s*\(?k\)?|403\s*\(?b\)?|elective|salary|before[- ]?tax|employee", "pretax"),
 )
-_OUT_WORDS = re.compile(r"\bout\b|transferout|withdraw|distribut|redemption|\bsale\b|\bsell|\bfee|expense|charge"
-                        r"|disburse|\bpaid\b|payout|forfeit", re.I)
+_OUT_WORDS = re.compile(
+    r"\bout\b|transferout|withdraw|distribut|redemption|\bsale\b|\bsell|\bfee|expense|charge"
+    r"|disburse|\bpaid\b|payout|forfeit",
+    re.I,
+)
 _IN_WORDS = re.compile(r"\bin\b|transferin|\breceipt|\bbuy|purchase|deposit", re.I)
-_OUTFLOW_TYPES = frozenset({"fee", "withdrawal", "loan_issue", "forfeiture", "exchange_out", "rollover_out",
-                            "conversion_out"})
+_OUTFLOW_TYPES = frozenset(
+    {"fee", "withdrawal", "loan_issue", "forfeiture", "exchange_out", "rollover_out", "conversion_out"}
+)
 _TYPE_RULES: tuple[tuple[str, str], ...] = (
     (r"balance forward|beginning balance|opening balance|starting balance", "balance"),
     (r"loan.*interest", "loan_interest"),
@@ -119,11 +153,15 @@ def guess_type(label: str, signs: set[int]) -> list[tuple[str, str, str | None]]
         return [("fee", "as_is", None)]  # a catch-all label that only ever takes money out: a charge
     if kind is None:
         return []
-    outflow = bool(_OUT_WORDS.search(low)) and not _IN_WORDS.search(low.replace("in-plan", "").replace("in plan", ""))
+    outflow = bool(_OUT_WORDS.search(low)) and not _IN_WORDS.search(
+        low.replace("in-plan", "").replace("in plan", "")
+    )
     inflow = bool(_IN_WORDS.search(low.replace("in-plan", "").replace("in plan", ""))) and not outflow
     both = 1 in signs and -1 in signs
     if kind in ("exchange", "rollover"):
-        out_t, in_t = ("exchange_out", "exchange_in") if kind == "exchange" else ("rollover_out", "rollover_in")
+        out_t, in_t = (
+            ("exchange_out", "exchange_in") if kind == "exchange" else ("rollover_out", "rollover_in")
+        )
         if outflow and not inflow:
             return [(out_t, "neg_abs", None)]
         if inflow and not outflow:
@@ -218,23 +256,27 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
         best = None
         for k, (n, cells) in enumerate(all_rows[:SCAN_LINES]):
             if _header_score(cells, required):
-                run = _run_length(cells, [c for _, c in all_rows[k + 1:k + 200]], date_name)
+                run = _run_length(cells, [c for _, c in all_rows[k + 1 : k + 200]], date_name)
                 if run and (best is None or run > best[0]):
                     best = (run, k)
         if best is None:
-            raise UserError(f"{path.name}: no header row with " + (
-                f"the columns {', '.join(sorted(required))}" if required else "a date column")
-                + f" (and dated rows under it) in the first {SCAN_LINES} rows")
+            raise UserError(
+                f"{path.name}: no header row with "
+                + (f"the columns {', '.join(sorted(required))}" if required else "a date column")
+                + f" (and dated rows under it) in the first {SCAN_LINES} rows"
+            )
         k = best[1]
-        return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1:])
+        return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1 :])
     with open_text(path, facts.encoding) as f:
         try:
             text = f.read()
         except UnicodeDecodeError:
             raise UserError(f"{path.name}: not readable as {facts.encoding} text") from None
     if "<OFX>" in text[:20000].upper() or "OFXHEADER" in text[:2000].upper():
-        raise UserError(f"{path.name}: an OFX/QFX statement is read by the built-in ofx adapter; no profile needed "
-                        "(`megaroth import FILE --plan P`)")
+        raise UserError(
+            f"{path.name}: an OFX/QFX statement is read by the built-in ofx adapter; no profile needed "
+            "(`megaroth import FILE --plan P`)"
+        )
     lines = text.splitlines(keepends=True)
     best = None
     for i, line in enumerate(lines[:SCAN_LINES]):
@@ -247,7 +289,9 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
             if not _header_score(cells, required):
                 continue
             try:
-                following = list(csv.reader(io.StringIO("".join(lines[i + 1:i + 200]), newline=""), delimiter=d))
+                following = list(
+                    csv.reader(io.StringIO("".join(lines[i + 1 : i + 200]), newline=""), delimiter=d)
+                )
             except csv.Error:
                 continue
             run = _run_length(cells, following, date_name)
@@ -255,12 +299,16 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
                 best = (run, i, d, cells)
     if best is None:
         if required:
-            raise UserError(f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
-                            f"rows under it) in the first {SCAN_LINES} lines")
-        raise UserError(f"{path.name}: no header row with a date column (and dated rows under it) found in the "
-                        f"first {SCAN_LINES} lines; map the columns with --columns")
+            raise UserError(
+                f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
+                f"rows under it) in the first {SCAN_LINES} lines"
+            )
+        raise UserError(
+            f"{path.name}: no header row with a date column (and dated rows under it) found in the "
+            f"first {SCAN_LINES} lines; map the columns with --columns"
+        )
     _, i, d, cells = best
-    reader = csv.reader(io.StringIO("".join(lines[i + 1:]), newline=""), delimiter=d)
+    reader = csv.reader(io.StringIO("".join(lines[i + 1 :]), newline=""), delimiter=d)
     rows = []
     try:
         for cells_ in reader:
@@ -302,15 +350,51 @@ class Proposal:
 
 
 _ROLE_WORDS = {
-    "amount": ("amount", "dollar amount", "dollars", "value", "total value", "net amount", "transaction amount",
-               "total", "sum", "usd", "cash", "amt"),
-    "source": ("money source", "source", "money type", "source name", "contribution source", "contribution",
-               "fund source", "account type"),
-    "type": ("activity", "transaction type", "type", "transaction", "action", "transaction description",
-             "description", "activity type", "transaction activity"),
+    "amount": (
+        "amount",
+        "dollar amount",
+        "dollars",
+        "value",
+        "total value",
+        "net amount",
+        "transaction amount",
+        "total",
+        "sum",
+        "usd",
+        "cash",
+        "amt",
+    ),
+    "source": (
+        "money source",
+        "source",
+        "money type",
+        "source name",
+        "contribution source",
+        "contribution",
+        "fund source",
+        "account type",
+    ),
+    "type": (
+        "activity",
+        "transaction type",
+        "type",
+        "transaction",
+        "action",
+        "transaction description",
+        "description",
+        "activity type",
+        "transaction activity",
+    ),
     "fund": ("fund", "investment", "investment name", "fund name", "security", "security name", "name"),
-    "shares": ("shares", "units", "# of units", "shares/unit", "transaction shares", "share quantity",
-               "quantity"),
+    "shares": (
+        "shares",
+        "units",
+        "# of units",
+        "shares/unit",
+        "transaction shares",
+        "share quantity",
+        "quantity",
+    ),
     "price": ("price", "unit price", "share price", "nav"),
     "payroll_date": ("payroll date", "pay date", "paycheck date", "check date"),
     "settle_date": ("run date", "settlement date", "settle date", "posted date", "post date", "process date"),
@@ -362,7 +446,7 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     last = max(k for k, kind in enumerate(kinds) if kind == "data")
     first = kinds.index("data")
     prop = Proposal(name=name, table=table, header=header, columns={})
-    middle = kinds[first:last + 1]
+    middle = kinds[first : last + 1]
     skip_texts = []
     for k in range(first, last + 1):
         if kinds[k] == "other":
@@ -371,7 +455,7 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
             if text not in skip_texts:
                 skip_texts.append(text)
     prop.skip_row_regex = ["^\\s*" + re.escape(t) + "\\s*$" for t in skip_texts[:20]]
-    after = kinds[last + 1:]
+    after = kinds[last + 1 :]
     if any(k != "blank" for k in after):
         nxt = next(j for j in range(last + 1, len(kinds)) if kinds[j] != "blank")
         if kinds[last + 1] == "blank" and "blank" not in middle:
@@ -380,8 +464,10 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
             c0 = table.rows[nxt][1][0].strip() if table.rows[nxt][1] else ""
             prop.footer_regex = "^\\s*" + re.escape(c0) + "\\s*$" if c0 else None
             if not c0:
-                prop.notes.append(f"line {table.rows[nxt][0]}: rows after the data start with an empty cell; "
-                                  "set [read] footer_regex or stop_at_blank_row yourself")
+                prop.notes.append(
+                    f"line {table.rows[nxt][0]}: rows after the data start with an empty cell; "
+                    "set [read] footer_regex or stop_at_blank_row yourself"
+                )
     data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
     prop.data_rows = len(data)
 
@@ -391,12 +477,16 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
         for key, col in columns.items():
             fld = COLUMN_ALIASES.get(key, key)
             if fld not in COLUMN_FIELDS:
-                raise UserError(f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
-                                + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type")))
+                raise UserError(
+                    f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
+                    + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type"))
+                )
             c = col.strip().casefold()
             if c not in index:
-                raise UserError(f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
-                                f"{table.header_line}: {', '.join(header)})")
+                raise UserError(
+                    f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
+                    f"{table.header_line}: {', '.join(header)})"
+                )
             roles[fld] = index[c]
     used = set(roles.values())
 
@@ -421,8 +511,11 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     if "date" not in roles:
         for i in date_cols:
             h = norm[i]
-            if i in used or _word_rank(h, _ROLE_WORDS["payroll_date"]) is not None \
-                    or _word_rank(h, _ROLE_WORDS["settle_date"]) is not None:
+            if (
+                i in used
+                or _word_rank(h, _ROLE_WORDS["payroll_date"]) is not None
+                or _word_rank(h, _ROLE_WORDS["settle_date"]) is not None
+            ):
                 continue
             if sum(_looks_like_date(v) for v in _cells_of(data, i)) >= 0.9 * len(data):
                 roles["date"] = i
@@ -436,7 +529,9 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
         return lambda vals: sum(1 for v in vals if pred(v)) >= 0.9 * len(vals)
 
     def texty(vals):
-        return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(vals)
+        return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(
+            vals
+        )
 
     for role in ("payroll_date", "settle_date"):
         if role not in roles:
@@ -446,21 +541,38 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     if "amount" not in roles:
         i = pick("amount", mostly(_looks_like_amount))
         if i is None:  # no amount-like name: the one column of money-looking values (not price/shares)
-            money = [j for j, h in enumerate(norm) if j not in used
-                     and _word_rank(h, _ROLE_WORDS["price"]) is None and _word_rank(h, _ROLE_WORDS["shares"]) is None
-                     and _cells_of(data, j) and mostly(lambda v: re.search(r"\.\d\d\)?-?$", v) is not None
-                                                       and _looks_like_amount(v))(_cells_of(data, j))]
+            money = [
+                j
+                for j, h in enumerate(norm)
+                if j not in used
+                and _word_rank(h, _ROLE_WORDS["price"]) is None
+                and _word_rank(h, _ROLE_WORDS["shares"]) is None
+                and _cells_of(data, j)
+                and mostly(lambda v: re.search(r"\.\d\d\)?-?$", v) is not None and _looks_like_amount(v))(
+                    _cells_of(data, j)
+                )
+            ]
             if len(money) == 1:
                 i = money[0]
                 used.add(i)
         if i is None:
-            raise UserError(f"{path.name}: no amount column recognised in {', '.join(header)}; "
-                            "name it with --columns amount=COLUMN")
+            raise UserError(
+                f"{path.name}: no amount column recognised in {', '.join(header)}; "
+                "name it with --columns amount=COLUMN"
+            )
         roles["amount"] = i
     for role in ("shares", "price"):
         if role not in roles:
-            i = pick(role, mostly(lambda v: _looks_like_amount(v) or v in ("-", "--")
-                                  or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None))
+            i = pick(
+                role,
+                mostly(
+                    lambda v: (
+                        _looks_like_amount(v)
+                        or v in ("-", "--")
+                        or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None
+                    )
+                ),
+            )
             if i is not None:
                 roles[role] = i
 
@@ -507,8 +619,10 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     if t is not None:
         roles["type_label"] = t
     if "type_label" not in roles and "type" not in roles:
-        raise UserError(f"{path.name}: no activity (transaction type) column recognised in {', '.join(header)}; "
-                        "name it with --columns type=COLUMN")
+        raise UserError(
+            f"{path.name}: no activity (transaction type) column recognised in {', '.join(header)}; "
+            "name it with --columns type=COLUMN"
+        )
     for role in ("fund", "fund_id", "memo", "external_id", "plan"):
         if role not in roles:
             i = pick(role, texty if role != "external_id" else (lambda v: True))
@@ -516,8 +630,10 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
                 roles[role] = i
     if "source_label" not in roles and "source" not in roles:
         prop.const["source"] = "unknown"
-        prop.notes.append("no money-source column: every row is source unknown (headroom and the forms then ask "
-                          "for the sources: `megaroth import FILE` explains)")
+        prop.notes.append(
+            "no money-source column: every row is source unknown (headroom and the forms then ask "
+            "for the sources: `megaroth import FILE` explains)"
+        )
     prop.columns = {f: header[i] for f, i in sorted(roles.items(), key=lambda kv: kv[1])}
 
     # ---- dates
@@ -592,12 +708,19 @@ def _label_regex(label: str) -> str:
 
 def proposal_toml(p: Proposal, *, origin: str) -> str:
     """The proposal as a commented profile (docs/profiles.md documents every key)."""
-    out = [f"# Profile proposed by `megaroth profiles new {p.name} --from {origin}`.",
-           "# Every key is documented in docs/profiles.md. Check the proposals marked CHECK, then run",
-           f"#   megaroth profiles check {p.name} {origin}", "", "[profile]",
-           f"id = {_toml_str(p.name)}", f"title = {_toml_str(p.name + ' (from ' + origin + ')')}",
-           f"evidence = {_toml_str('proposed from ' + origin + ' by megaroth profiles new')}", "",
-           "[detect]", "header = [" + ", ".join(_toml_str(h) for h in p.header) + "]"]
+    out = [
+        f"# Profile proposed by `megaroth profiles new {p.name} --from {origin}`.",
+        "# Every key is documented in docs/profiles.md. Check the proposals marked CHECK, then run",
+        f"#   megaroth profiles check {p.name} {origin}",
+        "",
+        "[profile]",
+        f"id = {_toml_str(p.name)}",
+        f"title = {_toml_str(p.name + ' (from ' + origin + ')')}",
+        f"evidence = {_toml_str('proposed from ' + origin + ' by megaroth profiles new')}",
+        "",
+        "[detect]",
+        "header = [" + ", ".join(_toml_str(h) for h in p.header) + "]",
+    ]
     if p.table.header_line > 50:
         out.append(f"scan_lines = {p.table.header_line + 50}")
     out += ["", "[read]"]
@@ -617,23 +740,34 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
     if p.date_strip_regex:
         out.append(f"date_strip_regex = {_toml_str(p.date_strip_regex)}")
     if p.sources:
-        out += ["", "# every money-source label seen in the file, with the proposed ledger source", "[sources]",
-                "map = ["]
+        out += [
+            "",
+            "# every money-source label seen in the file, with the proposed ledger source",
+            "[sources]",
+            "map = [",
+        ]
         for lab in sorted(p.sources):
             src = p.sources[lab]
             if src is None:
                 out.append(f"  # CHECK: {_toml_str(lab)} matched no source; give it one, e.g.")
-                out.append(f"  # {{ match = {_toml_str(_label_regex(lab))}, source = \"pretax\" }},")
+                out.append(f'  # {{ match = {_toml_str(_label_regex(lab))}, source = "pretax" }},')
             else:
                 out.append(f"  {{ match = {_toml_str(_label_regex(lab))}, source = {_toml_str(src)} }},")
         out.append("]")
-    out += ["", "# every activity label seen, with the proposed ledger type and sign rule", "[types]", "map = ["]
+    out += [
+        "",
+        "# every activity label seen, with the proposed ledger type and sign rule",
+        "[types]",
+        "map = [",
+    ]
     for lab in sorted(p.types):
         rules = p.types[lab]
-        signs = "/".join({1: "+", -1: "-", 0: "0"}[s] for s in sorted(p.type_signs.get(lab, set()), reverse=True))
+        signs = "/".join(
+            {1: "+", -1: "-", 0: "0"}[s] for s in sorted(p.type_signs.get(lab, set()), reverse=True)
+        )
         if not rules:
             out.append(f"  # CHECK: {_toml_str(lab)} (amounts {signs}) matched no type; give it one, e.g.")
-            out.append(f"  # {{ match = {_toml_str(_label_regex(lab))}, type = \"adjustment\" }},")
+            out.append(f'  # {{ match = {_toml_str(_label_regex(lab))}, type = "adjustment" }},')
             continue
         for typ, sign, when in rules:
             bits = [f"match = {_toml_str(_label_regex(lab))}", f"type = {_toml_str(typ)}"]
@@ -681,14 +815,16 @@ def parse_columns_spec(text: str) -> dict[str, str]:
         key, sep, col = part.partition("=")
         key = key.strip().lower()
         if not sep or not key or not col.strip():
-            raise UserError(f"--columns: {part.strip()!r} is not FIELD=COLUMN (e.g. date=\"Activity Date\")")
+            raise UserError(f'--columns: {part.strip()!r} is not FIELD=COLUMN (e.g. date="Activity Date")')
         if key in out:
             raise UserError(f"--columns: {key} given twice")
         out[key] = col.strip()
     for need in ("date", "amount"):
         if need not in out:
-            raise UserError(f"--columns needs {need}=COLUMN (and type=COLUMN for the activity; source=COLUMN "
-                            "for the money source if the file has one)")
+            raise UserError(
+                f"--columns needs {need}=COLUMN (and type=COLUMN for the activity; source=COLUMN "
+                "for the money source if the file has one)"
+            )
     return out
 
 
@@ -732,7 +868,7 @@ def check_profile_text(text: str, origin: str) -> list[str]:
         problems.append(f"{origin}: [profile] id is required")
     kind = meta.get("kind", "table")
     if kind not in ("table", "ofx"):
-        problems.append(f"{origin}: [profile] kind must be \"table\" or \"ofx\", not {kind!r}")
+        problems.append(f'{origin}: [profile] kind must be "table" or "ofx", not {kind!r}')
     if kind == "ofx":
         for label, source in ((data.get("sources") or {}).get("ofx") or {}).items():
             if source not in SOURCES:
@@ -745,7 +881,9 @@ def check_profile_text(text: str, origin: str) -> list[str]:
     header = det.get("header")
     if not canonical:
         if not isinstance(header, list) or not header or not all(isinstance(h, str) for h in header):
-            problems.append(f"{origin}: [detect] header must list the header row's cells (or canonical = true)")
+            problems.append(
+                f"{origin}: [detect] header must list the header row's cells (or canonical = true)"
+            )
             header = None
         for need in ("date", "amount"):
             if need not in cols:
@@ -753,8 +891,10 @@ def check_profile_text(text: str, origin: str) -> list[str]:
         if not ({"type", "type_label"} & set(cols)) and "type" not in const:
             problems.append(f"{origin}: [columns] needs type_label (the activity column) or [const] type")
         if not ({"source", "source_label"} & set(cols)) and "source" not in const:
-            problems.append(f"{origin}: [columns] needs source_label (the money-source column) or "
-                            "[const] source = \"unknown\"")
+            problems.append(
+                f"{origin}: [columns] needs source_label (the money-source column) or "
+                '[const] source = "unknown"'
+            )
         if header:
             names = set(header_cells(header))
             for f, col in cols.items():
@@ -763,12 +903,14 @@ def check_profile_text(text: str, origin: str) -> list[str]:
                 elif col.strip().casefold() not in names:
                     problems.append(f"{origin}: [columns] {f} = {col!r} is not in [detect] header")
     if "source" in const and const["source"] not in SOURCES:
-        problems.append(f"{origin}: [const] source {const['source']!r} is not a source ({', '.join(SOURCES)})")
+        problems.append(
+            f"{origin}: [const] source {const['source']!r} is not a source ({', '.join(SOURCES)})"
+        )
     if "type" in const and const["type"] not in PROFILE_TYPES:
         problems.append(f"{origin}: [const] type {const['type']!r} is not a type")
     rd = data.get("read") if isinstance(data.get("read"), dict) else {}
     if rd.get("delimiter", "auto") not in ("auto", ",", "\t", ";"):
-        problems.append(f"{origin}: [read] delimiter must be \"auto\", \",\", \"\\t\" or \";\"")
+        problems.append(f'{origin}: [read] delimiter must be "auto", ",", "\\t" or ";"')
     regexes = [("[read] footer_regex", rd.get("footer_regex"))]
     regexes += [(f"[read] skip_row_regex[{i}]", r) for i, r in enumerate(rd.get("skip_row_regex") or [])]
     parse = data.get("parse") if isinstance(data.get("parse"), dict) else {}
@@ -789,14 +931,18 @@ def check_profile_text(text: str, origin: str) -> list[str]:
             problems.append(f"{origin}: [funds] code_regex needs a group named code: (?P<code>...)")
     for fmt in parse.get("date_formats") or []:
         if not isinstance(fmt, str) or "%" not in fmt:
-            problems.append(f"{origin}: [parse] date_formats: {fmt!r} is not a strptime format (e.g. \"%m/%d/%Y\")")
+            problems.append(
+                f'{origin}: [parse] date_formats: {fmt!r} is not a strptime format (e.g. "%m/%d/%Y")'
+            )
     for i, rule in enumerate(srcs.get("map") or []):
         if not isinstance(rule, dict):
             problems.append(f"{origin}: [sources] map[{i}] must be {{ match = ..., source = ... }}")
             continue
         if rule.get("source") not in SOURCES:
-            problems.append(f"{origin}: [sources] map[{i}]: unknown source {rule.get('source')!r} "
-                            f"(one of {', '.join(SOURCES)})")
+            problems.append(
+                f"{origin}: [sources] map[{i}]: unknown source {rule.get('source')!r} "
+                f"(one of {', '.join(SOURCES)})"
+            )
         try:
             re.compile(rule.get("match", ""))
         except (re.error, TypeError) as exc:
@@ -864,10 +1010,15 @@ def check_profile(name: str, path: Path | None, user_dir: Path | None = None) ->
     found: tuple[str, str] | None = None
     candidates: list[tuple[str, str]] = []
     if udir.is_dir():
-        candidates += [(str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))]
+        candidates += [
+            (str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))
+        ]
     pkg = resources.files("megaroth_ledger.importers") / "profiles"
-    candidates += [(f"shipped:{e.name}", e.read_text(encoding="utf-8")) for e in sorted(pkg.iterdir(), key=lambda e: e.name)
-                   if e.name.endswith(".toml")]
+    candidates += [
+        (f"shipped:{e.name}", e.read_text(encoding="utf-8"))
+        for e in sorted(pkg.iterdir(), key=lambda e: e.name)
+        if e.name.endswith(".toml")
+    ]
     for origin, text in candidates:
         try:
             pid = (tomllib.loads(text).get("profile") or {}).get("id")
@@ -877,8 +1028,10 @@ def check_profile(name: str, path: Path | None, user_dir: Path | None = None) ->
             found = (origin, text)
             break
     if found is None:
-        raise UserError(f"no profile {name!r} (in {udir} or shipped); write one with "
-                        f"`megaroth profiles new {name} --from FILE`")
+        raise UserError(
+            f"no profile {name!r} (in {udir} or shipped); write one with "
+            f"`megaroth profiles new {name} --from FILE`"
+        )
     origin, text = found
     problems = check_profile_text(text, Path(origin).name if not origin.startswith("shipped:") else origin)
     rows = 0
@@ -913,6 +1066,8 @@ def _check_detection(prof, path: Path) -> list[str]:
         if prof.kind == "ofx":
             return [f"{path.name}: not an OFX file"]
         header = prof.section("detect").get("header") or []
-        return [f"{path.name}: no row matching [detect] header ({', '.join(header)}) in the first "
-                f"{getattr(imp, 'scan_lines', 50)} lines"]
+        return [
+            f"{path.name}: no row matching [detect] header ({', '.join(header)}) in the first "
+            f"{getattr(imp, 'scan_lines', 50)} lines"
+        ]
     return []

@@ -16,9 +16,26 @@ from ..errors import UserError
 
 #: Columns of the canonical CSV, in file order (section 5.2). The first five are required.
 CANONICAL_COLUMNS = (
-    "date", "plan", "source", "type", "amount",
-    "payroll_date", "settle_date", "source_label", "type_label", "fund", "fund_id", "shares",
-    "price", "tax_year", "irr_year", "transfer_group", "external_id", "reverses", "status", "memo",
+    "date",
+    "plan",
+    "source",
+    "type",
+    "amount",
+    "payroll_date",
+    "settle_date",
+    "source_label",
+    "type_label",
+    "fund",
+    "fund_id",
+    "shares",
+    "price",
+    "tax_year",
+    "irr_year",
+    "transfer_group",
+    "external_id",
+    "reverses",
+    "status",
+    "memo",
 )
 REQUIRED_COLUMNS = ("date", "plan", "source", "type", "amount")
 
@@ -83,14 +100,26 @@ class CanonicalRow:
             return str(v)
 
         return {
-            "date": s(self.date), "plan": s(self.plan), "source": self.source, "type": self.type,
-            "amount": amount, "payroll_date": s(self.payroll_date),
-            "settle_date": s(self.settle_date), "source_label": s(self.source_label),
-            "type_label": s(self.type_label), "fund": s(self.fund), "fund_id": s(self.fund_id),
-            "shares": s(self.shares), "price": s(self.price), "tax_year": s(self.tax_year),
-            "irr_year": s(self.irr_year), "transfer_group": s(self.transfer_group),
-            "external_id": s(self.external_id), "reverses": s(self.reverses),
-            "status": self.status, "memo": s(self.memo),
+            "date": s(self.date),
+            "plan": s(self.plan),
+            "source": self.source,
+            "type": self.type,
+            "amount": amount,
+            "payroll_date": s(self.payroll_date),
+            "settle_date": s(self.settle_date),
+            "source_label": s(self.source_label),
+            "type_label": s(self.type_label),
+            "fund": s(self.fund),
+            "fund_id": s(self.fund_id),
+            "shares": s(self.shares),
+            "price": s(self.price),
+            "tax_year": s(self.tax_year),
+            "irr_year": s(self.irr_year),
+            "transfer_group": s(self.transfer_group),
+            "external_id": s(self.external_id),
+            "reverses": s(self.reverses),
+            "status": self.status,
+            "memo": s(self.memo),
         }
 
 
@@ -98,9 +127,20 @@ def row_part(row: CanonicalRow) -> tuple:
     """The row's ``entry`` values that do not depend on the database (see store.ENTRY_COLUMNS)."""
     d = row.date
     return (
-        d.isoformat(), row.payroll_date.isoformat() if row.payroll_date else None,
-        row.tax_year if row.tax_year is not None else d.year, row.source, row.type, row.amount_cents,
-        row.fund, row.fund_id, row.shares, row.memo, row.irr_year, row.status, row.line, row.raw_json(),
+        d.isoformat(),
+        row.payroll_date.isoformat() if row.payroll_date else None,
+        row.tax_year if row.tax_year is not None else d.year,
+        row.source,
+        row.type,
+        row.amount_cents,
+        row.fund,
+        row.fund_id,
+        row.shares,
+        row.memo,
+        row.irr_year,
+        row.status,
+        row.line,
+        row.raw_json(),
     )
 
 
@@ -129,14 +169,22 @@ def check_row_bounds(row: CanonicalRow, label: dict[str, str] | None = None) -> 
         y = getattr(row, name)
         if y is not None and year_problem(y):
             raise CellError(label.get(name, name), f"year {y} {year_problem(y)}")
-    for name, limit in (("fund", MAX_FUND), ("fund_id", MAX_FUND_ID), ("shares", MAX_SHARES),
-                        ("external_id", MAX_EXTERNAL_ID), ("transfer_group", MAX_TRANSFER_GROUP),
-                        ("reverses", MAX_EXTERNAL_ID), ("source_label", MAX_LABEL), ("type_label", MAX_LABEL),
-                        ("plan", 100)):
+    for name, limit in (
+        ("fund", MAX_FUND),
+        ("fund_id", MAX_FUND_ID),
+        ("shares", MAX_SHARES),
+        ("external_id", MAX_EXTERNAL_ID),
+        ("transfer_group", MAX_TRANSFER_GROUP),
+        ("reverses", MAX_EXTERNAL_ID),
+        ("source_label", MAX_LABEL),
+        ("type_label", MAX_LABEL),
+        ("plan", 100),
+    ):
         v = getattr(row, name)
         if v is not None and len(v) > limit:
-            raise CellError(label.get(name, name), f"{name.replace('_', ' ')} has {len(v):,} characters "
-                            f"(at most {limit})")
+            raise CellError(
+                label.get(name, name), f"{name.replace('_', ' ')} has {len(v):,} characters (at most {limit})"
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +38,7 @@ from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, lite
 
 from ..errors import UserError
 from ..money import from_cents
+from ..store.db import begin_write, write_connection
 from ..store.models import (
     AssertionHold,
     BalanceAssertion,
@@ -49,20 +49,34 @@ from ..store.models import (
     Plan,
     RemovedRow,
 )
-from ..store.db import begin_write, write_connection
 from . import open_parse
 from .derive import row_identity, with_occurrence
-from .rows import row_part
-from .rows import CanonicalRow
+from .rows import CanonicalRow, row_part
 from .text import file_facts
 
 BATCH = 5000
 BULK_CACHE_KIB = 96 * 1024  # SQLite page cache while importing a big file (see _page_cache)
 PROGRESS_MIN_BYTES = 256 * 1024  # about three thousand rows of a typical export
 CONVERSION_TYPES = frozenset({"conversion_out", "conversion_in"})
-ENTRY_COLUMNS = ("date", "payroll_date", "tax_year", "source", "type", "amount_cents", "fund", "fund_id",
-                 "shares", "memo", "irr_year", "status", "file_row", "raw",  # <- row_part()
-                 "plan_id", "import_id", "identity")
+ENTRY_COLUMNS = (
+    "date",
+    "payroll_date",
+    "tax_year",
+    "source",
+    "type",
+    "amount_cents",
+    "fund",
+    "fund_id",
+    "shares",
+    "memo",
+    "irr_year",
+    "status",
+    "file_row",
+    "raw",  # <- row_part()
+    "plan_id",
+    "import_id",
+    "identity",
+)
 
 #: the worker's usual chunk (parallel.COMPACT): ENTRY_COLUMNS less irr_year, status, plan_id,
 #: import_id, which every row of the chunk shares
@@ -107,8 +121,10 @@ class ImportResult:
 
     def message(self) -> str:
         what = "would add" if self.dry_run else "added"
-        base = (f"{self.file}: {self.rows_read} rows read ({self.profile}), {what} {self.rows_added}"
-                f", {self.rows_skipped} already in the ledger")
+        base = (
+            f"{self.file}: {self.rows_read} rows read ({self.profile}), {what} {self.rows_added}"
+            f", {self.rows_skipped} already in the ledger"
+        )
         if self.rows_removed_skipped:
             base += f" ({self.rows_removed_skipped} of them removed by you earlier: see `megaroth log`)"
         if self.conversions_added:
@@ -155,8 +171,13 @@ def _progress(enabled: bool, total: int, label: str):
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
-    with Progress("[progress.description]{task.description}", BarColumn(), DownloadColumn(),
-                  TimeRemainingColumn(), transient=True) as prog:
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        transient=True,
+    ) as prog:
         task = prog.add_task(f"importing {label}", total=total)
         yield lambda n: prog.advance(task, n)
 
@@ -170,10 +191,20 @@ def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str)
     return row_part(row) + (plan_id, import_id, identity)
 
 
-def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, profile: str | None = None,
-                dry_run: bool = False, progress: bool = False, user_dir: Path | None = None,
-                now: dt.datetime | None = None, extra_source_map: dict[str, str] | None = None,
-                allow_overlap: bool = False, importer=None) -> ImportResult:
+def import_file(
+    engine: Engine,
+    path: str | Path,
+    *,
+    plan: str | None = None,
+    profile: str | None = None,
+    dry_run: bool = False,
+    progress: bool = False,
+    user_dir: Path | None = None,
+    now: dt.datetime | None = None,
+    extra_source_map: dict[str, str] | None = None,
+    allow_overlap: bool = False,
+    importer=None,
+) -> ImportResult:
     """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
     path = Path(path)
     if not path.is_file():
@@ -198,21 +229,39 @@ def import_file(engine: Engine, path: str | Path, *, plan: str | None = None, pr
             _refuse_file_of_another_plan(conn, facts.sha256, path.name, got[0], plan)
         source_map.update(extra_source_map or {})
         with _progress(progress, facts.size, path.name) as on_bytes:
-            parsed = open_parse(path, profile=profile, plan=plan, source_map=source_map,
-                                on_bytes=on_bytes, user_dir=user_dir, facts=facts, importer=importer)
+            parsed = open_parse(
+                path,
+                profile=profile,
+                plan=plan,
+                source_map=source_map,
+                on_bytes=on_bytes,
+                user_dir=user_dir,
+                facts=facts,
+                importer=importer,
+            )
             if plan is None and not getattr(parsed.importer, "canonical", False):
                 raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
             with _page_cache(conn, facts.size):
                 # one transaction, begun with the write lock above
                 try:
-                    result = _write(conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir,
-                                    allow_overlap=allow_overlap)
+                    result = _write(
+                        conn,
+                        parsed,
+                        plans,
+                        plan,
+                        facts.sha256,
+                        path.name,
+                        now,
+                        user_dir,
+                        allow_overlap=allow_overlap,
+                    )
                 except BaseException:
                     conn.rollback()
                     raise
                 result.dry_run = dry_run
-                if dry_run or (result.rows_added == 0 and not result.balances_added
-                               and not result.conversions_added):
+                if dry_run or (
+                    result.rows_added == 0 and not result.balances_added and not result.conversions_added
+                ):
                     conn.rollback()
                     result.import_id = None
                 else:
@@ -245,23 +294,47 @@ def _page_cache(conn: Connection, file_size: int):
             pass
 
 
-def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, file_name: str,
-           now: dt.datetime, user_dir: Path | None = None, allow_overlap: bool = False) -> ImportResult:
+def _write(
+    conn: Connection,
+    parsed,
+    plans: _Plans,
+    plan: str | None,
+    sha: str,
+    file_name: str,
+    now: dt.datetime,
+    user_dir: Path | None = None,
+    allow_overlap: bool = False,
+) -> ImportResult:
     plan_id_default = plans.id(plan) if plan else None
-    import_id = conn.execute(insert(T_BATCH).values(
-        file_name=file_name, file_sha256=sha, profile=parsed.importer.id, plan_id=plan_id_default,
-        created_at=now, rows_read=0, rows_added=0)).inserted_primary_key[0]
-    result = ImportResult(file=file_name, sha256=sha, profile=parsed.importer.id, plans=[],
-                          import_id=import_id)
+    import_id = conn.execute(
+        insert(T_BATCH).values(
+            file_name=file_name,
+            file_sha256=sha,
+            profile=parsed.importer.id,
+            plan_id=plan_id_default,
+            created_at=now,
+            rows_read=0,
+            rows_added=0,
+        )
+    ).inserted_primary_key[0]
+    result = ImportResult(
+        file=file_name, sha256=sha, profile=parsed.importer.id, plans=[], import_id=import_id
+    )
     dialect = conn.dialect.name
     held = [0]
 
     def hold_identities(plan_id: int, idents: list[str]) -> None:
         """Record that this import also holds the ledger's rows with these identities."""
         for i in range(0, len(idents), HOLD_CHUNK):
-            held[0] += _hold(conn, import_id, select(T_ENTRY.c.id).where(
-                T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.identity.in_(idents[i:i + HOLD_CHUNK]),
-                or_(T_ENTRY.c.import_id.is_(None), T_ENTRY.c.import_id != import_id)))
+            held[0] += _hold(
+                conn,
+                import_id,
+                select(T_ENTRY.c.id).where(
+                    T_ENTRY.c.plan_id == plan_id,
+                    T_ENTRY.c.identity.in_(idents[i : i + HOLD_CHUNK]),
+                    or_(T_ENTRY.c.import_id.is_(None), T_ENTRY.c.import_id != import_id),
+                ),
+            )
 
     def hold_skipped(batch: list[tuple], one_plan: int | None) -> None:
         by_plan: dict[int, list[str]] = defaultdict(list)
@@ -273,8 +346,10 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     if dialect == "sqlite":
         dbapi = conn.connection.driver_connection
         cur = dbapi.cursor()
-        sql = (f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
-               f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})")
+        sql = (
+            f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+        )
 
         compact_sql: dict[int, str] = {}
 
@@ -287,7 +362,8 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     stmt = compact_sql[one_plan] = (
                         f"INSERT OR IGNORE INTO entry ({', '.join(COMPACT_COLUMNS)}, irr_year, status, plan_id, "
                         f"import_id) VALUES ({', '.join('?' * len(COMPACT_COLUMNS))}, NULL, 'posted', "
-                        f"{int(one_plan)}, {int(import_id)})")
+                        f"{int(one_plan)}, {int(import_id)})"
+                    )
                 cur.executemany(stmt, batch)
             n = cur.rowcount
             if n < len(batch):  # some rows were already in the ledger: this import holds them too
@@ -367,8 +443,16 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                     put(batch)
                     batch = []
 
-        par = parse_parallel(parsed.path, parsed.facts, parsed.importer, parsed.ctx,
-                             workers_wanted(parsed.facts), user_dir, all_plans, import_id)
+        par = parse_parallel(
+            parsed.path,
+            parsed.facts,
+            parsed.importer,
+            parsed.ctx,
+            workers_wanted(parsed.facts),
+            user_dir,
+            all_plans,
+            import_id,
+        )
         if par is None:
             for row in parsed.rows:
                 read += 1
@@ -402,7 +486,7 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
                 if distinct and seen.isdisjoint(hs):
                     seen.update(hs)
                 else:
-                    for i in (range(len(ready)) if pos is None else pos):
+                    for i in range(len(ready)) if pos is None else pos:
                         ident = with_occurrence(ready[i][-1][:-2], seen, dupes)
                         if not ident.endswith(":0"):
                             ready[i] = ready[i][:-1] + (ident,)
@@ -429,20 +513,35 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     # when read, never here
     groups: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
     for row, plan_id in legs:
-        groups[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append((row, plan_id))
+        groups[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append(
+            (row, plan_id)
+        )
     for (plan_id, group, date), group_legs in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][1])):
-        values = [_entry_tuple(r, pid, import_id, row_identity(r, r.plan, seen, dupes)) for r, pid in group_legs]
+        values = [
+            _entry_tuple(r, pid, import_id, row_identity(r, r.plan, seen, dupes)) for r, pid in group_legs
+        ]
         gone = {v[-1] for v in values if (plan_id, v[-1]) in removed}  # removed by the user: never again
         result.rows_removed_skipped += len(gone)
-        new = [(r, v) for (r, _), v in zip(group_legs, values)
-               if v[-1] not in gone and not _exists(conn, plan_id, v[-1])]
+        new = [
+            (r, v)
+            for (r, _), v in zip(group_legs, values)
+            if v[-1] not in gone and not _exists(conn, plan_id, v[-1])
+        ]
         if len(new) + len(gone) < len(values):
-            hold_identities(plan_id, [v[-1] for v in values
-                                      if v[-1] not in gone and all(v is not nv for _, nv in new)])
+            hold_identities(
+                plan_id, [v[-1] for v in values if v[-1] not in gone and all(v is not nv for _, nv in new)]
+            )
         if not new:
             continue
-        conv = record_imported_conversion(conn, plan_id=plan_id, date=date, legs=new, import_id=import_id,
-                                          transfer_group=group, insert_one=insert_one)
+        conv = record_imported_conversion(
+            conn,
+            plan_id=plan_id,
+            date=date,
+            legs=new,
+            import_id=import_id,
+            transfer_group=group,
+            insert_one=insert_one,
+        )
         added += len(new)
         if conv is not None:
             result.conversions_added += 1
@@ -476,37 +575,69 @@ def _write(conn: Connection, parsed, plans: _Plans, plan: str | None, sha: str, 
     result.rows_added = added
     result.rows_held = held[0]
     result.plans = sorted(plan_names)
-    conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(
-        rows_read=read, rows_added=added, plan_id=batch_plan, account_id=account_id,
-        overlap_allowed=bool(result.overlap_allowed)))
+    conn.execute(
+        update(T_BATCH)
+        .where(T_BATCH.c.id == import_id)
+        .values(
+            rows_read=read,
+            rows_added=added,
+            plan_id=batch_plan,
+            account_id=account_id,
+            overlap_allowed=bool(result.overlap_allowed),
+        )
+    )
     tally = bulk["tally"]
     if tally is not None and not bulk["other"] and not legs and not balances and added == bulk["rows"]:
         # every stored row is one of the bulk rows, all inserted: their tally is what the
         # GROUP BY below would count (without scanning a million rows again)
         by_type_source = sorted((k[0], k[1], v[0], v[1]) for k, v in tally.items())
     else:
-        by_type_source = [(r.type, r.source, r.n, int(r.total or 0)) for r in conn.execute(
-            select(T_ENTRY.c.type, T_ENTRY.c.source, func.count().label("n"),
-                   func.sum(T_ENTRY.c.amount_cents).label("total"))
-            .where(T_ENTRY.c.import_id == import_id)
-            .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source))]
+        by_type_source = [
+            (r.type, r.source, r.n, int(r.total or 0))
+            for r in conn.execute(
+                select(
+                    T_ENTRY.c.type,
+                    T_ENTRY.c.source,
+                    func.count().label("n"),
+                    func.sum(T_ENTRY.c.amount_cents).label("total"),
+                )
+                .where(T_ENTRY.c.import_id == import_id)
+                .group_by(T_ENTRY.c.type, T_ENTRY.c.source)
+                .order_by(T_ENTRY.c.type, T_ENTRY.c.source)
+            )
+        ]
     unknown = sum(n for _, source, n, _ in by_type_source if source == "unknown")
     if unknown:
         from .unknown import fix_hint
 
         result.notes.append(
             f"{unknown} row(s) have source unknown (this export has no money source); headroom and the "
-            f"forms need sources: {fix_hint(plan or (sorted(plan_names) or ['PLAN'])[0], import_id)}")
+            f"forms need sources: {fix_hint(plan or (sorted(plan_names) or ['PLAN'])[0], import_id)}"
+        )
     result.summary = [{"type": t, "source": s, "rows": n, "amount_cents": c} for t, s, n, c in by_type_source]
-    _log_batch(conn, "import", import_id, batch_plan, now, {
-        "file": file_name, "sha256": sha, "profile": parsed.importer.id, "plans": result.plans,
-        "rows_read": read, "rows_added": added, "conversions_added": result.conversions_added,
-        "balance_assertions_added": result.balances_added})
+    _log_batch(
+        conn,
+        "import",
+        import_id,
+        batch_plan,
+        now,
+        {
+            "file": file_name,
+            "sha256": sha,
+            "profile": parsed.importer.id,
+            "plans": result.plans,
+            "rows_read": read,
+            "rows_added": added,
+            "conversions_added": result.conversions_added,
+            "balance_assertions_added": result.balances_added,
+        },
+    )
     return result
 
 
-def _log_batch(conn: Connection, action: str, import_id: int, plan_id: int | None, now: dt.datetime,
-               after: dict) -> None:
+def _log_batch(
+    conn: Connection, action: str, import_id: int, plan_id: int | None, now: dt.datetime, after: dict
+) -> None:
     """One change-log entry per import or undo (never one per row)."""
     from ..store.changelog import record_change
 
@@ -528,10 +659,14 @@ def _check_births(conn: Connection, plan_ids: list[int], file_name: str) -> None
     t_person = Person.__table__
     rows = conn.execute(
         select(t_person.c.name, t_person.c.born, func.min(T_ENTRY.c.date).label("first"))
-        .select_from(T_ENTRY.join(T_PLAN, T_PLAN.c.id == T_ENTRY.c.plan_id)
-                     .join(t_person, t_person.c.id == T_PLAN.c.person_id))
+        .select_from(
+            T_ENTRY.join(T_PLAN, T_PLAN.c.id == T_ENTRY.c.plan_id).join(
+                t_person, t_person.c.id == T_PLAN.c.person_id
+            )
+        )
         .where(T_ENTRY.c.plan_id.in_(plan_ids), T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)))
-        .group_by(t_person.c.id, t_person.c.name, t_person.c.born)).all()
+        .group_by(t_person.c.id, t_person.c.name, t_person.c.born)
+    ).all()
     for r in rows:
         try:
             check_born_before(r.born, r.first, r.name)
@@ -572,8 +707,14 @@ def _hold(conn: Connection, import_id: int, ids_select, *, table=T_HOLD, column:
 
 
 def _active_batches(conn: Connection, exclude: int | None):
-    q = select(T_BATCH.c.id, T_BATCH.c.file_name, T_BATCH.c.profile, T_BATCH.c.plan_id,
-               T_BATCH.c.account_id, T_BATCH.c.file_sha256).where(T_BATCH.c.undone_at.is_(None))
+    q = select(
+        T_BATCH.c.id,
+        T_BATCH.c.file_name,
+        T_BATCH.c.profile,
+        T_BATCH.c.plan_id,
+        T_BATCH.c.account_id,
+        T_BATCH.c.file_sha256,
+    ).where(T_BATCH.c.undone_at.is_(None))
     if exclude is not None:
         q = q.where(T_BATCH.c.id != exclude)
     return q
@@ -584,33 +725,43 @@ def _plan_name(conn: Connection, plan_id: int | None) -> str:
     return name or "(a removed plan)"
 
 
-def _refuse_file_of_another_plan(conn: Connection, sha: str, file_name: str, plan_id: int,
-                                 plan: str | None, import_id: int | None = None) -> None:
+def _refuse_file_of_another_plan(
+    conn: Connection, sha: str, file_name: str, plan_id: int, plan: str | None, import_id: int | None = None
+) -> None:
     """A file (same SHA-256) already imported into one plan is not imported into another."""
-    other = conn.execute(_active_batches(conn, import_id).where(
-        T_BATCH.c.file_sha256 == sha, T_BATCH.c.plan_id.is_not(None), T_BATCH.c.plan_id != plan_id)
-        .order_by(T_BATCH.c.id)).first()
+    other = conn.execute(
+        _active_batches(conn, import_id)
+        .where(T_BATCH.c.file_sha256 == sha, T_BATCH.c.plan_id.is_not(None), T_BATCH.c.plan_id != plan_id)
+        .order_by(T_BATCH.c.id)
+    ).first()
     if other is not None:
         target = plan or _plan_name(conn, plan_id)
         raise UserError(
             f"{file_name}: this file (same SHA-256) was already imported into plan "
             f"{_plan_name(conn, other.plan_id)} as import #{other.id} ({other.file_name}); a statement "
             f"belongs to one plan, so it is not imported into {target}. Nothing was imported. If "
-            f"#{other.id} went into the wrong plan: `megaroth import undo {other.id}`, then import it again")
+            f"#{other.id} went into the wrong plan: `megaroth import undo {other.id}`, then import it again"
+        )
 
 
-def _refuse_account_of_another_plan(conn: Connection, account_id: str, file_name: str, plan_id: int,
-                                    import_id: int) -> None:
+def _refuse_account_of_another_plan(
+    conn: Connection, account_id: str, file_name: str, plan_id: int, import_id: int
+) -> None:
     """An OFX account (BROKERID:ACCTID) already imported into one plan is not imported into another."""
-    other = conn.execute(_active_batches(conn, import_id).where(
-        T_BATCH.c.account_id == account_id, T_BATCH.c.plan_id.is_not(None), T_BATCH.c.plan_id != plan_id)
-        .order_by(T_BATCH.c.id)).first()
+    other = conn.execute(
+        _active_batches(conn, import_id)
+        .where(
+            T_BATCH.c.account_id == account_id, T_BATCH.c.plan_id.is_not(None), T_BATCH.c.plan_id != plan_id
+        )
+        .order_by(T_BATCH.c.id)
+    ).first()
     if other is not None:
         raise UserError(
             f"{file_name}: its account {account_id} belongs to plan {_plan_name(conn, other.plan_id)} "
             f"(import #{other.id}, {other.file_name}); one account's statements go into one plan. Nothing "
             f"was imported. Give --plan {_plan_name(conn, other.plan_id)}, or if #{other.id} went into the "
-            f"wrong plan: `megaroth import undo {other.id}` first")
+            f"wrong plan: `megaroth import undo {other.id}` first"
+        )
 
 
 def find_overlap(conn: Connection, import_id: int, plan_ids: list[int]):
@@ -619,64 +770,103 @@ def find_overlap(conn: Connection, import_id: int, plan_ids: list[int]):
     the same dates (rows it holds itself, i.e. skipped as duplicates, and balance plugs left out)."""
     from .overlap import Overlap, match
 
-    others = [r.id for r in conn.execute(_active_batches(conn, import_id).where(
-        or_(T_BATCH.c.plan_id.in_(plan_ids), T_BATCH.c.plan_id.is_(None))))]
+    others = [
+        r.id
+        for r in conn.execute(
+            _active_batches(conn, import_id).where(
+                or_(T_BATCH.c.plan_id.in_(plan_ids), T_BATCH.c.plan_id.is_(None))
+            )
+        )
+    ]
     if not others or not plan_ids:  # nothing to compare with (a first import: no scan at all)
         return Overlap(0, 0), {}
     e = T_ENTRY
-    lo, hi = conn.execute(select(func.min(e.c.date), func.max(e.c.date)).where(
-        e.c.import_id == import_id, e.c.origin.is_(None))).one()
+    lo, hi = conn.execute(
+        select(func.min(e.c.date), func.max(e.c.date)).where(e.c.import_id == import_id, e.c.origin.is_(None))
+    ).one()
     if lo is None:
         return Overlap(0, 0), {}
     key = (e.c.plan_id, e.c.date, e.c.source, e.c.type, e.c.amount_cents)
-    old = conn.execute(select(e.c.import_id, *key, func.count()).where(
-        e.c.plan_id.in_(plan_ids), e.c.date >= lo, e.c.date <= hi, e.c.import_id.in_(others),
-        e.c.origin.is_(None),
-        ~exists().where(T_HOLD.c.entry_id == e.c.id, T_HOLD.c.import_id == import_id))
-        .group_by(e.c.import_id, *key)).all()
+    old = conn.execute(
+        select(e.c.import_id, *key, func.count())
+        .where(
+            e.c.plan_id.in_(plan_ids),
+            e.c.date >= lo,
+            e.c.date <= hi,
+            e.c.import_id.in_(others),
+            e.c.origin.is_(None),
+            ~exists().where(T_HOLD.c.entry_id == e.c.id, T_HOLD.c.import_id == import_id),
+        )
+        .group_by(e.c.import_id, *key)
+    ).all()
     if not old:
         return Overlap(0, 0), {}
-    new = conn.execute(select(*key, func.count()).where(e.c.import_id == import_id, e.c.origin.is_(None))
-                       .group_by(*key)).all()
+    new = conn.execute(
+        select(*key, func.count()).where(e.c.import_id == import_id, e.c.origin.is_(None)).group_by(*key)
+    ).all()
     found = match([tuple(r) for r in new], [tuple(r) for r in old])
     ids = sorted(found.by_import)
     held = {i: 0 for i in ids}
     if ids:
-        for i, n in conn.execute(select(e.c.import_id, func.count()).where(
-                e.c.import_id.in_(ids), e.c.origin.is_(None)).group_by(e.c.import_id)):
+        for i, n in conn.execute(
+            select(e.c.import_id, func.count())
+            .where(e.c.import_id.in_(ids), e.c.origin.is_(None))
+            .group_by(e.c.import_id)
+        ):
             held[i] += n
-        for i, n in conn.execute(select(T_HOLD.c.import_id, func.count()).where(
-                T_HOLD.c.import_id.in_(ids)).group_by(T_HOLD.c.import_id)):
+        for i, n in conn.execute(
+            select(T_HOLD.c.import_id, func.count())
+            .where(T_HOLD.c.import_id.in_(ids))
+            .group_by(T_HOLD.c.import_id)
+        ):
             held[i] += n
     return found, held
 
 
-def _check_overlap(conn: Connection, import_id: int, plan_ids: list[int], file_name: str,
-                   allow: bool) -> list[int]:
+def _check_overlap(
+    conn: Connection, import_id: int, plan_ids: list[int], file_name: str, allow: bool
+) -> list[int]:
     """Refuse an import whose activity other imports already hold (:mod:`.overlap`), unless
     ``allow``; returns the earlier imports it overlaps."""
     found, held = find_overlap(conn, import_id, plan_ids)
     earlier = found.earlier(held)
     if not earlier or allow:
         return earlier
-    rows = conn.execute(select(T_BATCH.c.id, T_BATCH.c.file_name, T_BATCH.c.profile).where(
-        T_BATCH.c.id.in_(earlier)).order_by(T_BATCH.c.id)).all()
-    named = "; ".join(f"import #{r.id} ({r.file_name}, {r.profile}): {found.by_import[r.id]} of its "
-                      f"{held.get(r.id, 0)} rows" for r in rows)
+    rows = conn.execute(
+        select(T_BATCH.c.id, T_BATCH.c.file_name, T_BATCH.c.profile)
+        .where(T_BATCH.c.id.in_(earlier))
+        .order_by(T_BATCH.c.id)
+    ).all()
+    named = "; ".join(
+        f"import #{r.id} ({r.file_name}, {r.profile}): {found.by_import[r.id]} of its "
+        f"{held.get(r.id, 0)} rows"
+        for r in rows
+    )
     first = rows[0].id
     raise UserError(
         f"{file_name}: {found.matched} of the {found.new_rows} rows it would add (same plan, date, source, "
         f"type and amount) are already in the ledger from another file: {named}. Importing it would count "
         f"that activity twice, so nothing was imported. If it is the same statement in another format, "
         f"keep one (`megaroth import undo {first}` to replace #{first} with this file); if the activity "
-        f"is really distinct, import it with --allow-overlap")
+        f"is really distinct, import it with --allow-overlap"
+    )
 
 
-def _ledger_sum(conn: Connection, plan_id: int, sources, *, through: dt.date, types=None,
-                exclude_conversion_day: bool = False) -> int:
+def _ledger_sum(
+    conn: Connection,
+    plan_id: int,
+    sources,
+    *,
+    through: dt.date,
+    types=None,
+    exclude_conversion_day: bool = False,
+) -> int:
     q = select(func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)).where(
-        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source.in_(list(sources)), T_ENTRY.c.status == "posted",
-        T_ENTRY.c.date <= through)
+        T_ENTRY.c.plan_id == plan_id,
+        T_ENTRY.c.source.in_(list(sources)),
+        T_ENTRY.c.status == "posted",
+        T_ENTRY.c.date <= through,
+    )
     if types is not None:
         q = q.where(T_ENTRY.c.type.in_(list(types)))
     if exclude_conversion_day:
@@ -685,13 +875,24 @@ def _ledger_sum(conn: Connection, plan_id: int, sources, *, through: dt.date, ty
 
 
 def _exists(conn: Connection, plan_id: int, identity: str) -> bool:
-    return conn.execute(select(T_ENTRY.c.id).where(T_ENTRY.c.plan_id == plan_id,
-                                                   T_ENTRY.c.identity == identity)).first() is not None
+    return (
+        conn.execute(
+            select(T_ENTRY.c.id).where(T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.identity == identity)
+        ).first()
+        is not None
+    )
 
 
-def record_imported_conversion(conn: Connection, *, plan_id: int, date: dt.date,
-                               legs: list[tuple[CanonicalRow, tuple]], import_id: int,
-                               transfer_group: str | None, insert_one) -> int | None:
+def record_imported_conversion(
+    conn: Connection,
+    *,
+    plan_id: int,
+    date: dt.date,
+    legs: list[tuple[CanonicalRow, tuple]],
+    import_id: int,
+    transfer_group: str | None,
+    insert_one,
+) -> int | None:
     """Store one imported in-plan Roth conversion: its legs plus the ``conversion`` row that
     ``megaroth convert`` would record, with the legs linked to it. Returns the conversion id
     (None when no leg takes money out).
@@ -706,11 +907,25 @@ def record_imported_conversion(conn: Connection, *, plan_id: int, date: dt.date,
     conv_id = None
     if outs:
         source = outs[0].source
-        conv_id = conn.execute(insert(T_CONV).values(
-            plan_id=plan_id, date=date, tax_year=date.year, source=source, to="in-plan", earnings_to=None,
-            amount_cents=amount, basis_cents=0, basis_computed_cents=0, basis_overridden=False,
-            balance_before_cents=None, basis_before_cents=None, memo=None,
-            import_id=import_id, transfer_group=transfer_group)).inserted_primary_key[0]
+        conv_id = conn.execute(
+            insert(T_CONV).values(
+                plan_id=plan_id,
+                date=date,
+                tax_year=date.year,
+                source=source,
+                to="in-plan",
+                earnings_to=None,
+                amount_cents=amount,
+                basis_cents=0,
+                basis_computed_cents=0,
+                basis_overridden=False,
+                balance_before_cents=None,
+                basis_before_cents=None,
+                memo=None,
+                import_id=import_id,
+                transfer_group=transfer_group,
+            )
+        ).inserted_primary_key[0]
     ids = []
     for _, values in legs:
         entry_id = insert_one(values)
@@ -746,8 +961,13 @@ def _skip_removed(insert_many, removed: set[tuple[int, str]], import_id: int, re
     return insert
 
 
-def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int]], import_id: int,
-                        removed: set[tuple[int, str]] = frozenset(), result: ImportResult | None = None) -> int:
+def _balance_assertions(
+    conn: Connection,
+    balances: list[tuple[CanonicalRow, int]],
+    import_id: int,
+    removed: set[tuple[int, str]] = frozenset(),
+    result: ImportResult | None = None,
+) -> int:
     totals: dict[tuple[int, dt.date, str], int] = defaultdict(int)
     starts: dict[tuple[int, dt.date, str], dt.date] = {}
     for row, plan_id in balances:
@@ -766,29 +986,53 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
             if result is not None:
                 result.rows_removed_skipped += 1
             continue
-        found = conn.execute(select(T_ASSERT.c.id, T_ASSERT.c.import_id).where(
-            T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.date == date, T_ASSERT.c.source == source,
-            T_ASSERT.c.amount_cents == cents)).first()
+        found = conn.execute(
+            select(T_ASSERT.c.id, T_ASSERT.c.import_id).where(
+                T_ASSERT.c.plan_id == plan_id,
+                T_ASSERT.c.date == date,
+                T_ASSERT.c.source == source,
+                T_ASSERT.c.amount_cents == cents,
+            )
+        ).first()
         if found:
             if found.import_id is not None and found.import_id != import_id:  # this import holds it too
                 _hold(conn, import_id, select(literal(found.id)), table=T_AHOLD, column="assertion_id")
             continue
         first = (plan_id, source) not in opened and _first_statement(conn, plan_id, source, date, import_id)
         ledger = _ledger_sum(conn, plan_id, [source], through=date)
-        aid = conn.execute(insert(T_ASSERT).values(
-            plan_id=plan_id, date=date, source=source, amount_cents=cents, ledger_cents=ledger,
-            import_id=import_id)).inserted_primary_key[0]
+        aid = conn.execute(
+            insert(T_ASSERT).values(
+                plan_id=plan_id,
+                date=date,
+                source=source,
+                amount_cents=cents,
+                ledger_cents=ledger,
+                import_id=import_id,
+            )
+        ).inserted_primary_key[0]
         diff = cents - ledger
         if diff > 0 and first:
             # No history before this statement: what the ledger cannot explain was already in the
             # account when the statement begins (an opening balance), not this period's earnings.
             # Its basis (after-tax contributions in it) is not on the statement.
             on = _opening_date(conn, plan_id, source, import_id, starts.get((plan_id, date, source), date))
-            conn.execute(insert(T_ENTRY).values(
-                plan_id=plan_id, date=on, tax_year=on.year, source=source, type="opening_balance",
-                amount_cents=diff, status="posted", import_id=import_id, origin=f"balance assert #{aid}",
-                memo=(f"opening balance: statement {from_cents(cents)} on {date.isoformat()} less the "
-                      f"{from_cents(ledger)} this import explains")))
+            conn.execute(
+                insert(T_ENTRY).values(
+                    plan_id=plan_id,
+                    date=on,
+                    tax_year=on.year,
+                    source=source,
+                    type="opening_balance",
+                    amount_cents=diff,
+                    status="posted",
+                    import_id=import_id,
+                    origin=f"balance assert #{aid}",
+                    memo=(
+                        f"opening balance: statement {from_cents(cents)} on {date.isoformat()} less the "
+                        f"{from_cents(ledger)} this import explains"
+                    ),
+                )
+            )
             opened.add((plan_id, source))
             if result is not None:
                 result.opening_balances.append({"source": source, "date": on, "amount_cents": diff})
@@ -796,14 +1040,24 @@ def _balance_assertions(conn: Connection, balances: list[tuple[CanonicalRow, int
                     result.notes.append(
                         f"{source} opening balance {from_cents(diff):,.2f} on {on.isoformat()}: its basis "
                         f"is not on the statement; record it with `megaroth basis set --plan "
-                        f"{_plan_name(conn, plan_id)} --{source.replace('_', '-')} AMOUNT` before the forms")
+                        f"{_plan_name(conn, plan_id)} --{source.replace('_', '-')} AMOUNT` before the forms"
+                    )
         elif diff:
             # like `megaroth balance assert`: the difference becomes earnings, with provenance
-            conn.execute(insert(T_ENTRY).values(
-                plan_id=plan_id, date=date, tax_year=date.year, source=source, type="earnings",
-                amount_cents=diff, status="posted", import_id=import_id,
-                origin=f"balance assert #{aid}",
-                memo=f"difference between statement {from_cents(cents)} and ledger {from_cents(ledger)}"))
+            conn.execute(
+                insert(T_ENTRY).values(
+                    plan_id=plan_id,
+                    date=date,
+                    tax_year=date.year,
+                    source=source,
+                    type="earnings",
+                    amount_cents=diff,
+                    status="posted",
+                    import_id=import_id,
+                    origin=f"balance assert #{aid}",
+                    memo=f"difference between statement {from_cents(cents)} and ledger {from_cents(ledger)}",
+                )
+            )
         opened.add((plan_id, source))
         added += 1
     for plan_id in sorted({p for p, _, _ in totals}):
@@ -820,19 +1074,30 @@ def suspicious_assertions(conn: Connection, plan_id: int) -> list[str]:
     """A warning for each balance assertion of the plan whose difference (as figured now) is out
     of proportion (:func:`~megaroth_ledger.rules.checks.balance_out_of_proportion`)."""
     out = []
-    asserts = conn.execute(select(T_ASSERT.c.id, T_ASSERT.c.date, T_ASSERT.c.source, T_ASSERT.c.ledger_cents)
-                           .where(T_ASSERT.c.plan_id == plan_id).order_by(T_ASSERT.c.date, T_ASSERT.c.id)).all()
+    asserts = conn.execute(
+        select(T_ASSERT.c.id, T_ASSERT.c.date, T_ASSERT.c.source, T_ASSERT.c.ledger_cents)
+        .where(T_ASSERT.c.plan_id == plan_id)
+        .order_by(T_ASSERT.c.date, T_ASSERT.c.id)
+    ).all()
     if not asserts:
         return out
-    plugs = dict(conn.execute(select(T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
-        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.type == "earnings",
-        T_ENTRY.c.origin.in_([f"{ASSERT_ORIGIN}{a.id}" for a in asserts]))).all())
+    plugs = dict(
+        conn.execute(
+            select(T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
+                T_ENTRY.c.plan_id == plan_id,
+                T_ENTRY.c.type == "earnings",
+                T_ENTRY.c.origin.in_([f"{ASSERT_ORIGIN}{a.id}" for a in asserts]),
+            )
+        ).all()
+    )
     rows = [(a, plugs[f"{ASSERT_ORIGIN}{a.id}"]) for a in asserts if plugs.get(f"{ASSERT_ORIGIN}{a.id}")]
     for r, plug in rows:
         found = _suspicion(conn, plan_id, r.source, r.date, plug, r.ledger_cents)
         if found is not None:
-            out.append(f"warning: balance assertion #{r.id} ({_plan_name(conn, plan_id)} {r.source} on "
-                       f"{r.date.isoformat()}): {found.message}")
+            out.append(
+                f"warning: balance assertion #{r.id} ({_plan_name(conn, plan_id)} {r.source} on "
+                f"{r.date.isoformat()}): {found.message}"
+            )
     return out
 
 
@@ -841,10 +1106,16 @@ def _suspicion(conn: Connection, plan_id: int, source: str, on: dt.date, diff: i
     from ..rules.checks import balance_out_of_proportion
     from ..vocab import CONTRIBUTION_TYPES
 
-    contributed = conn.execute(select(func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)).where(
-        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source == source, T_ENTRY.c.status == "posted",
-        T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)), T_ENTRY.c.date >= dt.date(on.year, 1, 1),
-        T_ENTRY.c.date <= on)).scalar_one()
+    contributed = conn.execute(
+        select(func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)).where(
+            T_ENTRY.c.plan_id == plan_id,
+            T_ENTRY.c.source == source,
+            T_ENTRY.c.status == "posted",
+            T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
+            T_ENTRY.c.date >= dt.date(on.year, 1, 1),
+            T_ENTRY.c.date <= on,
+        )
+    ).scalar_one()
     return balance_out_of_proportion(from_cents(diff), from_cents(ledger), from_cents(int(contributed)))
 
 
@@ -852,19 +1123,34 @@ def _first_statement(conn: Connection, plan_id: int, source: str, date: dt.date,
     """No row of (plan, source) on or before ``date`` from anywhere but this import, and no
     balance assertion of it from another import: the ledger knows nothing before this statement."""
     other = (T_ENTRY.c.import_id.is_(None)) | (T_ENTRY.c.import_id != import_id)
-    if conn.execute(select(T_ENTRY.c.id).where(
-            T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source == source, T_ENTRY.c.date <= date,
-            other).limit(1)).first() is not None:
+    if (
+        conn.execute(
+            select(T_ENTRY.c.id)
+            .where(T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source == source, T_ENTRY.c.date <= date, other)
+            .limit(1)
+        ).first()
+        is not None
+    ):
         return False
-    return conn.execute(select(T_ASSERT.c.id).where(
-        T_ASSERT.c.plan_id == plan_id, T_ASSERT.c.source == source,
-        (T_ASSERT.c.import_id.is_(None)) | (T_ASSERT.c.import_id != import_id)).limit(1)).first() is None
+    return (
+        conn.execute(
+            select(T_ASSERT.c.id)
+            .where(
+                T_ASSERT.c.plan_id == plan_id,
+                T_ASSERT.c.source == source,
+                (T_ASSERT.c.import_id.is_(None)) | (T_ASSERT.c.import_id != import_id),
+            )
+            .limit(1)
+        ).first()
+        is None
+    )
 
 
 def _opening_date(conn: Connection, plan_id: int, source: str, import_id: int, start: dt.date) -> dt.date:
     """The statement's start: its DTSTART, or this import's first row of the plan if earlier."""
-    first = conn.execute(select(func.min(T_ENTRY.c.date)).where(
-        T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.import_id == import_id)).scalar()
+    first = conn.execute(
+        select(func.min(T_ENTRY.c.date)).where(T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.import_id == import_id)
+    ).scalar()
     if first is not None:
         first = first if isinstance(first, dt.date) else dt.date.fromisoformat(str(first))
         return min(first, start)
@@ -881,10 +1167,15 @@ def _check_year_to_date(conn: Connection, check, all_plans: dict[str, int], resu
         return
     rows = conn.execute(
         select(T_ENTRY.c.source, func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0))
-        .where(T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.status == "posted",
-               T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
-               T_ENTRY.c.date >= check.start, T_ENTRY.c.date <= check.end)
-        .group_by(T_ENTRY.c.source)).all()
+        .where(
+            T_ENTRY.c.plan_id == plan_id,
+            T_ENTRY.c.status == "posted",
+            T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
+            T_ENTRY.c.date >= check.start,
+            T_ENTRY.c.date <= check.end,
+        )
+        .group_by(T_ENTRY.c.source)
+    ).all()
     ledger = {r[0]: int(r[1]) for r in rows}
     sources = sorted(set(check.by_source) | {s for s, c in ledger.items() if c})
     diffs = []
@@ -893,19 +1184,30 @@ def _check_year_to_date(conn: Connection, check, all_plans: dict[str, int], resu
         if stmt is None:
             continue  # the statement does not state this source
         have = ledger.get(source, 0)
-        item = {"plan": check.plan, "from": check.start, "to": check.end, "source": source,
-                "statement": from_cents(stmt), "ledger": from_cents(have),
-                "difference": from_cents(stmt - have), "matches": stmt == have}
+        item = {
+            "plan": check.plan,
+            "from": check.start,
+            "to": check.end,
+            "source": source,
+            "statement": from_cents(stmt),
+            "ledger": from_cents(have),
+            "difference": from_cents(stmt - have),
+            "matches": stmt == have,
+        }
         result.checks.append(item)
         if stmt != have:
             diffs.append(f"{source} statement {from_cents(stmt):,.2f} vs ledger {from_cents(have):,.2f}")
     window = f"{check.start.isoformat()}..{check.end.isoformat()}"
     if diffs:
-        result.notes.append(f"year-to-date contributions {window} differ from the ledger: " + "; ".join(diffs))
+        result.notes.append(
+            f"year-to-date contributions {window} differ from the ledger: " + "; ".join(diffs)
+        )
     elif result.checks:
         result.notes.append(f"year-to-date contributions {window} match the ledger")
     for label in check.unmapped:
-        result.notes.append(f"year-to-date {label} contributions not checked: {label} is not mapped for this plan")
+        result.notes.append(
+            f"year-to-date {label} contributions not checked: {label} is not mapped for this plan"
+        )
 
 
 ASSERT_ORIGIN = "balance assert #"
@@ -922,30 +1224,53 @@ def refresh_assertion_differences(conn: Connection, plan_id: int) -> int:
     order per source. Returns how many difference entries changed. A plan without
     assertions costs one query.
     """
-    asserts = conn.execute(select(T_ASSERT).where(T_ASSERT.c.plan_id == plan_id)
-                           .order_by(T_ASSERT.c.date, T_ASSERT.c.id)).all()
+    asserts = conn.execute(
+        select(T_ASSERT).where(T_ASSERT.c.plan_id == plan_id).order_by(T_ASSERT.c.date, T_ASSERT.c.id)
+    ).all()
     if not asserts:
         return 0
     origins = {f"{ASSERT_ORIGIN}{a.id}": a for a in asserts}
     # the differences are the assertions' ``earnings`` entries; an ``opening_balance`` recorded
     # from a first statement's balance is a row of the ledger like any other
-    current = {r.origin: r for r in conn.execute(
-        select(T_ENTRY.c.id, T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
-            T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.type == "earnings", T_ENTRY.c.origin.in_(sorted(origins))))}
-    not_assert = (T_ENTRY.c.origin.is_(None) | ~T_ENTRY.c.origin.like(f"{ASSERT_ORIGIN}%")
-                  | (T_ENTRY.c.type != "earnings"))
+    current = {
+        r.origin: r
+        for r in conn.execute(
+            select(T_ENTRY.c.id, T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
+                T_ENTRY.c.plan_id == plan_id,
+                T_ENTRY.c.type == "earnings",
+                T_ENTRY.c.origin.in_(sorted(origins)),
+            )
+        )
+    }
+    not_assert = (
+        T_ENTRY.c.origin.is_(None)
+        | ~T_ENTRY.c.origin.like(f"{ASSERT_ORIGIN}%")
+        | (T_ENTRY.c.type != "earnings")
+    )
     earlier: dict[str, int] = defaultdict(int)  # source -> differences of the assertions before
     changed = 0
     for a in asserts:
         origin = f"{ASSERT_ORIGIN}{a.id}"
-        on_date = (T_ENTRY.c.plan_id == plan_id, T_ENTRY.c.source == a.source, T_ENTRY.c.status == "posted",
-                   T_ENTRY.c.date <= a.date)
+        on_date = (
+            T_ENTRY.c.plan_id == plan_id,
+            T_ENTRY.c.source == a.source,
+            T_ENTRY.c.status == "posted",
+            T_ENTRY.c.date <= a.date,
+        )
         total = func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)
-        base = int(conn.execute(select(total).where(
-            *on_date, not_assert, T_ENTRY.c.origin.is_(None) | (T_ENTRY.c.origin != origin))).scalar_one())
+        base = int(
+            conn.execute(
+                select(total).where(
+                    *on_date, not_assert, T_ENTRY.c.origin.is_(None) | (T_ENTRY.c.origin != origin)
+                )
+            ).scalar_one()
+        )
         # this assertion's own opening balance (a first statement): part of what it explains
-        opening = int(conn.execute(select(total).where(
-            *on_date, T_ENTRY.c.origin == origin, T_ENTRY.c.type != "earnings")).scalar_one())
+        opening = int(
+            conn.execute(
+                select(total).where(*on_date, T_ENTRY.c.origin == origin, T_ENTRY.c.type != "earnings")
+            ).scalar_one()
+        )
         ledger = base + earlier[a.source]  # what the ledger says on the date without this assertion
         diff = a.amount_cents - ledger - opening
         earlier[a.source] += diff
@@ -958,13 +1283,27 @@ def refresh_assertion_differences(conn: Connection, plan_id: int) -> int:
                 conn.execute(T_ENTRY.delete().where(T_ENTRY.c.id == have.id))
                 changed += 1
         elif have is None:
-            conn.execute(insert(T_ENTRY).values(
-                plan_id=plan_id, date=a.date, tax_year=a.date.year, source=a.source, type="earnings",
-                amount_cents=diff, status="posted", import_id=a.import_id, origin=origin, memo=memo))
+            conn.execute(
+                insert(T_ENTRY).values(
+                    plan_id=plan_id,
+                    date=a.date,
+                    tax_year=a.date.year,
+                    source=a.source,
+                    type="earnings",
+                    amount_cents=diff,
+                    status="posted",
+                    import_id=a.import_id,
+                    origin=origin,
+                    memo=memo,
+                )
+            )
             changed += 1
         elif have.amount_cents != diff:
-            conn.execute(update(T_ENTRY).where(T_ENTRY.c.id == have.id).values(
-                amount_cents=diff, date=a.date, tax_year=a.date.year, source=a.source, memo=memo))
+            conn.execute(
+                update(T_ENTRY)
+                .where(T_ENTRY.c.id == have.id)
+                .values(amount_cents=diff, date=a.date, tax_year=a.date.year, source=a.source, memo=memo)
+            )
             changed += 1
     return changed
 
@@ -980,8 +1319,9 @@ def save_source_map(engine: Engine, plan: str, mapping: dict[str, str]) -> dict[
             raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
         current = json.loads(row.source_map) if row.source_map else {}
         current.update(mapping)
-        conn.execute(update(T_PLAN).where(T_PLAN.c.id == row.id).values(
-            source_map=json.dumps(current, sort_keys=True)))
+        conn.execute(
+            update(T_PLAN).where(T_PLAN.c.id == row.id).values(source_map=json.dumps(current, sort_keys=True))
+        )
     return current
 
 
@@ -998,13 +1338,26 @@ def _reading(db: Engine | Connection):
 def list_imports(engine: Engine | Connection) -> list[dict]:
     with _reading(engine) as conn:
         rows = conn.execute(
-            select(T_BATCH, T_PLAN.c.name.label("plan")).outerjoin(T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id)
-            .order_by(T_BATCH.c.id)).all()
-    return [{
-        "id": r.id, "file": r.file_name, "sha256": r.file_sha256, "profile": r.profile, "plan": r.plan,
-        "imported_at": r.created_at, "rows_read": r.rows_read, "rows_added": r.rows_added,
-        "undone_at": r.undone_at, "account_id": r.account_id, "overlap_allowed": bool(r.overlap_allowed),
-    } for r in rows]
+            select(T_BATCH, T_PLAN.c.name.label("plan"))
+            .outerjoin(T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id)
+            .order_by(T_BATCH.c.id)
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "file": r.file_name,
+            "sha256": r.file_sha256,
+            "profile": r.profile,
+            "plan": r.plan,
+            "imported_at": r.created_at,
+            "rows_read": r.rows_read,
+            "rows_added": r.rows_added,
+            "undone_at": r.undone_at,
+            "account_id": r.account_id,
+            "overlap_allowed": bool(r.overlap_allowed),
+        }
+        for r in rows
+    ]
 
 
 def show_import(engine: Engine | Connection, import_id: int) -> dict:
@@ -1013,30 +1366,65 @@ def show_import(engine: Engine | Connection, import_id: int) -> dict:
     from ..vocab import CONTRIBUTION_TYPES
 
     with _reading(engine) as conn:
-        batch = conn.execute(select(T_BATCH, T_PLAN.c.name.label("plan")).outerjoin(
-            T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id).where(T_BATCH.c.id == import_id)).first()
+        batch = conn.execute(
+            select(T_BATCH, T_PLAN.c.name.label("plan"))
+            .outerjoin(T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id)
+            .where(T_BATCH.c.id == import_id)
+        ).first()
         if batch is None:
             raise UserError(f"no import #{import_id}; see `megaroth import list`")
         paycheck = func.coalesce(T_ENTRY.c.payroll_date, T_ENTRY.c.date)
         rows = conn.execute(
-            select(paycheck.label("paycheck"), T_ENTRY.c.source, func.count().label("n"),
-                   func.sum(T_ENTRY.c.amount_cents).label("total"))
-            .where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
-                   T_ENTRY.c.status == "posted")
-            .group_by(paycheck, T_ENTRY.c.source).order_by(paycheck, T_ENTRY.c.source)).all()
+            select(
+                paycheck.label("paycheck"),
+                T_ENTRY.c.source,
+                func.count().label("n"),
+                func.sum(T_ENTRY.c.amount_cents).label("total"),
+            )
+            .where(
+                T_ENTRY.c.import_id == import_id,
+                T_ENTRY.c.type.in_(sorted(CONTRIBUTION_TYPES)),
+                T_ENTRY.c.status == "posted",
+            )
+            .group_by(paycheck, T_ENTRY.c.source)
+            .order_by(paycheck, T_ENTRY.c.source)
+        ).all()
         by_type = conn.execute(
-            select(T_ENTRY.c.type, T_ENTRY.c.source, func.count().label("n"),
-                   func.sum(T_ENTRY.c.amount_cents).label("total"))
+            select(
+                T_ENTRY.c.type,
+                T_ENTRY.c.source,
+                func.count().label("n"),
+                func.sum(T_ENTRY.c.amount_cents).label("total"),
+            )
             .where(T_ENTRY.c.import_id == import_id)
-            .group_by(T_ENTRY.c.type, T_ENTRY.c.source).order_by(T_ENTRY.c.type, T_ENTRY.c.source)).all()
+            .group_by(T_ENTRY.c.type, T_ENTRY.c.source)
+            .order_by(T_ENTRY.c.type, T_ENTRY.c.source)
+        ).all()
     return {
-        "import": {"id": batch.id, "file": batch.file_name, "sha256": batch.file_sha256,
-                   "profile": batch.profile, "plan": batch.plan, "imported_at": batch.created_at,
-                   "rows_read": batch.rows_read, "rows_added": batch.rows_added, "undone_at": batch.undone_at},
-        "paychecks": [{"paycheck": dt.date.fromisoformat(str(r.paycheck)), "source": r.source, "rows": r.n,
-                       "amount": from_cents(int(r.total))} for r in rows],
-        "by_type": [{"type": r.type, "source": r.source, "rows": r.n, "amount": from_cents(int(r.total or 0))}
-                    for r in by_type],
+        "import": {
+            "id": batch.id,
+            "file": batch.file_name,
+            "sha256": batch.file_sha256,
+            "profile": batch.profile,
+            "plan": batch.plan,
+            "imported_at": batch.created_at,
+            "rows_read": batch.rows_read,
+            "rows_added": batch.rows_added,
+            "undone_at": batch.undone_at,
+        },
+        "paychecks": [
+            {
+                "paycheck": dt.date.fromisoformat(str(r.paycheck)),
+                "source": r.source,
+                "rows": r.n,
+                "amount": from_cents(int(r.total)),
+            }
+            for r in rows
+        ],
+        "by_type": [
+            {"type": r.type, "source": r.source, "rows": r.n, "amount": from_cents(int(r.total or 0))}
+            for r in by_type
+        ],
     }
 
 
@@ -1052,24 +1440,32 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
             raise UserError(f"no import #{import_id}; see `megaroth import list`")
         if batch.undone_at is not None:
             raise UserError(f"import #{import_id} was already undone at {batch.undone_at:%Y-%m-%d %H:%M}")
-        touched = set(conn.execute(select(T_ENTRY.c.plan_id).where(T_ENTRY.c.import_id == import_id).distinct())
-                      .scalars()) | ({batch.plan_id} if batch.plan_id else set())
+        touched = set(
+            conn.execute(
+                select(T_ENTRY.c.plan_id).where(T_ENTRY.c.import_id == import_id).distinct()
+            ).scalars()
+        ) | ({batch.plan_id} if batch.plan_id else set())
         # what this import merely held goes with it
         conn.execute(T_HOLD.delete().where(T_HOLD.c.import_id == import_id))
         conn.execute(T_AHOLD.delete().where(T_AHOLD.c.import_id == import_id))
         # balance assertions another import holds: hand them (and their earnings plug) over
         a_kept = _hand_over(conn, T_ASSERT, T_AHOLD, "assertion_id", import_id)
         for aid, new_owner in a_kept:
-            conn.execute(update(T_ENTRY).where(T_ENTRY.c.import_id == import_id,
-                                               T_ENTRY.c.origin == f"balance assert #{aid}")
-                         .values(import_id=new_owner))
+            conn.execute(
+                update(T_ENTRY)
+                .where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.origin == f"balance assert #{aid}")
+                .values(import_id=new_owner)
+            )
         kept = _hand_over(conn, T_ENTRY, T_HOLD, "entry_id", import_id)
         removed = conn.execute(T_ENTRY.delete().where(T_ENTRY.c.import_id == import_id)).rowcount
         # a conversion stays while any of its legs stays (with the legs' new owner)
         c_kept = 0
         for conv_id, owner in conn.execute(
-                select(T_CONV.c.id, func.min(T_ENTRY.c.import_id)).join(T_ENTRY, T_ENTRY.c.conversion_id == T_CONV.c.id)
-                .where(T_CONV.c.import_id == import_id).group_by(T_CONV.c.id)).all():
+            select(T_CONV.c.id, func.min(T_ENTRY.c.import_id))
+            .join(T_ENTRY, T_ENTRY.c.conversion_id == T_CONV.c.id)
+            .where(T_CONV.c.import_id == import_id)
+            .group_by(T_CONV.c.id)
+        ).all():
             conn.execute(update(T_CONV).where(T_CONV.c.id == conv_id).values(import_id=owner))
             c_kept += 1
         convs = conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount
@@ -1077,9 +1473,16 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
         conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(undone_at=now))
         for plan_id in sorted(touched):  # other assertions' differences no longer see these rows
             refresh_assertion_differences(conn, plan_id)
-        res = {"id": import_id, "file": batch.file_name, "rows_removed": removed,
-               "conversions_removed": convs, "balance_assertions_removed": asserts,
-               "rows_kept": len(kept), "conversions_kept": c_kept, "balance_assertions_kept": len(a_kept)}
+        res = {
+            "id": import_id,
+            "file": batch.file_name,
+            "rows_removed": removed,
+            "conversions_removed": convs,
+            "balance_assertions_removed": asserts,
+            "rows_kept": len(kept),
+            "conversions_kept": c_kept,
+            "balance_assertions_kept": len(a_kept),
+        }
         _log_batch(conn, "undo", import_id, batch.plan_id, now, res)
     return res
 
@@ -1088,12 +1491,22 @@ def _hand_over(conn: Connection, table, holds, column: str, import_id: int) -> l
     """Re-point the records of ``table`` owned by ``import_id`` that another import holds to the
     earliest such import (whose hold becomes the ownership). Returns (record id, new owner)."""
     hold_col = holds.c[column]
-    pairs = [(r[0], r[1]) for r in conn.execute(
-        select(table.c.id, func.min(holds.c.import_id)).join(holds, hold_col == table.c.id)
-        .where(table.c.import_id == import_id).group_by(table.c.id))]
+    pairs = [
+        (r[0], r[1])
+        for r in conn.execute(
+            select(table.c.id, func.min(holds.c.import_id))
+            .join(holds, hold_col == table.c.id)
+            .where(table.c.import_id == import_id)
+            .group_by(table.c.id)
+        )
+    ]
     if pairs:
-        conn.execute(update(table).where(table.c.id == bindparam("rid")).values(import_id=bindparam("owner")),
-                     [{"rid": r, "owner": o} for r, o in pairs])
-        conn.execute(holds.delete().where(hold_col == bindparam("rid"), holds.c.import_id == bindparam("owner")),
-                     [{"rid": r, "owner": o} for r, o in pairs])
+        conn.execute(
+            update(table).where(table.c.id == bindparam("rid")).values(import_id=bindparam("owner")),
+            [{"rid": r, "owner": o} for r, o in pairs],
+        )
+        conn.execute(
+            holds.delete().where(hold_col == bindparam("rid"), holds.c.import_id == bindparam("owner")),
+            [{"rid": r, "owner": o} for r, o in pairs],
+        )
     return pairs

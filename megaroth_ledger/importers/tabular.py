@@ -13,12 +13,20 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from ..bounds import MAX_AMOUNT_CENTS, year_problem
 from ..vocab import SOURCES
 from .base import Head, ParseContext, iter_xlsx_rows, split_line
-from .profiles import PROFILE_TYPES, Profile
 from .derive import TRANSFER_TYPES, identity_base
-from ..bounds import MAX_AMOUNT_CENTS, year_problem
-from .rows import CANONICAL_COLUMNS, MAX_FUND, MAX_FUND_ID, CanonicalRow, CellError, check_row_bounds, row_part
+from .profiles import PROFILE_TYPES, Profile
+from .rows import (
+    CANONICAL_COLUMNS,
+    MAX_FUND,
+    MAX_FUND_ID,
+    CanonicalRow,
+    CellError,
+    check_row_bounds,
+    row_part,
+)
 from .text import (
     DateParser,
     FileFacts,
@@ -36,8 +44,23 @@ _CANON = frozenset(CANONICAL_COLUMNS)
 _GENERIC_NEEDED = frozenset({"date", "source", "type", "amount"})
 STATUSES = ("posted", "pending")
 #: canonical columns the fast path handles (any other column: the general path, row by row)
-_FAST_COLUMNS = frozenset({"date", "plan", "source", "type", "amount", "payroll_date", "fund", "fund_id",
-                           "shares", "price", "memo", "source_label", "type_label"})
+_FAST_COLUMNS = frozenset(
+    {
+        "date",
+        "plan",
+        "source",
+        "type",
+        "amount",
+        "payroll_date",
+        "fund",
+        "fund_id",
+        "shares",
+        "price",
+        "memo",
+        "source_label",
+        "type_label",
+    }
+)
 #: rows that come back whole (paired at the end of the file), never as ready-made parts
 _WHOLE_TYPES = TRANSFER_TYPES | {"balance"}
 
@@ -111,8 +134,9 @@ class ProfileImporter:
         with open_text(path, facts.encoding, ctx.on_bytes) as f:
             found = self._scan_header(f)
             if not found:
-                ctx.errors.add(1, "header", f"no {self.id} header row found in the first "
-                               f"{self.scan_lines} lines")
+                ctx.errors.add(
+                    1, "header", f"no {self.id} header row found in the first {self.scan_lines} lines"
+                )
                 return
             header_line, delim, raw_header, _ = found
             reader = csv.reader(f, delimiter=delim)
@@ -143,8 +167,20 @@ class ProfileImporter:
         return found[0], found[1], found[2], text
 
     @staticmethod
-    def _fast_canonical(reader, line_base, general_row, col, label, ncols, raw_keys, dates, map_source, map_type,
-                        plan_override, fund_names) -> Iterator:
+    def _fast_canonical(
+        reader,
+        line_base,
+        general_row,
+        col,
+        label,
+        ncols,
+        raw_keys,
+        dates,
+        map_source,
+        map_type,
+        plan_override,
+        fund_names,
+    ) -> Iterator:
         """The canonical CSV's rows as ``(plan, identity base, row_part values less irr_year
         and status)`` (None and ``posted`` for every row here), computed straight from the
         cells with the very same parsers and caches as the general path (no row object on
@@ -246,8 +282,11 @@ class ProfileImporter:
                             memo = v.strip() or None
                     slabel = (cells[i_slabel] or None) if i_slabel is not None else None
                     tlabel = (cells[i_tlabel] or None) if i_tlabel is not None else None
-                    if (fund is not None and len(fund) > MAX_FUND) or (fund_id is not None and len(fund_id) > MAX_FUND_ID) \
-                            or (cents > MAX_AMOUNT_CENTS or cents < -MAX_AMOUNT_CENTS):
+                    if (
+                        (fund is not None and len(fund) > MAX_FUND)
+                        or (fund_id is not None and len(fund_id) > MAX_FUND_ID)
+                        or (cents > MAX_AMOUNT_CENTS or cents < -MAX_AMOUNT_CENTS)
+                    ):
                         raise CellError("fund", "a long text or a big amount: the general path reports it")
                     if amount_text is None:
                         a = -cents if cents < 0 else cents
@@ -259,15 +298,31 @@ class ProfileImporter:
                         norm_shares = shares.rstrip("0").rstrip(".") if "." in shares else shares
                         if norm_shares in ("", "-", "-0"):
                             norm_shares = "0"
-                    key = "\x1f".join((plan, date_iso, fund_id or fund or "", slabel or source, tlabel or typ,
-                                       norm_shares, amount_text))
-                    raw = "{" + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]]) + "}"
+                    key = "\x1f".join(
+                        (
+                            plan,
+                            date_iso,
+                            fund_id or fund or "",
+                            slabel or source,
+                            tlabel or typ,
+                            norm_shares,
+                            amount_text,
+                        )
+                    )
+                    raw = (
+                        "{"
+                        + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]])
+                        + "}"
+                    )
                     if len(repeats) < 20_000:  # raw cells and memos repeat a lot in big exports
                         raw = again(raw, raw)
                         if memo is not None:
                             memo = again(memo, memo)
-                    item = (plan, f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}",
-                            (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, line, raw))
+                    item = (
+                        plan,
+                        f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}",
+                        (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, line, raw),
+                    )
                 except CellError:
                     item = None
             if item is None:  # the general path decides (and reports) this row
@@ -293,8 +348,15 @@ class ProfileImporter:
             return
         yield from self._map_rows(raw_header, it, ctx)
 
-    def _map_rows(self, raw_header: list[str], rows, ctx: ParseContext, parts: bool = False,
-                  reader=None, line_base: int = 0) -> Iterator:
+    def _map_rows(
+        self,
+        raw_header: list[str],
+        rows,
+        ctx: ParseContext,
+        parts: bool = False,
+        reader=None,
+        line_base: int = 0,
+    ) -> Iterator:
         """Canonical rows of ``rows`` ((line, cells) pairs), bad ones reported to ``ctx.errors``.
 
         With ``parts`` (the worker processes of :mod:`.parallel`), every row except transfer
@@ -332,7 +394,9 @@ class ProfileImporter:
         parse = prof.section("parse")
         dates = DateParser(parse.get("date_formats"), parse.get("date_strip_regex"))
         src_cfg = prof.section("sources")
-        strip_prefix = re.compile(src_cfg["strip_prefix_regex"]) if src_cfg.get("strip_prefix_regex") else None
+        strip_prefix = (
+            re.compile(src_cfg["strip_prefix_regex"]) if src_cfg.get("strip_prefix_regex") else None
+        )
         fund_code = prof.section("funds").get("code_regex")
         fund_code_re = re.compile(fund_code) if fund_code else None
         source_cache: dict[str, tuple[str, int | None]] = {}
@@ -353,11 +417,13 @@ class ProfileImporter:
         def set_date(field_name):
             def f(row, v):
                 setattr(row, field_name, dates(v, label[field_name]))
+
             return f
 
         def set_number(field_name, what):
             def f(row, v):
                 setattr(row, field_name, parse_decimal_text(v, label[field_name], what))
+
             return f
 
         def set_year(field_name):
@@ -370,6 +436,7 @@ class ProfileImporter:
                 if problem:
                     raise CellError(label[field_name], f"year {year} {problem}")
                 setattr(row, field_name, year)
+
             return f
 
         def set_status(row, v):
@@ -391,15 +458,38 @@ class ProfileImporter:
                 v = v.strip()
                 if v:
                     setattr(row, field_name, v)
+
             return f
 
-        setters = {"payroll_date": set_date("payroll_date"), "settle_date": set_date("settle_date"),
-                   "shares": set_number("shares", "share count"), "price": set_number("price", "price"),
-                   "tax_year": set_year("tax_year"), "irr_year": set_year("irr_year"), "status": set_status,
-                   "fund": set_fund}
-        optional = [(setters.get(f) or set_text(f), col[f]) for f in (
-            "payroll_date", "settle_date", "fund", "fund_id", "shares", "price", "tax_year", "irr_year",
-            "transfer_group", "external_id", "reverses", "status", "memo") if f in col]
+        setters = {
+            "payroll_date": set_date("payroll_date"),
+            "settle_date": set_date("settle_date"),
+            "shares": set_number("shares", "share count"),
+            "price": set_number("price", "price"),
+            "tax_year": set_year("tax_year"),
+            "irr_year": set_year("irr_year"),
+            "status": set_status,
+            "fund": set_fund,
+        }
+        optional = [
+            (setters.get(f) or set_text(f), col[f])
+            for f in (
+                "payroll_date",
+                "settle_date",
+                "fund",
+                "fund_id",
+                "shares",
+                "price",
+                "tax_year",
+                "irr_year",
+                "transfer_group",
+                "external_id",
+                "reverses",
+                "status",
+                "memo",
+            )
+            if f in col
+        ]
         # raw cells as JSON, encoded field by field (C encoder) instead of json.dumps per row
         from json.encoder import encode_basestring
 
@@ -407,8 +497,20 @@ class ProfileImporter:
         if self.canonical:
             # the canonical CSV's own cells are stored verbatim in entry columns; raw keeps the
             # ones that have no column there (plan, labels, price, ids, ...)
-            stored = {"date", "source", "type", "amount", "payroll_date", "fund", "fund_id", "shares",
-                      "tax_year", "irr_year", "status", "memo"}
+            stored = {
+                "date",
+                "source",
+                "type",
+                "amount",
+                "payroll_date",
+                "fund",
+                "fund_id",
+                "shares",
+                "tax_year",
+                "irr_year",
+                "status",
+                "memo",
+            }
             raw_keys = [None if h in stored else k for h, k in zip(norm, raw_keys)]
         const_source = const.get("source")
         const_type = const.get("type")
@@ -438,8 +540,11 @@ class ProfileImporter:
                     raise CellError(label_src, "missing money source")
                 if self.canonical:
                     raise CellError(label_src, f"unknown source {lab!r} (one of {', '.join(SOURCES)})")
-                raise CellError(label_src, f"unmapped source label {lab!r}: map it with --map '{lab}=SOURCE' "
-                                "(saved in the plan's source map) or in the profile's [sources] map")
+                raise CellError(
+                    label_src,
+                    f"unmapped source label {lab!r}: map it with --map '{lab}=SOURCE' "
+                    "(saved in the plan's source map) or in the profile's [sources] map",
+                )
             source_cache[text] = result
             return result
 
@@ -463,8 +568,11 @@ class ProfileImporter:
             if result is None:
                 if not lab:
                     raise CellError(label_typ, "missing transaction type")
-                raise CellError(label_typ, f"unmapped transaction type {lab!r}" + (
-                    "" if self.canonical else ": add it to the profile's [types] map"))
+                raise CellError(
+                    label_typ,
+                    f"unmapped transaction type {lab!r}"
+                    + ("" if self.canonical else ": add it to the profile's [types] map"),
+                )
             type_cache[(text, sgn)] = result
             return result
 
@@ -503,8 +611,17 @@ class ProfileImporter:
                     plan = cells[i_plan].strip() or None
                 else:
                     plan = None
-                row = CanonicalRow(d, plan, source, typ, cents, line, source_label=slabel or None,
-                                   type_label=tlabel or None, irr_year=irr_year)
+                row = CanonicalRow(
+                    d,
+                    plan,
+                    source,
+                    typ,
+                    cents,
+                    line,
+                    source_label=slabel or None,
+                    type_label=tlabel or None,
+                    irr_year=irr_year,
+                )
                 for setter, idx in optional:
                     v = cells[idx]
                     if v:
@@ -512,8 +629,11 @@ class ProfileImporter:
                 if sign != "as_is":
                     row.amount_cents = _apply_sign(sign, cents)
                     # shares follow the amount's sign (section 5.5)
-                    if row.shares is not None and row.amount_cents and (
-                            (row.amount_cents < 0) != row.shares.startswith("-")):
+                    if (
+                        row.shares is not None
+                        and row.amount_cents
+                        and ((row.amount_cents < 0) != row.shares.startswith("-"))
+                    ):
                         row.shares = negate_text(row.shares)
                 if row.price is not None:
                     row.price = abs_text(row.price)
@@ -529,15 +649,37 @@ class ProfileImporter:
             except CellError as exc:
                 errors.add(line, exc.column, exc.reason)
                 return None
-            row.raw = "{" + ",".join([k + encode_basestring(c) for k, c in zip(raw_keys, cells) if c and k]) + "}"
+            row.raw = (
+                "{" + ",".join([k + encode_basestring(c) for k, c in zip(raw_keys, cells) if c and k]) + "}"
+            )
             return row
 
-        if parts and self.canonical and not const and fund_code_re is None and footer is None and not skip \
-                and not stop_blank and set(col) <= _FAST_COLUMNS:
+        if (
+            parts
+            and self.canonical
+            and not const
+            and fund_code_re is None
+            and footer is None
+            and not skip
+            and not stop_blank
+            and set(col) <= _FAST_COLUMNS
+        ):
             if reader is None:
                 reader, line_base = _Pairs(rows), 0
-            yield from self._fast_canonical(reader, line_base, general_row, col, label, ncols, raw_keys, dates,
-                                            map_source, map_type, plan_override, fund_names)
+            yield from self._fast_canonical(
+                reader,
+                line_base,
+                general_row,
+                col,
+                label,
+                ncols,
+                raw_keys,
+                dates,
+                map_source,
+                map_type,
+                plan_override,
+                fund_names,
+            )
             return
         for line, cells in rows:
             if not any(cells) or not "".join(cells).strip():

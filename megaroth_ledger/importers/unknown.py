@@ -20,10 +20,13 @@ from ..store.models import Entry, ImportBatch, Plan
 
 def unknown_source_summary(session: Session, plan: Plan, year: int | None = None) -> list[dict]:
     """Per import: how many posted rows of ``plan`` (in ``year``) have source ``unknown``."""
-    q = (select(Entry.import_id, ImportBatch.file_name, func.count(), func.min(Entry.file_row))
-         .outerjoin(ImportBatch, ImportBatch.id == Entry.import_id)
-         .where(Entry.plan_id == plan.id, Entry.source == "unknown", Entry.status == "posted")
-         .group_by(Entry.import_id, ImportBatch.file_name).order_by(Entry.import_id))
+    q = (
+        select(Entry.import_id, ImportBatch.file_name, func.count(), func.min(Entry.file_row))
+        .outerjoin(ImportBatch, ImportBatch.id == Entry.import_id)
+        .where(Entry.plan_id == plan.id, Entry.source == "unknown", Entry.status == "posted")
+        .group_by(Entry.import_id, ImportBatch.file_name)
+        .order_by(Entry.import_id)
+    )
     if year is not None:
         q = q.where(Entry.tax_year == year)
     return [{"import": i, "file": f, "rows": n, "first_row": r} for i, f, n, r in session.execute(q)]
@@ -31,9 +34,11 @@ def unknown_source_summary(session: Session, plan: Plan, year: int | None = None
 
 def fix_hint(plan_name: str, import_id: int | None) -> str:
     undo = f"`megaroth import undo {import_id}`, then " if import_id else ""
-    return (f"{undo}re-import with sources: an export that has a money-source column (e.g. "
-            f"NetBenefits' Sources view, the OFX statement), or the same file with "
-            f"`--plan {shlex.quote(plan_name)} --map LABEL=SOURCE`")
+    return (
+        f"{undo}re-import with sources: an export that has a money-source column (e.g. "
+        f"NetBenefits' Sources view, the OFX statement), or the same file with "
+        f"`--plan {shlex.quote(plan_name)} --map LABEL=SOURCE`"
+    )
 
 
 def require_known_sources(session: Session, plan: Plan, year: int | None, what: str) -> None:
@@ -46,4 +51,5 @@ def require_known_sources(session: Session, plan: Plan, year: int | None, what: 
     where = f"{first['file']} (import #{first['import']})" if first["import"] else "entered rows"
     raise UnsupportedSituation(
         f"{what} needs every row's money source, but plan {plan.name} has {total} row(s) with source "
-        f"unknown{f' in {year}' if year else ''}, e.g. from {where}; fix: {fix_hint(plan.name, first['import'])}")
+        f"unknown{f' in {year}' if year else ''}, e.g. from {where}; fix: {fix_hint(plan.name, first['import'])}"
+    )

@@ -93,7 +93,11 @@ def cell_text(value: Any, money: bool = False) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return fmt_table(value) if value.as_tuple().exponent == -2 or (money and _is_whole(value)) else str(value)
+        return (
+            fmt_table(value)
+            if value.as_tuple().exponent == -2 or (money and _is_whole(value))
+            else str(value)
+        )
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (dt.date, dt.datetime)):
@@ -149,8 +153,9 @@ def csv_sections(tables: Sequence[Table]) -> list[tuple[str, Table]]:
             seen[name] = 1
         out.append((name, t))
         if t.footer:
-            out.append((f"{name}_notes", Table(None, [Column("note", "note")],
-                                               [{"note": str(f)} for f in t.footer])))
+            out.append(
+                (f"{name}_notes", Table(None, [Column("note", "note")], [{"note": str(f)} for f in t.footer]))
+            )
     return out
 
 
@@ -202,8 +207,9 @@ def _wrap(text: str, width: int) -> list[str]:
 
     out: list[str] = []
     for part in text.split("\n"):
-        out += textwrap.wrap(part, width=max(width, 1), break_long_words=True, break_on_hyphens=False,
-                             drop_whitespace=True) or [""]
+        out += textwrap.wrap(
+            part, width=max(width, 1), break_long_words=True, break_on_hyphens=False, drop_whitespace=True
+        ) or [""]
     return out
 
 
@@ -232,7 +238,9 @@ def table_lines(t: Table, width: int, bold=lambda s: s) -> list[str]:
         lines += [bold(x) for x in _wrap(esc(t.title), width)]
     if t.rows:
         cols = [dataclasses.replace(c, header=esc(c.header)) for c in t.columns]
-        cells = [[esc(cell_text(row.get(c.key), c.money), keep_newlines=True) for c in cols] for row in t.rows]
+        cells = [
+            [esc(cell_text(row.get(c.key), c.money), keep_newlines=True) for c in cols] for row in t.rows
+        ]
         right = [_right_aligned(t, c) for c in cols]
         natural, least = [], []
         for i, c in enumerate(cols):
@@ -280,8 +288,11 @@ def render_tables(tables: Iterable[Table], file=None) -> None:
     out = file if file is not None else sys.stdout
     terminal = bool(getattr(out, "isatty", lambda: False)())
     width = table_width(terminal, shutil.get_terminal_size((80, 24)).columns if terminal else 80)
-    bold = (lambda s: f"\x1b[1m{s}\x1b[0m" if s else s) if terminal and not os.environ.get("NO_COLOR") else (
-        lambda s: s)
+    bold = (
+        (lambda s: f"\x1b[1m{s}\x1b[0m" if s else s)
+        if terminal and not os.environ.get("NO_COLOR")
+        else (lambda s: s)
+    )
     chunks = []
     for t in tables:
         chunks.append("\n".join(table_lines(t, width, bold)))

@@ -31,8 +31,9 @@ def safe_text(text: str) -> str:
     return "'" + text if is_dangerous(text) else text
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
-                      "\ufeff\ufff9-\ufffb]")
+_CONTROL = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]"
+)
 
 
 def _escape(m: re.Match) -> str:

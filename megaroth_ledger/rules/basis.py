@@ -255,8 +255,7 @@ def allocate_destinations(
         return [DestinationPart(to, split.amount, split.earnings, split.basis)]
     if earnings_to != "traditional-ira" or to != "roth-ira":
         raise UnsupportedSituation(
-            "a Notice 2014-54 split is supported only as --to roth-ira "
-            "--earnings-to traditional-ira"
+            "a Notice 2014-54 split is supported only as --to roth-ira --earnings-to traditional-ira"
         )
     parts: list[DestinationPart] = []
     if split.earnings > 0:
@@ -266,9 +265,7 @@ def allocate_destinations(
     return parts
 
 
-def rollover_taxable_first(
-    amount: Decimal, basis: Decimal, rolled_over: Decimal
-) -> tuple[Decimal, Decimal]:
+def rollover_taxable_first(amount: Decimal, basis: Decimal, rolled_over: Decimal) -> tuple[Decimal, Decimal]:
     """IRC 402(c)(2): an amount rolled over from a distribution "shall be treated as
     consisting first of the portion of such distribution that is includible in gross income".
 

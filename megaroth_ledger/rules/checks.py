@@ -31,8 +31,9 @@ class Suspicion:
     message: str
 
 
-def balance_out_of_proportion(difference: Decimal, ledger_balance: Decimal,
-                              year_contributions: Decimal) -> Suspicion | None:
+def balance_out_of_proportion(
+    difference: Decimal, ledger_balance: Decimal, year_contributions: Decimal
+) -> Suspicion | None:
     """Is a balance assertion's difference (statement less ledger, booked as earnings) out of
     proportion, i.e. more likely a bookkeeping error than the market?
 
@@ -51,14 +52,22 @@ def balance_out_of_proportion(difference: Decimal, ledger_balance: Decimal,
     if year_contributions <= 0 and difference > 0:
         return None  # no contributions this year: a gain on what is there is the market's
     if difference < 0:
-        return Suspicion("duplicate statement", (
-            f"a loss of {size:,.2f} on a ledger balance of {ledger_balance:,.2f} (the year's contributions "
-            f"so far: {year_contributions:,.2f}) is out of proportion: likely a duplicate statement (the same "
-            "activity imported twice; see `megaroth check` duplicate-statements and `megaroth import list`)"))
-    return Suspicion("missing statement", (
-        f"a gain of {size:,.2f} on a ledger balance of {ledger_balance:,.2f} (the year's contributions so "
-        f"far: {year_contributions:,.2f}) is out of proportion: likely a missing statement (activity the "
-        "ledger does not have yet: import the statement that covers it)"))
+        return Suspicion(
+            "duplicate statement",
+            (
+                f"a loss of {size:,.2f} on a ledger balance of {ledger_balance:,.2f} (the year's contributions "
+                f"so far: {year_contributions:,.2f}) is out of proportion: likely a duplicate statement (the same "
+                "activity imported twice; see `megaroth check` duplicate-statements and `megaroth import list`)"
+            ),
+        )
+    return Suspicion(
+        "missing statement",
+        (
+            f"a gain of {size:,.2f} on a ledger balance of {ledger_balance:,.2f} (the year's contributions so "
+            f"far: {year_contributions:,.2f}) is out of proportion: likely a missing statement (activity the "
+            "ledger does not have yet: import the statement that covers it)"
+        ),
+    )
 
 
 def employer_key(name: str) -> str:
@@ -74,8 +83,9 @@ class ProRata:
     message: str
 
 
-def traditional_ira_inflows(year: int, inflows: Decimal, dec31_value: Decimal | None,
-                            converted: Decimal) -> ProRata | None:
+def traditional_ira_inflows(
+    year: int, inflows: Decimal, dec31_value: Decimal | None, converted: Decimal
+) -> ProRata | None:
     """Money rolled into a traditional IRA during ``year`` (a Notice 2014-54 earnings leg, a
     rollover) and the backdoor Roth's pro-rata rule.
 
@@ -91,14 +101,22 @@ def traditional_ira_inflows(year: int, inflows: Decimal, dec31_value: Decimal | 
     if inflows <= 0:
         return None
     if dec31_value is not None and dec31_value + converted < inflows:
-        return ProRata("fail", (
-            f"{year}: {inflows:,.2f} was rolled into a traditional IRA but the December 31 value is "
-            f"{dec31_value:,.2f} (and {converted:,.2f} was converted): Form 8606 line 6 must include it "
-            "(Instructions for Form 8606, line 6); check `megaroth ira value`"))
+        return ProRata(
+            "fail",
+            (
+                f"{year}: {inflows:,.2f} was rolled into a traditional IRA but the December 31 value is "
+                f"{dec31_value:,.2f} (and {converted:,.2f} was converted): Form 8606 line 6 must include it "
+                "(Instructions for Form 8606, line 6); check `megaroth ira value`"
+            ),
+        )
     if converted > 0:
-        return ProRata("warn", (
-            f"{year}: {inflows:,.2f} of pre-tax money came into a traditional IRA in a year with a "
-            f"conversion of {converted:,.2f}: it counts in the December 31 value (Form 8606 line 6), so "
-            "the conversion is taxable pro rata (the backdoor pro-rata trap); rolling it into a workplace "
-            "plan by December 31 keeps it out of line 6"))
+        return ProRata(
+            "warn",
+            (
+                f"{year}: {inflows:,.2f} of pre-tax money came into a traditional IRA in a year with a "
+                f"conversion of {converted:,.2f}: it counts in the December 31 value (Form 8606 line 6), so "
+                "the conversion is taxable pro rata (the backdoor pro-rata trap); rolling it into a workplace "
+                "plan by December 31 keeps it out of line 6"
+            ),
+        )
     return None

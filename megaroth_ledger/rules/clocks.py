@@ -105,7 +105,9 @@ class LayerClock:
 
 
 def layer_clock(
-    layer: RothLayer, born: date, remaining_taxable: Decimal | None = None,
+    layer: RothLayer,
+    born: date,
+    remaining_taxable: Decimal | None = None,
     remaining_nontaxable: Decimal | None = None,
 ) -> LayerClock:
     """Build the clock of one layer (remaining amounts default to the whole layer)."""
@@ -243,8 +245,9 @@ def penalty_free_schedule(
     n = reachable(as_of)
     running = regular_remaining + sum((total(y) for y in years[:n]), Decimal(0))
     rows = [ScheduleRow(as_of, tuple(years[:n]), running, running)]
-    for day in sorted({c.penalty_free_on for y in years[n:] for c in by_year[y]
-                       if c.penalty_free_on > as_of}):
+    for day in sorted(
+        {c.penalty_free_on for y in years[n:] for c in by_year[y] if c.penalty_free_on > as_of}
+    ):
         m = reachable(day)
         if m == n:
             continue

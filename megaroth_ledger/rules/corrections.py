@@ -82,7 +82,9 @@ class PlanCorrection:
 class CorrectionResult:
     forms: dict[int, list[Form1099R]] = field(default_factory=dict)  # by the year of the form
     line1h: dict[int, Decimal] = field(default_factory=dict)  # Form 1040 line 1h by tax year
-    corrected: dict[int, Decimal] = field(default_factory=dict)  # excess deferrals corrected, by deferral year
+    corrected: dict[int, Decimal] = field(
+        default_factory=dict
+    )  # excess deferrals corrected, by deferral year
 
 
 def check(c: PlanCorrection) -> None:
@@ -96,8 +98,10 @@ def check(c: PlanCorrection) -> None:
     if c.amount <= 0:
         raise UserError("--amount (the excess distributed) must be positive")
     if c.earnings < 0:
-        raise UnsupportedSituation("a loss allocable to an excess deferral is not supported (the 1099-R and "
-                                   "Form 1040 treatment of a negative income allocation is not derived)")
+        raise UnsupportedSituation(
+            "a loss allocable to an excess deferral is not supported (the 1099-R and "
+            "Form 1040 treatment of a negative income allocation is not derived)"
+        )
     deadline = deferral_deadline(c.tax_year)
     if c.date.year < c.tax_year:
         raise UserError(f"a correction of {c.tax_year} deferrals cannot be made on {c.date.isoformat()}")
@@ -106,15 +110,30 @@ def check(c: PlanCorrection) -> None:
             f"an excess deferral distributed after April 15, {c.tax_year + 1} is not a corrective distribution "
             "(IRC 402(g)(2)(A)(ii)): the excess stays income of "
             f"{c.tax_year} and is taxed again when distributed, without basis (taxed twice; IRC 402A(d)(3) for "
-            "Roth money) -- that distribution is not supported here")
+            "Roth money) -- that distribution is not supported here"
+        )
 
 
 def _form(payer: str, code: str, box1: Decimal, box2a: Decimal, why: str, ref: str) -> Form1099R:
-    return Form1099R(payer=payer, destination="cash", box1=box1, box2a=box2a, box2b_taxable_not_determined=False,
-                     box2b_total_distribution=False, box4=ZERO, box5=None, box7=code,
-                     explain={"box1": [f"corrective distribution of an excess deferral: {ref}: {box1:,.2f}"],
-                              "box2a": [why], "box7": [f"{code}: 8 taxable this year, P taxable in the prior "
-                                                        "year, B designated Roth (1099-R instructions)"]})
+    return Form1099R(
+        payer=payer,
+        destination="cash",
+        box1=box1,
+        box2a=box2a,
+        box2b_taxable_not_determined=False,
+        box2b_total_distribution=False,
+        box4=ZERO,
+        box5=None,
+        box7=code,
+        explain={
+            "box1": [f"corrective distribution of an excess deferral: {ref}: {box1:,.2f}"],
+            "box2a": [why],
+            "box7": [
+                f"{code}: 8 taxable this year, P taxable in the prior "
+                "year, B designated Roth (1099-R instructions)"
+            ],
+        },
+    )
 
 
 def derive(corrections: list[PlanCorrection]) -> CorrectionResult:
@@ -129,23 +148,51 @@ def derive(corrections: list[PlanCorrection]) -> CorrectionResult:
         out.corrected[y] = out.corrected.get(y, ZERO) + c.amount
         excess_taxable = ZERO if roth else c.amount  # a Roth deferral was never excluded from income
         if dy == y:
-            forms.append(_form(c.plan, "8" + b, c.amount + c.earnings, excess_taxable + c.earnings,
-                               "the excess (pretax) and its earnings, both taxable this year" if not roth
-                               else "the earnings only: the Roth excess was already taxed", c.ref))
+            forms.append(
+                _form(
+                    c.plan,
+                    "8" + b,
+                    c.amount + c.earnings,
+                    excess_taxable + c.earnings,
+                    "the excess (pretax) and its earnings, both taxable this year"
+                    if not roth
+                    else "the earnings only: the Roth excess was already taxed",
+                    c.ref,
+                )
+            )
             out.line1h[y] = out.line1h.get(y, ZERO) + excess_taxable + c.earnings
         else:
-            forms.append(_form(c.plan, "P" + b, c.amount, excess_taxable,
-                               f"the excess, taxable in {y} (the deferral year)" if not roth
-                               else "0: the Roth excess was already taxed", c.ref))
+            forms.append(
+                _form(
+                    c.plan,
+                    "P" + b,
+                    c.amount,
+                    excess_taxable,
+                    f"the excess, taxable in {y} (the deferral year)"
+                    if not roth
+                    else "0: the Roth excess was already taxed",
+                    c.ref,
+                )
+            )
             out.line1h[y] = out.line1h.get(y, ZERO) + excess_taxable
             if c.earnings > 0:
-                forms.append(_form(c.plan, "8" + b, c.earnings, c.earnings,
-                                   f"its earnings, taxable in {dy} (IRC 402(g)(2)(C))", c.ref))
+                forms.append(
+                    _form(
+                        c.plan,
+                        "8" + b,
+                        c.earnings,
+                        c.earnings,
+                        f"its earnings, taxable in {dy} (IRC 402(g)(2)(C))",
+                        c.ref,
+                    )
+                )
                 out.line1h[dy] = out.line1h.get(dy, ZERO) + c.earnings
     return out
 
 
-def settle_excess_deferral(excess: Decimal, corrected: Decimal, year: int, as_of: date) -> tuple[str, str] | None:
+def settle_excess_deferral(
+    excess: Decimal, corrected: Decimal, year: int, as_of: date
+) -> tuple[str, str] | None:
     """What becomes of the EXCESS_DEFERRAL warning once corrective distributions are recorded.
 
     - corrected in full: EXCESS_DEFERRAL_CORRECTED (the excess is income of ``year`` only, its earnings of
@@ -161,19 +208,31 @@ def settle_excess_deferral(excess: Decimal, corrected: Decimal, year: int, as_of
         return None
     deadline = deferral_deadline(year)
     if corrected >= excess:
-        return ("EXCESS_DEFERRAL_CORRECTED", (
-            f"the {year} excess deferral of {excess:,.2f} was distributed by April 15, {year + 1} "
-            f"({corrected:,.2f} recorded with `correction add`; IRC 402(g)(2)): it is income of {year} (Form 1040 "
-            "line 1h for pretax money) and its earnings of the year distributed; see the plan's code P / 8 1099-Rs"))
+        return (
+            "EXCESS_DEFERRAL_CORRECTED",
+            (
+                f"the {year} excess deferral of {excess:,.2f} was distributed by April 15, {year + 1} "
+                f"({corrected:,.2f} recorded with `correction add`; IRC 402(g)(2)): it is income of {year} (Form 1040 "
+                "line 1h for pretax money) and its earnings of the year distributed; see the plan's code P / 8 1099-Rs"
+            ),
+        )
     left = excess - corrected
     if as_of > deadline:
-        return ("EXCESS_DEFERRAL", (
-            f"NOT CORRECTED IN TIME: {left:,.2f} of the {year} excess deferral of {excess:,.2f} was not distributed by April 15, {year + 1}: "
-            f"it is taxable in {year} (Form 1040 line 1h) and taxed AGAIN when the plan distributes it, because it "
-            "gives no basis (taxed twice; IRC 402A(d)(3) for Roth money) -- a correction can no longer prevent that; "
-            "ask the plan how it will handle the excess (a 401(a)(30) failure within one employer's plans is "
-            "corrected under EPCRS)"))
-    return ("EXCESS_DEFERRAL", (
-        f"{left:,.2f} of the {year} excess deferral of {excess:,.2f} is still to be distributed: tell the plan(s) by "
-        f"March 1, {year + 1} and have it and its earnings distributed by April 15, {year + 1} (IRC 402(g)(2)); record "
-        "it with `megaroth correction add --kind excess-deferral`, or it is taxed twice"))
+        return (
+            "EXCESS_DEFERRAL",
+            (
+                f"NOT CORRECTED IN TIME: {left:,.2f} of the {year} excess deferral of {excess:,.2f} was not distributed by April 15, {year + 1}: "
+                f"it is taxable in {year} (Form 1040 line 1h) and taxed AGAIN when the plan distributes it, because it "
+                "gives no basis (taxed twice; IRC 402A(d)(3) for Roth money) -- a correction can no longer prevent that; "
+                "ask the plan how it will handle the excess (a 401(a)(30) failure within one employer's plans is "
+                "corrected under EPCRS)"
+            ),
+        )
+    return (
+        "EXCESS_DEFERRAL",
+        (
+            f"{left:,.2f} of the {year} excess deferral of {excess:,.2f} is still to be distributed: tell the plan(s) by "
+            f"March 1, {year + 1} and have it and its earnings distributed by April 15, {year + 1} (IRC 402(g)(2)); record "
+            "it with `megaroth correction add --kind excess-deferral`, or it is taxed twice"
+        ),
+    )

@@ -70,13 +70,15 @@ def compute_1040(
         warnings.append(IRR_WARNING)
     explain = {
         "1h": "corrective distributions of excess deferrals: the pretax excess (code P/8) for its deferral year, "
-              "the earnings (code 8) for the year distributed",
+        "the earnings (code 8) for the year distributed",
         "4a": "sum of the IRA custodians' 1099-R box 1 (conversions and distributions)",
         "4b": "Form 8606 line 15c (or the whole traditional distribution without basis) + line 18 + line 25c",
         "5a": "sum of the plans' 1099-R box 1 (including direct rollovers and IRRs)",
         "5b": "sum of the plans' 1099-R box 2a",
     }
-    return Form1040Lines(lines, tuple(warnings), {k: v for k, v in explain.items() if lines.get(k) is not None})
+    return Form1040Lines(
+        lines, tuple(warnings), {k: v for k, v in explain.items() if lines.get(k) is not None}
+    )
 
 
 def plan_totals(forms: list) -> tuple[Decimal, Decimal]:

@@ -235,12 +235,21 @@ def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], 
             f = forms.get(key)
             if f is None:
                 f = forms[key] = Form1099R(
-                    payer=p.payer, destination=p.destination or "", box1=ZERO, box2a=ZERO,
-                    box2b_taxable_not_determined=False, box2b_total_distribution=False, box4=ZERO,
-                    box5=None, box7=p.code or "N",
-                    explain={"box1": ["amount moved to the other IRA (contribution + its net income):"],
-                             "box2a": ["0: a recharacterization is not taxed"],
-                             "box7": [f"{p.code}: recharacterized IRA contribution (N: same year, R: next year)"]})
+                    payer=p.payer,
+                    destination=p.destination or "",
+                    box1=ZERO,
+                    box2a=ZERO,
+                    box2b_taxable_not_determined=False,
+                    box2b_total_distribution=False,
+                    box4=ZERO,
+                    box5=None,
+                    box7=p.code or "N",
+                    explain={
+                        "box1": ["amount moved to the other IRA (contribution + its net income):"],
+                        "box2a": ["0: a recharacterization is not taxed"],
+                        "box7": [f"{p.code}: recharacterized IRA contribution (N: same year, R: next year)"],
+                    },
+                )
             f.box1 += p.amount
             for ref in p.refs:
                 f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
@@ -251,14 +260,25 @@ def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], 
             f = forms.get(key)
             if f is None:
                 f = forms[key] = Form1099R(
-                    payer="roth-ira", destination="cash", box1=ZERO, box2a=None,
-                    box2b_taxable_not_determined=True, box2b_total_distribution=False, box4=ZERO,
-                    box5=None, box7=p.code or "J",
-                    explain={"box1": ["Roth IRA distributions:"],
-                             "box2a": ["blank: the taxable part is figured on Form 8606 Part III"],
-                             "box4": ["not recorded by the ledger"],
-                             "box7": [f"{p.code}: Q qualified, T 59 1/2 / death / disability without the five "
-                                      "years known, J otherwise (1099-R instructions)"]})
+                    payer="roth-ira",
+                    destination="cash",
+                    box1=ZERO,
+                    box2a=None,
+                    box2b_taxable_not_determined=True,
+                    box2b_total_distribution=False,
+                    box4=ZERO,
+                    box5=None,
+                    box7=p.code or "J",
+                    explain={
+                        "box1": ["Roth IRA distributions:"],
+                        "box2a": ["blank: the taxable part is figured on Form 8606 Part III"],
+                        "box4": ["not recorded by the ledger"],
+                        "box7": [
+                            f"{p.code}: Q qualified, T 59 1/2 / death / disability without the five "
+                            "years known, J otherwise (1099-R instructions)"
+                        ],
+                    },
+                )
             f.box1 += p.amount
             for ref in p.refs:
                 f.explain["box1"].append(f"  {ref}: {p.amount:,.2f}")
@@ -269,13 +289,24 @@ def ira_forms(payments: list[IraPayment], born: date) -> tuple[list[Form1099R], 
             f = forms.get(key)
             if f is None:
                 f = forms[key] = Form1099R(
-                    payer=p.payer, destination="cash", box1=ZERO, box2a=ZERO,
-                    box2b_taxable_not_determined=False, box2b_total_distribution=False, box4=ZERO,
-                    box5=None, box7=p.code or "8",
-                    explain={"box1": ["contribution returned + its net income:"],
-                             "box2a": ["the net income (taxable for the year the contribution was for)"],
-                             "box7": [f"{p.code}: 8 = returned in the year it is for, P = the next year; "
-                                      "1 before 59 1/2, J for a Roth IRA"]})
+                    payer=p.payer,
+                    destination="cash",
+                    box1=ZERO,
+                    box2a=ZERO,
+                    box2b_taxable_not_determined=False,
+                    box2b_total_distribution=False,
+                    box4=ZERO,
+                    box5=None,
+                    box7=p.code or "8",
+                    explain={
+                        "box1": ["contribution returned + its net income:"],
+                        "box2a": ["the net income (taxable for the year the contribution was for)"],
+                        "box7": [
+                            f"{p.code}: 8 = returned in the year it is for, P = the next year; "
+                            "1 before 59 1/2, J for a Roth IRA"
+                        ],
+                    },
+                )
             f.box1 += p.amount
             f.box2a = (f.box2a or ZERO) + (p.taxable or ZERO)
             for ref in p.refs:

@@ -70,7 +70,9 @@ def _part(inp: ExcessYear, names: tuple[str, ...], what: str) -> tuple[dict[str,
             raise UserError(
                 f"Form 5329 {inp.year} line {l_tax}: the December 31, {inp.year} value of your {what} is needed "
                 f"(6% of the smaller of line {l_total} and that value): record it with "
-                f"`megaroth ira value --year {inp.year} --amount X" + (" --account roth`" if what == "Roth IRAs" else "`"))
+                f"`megaroth ira value --year {inp.year} --amount X"
+                + (" --account roth`" if what == "Roth IRAs" else "`")
+            )
         lines[l_tax] = _tax(min(total_excess, max(ZERO, inp.year_end_value)))
     else:
         lines[l_tax] = ZERO
@@ -98,6 +100,10 @@ def part_i(items: list[tuple[Decimal, str | None]]) -> dict[str, Decimal | str |
     line2 = sum((a for a, _ in covered), ZERO)
     numbers = sorted({n for _, n in covered})
     line3 = line1 - line2
-    return {"1": line1, "2": line2,
-            "2_exception": numbers[0] if len(numbers) == 1 else ("12" if numbers else None),
-            "3": line3, "4": (line3 * Decimal("0.10")).quantize(CENT, rounding=ROUND_HALF_UP)}
+    return {
+        "1": line1,
+        "2": line2,
+        "2_exception": numbers[0] if len(numbers) == 1 else ("12" if numbers else None),
+        "3": line3,
+        "4": (line3 * Decimal("0.10")).quantize(CENT, rounding=ROUND_HALF_UP),
+    }

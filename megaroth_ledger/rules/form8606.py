@@ -46,8 +46,35 @@ ONE = Decimal("1.000")
 HOMEBUYER_LIFETIME_CAP = Decimal("10000.00")
 
 LINES = (
-    "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15a", "15b",
-    "15c", "16", "17", "18", "19", "20", "21", "22", "23", "24", "25a", "25b", "25c",
+    "1",
+    "2",
+    "3",
+    "4",
+    "5",
+    "6",
+    "7",
+    "8",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15a",
+    "15b",
+    "15c",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25a",
+    "25b",
+    "25c",
 )
 
 
@@ -98,13 +125,17 @@ def roth_part_iii(
     Form 8606 (2023) Part III and its instructions for lines 19-25; IRC 408A(d)(4)(B) order
     (regular contributions, then conversions/rollovers, then earnings).
     """
-    for name, v in (("distributions", distributions), ("regular basis", regular_basis),
-                    ("conversion basis", conversion_basis), ("homebuyer expenses", homebuyer)):
+    for name, v in (
+        ("distributions", distributions),
+        ("regular basis", regular_basis),
+        ("conversion basis", conversion_basis),
+        ("homebuyer expenses", homebuyer),
+    ):
         if v < 0:
             raise UserError(f"Form 8606 Part III: {name} cannot be negative ({v})")
     if homebuyer > HOMEBUYER_LIFETIME_CAP:
         raise UserError("first-time homebuyer expenses are capped at 10,000 (lifetime)")
-    lines: dict[str, Decimal | None] = {k: None for k in LINES[LINES.index("19"):]}
+    lines: dict[str, Decimal | None] = {k: None for k in LINES[LINES.index("19") :]}
     l19 = _c(distributions)
     l20 = _c(homebuyer) if homebuyer else None
     l21 = max(ZERO, l19 - (l20 or ZERO))
@@ -118,14 +149,16 @@ def roth_part_iii(
     l23 = l21 - l22
     if l23 <= 0:
         lines["23"] = ZERO
-        return RothPartIII(lines, ZERO, l22 - applied_regular, _c(conversion_basis),
-                           applied_regular, ZERO, ZERO)
+        return RothPartIII(
+            lines, ZERO, l22 - applied_regular, _c(conversion_basis), applied_regular, ZERO, ZERO
+        )
     l24 = _c(conversion_basis)
     l25a = max(ZERO, l23 - l24)
     lines.update({"23": l23, "24": l24, "25a": l25a, "25b": None, "25c": l25a})
     applied_conv = min(l23, l24)
-    return RothPartIII(lines, l25a, l22 - applied_regular, l24 - applied_conv,
-                       applied_regular, applied_conv, l25a)
+    return RothPartIII(
+        lines, l25a, l22 - applied_regular, l24 - applied_conv, applied_regular, applied_conv, l25a
+    )
 
 
 @dataclass(frozen=True)
@@ -241,16 +274,26 @@ def part_i_required(inp: Form8606Input, l1: Decimal, l2: Decimal, l7: Decimal, l
                 f"Form 8606 line 6 for {inp.tax_year} needs the December 31 value of all "
                 f"traditional, SEP and SIMPLE IRAs (it decides whether part, or all, of them was "
                 f"converted): record it with "
-                f"`megaroth ira value --person NAME --year {inp.tax_year} --amount X`")
+                f"`megaroth ira value --person NAME --year {inp.tax_year} --amount X`"
+            )
         return inp.year_end_value > 0
     return False
 
 
 def compute_8606(inp: Form8606Input) -> Form8606:
     """Form 8606 for one person-year. Raises when line 6 is needed but unknown."""
-    for name in ("nondeductible", "nondeductible_next_year", "prior_basis", "distributions",
-                 "conversions", "roth_distributions", "roth_contributions",
-                 "roth_regular_basis_prior", "roth_conversion_basis_prior", "plan_roth_rollovers"):
+    for name in (
+        "nondeductible",
+        "nondeductible_next_year",
+        "prior_basis",
+        "distributions",
+        "conversions",
+        "roth_distributions",
+        "roth_contributions",
+        "roth_regular_basis_prior",
+        "roth_conversion_basis_prior",
+        "plan_roth_rollovers",
+    ):
         if getattr(inp, name) < 0:
             raise UserError(f"Form 8606 {inp.tax_year}: {name.replace('_', ' ')} is negative")
     if inp.nondeductible_next_year > inp.nondeductible:
@@ -287,10 +330,22 @@ def compute_8606(inp: Form8606Input) -> Form8606:
                     raise UnsupportedSituation(
                         f"Form 8606 {inp.tax_year}: Pub 590-B Worksheet 1-1 gives a nontaxable part ({l13:,.2f}) "
                         f"above the basis on line 3 ({l3:,.2f}) -- most of the year's contributions turned out "
-                        "deductible; that case is not supported")
+                        "deductible; that case is not supported"
+                    )
                 l11 = ws.conversion_nontaxable
-                lines.update({"4": l4, "5": l5, "7": l7, "8": l8, "13": l13, "14": l14,
-                              "15a": ws.distribution_taxable, "15b": None, "15c": ws.distribution_taxable})
+                lines.update(
+                    {
+                        "4": l4,
+                        "5": l5,
+                        "7": l7,
+                        "8": l8,
+                        "13": l13,
+                        "14": l14,
+                        "15a": ws.distribution_taxable,
+                        "15b": None,
+                        "15c": ws.distribution_taxable,
+                    }
+                )
                 traditional_basis = l14
                 traditional_taxable = ws.distribution_taxable
                 worksheet = ws.lines
@@ -309,17 +364,34 @@ def compute_8606(inp: Form8606Input) -> Form8606:
                 if l13 > l5:
                     raise UnsupportedSituation(
                         f"Form 8606 {inp.tax_year}: line 13 ({l13}) exceeds line 5 ({l5}) even with "
-                        "line 10 rounded to 8 places; figure this year by hand")
+                        "line 10 rounded to 8 places; figure this year by hand"
+                    )
                 if places > 3:
                     warnings.append(
                         f"Form 8606 {inp.tax_year} line 10 is rounded to {places} places (the "
                         "instructions say 'at least 3 places'): with 3 places the nontaxable part "
-                        "(line 13) would exceed the basis (line 5)")
+                        "(line 13) would exceed the basis (line 5)"
+                    )
                 l14 = l3 - l13
                 l15a = l7 - l12
-                lines.update({"4": l4, "5": l5, "6": l6, "7": l7, "8": l8, "9": l9, "10": l10,
-                              "11": l11, "12": l12, "13": l13, "14": l14, "15a": l15a,
-                              "15b": None, "15c": l15a})
+                lines.update(
+                    {
+                        "4": l4,
+                        "5": l5,
+                        "6": l6,
+                        "7": l7,
+                        "8": l8,
+                        "9": l9,
+                        "10": l10,
+                        "11": l11,
+                        "12": l12,
+                        "13": l13,
+                        "14": l14,
+                        "15a": l15a,
+                        "15b": None,
+                        "15c": l15a,
+                    }
+                )
                 traditional_basis = l14
                 traditional_taxable = l15a
         else:
@@ -332,7 +404,9 @@ def compute_8606(inp: Form8606Input) -> Form8606:
     if worksheet is not None:
         explain["13"] = "Pub 590-B Worksheet 1-1 line 8 (a contribution's deductibility was open)"
         explain["15a"] = "Pub 590-B Worksheet 1-1 line 11 (taxable part of the distributions not converted)"
-        explain["17"] = "Pub 590-B Worksheet 1-1: line 8's share of the conversions (line 16 - worksheet line 10)"
+        explain["17"] = (
+            "Pub 590-B Worksheet 1-1: line 8's share of the conversions (line 16 - worksheet line 10)"
+        )
         explain["18"] = "line 16 - line 17 (Worksheet 1-1 line 10; taxable; Form 1040 line 4b)"
     if part2:
         if part1:
@@ -344,14 +418,17 @@ def compute_8606(inp: Form8606Input) -> Form8606:
             l17 = min(l2, l8)
             traditional_basis = l2 - l17
             explain["16"] = "net amount converted (Part I not required: everything was converted)"
-            explain["17"] = ("basis in line 16: the whole basis carried in (prior line 14), since all "
-                             "traditional IRA money was converted")
+            explain["17"] = (
+                "basis in line 16: the whole basis carried in (prior line 14), since all "
+                "traditional IRA money was converted"
+            )
             if l2 > l8:
                 warnings.append(
                     f"Form 8606 {inp.tax_year}: the basis ({l2:,.2f}) is more than the amount converted "
                     f"({l8:,.2f}) although nothing is left in traditional IRAs (an investment loss); "
                     f"line 17 is capped at line 16 and {l2 - l8:,.2f} of basis is carried to next "
-                    "year's line 2")
+                    "year's line 2"
+                )
         l18 = l8 - l17
         lines.update({"16": l8, "17": l17, "18": l18})
         conversion_taxable = l18
@@ -399,8 +476,9 @@ def rounded_input(inp: Form8606Input) -> Form8606Input:
     def r(v):
         return v.quantize(Decimal("1"), rounding=ROUND_HALF_UP).quantize(CENT)
 
-    changes = {f.name: r(getattr(inp, f.name)) for f in fields(inp)
-               if isinstance(getattr(inp, f.name), Decimal)}
+    changes = {
+        f.name: r(getattr(inp, f.name)) for f in fields(inp) if isinstance(getattr(inp, f.name), Decimal)
+    }
     return replace(inp, **changes)
 
 

@@ -120,8 +120,9 @@ class Headroom:
     remaining_paychecks: int | None = None
 
 
-def _catch_up_split(deferrals: list[Contribution], plan_employer: dict[str, str], base_limit: Decimal,
-                    catch_up_limit: Decimal) -> tuple[dict[str, Decimal], Decimal, Decimal]:
+def _catch_up_split(
+    deferrals: list[Contribution], plan_employer: dict[str, str], base_limit: Decimal, catch_up_limit: Decimal
+) -> tuple[dict[str, Decimal], Decimal, Decimal]:
     """Walk deferrals in date order; what lies above ``base_limit`` is catch-up (up to its limit),
     then excess. Returns (catch-up per employer, catch-up total, excess total)."""
     running, catch_used = ZERO, ZERO
@@ -177,21 +178,31 @@ def compute_headroom(
     dc_plans = [p for p in plans if p.kind != "457b"]
     deferrals = [c for c in contributions if c.source in DEFERRAL_SOURCES and by_plan[c.plan].kind != "457b"]
     catch_per_employer, catch_used, excess = _catch_up_split(
-        deferrals, plan_employer, lim.elective_deferral, catch_up_limit)
+        deferrals, plan_employer, lim.elective_deferral, catch_up_limit
+    )
     total_deferrals = sum((c.amount for c in deferrals), ZERO)
 
     if excess > 0:
-        warnings.append(Warning("EXCESS_DEFERRAL", (
-            f"elective deferrals of {fmt_table(total_deferrals)} exceed the {year} limit of "
-            f"{fmt_table(lim.elective_deferral + catch_up_limit)} by {fmt_table(excess)} (IRC 402(g)); "
-            f"tell the plan(s) by March 1, {year + 1} and have the excess and its earnings distributed "
-            f"by April 15, {year + 1}, or it is taxed twice")))
+        warnings.append(
+            Warning(
+                "EXCESS_DEFERRAL",
+                (
+                    f"elective deferrals of {fmt_table(total_deferrals)} exceed the {year} limit of "
+                    f"{fmt_table(lim.elective_deferral + catch_up_limit)} by {fmt_table(excess)} (IRC 402(g)); "
+                    f"tell the plan(s) by March 1, {year + 1} and have the excess and its earnings distributed "
+                    f"by April 15, {year + 1}, or it is taxed twice"
+                ),
+            )
+        )
 
     wages_by_plan = {w.plan: w for w in wages}
     employers: dict[str, list[PlanInfo]] = defaultdict(list)
     for p in dc_plans:
         employers[p.employer].append(p)
-    for option, given in (("--expected-employer", expected_employer), ("--expected-deferrals", expected_deferrals)):
+    for option, given in (
+        ("--expected-employer", expected_employer),
+        ("--expected-deferrals", expected_deferrals),
+    ):
         for e in given:
             if e not in employers:
                 raise UserError(f"{option} names {e!r}, which has no 401(k)/403(b) plan for {person}")
@@ -223,102 +234,193 @@ def compute_headroom(
             raise UnsupportedSituation(
                 f"{employer}: contributions with source {', '.join(other)} cannot be classified for "
                 "402(g)/415(c); assign a source (pretax, roth, aftertax, match, nonelective) before "
-                "computing headroom")
+                "computing headroom"
+            )
         catch_portion = catch_per_employer.get(employer, ZERO)
         counted = deferred - catch_portion
-        comps = {wages_by_plan[n].compensation for n in names
-                 if n in wages_by_plan and wages_by_plan[n].compensation is not None}
+        comps = {
+            wages_by_plan[n].compensation
+            for n in names
+            if n in wages_by_plan and wages_by_plan[n].compensation is not None
+        }
         if len(comps) > 1:
-            raise UserError(f"plans of {employer} record different {year} compensation "
-                            f"({', '.join(fmt_table(c) for c in sorted(comps))}); fix with megaroth wages set")
+            raise UserError(
+                f"plans of {employer} record different {year} compensation "
+                f"({', '.join(fmt_table(c) for c in sorted(comps))}); fix with megaroth wages set"
+            )
         compensation = comps.pop() if comps else None
         limit = lim.annual_additions if compensation is None else min(lim.annual_additions, compensation)
         additions = counted + employer_money + after_tax
         room = max(limit - additions, ZERO)
         row = EmployerHeadroom(
-            employer=employer, plans=names, annual_additions_limit=limit, elective_deferrals_counted=counted,
-            employer_contributions=employer_money, after_tax_contributions=after_tax, after_tax_room=room,
-            elective_deferrals=deferred, catch_up_portion=catch_portion, annual_additions=additions,
-            compensation=compensation, expected_employer=expected_employer.get(employer, ZERO))
+            employer=employer,
+            plans=names,
+            annual_additions_limit=limit,
+            elective_deferrals_counted=counted,
+            employer_contributions=employer_money,
+            after_tax_contributions=after_tax,
+            after_tax_room=room,
+            elective_deferrals=deferred,
+            catch_up_portion=catch_portion,
+            annual_additions=additions,
+            compensation=compensation,
+            expected_employer=expected_employer.get(employer, ZERO),
+        )
         if additions > limit:
-            cap = "100% of compensation" if compensation is not None and compensation < lim.annual_additions \
+            cap = (
+                "100% of compensation"
+                if compensation is not None and compensation < lim.annual_additions
                 else "the 415(c) dollar limit"
-            warnings.append(Warning("ANNUAL_ADDITIONS_EXCEEDED", (
-                f"{employer}: annual additions of {fmt_table(additions)} exceed {cap} of {fmt_table(limit)} "
-                f"by {fmt_table(additions - limit)} (IRC 415(c)); the plan must correct it under EPCRS "
-                f"(Rev. Proc. 2021-30), reported on a 1099-R with code E")))
+            )
+            warnings.append(
+                Warning(
+                    "ANNUAL_ADDITIONS_EXCEEDED",
+                    (
+                        f"{employer}: annual additions of {fmt_table(additions)} exceed {cap} of {fmt_table(limit)} "
+                        f"by {fmt_table(additions - limit)} (IRC 415(c)); the plan must correct it under EPCRS "
+                        f"(Rev. Proc. 2021-30), reported on a 1099-R with code E"
+                    ),
+                )
+            )
         allowed = any(p.after_tax_allowed for p in eplans)
         for p in eplans:
             money = sum((c.amount for c in ec if c.plan == p.name and c.source in AFTER_TAX_SOURCES), ZERO)
             if money and not p.after_tax_allowed:
-                warnings.append(Warning("AFTER_TAX_NOT_ALLOWED", (
-                    f"{p.name}: {fmt_table(money)} of after-tax contributions, but the plan is not marked as "
-                    f"accepting after-tax money; check the plan document (if it does: megaroth plan edit "
-                    f"{p.name} --after-tax)")))
+                warnings.append(
+                    Warning(
+                        "AFTER_TAX_NOT_ALLOWED",
+                        (
+                            f"{p.name}: {fmt_table(money)} of after-tax contributions, but the plan is not marked as "
+                            f"accepting after-tax money; check the plan document (if it does: megaroth plan edit "
+                            f"{p.name} --after-tax)"
+                        ),
+                    )
+                )
         if remaining_paychecks is not None and allowed:
             row.expected_deferrals = expected_deferrals.get(employer, ZERO)
             left = limit - additions - row.expected_employer - future_counted.get(employer, ZERO)
             row.remaining_room_after_expected = max(left, ZERO)
-            per = (row.remaining_room_after_expected / remaining_paychecks).quantize(CENT, rounding=ROUND_DOWN)
+            per = (row.remaining_room_after_expected / remaining_paychecks).quantize(
+                CENT, rounding=ROUND_DOWN
+            )
             row.per_paycheck_after_tax = per
             row.last_paycheck_after_tax = row.remaining_room_after_expected - per * (remaining_paychecks - 1)
         _roth_catch_up_check(warnings, lim, employer, names, wages_by_plan, catch_portion, roth, year)
         rows.append(row)
 
-    if len(catch_per_employer) > 1 or (catch_used > 0 and len({plan_employer[c.plan] for c in deferrals}) > 1):
-        warnings.append(Warning("CATCH_UP_ALLOCATION", (
-            "deferrals at more than one employer: the catch-up portion was attributed to the employer(s) "
-            "whose paychecks crossed the 402(g) limit in date order (assumption; the plans may treat it "
-            "differently under Treas. Reg. 1.414(v)-1)")))
+    if len(catch_per_employer) > 1 or (
+        catch_used > 0 and len({plan_employer[c.plan] for c in deferrals}) > 1
+    ):
+        warnings.append(
+            Warning(
+                "CATCH_UP_ALLOCATION",
+                (
+                    "deferrals at more than one employer: the catch-up portion was attributed to the employer(s) "
+                    "whose paychecks crossed the 402(g) limit in date order (assumption; the plans may treat it "
+                    "differently under Treas. Reg. 1.414(v)-1)"
+                ),
+            )
+        )
 
     plans457 = _headroom_457b(plans, contributions, lim, catch_up_limit, warnings, year)
     return Headroom(
-        person=person, year=year, age_at_year_end=age,
-        limits={"elective_deferral": lim.elective_deferral, "catch_up": catch_up_limit,
-                "annual_additions": lim.annual_additions},
-        elective_deferrals=total_deferrals, catch_up_used=catch_used, excess_deferrals=excess,
-        employers=rows, warnings=warnings, plans_457b=plans457, remaining_paychecks=remaining_paychecks)
+        person=person,
+        year=year,
+        age_at_year_end=age,
+        limits={
+            "elective_deferral": lim.elective_deferral,
+            "catch_up": catch_up_limit,
+            "annual_additions": lim.annual_additions,
+        },
+        elective_deferrals=total_deferrals,
+        catch_up_used=catch_used,
+        excess_deferrals=excess,
+        employers=rows,
+        warnings=warnings,
+        plans_457b=plans457,
+        remaining_paychecks=remaining_paychecks,
+    )
 
 
-def _roth_catch_up_check(warnings: list[Warning], lim: YearLimits, employer: str, names: list[str],
-                         wages_by_plan: dict[str, PlanWages], catch_portion: Decimal, roth: Decimal,
-                         year: int) -> None:
+def _roth_catch_up_check(
+    warnings: list[Warning],
+    lim: YearLimits,
+    employer: str,
+    names: list[str],
+    wages_by_plan: dict[str, PlanWages],
+    catch_portion: Decimal,
+    roth: Decimal,
+    year: int,
+) -> None:
     """IRC 414(v)(7): catch-ups of high earners must be designated Roth (enforced from 2026)."""
     threshold = lim.roth_catch_up_wage_threshold
     if threshold is None or catch_portion <= 0:
         return
-    fica = [wages_by_plan[n].prior_year_fica_wages for n in names
-            if n in wages_by_plan and wages_by_plan[n].prior_year_fica_wages is not None]
+    fica = [
+        wages_by_plan[n].prior_year_fica_wages
+        for n in names
+        if n in wages_by_plan and wages_by_plan[n].prior_year_fica_wages is not None
+    ]
     if not fica:
         if lim.roth_catch_up_enforced:
-            warnings.append(Warning("FICA_WAGES_UNKNOWN", (
-                f"{employer}: catch-up of {fmt_table(catch_portion)} in {year}, but no prior-year FICA wages "
-                f"are recorded; record them (megaroth wages set --fica-wages) to check the Roth catch-up rule "
-                f"(IRC 414(v)(7))")))
+            warnings.append(
+                Warning(
+                    "FICA_WAGES_UNKNOWN",
+                    (
+                        f"{employer}: catch-up of {fmt_table(catch_portion)} in {year}, but no prior-year FICA wages "
+                        f"are recorded; record them (megaroth wages set --fica-wages) to check the Roth catch-up rule "
+                        f"(IRC 414(v)(7))"
+                    ),
+                )
+            )
         return
     wages_prior = max(fica)
     pretax_catch_up = max(catch_portion - roth, ZERO)
     if wages_prior == threshold:
-        warnings.append(Warning("ROTH_CATCH_UP_REVIEW", (
-            f"{employer}: prior-year FICA wages equal the {fmt_table(threshold)} threshold exactly; the statute "
-            "says 'exceeded' but some guidance says 'or more': review the Roth catch-up rule (IRC 414(v)(7))")))
+        warnings.append(
+            Warning(
+                "ROTH_CATCH_UP_REVIEW",
+                (
+                    f"{employer}: prior-year FICA wages equal the {fmt_table(threshold)} threshold exactly; the statute "
+                    "says 'exceeded' but some guidance says 'or more': review the Roth catch-up rule (IRC 414(v)(7))"
+                ),
+            )
+        )
         return
     if wages_prior <= threshold or pretax_catch_up <= 0:
         return
     if lim.roth_catch_up_enforced:
-        warnings.append(Warning("ROTH_CATCH_UP_REQUIRED", (
-            f"{employer}: prior-year FICA wages of {fmt_table(wages_prior)} exceed {fmt_table(threshold)}, so "
-            f"catch-up contributions must be designated Roth (IRC 414(v)(7), SECURE 2.0 sec. 603); "
-            f"{fmt_table(pretax_catch_up)} of the {year} catch-up was pre-tax: ask the plan to correct it")))
+        warnings.append(
+            Warning(
+                "ROTH_CATCH_UP_REQUIRED",
+                (
+                    f"{employer}: prior-year FICA wages of {fmt_table(wages_prior)} exceed {fmt_table(threshold)}, so "
+                    f"catch-up contributions must be designated Roth (IRC 414(v)(7), SECURE 2.0 sec. 603); "
+                    f"{fmt_table(pretax_catch_up)} of the {year} catch-up was pre-tax: ask the plan to correct it"
+                ),
+            )
+        )
     else:
-        warnings.append(Warning("ROTH_CATCH_UP_TRANSITION", (
-            f"{employer}: prior-year FICA wages of {fmt_table(wages_prior)} exceed {fmt_table(threshold)}; "
-            f"from 2026 such catch-ups must be Roth (IRC 414(v)(7)). For {year} the pre-tax catch-up of "
-            f"{fmt_table(pretax_catch_up)} is allowed under the Notice 2023-62 transition")))
+        warnings.append(
+            Warning(
+                "ROTH_CATCH_UP_TRANSITION",
+                (
+                    f"{employer}: prior-year FICA wages of {fmt_table(wages_prior)} exceed {fmt_table(threshold)}; "
+                    f"from 2026 such catch-ups must be Roth (IRC 414(v)(7)). For {year} the pre-tax catch-up of "
+                    f"{fmt_table(pretax_catch_up)} is allowed under the Notice 2023-62 transition"
+                ),
+            )
+        )
 
 
-def _headroom_457b(plans: list[PlanInfo], contributions: list[Contribution], lim: YearLimits,
-                   catch_up_limit: Decimal, warnings: list[Warning], year: int) -> list[Plan457Headroom]:
+def _headroom_457b(
+    plans: list[PlanInfo],
+    contributions: list[Contribution],
+    lim: YearLimits,
+    catch_up_limit: Decimal,
+    warnings: list[Warning],
+    year: int,
+) -> list[Plan457Headroom]:
     """457(b): a separate deferral limit per plan (IRC 457(b)(2), 457(e)(15)); not part of 415(c)."""
     out = []
     for p in sorted((p for p in plans if p.kind == "457b"), key=lambda p: p.name):
@@ -327,17 +429,42 @@ def _headroom_457b(plans: list[PlanInfo], contributions: list[Contribution], lim
         catch = min(max(deferred - lim.elective_deferral, ZERO), catch_up_limit)
         excess = max(deferred - lim.elective_deferral - catch_up_limit, ZERO)
         if catch > 0:
-            warnings.append(Warning("ASSUMED_GOVERNMENTAL_457B", (
-                f"{p.name}: a catch-up of {fmt_table(catch)} assumes a governmental 457(b) (IRC 414(v)(6)(A)(iii)); "
-                "the 457(b)(3) final-three-years catch-up is not supported")))
+            warnings.append(
+                Warning(
+                    "ASSUMED_GOVERNMENTAL_457B",
+                    (
+                        f"{p.name}: a catch-up of {fmt_table(catch)} assumes a governmental 457(b) (IRC 414(v)(6)(A)(iii)); "
+                        "the 457(b)(3) final-three-years catch-up is not supported"
+                    ),
+                )
+            )
         if excess > 0:
-            warnings.append(Warning("EXCESS_DEFERRAL_457B", (
-                f"{p.name}: deferrals exceed the {year} 457(b) limit by {fmt_table(excess)} "
-                "(IRC 457(b)(2)); ask the plan for a corrective distribution")))
+            warnings.append(
+                Warning(
+                    "EXCESS_DEFERRAL_457B",
+                    (
+                        f"{p.name}: deferrals exceed the {year} 457(b) limit by {fmt_table(excess)} "
+                        "(IRC 457(b)(2)); ask the plan for a corrective distribution"
+                    ),
+                )
+            )
         others = sorted({c.source for c in pc} - DEFERRAL_SOURCES)
         if others:
-            warnings.append(Warning("AFTER_TAX_NOT_ALLOWED", (
-                f"{p.name}: a 457(b) plan holds {', '.join(others)} money, which megaroth does not model")))
-        out.append(Plan457Headroom(plan=p.name, limit=lim.elective_deferral + catch_up_limit,
-                                   elective_deferrals=deferred, catch_up_used=catch, excess_deferrals=excess))
+            warnings.append(
+                Warning(
+                    "AFTER_TAX_NOT_ALLOWED",
+                    (
+                        f"{p.name}: a 457(b) plan holds {', '.join(others)} money, which megaroth does not model"
+                    ),
+                )
+            )
+        out.append(
+            Plan457Headroom(
+                plan=p.name,
+                limit=lim.elective_deferral + catch_up_limit,
+                elective_deferrals=deferred,
+                catch_up_used=catch,
+                excess_deferrals=excess,
+            )
+        )
     return out

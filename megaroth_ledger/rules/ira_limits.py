@@ -130,10 +130,14 @@ def traditional_limit(facts: IraYearFacts) -> Decimal:
 
 def _need(facts: IraYearFacts) -> tuple[str, Decimal]:
     if facts.filing_status is None or facts.magi is None:
-        raise UserError(f"no filing status and MAGI recorded for {facts.year}: "
-                        f"`megaroth tax-year set --person P --year {facts.year} --filing-status S --magi M`")
+        raise UserError(
+            f"no filing status and MAGI recorded for {facts.year}: "
+            f"`megaroth tax-year set --person P --year {facts.year} --filing-status S --magi M`"
+        )
     if facts.filing_status not in FILING_STATUSES:
-        raise UserError(f"unknown filing status {facts.filing_status!r}; expected one of {', '.join(FILING_STATUSES)}")
+        raise UserError(
+            f"unknown filing status {facts.filing_status!r}; expected one of {', '.join(FILING_STATUSES)}"
+        )
     return facts.filing_status, facts.magi
 
 
@@ -181,8 +185,14 @@ def roth_worksheet(facts: IraYearFacts, traditional: Decimal) -> RothWorksheet:
     reduction = ratio * Fraction(l6)
     l8 = phased_limit(l6, hi - magi, hi - lo)
     l11 = min(l8, l10)
-    lines.update({"5": (Decimal(ratio.numerator) / Decimal(ratio.denominator)).quantize(Decimal("0.00001")),
-                  "7": _c(reduction), "8": l8, "11": l11})
+    lines.update(
+        {
+            "5": (Decimal(ratio.numerator) / Decimal(ratio.denominator)).quantize(Decimal("0.00001")),
+            "7": _c(reduction),
+            "8": l8,
+            "11": l11,
+        }
+    )
     return RothWorksheet(lines, l11, True)
 
 
@@ -259,8 +269,9 @@ class IraLimitCheck:
         return self.traditional_excess + self.roth_excess
 
 
-def check_year(facts: IraYearFacts, traditional: Decimal, roth: Decimal,
-               deductible_claimed: Decimal | None = None) -> IraLimitCheck:
+def check_year(
+    facts: IraYearFacts, traditional: Decimal, roth: Decimal, deductible_claimed: Decimal | None = None
+) -> IraLimitCheck:
     """Excess IRA contributions for one tax year and what to do about them -- a pure function
     other modules (``megaroth check``) may call.
 
@@ -280,11 +291,20 @@ def check_year(facts: IraYearFacts, traditional: Decimal, roth: Decimal,
     findings: list[dict] = []
     t_excess = max(ZERO, traditional - trad_limit)
     if t_excess:
-        why = ("the year you reach 70 1/2 or later (IRC 219(d)(1) before 2020)" if trad_limit == 0 and limit > 0
-               else f"the {limit:,.2f} limit (IRC 219(b)(1), (b)(5))")
-        findings.append({"code": "ira-excess", "message": (
-            f"traditional IRA contributions for {y} of {traditional:,.2f} exceed {why} by {t_excess:,.2f}: "
-            + DUE_DATE_HINT)})
+        why = (
+            "the year you reach 70 1/2 or later (IRC 219(d)(1) before 2020)"
+            if trad_limit == 0 and limit > 0
+            else f"the {limit:,.2f} limit (IRC 219(b)(1), (b)(5))"
+        )
+        findings.append(
+            {
+                "code": "ira-excess",
+                "message": (
+                    f"traditional IRA contributions for {y} of {traditional:,.2f} exceed {why} by {t_excess:,.2f}: "
+                    + DUE_DATE_HINT
+                ),
+            }
+        )
     have_magi = facts.filing_status is not None and facts.magi is not None
     rw = roth_worksheet(facts, min(traditional, trad_limit)) if have_magi else None
     if rw is not None:
@@ -294,40 +314,82 @@ def check_year(facts: IraYearFacts, traditional: Decimal, roth: Decimal,
     r_excess = max(ZERO, roth - roth_allowed)
     if r_excess:
         if rw is not None and rw.reduced and roth_allowed < max(ZERO, limit - traditional):
-            why = (f"the {roth_allowed:,.2f} a MAGI of {facts.magi:,.2f} ({facts.filing_status}) allows "
-                   f"(IRC 408A(c)(3); Pub 590-A Worksheet 2-2)")
+            why = (
+                f"the {roth_allowed:,.2f} a MAGI of {facts.magi:,.2f} ({facts.filing_status}) allows "
+                f"(IRC 408A(c)(3); Pub 590-A Worksheet 2-2)"
+            )
             hint = DUE_DATE_HINT + "; " + BACKDOOR_HINT
             code = "roth-income-excess"
         else:
-            why = (f"the {roth_allowed:,.2f} left of the {limit:,.2f} IRA limit after "
-                   f"{min(traditional, trad_limit):,.2f} of traditional IRA contributions (IRC 408A(c)(2))")
+            why = (
+                f"the {roth_allowed:,.2f} left of the {limit:,.2f} IRA limit after "
+                f"{min(traditional, trad_limit):,.2f} of traditional IRA contributions (IRC 408A(c)(2))"
+            )
             hint = DUE_DATE_HINT
             code = "ira-excess"
-        findings.append({"code": code, "message": (
-            f"Roth IRA contributions for {y} of {roth:,.2f} exceed {why} by {r_excess:,.2f}: " + hint)})
+        findings.append(
+            {
+                "code": code,
+                "message": (
+                    f"Roth IRA contributions for {y} of {roth:,.2f} exceed {why} by {r_excess:,.2f}: " + hint
+                ),
+            }
+        )
     elif roth > 0 and rw is None:
-        findings.append({"code": "roth-income-unchecked", "message": (
-            f"the Roth IRA income limit for {y} is not checked: record your filing status and MAGI with "
-            f"`megaroth tax-year set --year {y}`")})
+        findings.append(
+            {
+                "code": "roth-income-unchecked",
+                "message": (
+                    f"the Roth IRA income limit for {y} is not checked: record your filing status and MAGI with "
+                    f"`megaroth tax-year set --year {y}`"
+                ),
+            }
+        )
     dw = None
     ded_limit = None
     if have_magi:
         dw = deduction_worksheet(facts)
         ded_limit = dw.limit
         if deductible_claimed is not None and deductible_claimed > ded_limit:
-            findings.append({"code": "ira-deduction-excess", "message": (
-                f"{deductible_claimed:,.2f} of the {y} traditional IRA contributions is recorded as deductible, "
-                f"but at a MAGI of {facts.magi:,.2f} ({facts.filing_status}"
-                + (", covered by a workplace plan" if facts.covered else "")
-                + f") at most {ded_limit:,.2f} is (IRC 219(g); Pub 590-A Worksheet 1-2): record the rest as "
-                "nondeductible (`ira contribute --nondeductible`, Form 8606 line 1)")})
+            findings.append(
+                {
+                    "code": "ira-deduction-excess",
+                    "message": (
+                        f"{deductible_claimed:,.2f} of the {y} traditional IRA contributions is recorded as deductible, "
+                        f"but at a MAGI of {facts.magi:,.2f} ({facts.filing_status}"
+                        + (", covered by a workplace plan" if facts.covered else "")
+                        + f") at most {ded_limit:,.2f} is (IRC 219(g); Pub 590-A Worksheet 1-2): record the rest as "
+                        "nondeductible (`ira contribute --nondeductible`, Form 8606 line 1)"
+                    ),
+                }
+            )
     elif deductible_claimed:
-        findings.append({"code": "ira-deduction-unchecked", "message": (
-            f"{deductible_claimed:,.2f} of the {y} traditional IRA contributions is recorded as deductible; the "
-            f"deduction phase-out is not checked without `megaroth tax-year set --year {y}`")})
+        findings.append(
+            {
+                "code": "ira-deduction-unchecked",
+                "message": (
+                    f"{deductible_claimed:,.2f} of the {y} traditional IRA contributions is recorded as deductible; the "
+                    f"deduction phase-out is not checked without `megaroth tax-year set --year {y}`"
+                ),
+            }
+        )
     notes = []
     if facts.compensation is None and (traditional or roth):
-        notes.append(f"the {y} IRA limit assumes taxable compensation of at least {limit:,.2f} "
-                     "(IRC 219(b)(1)(B)); give `tax-year set --compensation` if it was less")
-    return IraLimitCheck(y, limit, traditional, roth, t_excess, r_excess, roth_allowed, ded_limit, rw, dw,
-                         tuple(findings), tuple(notes))
+        notes.append(
+            f"the {y} IRA limit assumes taxable compensation of at least {limit:,.2f} "
+            "(IRC 219(b)(1)(B)); give `tax-year set --compensation` if it was less"
+        )
+    return IraLimitCheck(
+        y,
+        limit,
+        traditional,
+        roth,
+        t_excess,
+        r_excess,
+        roth_allowed,
+        ded_limit,
+        rw,
+        dw,
+        tuple(findings),
+        tuple(notes),
+    )

@@ -62,8 +62,11 @@ def _money(v: int | None) -> Decimal | None:
 #: return or a married individual filing separately), 219(g)(2)(A)(ii) ($10,000; $20,000 for a joint
 #: return), 219(g)(7)(A) ($10,000). A data row with another width is a typo in the data file.
 PHASEOUT_WIDTHS = {
-    "roth_phaseout_single": 15000, "roth_phaseout_joint": 10000, "deduction_phaseout_single": 10000,
-    "deduction_phaseout_joint": 20000, "deduction_phaseout_spouse_covered": 10000,
+    "roth_phaseout_single": 15000,
+    "roth_phaseout_joint": 10000,
+    "deduction_phaseout_single": 10000,
+    "deduction_phaseout_joint": 20000,
+    "deduction_phaseout_spouse_covered": 10000,
 }
 
 
@@ -78,14 +81,13 @@ def _range(year: int, key: str, v) -> tuple[Decimal, Decimal] | None:
 
 @lru_cache(maxsize=1)
 def _table() -> dict[int, YearLimits]:
-    raw = tomllib.loads(
-        resources.files("megaroth_ledger.data").joinpath("limits.toml").read_text("utf-8")
-    )
+    raw = tomllib.loads(resources.files("megaroth_ledger.data").joinpath("limits.toml").read_text("utf-8"))
     table: dict[int, YearLimits] = {}
     for key, row in raw["years"].items():
         year = int(key)
-        unknown = [s for s in list(row["sources"]) + list(row.get("phaseout_sources", []))
-                   if s not in raw["sources"]]
+        unknown = [
+            s for s in list(row["sources"]) + list(row.get("phaseout_sources", [])) if s not in raw["sources"]
+        ]
         if unknown:  # a figure without a citation is a bug in the data file
             raise ValueError(f"limits.toml year {year} cites unknown sources {unknown}")
         table[year] = YearLimits(
@@ -110,9 +112,7 @@ def supported_years() -> list[int]:
 
 
 def sources() -> dict[str, str]:
-    raw = tomllib.loads(
-        resources.files("megaroth_ledger.data").joinpath("limits.toml").read_text("utf-8")
-    )
+    raw = tomllib.loads(resources.files("megaroth_ledger.data").joinpath("limits.toml").read_text("utf-8"))
     return dict(raw["sources"])
 
 

@@ -77,15 +77,26 @@ EXCEPTIONS: dict[str, Exception72t] = {
         Exception72t("sepp", "02", ira=True, plan=True),
         Exception72t("disability", "03", ira=True, plan=True, qualifies=True),
         Exception72t("death", "04", ira=True, plan=True, qualifies=True),
-        Exception72t("medical", "05", ira=True, plan=True,
-                     limited="unreimbursed medical expenses above the AGI floor"),
+        Exception72t(
+            "medical", "05", ira=True, plan=True, limited="unreimbursed medical expenses above the AGI floor"
+        ),
         Exception72t("qdro", "06", ira=False, plan=True),
-        Exception72t("health-insurance", "07", ira=True, plan=False,
-                     limited="health insurance premiums paid while unemployed"),
-        Exception72t("education", "08", ira=True, plan=False,
-                     limited="qualified higher education expenses"),
-        Exception72t("first-home", "09", ira=True, plan=False, qualifies=True,
-                     limited="$10,000 lifetime (IRC 72(t)(8))"),
+        Exception72t(
+            "health-insurance",
+            "07",
+            ira=True,
+            plan=False,
+            limited="health insurance premiums paid while unemployed",
+        ),
+        Exception72t("education", "08", ira=True, plan=False, limited="qualified higher education expenses"),
+        Exception72t(
+            "first-home",
+            "09",
+            ira=True,
+            plan=False,
+            qualifies=True,
+            limited="$10,000 lifetime (IRC 72(t)(8))",
+        ),
         Exception72t("levy", "10", ira=True, plan=True),
         Exception72t("reservist", "11", ira=True, plan=True),
     )
@@ -109,7 +120,8 @@ def exception_for(name: str | None, *, ira: bool) -> Exception72t | None:
         raise UnsupportedSituation(
             "qualified disaster distributions and their repayments (Form 8915-F; Form 8606 lines 6, 15b and 25b) "
             "are not supported: their income is spread over three years and repayments change the IRA's "
-            "basis and value; figure that year with Form 8915-F by hand")
+            "basis and value; figure that year with Form 8915-F by hand"
+        )
     exc = EXCEPTIONS.get(name)
     if exc is None:
         raise UserError(f"unknown exception {name!r}; expected one of: {', '.join(EXCEPTIONS)}")
@@ -220,26 +232,39 @@ class RothIraState:
 
     def copy(self) -> RothIraState:
         """An independent copy of the remaining amounts (results are not copied)."""
-        return RothIraState(self.contributions, self.layers, list(self.regular_left),
-                            list(self.taxable_left), list(self.nontaxable_left), self.earnings_out)
+        return RothIraState(
+            self.contributions,
+            self.layers,
+            list(self.regular_left),
+            list(self.taxable_left),
+            list(self.nontaxable_left),
+            self.earnings_out,
+        )
 
     def regular_remaining(self, year: int | None = None) -> Decimal:
         return sum(
-            (left for c, left in zip(self.contributions, self.regular_left, strict=True)
-             if year is None or c.tax_year <= year),
+            (
+                left
+                for c, left in zip(self.contributions, self.regular_left, strict=True)
+                if year is None or c.tax_year <= year
+            ),
             ZERO,
         )
 
     def layers_remaining(self, year: int | None = None) -> Decimal:
         return sum(
-            (t + n for x, t, n in zip(self.layers, self.taxable_left, self.nontaxable_left, strict=True)
-             if x.kind != "in-plan" and (year is None or x.tax_year <= year)),
+            (
+                t + n
+                for x, t, n in zip(self.layers, self.taxable_left, self.nontaxable_left, strict=True)
+                if x.kind != "in-plan" and (year is None or x.tax_year <= year)
+            ),
             ZERO,
         )
 
 
-def _is_qualified(d: Distribution, clock: QualifiedClock | None, born: date,
-                  exc: Exception72t | None) -> bool:
+def _is_qualified(
+    d: Distribution, clock: QualifiedClock | None, born: date, exc: Exception72t | None
+) -> bool:
     """IRC 408A(d)(2): after the five taxable years and on/after 59 1/2, death, disability or for
     a first home (Treas. Reg. 1.408A-6 A-1(b))."""
     if clock is None or not clock.five_years_met(d.date):
@@ -247,18 +272,35 @@ def _is_qualified(d: Distribution, clock: QualifiedClock | None, born: date,
     return d.date >= age_59_half_on(born) or (exc is not None and exc.qualifies)
 
 
-def _tranche(source: str, tax_year: int | None, layer: int | None, amount: Decimal, *,
-             includible: bool, penalised: bool, recapture: bool, note: str) -> Tranche:
+def _tranche(
+    source: str,
+    tax_year: int | None,
+    layer: int | None,
+    amount: Decimal,
+    *,
+    includible: bool,
+    penalised: bool,
+    recapture: bool,
+    note: str,
+) -> Tranche:
     income = amount if includible else ZERO
     base = amount if penalised else ZERO
     return Tranche(
-        source=source, tax_year=tax_year, layer=layer, amount=amount, income_tax_base=income,
-        additional_tax_base=base, additional_tax=round_cents(base * ADDITIONAL_TAX_RATE),
-        recapture=amount if recapture else ZERO, note=note,
+        source=source,
+        tax_year=tax_year,
+        layer=layer,
+        amount=amount,
+        income_tax_base=income,
+        additional_tax_base=base,
+        additional_tax=round_cents(base * ADDITIONAL_TAX_RATE),
+        recapture=amount if recapture else ZERO,
+        note=note,
     )
 
 
-def take(state: RothIraState, d: Distribution, born: date, clock: QualifiedClock | None) -> DistributionResult:
+def take(
+    state: RothIraState, d: Distribution, born: date, clock: QualifiedClock | None
+) -> DistributionResult:
     """Consume ``d`` from ``state`` under the ordering rules; returns its tranches.
 
     ``clock`` is the person's Roth IRA qualified-distribution clock (``rules.clocks.roth_ira_clock``).
@@ -279,8 +321,10 @@ def take(state: RothIraState, d: Distribution, born: date, clock: QualifiedClock
     left = d.amount
     out: list[Tranche] = []
 
-    order = sorted(range(len(state.contributions)),
-                   key=lambda i: (state.contributions[i].tax_year, state.contributions[i].date))
+    order = sorted(
+        range(len(state.contributions)),
+        key=lambda i: (state.contributions[i].tax_year, state.contributions[i].date),
+    )
     for i in order:
         c = state.contributions[i]
         if left == 0:
@@ -291,13 +335,24 @@ def take(state: RothIraState, d: Distribution, born: date, clock: QualifiedClock
         state.regular_left[i] -= amt
         left -= amt
         what = "regular contribution" if c.kind == "regular" else "designated Roth rollover basis"
-        out.append(_tranche("regular", c.tax_year, None, amt, includible=False, penalised=False,
-                            recapture=False, note=f"{what} for {c.tax_year}: never taxed again"))
+        out.append(
+            _tranche(
+                "regular",
+                c.tax_year,
+                None,
+                amt,
+                includible=False,
+                penalised=False,
+                recapture=False,
+                note=f"{what} for {c.tax_year}: never taxed again",
+            )
+        )
 
     idx = [i for i, x in enumerate(state.layers) if x.kind != "in-plan" and x.tax_year <= year]
     for conv_year in sorted({state.layers[i].tax_year for i in idx}):
-        year_idx = sorted((i for i in idx if state.layers[i].tax_year == conv_year),
-                          key=lambda i: state.layers[i].date)
+        year_idx = sorted(
+            (i for i in idx if state.layers[i].tax_year == conv_year), key=lambda i: state.layers[i].date
+        )
         inside = within_recapture_period(conv_year, d.date)
         free_on = five_years_on(conv_year)
         for part in ("taxable", "nontaxable"):
@@ -320,29 +375,57 @@ def take(state: RothIraState, d: Distribution, born: date, clock: QualifiedClock
                 elif exc is not None:
                     note = f"{conv_year} conversion, taxable part: within five years, exception {exc.name}"
                 else:
-                    note = (f"{conv_year} conversion, taxable part: within five years "
-                            f"(penalty-free on {penalty_free_on(conv_year, born)})")
-                out.append(_tranche(f"conversion-{part}", conv_year, i, amt, includible=False,
-                                    penalised=exposed and not excepted, recapture=exposed,
-                                    note=note))
+                    note = (
+                        f"{conv_year} conversion, taxable part: within five years "
+                        f"(penalty-free on {penalty_free_on(conv_year, born)})"
+                    )
+                out.append(
+                    _tranche(
+                        f"conversion-{part}",
+                        conv_year,
+                        i,
+                        amt,
+                        includible=False,
+                        penalised=exposed and not excepted,
+                        recapture=exposed,
+                        note=note,
+                    )
+                )
     if left > 0:
         state.earnings_out += left
         if qualified:
             note = "earnings: qualified distribution, tax-free"
         elif excepted:
-            note = "earnings: taxable, no 10% tax (" + ("age 59 1/2" if not early else f"exception {exc.name}") + ")"
+            note = (
+                "earnings: taxable, no 10% tax ("
+                + ("age 59 1/2" if not early else f"exception {exc.name}")
+                + ")"
+            )
         else:
             note = "earnings: taxable and subject to the 10% tax"
-        out.append(_tranche("earnings", None, None, left, includible=not qualified,
-                            penalised=not qualified and not excepted, recapture=False, note=note))
+        out.append(
+            _tranche(
+                "earnings",
+                None,
+                None,
+                left,
+                includible=not qualified,
+                penalised=not qualified and not excepted,
+                recapture=False,
+                note=note,
+            )
+        )
     result = DistributionResult(d, qualified, early, exc, tuple(out))
     state.results.append(result)
     return result
 
 
 def replay(
-    contributions: Sequence[RothContribution], layers: Sequence[RothLayer],
-    distributions: Sequence[Distribution], born: date, clock: QualifiedClock | None,
+    contributions: Sequence[RothContribution],
+    layers: Sequence[RothLayer],
+    distributions: Sequence[Distribution],
+    born: date,
+    clock: QualifiedClock | None,
 ) -> RothIraState:
     """Apply recorded distributions in date order (ties keep their input order)."""
     state = RothIraState.start(contributions, layers)
@@ -376,20 +459,25 @@ def year_forms(before: RothIraState, results: Sequence[DistributionResult], year
     line-20 first-home amount; line 2 = the part of line 1 an exception covers (with its number);
     3 = 1 - 2; 4 = 10% of line 3.
     """
+
     def first_home(r: DistributionResult) -> bool:
         return r.qualified and r.exception is not None and r.exception.name == "first-home"
 
     nonq = [r for r in results if not r.qualified or first_home(r)]
     if nonq:
         # line 20 within the $10,000 lifetime limit (IRC 72(t)(8)(B)), less earlier years' use
-        used = min(FIRST_HOME_LIFETIME_LIMIT,
-                   sum((r.distribution.amount for r in before.results if first_home(r)), ZERO))
+        used = min(
+            FIRST_HOME_LIFETIME_LIMIT,
+            sum((r.distribution.amount for r in before.results if first_home(r)), ZERO),
+        )
         part3 = roth_part_iii(
             distributions=sum((r.distribution.amount for r in nonq), ZERO),
             regular_basis=before.regular_remaining(year),
             conversion_basis=before.layers_remaining(year),
-            homebuyer=min(FIRST_HOME_LIFETIME_LIMIT - used,
-                          sum((r.distribution.amount for r in nonq if first_home(r)), ZERO)),
+            homebuyer=min(
+                FIRST_HOME_LIFETIME_LIMIT - used,
+                sum((r.distribution.amount for r in nonq if first_home(r)), ZERO),
+            ),
         ).lines
     else:
         part3 = dict.fromkeys(("19", "20", "21", "22", "23", "24", "25a", "25b", "25c"))
@@ -476,8 +564,14 @@ class DraResult:
 
 
 def dra_distribution(
-    amount: Decimal, on: date, *, balance: Decimal, contributions_basis: Decimal,
-    irrs: Sequence[tuple[RothLayer, Decimal, Decimal]], born: date, clock: QualifiedClock | None,
+    amount: Decimal,
+    on: date,
+    *,
+    balance: Decimal,
+    contributions_basis: Decimal,
+    irrs: Sequence[tuple[RothLayer, Decimal, Decimal]],
+    born: date,
+    clock: QualifiedClock | None,
     exception: str | None = None,
 ) -> DraResult:
     """Split a designated Roth account distribution pro rata (IRC 72(e)(8), 402A(d)(4); Treas.
@@ -504,7 +598,8 @@ def dra_distribution(
     earnings_part = amount - basis
     early = on < age_59_half_on(born)
     qualified = (
-        clock is not None and clock.five_years_met(on)
+        clock is not None
+        and clock.five_years_met(on)
         and (not early or (exc is not None and exc.name in ("death", "disability")))
     )
     weights = [contributions_basis]
@@ -522,35 +617,104 @@ def dra_distribution(
     taxable = ZERO if qualified else earnings_part
     base = ZERO if (qualified or excepted) else taxable + recapture
     warnings = (ASSUMPTION_DRA_IRR_ALLOCATION,) if len(irrs) > 0 and not qualified else ()
-    why = ("qualified distribution" if qualified else "age 59 1/2" if not early
-           else f"exception {exc.name}" if exc is not None else None)
-    tranches = [_tranche("basis", None, None, shares[0], includible=False, penalised=False,
-                         recapture=False, note="designated Roth contributions (pro rata share of basis)")]
+    why = (
+        "qualified distribution"
+        if qualified
+        else "age 59 1/2"
+        if not early
+        else f"exception {exc.name}"
+        if exc is not None
+        else None
+    )
+    tranches = [
+        _tranche(
+            "basis",
+            None,
+            None,
+            shares[0],
+            includible=False,
+            penalised=False,
+            recapture=False,
+            note="designated Roth contributions (pro rata share of basis)",
+        )
+    ]
     for p in parts:
         layer = irrs[p.layer][0]
         exposed = p.within_five_years and not qualified
-        tail = ("five years over" if not p.within_five_years
-                else f"within five years, {why}" if why else "within five years: 10% applies")
-        tranches.append(_tranche("irr-taxable", layer.tax_year, p.layer, p.taxable, includible=False,
-                                 penalised=exposed and not excepted, recapture=exposed,
-                                 note=f"{layer.tax_year} in-plan rollover, taxable part: {tail}"))
-        tranches.append(_tranche("irr-nontaxable", layer.tax_year, p.layer, p.nontaxable,
-                                 includible=False, penalised=False, recapture=False,
-                                 note=f"{layer.tax_year} in-plan rollover, nontaxable part"))
-    tranches.append(_tranche("earnings", None, None, earnings_part, includible=not qualified,
-                             penalised=not qualified and not excepted, recapture=False,
-                             note=f"earnings (pro rata){': ' + why if why else ''}"))
+        tail = (
+            "five years over"
+            if not p.within_five_years
+            else f"within five years, {why}"
+            if why
+            else "within five years: 10% applies"
+        )
+        tranches.append(
+            _tranche(
+                "irr-taxable",
+                layer.tax_year,
+                p.layer,
+                p.taxable,
+                includible=False,
+                penalised=exposed and not excepted,
+                recapture=exposed,
+                note=f"{layer.tax_year} in-plan rollover, taxable part: {tail}",
+            )
+        )
+        tranches.append(
+            _tranche(
+                "irr-nontaxable",
+                layer.tax_year,
+                p.layer,
+                p.nontaxable,
+                includible=False,
+                penalised=False,
+                recapture=False,
+                note=f"{layer.tax_year} in-plan rollover, nontaxable part",
+            )
+        )
+    tranches.append(
+        _tranche(
+            "earnings",
+            None,
+            None,
+            earnings_part,
+            includible=not qualified,
+            penalised=not qualified and not excepted,
+            recapture=False,
+            note=f"earnings (pro rata){': ' + why if why else ''}",
+        )
+    )
     return DraResult(
-        amount=amount, qualified=qualified, early=early, exception=exc, basis=basis,
-        earnings=earnings_part, taxable=taxable, contributions_part=shares[0], irr_parts=parts, box10=box10,
-        recapture=recapture, additional_tax_base=base,
-        additional_tax=round_cents(base * ADDITIONAL_TAX_RATE), warnings=warnings,
+        amount=amount,
+        qualified=qualified,
+        early=early,
+        exception=exc,
+        basis=basis,
+        earnings=earnings_part,
+        taxable=taxable,
+        contributions_part=shares[0],
+        irr_parts=parts,
+        box10=box10,
+        recapture=recapture,
+        additional_tax_base=base,
+        additional_tax=round_cents(base * ADDITIONAL_TAX_RATE),
+        warnings=warnings,
         tranches=tuple(t for t in tranches if t.amount != 0),
     )
 
 
 __all__ = [
-    "EXCEPTIONS", "Distribution", "DistributionResult", "DraResult", "RothIraState", "Tranche",
-    "YearForms", "dra_distribution", "exception_for", "replay",
-    "split_pro_rata", "take", "year_forms",
+    "EXCEPTIONS",
+    "Distribution",
+    "DistributionResult",
+    "DraResult",
+    "RothIraState",
+    "Tranche",
+    "YearForms",
+    "dra_distribution",
+    "exception_for",
+    "replay",
+    "split_pro_rata",
+    "take",
+    "year_forms",
 ]

@@ -37,12 +37,12 @@ from .basis import (
     allocate_destinations,
     replay,
 )
+from .corrections import CORRECTION_1099R_WARNING, LINE_1H_NOTE
+from .corrections import derive as derive_corrections
 from .dates import age_59_half_on
 from .form1040 import Form1040Lines, compute_1040, plan_totals
 from .form1099r import CODE_1_EXCEPTIONS, Form1099R, IraPayment, PlanPayment, ira_forms, plan_forms
 from .form8606 import HOMEBUYER_LIFETIME_CAP, Carry, Form8606, Form8606Input, compute_8606
-from .corrections import CORRECTION_1099R_WARNING, LINE_1H_NOTE
-from .corrections import derive as derive_corrections
 from .layers import RothContribution, RothLayer
 from .ordering import EXCEPTIONS
 
@@ -204,9 +204,11 @@ class HistoryResult:
 
 
 def _pro_rata_note(split: DistributionSplit) -> str:
-    note = (f"pro rata on {split.date.isoformat()}: {split.amount:,.2f} x basis "
-            f"{split.basis_before:,.2f} / balance {split.balance_before:,.2f} = "
-            f"{split.basis_computed:,.2f}")
+    note = (
+        f"pro rata on {split.date.isoformat()}: {split.amount:,.2f} x basis "
+        f"{split.basis_before:,.2f} / balance {split.balance_before:,.2f} = "
+        f"{split.basis_computed:,.2f}"
+    )
     if split.overridden:
         note += f"; basis {split.basis:,.2f} from the plan's confirmation (--basis)"
     return note
@@ -228,8 +230,9 @@ def _years_span(h: PersonHistory, through: int | None) -> tuple[int | None, int 
     return start, end
 
 
-def compute_history(h: PersonHistory, through: int | None = None, *,
-                    provisional_line6: bool = False) -> HistoryResult:
+def compute_history(
+    h: PersonHistory, through: int | None = None, *, provisional_line6: bool = False
+) -> HistoryResult:
     """Everything for every year from the first event (or the carryforward) to ``through``.
 
     Events in or before the carryforward year are ignored: the carryforward already holds
@@ -283,21 +286,27 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 raise UnsupportedSituation(f"distribution {m.ref} has no destination")
             parts = allocate_destinations(split, m.to, m.earnings_to)
             for part in parts:
-                plan_payments[y].append(PlanPayment(
-                    payer=plan, date=m.date, destination=part.destination, gross=part.gross,
-                    taxable=part.taxable, basis=part.basis, exception=m.exception,
-                    total_distribution=m.total_distribution, split=m.earnings_to is not None,
-                    refs=(m.ref, _pro_rata_note(split)) if m.ref else (_pro_rata_note(split),),
-                ))
+                plan_payments[y].append(
+                    PlanPayment(
+                        payer=plan,
+                        date=m.date,
+                        destination=part.destination,
+                        gross=part.gross,
+                        taxable=part.taxable,
+                        basis=part.basis,
+                        exception=m.exception,
+                        total_distribution=m.total_distribution,
+                        split=m.earnings_to is not None,
+                        refs=(m.ref, _pro_rata_note(split)) if m.ref else (_pro_rata_note(split),),
+                    )
+                )
                 if part.destination == "in-plan":
                     irr_years.add(y)
                     layers.append(RothLayer("in-plan", plan, m.date, y, part.gross, part.taxable))
                 elif part.destination == "roth-ira":
                     plan_roth_rollovers[y] += part.gross
                     roth_years.append(y)
-                    layers.append(
-                        RothLayer("plan-rollover", plan, m.date, y, part.gross, part.taxable)
-                    )
+                    layers.append(RothLayer("plan-rollover", plan, m.date, y, part.gross, part.taxable))
     for p in h.other_plan_payments:
         if after_cut(p.date.year):
             plan_payments[p.date.year].append(p)
@@ -360,12 +369,14 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
         if m.kind == "conversion":
             conversions[y].append(m)
             roth_years.append(y)
-            ira_payments[y].append(IraPayment(m.date, "conversion", m.amount, None,
-                                              (m.ref,) if m.ref else ()))
+            ira_payments[y].append(
+                IraPayment(m.date, "conversion", m.amount, None, (m.ref,) if m.ref else ())
+            )
         elif m.kind == "distribution" and m.account == "traditional":
             distributions[y] += m.amount
-            ira_payments[y].append(IraPayment(m.date, "distribution", m.amount, m.exception,
-                                              (m.ref,) if m.ref else ()))
+            ira_payments[y].append(
+                IraPayment(m.date, "distribution", m.amount, m.exception, (m.ref,) if m.ref else ())
+            )
         elif m.kind == "distribution" and m.account == "roth":
             roth_dists[y].append(m)
         elif m.kind == "rollover_in":
@@ -381,12 +392,14 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
         if any(r.tax_year == ty and r.account == "traditional" for r in recharacterizations + returns):
             raise UnsupportedSituation(
                 f"{ty}: a traditional IRA contribution whose deductibility is open was also recharacterized or "
-                "returned -- not supported")
+                "returned -- not supported"
+            )
         limit = h.deduction_limits.get(ty)
         if limit is None:
             raise UserError(
                 f"a {ty} traditional IRA contribution has its deductibility open: record the {ty} filing status "
-                f"and MAGI (`megaroth tax-year set --year {ty}`) so the deductible part can be figured")
+                f"and MAGI (`megaroth tax-year set --year {ty}`) so the deductible part can be figured"
+            )
         total_open = sum((m.amount for m in opened), ZERO)
         deductible_open = max(ZERO, min(total_open, limit - fixed_deductible[ty]))
         nd_open = total_open - deductible_open
@@ -397,12 +410,32 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
         elif nd_open and len(late) > 1:
             raise UnsupportedSituation(
                 f"{ty}: contributions with open deductibility were made partly in {ty} and partly in {ty + 1}; "
-                "Form 8606 line 4 depends on which part is nondeductible -- not supported")
+                "Form 8606 line 4 depends on which part is nondeductible -- not supported"
+            )
     late_rechar = _apply_recharacterizations(
-        h, recharacterizations, nondeductible, nondeductible_next, roth_contrib, regular_roth,
-        contributions, ira_payments, year_warnings, after_cut)
-    ret = _apply_returns(h, returns, nondeductible, nondeductible_next, roth_contrib, regular_roth, contributions,
-                         ira_payments, year_warnings, after_cut)
+        h,
+        recharacterizations,
+        nondeductible,
+        nondeductible_next,
+        roth_contrib,
+        regular_roth,
+        contributions,
+        ira_payments,
+        year_warnings,
+        after_cut,
+    )
+    ret = _apply_returns(
+        h,
+        returns,
+        nondeductible,
+        nondeductible_next,
+        roth_contrib,
+        regular_roth,
+        contributions,
+        ira_payments,
+        year_warnings,
+        after_cut,
+    )
     roth_years.extend(y for y, v in regular_roth.items() if v > 0)
 
     # -- 2b. designated Roth accounts: nonqualified distributions pro rata (code B), direct
@@ -426,8 +459,12 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
     if roth_years:
         first_roth_year = min(roth_years)
     # the five years counted from the `basis set` year only for want of the real first year
-    cf_clock_guess = (cf is not None and cf.first_roth_year is None and cf.roth_contributions > 0
-                      and first_roth_year == cf.year)
+    cf_clock_guess = (
+        cf is not None
+        and cf.first_roth_year is None
+        and cf.roth_contributions > 0
+        and first_roth_year == cf.year
+    )
 
     # -- 3. year by year ----------------------------------------------------------------------
     start, end = _years_span(h, through)
@@ -464,9 +501,18 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 # from a Roth IRA" (when Q or T does not apply)
                 code = "Q" if (five_years and event) else ("T" if event else "J")
                 if after_cut(y):
-                    ira_payments_roth.append(IraPayment(d.date, "roth-distribution", d.amount, d.exception,
-                                                        (d.ref,) if d.ref else (), payer="roth-ira", code=code,
-                                                        destination="cash"))
+                    ira_payments_roth.append(
+                        IraPayment(
+                            d.date,
+                            "roth-distribution",
+                            d.amount,
+                            d.exception,
+                            (d.ref,) if d.ref else (),
+                            payer="roth-ira",
+                            code=code,
+                            destination="cash",
+                        )
+                    )
                 if not (five_years and event):
                     nonqualified += d.amount
                     note = CARRY_CLOCK_WARNING.format(year=first_roth_year)
@@ -498,7 +544,8 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 if withdrawn_basis > prior_basis:
                     raise UnsupportedSituation(
                         f"{y}: {withdrawn_basis:,.2f} of nondeductible excess withdrawn after the due date, but the "
-                        f"basis carried into {y} is only {prior_basis:,.2f}; check the ledger")
+                        f"basis carried into {y} is only {prior_basis:,.2f}; check the ledger"
+                    )
                 prior_basis -= withdrawn_basis
             inp = Form8606Input(
                 tax_year=y,
@@ -522,12 +569,15 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                     f"{late_rechar[y]}: a {y} contribution recharacterized after December 31, {y}, in a year "
                     f"whose Form 8606 needs line 6 (there were {y} distributions or conversions): line 6 must "
                     "take the recharacterization into account (Form 8606 instructions, line 6) and the amount "
-                    "to add is not confirmed; figure line 6 by hand")
+                    "to add is not confirmed; figure line 6 by hand"
+                )
             carry = f8606.carry
             if provisional_line6 and y not in h.ira_values and f8606.lines["6"] is not None:
                 warnings.append(PROVISIONAL_LINE6_WARNING.format(year=y))
-            payments = [replace(p, total_distribution=True) if (p.payer, y) in h.closed_plan_years else p
-                        for p in plan_payments.get(y, [])]
+            payments = [
+                replace(p, total_distribution=True) if (p.payer, y) in h.closed_plan_years else p
+                for p in plan_payments.get(y, [])
+            ]
             if any(p.total_distribution for p in payments):
                 warnings.append(TOTAL_DISTRIBUTION_WARNING)
             pforms, pw = plan_forms(payments, h.born)
@@ -546,17 +596,27 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
             # a recharacterization goes on line 4a only in the year of the contribution (code N);
             # one made the next year (code R) is reported "only in the attached statement"
             # (Form 8606 instructions, Recharacterizations)
-            ira_gross = sum((f.box1 for f in iforms if f.box7 not in ("R", "J", "Q", "T") and not _is_return_form(f)),
-                            ZERO) + roth_gross
-            ira_taxable = (f8606.traditional_taxable + f8606.conversion_taxable
-                           + f8606.roth_taxable)
+            ira_gross = (
+                sum(
+                    (f.box1 for f in iforms if f.box7 not in ("R", "J", "Q", "T") and not _is_return_form(f)),
+                    ZERO,
+                )
+                + roth_gross
+            )
+            ira_taxable = f8606.traditional_taxable + f8606.conversion_taxable + f8606.roth_taxable
             # contributions returned with their net income by the due date: on the return of the year
             # they were for -- the amount on line 4a, the net income on line 4b (Form 8606 instructions,
             # Return of IRA Contributions); excess withdrawn after the due date under 408(d)(5): 4a only
             ira_gross += ret.line4a.get(y, ZERO)
             ira_taxable += ret.line4b.get(y, ZERO)
-            f1040 = compute_1040(ira_gross=ira_gross, ira_taxable=ira_taxable, plan_gross=pg,
-                                 plan_taxable=pt, has_irr=y in irr_years, line1h=corr.line1h.get(y))
+            f1040 = compute_1040(
+                ira_gross=ira_gross,
+                ira_taxable=ira_taxable,
+                plan_gross=pg,
+                plan_taxable=pt,
+                has_irr=y in irr_years,
+                line1h=corr.line1h.get(y),
+            )
             # IRA conversion layers: line 18 shared among the year's conversions by amount
             convs = conversions.get(y, [])
             remaining_taxable = f8606.conversion_taxable
@@ -564,13 +624,20 @@ def compute_history(h: PersonHistory, through: int | None = None, *,
                 if i == len(convs) - 1:
                     share = remaining_taxable
                 else:
-                    share = (f8606.conversion_taxable * c.amount / conv_total).quantize(
-                        Decimal("0.01"))
+                    share = (f8606.conversion_taxable * c.amount / conv_total).quantize(Decimal("0.01"))
                     remaining_taxable -= share
                 layers.append(RothLayer("ira-conversion", None, c.date, y, c.amount, share))
-            results[y] = YearResult(y, pforms, iforms, f8606, f1040, warnings,
-                                    year_splits.get(y, []), ret.early_earnings.get(y, []))
-    layers.sort(key=lambda l: (l.date, l.kind))
+            results[y] = YearResult(
+                y,
+                pforms,
+                iforms,
+                f8606,
+                f1040,
+                warnings,
+                year_splits.get(y, []),
+                ret.early_earnings.get(y, []),
+            )
+    layers.sort(key=lambda layer: (layer.date, layer.kind))
     contributions.sort(key=lambda c: (c.date, c.tax_year))
     return HistoryResult(results, contributions, layers, plan_states, replays, first_roth_year)
 
@@ -588,13 +655,28 @@ RECHAR_1099R_WARNING = (
 
 
 def _original_contributions(h: PersonHistory, r: IraMove) -> list[IraMove]:
-    return [m for m in h.ira_moves if m.kind == "contribution" and m.account == r.account
-            and m.tax_year == r.tax_year and m.date <= r.date]
+    return [
+        m
+        for m in h.ira_moves
+        if m.kind == "contribution"
+        and m.account == r.account
+        and m.tax_year == r.tax_year
+        and m.date <= r.date
+    ]
 
 
-def _apply_recharacterizations(h: PersonHistory, rechars: list[IraMove], nondeductible, nondeductible_next,
-                               roth_contrib, regular_roth, contributions: list[RothContribution],
-                               ira_payments, year_warnings, after_cut) -> dict[int, str]:
+def _apply_recharacterizations(
+    h: PersonHistory,
+    rechars: list[IraMove],
+    nondeductible,
+    nondeductible_next,
+    roth_contrib,
+    regular_roth,
+    contributions: list[RothContribution],
+    ira_payments,
+    year_warnings,
+    after_cut,
+) -> dict[int, str]:
     """A regular contribution moved, with its net income, to the other kind of IRA by the due date
     (including extensions) "shall be treated as having been made to the transferee plan" (IRC
     408A(d)(6)(A); Treas. Reg. 1.408A-5 A-1 and A-3: as of the date of the original contribution).
@@ -615,17 +697,22 @@ def _apply_recharacterizations(h: PersonHistory, rechars: list[IraMove], nondedu
         y = r.tax_year
         origs = _original_contributions(h, r)
         if not origs:
-            raise UnsupportedSituation(f"{r.ref}: no {r.account} IRA contribution for {y} before it to recharacterize")
+            raise UnsupportedSituation(
+                f"{r.ref}: no {r.account} IRA contribution for {y} before it to recharacterize"
+            )
         next_year = {m.date.year > y for m in origs}
         if len(next_year) > 1:
             raise UnsupportedSituation(
                 f"{r.ref}: the {y} {r.account} IRA contributions were made partly in {y} and partly in {y + 1}; "
-                "which of them was recharacterized decides Form 8606 line 4 and is not recorded -- not supported")
+                "which of them was recharacterized decides Form 8606 line 4 and is not recorded -- not supported"
+            )
         orig_next = next_year.pop()
         nd = r.nondeductible if r.nondeductible is not None else ZERO
         if r.account == "roth":
             if r.amount > regular_roth[y]:
-                raise UnsupportedSituation(f"{r.ref}: more than the {y} Roth IRA contributions is recharacterized")
+                raise UnsupportedSituation(
+                    f"{r.ref}: more than the {y} Roth IRA contributions is recharacterized"
+                )
             regular_roth[y] -= r.amount
             roth_contrib[y] -= r.amount
             left = r.amount
@@ -644,7 +731,9 @@ def _apply_recharacterizations(h: PersonHistory, rechars: list[IraMove], nondedu
             payer, dest = "roth-ira", "traditional-ira"
         else:
             if nd > nondeductible[y]:
-                raise UnsupportedSituation(f"{r.ref}: more nondeductible contributions recharacterized than recorded for {y}")
+                raise UnsupportedSituation(
+                    f"{r.ref}: more nondeductible contributions recharacterized than recorded for {y}"
+                )
             nondeductible[y] -= nd
             if orig_next:
                 nondeductible_next[y] -= nd
@@ -657,9 +746,18 @@ def _apply_recharacterizations(h: PersonHistory, rechars: list[IraMove], nondedu
             late.setdefault(y, r.ref)
         moved = r.amount + (r.earnings or ZERO)
         if after_cut(r.date.year):
-            ira_payments[r.date.year].append(IraPayment(
-                r.date, "recharacterization", moved, None, (r.ref,) if r.ref else (), payer=payer, code=code,
-                destination=dest))
+            ira_payments[r.date.year].append(
+                IraPayment(
+                    r.date,
+                    "recharacterization",
+                    moved,
+                    None,
+                    (r.ref,) if r.ref else (),
+                    payer=payer,
+                    code=code,
+                    destination=dest,
+                )
+            )
             warns = year_warnings[r.date.year]
             for w in (RECHAR_STATEMENT_WARNING, RECHAR_1099R_WARNING):
                 if w not in warns:
@@ -697,9 +795,18 @@ class _Returns:
     early_earnings: dict[int, list[tuple[date, Decimal]]] = field(default_factory=lambda: defaultdict(list))
 
 
-def _apply_returns(h: PersonHistory, returns: list[IraMove], nondeductible, nondeductible_next, roth_contrib,
-                   regular_roth, contributions: list[RothContribution], ira_payments, year_warnings,
-                   after_cut) -> _Returns:
+def _apply_returns(
+    h: PersonHistory,
+    returns: list[IraMove],
+    nondeductible,
+    nondeductible_next,
+    roth_contrib,
+    regular_roth,
+    contributions: list[RothContribution],
+    ira_payments,
+    year_warnings,
+    after_cut,
+) -> _Returns:
     """Contributions returned to the owner.
 
     By the due date including extensions, with their net income (IRC 408(d)(4); Treas. Reg.
@@ -725,25 +832,40 @@ def _apply_returns(h: PersonHistory, returns: list[IraMove], nondeductible, nond
         nd = r.nondeductible if r.nondeductible is not None else ZERO
         if r.after_due_date:
             if r.account != "traditional":
-                raise UnsupportedSituation(f"{r.ref}: a Roth IRA excess withdrawn after the due date is not supported")
+                raise UnsupportedSituation(
+                    f"{r.ref}: a Roth IRA excess withdrawn after the due date is not supported"
+                )
             w = r.date.year  # on line 4a through the custodian's 1099-R below; not taxable (not line 4b)
             out.basis_withdrawn[w] += nd
             if after_cut(w):
                 code = "7" if r.date >= born59 else "1"
-                ira_payments[w].append(IraPayment(r.date, "distribution", r.amount, None, (r.ref,) if r.ref else (),
-                                                  payer="traditional-ira", code=code, destination="cash",
-                                                  return_of_excess=True))
+                ira_payments[w].append(
+                    IraPayment(
+                        r.date,
+                        "distribution",
+                        r.amount,
+                        None,
+                        (r.ref,) if r.ref else (),
+                        payer="traditional-ira",
+                        code=code,
+                        destination="cash",
+                        return_of_excess=True,
+                    )
+                )
                 if LATE_RETURN_WARNING not in year_warnings[w]:
                     year_warnings[w].append(LATE_RETURN_WARNING)
             continue
         origs = _original_contributions(h, r)
         if not origs:
-            raise UnsupportedSituation(f"{r.ref}: no {r.account} IRA contribution for {y} before it to return")
+            raise UnsupportedSituation(
+                f"{r.ref}: no {r.account} IRA contribution for {y} before it to return"
+            )
         next_year = {m.date.year > y for m in origs}
         if len(next_year) > 1 and r.account == "traditional" and nd:
             raise UnsupportedSituation(
                 f"{r.ref}: the {y} traditional IRA contributions were made partly in {y} and partly in {y + 1}; "
-                "which of them was returned decides Form 8606 line 4 and is not recorded -- not supported")
+                "which of them was returned decides Form 8606 line 4 and is not recorded -- not supported"
+            )
         orig_next = next_year.pop() if len(next_year) == 1 else False
         if r.account == "roth":
             if r.amount > regular_roth[y]:
@@ -762,7 +884,9 @@ def _apply_returns(h: PersonHistory, returns: list[IraMove], nondeductible, nond
             contributions[:] = [c for c in contributions if c.amount != 0]
         else:
             if nd > nondeductible[y]:
-                raise UnsupportedSituation(f"{r.ref}: more nondeductible contributions returned than recorded for {y}")
+                raise UnsupportedSituation(
+                    f"{r.ref}: more nondeductible contributions returned than recorded for {y}"
+                )
             nondeductible[y] -= nd
             if orig_next:
                 nondeductible_next[y] -= nd
@@ -773,11 +897,22 @@ def _apply_returns(h: PersonHistory, returns: list[IraMove], nondeductible, nond
         if early and earnings > 0:
             out.early_earnings[y].append((r.date, earnings))
         if after_cut(r.date.year):
-            code = ("8" if r.date.year == y else "P") + ("J" if r.account == "roth" else ("1" if early else ""))
-            ira_payments[r.date.year].append(IraPayment(
-                r.date, "return", paid, None, (r.ref,) if r.ref else (),
-                payer="roth-ira" if r.account == "roth" else "traditional-ira", code=code, destination="cash",
-                taxable=max(ZERO, earnings)))
+            code = ("8" if r.date.year == y else "P") + (
+                "J" if r.account == "roth" else ("1" if early else "")
+            )
+            ira_payments[r.date.year].append(
+                IraPayment(
+                    r.date,
+                    "return",
+                    paid,
+                    None,
+                    (r.ref,) if r.ref else (),
+                    payer="roth-ira" if r.account == "roth" else "traditional-ira",
+                    code=code,
+                    destination="cash",
+                    taxable=max(ZERO, earnings),
+                )
+            )
             for w in (RETURN_STATEMENT_WARNING, RETURN_1099R_WARNING):
                 if w not in year_warnings[r.date.year]:
                     year_warnings[r.date.year].append(w)
@@ -795,8 +930,16 @@ DRA_7B_WARNING = (
 )
 
 
-def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, year_warnings,
-         roth_contrib, contributions, roth_years: list[int] | None = None) -> None:
+def _dra(
+    h: PersonHistory,
+    layers: list[RothLayer],
+    after_cut,
+    plan_payments,
+    year_warnings,
+    roth_contrib,
+    contributions,
+    roth_years: list[int] | None = None,
+) -> None:
     """Replay each plan's designated Roth account: Roth deferrals and IRRs are investment in
     the contract; a distribution is split pro rata (IRC 72(e)(8), 402A(d)(4); Treas. Reg.
     1.402A-1 A-7) by :func:`megaroth_ledger.rules.ordering.dra_distribution`, which also gives
@@ -840,9 +983,16 @@ def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, ye
             if m.kind == "earnings":
                 balance += m.amount
                 continue
-            res = dra_distribution(m.amount, m.date, balance=balance, contributions_basis=contrib_basis,
-                                   irrs=[(l, t, n) for l, t, n in irrs], born=h.born, clock=clock,
-                                   exception=m.exception)
+            res = dra_distribution(
+                m.amount,
+                m.date,
+                balance=balance,
+                contributions_basis=contrib_basis,
+                irrs=[(item, t, n) for item, t, n in irrs],
+                born=h.born,
+                clock=clock,
+                exception=m.exception,
+            )
             balance -= m.amount
             contrib_basis -= res.contributions_part
             for part in res.irr_parts:
@@ -880,7 +1030,18 @@ def _dra(h: PersonHistory, layers: list[RothLayer], after_cut, plan_payments, ye
                 if not early and DRA_7B_WARNING not in warns:
                     warns.append(DRA_7B_WARNING)
                 taxable, box10 = res.taxable, res.box10
-            plan_payments[y].append(PlanPayment(
-                payer=plan, date=m.date, destination="roth-ira" if m.to == "roth-ira" else "cash",
-                gross=m.amount, taxable=taxable, basis=res.basis, exception=m.exception,
-                refs=(m.ref,) if m.ref else (), code=code, box10=box10, box11=box11))
+            plan_payments[y].append(
+                PlanPayment(
+                    payer=plan,
+                    date=m.date,
+                    destination="roth-ira" if m.to == "roth-ira" else "cash",
+                    gross=m.amount,
+                    taxable=taxable,
+                    basis=res.basis,
+                    exception=m.exception,
+                    refs=(m.ref,) if m.ref else (),
+                    code=code,
+                    box10=box10,
+                    box11=box11,
+                )
+            )

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import UnsupportedSituation, UserError
-from ..money import CENT, ZERO
+from ..money import CENT
 
 ONE = Decimal("1.000")
 
@@ -50,12 +50,22 @@ def _c(v: Decimal) -> Decimal:
     return v.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def worksheet_1_1(prior_basis: Decimal, contributions: Decimal, year_end_value: Decimal,
-                  distributions: Decimal, conversions: Decimal) -> Worksheet11:
+def worksheet_1_1(
+    prior_basis: Decimal,
+    contributions: Decimal,
+    year_end_value: Decimal,
+    distributions: Decimal,
+    conversions: Decimal,
+) -> Worksheet11:
     """Pub 590-B Worksheet 1-1 for one year. ``distributions`` are those not converted (Form 8606
     line 7), ``conversions`` the amount converted (line 8); line 5 is their sum."""
-    for name, v in (("basis", prior_basis), ("contributions", contributions), ("value", year_end_value),
-                    ("distributions", distributions), ("conversions", conversions)):
+    for name, v in (
+        ("basis", prior_basis),
+        ("contributions", contributions),
+        ("value", year_end_value),
+        ("distributions", distributions),
+        ("conversions", conversions),
+    ):
         if v < 0:
             raise UserError(f"Worksheet 1-1: {name} cannot be negative ({v})")
     l1, l2 = _c(prior_basis), _c(contributions)
@@ -79,5 +89,17 @@ def worksheet_1_1(prior_basis: Decimal, contributions: Decimal, year_end_value: 
     l10 = l9 if conv == l5 else _c(l9 * conv / l5)
     l11 = l9 - l10
     conv_nontaxable = conv - l10
-    lines = {"1": l1, "2": l2, "3": l3, "4": l4, "5": l5, "6": l6, "7": l7, "8": l8, "9": l9, "10": l10, "11": l11}
+    lines = {
+        "1": l1,
+        "2": l2,
+        "3": l3,
+        "4": l4,
+        "5": l5,
+        "6": l6,
+        "7": l7,
+        "8": l8,
+        "9": l9,
+        "10": l10,
+        "11": l11,
+    }
     return Worksheet11(lines, l8, conv_nontaxable, l10, l11)

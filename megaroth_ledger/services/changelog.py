@@ -22,8 +22,9 @@ from ..store.changelog import T_LOG, json_safe, record_change, snapshot  # noqa:
 from ..store.models import ChangeLog
 
 
-def list_changes(session, person: str | None = None, since: dt.date | None = None,
-                 year: int | None = None) -> list[dict]:
+def list_changes(
+    session, person: str | None = None, since: dt.date | None = None, year: int | None = None
+) -> list[dict]:
     """Change-log entries, newest first (``--person``: that person's; ``--since``: on or after)."""
     stmt = select(ChangeLog).order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
     if person is not None:
@@ -38,10 +39,16 @@ def list_changes(session, person: str | None = None, since: dt.date | None = Non
 
 
 def change_dict(c: ChangeLog) -> dict:
-    return {"at": c.at, "action": c.action, "record": c.record, "id": c.record_id,
-            "before": json.loads(c.before) if c.before else None,
-            "after": json.loads(c.after) if c.after else None,
-            "reason": c.reason, "change": c.id}
+    return {
+        "at": c.at,
+        "action": c.action,
+        "record": c.record,
+        "id": c.record_id,
+        "before": json.loads(c.before) if c.before else None,
+        "after": json.loads(c.after) if c.after else None,
+        "reason": c.reason,
+        "change": c.id,
+    }
 
 
 HIDDEN = ("id", "identity", "plan_id", "person_id", "recorded_at")
@@ -52,8 +59,11 @@ def describe(values: dict | None, other: dict | None = None) -> str:
     (the before of an edit) only the values that differ from it."""
     if not values:
         return ""
-    return ", ".join(f"{k}={v}" for k, v in values.items()
-                     if k not in HIDDEN and (v is not None or other) and (other is None or other.get(k) != v))
+    return ", ".join(
+        f"{k}={v}"
+        for k, v in values.items()
+        if k not in HIDDEN and (v is not None or other) and (other is None or other.get(k) != v)
+    )
 
 
 def record_years(change: dict) -> set[int]:

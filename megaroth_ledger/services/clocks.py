@@ -42,9 +42,7 @@ BALANCE_NOTE = (
     "the ledger does not hold the Roth IRA's value: whatever a withdrawal takes beyond the "
     "contributions and conversions is treated as earnings, without checking the account holds it"
 )
-EXCEPTION_LIMIT_WARNING = (
-    "exception {name} is applied to the whole withdrawal; it only covers {limit}"
-)
+EXCEPTION_LIMIT_WARNING = "exception {name} is applied to the whole withdrawal; it only covers {limit}"
 
 
 def _w(code: str, message: str) -> dict:
@@ -56,8 +54,10 @@ def _history(session: Session, person_name: str) -> tuple[list[RothContribution]
     try:
         from . import forms
     except ImportError:  # pragma: no cover - until the forms service is installed
-        raise UnsupportedSituation("conversion history is not available: the forms service "
-                                   "(megaroth_ledger.services.forms) is missing") from None
+        raise UnsupportedSituation(
+            "conversion history is not available: the forms service "
+            "(megaroth_ledger.services.forms) is missing"
+        ) from None
 
     contributions, layers = forms.roth_history(session, person_name)
     return list(contributions), list(layers)
@@ -78,8 +78,9 @@ def load(session: Session, person_name: str) -> RothInputs:
     person = get_person(session, person_name)
     contributions, layers = _history(session, person.name)
     events = session.scalars(
-        select(IraEvent).where(IraEvent.person_id == person.id, IraEvent.kind == "distribution",
-                               IraEvent.account == "roth").order_by(IraEvent.date, IraEvent.id)
+        select(IraEvent)
+        .where(IraEvent.person_id == person.id, IraEvent.kind == "distribution", IraEvent.account == "roth")
+        .order_by(IraEvent.date, IraEvent.id)
     ).all()
     distributions = [ro.Distribution(e.date, from_cents(e.amount_cents), e.exception) for e in events]
     for d in distributions:
@@ -98,8 +99,13 @@ def load(session: Session, person_name: str) -> RothInputs:
 
 def _state_through(inp: RothInputs, through: date) -> ro.RothIraState:
     """Layers and contributions after the recorded Roth IRA distributions dated up to ``through``."""
-    return ro.replay(inp.contributions, inp.layers, [d for d in inp.distributions if d.date <= through],
-                     inp.person.born, inp.clock)
+    return ro.replay(
+        inp.contributions,
+        inp.layers,
+        [d for d in inp.distributions if d.date <= through],
+        inp.person.born,
+        inp.clock,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -119,14 +125,24 @@ def clocks_payload(session: Session, person_name: str, as_of: date) -> dict:
     for i in order:
         c, x = layer_clocks[i], inp.layers[i]
         free = c.penalty_free(as_of)
-        conversions.append({
-            "kind": x.kind, "plan": x.plan, "date": x.date, "tax_year": x.tax_year,
-            "amount": x.amount, "taxable": x.taxable, "nontaxable": x.nontaxable,
-            "remaining_taxable": c.remaining_taxable, "remaining_nontaxable": c.remaining_nontaxable,
-            "clock_start": c.clock_start, "penalty_free_on": c.penalty_free_on,
-            "penalty_free": free, "days_left": c.days_left(as_of),
-            "exposed": ZERO if free else c.remaining_taxable,
-        })
+        conversions.append(
+            {
+                "kind": x.kind,
+                "plan": x.plan,
+                "date": x.date,
+                "tax_year": x.tax_year,
+                "amount": x.amount,
+                "taxable": x.taxable,
+                "nontaxable": x.nontaxable,
+                "remaining_taxable": c.remaining_taxable,
+                "remaining_nontaxable": c.remaining_nontaxable,
+                "clock_start": c.clock_start,
+                "penalty_free_on": c.penalty_free_on,
+                "penalty_free": free,
+                "days_left": c.days_left(as_of),
+                "exposed": ZERO if free else c.remaining_taxable,
+            }
+        )
     warnings = list(inp.warnings)
     qualified = []
     if inp.clock is not None:
@@ -137,64 +153,108 @@ def clocks_payload(session: Session, person_name: str, as_of: date) -> dict:
         if clock is not None:
             qualified.append(_qualified_row(clock, as_of))
     if any(x.kind == "in-plan" for x in inp.layers) and _dra_withdrawals(session, inp.plans, as_of):
-        warnings.append(_w("DRA_DISTRIBUTIONS_NOT_APPLIED",
-                           "distributions from a plan's designated Roth account are not applied to its "
-                           "in-plan rollover layers: their remaining amounts show the whole rollover"))
+        warnings.append(
+            _w(
+                "DRA_DISTRIBUTIONS_NOT_APPLIED",
+                "distributions from a plan's designated Roth account are not applied to its "
+                "in-plan rollover layers: their remaining amounts show the whole rollover",
+            )
+        )
     # regular contributions *for* ``as_of``'s year or earlier: the ones a distribution on that date
     # can reach (Treas. Reg. 1.408A-6 A-9 aggregates by year, as the what-if does)
     regular_now = state.regular_remaining(as_of.year)
     schedule = rc.penalty_free_schedule(layer_clocks, regular_now, as_of)
     return {
-        "person": inp.person.name, "as_of": as_of, "age_59_half_on": age_59_half_on(born),
+        "person": inp.person.name,
+        "as_of": as_of,
+        "age_59_half_on": age_59_half_on(born),
         "conversions": conversions,
         "qualified": qualified,
         "regular_contributions_remaining": regular_now,
-        "schedule": [{"on": r.on, "tax_years": list(r.tax_years), "amount": r.amount,
-                      "cumulative": r.cumulative,
-                      "why": ("already free" if r.on == as_of else
-                              "age 59 1/2" if r.on == age_59_half_on(born) else "five years over")}
-                     for r in schedule],
+        "schedule": [
+            {
+                "on": r.on,
+                "tax_years": list(r.tax_years),
+                "amount": r.amount,
+                "cumulative": r.cumulative,
+                "why": (
+                    "already free"
+                    if r.on == as_of
+                    else "age 59 1/2"
+                    if r.on == age_59_half_on(born)
+                    else "five years over"
+                ),
+            }
+            for r in schedule
+        ],
         "notes": [RECAPTURE_NOTE],
         "warnings": warnings,
     }
 
 
 def _qualified_row(clock: rc.QualifiedClock, as_of: date) -> dict:
-    return {"account": clock.account, "clock_start": clock.clock_start,
-            "five_years_on": clock.five_years_on, "qualified_on": clock.qualified_on,
-            "met": clock.met(as_of)}
+    return {
+        "account": clock.account,
+        "clock_start": clock.clock_start,
+        "five_years_on": clock.five_years_on,
+        "qualified_on": clock.qualified_on,
+        "met": clock.met(as_of),
+    }
 
 
 def _dra_withdrawals(session: Session, plans: list[Plan], through: date) -> bool:
     ids = [p.id for p in plans]
     if not ids:
         return False
-    return session.scalars(
-        select(Entry.id).where(Entry.plan_id.in_(ids), Entry.source.in_(DRA_SOURCES), Entry.amount_cents < 0,
-                               Entry.type.in_(("withdrawal", "rollover_out", "conversion_out")),
-                               Entry.date <= through, Entry.status == "posted").limit(1)
-    ).first() is not None
+    return (
+        session.scalars(
+            select(Entry.id)
+            .where(
+                Entry.plan_id.in_(ids),
+                Entry.source.in_(DRA_SOURCES),
+                Entry.amount_cents < 0,
+                Entry.type.in_(("withdrawal", "rollover_out", "conversion_out")),
+                Entry.date <= through,
+                Entry.status == "posted",
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )
 
 
 # --------------------------------------------------------------------------------------------
 # megaroth withdraw
 
 
-def withdraw_payload(session: Session, person_name: str, amount: Decimal, on: date,
-                     account: str = "roth-ira", exception: str | None = None) -> dict:
+def withdraw_payload(
+    session: Session,
+    person_name: str,
+    amount: Decimal,
+    on: date,
+    account: str = "roth-ira",
+    exception: str | None = None,
+) -> dict:
     if account == "roth-ira":
         return _withdraw_roth_ira(session, person_name, amount, on, exception)
     return _withdraw_plan(session, person_name, amount, on, account, exception)
 
 
 def _tranche_row(t: ro.Tranche) -> dict:
-    return {"source": t.source, "tax_year": t.tax_year, "amount": t.amount,
-            "income_tax_base": t.income_tax_base, "additional_tax_base": t.additional_tax_base,
-            "additional_tax": t.additional_tax, "note": t.note}
+    return {
+        "source": t.source,
+        "tax_year": t.tax_year,
+        "amount": t.amount,
+        "income_tax_base": t.income_tax_base,
+        "additional_tax_base": t.additional_tax_base,
+        "additional_tax": t.additional_tax,
+        "note": t.note,
+    }
 
 
-def _withdraw_roth_ira(session: Session, person_name: str, amount: Decimal, on: date,
-                       exception: str | None) -> dict:
+def _withdraw_roth_ira(
+    session: Session, person_name: str, amount: Decimal, on: date, exception: str | None
+) -> dict:
     inp = load(session, person_name)
     born = inp.person.born
     year = on.year
@@ -215,14 +275,23 @@ def _withdraw_roth_ira(session: Session, person_name: str, amount: Decimal, on: 
     forms = ro.year_forms(before, results, year)
     warnings = list(inp.warnings)
     if mine.exception is not None and mine.exception.limited:
-        warnings.append(_w("EXCEPTION_LIMIT", EXCEPTION_LIMIT_WARNING.format(
-            name=mine.exception.name, limit=mine.exception.limited)))
+        warnings.append(
+            _w(
+                "EXCEPTION_LIMIT",
+                EXCEPTION_LIMIT_WARNING.format(name=mine.exception.name, limit=mine.exception.limited),
+            )
+        )
     if any(t.source == "earnings" for t in mine.tranches):
         warnings.append(_w("EARNINGS_ASSUMED", BALANCE_NOTE))
     return {
-        "person": inp.person.name, "account": "roth-ira", "date": on, "amount": amount,
-        "exception": exception, "age_59_half_on": age_59_half_on(born),
-        "qualified": mine.qualified, "early": mine.early,
+        "person": inp.person.name,
+        "account": "roth-ira",
+        "date": on,
+        "amount": amount,
+        "exception": exception,
+        "age_59_half_on": age_59_half_on(born),
+        "qualified": mine.qualified,
+        "early": mine.early,
         "tranches": [_tranche_row(t) for t in mine.tranches],
         "totals": {
             "income_tax_base": mine.income_tax_base,
@@ -237,76 +306,126 @@ def _withdraw_roth_ira(session: Session, person_name: str, amount: Decimal, on: 
     }
 
 
-def _withdraw_plan(session: Session, person_name: str, amount: Decimal, on: date, plan_name: str,
-                   exception: str | None) -> dict:
+def _withdraw_plan(
+    session: Session, person_name: str, amount: Decimal, on: date, plan_name: str, exception: str | None
+) -> dict:
     person = get_person(session, person_name)
     plan = session.scalars(select(Plan).where(Plan.name == plan_name)).first()
     if plan is None or plan.person_id != person.id:
         known = [p.name for p in session.scalars(select(Plan).where(Plan.person_id == person.id))]
-        raise UserError(f"--account {plan_name!r} is neither roth-ira nor a plan of {person.name} "
-                        f"(plans: {', '.join(known) or 'none'})")
+        raise UserError(
+            f"--account {plan_name!r} is neither roth-ira nor a plan of {person.name} "
+            f"(plans: {', '.join(known) or 'none'})"
+        )
     _, layers = _history(session, person.name)
     irr_layers = [x for x in layers if x.kind == "in-plan" and x.plan == plan.name and x.date <= on]
     rows = session.execute(
-        select(Entry.date, Entry.source, Entry.type, Entry.amount_cents)
-        .where(Entry.plan_id == plan.id, Entry.source.in_(DRA_SOURCES), Entry.date <= on,
-               Entry.status == "posted")
+        select(Entry.date, Entry.source, Entry.type, Entry.amount_cents).where(
+            Entry.plan_id == plan.id,
+            Entry.source.in_(DRA_SOURCES),
+            Entry.date <= on,
+            Entry.status == "posted",
+        )
     ).all()
     balance = sum((from_cents(r.amount_cents) for r in rows), ZERO)
-    contributions = sum((from_cents(r.amount_cents) for r in rows
-                         if r.source in ("roth", "employer_roth") and r.type in CONTRIBUTION_TYPES), ZERO)
+    contributions = sum(
+        (
+            from_cents(r.amount_cents)
+            for r in rows
+            if r.source in ("roth", "employer_roth") and r.type in CONTRIBUTION_TYPES
+        ),
+        ZERO,
+    )
     if any(r.type == "opening_balance" for r in rows):
         from .opening import fix_hint, opening_basis
 
         if any(r.type == "opening_balance" and r.source not in ("roth", "employer_roth") for r in rows):
             raise UnsupportedSituation(
                 f"plan {plan.name} has an opening balance of in-plan conversion money: its layers and "
-                "clocks are not on the statement; not supported")
+                "clocks are not on the statement; not supported"
+            )
         basis = opening_basis(session, plan.id, "roth")
         if basis is None:
             raise UnsupportedSituation(
                 f"plan {plan.name}'s designated Roth opening balance has no known basis (IRC 402A(d)); "
-                f"record it with `{fix_hint(plan.name, 'roth')}`")
+                f"record it with `{fix_hint(plan.name, 'roth')}`"
+            )
         contributions += basis
     if any(r.source == "roth_rollover" for r in rows):
         raise UnsupportedSituation(
             f"plan {plan.name} holds a Roth rollover from another plan: its investment in the contract "
-            "is not in the ledger, so the pro rata split cannot be computed")
-    if any(r.amount_cents < 0 and r.type not in ("fee",) and r.type in (
-            "withdrawal", "rollover_out", "conversion_out", "loan_issue") for r in rows):
+            "is not in the ledger, so the pro rata split cannot be computed"
+        )
+    if any(
+        r.amount_cents < 0
+        and r.type not in ("fee",)
+        and r.type in ("withdrawal", "rollover_out", "conversion_out", "loan_issue")
+        for r in rows
+    ):
         raise UnsupportedSituation(
             f"plan {plan.name}'s designated Roth account already had money taken out; the ledger does not "
-            "yet track the basis those distributions used, so it cannot split another one")
+            "yet track the basis those distributions used, so it cannot split another one"
+        )
     if balance <= 0:
-        raise UserError(f"plan {plan.name} has no designated Roth account balance on {on.isoformat()}; "
-                        "record contributions, in-plan rollovers or a balance assertion first")
+        raise UserError(
+            f"plan {plan.name} has no designated Roth account balance on {on.isoformat()}; "
+            "record contributions, in-plan rollovers or a balance assertion first"
+        )
     clock, notes = rc.plan_clock(plan.name, plan.first_roth_year, layers, person.born)
     res = ro.dra_distribution(
-        amount, on, balance=balance, contributions_basis=contributions,
-        irrs=[(x, x.taxable, x.nontaxable) for x in irr_layers], born=person.born, clock=clock,
+        amount,
+        on,
+        balance=balance,
+        contributions_basis=contributions,
+        irrs=[(x, x.taxable, x.nontaxable) for x in irr_layers],
+        born=person.born,
+        clock=clock,
         exception=exception,
     )
     warnings = [_w("ASSUMPTION_IRR_STARTS_DRA_CLOCK", n) for n in notes]
     warnings += [_w("ASSUMPTION_DRA_IRR_ALLOCATION", n) for n in res.warnings]
     if res.exception is not None and res.exception.limited:
-        warnings.append(_w("EXCEPTION_LIMIT", EXCEPTION_LIMIT_WARNING.format(
-            name=res.exception.name, limit=res.exception.limited)))
+        warnings.append(
+            _w(
+                "EXCEPTION_LIMIT",
+                EXCEPTION_LIMIT_WARNING.format(name=res.exception.name, limit=res.exception.limited),
+            )
+        )
     return {
-        "person": person.name, "account": plan.name, "date": on, "amount": amount,
-        "exception": exception, "age_59_half_on": age_59_half_on(person.born),
-        "qualified": res.qualified, "early": res.early,
-        "balance": balance, "basis_before": contributions + sum((x.amount for x in irr_layers), ZERO),
+        "person": person.name,
+        "account": plan.name,
+        "date": on,
+        "amount": amount,
+        "exception": exception,
+        "age_59_half_on": age_59_half_on(person.born),
+        "qualified": res.qualified,
+        "early": res.early,
+        "balance": balance,
+        "basis_before": contributions + sum((x.amount for x in irr_layers), ZERO),
         "tranches": [_tranche_row(t) for t in res.tranches],
-        "totals": {"income_tax_base": res.taxable, "additional_tax_base": res.additional_tax_base,
-                   "additional_tax": res.additional_tax},
-        "form_1099r": {"box1": amount, "box2a": res.taxable, "box5": res.basis, "box10": res.box10,
-                       "box11": clock.clock_start.year if clock is not None else None,
-                       "recapture": res.recapture},
-        "form_5329": {"1": res.form5329_line1,
-                      "2": res.form5329_line1 if res.exception is not None else ZERO,
-                      "2_exception": res.exception.number if (res.early and res.exception) else None,
-                      "3": res.additional_tax_base, "4": res.additional_tax},
-        "notes": ["a designated Roth account distribution is pro rata between investment in the contract "
-                  "and earnings, not ordered like a Roth IRA's (IRC 402A(d)(4), 72(e)(8))"],
+        "totals": {
+            "income_tax_base": res.taxable,
+            "additional_tax_base": res.additional_tax_base,
+            "additional_tax": res.additional_tax,
+        },
+        "form_1099r": {
+            "box1": amount,
+            "box2a": res.taxable,
+            "box5": res.basis,
+            "box10": res.box10,
+            "box11": clock.clock_start.year if clock is not None else None,
+            "recapture": res.recapture,
+        },
+        "form_5329": {
+            "1": res.form5329_line1,
+            "2": res.form5329_line1 if res.exception is not None else ZERO,
+            "2_exception": res.exception.number if (res.early and res.exception) else None,
+            "3": res.additional_tax_base,
+            "4": res.additional_tax,
+        },
+        "notes": [
+            "a designated Roth account distribution is pro rata between investment in the contract "
+            "and earnings, not ordered like a Roth IRA's (IRC 402A(d)(4), 72(e)(8))"
+        ],
         "warnings": warnings,
     }

@@ -53,8 +53,9 @@ def tombstone(session: Session, plan_id: int, identity: str | None, change_id: i
     """Remember a removed imported row so that importing its file again skips it."""
     if not identity:
         return
-    exists = session.scalars(select(RemovedRow).where(RemovedRow.plan_id == plan_id,
-                                                      RemovedRow.identity == identity)).first()
+    exists = session.scalars(
+        select(RemovedRow).where(RemovedRow.plan_id == plan_id, RemovedRow.identity == identity)
+    ).first()
     if exists is None:
         session.add(RemovedRow(plan_id=plan_id, identity=identity, removed_at=_now(), change_id=change_id))
         session.flush()
@@ -72,8 +73,10 @@ def _check_replay(session: Session, plan: Plan, what: str) -> None:
     try:
         aftertax_replay(session, plan)
     except UserError as exc:
-        raise UserError(f"{what} would leave the after-tax sub-account of {plan.name} unable to pay what the "
-                        f"ledger takes out later: {exc}") from None
+        raise UserError(
+            f"{what} would leave the after-tax sub-account of {plan.name} unable to pay what the "
+            f"ledger takes out later: {exc}"
+        ) from None
 
 
 # ------------------------------------------------------------------------------- entries
@@ -83,12 +86,16 @@ def _entry(session: Session, kind: str, entry_id: int) -> tuple[Entry, Plan]:
     if e is None or e.type not in types:
         raise UserError(f"no {kind} #{entry_id}; see `megaroth {kind} list`")
     if e.conversion_id is not None:
-        raise UserError(f"{kind} #{entry_id} is a leg of conversion #{e.conversion_id}: "
-                        f"use `megaroth conversion edit|rm {e.conversion_id}`")
+        raise UserError(
+            f"{kind} #{entry_id} is a leg of conversion #{e.conversion_id}: "
+            f"use `megaroth conversion edit|rm {e.conversion_id}`"
+        )
     if e.origin and e.origin.startswith("balance assert #"):
         aid = e.origin.removeprefix("balance assert #")
-        raise UserError(f"{kind} #{entry_id} is the difference recorded by balance assertion #{aid}: use "
-                        f"`megaroth balance edit|rm {aid}`")
+        raise UserError(
+            f"{kind} #{entry_id} is the difference recorded by balance assertion #{aid}: use "
+            f"`megaroth balance edit|rm {aid}`"
+        )
     return e, session.get(Plan, e.plan_id)
 
 
@@ -96,8 +103,17 @@ def entry_snapshot(e: Entry, plan: Plan) -> dict:
     return snapshot(e, plan=plan.name)
 
 
-def edit_entry(session: Session, kind: str, entry_id: int, *, on=None, amount=None, source=None,
-               tax_year=None, memo=UNSET) -> dict:
+def edit_entry(
+    session: Session,
+    kind: str,
+    entry_id: int,
+    *,
+    on=None,
+    amount=None,
+    source=None,
+    tax_year=None,
+    memo=UNSET,
+) -> dict:
     """``contribution edit`` / ``earnings edit``: the given fields change, the rest stay."""
     e, plan = _entry(session, kind, entry_id)
     before = entry_snapshot(e, plan)
@@ -141,27 +157,50 @@ def remove_entry(session: Session, kind: str, entry_id: int, reason: str | None 
     _refresh(session, plan)
     if before["source"] in AFTER_TAX_SOURCES:
         _check_replay(session, plan, f"removing {kind} #{entry_id}")
-    change = record_change(session, "rm", kind, entry_id, before, None, person_id=plan.person_id, reason=reason)
+    change = record_change(
+        session, "rm", kind, entry_id, before, None, person_id=plan.person_id, reason=reason
+    )
     if imported:
         tombstone(session, plan.id, identity, change)
-    return {"id": entry_id, "record": kind, "before": before, "imported": imported,
-            "remembered": bool(imported and identity)}
+    return {
+        "id": entry_id,
+        "record": kind,
+        "before": before,
+        "imported": imported,
+        "remembered": bool(imported and identity),
+    }
 
 
-def list_earnings(session: Session, person: str | None = None, plan: str | None = None,
-                  year: int | None = None) -> list[dict]:
-    stmt = (select(Entry, Plan.name).join(Plan, Plan.id == Entry.plan_id)
-            .where(Entry.type.in_(sorted(EARNINGS_KINDS)), Entry.status == "posted")
-            .order_by(Entry.date, Entry.id))
+def list_earnings(
+    session: Session, person: str | None = None, plan: str | None = None, year: int | None = None
+) -> list[dict]:
+    stmt = (
+        select(Entry, Plan.name)
+        .join(Plan, Plan.id == Entry.plan_id)
+        .where(Entry.type.in_(sorted(EARNINGS_KINDS)), Entry.status == "posted")
+        .order_by(Entry.date, Entry.id)
+    )
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
         stmt = stmt.where(Entry.plan_id == get_plan(session, plan).id)
     if year:
         stmt = stmt.where(Entry.tax_year == year)
-    return [{"id": e.id, "date": e.date, "tax_year": e.tax_year, "plan": name, "type": e.type,
-             "source": e.source, "amount": from_cents(e.amount_cents), "memo": e.memo,
-             "import_id": e.import_id, "origin": e.origin} for e, name in session.execute(stmt)]
+    return [
+        {
+            "id": e.id,
+            "date": e.date,
+            "tax_year": e.tax_year,
+            "plan": name,
+            "type": e.type,
+            "source": e.source,
+            "amount": from_cents(e.amount_cents),
+            "memo": e.memo,
+            "import_id": e.import_id,
+            "origin": e.origin,
+        }
+        for e, name in session.execute(stmt)
+    ]
 
 
 # ------------------------------------------------------------------------------- balance assertions
@@ -175,8 +214,11 @@ def _assertion(session: Session, aid: int) -> tuple[BalanceAssertion, Plan]:
 def list_balances(session: Session, person: str | None = None, plan: str | None = None) -> list[dict]:
     from .ledger_ops import assertion_entry
 
-    stmt = (select(BalanceAssertion, Plan.name).join(Plan, Plan.id == BalanceAssertion.plan_id)
-            .order_by(BalanceAssertion.date, BalanceAssertion.id))
+    stmt = (
+        select(BalanceAssertion, Plan.name)
+        .join(Plan, Plan.id == BalanceAssertion.plan_id)
+        .order_by(BalanceAssertion.date, BalanceAssertion.id)
+    )
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
@@ -184,10 +226,19 @@ def list_balances(session: Session, person: str | None = None, plan: str | None 
     out = []
     for a, name in session.execute(stmt).all():
         e = assertion_entry(session, a)
-        out.append({"id": a.id, "date": a.date, "plan": name, "source": a.source,
-                    "statement": from_cents(a.amount_cents), "ledger": from_cents(a.ledger_cents),
-                    "difference": from_cents(e.amount_cents) if e else from_cents(0),
-                    "earnings_entry": e.id if e else None, "import_id": a.import_id})
+        out.append(
+            {
+                "id": a.id,
+                "date": a.date,
+                "plan": name,
+                "source": a.source,
+                "statement": from_cents(a.amount_cents),
+                "ledger": from_cents(a.ledger_cents),
+                "difference": from_cents(e.amount_cents) if e else from_cents(0),
+                "earnings_entry": e.id if e else None,
+                "import_id": a.import_id,
+            }
+        )
     return out
 
 
@@ -206,12 +257,19 @@ def edit_balance(session: Session, aid: int, *, on=None, source=None, amount=Non
         a.amount_cents = to_cents(amount)
     if on is not None:
         a.date = on
-    clash = session.scalars(select(BalanceAssertion).where(
-        BalanceAssertion.plan_id == a.plan_id, BalanceAssertion.date == a.date,
-        BalanceAssertion.source == a.source, BalanceAssertion.id != a.id)).first()
+    clash = session.scalars(
+        select(BalanceAssertion).where(
+            BalanceAssertion.plan_id == a.plan_id,
+            BalanceAssertion.date == a.date,
+            BalanceAssertion.source == a.source,
+            BalanceAssertion.id != a.id,
+        )
+    ).first()
     if clash is not None:
-        raise UserError(f"balance assertion #{clash.id} already states {plan.name} {a.source} on "
-                        f"{a.date.isoformat()}; edit or remove that one")
+        raise UserError(
+            f"balance assertion #{clash.id} already states {plan.name} {a.source} on "
+            f"{a.date.isoformat()}; edit or remove that one"
+        )
     session.flush()
     _refresh(session, plan)
     after = assertion_snapshot(session, a, plan.name)
@@ -227,8 +285,9 @@ def remove_balance(session: Session, aid: int, reason: str | None = None) -> dic
     a, plan = _assertion(session, aid)
     before = assertion_snapshot(session, a, plan.name)
     # its difference (and an opening balance recorded from a first statement's balance)
-    for e in session.scalars(select(Entry).where(Entry.plan_id == a.plan_id,
-                                                 Entry.origin == f"balance assert #{a.id}")):
+    for e in session.scalars(
+        select(Entry).where(Entry.plan_id == a.plan_id, Entry.origin == f"balance assert #{a.id}")
+    ):
         session.delete(e)
     imported = a.import_id is not None
     ident = balance_identity(a.date, a.source, a.amount_cents)
@@ -236,7 +295,9 @@ def remove_balance(session: Session, aid: int, reason: str | None = None) -> dic
     _refresh(session, plan)
     if before["source"] in AFTER_TAX_SOURCES:
         _check_replay(session, plan, f"removing balance assertion #{aid}")
-    change = record_change(session, "rm", "balance", aid, before, None, person_id=plan.person_id, reason=reason)
+    change = record_change(
+        session, "rm", "balance", aid, before, None, person_id=plan.person_id, reason=reason
+    )
     if imported:
         tombstone(session, plan.id, ident, change)
     return {"id": aid, "record": "balance", "before": before, "imported": imported, "remembered": imported}
@@ -250,8 +311,9 @@ def _conversion(session: Session, cid: int) -> tuple[Conversion, Plan]:
     return c, session.get(Plan, c.plan_id)
 
 
-def list_conversions(session: Session, person: str | None = None, plan: str | None = None,
-                     year: int | None = None) -> list[dict]:
+def list_conversions(
+    session: Session, person: str | None = None, plan: str | None = None, year: int | None = None
+) -> list[dict]:
     """Plan conversions with their basis, earnings and taxable part recomputed from the ledger."""
     from .export import plan_conversion_rows
 
@@ -267,8 +329,9 @@ def list_conversions(session: Session, person: str | None = None, plan: str | No
     return rows
 
 
-def edit_conversion(session: Session, cid: int, *, on=None, amount=None, to=None, earnings_to=UNSET,
-                    basis=UNSET, memo=UNSET) -> dict:
+def edit_conversion(
+    session: Session, cid: int, *, on=None, amount=None, to=None, earnings_to=UNSET, basis=UNSET, memo=UNSET
+) -> dict:
     """``conversion edit``: a typed conversion is re-recorded with the merged values (same id,
     same checks as ``convert``); an imported one can change its --basis override and memo only
     (its date and amount are the statement's: remove it and record it with ``convert``)."""
@@ -278,9 +341,11 @@ def edit_conversion(session: Session, cid: int, *, on=None, amount=None, to=None
     before = conversion_snapshot(session, c, plan.name)
     if c.import_id is not None:
         if on is not None or amount is not None or to is not None or earnings_to is not UNSET:
-            raise UserError(f"conversion #{cid} was imported (import #{c.import_id}): its date, amount and "
-                            "destination are the statement's; give --basis/--no-basis or --memo, or remove it "
-                            "(`megaroth conversion rm`) and record it with `megaroth convert`")
+            raise UserError(
+                f"conversion #{cid} was imported (import #{c.import_id}): its date, amount and "
+                "destination are the statement's; give --basis/--no-basis or --memo, or remove it "
+                "(`megaroth conversion rm`) and record it with `megaroth convert`"
+            )
         if basis is not UNSET:
             c.basis_overridden = basis is not None
             c.basis_cents = to_cents(basis) if basis is not None else 0
@@ -291,9 +356,17 @@ def edit_conversion(session: Session, cid: int, *, on=None, amount=None, to=None
             _check_basis_override(session, plan, c)
     else:
         old_basis = from_cents(c.basis_cents) if c.basis_overridden else None
-        convert(session, plan.name, on or c.date, amount if amount is not None else from_cents(c.amount_cents),
-                to or c.to, c.earnings_to if earnings_to is UNSET else earnings_to,
-                old_basis if basis is UNSET else basis, c.memo if memo is UNSET else memo, existing=c)
+        convert(
+            session,
+            plan.name,
+            on or c.date,
+            amount if amount is not None else from_cents(c.amount_cents),
+            to or c.to,
+            c.earnings_to if earnings_to is UNSET else earnings_to,
+            old_basis if basis is UNSET else basis,
+            c.memo if memo is UNSET else memo,
+            existing=c,
+        )
     after = conversion_snapshot(session, c, plan.name)
     record_change(session, "edit", "conversion", c.id, before, after, person_id=plan.person_id)
     return {"id": c.id, "record": "conversion", "before": before, "after": after}
@@ -324,12 +397,18 @@ def remove_conversion(session: Session, cid: int, reason: str | None = None) -> 
     session.delete(c)
     _refresh(session, plan)
     _check_replay(session, plan, f"removing conversion #{cid}")
-    change = record_change(session, "rm", "conversion", cid, before, None, person_id=plan.person_id,
-                           reason=reason)
+    change = record_change(
+        session, "rm", "conversion", cid, before, None, person_id=plan.person_id, reason=reason
+    )
     for ident in idents:
         tombstone(session, plan.id, ident, change)
-    return {"id": cid, "record": "conversion", "before": before, "imported": imported,
-            "remembered": bool(idents)}
+    return {
+        "id": cid,
+        "record": "conversion",
+        "before": before,
+        "imported": imported,
+        "remembered": bool(idents),
+    }
 
 
 # ------------------------------------------------------------------------------- IRA events and values
@@ -338,25 +417,50 @@ def _ira_event(session: Session, eid: int) -> IraEvent:
     if ev is None:
         raise UserError(f"no IRA event #{eid}; see `megaroth ira event list --person P`")
     if ev.conversion_id is not None:
-        raise UserError(f"IRA event #{eid} is the IRA side of conversion #{ev.conversion_id}: use "
-                        f"`megaroth conversion edit|rm {ev.conversion_id}`")
+        raise UserError(
+            f"IRA event #{eid} is the IRA side of conversion #{ev.conversion_id}: use "
+            f"`megaroth conversion edit|rm {ev.conversion_id}`"
+        )
     return ev
 
 
 def list_ira_events(session: Session, person: str, year: int | None = None) -> list[dict]:
     owner = get_person(session, person)
-    stmt = (select(IraEvent).where(IraEvent.person_id == owner.id, IraEvent.conversion_id.is_(None))
-            .order_by(IraEvent.date, IraEvent.id))
+    stmt = (
+        select(IraEvent)
+        .where(IraEvent.person_id == owner.id, IraEvent.conversion_id.is_(None))
+        .order_by(IraEvent.date, IraEvent.id)
+    )
     if year:
         stmt = stmt.where(IraEvent.tax_year == year)
-    return [{"id": ev.id, "date": ev.date, "tax_year": ev.tax_year, "kind": ev.kind, "account": ev.account,
-             "amount": from_cents(ev.amount_cents), "nondeductible": from_cents(ev.nondeductible_cents),
-             "exception": ev.exception, "memo": ev.memo, "import_id": ev.import_id}
-            for ev in session.scalars(stmt)]
+    return [
+        {
+            "id": ev.id,
+            "date": ev.date,
+            "tax_year": ev.tax_year,
+            "kind": ev.kind,
+            "account": ev.account,
+            "amount": from_cents(ev.amount_cents),
+            "nondeductible": from_cents(ev.nondeductible_cents),
+            "exception": ev.exception,
+            "memo": ev.memo,
+            "import_id": ev.import_id,
+        }
+        for ev in session.scalars(stmt)
+    ]
 
 
-def edit_ira_event(session: Session, eid: int, *, on=None, amount=None, account=None, tax_year=None,
-                   nondeductible=UNSET, exception=UNSET) -> dict:
+def edit_ira_event(
+    session: Session,
+    eid: int,
+    *,
+    on=None,
+    amount=None,
+    account=None,
+    tax_year=None,
+    nondeductible=UNSET,
+    exception=UNSET,
+) -> dict:
     from .ledger_ops import IRA_ACCOUNTS, _check_ira_date
 
     ev = _ira_event(session, eid)
@@ -368,7 +472,9 @@ def edit_ira_event(session: Session, eid: int, *, on=None, amount=None, account=
             ev.tax_year = on.year
     if tax_year is not None:
         if ev.kind != "contribution":
-            raise UserError("--tax-year applies to IRA contributions only (other events count in their date's year)")
+            raise UserError(
+                "--tax-year applies to IRA contributions only (other events count in their date's year)"
+            )
         ev.tax_year = tax_year
     if amount is not None:
         if amount <= 0:
@@ -415,9 +521,12 @@ def remove_ira_event(session: Session, eid: int, reason: str | None = None) -> d
 
 def list_ira_values(session: Session, person: str) -> list[dict]:
     owner = get_person(session, person)
-    return [{"id": v.id, "person": owner.name, "year": v.year, "amount": from_cents(v.amount_cents)}
-            for v in session.scalars(select(IraValue).where(IraValue.person_id == owner.id)
-                                     .order_by(IraValue.year))]
+    return [
+        {"id": v.id, "person": owner.name, "year": v.year, "amount": from_cents(v.amount_cents)}
+        for v in session.scalars(
+            select(IraValue).where(IraValue.person_id == owner.id).order_by(IraValue.year)
+        )
+    ]
 
 
 def _ira_value(session: Session, vid: int) -> IraValue:
@@ -435,8 +544,9 @@ def edit_ira_value(session: Session, vid: int, *, year=None, amount=None) -> dic
             raise UserError("--amount must not be negative")
         v.amount_cents = to_cents(amount)
     if year is not None and year != v.year:
-        clash = session.scalars(select(IraValue).where(IraValue.person_id == v.person_id,
-                                                       IraValue.year == year)).first()
+        clash = session.scalars(
+            select(IraValue).where(IraValue.person_id == v.person_id, IraValue.year == year)
+        ).first()
         if clash is not None:
             raise UserError(f"December 31 value #{clash.id} already covers {year}; edit or remove that one")
         v.year = year
@@ -477,7 +587,9 @@ def edit_wages(session: Session, wid: int, *, year=None, compensation=UNSET, fic
     if year is not None and year != w.year:
         clash = session.scalars(select(Wages).where(Wages.plan_id == w.plan_id, Wages.year == year)).first()
         if clash is not None:
-            raise UserError(f"wages record #{clash.id} already covers {plan.name} {year}; edit or remove that one")
+            raise UserError(
+                f"wages record #{clash.id} already covers {plan.name} {year}; edit or remove that one"
+            )
         w.year = year
     session.flush()
     after = snapshot(w, plan=plan.name)
@@ -498,15 +610,33 @@ def remove_wages(session: Session, wid: int, reason: str | None = None) -> dict:
 def list_basis(session: Session, person: str) -> list[dict]:
     owner = get_person(session, person)
     out = []
-    for row in session.scalars(select(BasisCarryforward).where(BasisCarryforward.person_id == owner.id)
-                               .order_by(BasisCarryforward.year)):
-        layers = session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)
-                                 .order_by(BasisLayer.layer_year, BasisLayer.id)).all()
-        out.append({"id": row.id, "person": owner.name, "year": row.year,
-                    "traditional": from_cents(row.traditional_cents),
-                    "roth_contributions": from_cents(row.roth_contributions_cents),
-                    "conversions": [{"year": l.layer_year, "gross": from_cents(l.gross_cents),
-                                     "taxable": from_cents(l.taxable_cents)} for l in layers]})
+    for row in session.scalars(
+        select(BasisCarryforward)
+        .where(BasisCarryforward.person_id == owner.id)
+        .order_by(BasisCarryforward.year)
+    ):
+        layers = session.scalars(
+            select(BasisLayer)
+            .where(BasisLayer.carryforward_id == row.id)
+            .order_by(BasisLayer.layer_year, BasisLayer.id)
+        ).all()
+        out.append(
+            {
+                "id": row.id,
+                "person": owner.name,
+                "year": row.year,
+                "traditional": from_cents(row.traditional_cents),
+                "roth_contributions": from_cents(row.roth_contributions_cents),
+                "conversions": [
+                    {
+                        "year": layer.layer_year,
+                        "gross": from_cents(layer.gross_cents),
+                        "taxable": from_cents(layer.taxable_cents),
+                    }
+                    for layer in layers
+                ],
+            }
+        )
     return out
 
 
@@ -517,17 +647,30 @@ def _basis(session: Session, bid: int) -> BasisCarryforward:
     return row
 
 
-def edit_basis(session: Session, bid: int, *, year=None, traditional=UNSET, roth_contributions=UNSET,
-               layers: list[str] | None = None, no_conversions: bool = False) -> dict:
+def edit_basis(
+    session: Session,
+    bid: int,
+    *,
+    year=None,
+    traditional=UNSET,
+    roth_contributions=UNSET,
+    layers: list[str] | None = None,
+    no_conversions: bool = False,
+) -> dict:
     from .ledger_ops import basis_snapshot, parse_layer
 
     row = _basis(session, bid)
     before = basis_snapshot(session, row)
     if year is not None and year != row.year:
-        clash = session.scalars(select(BasisCarryforward).where(
-            BasisCarryforward.person_id == row.person_id, BasisCarryforward.year == year)).first()
+        clash = session.scalars(
+            select(BasisCarryforward).where(
+                BasisCarryforward.person_id == row.person_id, BasisCarryforward.year == year
+            )
+        ).first()
         if clash is not None:
-            raise UserError(f"carried-forward basis #{clash.id} already covers {year}; edit or remove that one")
+            raise UserError(
+                f"carried-forward basis #{clash.id} already covers {year}; edit or remove that one"
+            )
         row.year = year
     for label, v in (("--traditional", traditional), ("--roth-contributions", roth_contributions)):
         if v is not UNSET and v is not None and v < 0:
@@ -541,12 +684,15 @@ def edit_basis(session: Session, bid: int, *, year=None, traditional=UNSET, roth
         for old in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)):
             session.delete(old)
         for y, g, t in parsed:
-            session.add(BasisLayer(carryforward_id=row.id, layer_year=y, gross_cents=to_cents(g),
-                                   taxable_cents=to_cents(t)))
+            session.add(
+                BasisLayer(
+                    carryforward_id=row.id, layer_year=y, gross_cents=to_cents(g), taxable_cents=to_cents(t)
+                )
+            )
     session.flush()
-    for l in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)):
-        if l.layer_year > row.year:
-            raise UserError(f"--conversion year {l.layer_year} is after --year {row.year}")
+    for layer in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)):
+        if layer.layer_year > row.year:
+            raise UserError(f"--conversion year {layer.layer_year} is after --year {row.year}")
     after = basis_snapshot(session, row)
     record_change(session, "edit", "basis", row.id, before, after, person_id=row.person_id)
     return {"id": row.id, "record": "basis", "before": before, "after": after}
@@ -578,10 +724,14 @@ def received_row(r: Received1099R, plan: str) -> dict:
     return row
 
 
-def list_received(session: Session, person: str | None = None, plan: str | None = None,
-                  year: int | None = None) -> list[dict]:
-    stmt = (select(Received1099R, Plan.name).join(Plan, Plan.id == Received1099R.plan_id)
-            .order_by(Received1099R.year, Plan.name, Received1099R.id))
+def list_received(
+    session: Session, person: str | None = None, plan: str | None = None, year: int | None = None
+) -> list[dict]:
+    stmt = (
+        select(Received1099R, Plan.name)
+        .join(Plan, Plan.id == Received1099R.plan_id)
+        .order_by(Received1099R.year, Plan.name, Received1099R.id)
+    )
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
@@ -610,10 +760,13 @@ def edit_received(session: Session, rid: int, changes: dict) -> dict:
     if all(v is None for v in current.values()):
         raise UserError("a received 1099-R needs at least one box; remove it with `megaroth reconcile rm`")
     if year != r.year:
-        clash = session.scalars(select(Received1099R).where(Received1099R.plan_id == r.plan_id,
-                                                            Received1099R.year == year)).first()
+        clash = session.scalars(
+            select(Received1099R).where(Received1099R.plan_id == r.plan_id, Received1099R.year == year)
+        ).first()
         if clash is not None:
-            raise UserError(f"received 1099-R #{clash.id} already covers {plan.name} {year}; edit or remove that one")
+            raise UserError(
+                f"received 1099-R #{clash.id} already covers {plan.name} {year}; edit or remove that one"
+            )
     store_received_1099r(session, plan, year, current, row=r)
     return {"id": r.id, "record": "1099-r", "after": received_row(r, plan.name)}
 
@@ -648,8 +801,17 @@ def edit_person(session: Session, name: str, *, born=None, new_name=None) -> dic
     return {"id": p.id, "record": "person", "before": before, "after": after}
 
 
-def edit_plan(session: Session, name: str, *, employer=None, kind=None, after_tax=None,
-              in_plan_conversion=None, in_service_withdrawal=None, first_roth_year=UNSET) -> dict:
+def edit_plan(
+    session: Session,
+    name: str,
+    *,
+    employer=None,
+    kind=None,
+    after_tax=None,
+    in_plan_conversion=None,
+    in_service_withdrawal=None,
+    first_roth_year=UNSET,
+) -> dict:
     """``plan edit``: the given features change; warnings name rows that no longer fit."""
     from sqlalchemy import func
 
@@ -663,8 +825,11 @@ def edit_plan(session: Session, name: str, *, employer=None, kind=None, after_ta
         if kind not in PLAN_KINDS:
             raise UserError(f"unknown plan kind {kind!r}; expected one of {', '.join(PLAN_KINDS)}")
         p.kind = kind
-    for attr, value in (("after_tax", after_tax), ("in_plan_conversion", in_plan_conversion),
-                        ("in_service_withdrawal", in_service_withdrawal)):
+    for attr, value in (
+        ("after_tax", after_tax),
+        ("in_plan_conversion", in_plan_conversion),
+        ("in_service_withdrawal", in_service_withdrawal),
+    ):
         if value is not None:
             setattr(p, attr, value)
     if first_roth_year is not UNSET:
@@ -672,18 +837,36 @@ def edit_plan(session: Session, name: str, *, employer=None, kind=None, after_ta
     session.flush()
     warnings = []
     if not p.after_tax:
-        n = session.scalar(select(func.count()).select_from(Entry).where(
-            Entry.plan_id == p.id, Entry.source.in_(sorted(AFTER_TAX_SOURCES))))
+        n = session.scalar(
+            select(func.count())
+            .select_from(Entry)
+            .where(Entry.plan_id == p.id, Entry.source.in_(sorted(AFTER_TAX_SOURCES)))
+        )
         if n:
-            warnings.append({"code": "aftertax-rows", "message": (
-                f"plan {p.name} holds {n} after-tax row(s) but is now recorded as not accepting after-tax "
-                "money; check the plan document")})
+            warnings.append(
+                {
+                    "code": "aftertax-rows",
+                    "message": (
+                        f"plan {p.name} holds {n} after-tax row(s) but is now recorded as not accepting after-tax "
+                        "money; check the plan document"
+                    ),
+                }
+            )
     if not p.in_plan_conversion:
-        n = session.scalar(select(func.count()).select_from(Conversion).where(
-            Conversion.plan_id == p.id, Conversion.to == "in-plan"))
+        n = session.scalar(
+            select(func.count())
+            .select_from(Conversion)
+            .where(Conversion.plan_id == p.id, Conversion.to == "in-plan")
+        )
         if n:
-            warnings.append({"code": "in-plan-conversions", "message": (
-                f"plan {p.name} holds {n} in-plan Roth rollover(s) but is now recorded as not allowing them")})
+            warnings.append(
+                {
+                    "code": "in-plan-conversions",
+                    "message": (
+                        f"plan {p.name} holds {n} in-plan Roth rollover(s) but is now recorded as not allowing them"
+                    ),
+                }
+            )
     after = snapshot(p)
     record_change(session, "plan-edit", "plan", p.id, before, after, person_id=p.person_id)
     return {"id": p.id, "record": "plan", "before": before, "after": after, "warnings": warnings}

@@ -31,6 +31,8 @@ def _dollars(cents: int) -> Decimal:
     """Integer cents -> Decimal dollars with two places; the same value as ``money.from_cents``
     without a division and a quantize per row (the Audit sheet converts 100,000 of them)."""
     return Decimal(cents).scaleb(-2)
+
+
 STREAM_CHUNK = 5000
 
 
@@ -39,7 +41,9 @@ def person_years(session: Session, person_name: str) -> list[int]:
     person = get_person(session, person_name)
     plan_ids = select(Plan.id).where(Plan.person_id == person.id)
     years = set(session.scalars(select(Entry.tax_year).where(Entry.plan_id.in_(plan_ids)).distinct()))
-    years |= set(session.scalars(select(Conversion.tax_year).where(Conversion.plan_id.in_(plan_ids)).distinct()))
+    years |= set(
+        session.scalars(select(Conversion.tax_year).where(Conversion.plan_id.in_(plan_ids)).distinct())
+    )
     years |= set(session.scalars(select(IraEvent.tax_year).where(IraEvent.person_id == person.id).distinct()))
     return sorted(years)
 
@@ -52,36 +56,95 @@ def paycheck_rows(session: Session, person_id: int, years: list[int]) -> Iterato
     """One row per tax year x pay date x plan x source (posted contributions), in date order."""
     pay_date = func.coalesce(Entry.payroll_date, Entry.date)
     stmt = (
-        select(Entry.tax_year, pay_date.label("pay_date"), Plan.name, Plan.kind, Plan.employer, Entry.source,
-               func.sum(Entry.amount_cents))
+        select(
+            Entry.tax_year,
+            pay_date.label("pay_date"),
+            Plan.name,
+            Plan.kind,
+            Plan.employer,
+            Entry.source,
+            func.sum(Entry.amount_cents),
+        )
         .join(Plan, Plan.id == Entry.plan_id)
-        .where(Plan.person_id == person_id, Entry.tax_year.in_(years),
-               Entry.type.in_(sorted(CONTRIBUTION_TYPES)), Entry.status == "posted")
+        .where(
+            Plan.person_id == person_id,
+            Entry.tax_year.in_(years),
+            Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
+            Entry.status == "posted",
+        )
         .group_by(Entry.tax_year, pay_date, Plan.name, Plan.kind, Plan.employer, Entry.source)
         .order_by(Entry.tax_year, pay_date, Plan.name, Entry.source)
     )
     for year, on, plan, kind, employer, source, cents in session.execute(
-            stmt.execution_options(yield_per=STREAM_CHUNK)):
-        yield {"tax_year": year, "date": on, "plan": plan, "plan_kind": kind, "employer": employer,
-               "source": source, "amount": from_cents(cents)}
+        stmt.execution_options(yield_per=STREAM_CHUNK)
+    ):
+        yield {
+            "tax_year": year,
+            "date": on,
+            "plan": plan,
+            "plan_kind": kind,
+            "employer": employer,
+            "source": source,
+            "amount": from_cents(cents),
+        }
 
 
 def audit_rows(session: Session, person_id: int, years: list[int]) -> Iterator[dict]:
     """Every plan entry and IRA event of the years, with its provenance, streamed."""
     stmt = (
-        select(Entry.id, Entry.date, Entry.tax_year, Plan.name, Entry.source, Entry.type, Entry.amount_cents,
-               Entry.fund, Entry.memo, Entry.status, ImportBatch.file_name, Entry.file_row, Entry.import_id,
-               Entry.origin)
+        select(
+            Entry.id,
+            Entry.date,
+            Entry.tax_year,
+            Plan.name,
+            Entry.source,
+            Entry.type,
+            Entry.amount_cents,
+            Entry.fund,
+            Entry.memo,
+            Entry.status,
+            ImportBatch.file_name,
+            Entry.file_row,
+            Entry.import_id,
+            Entry.origin,
+        )
         .join(Plan, Plan.id == Entry.plan_id)
         .outerjoin(ImportBatch, ImportBatch.id == Entry.import_id)
         .where(Plan.person_id == person_id, Entry.tax_year.in_(years))
         .order_by(Entry.tax_year, Entry.date, Entry.id)
     )
-    for (eid, on, year, plan, source, typ, cents, fund, memo, status, file, row, imp, origin) in session.execute(
-            stmt.execution_options(yield_per=STREAM_CHUNK)):
-        yield {"id": eid, "date": on, "tax_year": year, "plan": plan, "source": source, "type": typ,
-               "amount": _dollars(cents), "fund": fund, "memo": memo, "status": status, "file": file,
-               "file_row": row, "import_id": imp, "origin": origin}
+    for (
+        eid,
+        on,
+        year,
+        plan,
+        source,
+        typ,
+        cents,
+        fund,
+        memo,
+        status,
+        file,
+        row,
+        imp,
+        origin,
+    ) in session.execute(stmt.execution_options(yield_per=STREAM_CHUNK)):
+        yield {
+            "id": eid,
+            "date": on,
+            "tax_year": year,
+            "plan": plan,
+            "source": source,
+            "type": typ,
+            "amount": _dollars(cents),
+            "fund": fund,
+            "memo": memo,
+            "status": status,
+            "file": file,
+            "file_row": row,
+            "import_id": imp,
+            "origin": origin,
+        }
     ira = (
         select(IraEvent, ImportBatch.file_name)
         .outerjoin(ImportBatch, ImportBatch.id == IraEvent.import_id)
@@ -89,10 +152,20 @@ def audit_rows(session: Session, person_id: int, years: list[int]) -> Iterator[d
         .order_by(IraEvent.tax_year, IraEvent.date, IraEvent.id)
     )
     for ev, file in session.execute(ira):
-        yield {"id": ev.id, "date": ev.date, "tax_year": ev.tax_year, "plan": f"{ev.account} IRA",
-               "source": ev.account, "type": f"ira {ev.kind}", "amount": from_cents(ev.amount_cents),
-               "memo": ev.memo, "status": "posted", "file": file, "import_id": ev.import_id,
-               "origin": f"ira event #{ev.id}"}
+        yield {
+            "id": ev.id,
+            "date": ev.date,
+            "tax_year": ev.tax_year,
+            "plan": f"{ev.account} IRA",
+            "source": ev.account,
+            "type": f"ira {ev.kind}",
+            "amount": from_cents(ev.amount_cents),
+            "memo": ev.memo,
+            "status": "posted",
+            "file": file,
+            "import_id": ev.import_id,
+            "origin": f"ira event #{ev.id}",
+        }
 
 
 def plan_conversion_rows(session: Session, plan: Plan, years: list[int] | None = None) -> list[dict]:
@@ -126,20 +199,34 @@ def plan_conversion_rows(session: Session, plan: Plan, years: list[int] | None =
         else:
             route = "rollover to Roth IRA" + (" (Notice 2014-54 split)" if c.earnings_to else "")
             if parts:
-                dest = " + ".join(f"{'Roth' if p.destination == 'roth-ira' else 'traditional'} IRA {p.gross:,.2f}"
-                                  for p in parts)
+                dest = " + ".join(
+                    f"{'Roth' if p.destination == 'roth-ira' else 'traditional'} IRA {p.gross:,.2f}"
+                    for p in parts
+                )
                 taxable = sum((p.taxable for p in parts), ZERO)
                 roth = sum((p.gross for p in parts if p.destination == "roth-ira"), ZERO)
             else:
                 dest, roth = "Roth IRA", gross
                 taxable = None if basis is None else gross - basis
-        rows.append({"id": c.id, "tax_year": c.tax_year, "date": c.date, "plan": plan.name, "payer": plan.name,
-                     "route": route,
-                     "destination": dest, "gross": gross, "basis": basis,
-                     "earnings": None if basis is None else gross - basis,
-                     "taxable": taxable, "roth": roth, "memo": c.memo,
-                     "basis_override": from_cents(c.basis_cents) if c.basis_overridden else None,
-                     "import_id": c.import_id})
+        rows.append(
+            {
+                "id": c.id,
+                "tax_year": c.tax_year,
+                "date": c.date,
+                "plan": plan.name,
+                "payer": plan.name,
+                "route": route,
+                "destination": dest,
+                "gross": gross,
+                "basis": basis,
+                "earnings": None if basis is None else gross - basis,
+                "taxable": taxable,
+                "roth": roth,
+                "memo": c.memo,
+                "basis_override": from_cents(c.basis_cents) if c.basis_overridden else None,
+                "import_id": c.import_id,
+            }
+        )
     return rows
 
 
@@ -154,17 +241,32 @@ def conversion_rows(session: Session, person_id: int, years: list[int] | None = 
     rows = []
     for p in session.scalars(select(Plan).where(Plan.person_id == person_id).order_by(Plan.name)):
         rows += plan_conversion_rows(session, p, years)
-    stmt = (select(IraEvent).where(IraEvent.person_id == person_id, IraEvent.kind == "conversion")
-            .order_by(IraEvent.date, IraEvent.id))
+    stmt = (
+        select(IraEvent)
+        .where(IraEvent.person_id == person_id, IraEvent.kind == "conversion")
+        .order_by(IraEvent.date, IraEvent.id)
+    )
     if years is not None:
         stmt = stmt.where(IraEvent.tax_year.in_(years))
     for ev in session.scalars(stmt):
         amount = from_cents(ev.amount_cents)
-        rows.append({"id": None, "tax_year": ev.tax_year, "date": ev.date, "plan": "traditional IRA",
-                     "payer": "traditional-ira",
-                     "route": "IRA conversion", "destination": "Roth IRA", "gross": amount, "basis": None,
-                     "earnings": None, "taxable": None, "roth": amount,
-                     "memo": ev.memo or "taxable part: Form 8606 line 18"})
+        rows.append(
+            {
+                "id": None,
+                "tax_year": ev.tax_year,
+                "date": ev.date,
+                "plan": "traditional IRA",
+                "payer": "traditional-ira",
+                "route": "IRA conversion",
+                "destination": "Roth IRA",
+                "gross": amount,
+                "basis": None,
+                "earnings": None,
+                "taxable": None,
+                "roth": amount,
+                "memo": ev.memo or "taxable part: Form 8606 line 18",
+            }
+        )
     rows.sort(key=lambda r: (r["date"], r["route"]))
     return rows
 
@@ -173,9 +275,15 @@ def conversion_rows(session: Session, person_id: int, years: list[int] | None = 
 # projection
 
 
-def projection(session: Session, person_name: str, rate: Decimal, years: int,
-               annual_after_tax: Decimal | None = None, start_year: int | None = None,
-               today: dt.date | None = None) -> dict:
+def projection(
+    session: Session,
+    person_name: str,
+    rate: Decimal,
+    years: int,
+    annual_after_tax: Decimal | None = None,
+    start_year: int | None = None,
+    today: dt.date | None = None,
+) -> dict:
     """``megaroth project``: each tax year's Roth conversions grown at ``rate`` (see
     :mod:`megaroth_ledger.rules.projection` for the convention)."""
     person = get_person(session, person_name)
@@ -187,9 +295,13 @@ def projection(session: Session, person_name: str, rate: Decimal, years: int,
     if start_year is None:
         start_year = max(by_year) if by_year else (today or dt.date.today()).year
     if not by_year and annual_after_tax is None:
-        raise UserError(f"{person.name} has no conversions to project; give --annual-after-tax to project "
-                        "future contributions")
-    p = proj.project(by_year, rate=rate, years=years, start_year=start_year, annual_after_tax=annual_after_tax)
+        raise UserError(
+            f"{person.name} has no conversions to project; give --annual-after-tax to project "
+            "future contributions"
+        )
+    p = proj.project(
+        by_year, rate=rate, years=years, start_year=start_year, annual_after_tax=annual_after_tax
+    )
     return proj.projection_payload(p, person=person.name)
 
 
@@ -206,7 +318,9 @@ def _explain_text(item) -> str:
     return str(item)
 
 
-def _forms_payloads(session: Session, person: str, year: int) -> tuple[dict[str, dict], dict[str, dict], str | None]:
+def _forms_payloads(
+    session: Session, person: str, year: int
+) -> tuple[dict[str, dict], dict[str, dict], str | None]:
     """The ``form 1099-r|8606|1040 --format json`` payloads (without their ``explain`` part)
     and, apart, the ``--explain`` text per line or box; or the reason they are missing."""
     try:
@@ -219,8 +333,11 @@ def _forms_payloads(session: Session, person: str, year: int) -> tuple[dict[str,
         payload = fn(session, person, year, explain=True)
         ex = payload.pop("explain", None) or {}
         if name == "1099-r":  # one explanation per form: key it "payer|destination|box"
-            explain[name] = {f"{f['payer']}|{f['destination']}|{box}": _explain_text(text)
-                             for f in ex for box, text in (f.get("boxes") or {}).items()}
+            explain[name] = {
+                f"{f['payer']}|{f['destination']}|{box}": _explain_text(text)
+                for f in ex
+                for box, text in (f.get("boxes") or {}).items()
+            }
         else:
             explain[name] = {line: _explain_text(text) for line, text in ex.items()}
         out[name] = payload
@@ -232,9 +349,12 @@ def received_1099r(session: Session, person_id: int, year: int) -> list[dict]:
     from ..store.models import Received1099R
 
     latest: dict[str, dict] = {}
-    stmt = (select(Received1099R, Plan.name).join(Plan, Plan.id == Received1099R.plan_id)
-            .where(Plan.person_id == person_id, Received1099R.year == year)
-            .order_by(Received1099R.recorded_at, Received1099R.id))
+    stmt = (
+        select(Received1099R, Plan.name)
+        .join(Plan, Plan.id == Received1099R.plan_id)
+        .where(Plan.person_id == person_id, Received1099R.year == year)
+        .order_by(Received1099R.recorded_at, Received1099R.id)
+    )
     for r, plan in session.execute(stmt):
         row = {"payer": plan, "box7": r.box7, "box11": r.box11}
         for box in ("box1", "box2a", "box4", "box5", "box10"):
@@ -247,26 +367,38 @@ def received_1099r(session: Session, person_id: int, year: int) -> list[dict]:
 
 def _clocks_payload(session: Session, person: str, as_of: dt.date) -> tuple[dict | None, str | None]:
     try:
-        from . import clocks
-        from . import forms  # noqa: F401  (clocks read their layers from the forms service)
+        from . import (
+            clocks,
+            forms,  # noqa: F401  (clocks read their layers from the forms service)
+        )
     except ImportError:
         return None, NOT_YET.format(what="5-year clocks", why="they need the forms service (issue 3)")
     return clocks.clocks_payload(session, person, as_of), None
 
 
-def workbook_data(session: Session, person_name: str, years: list[int], *, as_of: dt.date,
-                  projection_args: dict | None = None):
+def workbook_data(
+    session: Session,
+    person_name: str,
+    years: list[int],
+    *,
+    as_of: dt.date,
+    projection_args: dict | None = None,
+):
     """Everything the workbook shows for ``years`` (ledger rows are streamed, so build the
     workbook inside the same session)."""
     from ..reports.workbook import WorkbookData
-    from . import headroom
-
     from .forms import history_cache
 
     person = get_person(session, person_name)
     with history_cache(session):
-        return _workbook_data(session, person, years, as_of=as_of, projection_args=projection_args,
-                              data=WorkbookData(person=person.name, years=years, generated_on=as_of))
+        return _workbook_data(
+            session,
+            person,
+            years,
+            as_of=as_of,
+            projection_args=projection_args,
+            data=WorkbookData(person=person.name, years=years, generated_on=as_of),
+        )
 
 
 def _workbook_data(session: Session, person, years: list[int], *, as_of: dt.date, projection_args, data):
@@ -285,7 +417,11 @@ def _workbook_data(session: Session, person, years: list[int], *, as_of: dt.date
         if why:
             data.unavailable["forms"] = why
         else:
-            data.form_1099r[y], data.form_8606[y], data.form_1040[y] = forms["1099-r"], forms["8606"], forms["1040"]
+            data.form_1099r[y], data.form_8606[y], data.form_1040[y] = (
+                forms["1099-r"],
+                forms["8606"],
+                forms["1040"],
+            )
             for form, lines in explain.items():
                 data.explain[(form, y)] = lines
         data.received_1099r[y] = received_1099r(session, person.id, y)
@@ -333,10 +469,18 @@ def correction_rows(session: Session, person_name: str, years: list[int]) -> lis
             continue  # the additions are the ledger rows themselves (listed above them)
         if not (record_years(c) & set(years)) and c["at"].year not in years:
             continue
-        out.append({"change": c["change"], "at": c["at"].replace(microsecond=0).isoformat(sep=" "),
-                    "action": c["action"], "record": c["record"], "id": c["id"],
-                    "before": describe(c["before"]), "after": describe(c["after"], c["before"]),
-                    "reason": c["reason"]})
+        out.append(
+            {
+                "change": c["change"],
+                "at": c["at"].replace(microsecond=0).isoformat(sep=" "),
+                "action": c["action"],
+                "record": c["record"],
+                "id": c["id"],
+                "before": describe(c["before"]),
+                "after": describe(c["after"], c["before"]),
+                "reason": c["reason"],
+            }
+        )
     return out
 
 
@@ -351,11 +495,20 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
 
     person = get_person(session, person_name)
     h = headroom.payload(headroom.compute(session, person.name, year))
-    totals = dict(session.execute(
-        select(Entry.source, func.sum(Entry.amount_cents)).join(Plan, Plan.id == Entry.plan_id)
-        .where(Plan.person_id == person.id, Entry.tax_year == year,
-               Entry.type.in_(sorted(CONTRIBUTION_TYPES)), Entry.status == "posted")
-        .group_by(Entry.source).order_by(Entry.source)).all())
+    totals = dict(
+        session.execute(
+            select(Entry.source, func.sum(Entry.amount_cents))
+            .join(Plan, Plan.id == Entry.plan_id)
+            .where(
+                Plan.person_id == person.id,
+                Entry.tax_year == year,
+                Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
+                Entry.status == "posted",
+            )
+            .group_by(Entry.source)
+            .order_by(Entry.source)
+        ).all()
+    )
     by_source = {src: from_cents(c) for src, c in totals.items()}
     convs = conversion_rows(session, person.id, [year])
     forms, _explain, why_forms = _forms_payloads(session, person.name, year)
@@ -373,12 +526,18 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
     for w in warnings:
         w["advice"] = advice_for(w)
     return {
-        "person": person.name, "year": year,
+        "person": person.name,
+        "year": year,
         "headroom": h,
         "contributions_by_source": by_source,
         "contributions_total": sum(by_source.values(), ZERO),
-        "conversions": [{k: r[k] for k in ("date", "plan", "route", "destination", "gross", "basis", "earnings",
-                                           "taxable")} for r in convs],
+        "conversions": [
+            {
+                k: r[k]
+                for k in ("date", "plan", "route", "destination", "gross", "basis", "earnings", "taxable")
+            }
+            for r in convs
+        ],
         "form_1040": forms.get("1040", {}).get("lines") if not why_forms else None,
         "not_available": [why_forms] if why_forms else [],
         "ira_limits": lim_payload,
@@ -396,5 +555,10 @@ def failing_checks(session: Session, person_name: str, year: int) -> list[dict]:
 
 def check_warnings(failed: list[dict]) -> list[dict]:
     """Failing checks as warnings (``CHECK_<NAME>``), for the Summary and ``report year``."""
-    return [{"code": "CHECK_" + c["name"].upper().replace("-", "_"), "message": f"check {c['name']}: {c['message']}"}
-            for c in failed]
+    return [
+        {
+            "code": "CHECK_" + c["name"].upper().replace("-", "_"),
+            "message": f"check {c['name']}: {c['message']}",
+        }
+        for c in failed
+    ]

@@ -14,7 +14,6 @@ Line 2 = the part covered by an exception recorded on the distribution (Form 532
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -29,8 +28,30 @@ from ..store.lookup import get_person
 from ..store.models import IraEvent, IraValue, RothIraValue
 
 NO_CAP = Decimal("1e15")
-LINES = ("1", "2", "2_exception", "3", "4", "9", "10", "11", "12", "13", "14", "15", "16", "17",
-         "18", "19", "20", "21", "22", "23", "24", "25")
+LINES = (
+    "1",
+    "2",
+    "2_exception",
+    "3",
+    "4",
+    "9",
+    "10",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "16",
+    "17",
+    "18",
+    "19",
+    "20",
+    "21",
+    "22",
+    "23",
+    "24",
+    "25",
+)
 
 
 def _part_i(session: Session, person_name: str, year: int) -> tuple[dict, list[str]]:
@@ -46,14 +67,19 @@ def _part_i(session: Session, person_name: str, year: int) -> tuple[dict, list[s
         raise
     born59 = age_59_half_on(hist.born)
     items: list[tuple[Decimal, str | None]] = []
-    trad = [m for m in hist.ira_moves if m.kind == "distribution" and m.account == "traditional"
-            and m.date.year == year]
+    trad = [
+        m
+        for m in hist.ira_moves
+        if m.kind == "distribution" and m.account == "traditional" and m.date.year == year
+    ]
     if trad:
         total = sum((m.amount for m in trad), ZERO)
         taxable_total = r.f8606.traditional_taxable
         left = taxable_total
         for i, m in enumerate(sorted(trad, key=lambda m: m.date)):
-            share = left if i == len(trad) - 1 else (taxable_total * m.amount / total).quantize(Decimal("0.01"))
+            share = (
+                left if i == len(trad) - 1 else (taxable_total * m.amount / total).quantize(Decimal("0.01"))
+            )
             left -= share
             if m.date < born59 and share > 0:
                 exc = exception_for(m.exception, ira=True) if m.exception else None
@@ -67,7 +93,8 @@ def _part_i(session: Session, person_name: str, year: int) -> tuple[dict, list[s
         elif code[:1] in ("2", "3"):
             raise UnsupportedSituation(
                 f"Form 5329 {year}: the {f.payer} 1099-R with code {code} (an exception applies) is not derived "
-                "on Part I: its exception number is not recorded")
+                "on Part I: its exception number is not recorded"
+            )
     # Roth IRA distributions: the ordering rules (regular contributions, conversions FIFO, earnings)
     from ..rules import ordering as ro
     from . import clocks
@@ -75,8 +102,13 @@ def _part_i(session: Session, person_name: str, year: int) -> tuple[dict, list[s
     inp = clocks.load(session, person_name)
     in_year = [d for d in inp.distributions if d.date.year == year]
     if in_year:
-        before = ro.replay(inp.contributions, inp.layers, [d for d in inp.distributions if d.date.year < year],
-                           inp.person.born, inp.clock)
+        before = ro.replay(
+            inp.contributions,
+            inp.layers,
+            [d for d in inp.distributions if d.date.year < year],
+            inp.person.born,
+            inp.clock,
+        )
         state = before.copy()
         for d in sorted(in_year, key=lambda d: d.date):
             res = ro.take(state, d, inp.person.born, inp.clock)
@@ -88,8 +120,10 @@ def _part_i(session: Session, person_name: str, year: int) -> tuple[dict, list[s
 
 
 def _values(session: Session, model, person_id: int) -> dict[int, Decimal]:
-    return {v.year: from_cents(v.amount_cents)
-            for v in session.scalars(select(model).where(model.person_id == person_id))}
+    return {
+        v.year: from_cents(v.amount_cents)
+        for v in session.scalars(select(model).where(model.person_id == person_id))
+    }
 
 
 def form_5329(session: Session, person_name: str, year: int) -> dict:
@@ -98,15 +132,19 @@ def form_5329(session: Session, person_name: str, year: int) -> dict:
 
     person = get_person(session, person_name)
     if year not in supported_years():
-        raise UnsupportedSituation(f"Form 5329 for {year}: the IRA limits are known for "
-                                   f"{supported_years()[0]}-{supported_years()[-1]}")
+        raise UnsupportedSituation(
+            f"Form 5329 for {year}: the IRA limits are known for "
+            f"{supported_years()[0]}-{supported_years()[-1]}"
+        )
     part1, notes = _part_i(session, person_name, year)
     events = list(session.scalars(select(IraEvent).where(IraEvent.person_id == person.id)))
     contrib_years = sorted({e.tax_year for e in events if e.kind == "contribution"})
     first = min(contrib_years + [year])
     if first < supported_years()[0]:
-        notes.append(f"contributions before {supported_years()[0]} are not checked for excess: the limits table "
-                     f"starts in {supported_years()[0]}")
+        notes.append(
+            f"contributions before {supported_years()[0]} are not checked for excess: the limits table "
+            f"starts in {supported_years()[0]}"
+        )
         first = supported_years()[0]
     trad_values = _values(session, IraValue, person.id)
     roth_values = _values(session, RothIraValue, person.id)
@@ -125,36 +163,71 @@ def form_5329(session: Session, person_name: str, year: int) -> dict:
             if roth_c > 0:
                 raise UnsupportedSituation(
                     f"Form 5329 {y} line 10: a traditional IRA excess carried from {y - 1} in a year with Roth IRA "
-                    "contributions -- how the unused limit is shared is not derived")
+                    "contributions -- how the unused limit is shared is not derived"
+                )
             f, _ = ira_limits.facts(session, person, y)
             from ..rules.ira_limits import traditional_limit
 
             room_t = max(ZERO, traditional_limit(f) - trad_c)
-            if any(e.kind in ("distribution", "conversion") and e.account == "traditional" and e.date.year == y
-                   for e in events):
+            if any(
+                e.kind in ("distribution", "conversion") and e.account == "traditional" and e.date.year == y
+                for e in events
+            ):
                 raise UnsupportedSituation(
                     f"Form 5329 {y} line 11: traditional IRA distributions or conversions in a year with an excess "
-                    f"carried from {y - 1} are not derived")
-            withdrawn = sum((from_cents(e.amount_cents) for e in events if e.kind == "return" and e.after_due_date
-                             and e.date.year == y), ZERO)
+                    f"carried from {y - 1} are not derived"
+                )
+            withdrawn = sum(
+                (
+                    from_cents(e.amount_cents)
+                    for e in events
+                    if e.kind == "return" and e.after_due_date and e.date.year == y
+                ),
+                ZERO,
+            )
         if prior_r > 0:
             if chk is None or chk.roth_worksheet is None:
-                raise UserError(f"Form 5329 {y} line 19 needs the {y} filing status and MAGI: "
-                                f"`megaroth tax-year set --year {y}`")
+                raise UserError(
+                    f"Form 5329 {y} line 19 needs the {y} filing status and MAGI: "
+                    f"`megaroth tax-year set --year {y}`"
+                )
             room_r = max(ZERO, chk.roth_worksheet.lines["8"] - trad_c - roth_c)
-            dist_r = sum((from_cents(e.amount_cents) for e in events if e.kind == "distribution"
-                          and e.account == "roth" and e.date.year == y), ZERO)
+            dist_r = sum(
+                (
+                    from_cents(e.amount_cents)
+                    for e in events
+                    if e.kind == "distribution" and e.account == "roth" and e.date.year == y
+                ),
+                ZERO,
+            )
         target = y == year
-        later_t = sum((from_cents(e.amount_cents) for e in events if e.kind == "contribution"
-                       and e.account == "traditional" and e.tax_year == y and e.date.year > y), ZERO)
-        later_r = sum((from_cents(e.amount_cents) for e in events if e.kind == "contribution"
-                       and e.account == "roth" and e.tax_year == y and e.date.year > y), ZERO)
+        later_t = sum(
+            (
+                from_cents(e.amount_cents)
+                for e in events
+                if e.kind == "contribution"
+                and e.account == "traditional"
+                and e.tax_year == y
+                and e.date.year > y
+            ),
+            ZERO,
+        )
+        later_r = sum(
+            (
+                from_cents(e.amount_cents)
+                for e in events
+                if e.kind == "contribution" and e.account == "roth" and e.tax_year == y and e.date.year > y
+            ),
+            ZERO,
+        )
         tv = (trad_values[y] + later_t) if y in trad_values else None
         rv = (roth_values[y] + later_r) if y in roth_values else None
-        l3, prior_t_next = rules.part_iii(rules.ExcessYear(
-            y, prior_t, room_t, dist_t, withdrawn, cur_t, tv if target else NO_CAP))
-        l4, prior_r_next = rules.part_iv(rules.ExcessYear(
-            y, prior_r, room_r, dist_r, ZERO, cur_r, rv if target else NO_CAP))
+        l3, prior_t_next = rules.part_iii(
+            rules.ExcessYear(y, prior_t, room_t, dist_t, withdrawn, cur_t, tv if target else NO_CAP)
+        )
+        l4, prior_r_next = rules.part_iv(
+            rules.ExcessYear(y, prior_r, room_r, dist_r, ZERO, cur_r, rv if target else NO_CAP)
+        )
         if target:
             lines3, lines4 = l3, l4
             if chk is not None:
@@ -166,8 +239,15 @@ def form_5329(session: Session, person_name: str, year: int) -> dict:
     lines.update(lines3)
     lines.update({k: v for k, v in lines4.items() if k})
     if lines["16"] and lines["16"] > 0:
-        notes.append("line 17: the December 31 traditional IRA value is the one recorded with `ira value` (Form "
-                     "8606 line 6; it includes outstanding rollovers) plus contributions for the year made later")
-    return {"person": person_name, "tax_year": year, "lines": lines,
-            "total_additional_tax": (lines["4"] or ZERO) + (lines["17"] or ZERO) + (lines["25"] or ZERO),
-            "notes": notes, "warnings": warnings}
+        notes.append(
+            "line 17: the December 31 traditional IRA value is the one recorded with `ira value` (Form "
+            "8606 line 6; it includes outstanding rollovers) plus contributions for the year made later"
+        )
+    return {
+        "person": person_name,
+        "tax_year": year,
+        "lines": lines,
+        "total_additional_tax": (lines["4"] or ZERO) + (lines["17"] or ZERO) + (lines["25"] or ZERO),
+        "notes": notes,
+        "warnings": warnings,
+    }

@@ -29,10 +29,9 @@ refused (its pro rata share under IRC 72(e)(8) would need the note's value).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import datetime as dt
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -104,25 +103,46 @@ def _batches(session: Session) -> dict[int, str]:
     return {b.id: b.file_name for b in session.scalars(select(ImportBatch))}
 
 
-def _ref(kind: str, row_id: int, on: dt.date, amount: Decimal, import_id: int | None,
-         file_row: int | None, batches: dict[int, str]) -> str:
+def _ref(
+    kind: str,
+    row_id: int,
+    on: dt.date,
+    amount: Decimal,
+    import_id: int | None,
+    file_row: int | None,
+    batches: dict[int, str],
+) -> str:
     where = "entered on the command line"
     if import_id is not None:
         where = f"{batches.get(import_id, f'import #{import_id}')}" + (f" row {file_row}" if file_row else "")
     return f"{on.isoformat()} {kind} #{row_id} {amount:,.2f} ({where})"
 
 
-def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
-                   batches: dict[int, str] | None = None, tags: list | None = None) -> list[th.PlanMove]:
+def aftertax_moves(
+    session: Session,
+    plan: Plan,
+    through: dt.date | None = None,
+    batches: dict[int, str] | None = None,
+    tags: list | None = None,
+) -> list[th.PlanMove]:
     """The plan's after-tax sub-account rows as rule inputs (see the module docstring).
 
     ``tags``, if given, receives one item per move: the conversion id of a recorded
     conversion's distribution, else None (see :func:`conversion_splits`)."""
     batches = _batches(session) if batches is None else batches
     # plain rows, not ORM objects: a plan may hold hundreds of thousands of entries
-    stmt = select(Entry.id, Entry.date, Entry.source, Entry.type, Entry.amount_cents, Entry.import_id,
-                  Entry.file_row, Entry.conversion_id).where(
-        Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(("aftertax", "aftertax_pre87")))
+    stmt = select(
+        Entry.id,
+        Entry.date,
+        Entry.source,
+        Entry.type,
+        Entry.amount_cents,
+        Entry.import_id,
+        Entry.file_row,
+        Entry.conversion_id,
+    ).where(
+        Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(("aftertax", "aftertax_pre87"))
+    )
     if through is not None:
         stmt = stmt.where(Entry.date <= through)
     entries = session.execute(stmt.order_by(Entry.date, Entry.id)).all()
@@ -144,14 +164,17 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
         if e.source == "aftertax_pre87":
             raise UnsupportedSituation(
                 f"plan {plan.name} has pre-1987 after-tax money (entry #{e.id}); IRC 72(e)(8)(D) "
-                "rules for it are not supported")
+                "rules for it are not supported"
+            )
         amount = from_cents(e.amount_cents)
         if e.conversion_id in conv_total and e.type in DISTRIBUTION_TYPES:
             seen_conv.add(e.conversion_id)
             amount = from_cents(conv_total[e.conversion_id])
         ref = _ref(e.type, e.id, e.date, amount, e.import_id, e.file_row, batches)
         if tags is not None:
-            tags.append(e.conversion_id if e.conversion_id in convs and e.type in DISTRIBUTION_TYPES else None)
+            tags.append(
+                e.conversion_id if e.conversion_id in convs and e.type in DISTRIBUTION_TYPES else None
+            )
         if e.type in CONTRIBUTION_TYPES:
             moves.append(th.PlanMove(plan.name, e.date, "contribution", amount, ref=ref))
         elif e.type in BALANCE_ONLY_TYPES:
@@ -172,16 +195,33 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
                 raise UnsupportedSituation(
                     f"{ref}: plan {plan.name} has {from_cents(-loan_cents):,.2f} of after-tax money out on a "
                     "participant loan (IRC 72(p)); the pro rata basis of a distribution while the loan is "
-                    "outstanding (IRC 72(e)(8)) needs the loan note's value, which the ledger does not keep")
+                    "outstanding (IRC 72(e)(8)) needs the loan note's value, which the ledger does not keep"
+                )
             if amount >= 0:
                 raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
             c = convs.get(e.conversion_id) if e.conversion_id else None
             if c is not None:
-                cref = _ref(f"conversion to {c.to}" + (" (Notice 2014-54 split)" if c.earnings_to else ""),
-                            c.id, c.date, from_cents(c.amount_cents), c.import_id, None, batches)
-                moves.append(th.PlanMove(
-                    plan.name, e.date, "distribution", -amount, to=c.to, earnings_to=c.earnings_to,
-                    basis_override=from_cents(c.basis_cents) if c.basis_overridden else None, ref=cref))
+                cref = _ref(
+                    f"conversion to {c.to}" + (" (Notice 2014-54 split)" if c.earnings_to else ""),
+                    c.id,
+                    c.date,
+                    from_cents(c.amount_cents),
+                    c.import_id,
+                    None,
+                    batches,
+                )
+                moves.append(
+                    th.PlanMove(
+                        plan.name,
+                        e.date,
+                        "distribution",
+                        -amount,
+                        to=c.to,
+                        earnings_to=c.earnings_to,
+                        basis_override=from_cents(c.basis_cents) if c.basis_overridden else None,
+                        ref=cref,
+                    )
+                )
             elif e.type == "conversion_out":
                 moves.append(th.PlanMove(plan.name, e.date, "distribution", -amount, to="in-plan", ref=ref))
             elif e.type == "withdrawal":
@@ -190,10 +230,12 @@ def aftertax_moves(session: Session, plan: Plan, through: dt.date | None = None,
                 raise UnsupportedSituation(
                     f"{ref}: an after-tax rollover_out without a recorded destination; record it "
                     "with `megaroth convert` (box 2a depends on whether it went to a Roth or a "
-                    "traditional IRA)")
+                    "traditional IRA)"
+                )
         else:
             raise UnsupportedSituation(
-                f"{ref}: after-tax rows of type {e.type!r} are not supported for basis tracking")
+                f"{ref}: after-tax rows of type {e.type!r} are not supported for basis tracking"
+            )
     return moves
 
 
@@ -207,11 +249,13 @@ def _opening_moves(session: Session, plan: Plan, e, amount: Decimal, ref: str, m
         raise UnsupportedSituation(
             f"{ref}: plan {plan.name}'s {e.source} opening balance has no known basis (the statement does "
             f"not say how much of it is {'after-tax contributions' if group == 'aftertax' else 'Roth contributions'}); "
-            f"record it from the plan's records with `{fix_hint(plan.name, group)}`")
+            f"record it from the plan's records with `{fix_hint(plan.name, group)}`"
+        )
     if basis > amount:
         raise UnsupportedSituation(
             f"{ref}: the recorded {group} basis {basis:,.2f} is above the opening balance {amount:,.2f} "
-            "(a loss before the ledger's history); not supported")
+            "(a loss before the ledger's history); not supported"
+        )
     out = [move(plan.name, e.date, "contribution", basis, ref=ref + " basis")] if basis else []
     if amount - basis:
         out.append(move(plan.name, e.date, "earnings", amount - basis, ref=ref + " earnings"))
@@ -227,27 +271,48 @@ def conversion_splits(session: Session, plan: Plan) -> dict[int, basis_rules.Dis
     tags: list = []
     moves = aftertax_moves(session, plan, tags=tags)
     order = sorted(range(len(moves)), key=lambda i: (moves[i].date, th._RANK[moves[i].kind]))
-    rp = basis_rules.replay([
-        basis_rules.SubAccountMove(moves[i].date, moves[i].kind, moves[i].amount,  # type: ignore[arg-type]
-                                   moves[i].basis_override, moves[i].ref)
-        for i in order
-    ])
-    return {tags[i]: step.split for i, step in zip(order, rp.steps)
-            if step.split is not None and tags[i] is not None}
+    rp = basis_rules.replay(
+        [
+            basis_rules.SubAccountMove(
+                moves[i].date,
+                moves[i].kind,
+                moves[i].amount,  # type: ignore[arg-type]
+                moves[i].basis_override,
+                moves[i].ref,
+            )
+            for i in order
+        ]
+    )
+    return {
+        tags[i]: step.split
+        for i, step in zip(order, rp.steps)
+        if step.split is not None and tags[i] is not None
+    }
 
 
 def aftertax_replay(session: Session, plan: Plan, through: dt.date | None = None) -> basis_rules.Replay:
     moves = sorted(aftertax_moves(session, plan, through), key=lambda m: (m.date, th._RANK[m.kind]))
-    return basis_rules.replay([
-        basis_rules.SubAccountMove(m.date, m.kind, m.amount, m.basis_override, m.ref)  # type: ignore[arg-type]
-        for m in moves
-    ])
+    return basis_rules.replay(
+        [
+            basis_rules.SubAccountMove(m.date, m.kind, m.amount, m.basis_override, m.ref)  # type: ignore[arg-type]
+            for m in moves
+        ]
+    )
 
 
-def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) -> list[f1099_rules.PlanPayment]:
-    rows = session.scalars(select(Entry).where(
-        Entry.plan_id == plan.id, Entry.status == "posted", Entry.type.in_(sorted(DISTRIBUTION_TYPES)),
-        Entry.source.not_in(("aftertax", "aftertax_pre87"))).order_by(Entry.date, Entry.id)).all()
+def _other_plan_payments(
+    session: Session, plan: Plan, batches: dict[int, str]
+) -> list[f1099_rules.PlanPayment]:
+    rows = session.scalars(
+        select(Entry)
+        .where(
+            Entry.plan_id == plan.id,
+            Entry.status == "posted",
+            Entry.type.in_(sorted(DISTRIBUTION_TYPES)),
+            Entry.source.not_in(("aftertax", "aftertax_pre87")),
+        )
+        .order_by(Entry.date, Entry.id)
+    ).all()
     out = []
     for e in rows:
         if (e.origin or "").startswith("correction #"):
@@ -259,14 +324,25 @@ def _other_plan_payments(session: Session, plan: Plan, batches: dict[int, str]) 
         if e.source in ROTH_SOURCES:
             continue  # designated Roth account: see dra_moves
         if e.type == "rollover_out":
-            raise UnsupportedSituation(f"{ref}: a {e.source} rollover_out needs its destination; not supported")
+            raise UnsupportedSituation(
+                f"{ref}: a {e.source} rollover_out needs its destination; not supported"
+            )
         if e.source == "unknown":
             raise UnsupportedSituation(f"{ref}: a {e.type} from an unknown source cannot be taxed")
         # pretax/employer money has no basis: all of it is taxable (IRC 402(a)); an in-plan
         # conversion of it is an IRR (code G, box 2a = box 1), a withdrawal is paid in cash.
         dest = "in-plan" if e.type == "conversion_out" else "cash"
-        out.append(f1099_rules.PlanPayment(payer=plan.name, date=e.date, destination=dest, gross=-amount,
-                                           taxable=-amount, basis=ZERO, refs=(ref,)))
+        out.append(
+            f1099_rules.PlanPayment(
+                payer=plan.name,
+                date=e.date,
+                destination=dest,
+                gross=-amount,
+                taxable=-amount,
+                basis=ZERO,
+                refs=(ref,),
+            )
+        )
     return out
 
 
@@ -275,9 +351,11 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
     needed). IRRs coming in (``conversion_in``) are skipped: the after-tax/pretax side
     supplies them with their taxable and nontaxable parts. A ``rollover_out`` is taken to be a
     direct rollover to a Roth IRA (code H)."""
-    rows = session.scalars(select(Entry).where(
-        Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(sorted(ROTH_SOURCES)))
-        .order_by(Entry.date, Entry.id)).all()
+    rows = session.scalars(
+        select(Entry)
+        .where(Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(sorted(ROTH_SOURCES)))
+        .order_by(Entry.date, Entry.id)
+    ).all()
     rows = [e for e in rows if not (e.origin or "").startswith("correction #")]  # rules.corrections
     if not any(e.type in DISTRIBUTION_TYPES for e in rows):
         return []
@@ -290,7 +368,8 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
         if e.source == "roth_rollover":
             raise UnsupportedSituation(
                 f"{ref}: designated Roth money rolled in from another plan carries its own basis and "
-                "clock; not supported")
+                "clock; not supported"
+            )
         if e.type in CONTRIBUTION_TYPES:
             out.append(th.DraMove(plan.name, e.date, "contribution", amount, ref=ref))
         elif e.type in BALANCE_ONLY_TYPES:
@@ -299,16 +378,28 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
             if e.source not in ("roth", "employer_roth"):
                 raise UnsupportedSituation(
                     f"{ref}: an opening balance of {e.source} money carries in-plan conversion layers and "
-                    "clocks the statement does not give; not supported")
-            out.extend(_opening_moves(session, plan, e, amount, ref, th.DraMove))  # only run with distributions
+                    "clocks the statement does not give; not supported"
+                )
+            out.extend(
+                _opening_moves(session, plan, e, amount, ref, th.DraMove)
+            )  # only run with distributions
         elif e.type in ("withdrawal", "rollover_out"):
             if amount >= 0:
                 raise UnsupportedSituation(f"{ref}: a {e.type} should be negative (money out)")
-            out.append(th.DraMove(plan.name, e.date, "distribution", -amount,
-                                  to="roth-ira" if e.type == "rollover_out" else "cash", ref=ref))
+            out.append(
+                th.DraMove(
+                    plan.name,
+                    e.date,
+                    "distribution",
+                    -amount,
+                    to="roth-ira" if e.type == "rollover_out" else "cash",
+                    ref=ref,
+                )
+            )
         else:
             raise UnsupportedSituation(
-                f"{ref}: designated Roth rows of type {e.type!r} are not supported for basis tracking")
+                f"{ref}: designated Roth rows of type {e.type!r} are not supported for basis tracking"
+            )
     return out
 
 
@@ -323,11 +414,17 @@ def _closed_plan_years(session: Session, plans: list[Plan]) -> set[tuple[str, in
         sources = set(session.scalars(select(Entry.source).where(Entry.plan_id == p.id, posted).distinct()))
         if not sources - {"aftertax", "aftertax_pre87", "roth_irr"}:
             continue  # only the after-tax sub-account is tracked: the account's total is unknown
-        dist_dates = session.scalars(select(Entry.date).where(
-            Entry.plan_id == p.id, posted, Entry.type.in_(sorted(DISTRIBUTION_TYPES))).distinct())
+        dist_dates = session.scalars(
+            select(Entry.date)
+            .where(Entry.plan_id == p.id, posted, Entry.type.in_(sorted(DISTRIBUTION_TYPES)))
+            .distinct()
+        )
         for y in sorted({d.year for d in dist_dates}):
-            end = session.scalar(select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
-                Entry.plan_id == p.id, posted, Entry.date <= dt.date(y, 12, 31)))
+            end = session.scalar(
+                select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
+                    Entry.plan_id == p.id, posted, Entry.date <= dt.date(y, 12, 31)
+                )
+            )
             if end == 0:
                 out.add((p.name, y))
     return out
@@ -380,26 +477,50 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
         others.extend(_other_plan_payments(session, p, batches))
         dra.extend(dra_moves(session, p, batches))
     ira = []
-    for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person.id)
-                              .order_by(IraEvent.date, IraEvent.id)):
+    for ev in session.scalars(
+        select(IraEvent).where(IraEvent.person_id == person.id).order_by(IraEvent.date, IraEvent.id)
+    ):
         amount = from_cents(ev.amount_cents)
-        ira.append(th.IraMove(ev.date, ev.tax_year, ev.kind, ev.account, amount,
-                              from_cents(ev.nondeductible_cents), ev.exception,
-                              _ref(f"IRA {ev.kind} ({ev.account})", ev.id, ev.date, amount, ev.import_id,
-                                   None, batches),
-                              earnings=from_cents(ev.earnings_cents), after_due_date=bool(ev.after_due_date),
-                              deductibility_open=bool(ev.deductibility_open)))
-    values = {v.year: from_cents(v.amount_cents)
-              for v in session.scalars(select(IraValue).where(IraValue.person_id == person.id))}
+        ira.append(
+            th.IraMove(
+                ev.date,
+                ev.tax_year,
+                ev.kind,
+                ev.account,
+                amount,
+                from_cents(ev.nondeductible_cents),
+                ev.exception,
+                _ref(f"IRA {ev.kind} ({ev.account})", ev.id, ev.date, amount, ev.import_id, None, batches),
+                earnings=from_cents(ev.earnings_cents),
+                after_due_date=bool(ev.after_due_date),
+                deductibility_open=bool(ev.deductibility_open),
+            )
+        )
+    values = {
+        v.year: from_cents(v.amount_cents)
+        for v in session.scalars(select(IraValue).where(IraValue.person_id == person.id))
+    }
     cf = None
-    row = session.scalars(select(BasisCarryforward).where(BasisCarryforward.person_id == person.id)
-                          .order_by(BasisCarryforward.year.desc())).first()
+    row = session.scalars(
+        select(BasisCarryforward)
+        .where(BasisCarryforward.person_id == person.id)
+        .order_by(BasisCarryforward.year.desc())
+    ).first()
     if row is not None:
-        layers = tuple((l.layer_year, from_cents(l.gross_cents), from_cents(l.taxable_cents))
-                       for l in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)
-                                                .order_by(BasisLayer.layer_year, BasisLayer.id)))
-        cf = th.CarryForward(row.year, from_cents(row.traditional_cents) or ZERO,
-                             from_cents(row.roth_contributions_cents) or ZERO, layers)
+        layers = tuple(
+            (layer.layer_year, from_cents(layer.gross_cents), from_cents(layer.taxable_cents))
+            for layer in session.scalars(
+                select(BasisLayer)
+                .where(BasisLayer.carryforward_id == row.id)
+                .order_by(BasisLayer.layer_year, BasisLayer.id)
+            )
+        )
+        cf = th.CarryForward(
+            row.year,
+            from_cents(row.traditional_cents) or ZERO,
+            from_cents(row.roth_contributions_cents) or ZERO,
+            layers,
+        )
     deduction_limits = {}
     open_years = sorted({m.tax_year for m in ira if m.deductibility_open})
     if open_years:
@@ -412,18 +533,30 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
                 deduction_limits[y] = deduction_worksheet(f).limit
     from .plan_corrections import corrections_for_person
 
-    hist = th.PersonHistory(person=person.name, born=person.born, plan_moves=tuple(moves),
-                            other_plan_payments=tuple(others), ira_moves=tuple(ira), ira_values=values,
-                            carryforward=cf, dra_moves=tuple(dra),
-                            plan_first_roth_year={p.name: p.first_roth_year for p in plans},
-                            closed_plan_years=frozenset(_closed_plan_years(session, plans)),
-                            deduction_limits=deduction_limits,
-                            plan_corrections=tuple(corrections_for_person(session, person.id)))
+    hist = th.PersonHistory(
+        person=person.name,
+        born=person.born,
+        plan_moves=tuple(moves),
+        other_plan_payments=tuple(others),
+        ira_moves=tuple(ira),
+        ira_values=values,
+        carryforward=cf,
+        dra_moves=tuple(dra),
+        plan_first_roth_year={p.name: p.first_roth_year for p in plans},
+        closed_plan_years=frozenset(_closed_plan_years(session, plans)),
+        deduction_limits=deduction_limits,
+        plan_corrections=tuple(corrections_for_person(session, person.id)),
+    )
     return hist, person
 
 
-def _history_result(session: Session, person_name: str, hist: th.PersonHistory,
-                    through: int | None, provisional_line6: bool = False) -> th.HistoryResult:
+def _history_result(
+    session: Session,
+    person_name: str,
+    hist: th.PersonHistory,
+    through: int | None,
+    provisional_line6: bool = False,
+) -> th.HistoryResult:
     """``compute_history`` of a loaded history, memoised inside :func:`history_cache`."""
     cache = session.info.get(_CACHE_KEY)
     if cache is None:
@@ -454,19 +587,21 @@ def provisional_notes(session: Session, person_name: str) -> list[str]:
     """The warnings behind :func:`roth_history`'s provisional figures (Form 8606 line 6 missing)."""
     hist, _ = load_history(session, person_name)
     result = _history_result(session, person_name, hist, None, provisional_line6=True)
-    return [w for y in sorted(result.years) for w in result.years[y].warnings
-            if w.startswith("PROVISIONAL")]
+    return [w for y in sorted(result.years) for w in result.years[y].warnings if w.startswith("PROVISIONAL")]
 
 
-def _compute_year(session: Session, person_name: str, year: int
-                  ) -> tuple[th.YearResult, th.HistoryResult, th.PersonHistory]:
+def _compute_year(
+    session: Session, person_name: str, year: int
+) -> tuple[th.YearResult, th.HistoryResult, th.PersonHistory]:
     hist, _ = load_history(session, person_name)
     result = _history_result(session, person_name, hist, year)
     if year not in result.years:
         cf = hist.carryforward
         if cf is not None and year <= cf.year:
-            raise UserError(f"{year} is covered by `basis set --year {cf.year}`: the ledger's history "
-                            f"starts in {cf.year + 1}")
+            raise UserError(
+                f"{year} is covered by `basis set --year {cf.year}`: the ledger's history "
+                f"starts in {cf.year + 1}"
+            )
         raise UserError(f"nothing recorded for {person_name} in or before {year}")
     return result.years[year], result, hist
 
@@ -487,8 +622,11 @@ def return_suspects(session: Session, person_name: str, year: int) -> list[str]:
     person = get_person(session, person_name)
     out = []
     checks: dict[int, object] = {}
-    for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person.id,
-                                                     IraEvent.kind == "distribution").order_by(IraEvent.date)):
+    for ev in session.scalars(
+        select(IraEvent)
+        .where(IraEvent.person_id == person.id, IraEvent.kind == "distribution")
+        .order_by(IraEvent.date)
+    ):
         if ev.date.year != year:
             continue
         for y in (ev.date.year, ev.date.year - 1):
@@ -509,7 +647,8 @@ def return_suspects(session: Session, person_name: str, year: int) -> list[str]:
                     f"(#{ev.id}) came while the {y} {ev.account} IRA contributions exceed the limit by {excess:,.2f}: "
                     f"if it paid the excess back it belongs in the ledger as `megaroth ira return --account "
                     f"{ev.account} --tax-year {y}`, not as `ira distribute` -- as a distribution it is taxed "
-                    "(Form 8606) and the excess keeps owing 6% a year (Form 5329)")
+                    "(Form 8606) and the excess keeps owing 6% a year (Form 5329)"
+                )
                 break
     return out
 
@@ -530,59 +669,87 @@ def _money(v: Decimal | None, rounded: bool) -> Decimal | None:
 
 def form_dict(f: f1099_rules.Form1099R, rounded: bool = False) -> dict:
     return {
-        "payer": f.payer, "destination": f.destination,
-        "box1": _money(f.box1, rounded), "box2a": _money(f.box2a, rounded),
+        "payer": f.payer,
+        "destination": f.destination,
+        "box1": _money(f.box1, rounded),
+        "box2a": _money(f.box2a, rounded),
         "box2b_taxable_not_determined": f.box2b_taxable_not_determined,
         "box2b_total_distribution": f.box2b_total_distribution,
-        "box4": _money(f.box4, rounded), "box5": _money(f.box5, rounded), "box7": f.box7,
-        "box10": _money(f.box10, rounded), "box11": f.box11,
+        "box4": _money(f.box4, rounded),
+        "box5": _money(f.box5, rounded),
+        "box7": f.box7,
+        "box10": _money(f.box10, rounded),
+        "box11": f.box11,
     }
 
 
-def form_1099r(session: Session, person_name: str, year: int, *, explain: bool = False,
-               rounded: bool = False) -> dict:
+def form_1099r(
+    session: Session, person_name: str, year: int, *, explain: bool = False, rounded: bool = False
+) -> dict:
     r = _year(session, person_name, year)
-    payload: dict = {"person": person_name, "tax_year": year,
-                     "forms": [form_dict(f, rounded) for f in r.forms],
-                     "warnings": warning_dicts(r.warnings) + _suspect_dicts(session, person_name, year)}
+    payload: dict = {
+        "person": person_name,
+        "tax_year": year,
+        "forms": [form_dict(f, rounded) for f in r.forms],
+        "warnings": warning_dicts(r.warnings) + _suspect_dicts(session, person_name, year),
+    }
     if explain:
-        payload["explain"] = [{"payer": f.payer, "destination": f.destination, "box7": f.box7,
-                               "boxes": f.explain} for f in r.forms]
+        payload["explain"] = [
+            {"payer": f.payer, "destination": f.destination, "box7": f.box7, "boxes": f.explain}
+            for f in r.forms
+        ]
     return payload
 
 
-def form_8606(session: Session, person_name: str, year: int, *, explain: bool = False,
-              rounded: bool = False) -> dict:
+def form_8606(
+    session: Session, person_name: str, year: int, *, explain: bool = False, rounded: bool = False
+) -> dict:
     r, result, hist = _compute_year(session, person_name, year)
     f = _rounded_8606(r) if rounded else r.f8606
     lines = {k: format_line(k, round_line(k, f.lines[k]) if rounded else f.lines[k]) for k in LINES}
     warnings = [w for w in r.warnings if _concerns_8606(w)]
     warnings += [w for w in f.warnings if w not in warnings]
-    payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
-                     "warnings": warning_dicts(warnings) + _suspect_dicts(session, person_name, year)}
+    payload: dict = {
+        "person": person_name,
+        "tax_year": year,
+        "lines": lines,
+        "warnings": warning_dicts(warnings) + _suspect_dicts(session, person_name, year),
+    }
     if f.worksheet_1_1 is not None:
-        payload["worksheet_1_1"] = {k: format_line("10" if k == "7" else k, v) for k, v in f.worksheet_1_1.items()}
+        payload["worksheet_1_1"] = {
+            k: format_line("10" if k == "7" else k, v) for k, v in f.worksheet_1_1.items()
+        }
     if explain:
         payload["explain"] = _explain_8606(f, year, result, hist)
         if f.worksheet_1_1 is not None:
             ws = f.worksheet_1_1
             payload["explain"]["13"]["rows"] = [
                 f"Worksheet 1-1 line {k}: {WS11_TEXT[k]}: {format_line('10' if k == '7' else k, v)}"
-                for k, v in ws.items()]
+                for k, v in ws.items()
+            ]
     return payload
 
 
 WS11_TEXT = {
-    "1": "basis in traditional IRAs at the end of last year", "2": "all traditional IRA contributions for the year",
-    "3": "line 1 + line 2", "4": "December 31 value of the traditional IRAs", "5": "distributions incl. conversions",
-    "6": "line 4 + line 5", "7": "line 3 / line 6", "8": "nontaxable part (Form 8606 lines 13, 17)",
-    "9": "taxable part before conversions", "10": "taxable part of the conversions (line 18)",
+    "1": "basis in traditional IRAs at the end of last year",
+    "2": "all traditional IRA contributions for the year",
+    "3": "line 1 + line 2",
+    "4": "December 31 value of the traditional IRAs",
+    "5": "distributions incl. conversions",
+    "6": "line 4 + line 5",
+    "7": "line 3 / line 6",
+    "8": "nontaxable part (Form 8606 lines 13, 17)",
+    "9": "taxable part before conversions",
+    "10": "taxable part of the conversions (line 18)",
     "11": "taxable part of the other distributions (line 15a)",
 }
 
 
 def _suspect_dicts(session: Session, person_name: str, year: int) -> list[dict]:
-    return [{"code": "distribution-maybe-return", "message": m} for m in return_suspects(session, person_name, year)]
+    return [
+        {"code": "distribution-maybe-return", "message": m}
+        for m in return_suspects(session, person_name, year)
+    ]
 
 
 def _concerns_8606(w: str) -> bool:
@@ -599,8 +766,10 @@ def _explain_8606(f, year: int, result: th.HistoryResult, hist: th.PersonHistory
                 rows["4"].append(f"{m.ref}: made in {m.date.year} for {year}")
         elif m.kind == "recharacterization" and m.tax_year == year and m.nondeductible:
             sign = "+" if m.account == "roth" else "-"
-            rows["1"].append(f"{m.ref}: recharacterized {m.account} -> "
-                             f"{'traditional' if m.account == 'roth' else 'roth'}, nondeductible {sign}{m.nondeductible:,.2f}")
+            rows["1"].append(
+                f"{m.ref}: recharacterized {m.account} -> "
+                f"{'traditional' if m.account == 'roth' else 'roth'}, nondeductible {sign}{m.nondeductible:,.2f}"
+            )
         elif m.kind == "distribution" and m.account == "traditional" and m.date.year == year:
             rows["7"].append(m.ref)
         elif m.kind == "conversion" and m.date.year == year:
@@ -618,41 +787,55 @@ def _explain_8606(f, year: int, result: th.HistoryResult, hist: th.PersonHistory
         rows["2"].append(f"{year - 1} basis carried (line 14 or unchanged line 2): {prior:,.2f}")
     for c in result.roth_contributions:
         if c.tax_year <= year:
-            rows["22"].append(f"{c.kind} Roth contribution for {c.tax_year} ({c.date.isoformat()}): {c.amount:,.2f}")
+            rows["22"].append(
+                f"{c.kind} Roth contribution for {c.tax_year} ({c.date.isoformat()}): {c.amount:,.2f}"
+            )
     for layer in result.roth_layers:
         if layer.tax_year <= year and layer.kind in ("ira-conversion", "plan-rollover"):
-            rows["24"].append(f"{layer.kind} {layer.date.isoformat()}"
-                              + (f" from {layer.plan}" if layer.plan else "") + f": {layer.amount:,.2f}")
+            rows["24"].append(
+                f"{layer.kind} {layer.date.isoformat()}"
+                + (f" from {layer.plan}" if layer.plan else "")
+                + f": {layer.amount:,.2f}"
+            )
     if f.lines.get("22") is not None or f.lines.get("24") is not None:
         rows["22"].append("less earlier nonqualified distributions applied to it (line 22 worksheet)")
         rows["24"].append("less earlier distributions applied to it (line 24 chart)")
     return {k: {"formula": text, "rows": rows.get(k, [])} for k, text in f.explain.items()}
 
 
-def form_1040(session: Session, person_name: str, year: int, *, explain: bool = False,
-              rounded: bool = False) -> dict:
+def form_1040(
+    session: Session, person_name: str, year: int, *, explain: bool = False, rounded: bool = False
+) -> dict:
     r = _year(session, person_name, year)
     lines = {k: _money(v, rounded) for k, v in r.f1040.lines.items()}
     f8606 = r.f8606
     if rounded and lines["4b"] is not None:
         # line 4b from the whole-dollar Form 8606 so the two forms agree
         f8606 = _rounded_8606(r)
-        lines["4b"] = round_dollars(f8606.traditional_taxable + f8606.conversion_taxable
-                                    + f8606.roth_taxable)
-    payload: dict = {"person": person_name, "tax_year": year, "lines": lines,
-                     "warnings": warning_dicts(r.f1040.warnings) + _suspect_dicts(session, person_name, year)}
+        lines["4b"] = round_dollars(f8606.traditional_taxable + f8606.conversion_taxable + f8606.roth_taxable)
+    payload: dict = {
+        "person": person_name,
+        "tax_year": year,
+        "lines": lines,
+        "warnings": warning_dicts(r.f1040.warnings) + _suspect_dicts(session, person_name, year),
+    }
     if explain:
         ex = {}
         for k, text in r.f1040.explain.items():
             forms = r.ira_forms if k.startswith("4") else r.plan_forms
             box = "box1" if k.endswith("a") else "box2a"
-            rows = [f"{f.payer} 1099-R code {f.box7} to {f.destination}: {getattr(f, box) or ZERO:,.2f}"
-                    for f in forms]
+            rows = [
+                f"{f.payer} 1099-R code {f.box7} to {f.destination}: {getattr(f, box) or ZERO:,.2f}"
+                for f in forms
+            ]
             if k == "4a" and r.f8606.part3:
                 rows.append("Roth IRA distributions (Form 8606 line 19 and qualified ones)")
             if k == "4b":
-                rows = [f"Form 8606 line {n}: {f8606.lines[n]:,.2f}" for n in ("15c", "18", "25c")
-                        if f8606.lines[n] is not None] or rows
+                rows = [
+                    f"Form 8606 line {n}: {f8606.lines[n]:,.2f}"
+                    for n in ("15c", "18", "25c")
+                    if f8606.lines[n] is not None
+                ] or rows
             ex[k] = {"formula": text, "rows": rows}
         payload["explain"] = ex
     return payload
@@ -686,9 +869,11 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
             "box4": sum((f.box4 for f in group), ZERO),
             "box5": sum(((f.box5 or ZERO) for f in group), ZERO),
             # box 10 only exists on designated Roth account forms (the IRR part within 5 years)
-            "box10": (None if all(f.box10 is None for f in group)
-                      else sum(((f.box10 or ZERO) for f in group), ZERO)),
-            "box7": group[0].box7, "box11": group[0].box11,
+            "box10": (
+                None if all(f.box10 is None for f in group) else sum(((f.box10 or ZERO) for f in group), ZERO)
+            ),
+            "box7": group[0].box7,
+            "box11": group[0].box11,
         }
     diffs = []
     for box in RECON_BOXES:
@@ -701,37 +886,59 @@ def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict)
         if box == "box7" and want is not None and _same_code(got, want):
             continue
         if got != want:
-            diffs.append({"box": box, "received": got, "derived": want,
-                          "difference": (got - want) if isinstance(got, Decimal) and isinstance(want, Decimal)
-                          else None})
+            diffs.append(
+                {
+                    "box": box,
+                    "received": got,
+                    "derived": want,
+                    "difference": (got - want)
+                    if isinstance(got, Decimal) and isinstance(want, Decimal)
+                    else None,
+                }
+            )
     notes = []
     splits = conversion_splits(session, plan)
-    for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id,
-                                                      Conversion.tax_year == year)):
+    for c in session.scalars(
+        select(Conversion).where(Conversion.plan_id == plan.id, Conversion.tax_year == year)
+    ):
         sp = splits.get(c.id)
         if sp is not None and sp.basis != sp.basis_computed:
-            notes.append(f"conversion #{c.id} on {c.date.isoformat()}: basis {sp.basis:,.2f} "
-                         f"from the plan's confirmation, {sp.basis_computed:,.2f} computed "
-                         f"pro rata (difference {sp.basis - sp.basis_computed:,.2f})")
+            notes.append(
+                f"conversion #{c.id} on {c.date.isoformat()}: basis {sp.basis:,.2f} "
+                f"from the plan's confirmation, {sp.basis_computed:,.2f} computed "
+                f"pro rata (difference {sp.basis - sp.basis_computed:,.2f})"
+            )
     if not group:
-        notes.append(f"the ledger derives no {'code ' + code + ' ' if code else ''}1099-R for {plan_name} in {year}")
+        notes.append(
+            f"the ledger derives no {'code ' + code + ' ' if code else ''}1099-R for {plan_name} in {year}"
+        )
     entries = [form_dict(f) for f in group] if len(group) > 1 else []
-    return {"plan": plan_name, "tax_year": year, "match": not diffs and bool(group),
-            "received": {b: received.get(b) for b in RECON_BOXES},
-            "derived": derived, "diff": diffs, "entries": entries, "notes": notes,
-            "warnings": warning_dicts(r.warnings if r else [])}
+    return {
+        "plan": plan_name,
+        "tax_year": year,
+        "match": not diffs and bool(group),
+        "received": {b: received.get(b) for b in RECON_BOXES},
+        "derived": derived,
+        "diff": diffs,
+        "entries": entries,
+        "notes": notes,
+        "warnings": warning_dicts(r.warnings if r else []),
+    }
 
 
-def store_received_1099r(session: Session, plan: Plan, year: int, received: dict,
-                         row: Received1099R | None = None) -> Received1099R:
+def store_received_1099r(
+    session: Session, plan: Plan, year: int, received: dict, row: Received1099R | None = None
+) -> Received1099R:
     """Record the received 1099-R: it replaces the one entered earlier for the same plan and
     year (logged as an edit), so running ``reconcile 1099-r`` again does not add a second."""
     from .changelog import record_change, snapshot
 
     if row is None:
-        row = session.scalars(select(Received1099R).where(
-            Received1099R.plan_id == plan.id, Received1099R.year == year)
-            .order_by(Received1099R.recorded_at.desc(), Received1099R.id.desc())).first()
+        row = session.scalars(
+            select(Received1099R)
+            .where(Received1099R.plan_id == plan.id, Received1099R.year == year)
+            .order_by(Received1099R.recorded_at.desc(), Received1099R.id.desc())
+        ).first()
     before = None if row is None else snapshot(row, plan=plan.name)
     if row is None:
         row = Received1099R(plan_id=plan.id, year=year)
@@ -742,8 +949,15 @@ def store_received_1099r(session: Session, plan: Plan, year: int, received: dict
     row.box7, row.box11 = received.get("box7"), received.get("box11")
     row.recorded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     session.flush()
-    record_change(session, "add" if before is None else "edit", "1099-r", row.id, before,
-                  snapshot(row, plan=plan.name), person_id=plan.person_id)
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "1099-r",
+        row.id,
+        before,
+        snapshot(row, plan=plan.name),
+        person_id=plan.person_id,
+    )
     return row
 
 

@@ -15,9 +15,14 @@ from ..store.models import Entry, Plan, Wages
 from ..vocab import CONTRIBUTION_TYPES
 
 
-def compute(session: Session, person_name: str, year: int, remaining_paychecks: int | None = None,
-            expected_employer: dict[str, Decimal] | None = None,
-            expected_deferrals: dict[str, Decimal] | None = None) -> rules.Headroom:
+def compute(
+    session: Session,
+    person_name: str,
+    year: int,
+    remaining_paychecks: int | None = None,
+    expected_employer: dict[str, Decimal] | None = None,
+    expected_deferrals: dict[str, Decimal] | None = None,
+) -> rules.Headroom:
     person = get_person(session, person_name)
     plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
     ids = {p.id: p.name for p in plans}
@@ -25,8 +30,12 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
     # the paychecks' totals, in date order
     entries = session.execute(
         select(Entry.plan_id, Entry.date, Entry.source, func.sum(Entry.amount_cents).label("amount_cents"))
-        .where(Entry.plan_id.in_(ids), Entry.tax_year == year, Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
-               Entry.status == "posted")
+        .where(
+            Entry.plan_id.in_(ids),
+            Entry.tax_year == year,
+            Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
+            Entry.status == "posted",
+        )
         .group_by(Entry.plan_id, Entry.date, Entry.source)
     ).all()
     unknown = [(ids[e.plan_id], e) for e in entries if e.source == "unknown"]
@@ -34,14 +43,21 @@ def compute(session: Session, person_name: str, year: int, remaining_paychecks: 
         _refuse_unknown_sources(session, plans, unknown, year)
     wages = session.scalars(select(Wages).where(Wages.plan_id.in_(ids), Wages.year == year)).all()
     h = rules.compute_headroom(
-        person=person.name, born=person.born, year=year,
+        person=person.name,
+        born=person.born,
+        year=year,
         plans=[rules.PlanInfo(p.name, p.employer, p.kind, p.after_tax) for p in plans],
-        contributions=[rules.Contribution(ids[e.plan_id], e.date, e.source, from_cents(e.amount_cents))
-                       for e in entries],
-        wages=[rules.PlanWages(ids[w.plan_id], from_cents(w.compensation_cents), from_cents(w.fica_wages_cents))
-               for w in wages],
-        remaining_paychecks=remaining_paychecks, expected_employer=expected_employer,
-        expected_deferrals=expected_deferrals)
+        contributions=[
+            rules.Contribution(ids[e.plan_id], e.date, e.source, from_cents(e.amount_cents)) for e in entries
+        ],
+        wages=[
+            rules.PlanWages(ids[w.plan_id], from_cents(w.compensation_cents), from_cents(w.fica_wages_cents))
+            for w in wages
+        ],
+        remaining_paychecks=remaining_paychecks,
+        expected_employer=expected_employer,
+        expected_deferrals=expected_deferrals,
+    )
     _settle_excess_deferral(session, person, h)
     return h
 
@@ -56,8 +72,9 @@ def _settle_excess_deferral(session: Session, person, h: rules.Headroom) -> None
 
     if h.excess_deferrals <= 0:
         return
-    settled = settle_excess_deferral(h.excess_deferrals, corrected_by_year(session, person.id, h.year), h.year,
-                                     dt.date.today())
+    settled = settle_excess_deferral(
+        h.excess_deferrals, corrected_by_year(session, person.id, h.year), h.year, dt.date.today()
+    )
     if settled is None:
         return
     code, message = settled
@@ -80,31 +97,51 @@ def _refuse_unknown_sources(session: Session, plans, unknown, year: int) -> None
     raise UnsupportedSituation(
         f"headroom needs each contribution's money source, but plan {plan_name} has "
         f"{sum(f['rows'] for f in found)} row(s) in {year} with source unknown{where}; "
-        f"fix: {fix_hint(plan_name, first['import'])}")
+        f"fix: {fix_hint(plan_name, first['import'])}"
+    )
 
 
 def payload(h: rules.Headroom) -> dict:
     """The JSON document of ``megaroth headroom`` (keys fixed by issue #2; more may be added)."""
     return {
-        "person": h.person, "year": h.year, "age_at_year_end": h.age_at_year_end,
+        "person": h.person,
+        "year": h.year,
+        "age_at_year_end": h.age_at_year_end,
         "limits": dict(h.limits),
-        "elective_deferrals": h.elective_deferrals, "catch_up_used": h.catch_up_used,
+        "elective_deferrals": h.elective_deferrals,
+        "catch_up_used": h.catch_up_used,
         "excess_deferrals": h.excess_deferrals,
         "remaining_paychecks": h.remaining_paychecks,
-        "employers": [{
-            "employer": e.employer, "plans": e.plans, "annual_additions_limit": e.annual_additions_limit,
-            "elective_deferrals_counted": e.elective_deferrals_counted,
-            "employer_contributions": e.employer_contributions,
-            "after_tax_contributions": e.after_tax_contributions, "after_tax_room": e.after_tax_room,
-            "per_paycheck_after_tax": e.per_paycheck_after_tax,
-            "last_paycheck_after_tax": e.last_paycheck_after_tax,
-            "expected_employer": e.expected_employer, "expected_deferrals": e.expected_deferrals,
-            "remaining_room_after_expected": e.remaining_room_after_expected,
-            "elective_deferrals": e.elective_deferrals, "catch_up_portion": e.catch_up_portion,
-            "annual_additions": e.annual_additions, "compensation": e.compensation,
-        } for e in h.employers],
-        "plans_457b": [{"plan": p.plan, "limit": p.limit, "elective_deferrals": p.elective_deferrals,
-                        "catch_up_used": p.catch_up_used, "excess_deferrals": p.excess_deferrals}
-                       for p in h.plans_457b],
+        "employers": [
+            {
+                "employer": e.employer,
+                "plans": e.plans,
+                "annual_additions_limit": e.annual_additions_limit,
+                "elective_deferrals_counted": e.elective_deferrals_counted,
+                "employer_contributions": e.employer_contributions,
+                "after_tax_contributions": e.after_tax_contributions,
+                "after_tax_room": e.after_tax_room,
+                "per_paycheck_after_tax": e.per_paycheck_after_tax,
+                "last_paycheck_after_tax": e.last_paycheck_after_tax,
+                "expected_employer": e.expected_employer,
+                "expected_deferrals": e.expected_deferrals,
+                "remaining_room_after_expected": e.remaining_room_after_expected,
+                "elective_deferrals": e.elective_deferrals,
+                "catch_up_portion": e.catch_up_portion,
+                "annual_additions": e.annual_additions,
+                "compensation": e.compensation,
+            }
+            for e in h.employers
+        ],
+        "plans_457b": [
+            {
+                "plan": p.plan,
+                "limit": p.limit,
+                "elective_deferrals": p.elective_deferrals,
+                "catch_up_used": p.catch_up_used,
+                "excess_deferrals": p.excess_deferrals,
+            }
+            for p in h.plans_457b
+        ],
         "warnings": [{"code": w.code, "message": w.message} for w in h.warnings],
     }

@@ -32,9 +32,16 @@ COVERED_ASSUMED_NOTE = (
 )
 
 
-def tax_year_set(session: Session, person_name: str, year: int, filing_status: str, magi: Decimal,
-                 covered: bool | None = None, spouse_covered: bool = False,
-                 compensation: Decimal | None = None) -> dict:
+def tax_year_set(
+    session: Session,
+    person_name: str,
+    year: int,
+    filing_status: str,
+    magi: Decimal,
+    covered: bool | None = None,
+    spouse_covered: bool = False,
+    compensation: Decimal | None = None,
+) -> dict:
     person = get_person(session, person_name)
     if filing_status not in rules.FILING_STATUSES:
         raise UserError(f"--filing-status must be one of {', '.join(rules.FILING_STATUSES)}")
@@ -60,8 +67,15 @@ def tax_year_set(session: Session, person_name: str, year: int, filing_status: s
     row.spouse_covered = spouse_covered
     row.compensation_cents = None if compensation is None else to_cents(compensation)
     session.flush()
-    record_change(session, "add" if before is None else "edit", "tax-year", row.id, before, snapshot(row),
-                  person_id=person.id)
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "tax-year",
+        row.id,
+        before,
+        snapshot(row),
+        person_id=person.id,
+    )
     return year_payload(session, person_name, year)
 
 
@@ -70,9 +84,17 @@ def tax_year_list(session: Session, person_name: str) -> list[dict]:
     out = []
     for r in session.scalars(select(TaxYear).where(TaxYear.person_id == person.id).order_by(TaxYear.year)):
         covered, derived = _covered(session, person, r.year, r)
-        out.append({"year": r.year, "filing_status": r.filing_status, "magi": from_cents(r.magi_cents),
-                    "covered": covered, "covered_derived": derived, "spouse_covered": r.spouse_covered,
-                    "compensation": from_cents(r.compensation_cents)})
+        out.append(
+            {
+                "year": r.year,
+                "filing_status": r.filing_status,
+                "magi": from_cents(r.magi_cents),
+                "covered": covered,
+                "covered_derived": derived,
+                "spouse_covered": r.spouse_covered,
+                "compensation": from_cents(r.compensation_cents),
+            }
+        )
     return out
 
 
@@ -91,9 +113,16 @@ def _has_plan_contributions(session: Session, person: Person, year: int) -> bool
     plan_ids = list(session.scalars(select(Plan.id).where(Plan.person_id == person.id)))
     if not plan_ids:
         return False
-    hit = session.scalar(select(Entry.id).where(
-        Entry.plan_id.in_(plan_ids), Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
-        Entry.date >= dt.date(year, 1, 1), Entry.date <= dt.date(year, 12, 31)).limit(1))
+    hit = session.scalar(
+        select(Entry.id)
+        .where(
+            Entry.plan_id.in_(plan_ids),
+            Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
+            Entry.date >= dt.date(year, 1, 1),
+            Entry.date <= dt.date(year, 12, 31),
+        )
+        .limit(1)
+    )
     return hit is not None
 
 
@@ -105,20 +134,28 @@ def facts(session: Session, person: Person, year: int) -> tuple[rules.IraYearFac
         notes.append(COVERED_ASSUMED_NOTE.format(year=year, person=person.name))
     if row is None:
         return rules.IraYearFacts(year=year, born=person.born, covered=covered), notes
-    return rules.IraYearFacts(year=year, born=person.born, filing_status=row.filing_status,
-                              magi=from_cents(row.magi_cents), covered=covered,
-                              spouse_covered=row.spouse_covered,
-                              compensation=from_cents(row.compensation_cents)), notes
+    return rules.IraYearFacts(
+        year=year,
+        born=person.born,
+        filing_status=row.filing_status,
+        magi=from_cents(row.magi_cents),
+        covered=covered,
+        spouse_covered=row.spouse_covered,
+        compensation=from_cents(row.compensation_cents),
+    ), notes
 
 
-def contributions_for(session: Session, person: Person, year: int, extra: tuple[str, Decimal] | None = None
-                      ) -> tuple[Decimal, Decimal, Decimal]:
+def contributions_for(
+    session: Session, person: Person, year: int, extra: tuple[str, Decimal] | None = None
+) -> tuple[Decimal, Decimal, Decimal]:
     """(traditional, roth, recorded-as-deductible) regular contributions *for* ``year`` as they
     finally stand: a recharacterized amount counts in the second IRA, a contribution returned with
     its net income by the due date counts as not contributed (IRC 408A(d)(6), 408(d)(4)).
     ``extra`` = (account, amount) of a contribution about to be recorded."""
     trad = roth = deductible = ZERO
-    for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person.id, IraEvent.tax_year == year)):
+    for ev in session.scalars(
+        select(IraEvent).where(IraEvent.person_id == person.id, IraEvent.tax_year == year)
+    ):
         amount = from_cents(ev.amount_cents)
         if ev.kind == "contribution":
             if ev.account == "traditional":
@@ -152,8 +189,9 @@ def contributions_for(session: Session, person: Person, year: int, extra: tuple[
     return trad, roth, max(ZERO, deductible)
 
 
-def year_check(session: Session, person_name: str, year: int,
-               extra: tuple[str, Decimal, Decimal | None] | None = None) -> rules.IraLimitCheck | None:
+def year_check(
+    session: Session, person_name: str, year: int, extra: tuple[str, Decimal, Decimal | None] | None = None
+) -> rules.IraLimitCheck | None:
     """The limit check of a person-year (None when there is nothing to check). ``extra`` =
     (account, amount, nondeductible) of a contribution about to be recorded."""
     person = get_person(session, person_name)
@@ -183,8 +221,13 @@ def findings(session: Session, person_name: str, year: int) -> list[dict]:
 
 def years_with_contributions(session: Session, person_name: str) -> list[int]:
     person = get_person(session, person_name)
-    years = set(session.scalars(select(IraEvent.tax_year).where(
-        IraEvent.person_id == person.id, IraEvent.kind == "contribution").distinct()))
+    years = set(
+        session.scalars(
+            select(IraEvent.tax_year)
+            .where(IraEvent.person_id == person.id, IraEvent.kind == "contribution")
+            .distinct()
+        )
+    )
     years |= set(session.scalars(select(TaxYear.year).where(TaxYear.person_id == person.id)))
     return sorted(years)
 
@@ -197,12 +240,18 @@ def _ws(lines: dict | None, ratio_line: str | None = None) -> dict | None:
 
 def check_payload(res: rules.IraLimitCheck) -> dict:
     return {
-        "tax_year": res.year, "limit": res.limit, "traditional": res.traditional, "roth": res.roth,
-        "roth_allowed": res.roth_allowed, "deductible_limit": res.deductible_limit,
-        "traditional_excess": res.traditional_excess, "roth_excess": res.roth_excess,
+        "tax_year": res.year,
+        "limit": res.limit,
+        "traditional": res.traditional,
+        "roth": res.roth,
+        "roth_allowed": res.roth_allowed,
+        "deductible_limit": res.deductible_limit,
+        "traditional_excess": res.traditional_excess,
+        "roth_excess": res.roth_excess,
         "roth_worksheet": _ws(res.roth_worksheet.lines if res.roth_worksheet else None, "5"),
         "deduction_worksheet": _ws(res.deduction_worksheet.lines if res.deduction_worksheet else None),
-        "notes": list(res.notes), "warnings": list(res.findings),
+        "notes": list(res.notes),
+        "warnings": list(res.findings),
     }
 
 
@@ -211,11 +260,15 @@ def year_payload(session: Session, person_name: str, year: int) -> dict:
     row = session.scalars(select(TaxYear).where(TaxYear.person_id == person.id, TaxYear.year == year)).first()
     res = year_check(session, person_name, year)
     f, _ = facts(session, person, year)
-    payload = {"person": person_name, "tax_year": year,
-               "filing_status": row.filing_status if row else None,
-               "magi": from_cents(row.magi_cents) if row else None,
-               "covered": f.covered, "spouse_covered": f.spouse_covered,
-               "compensation": f.compensation}
+    payload = {
+        "person": person_name,
+        "tax_year": year,
+        "filing_status": row.filing_status if row else None,
+        "magi": from_cents(row.magi_cents) if row else None,
+        "covered": f.covered,
+        "spouse_covered": f.spouse_covered,
+        "compensation": f.compensation,
+    }
     if res is None:
         res = rules.check_year(f, ZERO, ZERO)
     payload.update(check_payload(res))

@@ -36,34 +36,53 @@ def reconcile(session: Session, person_name: str, account: str, year: int, recei
         raise UserError("--account must be traditional or roth")
     for box in ("box5", "box10", "box11"):
         if received.get(box) is not None:
-            raise UserError(f"--{box} is a plan's box (after-tax basis / designated Roth); an IRA custodian's "
-                            "1099-R leaves it blank")
+            raise UserError(
+                f"--{box} is a plan's box (after-tax basis / designated Roth); an IRA custodian's "
+                "1099-R leaves it blank"
+            )
     payer = f"{account}-ira"
     code = received.get("box7")
-    q = select(ReceivedIra1099R).where(ReceivedIra1099R.person_id == person.id, ReceivedIra1099R.account == account,
-                                       ReceivedIra1099R.year == year)
+    q = select(ReceivedIra1099R).where(
+        ReceivedIra1099R.person_id == person.id,
+        ReceivedIra1099R.account == account,
+        ReceivedIra1099R.year == year,
+    )
     old = [r for r in session.scalars(q) if (r.box7 or "") == (code or "")]
     for r in old:
         session.delete(r)
-    session.add(ReceivedIra1099R(
-        person_id=person.id, account=account, year=year,
-        box1_cents=_cents(received.get("box1")), box2a_cents=_cents(received.get("box2a")),
-        box4_cents=_cents(received.get("box4")), box7=code,
-        recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None)))
+    session.add(
+        ReceivedIra1099R(
+            person_id=person.id,
+            account=account,
+            year=year,
+            box1_cents=_cents(received.get("box1")),
+            box2a_cents=_cents(received.get("box2a")),
+            box4_cents=_cents(received.get("box4")),
+            box7=code,
+            recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        )
+    )
     session.flush()
     result = forms.compute(session, person.name, through=year)
     r = result.years.get(year)
     derived_forms = [f for f in (r.ira_forms if r else []) if f.payer == payer]
     if code is None and len({f.box7 for f in derived_forms}) > 1:
-        raise UserError(f"the {payer} custodian issues several kinds of 1099-R for {year} "
-                        f"({', '.join(sorted(f.box7 for f in derived_forms))}); give --code")
+        raise UserError(
+            f"the {payer} custodian issues several kinds of 1099-R for {year} "
+            f"({', '.join(sorted(f.box7 for f in derived_forms))}); give --code"
+        )
     group = [f for f in derived_forms if code is None or _same_code(f.box7, code)]
     derived = None
     if group:
-        derived = {"box1": sum((f.box1 for f in group), ZERO),
-                   "box2a": None if all(f.box2a is None for f in group) else sum((f.box2a or ZERO for f in group), ZERO),
-                   "box4": sum((f.box4 for f in group), ZERO), "box7": group[0].box7,
-                   "box2b_taxable_not_determined": group[0].box2b_taxable_not_determined}
+        derived = {
+            "box1": sum((f.box1 for f in group), ZERO),
+            "box2a": None
+            if all(f.box2a is None for f in group)
+            else sum((f.box2a or ZERO for f in group), ZERO),
+            "box4": sum((f.box4 for f in group), ZERO),
+            "box7": group[0].box7,
+            "box2b_taxable_not_determined": group[0].box2b_taxable_not_determined,
+        }
     diffs = []
     for box in BOXES:
         got = received.get(box)
@@ -75,19 +94,36 @@ def reconcile(session: Session, person_name: str, account: str, year: int, recei
         if box == "box7" and want is not None and _same_code(got, want):
             continue
         if got != want:
-            diffs.append({"box": box, "received": got, "derived": want,
-                          "difference": (got - want) if isinstance(got, Decimal) and isinstance(want, Decimal)
-                          else None})
+            diffs.append(
+                {
+                    "box": box,
+                    "received": got,
+                    "derived": want,
+                    "difference": (got - want)
+                    if isinstance(got, Decimal) and isinstance(want, Decimal)
+                    else None,
+                }
+            )
     notes = []
     if not group:
-        notes.append(f"the ledger derives no {'code ' + code + ' ' if code else ''}1099-R from the {account} IRA "
-                     f"custodian for {year}")
+        notes.append(
+            f"the ledger derives no {'code ' + code + ' ' if code else ''}1099-R from the {account} IRA "
+            f"custodian for {year}"
+        )
     if any(d["box"] == "box4" for d in diffs):
         notes.append("box 4: the ledger does not record withholding on IRA distributions (it shows 0.00)")
-    return {"person": person_name, "account": account, "payer": payer, "tax_year": year,
-            "match": not diffs and bool(group), "received": {b: received.get(b) for b in BOXES},
-            "derived": derived, "diff": diffs, "notes": notes,
-            "warnings": forms.warning_dicts(r.warnings if r else [])}
+    return {
+        "person": person_name,
+        "account": account,
+        "payer": payer,
+        "tax_year": year,
+        "match": not diffs and bool(group),
+        "received": {b: received.get(b) for b in BOXES},
+        "derived": derived,
+        "diff": diffs,
+        "notes": notes,
+        "warnings": forms.warning_dicts(r.warnings if r else []),
+    }
 
 
 def _cents(v) -> int | None:

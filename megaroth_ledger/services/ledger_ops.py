@@ -31,17 +31,20 @@ from .changelog import record_change, snapshot
 IRA_ACCOUNTS = ("traditional", "roth")
 
 
-def _posted_balance(session: Session, plan: Plan, source: str, through: dt.date,
-                    exclude_origin: str | None = None) -> Decimal:
+def _posted_balance(
+    session: Session, plan: Plan, source: str, through: dt.date, exclude_origin: str | None = None
+) -> Decimal:
     stmt = select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
-        Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted", Entry.date <= through)
+        Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted", Entry.date <= through
+    )
     if exclude_origin is not None:  # an assertion being replaced: without its own difference
         stmt = stmt.where((Entry.origin.is_(None)) | (Entry.origin != exclude_origin))
     return from_cents(int(session.scalar(stmt) or 0))
 
 
-def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal,
-                 memo: str | None = None) -> int:
+def add_earnings(
+    session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal, memo: str | None = None
+) -> int:
     """A gain or loss of one sub-account (changes the balance, never the basis)."""
     plan = get_plan(session, plan_name)
     if source not in SOURCES:
@@ -51,25 +54,40 @@ def add_earnings(session: Session, plan_name: str, on: dt.date, source: str, amo
     if amount < 0:
         # A loss cannot take the sub-account below zero on its date or on any later date (the
         # after-tax replay would refuse every form afterwards).
-        rows = session.execute(select(Entry.date, Entry.amount_cents).where(
-            Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted")).all()
+        rows = session.execute(
+            select(Entry.date, Entry.amount_cents).where(
+                Entry.plan_id == plan.id, Entry.source == source, Entry.status == "posted"
+            )
+        ).all()
         for d in sorted({on} | {r.date for r in rows if r.date > on}):
             after = from_cents(sum(r.amount_cents for r in rows if r.date <= d)) + amount
             if after < 0:
                 raise UserError(
                     f"a loss of {-amount:,.2f} on {on.isoformat()} would leave the {source} "
                     f"sub-account of {plan_name} at {after:,.2f} on {d.isoformat()}; a loss cannot "
-                    "exceed the balance")
-    e = Entry(plan_id=plan.id, date=on, tax_year=on.year, source=source, type="earnings",
-              amount_cents=to_cents(amount), memo=memo, origin="earnings add")
+                    "exceed the balance"
+                )
+    e = Entry(
+        plan_id=plan.id,
+        date=on,
+        tax_year=on.year,
+        source=source,
+        type="earnings",
+        amount_cents=to_cents(amount),
+        memo=memo,
+        origin="earnings add",
+    )
     session.add(e)
     refresh_differences(session, plan.id)
-    record_change(session, "add", "earnings", e.id, None, snapshot(e, plan=plan.name), person_id=plan.person_id)
+    record_change(
+        session, "add", "earnings", e.id, None, snapshot(e, plan=plan.name), person_id=plan.person_id
+    )
     return e.id
 
 
-def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal,
-                   strict: bool = False) -> dict:
+def assert_balance(
+    session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal, strict: bool = False
+) -> dict:
     """Compare a statement balance with the ledger on ``on`` (entries dated on or before it).
 
     A difference is recorded as an ``earnings`` entry whose ``origin`` names the assertion
@@ -81,11 +99,18 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
         raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if amount < 0:
         raise UserError("--amount (a balance) must not be negative")
-    a = session.scalars(select(BalanceAssertion).where(
-        BalanceAssertion.plan_id == plan.id, BalanceAssertion.date == on, BalanceAssertion.source == source)
-        .order_by(BalanceAssertion.id)).first()
-    ledger = _posted_balance(session, plan, source, on,
-                             exclude_origin=None if a is None else f"balance assert #{a.id}")
+    a = session.scalars(
+        select(BalanceAssertion)
+        .where(
+            BalanceAssertion.plan_id == plan.id,
+            BalanceAssertion.date == on,
+            BalanceAssertion.source == source,
+        )
+        .order_by(BalanceAssertion.id)
+    ).first()
+    ledger = _posted_balance(
+        session, plan, source, on, exclude_origin=None if a is None else f"balance assert #{a.id}"
+    )
     diff = amount - ledger
     if diff and strict:
         raise UserError(
@@ -94,8 +119,13 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
         )
     before = None
     if a is None:
-        a = BalanceAssertion(plan_id=plan.id, date=on, source=source, amount_cents=to_cents(amount),
-                             ledger_cents=to_cents(ledger))
+        a = BalanceAssertion(
+            plan_id=plan.id,
+            date=on,
+            source=source,
+            amount_cents=to_cents(amount),
+            ledger_cents=to_cents(ledger),
+        )
         session.add(a)
         session.flush()
     else:
@@ -106,15 +136,32 @@ def assert_balance(session: Session, plan_name: str, on: dt.date, source: str, a
     entry_id = None if e is None else e.id
     if e is not None and e.amount_cents != to_cents(diff):  # cannot happen: one rule figures both
         raise AssertionError(f"balance assertion #{a.id}: difference {diff} vs entry {e.amount_cents}")
-    record_change(session, "add" if before is None else "edit", "balance", a.id, before,
-                  assertion_snapshot(session, a, plan.name), person_id=plan.person_id)
-    return {"assertion": a.id, "plan": plan_name, "source": source, "date": on,
-            "statement": amount, "ledger": ledger, "difference": diff, "earnings_entry": entry_id,
-            "replaced": before is not None, "warnings": _suspicion_warnings(session, plan, source, on, diff, ledger)}
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "balance",
+        a.id,
+        before,
+        assertion_snapshot(session, a, plan.name),
+        person_id=plan.person_id,
+    )
+    return {
+        "assertion": a.id,
+        "plan": plan_name,
+        "source": source,
+        "date": on,
+        "statement": amount,
+        "ledger": ledger,
+        "difference": diff,
+        "earnings_entry": entry_id,
+        "replaced": before is not None,
+        "warnings": _suspicion_warnings(session, plan, source, on, diff, ledger),
+    }
 
 
-def _suspicion_warnings(session: Session, plan: Plan, source: str, on: dt.date, diff: Decimal,
-                        ledger: Decimal) -> list[dict]:
+def _suspicion_warnings(
+    session: Session, plan: Plan, source: str, on: dt.date, diff: Decimal, ledger: Decimal
+) -> list[dict]:
     """A difference out of proportion is booked all the same, but said (and `megaroth check` fails)."""
     if not diff:
         return []
@@ -125,14 +172,21 @@ def _suspicion_warnings(session: Session, plan: Plan, source: str, on: dt.date, 
 
 
 def assertion_entry(session: Session, a: BalanceAssertion) -> Entry | None:
-    return session.scalars(select(Entry).where(Entry.plan_id == a.plan_id, Entry.type == "earnings",
-                                               Entry.origin == f"balance assert #{a.id}")).first()
+    return session.scalars(
+        select(Entry).where(
+            Entry.plan_id == a.plan_id, Entry.type == "earnings", Entry.origin == f"balance assert #{a.id}"
+        )
+    ).first()
 
 
 def assertion_snapshot(session: Session, a: BalanceAssertion, plan_name: str) -> dict:
     e = assertion_entry(session, a)
-    return snapshot(a, plan=plan_name, difference=None if e is None else from_cents(e.amount_cents),
-                    earnings_entry=None if e is None else e.id)
+    return snapshot(
+        a,
+        plan=plan_name,
+        difference=None if e is None else from_cents(e.amount_cents),
+        earnings_entry=None if e is None else e.id,
+    )
 
 
 def refresh_differences(session: Session, plan_id: int) -> None:
@@ -153,8 +207,9 @@ def refresh_rollovers_in(session: Session, plan_id: int) -> None:
     is left stale. A ledger that cannot be replayed is left as it is: the caller's check refuses it."""
     from .forms import conversion_splits
 
-    convs = session.scalars(select(Conversion).where(Conversion.plan_id == plan_id,
-                                                     Conversion.to == "roth-ira")).all()
+    convs = session.scalars(
+        select(Conversion).where(Conversion.plan_id == plan_id, Conversion.to == "roth-ira")
+    ).all()
     if not convs:
         return
     try:
@@ -165,19 +220,31 @@ def refresh_rollovers_in(session: Session, plan_id: int) -> None:
         split = splits.get(c.id)
         if split is None:
             continue
-        parts = {("roth" if p.destination == "roth-ira" else "traditional"): p
-                 for p in basis_rules.allocate_destinations(split, c.to, c.earnings_to)}
-        for ev in session.scalars(select(IraEvent).where(IraEvent.conversion_id == c.id,
-                                                         IraEvent.kind == "rollover_in")):
+        parts = {
+            ("roth" if p.destination == "roth-ira" else "traditional"): p
+            for p in basis_rules.allocate_destinations(split, c.to, c.earnings_to)
+        }
+        for ev in session.scalars(
+            select(IraEvent).where(IraEvent.conversion_id == c.id, IraEvent.kind == "rollover_in")
+        ):
             part = parts.get(ev.account)
             if part is not None:
                 ev.amount_cents, ev.taxable_cents = to_cents(part.gross), to_cents(part.taxable)
     session.flush()
 
 
-def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: str,
-            earnings_to: str | None = None, basis: Decimal | None = None,
-            memo: str | None = None, *, existing: Conversion | None = None) -> dict:
+def convert(
+    session: Session,
+    plan_name: str,
+    on: dt.date,
+    amount: Decimal,
+    to: str,
+    earnings_to: str | None = None,
+    basis: Decimal | None = None,
+    memo: str | None = None,
+    *,
+    existing: Conversion | None = None,
+) -> dict:
     """Convert money out of the plan's after-tax sub-account (IRC 72(e)(8), 72(d)(2); Notice
     2014-54). Records the Conversion, the plan-side legs and the IRA-side rollovers in.
 
@@ -199,16 +266,21 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
     if earnings_to is not None and (earnings_to != "traditional-ira" or to != "roth-ira"):
         raise UserError("--earnings-to traditional-ira goes with --to roth-ira only (Notice 2014-54)")
     if not plan.after_tax:
-        raise UserError(f"plan {plan_name} has no after-tax source; if it accepts after-tax money, "
-                        f"record that with: megaroth plan edit {plan_name} --after-tax")
+        raise UserError(
+            f"plan {plan_name} has no after-tax source; if it accepts after-tax money, "
+            f"record that with: megaroth plan edit {plan_name} --after-tax"
+        )
     if to == "in-plan" and not plan.in_plan_conversion:
-        raise UserError(f"plan {plan_name} does not allow in-plan Roth rollovers; if it does, record that "
-                        f"with: megaroth plan edit {plan_name} --in-plan-conversion")
+        raise UserError(
+            f"plan {plan_name} does not allow in-plan Roth rollovers; if it does, record that "
+            f"with: megaroth plan edit {plan_name} --in-plan-conversion"
+        )
     if to == "roth-ira" and not plan.in_service_withdrawal:
         raise UserError(
             f"plan {plan_name} does not allow in-service withdrawals of after-tax money, so it cannot "
             f"roll to a Roth IRA; if it does, record that with: megaroth plan edit {plan_name} "
-            "--in-service-withdrawal")
+            "--in-service-withdrawal"
+        )
     from .opening import require_basis
 
     require_basis(session, plan, "aftertax", on)
@@ -219,10 +291,12 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
         if amount <= later.balance:
             raise UserError(
                 f"on {on.isoformat()} the after-tax sub-account holds only {state.balance:,.2f}: "
-                f"the date is before the money arrived")
+                f"the date is before the money arrived"
+            )
         raise UserError(
             f"amount {amount:,.2f} is above the after-tax sub-account balance {state.balance:,.2f} "
-            f"on {on.isoformat()}")
+            f"on {on.isoformat()}"
+        )
     split, _after = basis_rules.split_distribution(state, amount, on=on, basis_override=basis)
     parts = basis_rules.allocate_destinations(split, to, earnings_to)
     # basis_cents is read only as the user's explicit --basis (basis_overridden); the computed
@@ -230,7 +304,11 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
     # the split from the ledger (issue 9)
     conv = existing if existing is not None else Conversion(plan_id=plan.id)
     conv.plan_id, conv.date, conv.tax_year, conv.source, conv.to = plan.id, on, on.year, "aftertax", to
-    conv.earnings_to, conv.amount_cents, conv.basis_cents = earnings_to, to_cents(amount), to_cents(split.basis)
+    conv.earnings_to, conv.amount_cents, conv.basis_cents = (
+        earnings_to,
+        to_cents(amount),
+        to_cents(split.basis),
+    )
     conv.basis_computed_cents = to_cents(split.basis_computed)
     conv.basis_overridden = basis is not None
     conv.balance_before_cents, conv.basis_before_cents = to_cents(state.balance), to_cents(state.basis)
@@ -241,35 +319,84 @@ def convert(session: Session, plan_name: str, on: dt.date, amount: Decimal, to: 
     group = f"conversion-{conv.id}"
     conv.transfer_group = group
     out_type = "conversion_out" if to == "in-plan" else "rollover_out"
-    session.add(Entry(plan_id=plan.id, date=on, tax_year=on.year, source="aftertax", type=out_type,
-                      amount_cents=-to_cents(amount), conversion_id=conv.id, origin=f"convert #{conv.id}",
-                      memo=memo))
+    session.add(
+        Entry(
+            plan_id=plan.id,
+            date=on,
+            tax_year=on.year,
+            source="aftertax",
+            type=out_type,
+            amount_cents=-to_cents(amount),
+            conversion_id=conv.id,
+            origin=f"convert #{conv.id}",
+            memo=memo,
+        )
+    )
     if to == "in-plan":
-        session.add(Entry(plan_id=plan.id, date=on, tax_year=on.year, source="roth_irr",
-                          type="conversion_in", amount_cents=to_cents(amount), irr_year=on.year,
-                          conversion_id=conv.id, origin=f"convert #{conv.id}", memo=memo))
+        session.add(
+            Entry(
+                plan_id=plan.id,
+                date=on,
+                tax_year=on.year,
+                source="roth_irr",
+                type="conversion_in",
+                amount_cents=to_cents(amount),
+                irr_year=on.year,
+                conversion_id=conv.id,
+                origin=f"convert #{conv.id}",
+                memo=memo,
+            )
+        )
     else:
         for part in parts:
             account = "roth" if part.destination == "roth-ira" else "traditional"
-            session.add(IraEvent(person_id=plan.person_id, date=on, tax_year=on.year, kind="rollover_in",
-                                 account=account, amount_cents=to_cents(part.gross),
-                                 taxable_cents=to_cents(part.taxable), conversion_id=conv.id,
-                                 memo=f"from {plan_name} (convert #{conv.id})"))
+            session.add(
+                IraEvent(
+                    person_id=plan.person_id,
+                    date=on,
+                    tax_year=on.year,
+                    kind="rollover_in",
+                    account=account,
+                    amount_cents=to_cents(part.gross),
+                    taxable_cents=to_cents(part.taxable),
+                    conversion_id=conv.id,
+                    memo=f"from {plan_name} (convert #{conv.id})",
+                )
+            )
     refresh_differences(session, plan.id)
     try:  # a back-dated conversion must leave every later distribution of the sub-account valid
         aftertax_replay(session, plan)
     except UserError as exc:
-        raise UserError(f"a conversion of {amount:,.2f} on {on.isoformat()} leaves too little for "
-                        f"what the ledger takes out later: {exc}") from None
+        raise UserError(
+            f"a conversion of {amount:,.2f} on {on.isoformat()} leaves too little for "
+            f"what the ledger takes out later: {exc}"
+        ) from None
     if existing is None:
-        record_change(session, "add", "conversion", conv.id, None, conversion_snapshot(session, conv, plan_name),
-                      person_id=plan.person_id)
+        record_change(
+            session,
+            "add",
+            "conversion",
+            conv.id,
+            None,
+            conversion_snapshot(session, conv, plan_name),
+            person_id=plan.person_id,
+        )
     return {
-        "conversion": conv.id, "plan": plan_name, "date": on, "amount": amount, "to": to,
-        "earnings_to": earnings_to, "basis": split.basis, "basis_computed": split.basis_computed,
-        "earnings": split.earnings, "balance_before": state.balance, "basis_before": state.basis,
-        "parts": [{"destination": p.destination, "gross": p.gross, "taxable": p.taxable,
-                   "basis": p.basis} for p in parts],
+        "conversion": conv.id,
+        "plan": plan_name,
+        "date": on,
+        "amount": amount,
+        "to": to,
+        "earnings_to": earnings_to,
+        "basis": split.basis,
+        "basis_computed": split.basis_computed,
+        "earnings": split.earnings,
+        "balance_before": state.balance,
+        "basis_before": state.basis,
+        "parts": [
+            {"destination": p.destination, "gross": p.gross, "taxable": p.taxable, "basis": p.basis}
+            for p in parts
+        ],
         "warnings": [{"code": "basis-cap", "message": w} for w in split.warnings],
     }
 
@@ -285,12 +412,20 @@ def _check_ira_date(on: dt.date, tax_year: int) -> None:
     if not (tax_year == on.year - 1 and on <= deadline):
         raise UserError(
             f"a contribution on {on.isoformat()} cannot be for {tax_year}: contributions for a year "
-            f"are made during it or by the return due date, {deadline.isoformat()} (IRC 219(f)(3))")
+            f"are made during it or by the return due date, {deadline.isoformat()} (IRC 219(f)(3))"
+        )
 
 
-def ira_contribute(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
-                   tax_year: int | None = None, nondeductible: Decimal | None = None,
-                   deductibility_open: bool = False) -> dict:
+def ira_contribute(
+    session: Session,
+    person_name: str,
+    on: dt.date,
+    account: str,
+    amount: Decimal,
+    tax_year: int | None = None,
+    nondeductible: Decimal | None = None,
+    deductibility_open: bool = False,
+) -> dict:
     person = get_person(session, person_name)
     if account not in IRA_ACCOUNTS:
         raise UserError("--account must be traditional or roth")
@@ -305,8 +440,10 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
         if account != "traditional":
             raise UserError("--deductibility-open applies to traditional IRA contributions only")
         if nondeductible is not None:
-            raise UserError("--deductibility-open and --nondeductible exclude each other: the open contribution's "
-                            "nondeductible part is figured from the year's deduction limit (tax-year set)")
+            raise UserError(
+                "--deductibility-open and --nondeductible exclude each other: the open contribution's "
+                "nondeductible part is figured from the year's deduction limit (tax-year set)"
+            )
     if nondeductible is not None:
         if account != "traditional":
             raise UserError("--nondeductible applies to traditional IRA contributions only")
@@ -315,13 +452,20 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
     # IRA limits (issue 11): combined limit, Roth income phase-out, deduction phase-out
     from .ira_limits import year_check
 
-    res = year_check(session, person_name, tax_year,
-                     (account, amount, amount if deductibility_open else nondeductible))
+    res = year_check(
+        session, person_name, tax_year, (account, amount, amount if deductibility_open else nondeductible)
+    )
     warnings = list(res.findings) if res is not None else []
-    ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="contribution", account=account,
-                  amount_cents=to_cents(amount),
-                  nondeductible_cents=None if nondeductible is None else to_cents(nondeductible),
-                  deductibility_open=True if deductibility_open else None)
+    ev = IraEvent(
+        person_id=person.id,
+        date=on,
+        tax_year=tax_year,
+        kind="contribution",
+        account=account,
+        amount_cents=to_cents(amount),
+        nondeductible_cents=None if nondeductible is None else to_cents(nondeductible),
+        deductibility_open=True if deductibility_open else None,
+    )
     session.add(ev)
     session.flush()
     record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
@@ -329,12 +473,24 @@ def ira_contribute(session: Session, person_name: str, on: dt.date, account: str
 
 
 def _conversions_in(session: Session, person_id: int, year: int) -> list[IraEvent]:
-    return [ev for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person_id))
-            if ev.date.year == year and (ev.kind == "conversion" or (ev.kind == "rollover_in" and ev.account == "roth"))]
+    return [
+        ev
+        for ev in session.scalars(select(IraEvent).where(IraEvent.person_id == person_id))
+        if ev.date.year == year
+        and (ev.kind == "conversion" or (ev.kind == "rollover_in" and ev.account == "roth"))
+    ]
 
 
-def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_account: str, amount: Decimal,
-                       earnings: Decimal, tax_year: int, nondeductible: Decimal | None = None) -> dict:
+def ira_recharacterize(
+    session: Session,
+    person_name: str,
+    on: dt.date,
+    from_account: str,
+    amount: Decimal,
+    earnings: Decimal,
+    tax_year: int,
+    nondeductible: Decimal | None = None,
+) -> dict:
     """Record a recharacterization of a regular contribution for ``tax_year`` (IRC 408A(d)(6);
     Treas. Reg. 1.408A-5): ``amount`` of the contribution and its net income ``earnings`` (negative
     for a loss) moved from ``from_account`` to the other kind of IRA by the due date of the return
@@ -356,12 +512,22 @@ def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_acc
         raise UserError(
             f"a contribution for {tax_year} can be recharacterized from {tax_year} until the due date of the "
             f"return including extensions, {due.isoformat()} (IRC 408A(d)(6)(A)(ii)); {on.isoformat()} is "
-            "outside it -- after it, a Roth excess can only be withdrawn (`megaroth ira return --after-due-date`)")
+            "outside it -- after it, a Roth excess can only be withdrawn (`megaroth ira return --after-due-date`)"
+        )
     trad, roth, _ = contributions_for(session, person, tax_year)
     available = roth if from_account == "roth" else trad
-    other = [ev for ev in session.scalars(select(IraEvent).where(
-        IraEvent.person_id == person.id, IraEvent.kind == "contribution", IraEvent.account == from_account,
-        IraEvent.tax_year == tax_year)) if ev.date <= on]
+    other = [
+        ev
+        for ev in session.scalars(
+            select(IraEvent).where(
+                IraEvent.person_id == person.id,
+                IraEvent.kind == "contribution",
+                IraEvent.account == from_account,
+                IraEvent.tax_year == tax_year,
+            )
+        )
+        if ev.date <= on
+    ]
     if amount > available or not other:
         convs = _conversions_in(session, person.id, tax_year) + _conversions_in(session, person.id, on.year)
         if from_account == "roth" and convs:
@@ -369,12 +535,15 @@ def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_acc
                 raise UnsupportedSituation(
                     f"only {available:,.2f} of regular Roth IRA contributions for {tax_year} can be recharacterized: "
                     "a conversion (or a rollover from a plan to a Roth IRA) made after 2017 cannot be "
-                    "recharacterized (IRC 408A(d)(6)(B)(iii), Tax Cuts and Jobs Act sec. 13611)")
+                    "recharacterized (IRC 408A(d)(6)(B)(iii), Tax Cuts and Jobs Act sec. 13611)"
+                )
             raise UnsupportedSituation(
-                "recharacterizing a conversion made before 2018 is not supported (only regular contributions)")
+                "recharacterizing a conversion made before 2018 is not supported (only regular contributions)"
+            )
         raise UserError(
             f"only {available:,.2f} of {from_account} IRA contributions for {tax_year} (made by "
-            f"{on.isoformat()}) is left to recharacterize, not {amount:,.2f}")
+            f"{on.isoformat()}) is left to recharacterize, not {amount:,.2f}"
+        )
     if nondeductible is not None and not (0 <= nondeductible <= amount):
         raise UserError("--nondeductible must be between 0 and --amount")
     if from_account == "roth":
@@ -383,8 +552,10 @@ def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_acc
         if nondeductible is not None:
             nd = nondeductible
         else:
-            nds = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == from_cents(ev.amount_cents)
-                   for ev in other}
+            nds = {
+                (from_cents(ev.nondeductible_cents) or Decimal("0")) == from_cents(ev.amount_cents)
+                for ev in other
+            }
             all_nd = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == 0 for ev in other}
             if nds == {True}:
                 nd = amount
@@ -393,34 +564,64 @@ def ira_recharacterize(session: Session, person_name: str, on: dt.date, from_acc
             else:
                 raise UserError(
                     f"the {tax_year} traditional IRA contributions are partly deductible: say how much of the "
-                    "recharacterized amount was nondeductible with --nondeductible")
-    ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="recharacterization", account=from_account,
-                  amount_cents=to_cents(amount), nondeductible_cents=to_cents(nd), earnings_cents=to_cents(earnings),
-                  memo=f"recharacterized to {'traditional' if from_account == 'roth' else 'roth'}")
+                    "recharacterized amount was nondeductible with --nondeductible"
+                )
+    ev = IraEvent(
+        person_id=person.id,
+        date=on,
+        tax_year=tax_year,
+        kind="recharacterization",
+        account=from_account,
+        amount_cents=to_cents(amount),
+        nondeductible_cents=to_cents(nd),
+        earnings_cents=to_cents(earnings),
+        memo=f"recharacterized to {'traditional' if from_account == 'roth' else 'roth'}",
+    )
     session.add(ev)
     session.flush()
     record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     res = year_check(session, person_name, tax_year)
-    return {"id": ev.id, "person": person_name, "date": on, "tax_year": tax_year, "from": from_account,
-            "to": "traditional" if from_account == "roth" else "roth", "amount": amount, "earnings": earnings,
-            "moved": amount + earnings, "nondeductible": nd,
-            "warnings": list(res.findings) if res is not None else []}
+    return {
+        "id": ev.id,
+        "person": person_name,
+        "date": on,
+        "tax_year": tax_year,
+        "from": from_account,
+        "to": "traditional" if from_account == "roth" else "roth",
+        "amount": amount,
+        "earnings": earnings,
+        "moved": amount + earnings,
+        "nondeductible": nd,
+        "warnings": list(res.findings) if res is not None else [],
+    }
 
 
 def _infer_nondeductible(events: list[IraEvent], amount: Decimal, tax_year: int, what: str) -> Decimal:
-    nds = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == from_cents(ev.amount_cents) for ev in events}
+    nds = {
+        (from_cents(ev.nondeductible_cents) or Decimal("0")) == from_cents(ev.amount_cents) for ev in events
+    }
     zeros = {(from_cents(ev.nondeductible_cents) or Decimal("0")) == 0 for ev in events}
     if nds == {True}:
         return amount
     if zeros == {True}:
         return Decimal("0.00")
-    raise UserError(f"the {tax_year} traditional IRA contributions are partly deductible: say how much of the "
-                    f"{what} amount was nondeductible with --nondeductible")
+    raise UserError(
+        f"the {tax_year} traditional IRA contributions are partly deductible: say how much of the "
+        f"{what} amount was nondeductible with --nondeductible"
+    )
 
 
-def ira_return(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
-               earnings: Decimal | None, tax_year: int, after_due_date: bool = False,
-               nondeductible: Decimal | None = None) -> dict:
+def ira_return(
+    session: Session,
+    person_name: str,
+    on: dt.date,
+    account: str,
+    amount: Decimal,
+    earnings: Decimal | None,
+    tax_year: int,
+    after_due_date: bool = False,
+    nondeductible: Decimal | None = None,
+) -> dict:
     """Record a contribution for ``tax_year`` paid back to the owner.
 
     By the due date of the return including extensions, with its net income (IRC 408(d)(4)): treated
@@ -441,87 +642,140 @@ def ira_return(session: Session, person_name: str, on: dt.date, account: str, am
         raise UserError("--amount (the contribution returned) must be positive")
     due = extended_due_date(tax_year)
     if on.year < tax_year:
-        raise UserError(f"a contribution for {tax_year} cannot be returned on {on.isoformat()}, before {tax_year}")
+        raise UserError(
+            f"a contribution for {tax_year} cannot be returned on {on.isoformat()}, before {tax_year}"
+        )
     trad, roth, _ = contributions_for(session, person, tax_year)
     available = roth if account == "roth" else trad
-    events = [ev for ev in session.scalars(select(IraEvent).where(
-        IraEvent.person_id == person.id, IraEvent.kind == "contribution", IraEvent.account == account,
-        IraEvent.tax_year == tax_year)) if ev.date <= on]
+    events = [
+        ev
+        for ev in session.scalars(
+            select(IraEvent).where(
+                IraEvent.person_id == person.id,
+                IraEvent.kind == "contribution",
+                IraEvent.account == account,
+                IraEvent.tax_year == tax_year,
+            )
+        )
+        if ev.date <= on
+    ]
     if not events or amount > available:
-        raise UserError(f"only {available:,.2f} of {account} IRA contributions for {tax_year} (made by "
-                        f"{on.isoformat()}) is left to return, not {amount:,.2f}")
+        raise UserError(
+            f"only {available:,.2f} of {account} IRA contributions for {tax_year} (made by "
+            f"{on.isoformat()}) is left to return, not {amount:,.2f}"
+        )
     if nondeductible is not None and not (0 <= nondeductible <= amount):
         raise UserError("--nondeductible must be between 0 and --amount")
     if after_due_date:
         if on <= due:
             raise UserError(
                 f"{on.isoformat()} is not after the due date of the {tax_year} return including extensions "
-                f"({due.isoformat()}): return it with its earnings, without --after-due-date (IRC 408(d)(4))")
+                f"({due.isoformat()}): return it with its earnings, without --after-due-date (IRC 408(d)(4))"
+            )
         if earnings is not None:
-            raise UserError("--earnings goes with a return by the due date; an excess withdrawn after it is "
-                            "withdrawn without its earnings (IRC 408(d)(5))")
+            raise UserError(
+                "--earnings goes with a return by the due date; an excess withdrawn after it is "
+                "withdrawn without its earnings (IRC 408(d)(5))"
+            )
         if account == "roth":
             raise UnsupportedSituation(
                 "a Roth IRA excess contribution withdrawn after the due date is not supported (its Form 8606 "
                 "Part III and Form 5329 Part IV treatment is not derived); the excess keeps owing 6% a year "
-                "(IRC 4973(f)) until it is absorbed or withdrawn")
+                "(IRC 4973(f)) until it is absorbed or withdrawn"
+            )
         dollar = limits_for(tax_year).ira_limit_for_age(age_at_year_end(person.born, tax_year))
-        nd_events = sum((from_cents(ev.nondeductible_cents) or Decimal("0") for ev in events), Decimal("0.00"))
+        nd_events = sum(
+            (from_cents(ev.nondeductible_cents) or Decimal("0") for ev in events), Decimal("0.00")
+        )
         if trad > dollar:
             raise UnsupportedSituation(
                 f"the {tax_year} traditional IRA contributions ({trad:,.2f}) exceeded the {dollar:,.2f} dollar "
                 "limit, so an excess withdrawn after the due date is taxable (IRC 408(d)(5)(A)); that case is "
-                "not supported")
+                "not supported"
+            )
         nd = amount if nondeductible is None else nondeductible
         if nd != amount or nd > nd_events:
             raise UnsupportedSituation(
                 "an excess withdrawn after the due date is tax-free only if no deduction was allowed for it "
                 f"(IRC 408(d)(5)); only {nd_events:,.2f} of the {tax_year} contributions is recorded as "
-                "nondeductible -- a deducted excess is not supported")
+                "nondeductible -- a deducted excess is not supported"
+            )
         earnings_v = None
     else:
         if on > due:
             raise UserError(
                 f"{on.isoformat()} is after the due date of the {tax_year} return including extensions "
                 f"({due.isoformat()}): an excess withdrawn now is --after-due-date (IRC 408(d)(5)), and the 6% "
-                "excise of Form 5329 applies for the years it stayed in")
+                "excise of Form 5329 applies for the years it stayed in"
+            )
         earnings_v = earnings if earnings is not None else Decimal("0.00")
         if amount + earnings_v < 0:
             raise UserError(f"--amount {amount:,.2f} with --earnings {earnings_v:,.2f} is a negative payment")
         if account == "roth":
             nd = Decimal("0.00")
         else:
-            nd = nondeductible if nondeductible is not None else _infer_nondeductible(events, amount, tax_year,
-                                                                                     "returned")
-    ev = IraEvent(person_id=person.id, date=on, tax_year=tax_year, kind="return", account=account,
-                  amount_cents=to_cents(amount), nondeductible_cents=to_cents(nd),
-                  earnings_cents=None if earnings_v is None else to_cents(earnings_v),
-                  after_due_date=after_due_date,
-                  memo="excess withdrawn after the due date" if after_due_date else "returned with its net income")
+            nd = (
+                nondeductible
+                if nondeductible is not None
+                else _infer_nondeductible(events, amount, tax_year, "returned")
+            )
+    ev = IraEvent(
+        person_id=person.id,
+        date=on,
+        tax_year=tax_year,
+        kind="return",
+        account=account,
+        amount_cents=to_cents(amount),
+        nondeductible_cents=to_cents(nd),
+        earnings_cents=None if earnings_v is None else to_cents(earnings_v),
+        after_due_date=after_due_date,
+        memo="excess withdrawn after the due date" if after_due_date else "returned with its net income",
+    )
     session.add(ev)
     session.flush()
     record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     res = year_check(session, person_name, tax_year)
-    return {"id": ev.id, "person": person_name, "date": on, "tax_year": tax_year, "account": account,
-            "amount": amount, "earnings": earnings_v, "after_due_date": after_due_date,
-            "paid": amount + (earnings_v or Decimal("0.00")), "nondeductible": nd,
-            "warnings": list(res.findings) if res is not None else []}
+    return {
+        "id": ev.id,
+        "person": person_name,
+        "date": on,
+        "tax_year": tax_year,
+        "account": account,
+        "amount": amount,
+        "earnings": earnings_v,
+        "after_due_date": after_due_date,
+        "paid": amount + (earnings_v or Decimal("0.00")),
+        "nondeductible": nd,
+        "warnings": list(res.findings) if res is not None else [],
+    }
 
 
 def ira_convert(session: Session, person_name: str, on: dt.date, amount: Decimal) -> int:
     person = get_person(session, person_name)
     if amount <= 0:
         raise UserError("--amount must be positive")
-    ev = IraEvent(person_id=person.id, date=on, tax_year=on.year, kind="conversion", account="traditional",
-                  amount_cents=to_cents(amount))
+    ev = IraEvent(
+        person_id=person.id,
+        date=on,
+        tax_year=on.year,
+        kind="conversion",
+        account="traditional",
+        amount_cents=to_cents(amount),
+    )
     session.add(ev)
     session.flush()
     record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     return ev.id
 
 
-def ira_distribute(session: Session, person_name: str, on: dt.date, account: str, amount: Decimal,
-                   exception: str | None = None) -> int:
+def ira_distribute(
+    session: Session,
+    person_name: str,
+    on: dt.date,
+    account: str,
+    amount: Decimal,
+    exception: str | None = None,
+) -> int:
     person = get_person(session, person_name)
     if account not in IRA_ACCOUNTS:
         raise UserError("--account must be traditional or roth")
@@ -531,44 +785,69 @@ def ira_distribute(session: Session, person_name: str, on: dt.date, account: str
         from ..rules.ordering import exception_for
 
         exception_for(exception, ira=True)  # unknown or non-IRA exceptions are refused here
-    ev = IraEvent(person_id=person.id, date=on, tax_year=on.year, kind="distribution", account=account,
-                  amount_cents=to_cents(amount), exception=exception)
+    ev = IraEvent(
+        person_id=person.id,
+        date=on,
+        tax_year=on.year,
+        kind="distribution",
+        account=account,
+        amount_cents=to_cents(amount),
+        exception=exception,
+    )
     session.add(ev)
     session.flush()
     record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
     return ev.id
 
 
-def ira_value(session: Session, person_name: str, year: int, amount: Decimal, account: str = "traditional") -> None:
+def ira_value(
+    session: Session, person_name: str, year: int, amount: Decimal, account: str = "traditional"
+) -> None:
     person = get_person(session, person_name)
     if amount < 0:
         raise UserError("--amount must not be negative")
     if account == "roth":  # Form 5329 line 25 (the 6% excise is capped at 6% of the Roth IRAs' value)
         from ..store.models import RothIraValue
 
-        rv = session.scalars(select(RothIraValue).where(RothIraValue.person_id == person.id,
-                                                        RothIraValue.year == year)).first()
+        rv = session.scalars(
+            select(RothIraValue).where(RothIraValue.person_id == person.id, RothIraValue.year == year)
+        ).first()
         before = None if rv is None else snapshot(rv)
         if rv is None:
             rv = RothIraValue(person_id=person.id, year=year, amount_cents=0)
             session.add(rv)
         rv.amount_cents = to_cents(amount)
         session.flush()
-        record_change(session, "add" if before is None else "edit", "roth-ira-value", rv.id, before,
-                      snapshot(rv), person_id=person.id)
+        record_change(
+            session,
+            "add" if before is None else "edit",
+            "roth-ira-value",
+            rv.id,
+            before,
+            snapshot(rv),
+            person_id=person.id,
+        )
         return
     if account != "traditional":
         raise UserError("--account must be traditional or roth")
-    row = session.scalars(select(IraValue).where(IraValue.person_id == person.id,
-                                                 IraValue.year == year)).first()
+    row = session.scalars(
+        select(IraValue).where(IraValue.person_id == person.id, IraValue.year == year)
+    ).first()
     before = None if row is None else snapshot(row)
     if row is None:
         row = IraValue(person_id=person.id, year=year, amount_cents=0)
         session.add(row)
     row.amount_cents = to_cents(amount)
     session.flush()
-    record_change(session, "add" if before is None else "edit", "ira-value", row.id, before, snapshot(row),
-                  person_id=person.id)
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "ira-value",
+        row.id,
+        before,
+        snapshot(row),
+        person_id=person.id,
+    )
 
 
 def parse_layer(text: str) -> tuple[int, Decimal, Decimal]:
@@ -588,8 +867,14 @@ def parse_layer(text: str) -> tuple[int, Decimal, Decimal]:
     return year, gross, taxable
 
 
-def basis_set(session: Session, person_name: str, year: int, traditional: Decimal | None,
-              roth_contributions: Decimal | None, layers: list[str]) -> dict:
+def basis_set(
+    session: Session,
+    person_name: str,
+    year: int,
+    traditional: Decimal | None,
+    roth_contributions: Decimal | None,
+    layers: list[str],
+) -> dict:
     """Record (replace) the carryforward figures known at the end of ``year``."""
     person = get_person(session, person_name)
     parsed = [parse_layer(t) for t in layers]
@@ -601,8 +886,11 @@ def basis_set(session: Session, person_name: str, year: int, traditional: Decima
             raise UserError(f"{label} must not be negative")
     if traditional is None and roth_contributions is None and not parsed:
         raise UserError("give --traditional, --roth-contributions and/or --conversion")
-    row = session.scalars(select(BasisCarryforward).where(
-        BasisCarryforward.person_id == person.id, BasisCarryforward.year == year)).first()
+    row = session.scalars(
+        select(BasisCarryforward).where(
+            BasisCarryforward.person_id == person.id, BasisCarryforward.year == year
+        )
+    ).first()
     before = None if row is None else basis_snapshot(session, row)
     if row is None:
         row = BasisCarryforward(person_id=person.id, year=year)
@@ -616,30 +904,57 @@ def basis_set(session: Session, person_name: str, year: int, traditional: Decima
         for old in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)):
             session.delete(old)
         for y, g, t in parsed:
-            session.add(BasisLayer(carryforward_id=row.id, layer_year=y, gross_cents=to_cents(g),
-                                   taxable_cents=to_cents(t)))
+            session.add(
+                BasisLayer(
+                    carryforward_id=row.id, layer_year=y, gross_cents=to_cents(g), taxable_cents=to_cents(t)
+                )
+            )
     session.flush()
-    record_change(session, "add" if before is None else "edit", "basis", row.id, before,
-                  basis_snapshot(session, row), person_id=person.id)
-    return {"person": person_name, "year": year,
-            "traditional": from_cents(row.traditional_cents),
-            "roth_contributions": from_cents(row.roth_contributions_cents),
-            "conversions": [{"year": y, "gross": g, "taxable": t} for y, g, t in parsed]}
-
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "basis",
+        row.id,
+        before,
+        basis_snapshot(session, row),
+        person_id=person.id,
+    )
+    return {
+        "person": person_name,
+        "year": year,
+        "traditional": from_cents(row.traditional_cents),
+        "roth_contributions": from_cents(row.roth_contributions_cents),
+        "conversions": [{"year": y, "gross": g, "taxable": t} for y, g, t in parsed],
+    }
 
 
 def basis_snapshot(session: Session, row: BasisCarryforward) -> dict:
-    layers = session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)
-                             .order_by(BasisLayer.layer_year, BasisLayer.id)).all()
-    return snapshot(row, conversions=[f"{l.layer_year}:{from_cents(l.gross_cents)}:{from_cents(l.taxable_cents)}"
-                                      for l in layers])
+    layers = session.scalars(
+        select(BasisLayer)
+        .where(BasisLayer.carryforward_id == row.id)
+        .order_by(BasisLayer.layer_year, BasisLayer.id)
+    ).all()
+    return snapshot(
+        row,
+        conversions=[
+            f"{ly.layer_year}:{from_cents(ly.gross_cents)}:{from_cents(ly.taxable_cents)}" for ly in layers
+        ],
+    )
 
 
 def conversion_snapshot(session: Session, conv: Conversion, plan_name: str | None = None) -> dict:
     """The conversion's inputs (date, amount, destination, an explicit --basis override, memo):
     its basis and taxable part are derived from the ledger whenever read, so not kept here."""
-    return {"id": conv.id, "plan": plan_name, "date": conv.date.isoformat(), "tax_year": conv.tax_year,
-            "source": conv.source, "to": conv.to, "earnings_to": conv.earnings_to,
-            "amount": f"{from_cents(conv.amount_cents):.2f}",
-            "basis_override": f"{from_cents(conv.basis_cents):.2f}" if conv.basis_overridden else None,
-            "memo": conv.memo, "import_id": conv.import_id}
+    return {
+        "id": conv.id,
+        "plan": plan_name,
+        "date": conv.date.isoformat(),
+        "tax_year": conv.tax_year,
+        "source": conv.source,
+        "to": conv.to,
+        "earnings_to": conv.earnings_to,
+        "amount": f"{from_cents(conv.amount_cents):.2f}",
+        "basis_override": f"{from_cents(conv.basis_cents):.2f}" if conv.basis_overridden else None,
+        "memo": conv.memo,
+        "import_id": conv.import_id,
+    }

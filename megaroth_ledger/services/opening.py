@@ -44,20 +44,27 @@ def fix_hint(plan: str, source: str) -> str:
 
 
 def opening_basis(session: Session, plan_id: int, source: str) -> Decimal | None:
-    cents = session.scalar(select(OpeningBasis.basis_cents).where(
-        OpeningBasis.plan_id == plan_id, OpeningBasis.source == source))
+    cents = session.scalar(
+        select(OpeningBasis.basis_cents).where(OpeningBasis.plan_id == plan_id, OpeningBasis.source == source)
+    )
     return None if cents is None else from_cents(cents)
 
 
 def opening_total(session: Session, plan_id: int, source: str) -> Decimal:
-    cents = session.scalar(select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
-        Entry.plan_id == plan_id, Entry.source == source, Entry.type == OPENING_TYPE,
-        Entry.status == "posted"))
+    cents = session.scalar(
+        select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
+            Entry.plan_id == plan_id,
+            Entry.source == source,
+            Entry.type == OPENING_TYPE,
+            Entry.status == "posted",
+        )
+    )
     return from_cents(int(cents or 0))
 
 
-def set_opening_basis(session: Session, plan_name: str, source: str, amount: Decimal,
-                      now: dt.datetime | None = None) -> dict:
+def set_opening_basis(
+    session: Session, plan_name: str, source: str, amount: Decimal, now: dt.datetime | None = None
+) -> dict:
     """Record (replace) the basis in ``plan_name``'s ``source`` opening balance."""
     if source not in BASIS_SOURCES:
         raise UserError(f"opening basis is kept for {', '.join(BASIS_SOURCES)} money, not {source!r}")
@@ -66,10 +73,13 @@ def set_opening_basis(session: Session, plan_name: str, source: str, amount: Dec
     plan = get_plan(session, plan_name)
     opening = opening_total(session, plan.id, source)
     if not opening:
-        raise UserError(f"plan {plan_name} has no {source} opening balance (only a first imported statement "
-                        "records one); the basis of money the ledger has rows for comes from those rows")
-    row = session.scalars(select(OpeningBasis).where(
-        OpeningBasis.plan_id == plan.id, OpeningBasis.source == source)).first()
+        raise UserError(
+            f"plan {plan_name} has no {source} opening balance (only a first imported statement "
+            "records one); the basis of money the ledger has rows for comes from those rows"
+        )
+    row = session.scalars(
+        select(OpeningBasis).where(OpeningBasis.plan_id == plan.id, OpeningBasis.source == source)
+    ).first()
     from .changelog import record_change, snapshot
 
     before = None if row is None else snapshot(row, plan=plan.name)
@@ -79,19 +89,30 @@ def set_opening_basis(session: Session, plan_name: str, source: str, amount: Dec
     row.basis_cents = to_cents(amount)
     row.recorded_at = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     session.flush()
-    record_change(session, "add" if before is None else "edit", "opening-basis", row.id, before,
-                  snapshot(row, plan=plan.name), person_id=plan.person_id)
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "opening-basis",
+        row.id,
+        before,
+        snapshot(row, plan=plan.name),
+        person_id=plan.person_id,
+    )
     return {"plan": plan_name, "source": source, "basis": amount, "opening_balance": opening}
 
 
 def missing_basis(session: Session, person_name: str | None = None) -> list[dict]:
     """Plans/sources with an opening balance whose basis was never recorded."""
-    stmt = (select(Person.name, Plan.name, Plan.id, Entry.source, func.min(Entry.date),
-                   func.sum(Entry.amount_cents))
-            .join(Plan, Plan.id == Entry.plan_id).join(Person, Person.id == Plan.person_id)
-            .where(Entry.type == OPENING_TYPE, Entry.status == "posted", Entry.source.in_(BASIS_SOURCES))
-            .group_by(Person.name, Plan.name, Plan.id, Entry.source)
-            .order_by(Person.name, Plan.name, Entry.source))
+    stmt = (
+        select(
+            Person.name, Plan.name, Plan.id, Entry.source, func.min(Entry.date), func.sum(Entry.amount_cents)
+        )
+        .join(Plan, Plan.id == Entry.plan_id)
+        .join(Person, Person.id == Plan.person_id)
+        .where(Entry.type == OPENING_TYPE, Entry.status == "posted", Entry.source.in_(BASIS_SOURCES))
+        .group_by(Person.name, Plan.name, Plan.id, Entry.source)
+        .order_by(Person.name, Plan.name, Entry.source)
+    )
     if person_name is not None:
         stmt = stmt.where(Person.name == person_name)
     out = []
@@ -99,8 +120,16 @@ def missing_basis(session: Session, person_name: str | None = None) -> list[dict
         if not cents or opening_basis(session, plan_id, source) is not None:
             continue
         first = first if isinstance(first, dt.date) else dt.date.fromisoformat(str(first))
-        out.append({"person": person, "plan": plan, "source": source, "date": first,
-                    "amount": from_cents(int(cents)), "fix": fix_hint(plan, source)})
+        out.append(
+            {
+                "person": person,
+                "plan": plan,
+                "source": source,
+                "date": first,
+                "amount": from_cents(int(cents)),
+                "fix": fix_hint(plan, source),
+            }
+        )
     return out
 
 
@@ -111,11 +140,18 @@ def require_basis(session: Session, plan: Plan, source: str, through: dt.date) -
 
     group = "aftertax" if source in ("aftertax", "aftertax_pre87") else "roth"
     sources = ("aftertax", "aftertax_pre87") if group == "aftertax" else ("roth", "employer_roth")
-    cents = session.scalar(select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
-        Entry.plan_id == plan.id, Entry.source.in_(sources), Entry.type == OPENING_TYPE,
-        Entry.status == "posted", Entry.date <= through))
+    cents = session.scalar(
+        select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
+            Entry.plan_id == plan.id,
+            Entry.source.in_(sources),
+            Entry.type == OPENING_TYPE,
+            Entry.status == "posted",
+            Entry.date <= through,
+        )
+    )
     if cents and opening_basis(session, plan.id, group) is None:
         raise UnsupportedSituation(
             f"plan {plan.name}'s {group} opening balance {from_cents(int(cents)):,.2f} has no known basis (the "
             f"statement does not say how much of it is {'after-tax' if group == 'aftertax' else 'Roth'} "
-            f"contributions); record it from the plan's records with `{fix_hint(plan.name, group)}`")
+            f"contributions); record it from the plan's records with `{fix_hint(plan.name, group)}`"
+        )

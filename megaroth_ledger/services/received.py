@@ -53,8 +53,14 @@ from ..store.models import (
 from ..vocab import CONTRIBUTION_TYPES
 
 #: W-2 box 12 codes the ledger can check: code -> (plan kind, Roth?)
-BOX12 = {"D": ("401k", False), "E": ("403b", False), "G": ("457b", False),
-         "AA": ("401k", True), "BB": ("403b", True), "EE": ("457b", True)}
+BOX12 = {
+    "D": ("401k", False),
+    "E": ("403b", False),
+    "G": ("457b", False),
+    "AA": ("401k", True),
+    "BB": ("403b", True),
+    "EE": ("457b", True),
+}
 ROTH_DEFERRAL_SOURCES = ("roth",)
 PRETAX_DEFERRAL_SOURCES = ("pretax",)
 
@@ -64,8 +70,12 @@ def _now() -> dt.datetime:
 
 
 def _diff(box: str, received: Decimal | None, derived: Decimal | None) -> dict:
-    return {"box": box, "received": received, "derived": derived,
-            "difference": (received - derived) if received is not None and derived is not None else None}
+    return {
+        "box": box,
+        "received": received,
+        "derived": derived,
+        "difference": (received - derived) if received is not None and derived is not None else None,
+    }
 
 
 # ------------------------------------------------------------------------------------------ W-2
@@ -75,8 +85,10 @@ def _employer_plans(session: Session, person, employer: str) -> list[Plan]:
     plans = [p for p in person.plans if p.employer.strip().casefold() == employer.strip().casefold()]
     if not plans:
         known = sorted({p.employer for p in person.plans})
-        raise UserError(f"{person.name} has no plan at employer {employer!r}"
-                        + (f" (employers: {', '.join(known)})" if known else "; add one with `megaroth plan add`"))
+        raise UserError(
+            f"{person.name} has no plan at employer {employer!r}"
+            + (f" (employers: {', '.join(known)})" if known else "; add one with `megaroth plan add`")
+        )
     return plans
 
 
@@ -86,10 +98,15 @@ def _deferrals(session: Session, plans: list[Plan], year: int) -> dict[str, Deci
     by_kind = {p.id: p.kind for p in plans}
     rows = session.execute(
         select(Entry.plan_id, Entry.source, func.sum(Entry.amount_cents))
-        .where(Entry.plan_id.in_(list(by_kind)), Entry.tax_year == year, Entry.status == "posted",
-               Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
-               Entry.source.in_(PRETAX_DEFERRAL_SOURCES + ROTH_DEFERRAL_SOURCES))
-        .group_by(Entry.plan_id, Entry.source)).all()
+        .where(
+            Entry.plan_id.in_(list(by_kind)),
+            Entry.tax_year == year,
+            Entry.status == "posted",
+            Entry.type.in_(sorted(CONTRIBUTION_TYPES)),
+            Entry.source.in_(PRETAX_DEFERRAL_SOURCES + ROTH_DEFERRAL_SOURCES),
+        )
+        .group_by(Entry.plan_id, Entry.source)
+    ).all()
     for plan_id, source, cents in rows:
         roth = source in ROTH_DEFERRAL_SOURCES
         code = next(c for c, (kind, r) in BOX12.items() if kind == by_kind[plan_id] and r == roth)
@@ -97,46 +114,73 @@ def _deferrals(session: Session, plans: list[Plan], year: int) -> dict[str, Deci
     return out
 
 
-def _compare_w2(session: Session, person, employer: str, year: int, box1, box3, box12: dict[str, Decimal],
-                store_box3: bool) -> tuple[list[dict], list[str]]:
+def _compare_w2(
+    session: Session,
+    person,
+    employer: str,
+    year: int,
+    box1,
+    box3,
+    box12: dict[str, Decimal],
+    store_box3: bool,
+) -> tuple[list[dict], list[str]]:
     plans = _employer_plans(session, person, employer)
     ledger = _deferrals(session, plans, year)
     diffs, notes = [], []
     for code in sorted(set(box12) | {c for c, v in ledger.items() if v}):
         got = box12.get(code, ZERO if code in BOX12 else None)
         if code not in BOX12:
-            notes.append(f"box 12 code {code} ({box12[code]:,.2f}) is not a plan deferral code the ledger checks")
+            notes.append(
+                f"box 12 code {code} ({box12[code]:,.2f}) is not a plan deferral code the ledger checks"
+            )
             continue
         want = ledger.get(code, ZERO)
         if got != want:
             diffs.append(_diff(f"box12{code}", got, want))
-    comp = sorted({w.compensation_cents for w in session.scalars(
-        select(Wages).where(Wages.plan_id.in_([p.id for p in plans]), Wages.year == year))
-        if w.compensation_cents is not None})
+    comp = sorted(
+        {
+            w.compensation_cents
+            for w in session.scalars(
+                select(Wages).where(Wages.plan_id.in_([p.id for p in plans]), Wages.year == year)
+            )
+            if w.compensation_cents is not None
+        }
+    )
     if box1 is not None:
         if comp:
             pretax = ledger["D"] + ledger["E"] + ledger["G"]
             want = from_cents(comp[-1]) - pretax
             if len(comp) > 1:
-                notes.append(f"{employer}'s plans record different {year} compensation; compared with the largest")
+                notes.append(
+                    f"{employer}'s plans record different {year} compensation; compared with the largest"
+                )
             if box1 != want:
                 diffs.append(_diff("box1", box1, want))
-                notes.append(f"box 1 is compared with the {year} compensation recorded ({from_cents(comp[-1]):,.2f}) "
-                             f"less the ledger's pre-tax deferrals ({pretax:,.2f}); section 125, HSA or other "
-                             "pre-tax reductions the ledger does not know also lower box 1")
+                notes.append(
+                    f"box 1 is compared with the {year} compensation recorded ({from_cents(comp[-1]):,.2f}) "
+                    f"less the ledger's pre-tax deferrals ({pretax:,.2f}); section 125, HSA or other "
+                    "pre-tax reductions the ledger does not know also lower box 1"
+                )
         else:
-            notes.append(f"no {year} compensation recorded for {employer}'s plans: box 1 not compared "
-                         f"(record it with `megaroth wages set --plan {plans[0].name} --year {year} --compensation N`)")
+            notes.append(
+                f"no {year} compensation recorded for {employer}'s plans: box 1 not compared "
+                f"(record it with `megaroth wages set --plan {plans[0].name} --year {year} --compensation N`)"
+            )
     if box3 is not None:
-        rows = list(session.scalars(select(Wages).where(Wages.plan_id.in_([p.id for p in plans]),
-                                                         Wages.year == year + 1)))
+        rows = list(
+            session.scalars(
+                select(Wages).where(Wages.plan_id.in_([p.id for p in plans]), Wages.year == year + 1)
+            )
+        )
         stored = sorted({w.fica_wages_cents for w in rows if w.fica_wages_cents is not None})
         if stored:
             if to_cents(box3) not in stored or len(stored) > 1:
                 diffs.append(_diff("box3", box3, from_cents(stored[0])))
-                notes.append(f"box 3 is compared with the FICA wages stored for the {year + 1} catch-up test "
-                             f"(IRC 414(v)(7)); fix it with `megaroth wages set --plan {plans[0].name} "
-                             f"--year {year + 1} --fica-wages {box3}`")
+                notes.append(
+                    f"box 3 is compared with the FICA wages stored for the {year + 1} catch-up test "
+                    f"(IRC 414(v)(7)); fix it with `megaroth wages set --plan {plans[0].name} "
+                    f"--year {year + 1} --fica-wages {box3}`"
+                )
         elif store_box3:
             for p in plans:
                 w = next((r for r in rows if r.plan_id == p.id), None)
@@ -144,13 +188,22 @@ def _compare_w2(session: Session, person, employer: str, year: int, box1, box3, 
                     w = Wages(plan_id=p.id, year=year + 1)
                     session.add(w)
                 w.fica_wages_cents = to_cents(box3)
-            notes.append(f"box 3 {box3:,.2f} stored as {employer}'s FICA wages for the {year + 1} Roth catch-up "
-                         "test (IRC 414(v)(7), SECURE 2.0 section 603)")
+            notes.append(
+                f"box 3 {box3:,.2f} stored as {employer}'s FICA wages for the {year + 1} Roth catch-up "
+                "test (IRC 414(v)(7), SECURE 2.0 section 603)"
+            )
     return diffs, notes
 
 
-def reconcile_w2(session: Session, person_name: str, employer: str, year: int, box1: Decimal | None,
-                 box3: Decimal | None, box12: dict[str, Decimal]) -> dict:
+def reconcile_w2(
+    session: Session,
+    person_name: str,
+    employer: str,
+    year: int,
+    box1: Decimal | None,
+    box3: Decimal | None,
+    box12: dict[str, Decimal],
+) -> dict:
     """Store the W-2 (replacing an earlier one of that employer and year) and compare it."""
     person = get_person(session, person_name)
     plans = _employer_plans(session, person, employer)
@@ -158,23 +211,40 @@ def reconcile_w2(session: Session, person_name: str, employer: str, year: int, b
     for label, v in [("--box1", box1), ("--box3", box3), *((f"--box12 {c}", a) for c, a in box12.items())]:
         if v is not None and v < 0:
             raise UserError(f"{label} must not be negative")
-    old = session.scalars(select(ReceivedW2).where(ReceivedW2.person_id == person.id, ReceivedW2.year == year,
-                                                   func.lower(ReceivedW2.employer) == employer.lower())).first()
+    old = session.scalars(
+        select(ReceivedW2).where(
+            ReceivedW2.person_id == person.id,
+            ReceivedW2.year == year,
+            func.lower(ReceivedW2.employer) == employer.lower(),
+        )
+    ).first()
     if old is not None:
         session.delete(old)
         session.flush()
-    w2 = ReceivedW2(person_id=person.id, employer=employer, year=year, box1_cents=to_cents(box1) if box1 is not None
-                    else None, box3_cents=to_cents(box3) if box3 is not None else None, recorded_at=_now())
+    w2 = ReceivedW2(
+        person_id=person.id,
+        employer=employer,
+        year=year,
+        box1_cents=to_cents(box1) if box1 is not None else None,
+        box3_cents=to_cents(box3) if box3 is not None else None,
+        recorded_at=_now(),
+    )
     w2.box12 = [ReceivedW2Box12(code=c, amount_cents=to_cents(a)) for c, a in sorted(box12.items())]
     session.add(w2)
     session.flush()
     diffs, notes = _compare_w2(session, person, employer, year, box1, box3, box12, store_box3=True)
     if old is not None:
         notes.insert(0, f"replaced the {year} W-2 from {employer} recorded on {old.recorded_at:%Y-%m-%d}")
-    return {"person": person_name, "employer": employer, "tax_year": year, "match": not diffs,
-            "received": {"box1": box1, "box3": box3, "box12": dict(sorted(box12.items()))},
-            "derived": {f"box12{c}": v for c, v in _deferrals(session, plans, year).items()},
-            "diff": diffs, "notes": notes}
+    return {
+        "person": person_name,
+        "employer": employer,
+        "tax_year": year,
+        "match": not diffs,
+        "received": {"box1": box1, "box3": box3, "box12": dict(sorted(box12.items()))},
+        "derived": {f"box12{c}": v for c, v in _deferrals(session, plans, year).items()},
+        "diff": diffs,
+        "notes": notes,
+    }
 
 
 def parse_box12(items: tuple[str, ...]) -> dict[str, Decimal]:
@@ -197,14 +267,21 @@ def parse_box12(items: tuple[str, ...]) -> dict[str, Decimal]:
 
 def _ira_sums(session: Session, person, account: str, year: int) -> dict[str, Decimal]:
     def total(*conds) -> Decimal:
-        cents = session.scalar(select(func.coalesce(func.sum(IraEvent.amount_cents), 0)).where(
-            IraEvent.person_id == person.id, *conds))
+        cents = session.scalar(
+            select(func.coalesce(func.sum(IraEvent.amount_cents), 0)).where(
+                IraEvent.person_id == person.id, *conds
+            )
+        )
         return from_cents(int(cents or 0))
 
     in_year = (IraEvent.date >= dt.date(year, 1, 1), IraEvent.date <= dt.date(year, 12, 31))
-    contributions = total(IraEvent.kind == "contribution", IraEvent.account == account, IraEvent.tax_year == year)
-    out = {"box2": total(IraEvent.kind == "rollover_in", IraEvent.account == account, *in_year),
-           "box4": total(IraEvent.kind == "recharacterization", IraEvent.account != account, *in_year)}
+    contributions = total(
+        IraEvent.kind == "contribution", IraEvent.account == account, IraEvent.tax_year == year
+    )
+    out = {
+        "box2": total(IraEvent.kind == "rollover_in", IraEvent.account == account, *in_year),
+        "box4": total(IraEvent.kind == "recharacterization", IraEvent.account != account, *in_year),
+    }
     if account == "traditional":
         out["box1"] = contributions
         out["box3"] = ZERO
@@ -214,34 +291,65 @@ def _ira_sums(session: Session, person, account: str, year: int) -> dict[str, De
     return out
 
 
-def reconcile_5498(session: Session, person_name: str, account: str, year: int, boxes: dict[str, Decimal | None],
-                   custodian: str = "") -> dict:
+def reconcile_5498(
+    session: Session,
+    person_name: str,
+    account: str,
+    year: int,
+    boxes: dict[str, Decimal | None],
+    custodian: str = "",
+) -> dict:
     if account not in ("traditional", "roth"):
         raise UserError("--account must be traditional or roth")
     person = get_person(session, person_name)
     for box, v in boxes.items():
         if v is not None and v < 0:
             raise UserError(f"--{box} must not be negative")
-    old = session.scalars(select(Received5498).where(
-        Received5498.person_id == person.id, Received5498.account == account, Received5498.year == year,
-        Received5498.custodian == custodian)).first()
+    old = session.scalars(
+        select(Received5498).where(
+            Received5498.person_id == person.id,
+            Received5498.account == account,
+            Received5498.year == year,
+            Received5498.custodian == custodian,
+        )
+    ).first()
     notes = []
     if old is not None:
         session.delete(old)
         session.flush()
-        notes.append(f"replaced the {year} Form 5498 ({account}{', ' + custodian if custodian else ''}) recorded on "
-                     f"{old.recorded_at:%Y-%m-%d}")
-    row = Received5498(person_id=person.id, account=account, custodian=custodian, year=year,
-                       recorded_at=_now(), set_ira_value=False,
-                       **{f"{b}_cents": (to_cents(v) if v is not None else None) for b, v in boxes.items()})
+        notes.append(
+            f"replaced the {year} Form 5498 ({account}{', ' + custodian if custodian else ''}) recorded on "
+            f"{old.recorded_at:%Y-%m-%d}"
+        )
+    row = Received5498(
+        person_id=person.id,
+        account=account,
+        custodian=custodian,
+        year=year,
+        recorded_at=_now(),
+        set_ira_value=False,
+        **{f"{b}_cents": (to_cents(v) if v is not None else None) for b, v in boxes.items()},
+    )
     session.add(row)
     session.flush()
     if account == "traditional" and boxes.get("box5") is not None:
-        value = session.scalars(select(IraValue).where(IraValue.person_id == person.id, IraValue.year == year)).first()
-        mine = list(session.scalars(select(Received5498).where(
-            Received5498.person_id == person.id, Received5498.account == "traditional", Received5498.year == year)))
-        ours = value is not None and all(r.set_ira_value for r in mine if r.id != row.id) and any(
-            r.set_ira_value for r in mine if r.id != row.id)
+        value = session.scalars(
+            select(IraValue).where(IraValue.person_id == person.id, IraValue.year == year)
+        ).first()
+        mine = list(
+            session.scalars(
+                select(Received5498).where(
+                    Received5498.person_id == person.id,
+                    Received5498.account == "traditional",
+                    Received5498.year == year,
+                )
+            )
+        )
+        ours = (
+            value is not None
+            and all(r.set_ira_value for r in mine if r.id != row.id)
+            and any(r.set_ira_value for r in mine if r.id != row.id)
+        )
         if value is None or ours:
             total = sum((r.box5_cents or 0) for r in mine)
             if value is None:
@@ -250,24 +358,45 @@ def reconcile_5498(session: Session, person_name: str, account: str, year: int, 
             value.amount_cents = total
             for r in mine:
                 r.set_ira_value = True
-            notes.append(f"box 5 recorded as the December 31, {year} traditional IRA value ({from_cents(total):,.2f}"
-                         f"{', all custodians' if len(mine) > 1 else ''}) for Form 8606 line 6; add any outstanding "
-                         "rollover with `megaroth ira value`")
+            notes.append(
+                f"box 5 recorded as the December 31, {year} traditional IRA value ({from_cents(total):,.2f}"
+                f"{', all custodians' if len(mine) > 1 else ''}) for Form 8606 line 6; add any outstanding "
+                "rollover with `megaroth ira value`"
+            )
             session.flush()
     diffs, more = _compare_5498(session, person, account, year, custodian)
-    return {"person": person_name, "account": account, "custodian": custodian or None, "tax_year": year,
-            "match": not diffs, "received": boxes, "derived": _ira_sums(session, person, account, year),
-            "diff": diffs, "notes": notes + more}
+    return {
+        "person": person_name,
+        "account": account,
+        "custodian": custodian or None,
+        "tax_year": year,
+        "match": not diffs,
+        "received": boxes,
+        "derived": _ira_sums(session, person, account, year),
+        "diff": diffs,
+        "notes": notes + more,
+    }
 
 
-def _compare_5498(session: Session, person, account: str, year: int, custodian: str) -> tuple[list[dict], list[str]]:
+def _compare_5498(
+    session: Session, person, account: str, year: int, custodian: str
+) -> tuple[list[dict], list[str]]:
     """Compare the stored 5498(s) of (person, account, year): all custodians' boxes summed."""
-    forms = list(session.scalars(select(Received5498).where(
-        Received5498.person_id == person.id, Received5498.account == account, Received5498.year == year)))
+    forms = list(
+        session.scalars(
+            select(Received5498).where(
+                Received5498.person_id == person.id,
+                Received5498.account == account,
+                Received5498.year == year,
+            )
+        )
+    )
     ledger = _ira_sums(session, person, account, year)
     diffs, notes = [], []
     if len(forms) > 1:
-        notes.append(f"{len(forms)} Forms 5498 for the {account} IRAs in {year}: compared summed with the ledger")
+        notes.append(
+            f"{len(forms)} Forms 5498 for the {account} IRAs in {year}: compared summed with the ledger"
+        )
     for box in ("box1", "box2", "box3", "box4", "box10"):
         vals = [getattr(f, f"{box}_cents") for f in forms if getattr(f, f"{box}_cents") is not None]
         if not vals:
@@ -285,22 +414,38 @@ def _compare_5498(session: Session, person, account: str, year: int, custodian: 
     if box5:
         got = from_cents(sum(box5))
         if account == "traditional":
-            value = session.scalar(select(IraValue.amount_cents).where(IraValue.person_id == person.id,
-                                                                       IraValue.year == year))
+            value = session.scalar(
+                select(IraValue.amount_cents).where(IraValue.person_id == person.id, IraValue.year == year)
+            )
             if value is not None and to_cents(got) != value:
                 diffs.append(_diff("box5", got, from_cents(value)))
-                notes.append(f"box 5 is compared with the December 31, {year} value recorded with `megaroth ira "
-                             "value` (Form 8606 line 6: all traditional, SEP and SIMPLE IRAs, plus outstanding "
-                             "rollovers; a difference can be a rollover in transit or another IRA)")
+                notes.append(
+                    f"box 5 is compared with the December 31, {year} value recorded with `megaroth ira "
+                    "value` (Form 8606 line 6: all traditional, SEP and SIMPLE IRAs, plus outstanding "
+                    "rollovers; a difference can be a rollover in transit or another IRA)"
+                )
         else:
-            notes.append("box 5 of a Roth IRA is kept with the form (the ledger does not track Roth IRA values)")
+            notes.append(
+                "box 5 of a Roth IRA is kept with the form (the ledger does not track Roth IRA values)"
+            )
     return diffs, notes
 
 
 # ---------------------------------------------------------------------------- 1099-R from a file
 
-CSV_COLUMNS = ("payer", "year", "box1", "box2a", "box2b_not_determined", "box2b_total", "box4", "box5", "box7",
-               "box10", "box11")
+CSV_COLUMNS = (
+    "payer",
+    "year",
+    "box1",
+    "box2a",
+    "box2b_not_determined",
+    "box2b_total",
+    "box4",
+    "box5",
+    "box7",
+    "box10",
+    "box11",
+)
 
 
 def _plan_for_payer(person_plans: list[Plan], payer: str) -> Plan | None:
@@ -371,22 +516,32 @@ def _read_csv_1099r(path: Path, text: str) -> list[dict]:
     names = [h.strip().lower() for h in header]
     missing = [c for c in ("payer", "year") if c not in names]
     if missing:
-        raise UserError(f"{path.name}:{n0}: header needs {', '.join(CSV_COLUMNS)} (missing {', '.join(missing)})")
+        raise UserError(
+            f"{path.name}:{n0}: header needs {', '.join(CSV_COLUMNS)} (missing {', '.join(missing)})"
+        )
     unknown = [h for h in names if h and h not in CSV_COLUMNS]
     if unknown:
-        raise UserError(f"{path.name}:{n0}: unknown column(s) {', '.join(unknown)}; expected {', '.join(CSV_COLUMNS)}")
+        raise UserError(
+            f"{path.name}:{n0}: unknown column(s) {', '.join(unknown)}; expected {', '.join(CSV_COLUMNS)}"
+        )
     forms = []
     for n, cells in rows[1:]:
         where = f"{path.name}:{n}"
         if len(cells) > len(names):
             raise UserError(f"{where}: {len(cells)} cells, the header has {len(names)}")
         cell = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(names)}
-        form = {"line": n, "payer": cell.get("payer", "").strip(), "year": _year(cell.get("year"), where, "year", True)}
+        form = {
+            "line": n,
+            "payer": cell.get("payer", "").strip(),
+            "year": _year(cell.get("year"), where, "year", True),
+        }
         if not form["payer"]:
             raise UserError(f"{where}: payer: missing")
         for box in ("box1", "box2a", "box4", "box5", "box10"):
             form[box] = _amount(cell.get(box), where, box)
-        form["box2b_not_determined"] = _flag(cell.get("box2b_not_determined", ""), where, "box2b_not_determined")
+        form["box2b_not_determined"] = _flag(
+            cell.get("box2b_not_determined", ""), where, "box2b_not_determined"
+        )
         form["box2b_total"] = _flag(cell.get("box2b_total", ""), where, "box2b_total")
         code = cell.get("box7", "").strip().upper().replace(" ", "")
         if code and (len(code) > 2 or not code.isalnum()):
@@ -410,11 +565,20 @@ def _read_ofx_1099r(path: Path, text: str) -> list[dict]:
             continue
         where = f"{path.name}:{node.line}"
         payer = node.get("PAYERADDR/PAYERNAME1") or node.get("PAYERNAME1") or node.get("PAYERNAME") or ""
-        form = {"line": node.line, "payer": payer.strip(), "year": _year(node.get("TAXYEAR"), where, "TAXYEAR", True)}
+        form = {
+            "line": node.line,
+            "payer": payer.strip(),
+            "year": _year(node.get("TAXYEAR"), where, "TAXYEAR", True),
+        }
         if not form["payer"]:
             raise UserError(f"{where}: PAYERADDR/PAYERNAME1: missing")
-        for box, tag in (("box1", "GROSSDIST"), ("box2a", "TAXAMT"), ("box4", "FEDTAXWH"), ("box5", "EMPCONTINS"),
-                         ("box10", "AMTALLOCABLEIRR")):
+        for box, tag in (
+            ("box1", "GROSSDIST"),
+            ("box2a", "TAXAMT"),
+            ("box4", "FEDTAXWH"),
+            ("box5", "EMPCONTINS"),
+            ("box10", "AMTALLOCABLEIRR"),
+        ):
             form[box] = _amount(node.get(tag), where, tag)
         form["box2b_not_determined"] = _flag(node.get("TAXAMTND") or "", where, "TAXAMTND")
         form["box2b_total"] = _flag(node.get("TOTALDIST") or "", where, "TOTALDIST")
@@ -442,37 +606,66 @@ def reconcile_1099r_file(session: Session, path: Path, person_name: str | None =
     for f in forms:
         plan = _plan_for_payer(plans, f["payer"])
         if plan is None:
-            raise UserError(f"{path.name}:{f['line']}: payer {f['payer']!r} is not a plan in the ledger (give the plan "
-                            f"name or its employer; plans: {', '.join(sorted(p.name for p in plans)) or 'none'})")
+            raise UserError(
+                f"{path.name}:{f['line']}: payer {f['payer']!r} is not a plan in the ledger (give the plan "
+                f"name or its employer; plans: {', '.join(sorted(p.name for p in plans)) or 'none'})"
+            )
         received = {k: f[k] for k in ("box1", "box2a", "box4", "box5", "box10", "box7", "box11")}
         if all(v is None for v in received.values()):
             raise UserError(f"{path.name}:{f['line']}: the form has no boxes filled in")
         payload = reconcile_1099r(session, plan.name, f["year"], received)
         derived_flags = _derived_2b(session, plan, f["year"], f["box7"])
-        for flag, key in (("box2b_not_determined", "box2b_taxable_not_determined"),
-                          ("box2b_total", "box2b_total_distribution")):
+        for flag, key in (
+            ("box2b_not_determined", "box2b_taxable_not_determined"),
+            ("box2b_total", "box2b_total_distribution"),
+        ):
             if f[flag] is not None and derived_flags is not None and bool(derived_flags.get(key)) != f[flag]:
-                payload["diff"].append({"box": flag, "received": f[flag], "derived": bool(derived_flags.get(key)),
-                                        "difference": None})
+                payload["diff"].append(
+                    {
+                        "box": flag,
+                        "received": f[flag],
+                        "derived": bool(derived_flags.get(key)),
+                        "difference": None,
+                    }
+                )
                 payload["match"] = False
-        results.append({"line": f["line"], "payer": f["payer"], "plan": plan.name, "tax_year": f["year"],
-                        "box7": f["box7"], "match": payload["match"], "diff": payload["diff"],
-                        "notes": payload["notes"]})
-    return {"file": path.name, "forms": len(results), "matching": sum(r["match"] for r in results),
-            "differing": sum(not r["match"] for r in results), "match": all(r["match"] for r in results),
-            "results": results}
+        results.append(
+            {
+                "line": f["line"],
+                "payer": f["payer"],
+                "plan": plan.name,
+                "tax_year": f["year"],
+                "box7": f["box7"],
+                "match": payload["match"],
+                "diff": payload["diff"],
+                "notes": payload["notes"],
+            }
+        )
+    return {
+        "file": path.name,
+        "forms": len(results),
+        "matching": sum(r["match"] for r in results),
+        "differing": sum(not r["match"] for r in results),
+        "match": all(r["match"] for r in results),
+        "results": results,
+    }
 
 
 def _derived_2b(session: Session, plan: Plan, year: int, code: str | None) -> dict | None:
     from .forms import compute, form_dict
 
     r = compute(session, plan.person.name, through=year).years.get(year)
-    forms = [form_dict(f) for f in (r.plan_forms if r else []) if f.payer == plan.name
-             and (code is None or sorted(f.box7 or "") == sorted(code))]
+    forms = [
+        form_dict(f)
+        for f in (r.plan_forms if r else [])
+        if f.payer == plan.name and (code is None or sorted(f.box7 or "") == sorted(code))
+    ]
     if not forms:
         return None
-    return {"box2b_taxable_not_determined": any(f["box2b_taxable_not_determined"] for f in forms),
-            "box2b_total_distribution": any(f["box2b_total_distribution"] for f in forms)}
+    return {
+        "box2b_taxable_not_determined": any(f["box2b_taxable_not_determined"] for f in forms),
+        "box2b_total_distribution": any(f["box2b_total_distribution"] for f in forms),
+    }
 
 
 # -------------------------------------------------------------------------------------- status
@@ -488,44 +681,86 @@ def status(session: Session, person_name: str, year: int) -> dict:
     employers: dict[str, list[Plan]] = {}
     for p in person.plans:
         employers.setdefault(p.employer, []).append(p)
-    w2s = {w.employer.casefold(): w for w in session.scalars(select(ReceivedW2).where(
-        ReceivedW2.person_id == person.id, ReceivedW2.year == year))}
+    w2s = {
+        w.employer.casefold(): w
+        for w in session.scalars(
+            select(ReceivedW2).where(ReceivedW2.person_id == person.id, ReceivedW2.year == year)
+        )
+    }
     for employer, plans in sorted(employers.items()):
         ids = [p.id for p in plans]
-        active = session.scalar(select(func.count()).select_from(Entry).where(
-            Entry.plan_id.in_(ids), Entry.tax_year == year, Entry.type.in_(sorted(CONTRIBUTION_TYPES)))) or 0
-        wages = session.scalar(select(func.count()).select_from(Wages).where(Wages.plan_id.in_(ids),
-                                                                              Wages.year == year)) or 0
+        active = (
+            session.scalar(
+                select(func.count())
+                .select_from(Entry)
+                .where(
+                    Entry.plan_id.in_(ids), Entry.tax_year == year, Entry.type.in_(sorted(CONTRIBUTION_TYPES))
+                )
+            )
+            or 0
+        )
+        wages = (
+            session.scalar(
+                select(func.count()).select_from(Wages).where(Wages.plan_id.in_(ids), Wages.year == year)
+            )
+            or 0
+        )
         w2 = w2s.pop(employer.casefold(), None)
         if w2 is None:
             if active or wages:
                 docs.append({"document": "W-2", "issuer": employer, "status": "missing", "detail": None})
             continue
         box12 = {b.code: from_cents(b.amount_cents) for b in w2.box12}
-        diffs, _ = _compare_w2(session, person, employer, year, from_cents(w2.box1_cents),
-                               from_cents(w2.box3_cents), box12, store_box3=False)
-        docs.append({"document": "W-2", "issuer": employer, "status": "differs" if diffs else "matches",
-                     "detail": ", ".join(d["box"] for d in diffs) or None})
+        diffs, _ = _compare_w2(
+            session,
+            person,
+            employer,
+            year,
+            from_cents(w2.box1_cents),
+            from_cents(w2.box3_cents),
+            box12,
+            store_box3=False,
+        )
+        docs.append(
+            {
+                "document": "W-2",
+                "issuer": employer,
+                "status": "differs" if diffs else "matches",
+                "detail": ", ".join(d["box"] for d in diffs) or None,
+            }
+        )
     for w2 in w2s.values():
-        docs.append({"document": "W-2", "issuer": w2.employer, "status": "received", "detail": "no plan there"})
+        docs.append(
+            {"document": "W-2", "issuer": w2.employer, "status": "received", "detail": "no plan there"}
+        )
     # plan 1099-Rs: the derived forms (by payer and code) against the received ones
     r = compute(session, person.name, through=year).years.get(year)
     derived = {}
-    for f in (r.plan_forms if r else []):
+    for f in r.plan_forms if r else []:
         derived.setdefault((f.payer, "".join(sorted(f.box7 or ""))), f)
     plan_by_name = {p.name: p for p in person.plans}
-    received = list(session.scalars(select(Received1099R).where(
-        Received1099R.plan_id.in_([p.id for p in person.plans]), Received1099R.year == year)
-        .order_by(Received1099R.id)))
+    received = list(
+        session.scalars(
+            select(Received1099R)
+            .where(Received1099R.plan_id.in_([p.id for p in person.plans]), Received1099R.year == year)
+            .order_by(Received1099R.id)
+        )
+    )
     latest: dict[tuple[int, str], Received1099R] = {}
     for rec in received:
         latest[(rec.plan_id, "".join(sorted(rec.box7 or "")))] = rec
     seen = set()
     for (plan_id, code), rec in sorted(latest.items()):
         plan = next(p for p in person.plans if p.id == plan_id)
-        boxes = {"box1": from_cents(rec.box1_cents), "box2a": from_cents(rec.box2a_cents),
-                 "box4": from_cents(rec.box4_cents), "box5": from_cents(rec.box5_cents),
-                 "box10": from_cents(rec.box10_cents), "box7": rec.box7, "box11": rec.box11}
+        boxes = {
+            "box1": from_cents(rec.box1_cents),
+            "box2a": from_cents(rec.box2a_cents),
+            "box4": from_cents(rec.box4_cents),
+            "box5": from_cents(rec.box5_cents),
+            "box10": from_cents(rec.box10_cents),
+            "box7": rec.box7,
+            "box11": rec.box11,
+        }
         sp = session.begin_nested()
         try:
             payload = reconcile_1099r(session, plan.name, year, boxes)
@@ -534,32 +769,73 @@ def status(session: Session, person_name: str, year: int) -> dict:
         finally:
             sp.rollback()
         seen.add((plan.name, code))
-        docs.append({"document": "1099-R", "issuer": plan.name + (f" (code {rec.box7})" if rec.box7 else ""),
-                     "status": "matches" if payload["match"] else "differs",
-                     "detail": ", ".join(d["box"] for d in payload["diff"]) or (
-                         "; ".join(payload["notes"]) if not payload["match"] else None)})
+        docs.append(
+            {
+                "document": "1099-R",
+                "issuer": plan.name + (f" (code {rec.box7})" if rec.box7 else ""),
+                "status": "matches" if payload["match"] else "differs",
+                "detail": ", ".join(d["box"] for d in payload["diff"])
+                or ("; ".join(payload["notes"]) if not payload["match"] else None),
+            }
+        )
     for (payer, code), f in sorted(derived.items()):
-        if payer in plan_by_name and (payer, code) not in seen and not any(
-                s[0] == payer and not s[1] for s in seen):
-            docs.append({"document": "1099-R", "issuer": payer + (f" (code {f.box7})" if f.box7 else ""),
-                         "status": "missing", "detail": f"the ledger derives box 1 {f.box1:,.2f}"})
+        if (
+            payer in plan_by_name
+            and (payer, code) not in seen
+            and not any(s[0] == payer and not s[1] for s in seen)
+        ):
+            docs.append(
+                {
+                    "document": "1099-R",
+                    "issuer": payer + (f" (code {f.box7})" if f.box7 else ""),
+                    "status": "missing",
+                    "detail": f"the ledger derives box 1 {f.box1:,.2f}",
+                }
+            )
     # 5498: the IRA kinds with activity for the year (or a value recorded), against the received ones
     for account in ("traditional", "roth"):
-        forms = list(session.scalars(select(Received5498).where(
-            Received5498.person_id == person.id, Received5498.account == account, Received5498.year == year)))
+        forms = list(
+            session.scalars(
+                select(Received5498).where(
+                    Received5498.person_id == person.id,
+                    Received5498.account == account,
+                    Received5498.year == year,
+                )
+            )
+        )
         sums = _ira_sums(session, person, account, year)
         expected = any(v for v in sums.values())
         if account == "traditional":
-            expected = expected or session.scalar(select(IraValue.amount_cents).where(
-                IraValue.person_id == person.id, IraValue.year == year)) not in (None, 0)
+            expected = expected or session.scalar(
+                select(IraValue.amount_cents).where(IraValue.person_id == person.id, IraValue.year == year)
+            ) not in (None, 0)
         if not forms:
             if expected:
-                docs.append({"document": "5498", "issuer": f"{account} IRA", "status": "missing",
-                             "detail": "sent by the custodian by May 31 (June 1)"})
+                docs.append(
+                    {
+                        "document": "5498",
+                        "issuer": f"{account} IRA",
+                        "status": "missing",
+                        "detail": "sent by the custodian by May 31 (June 1)",
+                    }
+                )
             continue
         diffs, _ = _compare_5498(session, person, account, year, "")
-        docs.append({"document": "5498", "issuer": f"{account} IRA", "status": "differs" if diffs else "matches",
-                     "detail": ", ".join(d["box"] for d in diffs) or None})
-    counts = {s: sum(1 for d in docs if d["status"] == s) for s in ("matches", "differs", "missing", "received")}
-    return {"person": person_name, "tax_year": year, "documents": docs, **counts,
-            "complete": not counts["differs"] and not counts["missing"]}
+        docs.append(
+            {
+                "document": "5498",
+                "issuer": f"{account} IRA",
+                "status": "differs" if diffs else "matches",
+                "detail": ", ".join(d["box"] for d in diffs) or None,
+            }
+        )
+    counts = {
+        s: sum(1 for d in docs if d["status"] == s) for s in ("matches", "differs", "missing", "received")
+    }
+    return {
+        "person": person_name,
+        "tax_year": year,
+        "documents": docs,
+        **counts,
+        "complete": not counts["differs"] and not counts["missing"],
+    }

@@ -60,14 +60,29 @@ def _as_json(value: Any) -> str | None:
     return json.dumps(json_safe(value), sort_keys=True)
 
 
-def record_change(db, action: str, record: str, record_id: int | None, before: Any = None,
-                  after: Any = None, person_id: int | None = None, reason: str | None = None,
-                  at: dt.datetime | None = None) -> int:
+def record_change(
+    db,
+    action: str,
+    record: str,
+    record_id: int | None,
+    before: Any = None,
+    after: Any = None,
+    person_id: int | None = None,
+    reason: str | None = None,
+    at: dt.datetime | None = None,
+) -> int:
     """Append one change-log entry; ``db`` is a Session or a Connection (same transaction as
     the change itself, so the change and its trace commit or roll back together)."""
-    res = db.execute(insert(T_LOG).values(
-        at=at or _now(), action=action, record=record, record_id=record_id, person_id=person_id,
-        before=_as_json(before), after=_as_json(after), reason=reason))
+    res = db.execute(
+        insert(T_LOG).values(
+            at=at or _now(),
+            action=action,
+            record=record,
+            record_id=record_id,
+            person_id=person_id,
+            before=_as_json(before),
+            after=_as_json(after),
+            reason=reason,
+        )
+    )
     return res.inserted_primary_key[0]
-
-

@@ -156,8 +156,10 @@ def _prepare_sqlite_file(path: Path, create: bool, notes: list[str]) -> bool:
         raise UserError(f"--db {path} is a folder; give a file path")
     if not path.exists():
         if path.is_symlink():
-            raise UserError(f"--db {path} is a dangling symbolic link; megaroth does not create a "
-                            "ledger through one: remove it or give the real path")
+            raise UserError(
+                f"--db {path} is a dangling symbolic link; megaroth does not create a "
+                "ledger through one: remove it or give the real path"
+            )
         if not create:
             raise UserError(f"no ledger at {path}; 'megaroth person add' creates one")
         try:
@@ -165,8 +167,10 @@ def _prepare_sqlite_file(path: Path, create: bool, notes: list[str]) -> bool:
         except OSError as exc:
             raise os_error(exc, path, "create ledger") from None
     if create and _on_read_only_fs(path):
-        raise UserError(f"cannot write the ledger {path}: it is on a read-only file system; copy it to a "
-                        "writable disk (reading commands still work here)")
+        raise UserError(
+            f"cannot write the ledger {path}: it is on a read-only file system; copy it to a "
+            "writable disk (reading commands still work here)"
+        )
     if readable_by_others(path) and not _on_read_only_fs(path) and tighten(path):
         notes.append(f"note: {path} was readable by other users; made it private (mode 0600)")
     for suffix in ("-wal", "-shm"):
@@ -176,8 +180,13 @@ def _prepare_sqlite_file(path: Path, create: bool, notes: list[str]) -> bool:
     return False
 
 
-def make_engine(url: str, *, wait: float | None = None, create: bool = True,  # money-ok: seconds
-                notes: list[str] | None = None) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    wait: float | None = None,
+    create: bool = True,  # money-ok: seconds
+    notes: list[str] | None = None,
+) -> Engine:
     """An engine for ``url``. SQLite: see the module docstring (``create`` allows a new file)."""
     wait = DEFAULT_WAIT_SECONDS if wait is None else wait
     notes = [] if notes is None else notes
@@ -197,15 +206,18 @@ def make_engine(url: str, *, wait: float | None = None, create: bool = True,  # 
                 # nobody can change a file on a read-only file system: read it as immutable
                 read_only = True
                 uri = path.as_uri() + "?mode=ro&immutable=1"
-                kwargs = {"creator": lambda: sqlite3.connect(uri, uri=True, timeout=wait,
-                                                             check_same_thread=False)}
+                kwargs = {
+                    "creator": lambda: sqlite3.connect(uri, uri=True, timeout=wait, check_same_thread=False)
+                }
                 engine_url = "sqlite://"
         else:
             created = False
         try:
             engine = create_engine(engine_url, **kwargs)
         except Exception as exc:  # e.g. an unknown query parameter in the URL
-            raise UserError(f"cannot use database URL {u.render_as_string(hide_password=True)}: {exc}") from None
+            raise UserError(
+                f"cannot use database URL {u.render_as_string(hide_password=True)}: {exc}"
+            ) from None
         event.listen(engine, "connect", _sqlite_connect(busy_ms, read_only))
         event.listen(engine, "begin", _sqlite_begin)
         engine.update_execution_options(megaroth_wait=wait)
@@ -246,16 +258,22 @@ def database_error(exc: DBAPIError, engine: Engine) -> UserError | None:
     if isinstance(orig, sqlite3.DatabaseError):
         msg = str(orig)
         if "file is not a database" in msg:
-            return UserError(f"{where} is not a megaroth ledger (not an SQLite database); "
-                             "give the path of a ledger, or a new file name to start one")
+            return UserError(
+                f"{where} is not a megaroth ledger (not an SQLite database); "
+                "give the path of a ledger, or a new file name to start one"
+            )
         if "malformed" in msg:
             return UserError(f"{where} is damaged ({msg}); restore it from a backup ({where}.bak-*)")
         if "readonly" in msg or "read-only" in msg:
-            return UserError(f"cannot write the ledger {where}: it is read-only (file permissions or a "
-                             "read-only disk); copy it somewhere writable or fix its permissions")
+            return UserError(
+                f"cannot write the ledger {where}: it is read-only (file permissions or a "
+                "read-only disk); copy it somewhere writable or fix its permissions"
+            )
         if "unable to open database file" in msg:
-            return UserError(f"cannot open the ledger {where}: {msg} (check that its folder exists and "
-                             "that you may write to it)")
+            return UserError(
+                f"cannot open the ledger {where}: {msg} (check that its folder exists and "
+                "that you may write to it)"
+            )
         if "disk I/O error" in msg or "database or disk is full" in msg:
             return UserError(f"cannot use the ledger {where}: {msg}; check the disk and try again")
         return None
@@ -295,7 +313,9 @@ def begin_write(conn: Connection, plans: Iterable[str] | None = None) -> None:
             else:
                 conn.execute(text("SELECT pg_advisory_xact_lock_shared(:ns, 0)"), {"ns": LOCK_NS})
                 for key in sorted({_plan_key(p) for p in plans}):
-                    conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :k)"), {"ns": LOCK_NS_PLAN, "k": key})
+                    conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:ns, :k)"), {"ns": LOCK_NS_PLAN, "k": key}
+                    )
             conn.execute(text("SET LOCAL lock_timeout = DEFAULT"))
     except DBAPIError as exc:
         if conn.in_transaction():
@@ -399,11 +419,13 @@ def _drop_leftovers(conn: Connection, engine: Engine) -> list[str]:
     dropped = []
     names = set(inspect(conn).get_table_names())
     for table in sorted(t for t in names if t.startswith(LEFTOVER_PREFIX)):
-        original = table[len(LEFTOVER_PREFIX):]
+        original = table[len(LEFTOVER_PREFIX) :]
         if original not in names:
-            raise UserError(f"{describe(engine)} was left half-upgraded by a megaroth that crashed "
-                            f"(table {original} is missing, {table} holds its rows); restore the backup "
-                            f"{describe(engine)}.bak-* taken before that upgrade")
+            raise UserError(
+                f"{describe(engine)} was left half-upgraded by a megaroth that crashed "
+                f"(table {original} is missing, {table} holds its rows); restore the backup "
+                f"{describe(engine)}.bak-* taken before that upgrade"
+            )
         conn.exec_driver_sql(f'DROP TABLE "{table}"')
         dropped.append(table)
     return dropped
@@ -430,8 +452,10 @@ def upgrade(engine: Engine) -> MigrationResult:
         if current == heads and not any(t.startswith(LEFTOVER_PREFIX) for t in tables):
             return MigrationResult(created=False, upgraded_from=tuple(sorted(current)), backup=None)
         if getattr(engine, "megaroth_read_only", False):
-            raise UserError(f"{describe(engine)} needs a schema upgrade but is on a read-only disk; "
-                            "copy it somewhere writable and run megaroth there")
+            raise UserError(
+                f"{describe(engine)} needs a schema upgrade but is on a read-only disk; "
+                "copy it somewhere writable and run megaroth there"
+            )
         if engine.dialect.name == "sqlite":
             return _upgrade_sqlite(engine, cfg, script, heads)
         with write_connection(engine) as conn:
@@ -475,8 +499,9 @@ def _upgrade_sqlite(engine: Engine, cfg, script, heads: set[str]) -> MigrationRe
             conn.commit()
         finally:
             raw.execute("PRAGMA foreign_keys=ON")
-    return MigrationResult(created=not current, upgraded_from=tuple(sorted(current)), backup=backup,
-                           leftovers_dropped=dropped)
+    return MigrationResult(
+        created=not current, upgraded_from=tuple(sorted(current)), backup=backup, leftovers_dropped=dropped
+    )
 
 
 def _run_alembic(cfg, conn: Connection) -> None:
@@ -635,7 +660,8 @@ def _read_connection(engine: Engine):
             conn.rollback()
 
 
-def open_ledger(db: str | None = None, *, write: bool = True,
-                wait: float | str | None = None) -> Ledger:  # money-ok: seconds
+def open_ledger(
+    db: str | None = None, *, write: bool = True, wait: float | str | None = None
+) -> Ledger:  # money-ok: seconds
     """Resolve ``db`` (see module docstring), then create or upgrade it."""
     return Ledger(resolve_url(db), write=write, wait=wait)

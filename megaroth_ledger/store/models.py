@@ -174,18 +174,21 @@ class EntryHold(Base):
 
     __tablename__ = "entry_hold"
     entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"), primary_key=True,
-                                           index=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class AssertionHold(Base):
     """Like :class:`EntryHold`, for a balance assertion an import found already recorded."""
 
     __tablename__ = "assertion_hold"
-    assertion_id: Mapped[int] = mapped_column(ForeignKey("balance_assertion.id", ondelete="CASCADE"),
-                                              primary_key=True)
-    import_id: Mapped[int] = mapped_column(ForeignKey("import_batch.id", ondelete="CASCADE"), primary_key=True,
-                                           index=True)
+    assertion_id: Mapped[int] = mapped_column(
+        ForeignKey("balance_assertion.id", ondelete="CASCADE"), primary_key=True
+    )
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("import_batch.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class BalanceAssertion(Base):
@@ -334,7 +337,9 @@ class ChangeLog(Base):
     __table_args__ = (Index("ix_change_log_person_id_at", "person_id", "at"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, index=True)
-    action: Mapped[str] = mapped_column(String(20))  # add | edit | rm | import | undo | plan-edit | person-edit
+    action: Mapped[str] = mapped_column(
+        String(20)
+    )  # add | edit | rm | import | undo | plan-edit | person-edit
     record: Mapped[str] = mapped_column(String(40))  # contribution, earnings, balance, conversion, ...
     record_id: Mapped[int | None] = mapped_column(Integer)
     person_id: Mapped[int | None] = mapped_column(Integer)
@@ -385,6 +390,8 @@ class PlanCorrection(Base):
     source: Mapped[str] = mapped_column(String(30))  # pretax | roth
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     earnings_cents: Mapped[int] = mapped_column(BigInteger)
+
+
 class ReceivedW2(Base):
     """A W-2 the person received from an employer (``reconcile w2``): the boxes compared with
     the ledger. Re-entering the same employer and year replaces it."""
@@ -399,8 +406,9 @@ class ReceivedW2(Base):
     box3_cents: Mapped[int | None] = mapped_column(BigInteger)  # social security wages
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
-    box12: Mapped[list[ReceivedW2Box12]] = relationship(cascade="all, delete-orphan",
-                                                        order_by="ReceivedW2Box12.code")
+    box12: Mapped[list[ReceivedW2Box12]] = relationship(
+        cascade="all, delete-orphan", order_by="ReceivedW2Box12.code"
+    )
 
 
 class ReceivedW2Box12(Base):

@@ -4,9 +4,8 @@ Revision ID: 0002_opening_basis
 Revises: 0001
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0002_opening_basis"
 down_revision = "0001"
@@ -22,8 +21,9 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=30), nullable=False),
         sa.Column("basis_cents", sa.BigInteger(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_opening_basis_plan_id_plan"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plan.id"], name=op.f("fk_opening_basis_plan_id_plan"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_opening_basis")),
         sa.UniqueConstraint("plan_id", "source", name=op.f("uq_opening_basis_plan_id_source")),
     )

@@ -5,9 +5,8 @@ Revision ID: 0004_ira_tax_year
 Revises: 0003_import_holds
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0004_ira_tax_year"
 down_revision = "0003_import_holds"
@@ -26,8 +25,9 @@ def upgrade() -> None:
         sa.Column("covered", sa.Boolean(), nullable=True),
         sa.Column("spouse_covered", sa.Boolean(), nullable=False),
         sa.Column("compensation_cents", sa.BigInteger(), nullable=True),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_tax_year_person_id_person"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_tax_year_person_id_person"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tax_year")),
         sa.UniqueConstraint("person_id", "year", name=op.f("uq_tax_year_person_id_year")),
     )
@@ -37,8 +37,9 @@ def upgrade() -> None:
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_roth_ira_value_person_id_person"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_roth_ira_value_person_id_person"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_roth_ira_value")),
         sa.UniqueConstraint("person_id", "year", name=op.f("uq_roth_ira_value_person_id_year")),
     )

@@ -5,9 +5,8 @@ Revises: 0004_ira_tax_year
 Create Date: 2026-12-01 22:40:00
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0005_change_log"
 down_revision = "0004_ira_tax_year"
@@ -38,8 +37,9 @@ def upgrade() -> None:
         sa.Column("identity", sa.String(length=200), nullable=False),
         sa.Column("removed_at", sa.DateTime(), nullable=False),
         sa.Column("change_id", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_removed_row_plan_id_plan"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plan.id"], name=op.f("fk_removed_row_plan_id_plan"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_removed_row")),
         sa.UniqueConstraint("plan_id", "identity", name=op.f("uq_removed_row_plan_id_identity")),
     )

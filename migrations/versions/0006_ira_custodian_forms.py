@@ -5,9 +5,8 @@ Revision ID: 0006_ira_custodian_forms
 Revises: 0005_change_log
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0006_ira_custodian_forms"
 down_revision = "0005_change_log"
@@ -27,8 +26,12 @@ def upgrade() -> None:
         sa.Column("box4_cents", sa.BigInteger(), nullable=True),
         sa.Column("box7", sa.String(length=4), nullable=True),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_received_ira_1099r_person_id_person"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["person_id"],
+            ["person.id"],
+            name=op.f("fk_received_ira_1099r_person_id_person"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_received_ira_1099r")),
     )
     with op.batch_alter_table("received_ira_1099r", schema=None) as batch_op:
@@ -43,8 +46,9 @@ def upgrade() -> None:
         sa.Column("source", sa.String(length=30), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.Column("earnings_cents", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_plan_correction_plan_id_plan"),
-                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(
+            ["plan_id"], ["plan.id"], name=op.f("fk_plan_correction_plan_id_plan"), ondelete="RESTRICT"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_correction")),
     )
     with op.batch_alter_table("plan_correction", schema=None) as batch_op:

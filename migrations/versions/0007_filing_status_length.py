@@ -18,11 +18,19 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("tax_year", schema=None) as batch_op:
-        batch_op.alter_column("filing_status", existing_type=sa.String(length=4), type_=sa.String(length=10),
-                              existing_nullable=False)
+        batch_op.alter_column(
+            "filing_status",
+            existing_type=sa.String(length=4),
+            type_=sa.String(length=10),
+            existing_nullable=False,
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tax_year", schema=None) as batch_op:
-        batch_op.alter_column("filing_status", existing_type=sa.String(length=10), type_=sa.String(length=4),
-                              existing_nullable=False)
+        batch_op.alter_column(
+            "filing_status",
+            existing_type=sa.String(length=10),
+            type_=sa.String(length=4),
+            existing_nullable=False,
+        )

@@ -4,9 +4,8 @@ Revision ID: 0008_received_documents
 Revises: 0007_filing_status_length
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0008_received_documents"
 down_revision = "0007_filing_status_length"
@@ -24,10 +23,13 @@ def upgrade() -> None:
         sa.Column("box1_cents", sa.BigInteger(), nullable=True),
         sa.Column("box3_cents", sa.BigInteger(), nullable=True),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_received_w2_person_id_person"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_received_w2_person_id_person"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_received_w2")),
-        sa.UniqueConstraint("person_id", "employer", "year", name=op.f("uq_received_w2_person_id_employer_year")),
+        sa.UniqueConstraint(
+            "person_id", "employer", "year", name=op.f("uq_received_w2_person_id_employer_year")
+        ),
     )
     op.create_table(
         "received_w2_box12",
@@ -35,8 +37,12 @@ def upgrade() -> None:
         sa.Column("w2_id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=4), nullable=False),
         sa.Column("amount_cents", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(["w2_id"], ["received_w2.id"], name=op.f("fk_received_w2_box12_w2_id_received_w2"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["w2_id"],
+            ["received_w2.id"],
+            name=op.f("fk_received_w2_box12_w2_id_received_w2"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_received_w2_box12")),
         sa.UniqueConstraint("w2_id", "code", name=op.f("uq_received_w2_box12_w2_id_code")),
     )
@@ -57,11 +63,17 @@ def upgrade() -> None:
         sa.Column("box10_cents", sa.BigInteger(), nullable=True),
         sa.Column("set_ira_value", sa.Boolean(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_received_5498_person_id_person"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_received_5498_person_id_person"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_received_5498")),
-        sa.UniqueConstraint("person_id", "account", "custodian", "year",
-                            name=op.f("uq_received_5498_person_id_account_custodian_year")),
+        sa.UniqueConstraint(
+            "person_id",
+            "account",
+            "custodian",
+            "year",
+            name=op.f("uq_received_5498_person_id_account_custodian_year"),
+        ),
     )
 
 

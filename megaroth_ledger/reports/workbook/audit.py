@@ -39,11 +39,14 @@ CORRECTION_COLS = (
 def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     s.setup([c.width for c in AUDIT_COLS], 3)
     s.title("Audit: every ledger row behind these years, with its provenance", subtitle(data))
-    state.counts["Audit"] = s.table(AUDIT_COLS, data.audit,
-                                    data.unavailable.get("Audit", "No ledger rows for these years."), fast=True)
+    state.counts["Audit"] = s.table(
+        AUDIT_COLS, data.audit, data.unavailable.get("Audit", "No ledger rows for these years."), fast=True
+    )
     s.blank()
-    s.section("Corrections of these years (megaroth log): edits, removals, imports and undos, newest first",
-              len(CORRECTION_COLS))
+    s.section(
+        "Corrections of these years (megaroth log): edits, removals, imports and undos, newest first",
+        len(CORRECTION_COLS),
+    )
     s.header(CORRECTION_COLS)
     s.rows(CORRECTION_COLS, data.corrections)
     if not data.corrections:

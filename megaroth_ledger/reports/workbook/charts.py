@@ -10,8 +10,18 @@ from openpyxl.chart.shapes import GraphicalProperties
 from .writer import Sheet
 
 
-def columns_and_line(s: Sheet, title: str, *, bars: tuple[int, int], line: int, first: int, last: int,
-                      anchor: str, stacked: bool, line_color: str) -> None:
+def columns_and_line(
+    s: Sheet,
+    title: str,
+    *,
+    bars: tuple[int, int],
+    line: int,
+    first: int,
+    last: int,
+    anchor: str,
+    stacked: bool,
+    line_color: str,
+) -> None:
     """A column chart of columns ``bars`` (first..last) with column ``line`` drawn over it as a
     line; categories in column A; series names from the header row above ``first``."""
     bar = BarChart()
@@ -23,8 +33,10 @@ def columns_and_line(s: Sheet, title: str, *, bars: tuple[int, int], line: int, 
     bar.y_axis.title = "Dollars"
     bar.y_axis.numFmt = '"$"#,##0'
     bar.y_axis.majorGridlines = None
-    bar.add_data(Reference(s.ws, min_col=bars[0], max_col=bars[1], min_row=first - 1, max_row=last),
-                 titles_from_data=True)
+    bar.add_data(
+        Reference(s.ws, min_col=bars[0], max_col=bars[1], min_row=first - 1, max_row=last),
+        titles_from_data=True,
+    )
     bar.set_categories(Reference(s.ws, min_col=1, min_row=first, max_row=last))
     over = LineChart()
     over.add_data(Reference(s.ws, min_col=line, min_row=first - 1, max_row=last), titles_from_data=True)
@@ -36,8 +48,15 @@ def columns_and_line(s: Sheet, title: str, *, bars: tuple[int, int], line: int, 
         # with its value, so a single year (where no line can be drawn) still shows the limit.
         ser.graphicalProperties.line.dashStyle = "dash"
         ser.marker = Marker(symbol="dash", size=60)
-        ser.dLbls = DataLabelList(showVal=True, showSerName=False, showCatName=False, showLegendKey=False,
-                                  showPercent=False, showBubbleSize=False, dLblPos="r")
+        ser.dLbls = DataLabelList(
+            showVal=True,
+            showSerName=False,
+            showCatName=False,
+            showLegendKey=False,
+            showPercent=False,
+            showBubbleSize=False,
+            dLblPos="r",
+        )
         ser.dLbls.numFmt = '"$"#,##0'
     else:
         ser.marker = Marker(symbol="circle", size=7)
@@ -49,4 +68,3 @@ def columns_and_line(s: Sheet, title: str, *, bars: tuple[int, int], line: int, 
     bar.legend.position = "b"
     bar.height, bar.width = 9, 18
     s.ws.add_chart(bar, anchor)
-

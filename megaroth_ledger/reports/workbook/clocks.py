@@ -49,7 +49,9 @@ def clock_rows(clocks: Mapping[str, Any]) -> list[dict]:
         shown = free_from(c, clocks.get("as_of"))
         if start and free:
             r["clock_start_year"] = start.year
-            r["clock_years"] = Decimal("0.00") if shown == FREE_NOW else _year_fraction(free) - _year_fraction(start)
+            r["clock_years"] = (
+                Decimal("0.00") if shown == FREE_NOW else _year_fraction(free) - _year_fraction(start)
+            )
         if shown == FREE_NOW:
             r["penalty_free_on"] = Text(FREE_NOW)
         out.append(r)
@@ -79,20 +81,29 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     first = s.row + 1
     s.rows(CLOCK_COLS, rows)
     last = s.row
-    s.note("Only the taxable part of a conversion is exposed to the 10% additional tax within its "
-           "five years (IRC 408A(d)(3)(F)); the nontaxable part never is.")
+    s.note(
+        "Only the taxable part of a conversion is exposed to the 10% additional tax within its "
+        "five years (IRC 408A(d)(3)(F)); the nontaxable part never is."
+    )
     s.blank()
     s.section("Qualified-distribution clocks", len(CLOCK_COLS))
     s.table(QUALIFIED_COLS, c.get("qualified", []), "None.")
     if c.get("schedule"):
         s.blank()
-        s.section("When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
-                  len(CLOCK_COLS))
-        s.table(SCHEDULE_COLS, [dict(r, tax_years=", ".join(str(y) for y in r.get("tax_years", [])))
-                                for r in c["schedule"]], "None.")
+        s.section(
+            "When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
+            len(CLOCK_COLS),
+        )
+        s.table(
+            SCHEDULE_COLS,
+            [dict(r, tax_years=", ".join(str(y) for y in r.get("tax_years", []))) for r in c["schedule"]],
+            "None.",
+        )
         if c.get("regular_contributions_remaining") is not None:
-            s.note(f"Regular Roth IRA contributions (always withdrawable without tax or penalty): "
-                   f"{money(c['regular_contributions_remaining']):,.2f}; earnings are not included.")
+            s.note(
+                f"Regular Roth IRA contributions (always withdrawable without tax or penalty): "
+                f"{money(c['regular_contributions_remaining']):,.2f}; earnings are not included."
+            )
     if rows:
         # Timeline (Gantt): an invisible bar up to the clock start, then the clock itself.
         chart = BarChart()
@@ -107,7 +118,9 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         chart.series[0].graphicalProperties.line.noFill = True
         chart.series[1].graphicalProperties.solidFill = "2E75B6"
         starts = [as_date(r.get("clock_start")) for r in rows if r.get("clock_start")]
-        ends = [as_date(r.get("penalty_free_on")) for r in c.get("conversions", []) if r.get("penalty_free_on")]
+        ends = [
+            as_date(r.get("penalty_free_on")) for r in c.get("conversions", []) if r.get("penalty_free_on")
+        ]
         if starts:
             chart.y_axis.scaling.min = min(starts).year
         if ends:
@@ -130,4 +143,3 @@ SCHEDULE_COLS = (
     Col("Becomes free", "amount", "money"),
     Col("Penalty-free in total", "cumulative", "money"),
 )
-

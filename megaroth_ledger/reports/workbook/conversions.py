@@ -55,18 +55,26 @@ def payer_of(row: Mapping[str, Any]) -> str:
 
 def _check(total: Mapping[str, Any], form: Mapping[str, Any]) -> str:
     notes = []
-    for label, key, box in (("box 1", "gross", "box1"), ("box 5", "basis", "box5"), ("box 2a", "taxable", "box2a")):
+    for label, key, box in (
+        ("box 1", "gross", "box1"),
+        ("box 5", "basis", "box5"),
+        ("box 2a", "taxable", "box2a"),
+    ):
         ours, theirs = total.get(key), form.get(box)
         if ours is None or theirs is None:
             continue
         if ours == theirs:
             notes.append(f"{label} ties")
         elif key == "taxable" and form.get("undetermined"):
-            notes.append(f"box 2a is the gross (taxable amount not determined, box 2b); the taxable part "
-                         f"{ours:,.2f} is figured on Form 8606")
+            notes.append(
+                f"box 2a is the gross (taxable amount not determined, box 2b); the taxable part "
+                f"{ours:,.2f} is figured on Form 8606"
+            )
         else:
-            notes.append(f"{label} differs by {theirs - ours:,.2f} (distributions of this payer that are not "
-                         "conversions, or a form to check)")
+            notes.append(
+                f"{label} differs by {theirs - ours:,.2f} (distributions of this payer that are not "
+                "conversions, or a form to check)"
+            )
     return "; ".join(notes)
 
 
@@ -83,31 +91,57 @@ def _totals(data: WorkbookData) -> list[dict]:
         for f in (data.form_1099r.get(year) or {}).get("forms", []):
             forms[str(f.get("payer"))].append(f)
         for payer, group in by_payer.items():
-            total = {"tax_year": year, "payer": payer, "what": f"total of {len(group)} conversion(s)",
-                     **{k: _sum(group, k) for k in ("gross", "basis", "earnings", "taxable")}}
+            total = {
+                "tax_year": year,
+                "payer": payer,
+                "what": f"total of {len(group)} conversion(s)",
+                **{k: _sum(group, k) for k in ("gross", "basis", "earnings", "taxable")},
+            }
             rows.append(total)
             fs = forms.get(payer)
             if not fs:
-                rows.append({"tax_year": year, "payer": payer, "what": "expected 1099-R",
-                             "check": "no 1099-R expected from this payer"})
+                rows.append(
+                    {
+                        "tax_year": year,
+                        "payer": payer,
+                        "what": "expected 1099-R",
+                        "check": "no 1099-R expected from this payer",
+                    }
+                )
                 continue
-            form = {"box1": _sum(fs, "box1"), "box5": _sum(fs, "box5"), "box2a": _sum(fs, "box2a"),
-                    "undetermined": any(f.get("box2b_taxable_not_determined") for f in fs)}
-            rows.append({"tax_year": year, "payer": payer,
-                         "what": "expected 1099-R" + (f" ({len(fs)} forms)" if len(fs) > 1 else ""),
-                         "gross": form["box1"], "basis": form["box5"], "taxable": form["box2a"],
-                         "check": _check(total, form)})
+            form = {
+                "box1": _sum(fs, "box1"),
+                "box5": _sum(fs, "box5"),
+                "box2a": _sum(fs, "box2a"),
+                "undetermined": any(f.get("box2b_taxable_not_determined") for f in fs),
+            }
+            rows.append(
+                {
+                    "tax_year": year,
+                    "payer": payer,
+                    "what": "expected 1099-R" + (f" ({len(fs)} forms)" if len(fs) > 1 else ""),
+                    "gross": form["box1"],
+                    "basis": form["box5"],
+                    "taxable": form["box2a"],
+                    "check": _check(total, form),
+                }
+            )
     return rows
 
 
 def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     s.setup([c.width for c in CONVERSION_COLS], 3)
     s.title("Conversions: gross, basis, earnings and taxable part of each event", subtitle(data))
-    n = s.table(CONVERSION_COLS, data.conversions,
-                data.unavailable.get("Conversions", "No conversions in these years."))
+    n = s.table(
+        CONVERSION_COLS,
+        data.conversions,
+        data.unavailable.get("Conversions", "No conversions in these years."),
+    )
     if not n:
         return
     s.blank()
-    s.section("Totals per payer against the expected 1099-R: box 1 = gross, box 5 = basis, box 2a = taxable",
-              len(CONVERSION_COLS))
+    s.section(
+        "Totals per payer against the expected 1099-R: box 1 = gross, box 5 = basis, box 2a = taxable",
+        len(CONVERSION_COLS),
+    )
     s.table(TOTAL_COLS, _totals(data), "No totals.")

@@ -47,12 +47,12 @@ class WorkbookData:
     checks: dict[int, list[dict]] = field(default_factory=dict)
 
 
-
 @dataclass
 class BuildState:
     """What one sheet hands to another while the workbook is built: the Paychecks sheet's
     per-year totals by source (the Summary's totals and chart) and each streamed sheet's row count."""
 
     totals: dict[int, dict[str, Decimal]] = field(
-        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: Decimal("0.00"))))
+        default_factory=lambda: defaultdict(lambda: defaultdict(lambda: Decimal("0.00")))
+    )
     counts: dict[str, int] = field(default_factory=dict)

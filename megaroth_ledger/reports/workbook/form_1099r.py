@@ -47,12 +47,25 @@ def _box_value(box: str, value: Any) -> Any:
     return value
 
 
-def _box_rows(year: int, payer: str, dest: str, form: Mapping[str, Any], received: Mapping | None,
-              explain: Mapping[str, str] | None = None):
+def _box_rows(
+    year: int,
+    payer: str,
+    dest: str,
+    form: Mapping[str, Any],
+    received: Mapping | None,
+    explain: Mapping[str, str] | None = None,
+):
     for box, (num, label) in BOX_LABELS.items():
         exp = _box_value(box, form.get(box))
-        row = {"tax_year": year, "payer": payer, "destination": dest, "box": num, "label": label,
-               "expected": exp, "explain": (explain or {}).get(f"{payer}|{dest}|{box}")}
+        row = {
+            "tax_year": year,
+            "payer": payer,
+            "destination": dest,
+            "box": num,
+            "label": label,
+            "expected": exp,
+            "explain": (explain or {}).get(f"{payer}|{dest}|{box}"),
+        }
         if received is not None and box in received:
             rec = _box_value(box, received.get(box))
             row["received"] = rec
@@ -82,15 +95,33 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
             rec = received.get(payer)
             single = len(forms) == 1
             for f in forms:
-                s.rows(R_COLS, _box_rows(year, payer, f.get("destination"), f, rec if single else None,
-                                         data.explain.get(("1099-r", year))))
+                s.rows(
+                    R_COLS,
+                    _box_rows(
+                        year,
+                        payer,
+                        f.get("destination"),
+                        f,
+                        rec if single else None,
+                        data.explain.get(("1099-r", year)),
+                    ),
+                )
                 wrote = True
             if rec is not None and not single:
-                combined = {b: sum((money(f.get(b)) or Decimal(0) for f in forms), Decimal("0.00"))
-                            for b in MONEY_BOXES}
+                combined = {
+                    b: sum((money(f.get(b)) or Decimal(0) for f in forms), Decimal("0.00"))
+                    for b in MONEY_BOXES
+                }
                 combined["box7"] = Text("/".join(sorted({str(f.get("box7")) for f in forms})))
-                s.rows(R_COLS, _box_rows(year, payer, "all forms combined", combined,
-                                         {k: v for k, v in rec.items() if k in MONEY_BOXES}))
+                s.rows(
+                    R_COLS,
+                    _box_rows(
+                        year,
+                        payer,
+                        "all forms combined",
+                        combined,
+                        {k: v for k, v in rec.items() if k in MONEY_BOXES},
+                    ),
+                )
     if not wrote:
         s.note(data.unavailable.get("forms", "No 1099-R is expected for these years."))
-

@@ -60,8 +60,14 @@ def _line_sort_key(line: str) -> tuple[int, str]:
     return (int(digits) if digits else 0, line)
 
 
-def _form_lines(s: Sheet, data: WorkbookData, form: str, payloads: Mapping[int, dict],
-                wording: Mapping[str, str], title: str) -> None:
+def _form_lines(
+    s: Sheet,
+    data: WorkbookData,
+    form: str,
+    payloads: Mapping[int, dict],
+    wording: Mapping[str, str],
+    title: str,
+) -> None:
     s.setup([c.width for c in FORM_COLS], 3)
     s.title(title, subtitle(data, "values equal `megaroth form " + form + " --format json`"))
     s.header(FORM_COLS)
@@ -77,27 +83,55 @@ def _form_lines(s: Sheet, data: WorkbookData, form: str, payloads: Mapping[int, 
         wrote = True
         if form == "8606" and all(v is None for v in lines.values()):
             # no line has a value: the form is not filed (Instructions for Form 8606, "Who Must File")
-            s.append([s.cell(year, "int"), s.cell(""), s.cell(
-                f"Form 8606 is not required for {data.person} in {year}: no nondeductible traditional IRA "
-                "contributions, no conversions to a Roth IRA and no IRA distributions in the ledger.", "note")])
+            s.append(
+                [
+                    s.cell(year, "int"),
+                    s.cell(""),
+                    s.cell(
+                        f"Form 8606 is not required for {data.person} in {year}: no nondeductible traditional IRA "
+                        "contributions, no conversions to a Roth IRA and no IRA distributions in the ledger.",
+                        "note",
+                    ),
+                ]
+            )
             continue
         keys = list(wording) + sorted((k for k in lines if k not in wording), key=_line_sort_key)
         for line in keys:
             value = lines.get(line)
             kind = "ratio" if (form == "8606" and line == "10") else "money"
-            s._fit_height([(wording.get(line, ""), FORM_COLS[2].width), (explain.get(line), FORM_COLS[4].width)])
-            s.append([s.cell(year, "int"), s.cell(line), s.cell(wording.get(line, ""), "wrap"),
-                      s.cell(value, kind), s.cell(explain.get(line), "wrap")])
+            s._fit_height(
+                [(wording.get(line, ""), FORM_COLS[2].width), (explain.get(line), FORM_COLS[4].width)]
+            )
+            s.append(
+                [
+                    s.cell(year, "int"),
+                    s.cell(line),
+                    s.cell(wording.get(line, ""), "wrap"),
+                    s.cell(value, kind),
+                    s.cell(explain.get(line), "wrap"),
+                ]
+            )
     if not wrote:
         s.note(data.unavailable.get("forms", f"Form {form} not available."))
 
 
-
 def write_8606(s: Sheet, data: WorkbookData, state: BuildState) -> None:
-    _form_lines(s, data, "8606", data.form_8606, LINES_8606,
-                "Form 8606: nondeductible IRAs, conversions, Roth IRA distributions")
+    _form_lines(
+        s,
+        data,
+        "8606",
+        data.form_8606,
+        LINES_8606,
+        "Form 8606: nondeductible IRAs, conversions, Roth IRA distributions",
+    )
 
 
 def write_1040(s: Sheet, data: WorkbookData, state: BuildState) -> None:
-    _form_lines(s, data, "1040", data.form_1040, LINES_1040,
-                "Form 1040 lines 4a-5b: IRA distributions, pensions and annuities")
+    _form_lines(
+        s,
+        data,
+        "1040",
+        data.form_1040,
+        LINES_1040,
+        "Form 1040 lines 4a-5b: IRA distributions, pensions and annuities",
+    )

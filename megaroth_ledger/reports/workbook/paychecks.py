@@ -93,7 +93,6 @@ def _clamp(x: Decimal, hi: Decimal) -> Decimal:
     return min(max(x, Decimal("0.00")), hi)
 
 
-
 def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     """Streams the pay rows (written first: its totals feed the Summary)."""
 

@@ -21,8 +21,10 @@ def columns(p: dict | None) -> list[Col]:
     label = "Without continued contributions" if continued or not conv_years else "Value of the conversions"
     cols.append(Col(label, "without_contributions", "money", 18))
     if continued:
-        cols += [Col("Continued contributions so far", "contributed", "money", 18),
-                 Col("With continued contributions", "with_contributions", "money", 18)]
+        cols += [
+            Col("Continued contributions so far", "contributed", "money", 18),
+            Col("With continued contributions", "with_contributions", "money", 18),
+        ]
     return cols
 
 
@@ -37,8 +39,10 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         return
     after_tax = p.get("annual_after_tax")
     extra = f"{p['rate']}% a year for {p['years']} years from Dec 31 {p['start_year']}; " + (
-        f"plus continued after-tax contributions of {Decimal(str(after_tax)):,.2f} a year" if after_tax
-        else "no continued after-tax contributions")
+        f"plus continued after-tax contributions of {Decimal(str(after_tax)):,.2f} a year"
+        if after_tax
+        else "no continued after-tax contributions"
+    )
     s.title("Projection: future value of each year's conversions", subtitle(data, extra))
     s.header(cols)
     rows = []

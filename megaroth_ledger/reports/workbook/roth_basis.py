@@ -47,8 +47,13 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     if lines:
         s.blank()
         s.section("Form 8606 Roth basis lines", len(BASIS_COLS))
-        s.header([Col("Tax year", ""), Col("Line 22: regular contributions", ""),
-                  Col("Line 24: conversions and rollovers", "")])
+        s.header(
+            [
+                Col("Tax year", ""),
+                Col("Line 22: regular contributions", ""),
+                Col("Line 24: conversions and rollovers", ""),
+            ]
+        )
         for y, ln in lines:
             s.append([s.cell(y, "int"), s.cell(ln.get("22"), "money"), s.cell(ln.get("24"), "money")])
 
@@ -68,6 +73,14 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         cum += per_year.get(y, Decimal("0.00"))
         s.append([s.cell(str(y)), s.cell(per_year.get(y, Decimal("0.00")), "money"), s.cell(cum, "money")])
     last = s.row
-    columns_and_line(s, "Conversions and cumulative Roth basis per year", bars=(2, 2), line=3,
-                      first=first, last=last, anchor=f"B{last + 2}", stacked=False, line_color="C55A11")
-
+    columns_and_line(
+        s,
+        "Conversions and cumulative Roth basis per year",
+        bars=(2, 2),
+        line=3,
+        first=first,
+        last=last,
+        anchor=f"B{last + 2}",
+        stacked=False,
+        line_color="C55A11",
+    )

@@ -20,15 +20,23 @@ def collect_warnings(data: WorkbookData) -> list[tuple[int | None, str, dict]]:
     Summary lists them: per year headroom, Form 1040, 1099-R, Form 8606; then the clocks'."""
     out: list[tuple[int | None, str, dict]] = []
     for year in data.years:
-        for origin, payload in (("headroom", data.headroom.get(year)), ("Form 1040", data.form_1040.get(year)),
-                                ("1099-R", data.form_1099r.get(year)), ("Form 8606", data.form_8606.get(year)),
-                                ("IRA limits", data.ira_limits.get(year))):
-            out += [(year, origin, w if isinstance(w, dict) else {"code": "NOTE", "message": w})
-                    for w in (payload or {}).get("warnings", [])]
+        for origin, payload in (
+            ("headroom", data.headroom.get(year)),
+            ("Form 1040", data.form_1040.get(year)),
+            ("1099-R", data.form_1099r.get(year)),
+            ("Form 8606", data.form_8606.get(year)),
+            ("IRA limits", data.ira_limits.get(year)),
+        ):
+            out += [
+                (year, origin, w if isinstance(w, dict) else {"code": "NOTE", "message": w})
+                for w in (payload or {}).get("warnings", [])
+            ]
         out += [(year, "megaroth check", w) for w in data.checks.get(year, [])]
     if data.clocks:
-        out += [(None, "clocks", w if isinstance(w, dict) else {"code": "NOTE", "message": w})
-                for w in data.clocks.get("warnings", [])]
+        out += [
+            (None, "clocks", w if isinstance(w, dict) else {"code": "NOTE", "message": w})
+            for w in data.clocks.get("warnings", [])
+        ]
     return out
 
 
@@ -50,13 +58,28 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
             s.note(data.unavailable.get("headroom", "Headroom not available."))
         else:
             lim = h.get("limits", {})
-            s.append([s.cell("§402(g) limit"), s.cell(""), s.cell(lim.get("elective_deferral"), "money"),
-                      s.cell("Catch-up limit"), s.cell(lim.get("catch_up"), "money"),
-                      s.cell("§415(c) limit"), s.cell(lim.get("annual_additions"), "money")])
-            s.append([s.cell("Elective deferrals (all employers)"), s.cell(""),
-                      s.cell(h.get("elective_deferrals"), "money"), s.cell("Catch-up used"),
-                      s.cell(h.get("catch_up_used"), "money"), s.cell("Excess deferrals"),
-                      s.cell(h.get("excess_deferrals"), "money")])
+            s.append(
+                [
+                    s.cell("§402(g) limit"),
+                    s.cell(""),
+                    s.cell(lim.get("elective_deferral"), "money"),
+                    s.cell("Catch-up limit"),
+                    s.cell(lim.get("catch_up"), "money"),
+                    s.cell("§415(c) limit"),
+                    s.cell(lim.get("annual_additions"), "money"),
+                ]
+            )
+            s.append(
+                [
+                    s.cell("Elective deferrals (all employers)"),
+                    s.cell(""),
+                    s.cell(h.get("elective_deferrals"), "money"),
+                    s.cell("Catch-up used"),
+                    s.cell(h.get("catch_up_used"), "money"),
+                    s.cell("Excess deferrals"),
+                    s.cell(h.get("excess_deferrals"), "money"),
+                ]
+            )
             cols = (
                 Col("Employer", "employer"),
                 Col("Plans", "plans"),
@@ -75,8 +98,12 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
             s.header([Col("Source", ""), Col("Amount", "")])
             for src, amt in sorted(by_src.items()):
                 s.append([s.cell(src), s.cell(amt, "money")])
-            s.append([s.cell("Total", style="label"), s.cell(sum(by_src.values(), Decimal("0.00")),
-                                                             "money", style="money_total")])
+            s.append(
+                [
+                    s.cell("Total", style="label"),
+                    s.cell(sum(by_src.values(), Decimal("0.00")), "money", style="money_total"),
+                ]
+            )
         else:
             s.note("No contributions recorded.")
 
@@ -85,15 +112,25 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         if convs:
             gross = sum((money(c.get("gross")) or Decimal(0) for c in convs), Decimal("0.00"))
             taxable = sum((money(c.get("taxable")) or Decimal(0) for c in convs), Decimal("0.00"))
-            s.append([s.cell(f"{len(convs)} conversion(s), gross"), s.cell(""), s.cell(gross, "money"),
-                      s.cell("Taxable part"), s.cell(taxable, "money")])
+            s.append(
+                [
+                    s.cell(f"{len(convs)} conversion(s), gross"),
+                    s.cell(""),
+                    s.cell(gross, "money"),
+                    s.cell("Taxable part"),
+                    s.cell(taxable, "money"),
+                ]
+            )
         else:
             s.note("No conversions.")
 
         s.append([s.cell("Taxable amounts (Form 1040)", style="label")])
         f1040 = data.form_1040.get(year)
         if f1040 is None:
-            s.note(data.unavailable.get(f"forms:{year}") or data.unavailable.get("forms", "Form 1040 lines not available."))
+            s.note(
+                data.unavailable.get(f"forms:{year}")
+                or data.unavailable.get("forms", "Form 1040 lines not available.")
+            )
         else:
             lines = f1040.get("lines", {})
             for line, wording in LINES_1040.items():
@@ -101,41 +138,103 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
         lim = data.ira_limits.get(year)
         if lim is not None:
             s.append([s.cell("IRA contributions and limits", style="label")])
-            s.append([s.cell("IRA limit (traditional + Roth)"), s.cell(""), s.cell(lim.get("limit"), "money"),
-                      s.cell("Traditional"), s.cell(lim.get("traditional"), "money"),
-                      s.cell("Roth"), s.cell(lim.get("roth"), "money")])
-            s.append([s.cell("Roth IRA limit at this MAGI"), s.cell(""), s.cell(lim.get("roth_allowed"), "money"),
-                      s.cell("Deductible at most"), s.cell(lim.get("deductible_limit"), "money"),
-                      s.cell("Excess"), s.cell((money(lim.get("traditional_excess")) or Decimal(0))
-                                               + (money(lim.get("roth_excess")) or Decimal(0)), "money")])
+            s.append(
+                [
+                    s.cell("IRA limit (traditional + Roth)"),
+                    s.cell(""),
+                    s.cell(lim.get("limit"), "money"),
+                    s.cell("Traditional"),
+                    s.cell(lim.get("traditional"), "money"),
+                    s.cell("Roth"),
+                    s.cell(lim.get("roth"), "money"),
+                ]
+            )
+            s.append(
+                [
+                    s.cell("Roth IRA limit at this MAGI"),
+                    s.cell(""),
+                    s.cell(lim.get("roth_allowed"), "money"),
+                    s.cell("Deductible at most"),
+                    s.cell(lim.get("deductible_limit"), "money"),
+                    s.cell("Excess"),
+                    s.cell(
+                        (money(lim.get("traditional_excess")) or Decimal(0))
+                        + (money(lim.get("roth_excess")) or Decimal(0)),
+                        "money",
+                    ),
+                ]
+            )
 
     s.blank()
     s.section("Warnings and what to do", n)
-    s.header([Col("Code", ""), Col("Message", ""), Col("From", ""), Col("Tax year", ""),
-              Col("", ""), Col("", ""), Col("", ""), Col("What to do", "")])
+    s.header(
+        [
+            Col("Code", ""),
+            Col("Message", ""),
+            Col("From", ""),
+            Col("Tax year", ""),
+            Col("", ""),
+            Col("", ""),
+            Col("", ""),
+            Col("What to do", ""),
+        ]
+    )
     if not warnings:
         s.note("No warnings.")
     for year, origin, w in warnings:
         advice = advice_for(w)
         s._fit_height([(w.get("message"), SUMMARY_WIDTHS[1]), (advice, SUMMARY_WIDTHS[7])])
-        s.append([s.cell(w.get("code")), s.cell(w.get("message"), "wrap"), s.cell(origin),
-                  s.cell(year, "int"), None, None, None, s.cell(advice, "wrap")])
+        s.append(
+            [
+                s.cell(w.get("code")),
+                s.cell(w.get("message"), "wrap"),
+                s.cell(origin),
+                s.cell(year, "int"),
+                None,
+                None,
+                None,
+                s.cell(advice, "wrap"),
+            ]
+        )
 
     # Chart 1: contributions by source against the §415(c) limit, per year.
     s.blank()
     s.section("Contributions by year (chart data)", n)
-    s.header([Col("Year", ""), Col("Pre-tax", ""), Col("Roth", ""), Col("After-tax", ""),
-              Col("Employer", ""), Col("§415(c) limit", "")])
+    s.header(
+        [
+            Col("Year", ""),
+            Col("Pre-tax", ""),
+            Col("Roth", ""),
+            Col("After-tax", ""),
+            Col("Employer", ""),
+            Col("§415(c) limit", ""),
+        ]
+    )
     first = s.row + 1
     for year in data.years:
         src = totals.get(year, {})
         pick = lambda keys: sum((v for k, v in src.items() if k in keys), Decimal("0.00"))  # noqa: E731
         lim = ((data.headroom.get(year) or {}).get("limits") or {}).get("annual_additions")
-        s.append([s.cell(str(year)), s.cell(pick({"pretax"}), "money"), s.cell(pick({"roth"}), "money"),
-                  s.cell(pick(AFTER_TAX_SOURCES), "money"), s.cell(pick(EMPLOYER_SOURCES), "money"),
-                  s.cell(lim, "money")])
+        s.append(
+            [
+                s.cell(str(year)),
+                s.cell(pick({"pretax"}), "money"),
+                s.cell(pick({"roth"}), "money"),
+                s.cell(pick(AFTER_TAX_SOURCES), "money"),
+                s.cell(pick(EMPLOYER_SOURCES), "money"),
+                s.cell(lim, "money"),
+            ]
+        )
     last = s.row
     if data.years and any(totals.get(y) for y in data.years):
-        columns_and_line(s, "Contributions by source vs the §415(c) limit", bars=(2, 5), line=6,
-                          first=first, last=last, anchor=f"A{last + 2}", stacked=True, line_color="C00000")
-
+        columns_and_line(
+            s,
+            "Contributions by source vs the §415(c) limit",
+            bars=(2, 5),
+            line=6,
+            first=first,
+            last=last,
+            anchor=f"A{last + 2}",
+            stacked=True,
+            line_color="C00000",
+        )

@@ -70,7 +70,9 @@ HEADER_CHARS_PER_WIDTH = 1.0  # money-ok (a width ratio)
 LINE_HEIGHT = 14.5  # money-ok (a row height in points)
 
 
-def wrapped_lines(text: str, width: float, chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> int:  # money-ok: column widths
+def wrapped_lines(
+    text: str, width: float, chars_per_width: float = TEXT_CHARS_PER_WIDTH
+) -> int:  # money-ok: column widths
     """How many lines ``text`` takes in a wrapped cell ``width`` units wide: greedy word wrap, as
     Excel and LibreOffice do (a word longer than the line is broken), each ``\\n`` a new line."""
     per_line = max(1, int(width * chars_per_width) - 1)
@@ -185,15 +187,25 @@ class Sheet:
         self.append([self.cell(subtitle, style="subtitle")])
 
     def header(self, cols: Sequence[Col]) -> None:
-        self._fit_height([(c.header, self.widths[i] if i < len(self.widths) else 10)
-                          for i, c in enumerate(cols)], HEADER_CHARS_PER_WIDTH)
+        self._fit_height(
+            [(c.header, self.widths[i] if i < len(self.widths) else 10) for i, c in enumerate(cols)],
+            HEADER_CHARS_PER_WIDTH,
+        )
         self.append([self.cell(c.header, style="header") for c in cols])
 
-    def _fit_height(self, texts: Iterable[tuple[Any, float]], chars_per_width: float = TEXT_CHARS_PER_WIDTH) -> None:  # money-ok: column widths
+    def _fit_height(
+        self, texts: Iterable[tuple[Any, float]], chars_per_width: float = TEXT_CHARS_PER_WIDTH
+    ) -> None:  # money-ok: column widths
         """Give the next row the height its wrapped text needs (write-only sheets cannot
         auto-fit, and LibreOffice does not grow rows whose height is not stored)."""
-        lines = max((wrapped_lines(text, width, chars_per_width) for text, width in texts
-                     if isinstance(text, str) and text), default=1)
+        lines = max(
+            (
+                wrapped_lines(text, width, chars_per_width)
+                for text, width in texts
+                if isinstance(text, str) and text
+            ),
+            default=1,
+        )
         if lines > 1:
             self.ws.row_dimensions[self.row + 1].height = LINE_HEIGHT * lines + 3
 
@@ -236,7 +248,8 @@ class Sheet:
                 elif isinstance(v, bool):
                     out.append(self.cell(v, kind))
                 elif (kind == "money" and isinstance(v, Decimal)) or (
-                        kind in ("date", "int") and isinstance(v, (int, dt.date))):
+                    kind in ("date", "int") and isinstance(v, (int, dt.date))
+                ):
                     c = WriteOnlyCell(ws, v)
                     c._style = copy(styles[kind])
                     out.append(c)
@@ -262,7 +275,9 @@ class Sheet:
             n += 1
         return n
 
-    def table(self, cols: Sequence[Col], rows: Iterable[Mapping[str, Any]], empty: str, fast: bool = False) -> int:
+    def table(
+        self, cols: Sequence[Col], rows: Iterable[Mapping[str, Any]], empty: str, fast: bool = False
+    ) -> int:
         self.header(cols)
         n = self.fast_rows(cols, rows) if fast else self.rows(cols, rows)
         if not n:
@@ -318,13 +333,13 @@ class Book:
         return self._styles.get(name)
 
 
-
 def subtitle(data: WorkbookData, extra: str = "") -> str:
     years = (
         f"tax year {data.years[0]}"
         if len(data.years) == 1
-        else f"tax years {data.years[0]}-{data.years[-1]}" if data.years else "no tax years"
+        else f"tax years {data.years[0]}-{data.years[-1]}"
+        if data.years
+        else "no tax years"
     )
     s = f"{data.person} - {years} - generated {data.generated_on.isoformat()} by megaroth"
     return f"{s} - {extra}" if extra else s
-
