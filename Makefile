@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 DEMO_DB := demo-out/demo.db
 
-.PHONY: demo test install bench clean docs fuzz killtest
+.PHONY: demo test lint install bench clean docs fuzz killtest
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,16 @@ demo: install
 # Ledger tests run on SQLite and on PostgreSQL (a throwaway cluster the suite starts, see
 # tests/pgcluster.py); without a PostgreSQL server the PostgreSQL half is skipped and says so.
 # In CI (CI=true) .ci/postgres.sh first installs PostgreSQL if missing, and the half must run.
-test: install
+test: install lint
 	@if [ "$${CI:-}" = true ]; then bash .ci/postgres.sh; fi
 	$(PY) -m pytest -q
+
+# ruff (lint rules and formatting, config in pyproject.toml) over the whole tree, and mypy over the
+# tax rules and the money module. Fix formatting with: .venv/bin/ruff format . && .venv/bin/ruff check --fix .
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Regenerates docs/cli.md from the commands' own --help (tests/test_docs.py fails while it is stale).
 docs: install

@@ -463,7 +463,8 @@ def format_line(key: str, value: Decimal | None) -> str | None:
     if value is None:
         return None
     if key == "10":
-        return f"{value:.3f}" if value.as_tuple().exponent >= -3 else str(value)
+        exponent = value.as_tuple().exponent
+        return f"{value:.3f}" if isinstance(exponent, int) and exponent >= -3 else str(value)
     return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
 
 

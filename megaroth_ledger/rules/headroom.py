@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
@@ -147,7 +148,7 @@ def compute_headroom(
     year: int,
     plans: list[PlanInfo],
     contributions: list[Contribution],
-    wages: list[PlanWages] = (),
+    wages: Sequence[PlanWages] = (),
     remaining_paychecks: int | None = None,
     expected_employer: dict[str, Decimal] | None = None,
     expected_deferrals: dict[str, Decimal] | None = None,
@@ -238,11 +239,7 @@ def compute_headroom(
             )
         catch_portion = catch_per_employer.get(employer, ZERO)
         counted = deferred - catch_portion
-        comps = {
-            wages_by_plan[n].compensation
-            for n in names
-            if n in wages_by_plan and wages_by_plan[n].compensation is not None
-        }
+        comps = {c for n in names if n in wages_by_plan and (c := wages_by_plan[n].compensation) is not None}
         if len(comps) > 1:
             raise UserError(
                 f"plans of {employer} record different {year} compensation "
@@ -357,9 +354,7 @@ def _roth_catch_up_check(
     if threshold is None or catch_portion <= 0:
         return
     fica = [
-        wages_by_plan[n].prior_year_fica_wages
-        for n in names
-        if n in wages_by_plan and wages_by_plan[n].prior_year_fica_wages is not None
+        w for n in names if n in wages_by_plan and (w := wages_by_plan[n].prior_year_fica_wages) is not None
     ]
     if not fica:
         if lim.roth_catch_up_enforced:

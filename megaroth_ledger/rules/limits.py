@@ -55,7 +55,12 @@ class YearLimits:
 
 
 def _money(v: int | None) -> Decimal | None:
-    return None if v is None else Decimal(v).quantize(Decimal("0.01"))
+    return None if v is None else _amount(v)
+
+
+def _amount(v: int) -> Decimal:
+    """A figure every year must have (a missing one is a KeyError in the data file)."""
+    return Decimal(v).quantize(Decimal("0.01"))
 
 
 #: Statutory widths of the phase-out ranges: IRC 408A(c)(3)(A)(ii) ($15,000; $10,000 for a joint
@@ -76,7 +81,7 @@ def _range(year: int, key: str, v) -> tuple[Decimal, Decimal] | None:
     lo, hi = v
     if hi - lo != PHASEOUT_WIDTHS[key]:
         raise ValueError(f"limits.toml year {year} {key} {v}: width must be {PHASEOUT_WIDTHS[key]}")
-    return _money(lo), _money(hi)
+    return _amount(lo), _amount(hi)
 
 
 @lru_cache(maxsize=1)
@@ -92,12 +97,12 @@ def _table() -> dict[int, YearLimits]:
             raise ValueError(f"limits.toml year {year} cites unknown sources {unknown}")
         table[year] = YearLimits(
             year=year,
-            elective_deferral=_money(row["elective_deferral"]),
-            catch_up=_money(row["catch_up"]),
+            elective_deferral=_amount(row["elective_deferral"]),
+            catch_up=_amount(row["catch_up"]),
             catch_up_60_63=_money(row.get("catch_up_60_63")),
-            annual_additions=_money(row["annual_additions"]),
-            ira=_money(row["ira"]),
-            ira_catch_up=_money(row["ira_catch_up"]),
+            annual_additions=_amount(row["annual_additions"]),
+            ira=_amount(row["ira"]),
+            ira_catch_up=_amount(row["ira_catch_up"]),
             roth_catch_up_wage_threshold=_money(row.get("roth_catch_up_wage_threshold")),
             roth_catch_up_enforced=bool(row.get("roth_catch_up_enforced", False)),
             sources=tuple(row["sources"]),

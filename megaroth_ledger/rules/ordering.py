@@ -398,7 +398,7 @@ def take(
         elif excepted:
             note = (
                 "earnings: taxable, no 10% tax ("
-                + ("age 59 1/2" if not early else f"exception {exc.name}")
+                + (f"exception {exc.name}" if early and exc is not None else "age 59 1/2")
                 + ")"
             )
         else:

@@ -332,57 +332,57 @@ def compute_history(
     open_contrib: dict[int, list[IraMove]] = defaultdict(list)
     recharacterizations: list[IraMove] = []
     returns: list[IraMove] = []
-    for m in sorted(h.ira_moves, key=lambda m: m.date):
-        if m.kind == "contribution":
-            if not after_cut(m.tax_year):
+    for im in sorted(h.ira_moves, key=lambda im: im.date):
+        if im.kind == "contribution":
+            if not after_cut(im.tax_year):
                 continue
-            if m.account == "traditional":
-                all_traditional[m.tax_year] += m.amount
-                if m.deductibility_open:
-                    open_contrib[m.tax_year].append(m)
+            if im.account == "traditional":
+                all_traditional[im.tax_year] += im.amount
+                if im.deductibility_open:
+                    open_contrib[im.tax_year].append(im)
                     continue
-                nd = m.nondeductible or ZERO
-                if nd > m.amount:
-                    raise UserError(f"nondeductible part {nd} is above the contribution {m.amount}")
-                fixed_deductible[m.tax_year] += m.amount - nd
-                nondeductible[m.tax_year] += nd
-                if m.date.year > m.tax_year:
-                    nondeductible_next[m.tax_year] += nd
-            elif m.account == "roth":
-                roth_contrib[m.tax_year] += m.amount
-                regular_roth[m.tax_year] += m.amount
-                contributions.append(RothContribution("regular", m.date, m.tax_year, m.amount))
+                nd = im.nondeductible or ZERO
+                if nd > im.amount:
+                    raise UserError(f"nondeductible part {nd} is above the contribution {im.amount}")
+                fixed_deductible[im.tax_year] += im.amount - nd
+                nondeductible[im.tax_year] += nd
+                if im.date.year > im.tax_year:
+                    nondeductible_next[im.tax_year] += nd
+            elif im.account == "roth":
+                roth_contrib[im.tax_year] += im.amount
+                regular_roth[im.tax_year] += im.amount
+                contributions.append(RothContribution("regular", im.date, im.tax_year, im.amount))
             else:
-                raise UserError(f"unknown IRA account {m.account!r}")
+                raise UserError(f"unknown IRA account {im.account!r}")
             continue
-        if m.kind == "recharacterization":
-            if after_cut(m.tax_year):
-                recharacterizations.append(m)
+        if im.kind == "recharacterization":
+            if after_cut(im.tax_year):
+                recharacterizations.append(im)
             continue
-        if m.kind == "return":
-            if after_cut(m.tax_year if not m.after_due_date else m.date.year):
-                returns.append(m)
+        if im.kind == "return":
+            if after_cut(im.tax_year if not im.after_due_date else im.date.year):
+                returns.append(im)
             continue
-        if not after_cut(m.date.year):
+        if not after_cut(im.date.year):
             continue
-        y = m.date.year
-        if m.kind == "conversion":
-            conversions[y].append(m)
+        y = im.date.year
+        if im.kind == "conversion":
+            conversions[y].append(im)
             roth_years.append(y)
             ira_payments[y].append(
-                IraPayment(m.date, "conversion", m.amount, None, (m.ref,) if m.ref else ())
+                IraPayment(im.date, "conversion", im.amount, None, (im.ref,) if im.ref else ())
             )
-        elif m.kind == "distribution" and m.account == "traditional":
-            distributions[y] += m.amount
+        elif im.kind == "distribution" and im.account == "traditional":
+            distributions[y] += im.amount
             ira_payments[y].append(
-                IraPayment(m.date, "distribution", m.amount, m.exception, (m.ref,) if m.ref else ())
+                IraPayment(im.date, "distribution", im.amount, im.exception, (im.ref,) if im.ref else ())
             )
-        elif m.kind == "distribution" and m.account == "roth":
-            roth_dists[y].append(m)
-        elif m.kind == "rollover_in":
+        elif im.kind == "distribution" and im.account == "roth":
+            roth_dists[y].append(im)
+        elif im.kind == "rollover_in":
             continue  # the plan side reports it; the traditional IRA value includes it
         else:
-            raise UnsupportedSituation(f"IRA event {m.kind} from {m.account} is not supported")
+            raise UnsupportedSituation(f"IRA event {im.kind} from {im.account} is not supported")
 
     # contributions whose deductibility was open: the deductible part is what the year's deduction
     # limit leaves after the contributions recorded as deductible (IRC 219(g); Pub 590-A Worksheet
@@ -835,11 +835,13 @@ def _apply_returns(
                 raise UnsupportedSituation(
                     f"{r.ref}: a Roth IRA excess withdrawn after the due date is not supported"
                 )
-            w = r.date.year  # on line 4a through the custodian's 1099-R below; not taxable (not line 4b)
-            out.basis_withdrawn[w] += nd
-            if after_cut(w):
+            paid_year = (
+                r.date.year
+            )  # on line 4a through the custodian's 1099-R below; not taxable (not line 4b)
+            out.basis_withdrawn[paid_year] += nd
+            if after_cut(paid_year):
                 code = "7" if r.date >= born59 else "1"
-                ira_payments[w].append(
+                ira_payments[paid_year].append(
                     IraPayment(
                         r.date,
                         "distribution",
@@ -852,8 +854,8 @@ def _apply_returns(
                         return_of_excess=True,
                     )
                 )
-                if LATE_RETURN_WARNING not in year_warnings[w]:
-                    year_warnings[w].append(LATE_RETURN_WARNING)
+                if LATE_RETURN_WARNING not in year_warnings[paid_year]:
+                    year_warnings[paid_year].append(LATE_RETURN_WARNING)
             continue
         origs = _original_contributions(h, r)
         if not origs:
@@ -958,7 +960,7 @@ def _dra(
     from .clocks import plan_clock
     from .ordering import dra_distribution
 
-    by_plan: dict[str, list[tuple[date, int, object]]] = defaultdict(list)
+    by_plan: dict[str, list[tuple[date, int, DraMove | RothLayer]]] = defaultdict(list)
     for m in h.dra_moves:
         by_plan[m.plan].append((m.date, 2 if m.kind == "distribution" else 0, m))
     for layer in layers:
