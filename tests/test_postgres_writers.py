@@ -1,6 +1,6 @@
 """Writers wait their turn on PostgreSQL too (issue 10): per-plan advisory locks under a shared
-ledger-wide one (store/db.py begin_write). Runs when MEGAROTH_TEST_PG_URL names a scratch
-database (see tests/test_postgres.py); skipped otherwise."""
+ledger-wide one (store/db.py begin_write). Runs on the suite's PostgreSQL server (the ``pg_server``
+fixture: a throwaway cluster, or $MEGAROTH_TEST_PG_URL), in a fresh database per test."""
 
 from __future__ import annotations
 
@@ -14,23 +14,21 @@ import pytest
 
 from tests.conftest import Megaroth
 
-PG_URL = os.environ.get("MEGAROTH_TEST_PG_URL")
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "samples"
 BUSY = "Error: ledger is busy: another megaroth is writing; try again"
 
-pytestmark = pytest.mark.skipif(not PG_URL, reason="MEGAROTH_TEST_PG_URL not set (no PostgreSQL server)")
+
+@pytest.fixture
+def pg_url(pg_server):
+    db = pg_server.new_database()
+    yield pg_server.url(db)
+    pg_server.drop(db)
 
 
 @pytest.fixture
-def pg():
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(PG_URL)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-    engine.dispose()
-    m = Megaroth(PG_URL)
+def pg(pg_url):
+    m = Megaroth(pg_url)
     m("person", "add", "ann", "--born", "1985-04-02")
     for p in ("p1", "p2"):
         m(
@@ -47,10 +45,10 @@ def pg():
     return m
 
 
-def _start(*args: str) -> subprocess.Popen:
+def _start(url: str, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k not in ("MEGAROTH_DB", "MEGAROTH_WAIT")}
     return subprocess.Popen(
-        [sys.executable, "-m", "megaroth_ledger", "--db", PG_URL, *args],
+        [sys.executable, "-m", "megaroth_ledger", "--db", url, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -60,14 +58,14 @@ def _start(*args: str) -> subprocess.Popen:
 
 
 @pytest.mark.slow
-def test_overlapping_imports_into_one_plan_all_succeed(pg):
+def test_overlapping_imports_into_one_plan_all_succeed(pg, pg_url):
     jobs = [
         ("2025-acme-generic.csv", "p1"),
         ("2025-acme-generic.csv", "p1"),
         ("2025-acme-generic.csv", "p1"),
         ("2025-acme-voya-activity.csv", "p2"),
     ]
-    procs = [_start("import", str(SAMPLES / f), "--plan", p, "--format", "json") for f, p in jobs]
+    procs = [_start(pg_url, "import", str(SAMPLES / f), "--plan", p, "--format", "json") for f, p in jobs]
     results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
     for code, _, err in results:
         assert code == 0, err
@@ -75,18 +73,18 @@ def test_overlapping_imports_into_one_plan_all_succeed(pg):
     assert added[:2] == [0, 0] and added[2] == 304  # one import stored the file, the others found it there
 
 
-def test_a_writer_gives_up_after_wait_on_postgresql(pg):
+def test_a_writer_gives_up_after_wait_on_postgresql(pg, pg_url):
     from sqlalchemy import create_engine, text
 
     from megaroth_ledger.store.db import LOCK_NS
 
-    engine = create_engine(PG_URL)
+    engine = create_engine(pg_url)
     with engine.connect() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(:ns, 0)"), {"ns": LOCK_NS})  # another writer
-        p = _start("--wait", "0.3", "import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "p1")
+        p = _start(pg_url, "--wait", "0.3", "import", str(SAMPLES / "2025-acme-generic.csv"), "--plan", "p1")
         code = p.wait(timeout=300)
         err = p.stderr.read()
-        reader = _start("--wait", "0", "person", "list", "--format", "json")
+        reader = _start(pg_url, "--wait", "0", "person", "list", "--format", "json")
         assert reader.wait(timeout=300) == 0 and "ann" in reader.stdout.read()
         conn.rollback()
     engine.dispose()
