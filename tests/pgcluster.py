@@ -140,6 +140,7 @@ class Cluster:
                     self._argv("pg_ctl", "-D", str(base / "data"), "-m", "immediate", "-w", "stop"),
                     capture_output=True,
                     stdin=subprocess.DEVNULL,
+                    check=False,
                 )
             shutil.rmtree(base, ignore_errors=True)
 
@@ -156,7 +157,12 @@ class Cluster:
 
     def _run(self, tool: str, *args: str) -> None:
         proc = subprocess.run(
-            self._argv(tool, *args), capture_output=True, text=True, cwd=self.base, stdin=subprocess.DEVNULL
+            self._argv(tool, *args),
+            capture_output=True,
+            text=True,
+            cwd=self.base,
+            stdin=subprocess.DEVNULL,
+            check=False,
         )
         if proc.returncode != 0:
             log = self.base / "server.log"

@@ -90,3 +90,44 @@ def test_password_with_url_escapes_and_a_missing_driver(pg_server, monkeypatch):
     r = CliRunner().invoke(cli, ["person", "list"])
     out = _no_secret(r, "S3cr%2Fet", "S3cr/et")
     assert r.exit_code == 2 and "cannot open database" in out
+
+
+def test_a_staff_role_without_ddl_rights_gets_one_line_until_the_owner_upgrades(pg_server):
+    """docs/postgresql.md: staff roles read and write rows; only the owner changes the schema."""
+    from alembic import command
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    from megaroth_ledger.store import db as store_db
+
+    name = f"{pg_server.prefix}_staff"
+    pg_server.drop(name)
+    pg_server._exec(f'CREATE DATABASE "{name}"')
+    pg_server._exec(
+        "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'megaroth_staff_t') "
+        "THEN CREATE ROLE megaroth_staff_t LOGIN; END IF; END $$"
+    )
+    owner_url = pg_server.url(name)
+    engine = create_engine(owner_url, poolclass=NullPool)
+    cfg = store_db._alembic_config(engine)
+    with engine.begin() as conn:  # the owner's schema is an older megaroth's
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+        conn.execute(text("GRANT USAGE ON SCHEMA public TO megaroth_staff_t"))
+        conn.execute(
+            text("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO megaroth_staff_t")
+        )
+        conn.execute(text("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO megaroth_staff_t"))
+    engine.dispose()
+    staff_url = pg_server.admin_url.set(database=name, username="megaroth_staff_t").render_as_string(
+        hide_password=False
+    )
+    staff = Megaroth(staff_url, backend="postgresql")
+    r = staff("person", "list", ok=False)
+    assert r.exit_code == 2 and "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1
+    assert "the database owner's role must run megaroth once" in r.output
+    Megaroth(owner_url, backend="postgresql")("person", "list")  # the owner upgrades
+    staff("person", "add", "ann", "--born", "1985-04-02")
+    assert [p["name"] for p in staff.json("person", "list")["people"]] == ["ann"]
+    pg_server.drop(name)

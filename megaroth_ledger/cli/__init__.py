@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "megaroth_ledger.cli.plan_corrections",
     "megaroth_ledger.cli.check",
     "megaroth_ledger.cli.received",
+    "megaroth_ledger.cli.household",
 ]
 
 

@@ -109,6 +109,39 @@ def format_option(f):
     return _format(_section(f))
 
 
+PERSON_OF_PLAN_HELP = (
+    "Whose plan: --plan is looked up among this person's plans (needed when two people "
+    "have a plan of that name)."
+)
+
+
+def plan_option(required: bool = True, help: str | None = None, person_help: str | None = None):
+    """``--plan NAME`` plus ``--person P`` to say whose plan it is; the command gets ``plan_name``
+    and ``person_name``. Resolve them with ``store.lookup.get_plan(session, plan_name,
+    person_name)``: without ``--person`` a name two people share is refused, listing them.
+
+    Example::
+
+        @click.command("thing")
+        @plan_option()
+        @click.pass_context
+        def thing(ctx, plan_name, person_name): ...
+    """
+
+    def decorate(f):
+        f = click.option("--person", "person_name", metavar="P", help=person_help or PERSON_OF_PLAN_HELP)(f)
+        f = click.option(
+            "--plan",
+            "plan_name",
+            metavar="NAME",
+            required=required,
+            help=help or "The plan (see `megaroth plan list`).",
+        )(f)
+        return f
+
+    return decorate
+
+
 def get_ledger(ctx: click.Context, write: bool = False) -> Ledger:
     """The ledger named by the global ``--db`` option, opened (and migrated) on first use.
 

@@ -793,6 +793,12 @@ def person_edit(ctx, name, born, new_name, fmt) -> None:
 
 @plan.command("edit")
 @click.argument("name")
+@click.option(
+    "--person",
+    "person_name",
+    metavar="P",
+    help="Whose plan (needed when two people have a plan of that name).",
+)
 @click.option("--employer", help="Sponsoring employer; plans of one employer share a 415(c) limit.")
 @click.option("--kind", type=click.Choice(["401k", "403b", "457b"]))
 @click.option(
@@ -817,6 +823,7 @@ def person_edit(ctx, name, born, new_name, fmt) -> None:
 def plan_edit(
     ctx,
     name,
+    person_name,
     employer,
     kind,
     after_tax,
@@ -836,6 +843,7 @@ def plan_edit(
         res = svc.edit_plan(
             session,
             name,
+            person=person_name,
             employer=employer,
             kind=kind,
             after_tax=after_tax,

@@ -26,7 +26,13 @@ def _rate(ctx, param, value):
 
 
 @click.command("export")
-@click.option("--person", "person_name", required=True, help="Whose ledger (see `megaroth person list`).")
+@click.option("--person", "person_name", help="Whose ledger (see `megaroth person list`).")
+@click.option(
+    "--all-people", is_flag=True, help="One workbook per person in the ledger; -o is then a folder."
+)
+@click.option(
+    "--household", "household_name", help="A household's spouses side by side in one workbook (needs --year)."
+)
 @click.option("--year", type=YEAR, help="The tax year to export.")
 @click.option("--all-years", is_flag=True, help="Every tax year in the ledger, in one workbook.")
 @click.option(
@@ -34,8 +40,9 @@ def _rate(ctx, param, value):
     "--output",
     "output",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The .xlsx file to write; - writes the workbook to standard output (not to a terminal).",
+    type=click.Path(path_type=Path),
+    help="The .xlsx file to write; - writes the workbook to standard output (not to a terminal); "
+    "with --all-people: the folder to write them to.",
 )
 @click.option(
     "--rate",
@@ -60,68 +67,204 @@ def _rate(ctx, param, value):
 @click.option("--as-of", type=DATE, help="Date for the clocks (default: today).")
 @click.pass_context
 def export(
-    ctx, person_name, year, all_years, output, rate, projection_years, annual_after_tax, as_of
+    ctx,
+    person_name,
+    all_people,
+    household_name,
+    year,
+    all_years,
+    output,
+    rate,
+    projection_years,
+    annual_after_tax,
+    as_of,
 ) -> None:
     """Write the year-end workbook: summary, paychecks, conversions, 1099-R, Form 8606, Form 1040
     lines, 5-year clocks, Roth basis, projection and audit sheets.
+
+    With --all-people (and --year), one workbook per person goes into the folder -o names, as
+    <person>-<year>.xlsx (the name made safe for any file system), one line printed for each;
+    a person with no rows that year is listed as skipped.
 
     Example: megaroth export --person ann --year 2025 -o ann-2025.xlsx
     """
     from ..errors import UserError
 
+    if sum([person_name is not None, all_people, household_name is not None]) != 1:
+        raise UserError("give one of --person NAME, --all-people or --household NAME")
     if (year is None) == (not all_years):
         raise UserError("give either --year YEAR or --all-years")
     to_stdout = str(output) == "-"
     if to_stdout:
         import sys
 
+        if person_name is None:
+            raise UserError("-o - (standard output) writes one person's workbook; give --person NAME")
         if sys.stdout.isatty():
             raise UserError(
                 "-o -: standard output is a terminal; redirect it to a file (megaroth export ... -o - > "
                 "ann-2025.xlsx) or give a file name"
             )
-    elif output.suffix.lower() != ".xlsx":
-        raise UserError(f"-o {output}: the workbook file name must end in .xlsx")
-    from ..files import atomic_output, os_error
-    from ..reports.workbook import build_workbook
-    from ..services import export as svc
-
+    if household_name is not None:
+        return _export_household(ctx, household_name, year, all_years, output)
     on = as_of or dt.date.today()
+    args = {"rate": rate, "years": projection_years, "annual_after_tax": annual_after_tax, "today": on}
+    if all_people:
+        return _export_all(ctx, year, all_years, output, args, on)
+    if not to_stdout:
+        if output.suffix.lower() != ".xlsx":
+            raise UserError(f"-o {output}: the workbook file name must end in .xlsx")
+        if output.is_dir():
+            raise UserError(f"-o {output} is a folder; give the .xlsx file to write")
     with read_session(ctx) as session:
-        known = svc.person_years(session, person_name)
-        if not known:
-            raise UserError(f"{person_name} has no ledger rows yet: nothing to export")
-        if not all_years and year not in known:
-            raise UserError(
-                f"{person_name} has no ledger rows in {year} "
-                f"(years with rows: {', '.join(str(y) for y in known)})"
-            )
-        years = known if all_years else [year]
-        args = {"rate": rate, "years": projection_years, "annual_after_tax": annual_after_tax, "today": on}
-        data = svc.workbook_data(session, person_name, years, as_of=on, projection_args=args)
-        if to_stdout:
-            import shutil
-            import sys
-            import tempfile
-
-            with tempfile.TemporaryDirectory(prefix="megaroth-export-") as tmpdir:
-                tmp = Path(tmpdir) / "workbook.xlsx"
-                counts = build_workbook(data, tmp)
-                with open(tmp, "rb") as f:
-                    shutil.copyfileobj(f, sys.stdout.buffer)
-                sys.stdout.buffer.flush()
-        else:
-            with atomic_output(output) as tmp:  # a private .part, fsync-ed, renamed over the target
-                try:
-                    counts = build_workbook(data, tmp)
-                except OSError as exc:
-                    raise os_error(exc, output, "write") from None
+        years, counts = _write_one(
+            session, person_name, year, all_years, None if to_stdout else output, args, on
+        )
     click.echo(
         f"wrote {'the workbook to standard output' if to_stdout else output} "
         f"({', '.join(str(y) for y in years)}; "
         f"{counts['Paychecks']} paycheck rows, {counts['Audit']} ledger rows)",
         err=to_stdout,
     )
+
+
+def _export_household(ctx, name: str, year, all_years, output: Path) -> None:
+    from ..errors import UserError
+    from ..files import atomic_output, os_error
+    from ..reports.household import build_household_workbook
+    from ..services import household as hh
+
+    if all_years:
+        raise UserError("export --household needs --year YEAR (one joint return)")
+    if output.suffix.lower() != ".xlsx" or output.is_dir():
+        raise UserError(f"-o {output}: the workbook file name must end in .xlsx")
+    with read_session(ctx) as session:
+        payload = hh.year_summaries(session, name, year, as_of=dt.date.today())
+    with atomic_output(output) as tmp:  # a private .part, fsync-ed, renamed over the target
+        try:
+            rows = build_household_workbook(payload, tmp)
+        except OSError as exc:
+            raise os_error(exc, output, "write") from None
+    people = " and ".join(m["person"] for m in payload["members"])
+    click.echo(f"wrote {output} (household {name}: {people} side by side, {year}; {rows} rows)")
+
+
+def _write_one(
+    session, person_name, year, all_years, output: Path | None, args, on
+) -> tuple[list[int], dict]:
+    """Build one person's workbook into ``output`` (a private ``.part``, renamed when complete);
+    ``output=None`` writes it to standard output."""
+    from ..errors import UserError
+    from ..files import atomic_output, os_error
+    from ..reports.workbook import build_workbook
+    from ..services import export as svc
+
+    known = svc.person_years(session, person_name)
+    if not known:
+        raise UserError(f"{person_name} has no ledger rows yet: nothing to export")
+    if not all_years and year not in known:
+        raise UserError(
+            f"{person_name} has no ledger rows in {year} "
+            f"(years with rows: {', '.join(str(y) for y in known)})"
+        )
+    years = known if all_years else [year]
+    data = svc.workbook_data(session, person_name, years, as_of=on, projection_args=args)
+    if output is None:
+        import shutil
+        import sys
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="megaroth-export-") as tmpdir:
+            tmp = Path(tmpdir) / "workbook.xlsx"
+            counts = build_workbook(data, tmp)
+            with open(tmp, "rb") as f:
+                shutil.copyfileobj(f, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+    else:
+        with atomic_output(output) as tmp:  # a private .part, fsync-ed, renamed over the target
+            try:
+                counts = build_workbook(data, tmp)
+            except OSError as exc:
+                raise os_error(exc, output, "write") from None
+    return years, counts
+
+
+def _export_all(ctx, year, all_years, folder: Path, args, on) -> None:
+    """``export --all-people``: one workbook per person into ``folder``, one line each."""
+    import sys
+
+    from ..errors import UserError
+    from ..files import make_private_dirs, os_error
+    from ..services import export as svc
+    from ..services import preparer
+
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"-o {folder} is a file; with --all-people give a folder")
+    if folder.suffix.lower() == ".xlsx":
+        raise UserError(f"-o {folder}: with --all-people -o is a folder for the workbooks, not an .xlsx file")
+    try:
+        make_private_dirs(folder)
+    except OSError as exc:
+        raise os_error(exc, folder, "create the folder") from None
+    suffix = "-all-years.xlsx" if all_years else f"-{year}.xlsx"
+    with read_session(ctx) as session:
+        names = [p.name for p in preparer.people(session)]
+        if not names:
+            raise UserError("the ledger has no people yet: nothing to export")
+        files = preparer.workbook_names(names, suffix)
+        written, failed = 0, []
+        with _progress(len(names), "exporting", enabled=sys.stderr.isatty()) as step:
+            for name in names:
+                out = folder / files[name]
+                known = svc.person_years(session, name)
+                if not known or (not all_years and year not in known):
+                    click.echo(f"skipped {name}: no ledger rows" + ("" if all_years else f" in {year}"))
+                    step(name)
+                    continue
+                try:
+                    years, counts = _write_one(session, name, year, all_years, out, args, on)
+                except UserError as exc:  # e.g. unsupported: the others still get their workbooks
+                    failed.append(exc.exit_code)
+                    click.echo(f"FAILED {name}: {exc}")
+                else:
+                    written += 1
+                    click.echo(
+                        f"wrote {out} ({name}: {', '.join(str(y) for y in years)}; "
+                        f"{counts['Paychecks']} paycheck rows, {counts['Audit']} ledger rows)"
+                    )
+                step(name)
+    click.echo(
+        f"{written} of {len(names)} people exported to {folder}"
+        + (f"; {len(failed)} failed" if failed else "")
+    )
+    if failed:
+        ctx.exit(max(failed))
+
+
+def _progress(total: int, label: str, enabled: bool):
+    """A transient progress bar on stderr (a terminal only); yields ``step(name)``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def bar():
+        if not enabled:
+            yield lambda _name: None
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        ) as prog:
+            task = prog.add_task(label, total=total)
+            yield lambda name: prog.update(task, advance=1, description=f"{label} {name}")
+
+    return bar()
 
 
 @click.command("project")
@@ -202,21 +345,118 @@ def report() -> None:
 
 
 @report.command("year")
-@click.option("--person", "person_name", required=True, help="Whose year.")
+@click.option("--person", "person_name", help="Whose year.")
+@click.option("--all-people", is_flag=True, help="Every person's summary, one after the other.")
+@click.option(
+    "--household",
+    "household_name",
+    help="Both spouses of a household side by side, with the joint return's Form 1040 lines.",
+)
 @click.option("--year", type=YEAR, required=True, help="The tax year.")
 @format_option
 @click.pass_context
-def report_year(ctx, person_name, year, fmt) -> None:
+def report_year(ctx, person_name, all_people, household_name, year, fmt) -> None:
     """The workbook's Summary in the terminal: headroom per employer, totals by source,
     conversions, taxable amounts, and every warning with what to do about it.
 
+    With --all-people: an overview line per person, then each person's summary (JSON:
+    {"year", "people": [summary, ...]}; CSV: the overview). With --household: the spouses side
+    by side (JSON: {"household", "year", "members": [summary, ...], "form_1040": joint lines}).
+
     Example: megaroth report year --person ann --year 2025
     """
+    from ..errors import UserError
     from ..services import export as svc
 
+    if sum([person_name is not None, all_people, household_name is not None]) != 1:
+        raise UserError("give one of --person NAME, --all-people or --household NAME")
+    if all_people:
+        return _report_all(ctx, year, fmt)
+    if household_name is not None:
+        return _report_household(ctx, household_name, year, fmt)
     with read_session(ctx) as session:
         data = svc.year_summary(session, person_name, year, as_of=dt.date.today())
     emit(data, fmt, _year_tables(data), warnings_in_tables=True)
+
+
+def _report_household(ctx, name: str, year: int, fmt: str) -> None:
+    from ..reports.household import side_by_side
+    from ..reports.output import Column, Table
+    from ..services import household as hh
+
+    with read_session(ctx) as session:
+        payload = hh.year_summaries(session, name, year, as_of=dt.date.today())
+    names = [m["person"] for m in payload["members"]]
+    cols = [Column("item", "")] + [Column(f"spouse{i + 1}", n, True) for i, n in enumerate(names)]
+    cols.append(Column("joint", "joint return", True))
+    tables = [
+        Table(
+            f"Household {name}, {year}: side by side",
+            cols,
+            side_by_side(payload),
+            footer=[
+                "limits, Form 8606 and clocks are each spouse's own; Form 1040 lines 4a-5b of "
+                "the joint return are their sum"
+            ],
+        )
+    ]
+    if fmt == "table":
+        warn_cols = [
+            Column("person", "person"),
+            Column("code", "code"),
+            Column("origin", "from"),
+            Column("message", "message"),
+            Column("advice", "what to do"),
+        ]
+        tables.append(
+            Table(
+                "Warnings and what to do",
+                warn_cols,
+                [dict(w, person=m["person"]) for m in payload["members"] for w in m["warnings"]],
+            )
+        )
+    emit(payload, fmt, tables, warnings_in_tables=True)
+
+
+def _report_all(ctx, year: int, fmt: str) -> None:
+    import sys
+
+    from ..errors import UserError
+    from ..reports.output import Column, Table
+    from ..services import export as svc
+    from ..services import preparer
+
+    summaries, overview = [], []
+    with read_session(ctx) as session:
+        names = [p.name for p in preparer.people(session)]
+        with _progress(len(names), "summarising", enabled=sys.stderr.isatty() and fmt == "table") as step:
+            for name in names:
+                try:
+                    data = svc.year_summary(session, name, year, as_of=dt.date.today())
+                except UserError as exc:  # one client's unsupported year does not hide the others
+                    data = {"person": name, "year": year, "error": str(exc)}
+                summaries.append(data)
+                overview.append(preparer.headline_of(data) | {"person": name})
+                step(name)
+    payload = {"year": year, "people": summaries}
+    cols = [
+        Column("person", "Person"),
+        Column("elective_deferrals", "Deferrals", True),
+        Column("after_tax_in", "After-tax in", True),
+        Column("converted", "Converted", True),
+        Column("taxable", "Taxable", True),
+        Column("warnings", "Warnings"),
+    ]
+    view = [
+        {**o, "warnings": "; ".join([w["code"] for w in o["warnings"]] + o["not_available"])}
+        for o in overview
+    ]
+    tables = [Table(f"{year}: {len(names)} people", cols, view)]
+    if fmt == "table":
+        for data in summaries:
+            if "error" not in data:
+                tables += _year_tables(data)
+    emit(payload, fmt, tables, warnings_in_tables=True)
 
 
 def _year_tables(data: dict) -> list:

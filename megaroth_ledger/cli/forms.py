@@ -131,16 +131,50 @@ def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
 
 
 @form.command("1040")
-@_form_options
+@click.option("--person", "person_name", help="Whose lines (see `megaroth person list`).")
+@click.option(
+    "--household",
+    "household_name",
+    help="A joint return: the spouses' lines summed (see `megaroth household add`).",
+)
+@click.option("--year", type=YEAR, required=True)
+@format_option
+@click.option("--explain", is_flag=True, help="Show each box/line's formula and the ledger rows behind it.")
+@click.option("--round", "rounded", is_flag=True, help="Whole-dollar figures (the IRS allows rounding).")
 @click.pass_context
-def form_1040(ctx, person_name, year, fmt, explain, rounded) -> None:
+def form_1040(ctx, person_name, household_name, year, fmt, explain, rounded) -> None:
     """Form 1040 lines 4a/4b (IRA distributions) and 5a/5b (pensions and annuities).
+
+    With --household: a joint return, each line the sum of both spouses' lines (each spouse
+    keeps their own limits, Form 8606 and clocks), with each spouse's lines beside it.
 
     Example: megaroth form 1040 --person ann --year 2025 --format json
     """
+    from ..errors import UserError
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
+    if (person_name is None) == (household_name is None):
+        raise UserError("give either --person NAME or --household NAME")
+    if household_name is not None:
+        from ..services import household as hh
+
+        with read_session(ctx) as session:
+            payload = hh.form_1040(session, household_name, year, explain=explain, rounded=rounded)
+        members = payload["members"]
+        rows = [
+            {
+                "line": k,
+                "value": v,
+                **{f"m{i}": payload["by_member"][m].get(k) for i, m in enumerate(members)},
+            }
+            for k, v in payload["lines"].items()
+        ]
+        cols = [Column("line", "Line"), Column("value", "Joint return", True)]
+        cols += [Column(f"m{i}", m, True) for i, m in enumerate(members)]
+        title = f"Form 1040, household {household_name} (joint), {year}"
+        _emit_lines(payload, fmt, explain, Table(title, cols, rows))
+        return
     with read_session(ctx) as session:
         payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
@@ -197,7 +231,12 @@ def reconcile() -> None:
     "plan_name",
     help="The plan that issued it (or --person with --account for an IRA custodian; not with --from).",
 )
-@click.option("--person", "person_name", help="With --account: a 1099-R from an IRA custodian.")
+@click.option(
+    "--person",
+    "person_name",
+    help="With --plan: whose plan (needed when two people have a plan of that "
+    "name); with --account: a 1099-R from that person's IRA custodian; with --from: only that person's plans.",
+)
 @click.option(
     "--account", type=click.Choice(["traditional", "roth"]), help="The IRA the custodian's 1099-R is for."
 )
@@ -237,7 +276,6 @@ def reconcile_1099r(
         if (
             plan_name
             or year
-            or person_name
             or account
             or any(v is not None for v in (box1, box2a, box4, box5, box10, box7, box11))
         ):
@@ -246,7 +284,7 @@ def reconcile_1099r(
             )
         from .received import reconcile_1099r_from
 
-        return reconcile_1099r_from(ctx, from_file, None, fmt)
+        return reconcile_1099r_from(ctx, from_file, person_name, fmt)
     if year is None:
         raise click.UsageError("Missing option '--year'.")
     received = {
@@ -260,7 +298,7 @@ def reconcile_1099r(
     }
     if all(v is None for v in received.values()):
         raise click.UsageError("enter at least one box (e.g. --box1 20500 --code G)")
-    if plan_name is not None and (person_name is not None or account is not None):
+    if plan_name is not None and account is not None:
         raise click.UsageError(
             "give --plan for a plan's 1099-R, or --person with --account for an IRA custodian's"
         )
@@ -293,7 +331,7 @@ def reconcile_1099r(
             ctx.exit(1)
         return
     with write_session(ctx) as session:
-        payload = svc.reconcile_1099r(session, plan_name, year, received)
+        payload = svc.reconcile_1099r(session, plan_name, year, received, person_name)
     diff_cols = [
         Column("box", "Box"),
         Column("received", "Received", True),

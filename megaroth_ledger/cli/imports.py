@@ -14,7 +14,7 @@ import contextlib
 
 import click
 
-from .common import emit, format_option, get_ledger
+from .common import emit, format_option, get_ledger, plan_option
 
 HELP_OPTIONS = ("--help", "-h")
 
@@ -48,7 +48,8 @@ class ImportGroup(click.Group):
 
     def format_usage(self, ctx, formatter) -> None:
         formatter.write_usage(
-            ctx.command_path, "FILE [--plan NAME] [--profile ID] [--dry-run] | list | show ID | undo ID"
+            ctx.command_path,
+            "FILE [--plan NAME] [--person P] [--profile ID] [--dry-run] | list | show ID | undo ID",
         )
 
 
@@ -57,8 +58,9 @@ def import_group() -> None:
     """Import a statement export (CSV, TSV, XLSX, OFX/QFX) into the ledger, list imports, undo one.
 
     \b
-    megaroth import FILE [--plan NAME] [--profile ID] [--dry-run] [--map LABEL=SOURCE] [--allow-overlap]
-    megaroth import list
+    megaroth import FILE [--plan NAME] [--person P] [--profile ID] [--dry-run] [--map LABEL=SOURCE]
+                         [--allow-overlap]
+    megaroth import list [--person P]
     megaroth import show ID      (contributions per paycheck and source)
     megaroth import undo ID
 
@@ -119,12 +121,12 @@ def _from_stdin(file: str):
 
 @import_group.command("file", hidden=True)
 @click.argument("file", type=click.Path(dir_okay=False, path_type=str))
-@click.option(
-    "--plan",
-    "plan_name",
-    metavar="NAME",
-    help="Ledger plan the rows belong to (fills or "
-    "overrides the canonical CSV's plan column; required for every other format).",
+@plan_option(
+    required=False,
+    help="Ledger plan the rows belong to (fills or overrides the canonical CSV's "
+    "plan column; required for every other format).",
+    person_help="Whose plans: --plan and the file's plan column are looked up among this person's "
+    "plans (needed when two people have a plan of that name).",
 )
 @click.option(
     "--profile",
@@ -157,7 +159,9 @@ def _from_stdin(file: str):
 )
 @format_option
 @click.pass_context
-def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap, columns, fmt) -> None:
+def import_file_cmd(
+    ctx, file, plan_name, person_name, profile, dry_run, maps, allow_overlap, columns, fmt
+) -> None:
     """Import FILE.
 
     Example: megaroth import statement.qfx --plan acme-401k --map OTHERVEST=roth_irr --dry-run
@@ -199,6 +203,7 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
             ledger.engine,
             path,
             plan=plan_name,
+            person=person_name,
             profile=profile,
             dry_run=dry_run,
             progress=sys.stderr.isatty() and fmt == "table",
@@ -207,7 +212,7 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
             importer=importer,
         )
     if source_map and not dry_run:  # only once the import went through
-        save_source_map(ledger.engine, plan_name, source_map)
+        save_source_map(ledger.engine, plan_name, source_map, person_name)
     summary = [
         {"type": s["type"], "source": s["source"], "rows": s["rows"], "amount": from_cents(s["amount_cents"])}
         for s in res.summary
@@ -251,9 +256,10 @@ def import_file_cmd(ctx, file, plan_name, profile, dry_run, maps, allow_overlap,
 
 
 @import_group.command("list")
+@click.option("--person", "person_name", metavar="P", help="Only imports into this person's plans.")
 @format_option
 @click.pass_context
-def import_list(ctx, fmt) -> None:
+def import_list(ctx, person_name, fmt) -> None:
     """List imports with their provenance (file, SHA-256, profile, rows).
 
     Example: megaroth import list --format json
@@ -262,11 +268,12 @@ def import_list(ctx, fmt) -> None:
     from ..reports.output import Column, Table
 
     with get_ledger(ctx).read_connection() as conn:  # one snapshot
-        rows = list_imports(conn)
+        rows = list_imports(conn, person_name)
     cols = [
         Column("id", "Id"),
         Column("file", "File"),
         Column("profile", "Profile"),
+        Column("person", "Person"),
         Column("plan", "Plan"),
         Column("imported_at", "Imported at"),
         Column("rows_read", "Read"),

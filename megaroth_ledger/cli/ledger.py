@@ -10,6 +10,7 @@ from .common import (
     YEAR,
     emit,
     format_option,
+    plan_option,
     read_session,
     shell_quote,
     write_session,
@@ -41,19 +42,41 @@ def person_add(ctx, name: str, born) -> None:
 
 
 @person.command("list")
+@click.option(
+    "--year", type=YEAR, help="Add each person's headline figures for this tax year (as `report year`)."
+)
 @format_option
 @click.pass_context
-def person_list(ctx, fmt: str) -> None:
-    """List people.
+def person_list(ctx, year, fmt: str) -> None:
+    """List people: their plans and ledger rows; with --year the year's elective deferrals,
+    after-tax in, converted, taxable, and warnings.
 
-    Example: megaroth person list --format json
+    Example: megaroth person list --year 2025 --format json
     """
     from ..reports.output import Column, Table
-    from ..services import ledger as svc
+    from ..services import preparer
 
     with read_session(ctx) as session:
-        rows = svc.list_people(session)
-    emit({"people": rows}, fmt, Table("People", [Column("name", "Name"), Column("born", "Born")], rows))
+        rows = preparer.overview(session, year)
+    cols = [Column("name", "Name"), Column("born", "Born"), Column("plans", "Plans"), Column("rows", "Rows")]
+    if year is not None:
+        cols += [
+            Column("elective_deferrals", "Deferrals", True),
+            Column("after_tax_in", "After-tax in", True),
+            Column("converted", "Converted", True),
+            Column("taxable", "Taxable", True),
+            Column("warnings", "Warnings"),
+        ]
+    view = [
+        {
+            **r,
+            "plans": ", ".join(r["plans"]),  # the table's text; JSON keeps the lists
+            "warnings": "; ".join([w["code"] for w in r.get("warnings", [])] + r.get("not_available", [])),
+        }
+        for r in rows
+    ]
+    title = "People" if year is None else f"People, {year}"
+    emit({"people": rows} if year is None else {"year": year, "people": rows}, fmt, Table(title, cols, view))
 
 
 @click.group("plan")
@@ -146,7 +169,7 @@ def wages() -> None:
 
 
 @wages.command("set")
-@click.option("--plan", "plan_name", required=True)
+@plan_option()
 @click.option("--year", type=YEAR, required=True)
 @click.option(
     "--compensation",
@@ -159,7 +182,7 @@ def wages() -> None:
     help="Prior-year Social Security wages (W-2 box 3) from this employer: the 414(v)(7) Roth catch-up test.",
 )
 @click.pass_context
-def wages_set(ctx, plan_name, year, compensation, fica_wages) -> None:
+def wages_set(ctx, plan_name, person_name, year, compensation, fica_wages) -> None:
     """Record wages for a plan-year (both figures optional; a given one replaces the old).
 
     Example: megaroth wages set --plan acme-401k --year 2025 --compensation 200000 --fica-wages 176100
@@ -169,7 +192,7 @@ def wages_set(ctx, plan_name, year, compensation, fica_wages) -> None:
     if compensation is None and fica_wages is None:
         raise click.UsageError("give --compensation and/or --fica-wages")
     with write_session(ctx) as session:
-        svc.set_wages(session, plan_name, year, compensation, fica_wages)
+        svc.set_wages(session, plan_name, year, compensation, fica_wages, person_name)
     click.echo(f"wages for {plan_name} {year} recorded")
 
 
@@ -203,7 +226,7 @@ def contribution() -> None:
 
 
 @contribution.command("add")
-@click.option("--plan", "plan_name", required=True)
+@plan_option()
 @click.option("--date", "on", type=DATE, required=True, help="Pay date, YYYY-MM-DD.")
 @click.option(
     "--source", type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]), required=True
@@ -212,7 +235,7 @@ def contribution() -> None:
 @click.option("--tax-year", type=YEAR, help="Year the contribution counts toward (default: the date's year).")
 @click.option("--memo")
 @click.pass_context
-def contribution_add(ctx, plan_name, on, source, amount, tax_year, memo) -> None:
+def contribution_add(ctx, plan_name, person_name, on, source, amount, tax_year, memo) -> None:
     """Record one paycheck contribution.
 
     Example: megaroth contribution add --plan acme-401k --date 2025-01-15 --source pretax --amount 903.85
@@ -220,13 +243,14 @@ def contribution_add(ctx, plan_name, on, source, amount, tax_year, memo) -> None
     from ..services import ledger as svc
 
     with write_session(ctx) as session:
-        entry_id = svc.add_contribution(session, plan_name, on, source, amount, tax_year, memo)
+        entry_id = svc.add_contribution(session, plan_name, on, source, amount, tax_year, memo, person_name)
     click.echo(f"recorded contribution #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
 
 
 @contribution.command("list")
-@click.option("--person", "person_name", help="Only this person's plans.")
-@click.option("--plan", "plan_name", help="Only this plan.")
+@plan_option(
+    required=False, help="Only this plan.", person_help="Only this person's plans (and their --plan)."
+)
 @click.option("--year", type=YEAR, help="Only this tax year.")
 @format_option
 @click.pass_context

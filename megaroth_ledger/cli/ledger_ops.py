@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, shell_quote, write_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, plan_option, shell_quote, write_session
 
 SOURCE_CHOICE = click.Choice(
     [
@@ -29,13 +29,13 @@ def earnings() -> None:
 
 
 @earnings.command("add")
-@click.option("--plan", "plan_name", required=True)
+@plan_option()
 @click.option("--date", "on", type=DATE, required=True)
 @click.option("--source", type=SOURCE_CHOICE, required=True, help="Money source of the sub-account.")
 @click.option("--amount", type=AMOUNT, required=True, help="Gain (positive) or loss (negative).")
 @click.option("--memo")
 @click.pass_context
-def earnings_add(ctx, plan_name, on, source, amount, memo) -> None:
+def earnings_add(ctx, plan_name, person_name, on, source, amount, memo) -> None:
     """Record a gain or loss (changes the balance, never the basis).
 
     Example: megaroth earnings add --plan acme-401k --date 2025-03-01 --source aftertax --amount -120.50
@@ -43,7 +43,7 @@ def earnings_add(ctx, plan_name, on, source, amount, memo) -> None:
     from ..services import ledger_ops as svc
 
     with write_session(ctx) as session:
-        entry_id = svc.add_earnings(session, plan_name, on, source, amount, memo)
+        entry_id = svc.add_earnings(session, plan_name, on, source, amount, memo, person_name)
     click.echo(f"recorded earnings #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
 
 
@@ -53,7 +53,7 @@ def balance() -> None:
 
 
 @balance.command("assert")
-@click.option("--plan", "plan_name", required=True)
+@plan_option()
 @click.option("--date", "on", type=DATE, required=True)
 @click.option("--source", type=SOURCE_CHOICE, required=True)
 @click.option("--amount", type=AMOUNT, required=True, help="The statement balance of the sub-account.")
@@ -62,7 +62,7 @@ def balance() -> None:
 )
 @format_option
 @click.pass_context
-def balance_assert(ctx, plan_name, on, source, amount, strict, fmt) -> None:
+def balance_assert(ctx, plan_name, person_name, on, source, amount, strict, fmt) -> None:
     """Assert a statement balance; a difference is recorded as earnings (with its provenance).
 
     Example: megaroth balance assert --plan acme-401k --date 2025-03-01 --source aftertax --amount 20500
@@ -71,7 +71,7 @@ def balance_assert(ctx, plan_name, on, source, amount, strict, fmt) -> None:
     from ..services import ledger_ops as svc
 
     with write_session(ctx) as session:
-        res = svc.assert_balance(session, plan_name, on, source, amount, strict)
+        res = svc.assert_balance(session, plan_name, on, source, amount, strict, person_name)
     cols = [
         Column("date", "Date"),
         Column("source", "Source"),
@@ -83,7 +83,7 @@ def balance_assert(ctx, plan_name, on, source, amount, strict, fmt) -> None:
 
 
 @click.command("convert")
-@click.option("--plan", "plan_name", required=True)
+@plan_option()
 @click.option("--date", "on", type=DATE, required=True)
 @click.option("--amount", type=AMOUNT, required=True, help="Amount taken out of the after-tax sub-account.")
 @click.option(
@@ -104,7 +104,7 @@ def balance_assert(ctx, plan_name, on, source, amount, strict, fmt) -> None:
 @click.option("--memo")
 @format_option
 @click.pass_context
-def convert(ctx, plan_name, on, amount, to, earnings_to, basis, memo, fmt) -> None:
+def convert(ctx, plan_name, person_name, on, amount, to, earnings_to, basis, memo, fmt) -> None:
     """Convert after-tax money: basis = amount x basis / balance on the date (IRC 72(e)(8)).
 
     Example: megaroth convert --plan acme-401k --date 2025-03-03 --amount 20500 --to in-plan
@@ -113,7 +113,7 @@ def convert(ctx, plan_name, on, amount, to, earnings_to, basis, memo, fmt) -> No
     from ..services import ledger_ops as svc
 
     with write_session(ctx) as session:
-        res = svc.convert(session, plan_name, on, amount, to, earnings_to, basis, memo)
+        res = svc.convert(session, plan_name, on, amount, to, earnings_to, basis, memo, person=person_name)
     cols = [
         Column("destination", "Destination"),
         Column("gross", "Amount", True),
@@ -350,7 +350,7 @@ def basis() -> None:
 
 
 @basis.command("set")
-@click.option("--person", "person_name", help="Whose IRA basis (with --year).")
+@click.option("--person", "person_name", help="Whose IRA basis (with --year); with --plan, whose plan.")
 @click.option("--year", type=YEAR, help="The last year these figures cover.")
 @click.option("--traditional", type=AMOUNT, help="Traditional IRA basis: that year's Form 8606 line 14.")
 @click.option("--roth-contributions", type=AMOUNT, help="Roth IRA regular-contribution basis (line 22).")
@@ -394,16 +394,16 @@ def basis_set(
             raise click.UsageError("--aftertax/--roth need --plan (the plan whose opening balance it is)")
         if aftertax is None and roth is None:
             raise click.UsageError("--plan needs --aftertax AMOUNT and/or --roth AMOUNT")
-        if any(v is not None for v in (person_name, year, traditional, roth_contributions)) or conversions:
+        if any(v is not None for v in (year, traditional, roth_contributions)) or conversions:
             raise click.UsageError(
                 "--plan records a plan's opening basis; give the IRA figures "
                 "(--person/--year/...) in a separate `basis set`"
             )
         from ..services import opening as svc_open
 
-        with write_session(ctx) as session:
+        with write_session(ctx) as session:  # --person here says whose plan (plan names are per person)
             done = [
-                svc_open.set_opening_basis(session, plan_name, src, amt)
+                svc_open.set_opening_basis(session, plan_name, src, amt, person=person_name)
                 for src, amt in (("aftertax", aftertax), ("roth", roth))
                 if amt is not None
             ]

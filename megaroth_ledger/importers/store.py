@@ -39,6 +39,7 @@ from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, lite
 from ..errors import UserError
 from ..money import from_cents
 from ..store.db import begin_write, write_connection
+from ..store.lookup import ambiguous_plan_error
 from ..store.models import (
     AssertionHold,
     BalanceAssertion,
@@ -46,6 +47,7 @@ from ..store.models import (
     Entry,
     EntryHold,
     ImportBatch,
+    Person,
     Plan,
     RemovedRow,
 )
@@ -90,6 +92,7 @@ T_HOLD = EntryHold.__table__
 T_AHOLD = AssertionHold.__table__
 HOLD_CHUNK = 500  # identities per hold statement (SQLite's default variable limit is far above)
 T_REMOVED = RemovedRow.__table__
+T_PERSON = Person.__table__
 
 
 @dataclass
@@ -140,15 +143,51 @@ class ImportResult:
         return base
 
 
-class _Plans:
-    """Plan name -> (id, source map), looked up once per name."""
+def _person_id(conn: Connection, person: str | None) -> int | None:
+    """The id of ``--person`` (None when not given); an unknown name is an error listing who exists."""
+    if person is None:
+        return None
+    pid = conn.execute(select(T_PERSON.c.id).where(T_PERSON.c.name == person)).scalar()
+    if pid is None:
+        known = list(conn.execute(select(T_PERSON.c.name).order_by(T_PERSON.c.name)).scalars())
+        raise UserError(f"unknown person {person!r}" + (f" (known: {', '.join(known)})" if known else ""))
+    return pid
 
-    def __init__(self, conn: Connection):
+
+def _plan_rows(conn: Connection, name: str, person_id: int | None):
+    """Plans called ``name`` (of ``person_id`` when given); two or more only without a person."""
+    q = select(T_PLAN.c.id, T_PLAN.c.source_map).where(T_PLAN.c.name == name)
+    if person_id is not None:
+        q = q.where(T_PLAN.c.person_id == person_id)
+    rows = conn.execute(q.limit(2)).all()
+    if len(rows) > 1:
+        raise ambiguous_plan_error(name, _owners(conn, name))
+    return rows[0] if rows else None
+
+
+def _owners(conn: Connection, name: str) -> list[str]:
+    return list(
+        conn.execute(
+            select(T_PERSON.c.name)
+            .join(T_PLAN, T_PLAN.c.person_id == T_PERSON.c.id)
+            .where(T_PLAN.c.name == name)
+            .order_by(T_PERSON.c.name)
+        ).scalars()
+    )
+
+
+class _Plans:
+    """Plan name -> (id, source map), looked up once per name, within ``--person`` if given
+    (a plan name is unique per person; a name two people share needs ``--person``)."""
+
+    def __init__(self, conn: Connection, person: str | None = None):
         self.conn = conn
+        self.person = person
+        self.person_id = _person_id(conn, person)
         self.cache: dict[str, int | None] = {}
 
     def get(self, name: str) -> tuple[int, dict[str, str]] | None:
-        row = self.conn.execute(select(T_PLAN.c.id, T_PLAN.c.source_map).where(T_PLAN.c.name == name)).first()
+        row = _plan_rows(self.conn, name, self.person_id)
         if row is None:
             return None
         try:
@@ -196,6 +235,7 @@ def import_file(
     path: str | Path,
     *,
     plan: str | None = None,
+    person: str | None = None,
     profile: str | None = None,
     dry_run: bool = False,
     progress: bool = False,
@@ -219,12 +259,13 @@ def import_file(
     with engine.connect() as conn:
         # the write lock from the start: another import waits its turn (store.db.begin_write)
         begin_write(conn, [plan] if plan is not None else None)
-        plans = _Plans(conn)
+        plans = _Plans(conn, person)
         source_map: dict[str, str] = {}
         if plan is not None:
             got = plans.get(plan)
             if got is None:
-                raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
+                whose = f"{person} has no plan {plan!r}" if person else f"unknown plan {plan!r}"
+                raise UserError(f"{whose}; add it first with `megaroth plan add`")
             source_map = got[1]
             _refuse_file_of_another_plan(conn, facts.sha256, path.name, got[0], plan)
         source_map.update(extra_source_map or {})
@@ -403,7 +444,16 @@ def _write(
     legs: list[tuple[CanonicalRow, int]] = []
     balances: list[tuple[CanonicalRow, int]] = []
     plan_names: set[str] = set()
-    all_plans = {r.name: r.id for r in conn.execute(select(T_PLAN.c.name, T_PLAN.c.id))}
+    # plan names the file's rows may use: within --person if given; a name two people share
+    # (without --person) is left out, and a row naming it is an error that says so
+    q = select(T_PLAN.c.name, T_PLAN.c.id)
+    if plans.person_id is not None:
+        q = q.where(T_PLAN.c.person_id == plans.person_id)
+    ids_by_name: dict[str, list[int]] = defaultdict(list)
+    for r in conn.execute(q):
+        ids_by_name[r.name].append(r.id)
+    all_plans = {name: ids[0] for name, ids in ids_by_name.items() if len(ids) == 1}
+    shared = {name for name, ids in ids_by_name.items() if len(ids) > 1}
     counts = {"read": 0}
     # the parallel path's bulk rows: their count and (type, source) -> [rows, cents] tally
     bulk: dict = {"rows": 0, "tally": None, "other": False}
@@ -421,7 +471,16 @@ def _write(
             if name != last[0]:
                 pid = all_plans.get(name)
                 if pid is None:
-                    errors.add(line, "plan", f"unknown plan {name!r}; add it with `megaroth plan add`")
+                    if name in shared:
+                        errors.add(line, "plan", str(ambiguous_plan_error(name, _owners(conn, name))))
+                    elif plans.person is not None:
+                        errors.add(
+                            line,
+                            "plan",
+                            f"{plans.person} has no plan {name!r}; add it with `megaroth plan add`",
+                        )
+                    else:
+                        errors.add(line, "plan", f"unknown plan {name!r}; add it with `megaroth plan add`")
                     return None
                 last[0], last[1] = name, pid
                 plan_names.add(name)
@@ -1311,10 +1370,12 @@ def refresh_assertion_differences(conn: Connection, plan_id: int) -> int:
 # ------------------------------------------------------------------ list / undo / maps
 
 
-def save_source_map(engine: Engine, plan: str, mapping: dict[str, str]) -> dict[str, str]:
+def save_source_map(
+    engine: Engine, plan: str, mapping: dict[str, str], person: str | None = None
+) -> dict[str, str]:
     """Merge ``mapping`` (raw label -> source) into the plan's stored source map."""
     with write_connection(engine, [plan]) as conn:
-        row = conn.execute(select(T_PLAN.c.id, T_PLAN.c.source_map).where(T_PLAN.c.name == plan)).first()
+        row = _plan_rows(conn, plan, _person_id(conn, person))
         if row is None:
             raise UserError(f"unknown plan {plan!r}; add it first with `megaroth plan add`")
         current = json.loads(row.source_map) if row.source_map else {}
@@ -1335,13 +1396,22 @@ def _reading(db: Engine | Connection):
             yield conn
 
 
-def list_imports(engine: Engine | Connection) -> list[dict]:
+def list_imports(engine: Engine | Connection, person: str | None = None) -> list[dict]:
+    """Every import, oldest first; with ``person`` only those into that person's plans (the
+    batch's plan, or any row it added: a canonical CSV may fill several plans)."""
     with _reading(engine) as conn:
-        rows = conn.execute(
-            select(T_BATCH, T_PLAN.c.name.label("plan"))
+        q = (
+            select(T_BATCH, T_PLAN.c.name.label("plan"), T_PERSON.c.name.label("person"))
             .outerjoin(T_PLAN, T_PLAN.c.id == T_BATCH.c.plan_id)
+            .outerjoin(T_PERSON, T_PERSON.c.id == T_PLAN.c.person_id)
             .order_by(T_BATCH.c.id)
-        ).all()
+        )
+        if person is not None:
+            pid = _person_id(conn, person)
+            theirs = select(T_PLAN.c.id).where(T_PLAN.c.person_id == pid)
+            via_rows = select(T_ENTRY.c.import_id).where(T_ENTRY.c.plan_id.in_(theirs))
+            q = q.where(T_BATCH.c.plan_id.in_(theirs) | T_BATCH.c.id.in_(via_rows))
+        rows = conn.execute(q).all()
     return [
         {
             "id": r.id,
@@ -1349,6 +1419,7 @@ def list_imports(engine: Engine | Connection) -> list[dict]:
             "sha256": r.file_sha256,
             "profile": r.profile,
             "plan": r.plan,
+            "person": r.person,
             "imported_at": r.created_at,
             "rows_read": r.rows_read,
             "rows_added": r.rows_added,

@@ -86,3 +86,25 @@ def plan_totals(forms: list) -> tuple[Decimal, Decimal]:
     gross = sum((f.box1 for f in forms), ZERO)
     taxable = sum(((f.box2a or ZERO) for f in forms), ZERO)
     return gross, taxable
+
+
+def joint_lines(per_spouse: list[dict[str, Decimal | None]]) -> dict[str, Decimal | None]:
+    """Form 1040 lines 4a-5b of a joint return: each line is the sum of the spouses' amounts.
+
+    IRC 6013(d)(3): on a joint return the tax is computed on the spouses' aggregate income, so
+    each spouse's IRA distributions (4a/4b) and pension/annuity distributions (5a/5b) go on the
+    one return's lines. Everything below those lines stays per spouse: each keeps their own
+    402(g)/415(c) limits (they apply per individual, IRC 402(g)(1), 415(c)(1)), their own
+    Form 8606 (Instructions for Form 8606, Who Must File: if you and your spouse each must
+    file it, file a separate form for each of you; the IRC 408(d)(2) aggregation is per
+    individual) and their own five-year clocks (IRC 408A(d)(2)(B) counts from the
+    individual's first Roth IRA contribution). A line blank for both spouses stays blank.
+    """
+    keys: list[str] = []
+    for lines in per_spouse:
+        keys += [k for k in lines if k not in keys]
+    out: dict[str, Decimal | None] = {}
+    for k in keys:
+        values = [lines.get(k) for lines in per_spouse if lines.get(k) is not None]
+        out[k] = sum(values, ZERO) if values else None
+    return out

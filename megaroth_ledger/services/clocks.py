@@ -310,8 +310,8 @@ def _withdraw_plan(
     session: Session, person_name: str, amount: Decimal, on: date, plan_name: str, exception: str | None
 ) -> dict:
     person = get_person(session, person_name)
-    plan = session.scalars(select(Plan).where(Plan.name == plan_name)).first()
-    if plan is None or plan.person_id != person.id:
+    plan = session.scalars(select(Plan).where(Plan.person_id == person.id, Plan.name == plan_name)).first()
+    if plan is None:
         known = [p.name for p in session.scalars(select(Plan).where(Plan.person_id == person.id))]
         raise UserError(
             f"--account {plan_name!r} is neither roth-ira nor a plan of {person.name} "

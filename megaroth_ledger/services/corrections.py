@@ -183,7 +183,7 @@ def list_earnings(
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
-        stmt = stmt.where(Entry.plan_id == get_plan(session, plan).id)
+        stmt = stmt.where(Entry.plan_id == get_plan(session, plan, person).id)
     if year:
         stmt = stmt.where(Entry.tax_year == year)
     return [
@@ -222,7 +222,7 @@ def list_balances(session: Session, person: str | None = None, plan: str | None 
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
-        stmt = stmt.where(BalanceAssertion.plan_id == get_plan(session, plan).id)
+        stmt = stmt.where(BalanceAssertion.plan_id == get_plan(session, plan, person).id)
     out = []
     for a, name in session.execute(stmt).all():
         e = assertion_entry(session, a)
@@ -321,7 +321,7 @@ def list_conversions(
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
-        stmt = stmt.where(Plan.id == get_plan(session, plan).id)
+        stmt = stmt.where(Plan.id == get_plan(session, plan, person).id)
     rows = []
     for p in session.scalars(stmt).all():
         rows += plan_conversion_rows(session, p, [year] if year else None)
@@ -735,7 +735,7 @@ def list_received(
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
-        stmt = stmt.where(Received1099R.plan_id == get_plan(session, plan).id)
+        stmt = stmt.where(Received1099R.plan_id == get_plan(session, plan, person).id)
     if year:
         stmt = stmt.where(Received1099R.year == year)
     return [received_row(r, name) for r, name in session.execute(stmt)]
@@ -805,6 +805,7 @@ def edit_plan(
     session: Session,
     name: str,
     *,
+    person: str | None = None,
     employer=None,
     kind=None,
     after_tax=None,
@@ -815,7 +816,7 @@ def edit_plan(
     """``plan edit``: the given features change; warnings name rows that no longer fit."""
     from sqlalchemy import func
 
-    p = get_plan(session, name)
+    p = get_plan(session, name, person)
     before = snapshot(p)
     if employer is not None:
         if not employer.strip():

@@ -845,14 +845,16 @@ def form_1040(
 RECON_BOXES = ("box1", "box2a", "box4", "box5", "box10", "box7", "box11")
 
 
-def reconcile_1099r(session: Session, plan_name: str, year: int, received: dict) -> dict:
+def reconcile_1099r(
+    session: Session, plan_name: str, year: int, received: dict, person: str | None = None
+) -> dict:
     """Store the 1099-R the plan issued and compare it with the derived one(s).
 
     When several derived forms share the received code (a Notice 2014-54 split reported on a
     single combined 1099-R), they are compared as one combined form and the per-destination
     entries are returned under ``entries`` (boxes summing to the combined form).
     """
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     store_received_1099r(session, plan, year, received)
     result = compute(session, plan.person.name, through=year)
     r = result.years.get(year)

@@ -58,8 +58,8 @@ def add_plan(
         raise UserError(f"unknown plan kind {kind!r}; expected one of {', '.join(PLAN_KINDS)}")
     check_name(name, "plan name")
     owner = get_person(session, person)
-    if session.scalars(select(Plan).where(Plan.name == name)).first():
-        raise UserError(f"plan {name!r} already exists")
+    if session.scalars(select(Plan).where(Plan.person_id == owner.id, Plan.name == name)).first():
+        raise UserError(f"plan {name!r} already exists for {owner.name}")
     if not employer.strip():
         raise UserError("--employer must not be empty")
     check_name(employer.strip(), "--employer", max_len=200)
@@ -94,16 +94,21 @@ def plan_row(plan: Plan) -> dict:
 
 
 def list_plans(session: Session, person: str | None = None) -> list[dict]:
-    stmt = select(Plan).order_by(Plan.name)
+    stmt = select(Plan).join(Person, Person.id == Plan.person_id).order_by(Plan.name, Person.name)
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     return [plan_row(p) for p in session.scalars(stmt)]
 
 
 def set_wages(
-    session: Session, plan_name: str, year: int, compensation: Decimal | None, fica_wages: Decimal | None
+    session: Session,
+    plan_name: str,
+    year: int,
+    compensation: Decimal | None,
+    fica_wages: Decimal | None,
+    person: str | None = None,
 ) -> Wages:
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     for label, value in (("--compensation", compensation), ("--fica-wages", fica_wages)):
         if value is not None and value < 0:
             raise UserError(f"{label} must not be negative (got {value})")
@@ -157,8 +162,9 @@ def add_contribution(
     amount: Decimal,
     tax_year: int | None = None,
     memo: str | None = None,
+    person: str | None = None,
 ) -> int:
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     if source not in SOURCES:
         raise UserError(f"unknown source {source!r}")
     if amount == 0:
@@ -207,7 +213,7 @@ def list_contributions(
     if person:
         stmt = stmt.where(Plan.person_id == get_person(session, person).id)
     if plan:
-        stmt = stmt.where(Entry.plan_id == get_plan(session, plan).id)
+        stmt = stmt.where(Entry.plan_id == get_plan(session, plan, person).id)
     if year:
         stmt = stmt.where(Entry.tax_year == year)
     rows, totals = [], defaultdict(lambda: ZERO)

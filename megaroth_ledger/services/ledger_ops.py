@@ -43,10 +43,16 @@ def _posted_balance(
 
 
 def add_earnings(
-    session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal, memo: str | None = None
+    session: Session,
+    plan_name: str,
+    on: dt.date,
+    source: str,
+    amount: Decimal,
+    memo: str | None = None,
+    person: str | None = None,
 ) -> int:
     """A gain or loss of one sub-account (changes the balance, never the basis)."""
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     if source not in SOURCES:
         raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if amount == 0:
@@ -86,7 +92,13 @@ def add_earnings(
 
 
 def assert_balance(
-    session: Session, plan_name: str, on: dt.date, source: str, amount: Decimal, strict: bool = False
+    session: Session,
+    plan_name: str,
+    on: dt.date,
+    source: str,
+    amount: Decimal,
+    strict: bool = False,
+    person: str | None = None,
 ) -> dict:
     """Compare a statement balance with the ledger on ``on`` (entries dated on or before it).
 
@@ -94,7 +106,7 @@ def assert_balance(
     (its provenance); with ``strict`` it is an error instead. An earlier assertion for the same
     plan, date and source is replaced (its difference entry re-figured), not added to.
     """
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     if source not in SOURCES:
         raise UserError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     if amount < 0:
@@ -244,6 +256,7 @@ def convert(
     memo: str | None = None,
     *,
     existing: Conversion | None = None,
+    person: str | None = None,
 ) -> dict:
     """Convert money out of the plan's after-tax sub-account (IRC 72(e)(8), 72(d)(2); Notice
     2014-54). Records the Conversion, the plan-side legs and the IRA-side rollovers in.
@@ -252,7 +265,9 @@ def convert(
     in place (same id); the caller logs the edit."""
     from .forms import aftertax_replay
 
-    plan = get_plan(session, plan_name)
+    plan = (
+        session.get(Plan, existing.plan_id) if existing is not None else get_plan(session, plan_name, person)
+    )
     if existing is not None:
         for old in session.scalars(select(Entry).where(Entry.conversion_id == existing.id)):
             session.delete(old)

@@ -63,14 +63,19 @@ def opening_total(session: Session, plan_id: int, source: str) -> Decimal:
 
 
 def set_opening_basis(
-    session: Session, plan_name: str, source: str, amount: Decimal, now: dt.datetime | None = None
+    session: Session,
+    plan_name: str,
+    source: str,
+    amount: Decimal,
+    now: dt.datetime | None = None,
+    person: str | None = None,
 ) -> dict:
     """Record (replace) the basis in ``plan_name``'s ``source`` opening balance."""
     if source not in BASIS_SOURCES:
         raise UserError(f"opening basis is kept for {', '.join(BASIS_SOURCES)} money, not {source!r}")
     if amount < 0:
         raise UserError(f"--{source} must not be negative")
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     opening = opening_total(session, plan.id, source)
     if not opening:
         raise UserError(

@@ -589,13 +589,26 @@ class Ledger:
         self.notes: list[str] = []
         self.engine = make_engine(url, wait=self.wait, create=write, notes=self.notes)
         self.created_file: Path | None = self.engine.megaroth_path if self.engine.megaroth_created else None
-        from sqlalchemy.exc import InterfaceError, OperationalError
+        from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
         try:
             self.migration = upgrade(self.engine)
         except (OperationalError, InterfaceError) as exc:
             self.engine.dispose()
             raise _connect_error(url, exc) from None
+        except DBAPIError as exc:
+            if getattr(getattr(exc, "orig", None), "sqlstate", None) != "42501":
+                raise  # anything but PostgreSQL's insufficient_privilege is a bug to see
+            # a staff role without DDL rights meeting an older schema (docs/postgresql.md)
+            self.engine.dispose()
+            detail = " ".join(str(getattr(exc, "orig", exc)).split())
+            raise UserError(
+                scrub(
+                    f"cannot create or upgrade the schema of {safe_url(url)}: {detail} "
+                    "(the database owner's role must run megaroth once to upgrade it)",
+                    url,
+                )
+            ) from None
         except UserError as exc:
             self.engine.dispose()
             raise type(exc)(scrub(str(exc), url)) from None

@@ -54,9 +54,13 @@ class Person(Base):
 
 
 class Plan(Base):
+    """A person's workplace plan. The name is unique per person (two clients may both have a
+    ``google-401k``); commands resolve ``--plan NAME`` within ``--person`` (store/lookup.py)."""
+
     __tablename__ = "plan"
+    __table_args__ = (UniqueConstraint("person_id", "name"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), index=True)
     employer: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(10))  # 401k | 403b | 457b
@@ -68,6 +72,32 @@ class Plan(Base):
     source_map: Mapped[str | None] = mapped_column(Text)
 
     person: Mapped[Person] = relationship(back_populates="plans")
+
+
+class Household(Base):
+    """Spouses filing one joint return (issue 13): Form 1040 lines 4a-5b are summed over the
+    members, while each keeps their own limits, Form 8606 and clocks (Form 8606 instructions:
+    each spouse who must file it files their own, also on a joint return)."""
+
+    __tablename__ = "household"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+
+    members: Mapped[list[HouseholdMember]] = relationship(
+        back_populates="household", order_by="HouseholdMember.id", cascade="all, delete-orphan"
+    )
+
+
+class HouseholdMember(Base):
+    """A person in a household; a person files one return, so is in at most one household."""
+
+    __tablename__ = "household_member"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="RESTRICT"), unique=True)
+
+    household: Mapped[Household] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship()
 
 
 class Wages(Base):
