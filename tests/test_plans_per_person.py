@@ -233,7 +233,7 @@ def test_migration_carries_an_existing_ledger_over(megaroth):
     if m.backend == "postgresql":  # the fixture's database is a migrated template copy: empty it
         m.sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     engine = store_db.make_engine(m.url)
-    cfg = store_db._alembic_config(engine)
+    cfg = store_db._alembic_config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")

@@ -109,7 +109,7 @@ def test_a_staff_role_without_ddl_rights_gets_one_line_until_the_owner_upgrades(
     )
     owner_url = pg_server.url(name)
     engine = create_engine(owner_url, poolclass=NullPool)
-    cfg = store_db._alembic_config(engine)
+    cfg = store_db._alembic_config()
     with engine.begin() as conn:  # the owner's schema is an older megaroth's
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
@@ -119,6 +119,18 @@ def test_a_staff_role_without_ddl_rights_gets_one_line_until_the_owner_upgrades(
             text("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO megaroth_staff_t")
         )
         conn.execute(text("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO megaroth_staff_t"))
+        # docs/postgresql.md: tables a later upgrade adds inherit the staff's grants
+        conn.execute(
+            text(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO megaroth_staff_t"
+            )
+        )
+        conn.execute(
+            text(
+                "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO megaroth_staff_t"
+            )
+        )
     engine.dispose()
     staff_url = pg_server.admin_url.set(database=name, username="megaroth_staff_t").render_as_string(
         hide_password=False

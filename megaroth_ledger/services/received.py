@@ -448,12 +448,23 @@ CSV_COLUMNS = (
 )
 
 
-def _plan_for_payer(person_plans: list[Plan], payer: str) -> Plan | None:
+def _plan_for_payer(person_plans: list[Plan], payer: str, where: str = "") -> Plan | None:
+    """The plan a 1099-R's payer names (a plan name, else the one plan of that employer).
+
+    A name or employer that several people's plans share is refused (issue 13): the form would
+    otherwise land on one client's plan by chance; ``--person`` says whose it is."""
     p = payer.strip().casefold()
     by_name = [x for x in person_plans if x.name.casefold() == p]
+    by_employer = [x for x in person_plans if x.employer.strip().casefold() == p]
+    for found in (by_name, by_employer):
+        owners = sorted({x.person.name for x in found})
+        if len(owners) > 1:
+            raise UserError(
+                f"{where}payer {payer!r} matches plans of several people ({', '.join(owners)}); "
+                f"say whose with --person, e.g. --person {owners[0]}"
+            )
     if by_name:
         return by_name[0]
-    by_employer = [x for x in person_plans if x.employer.strip().casefold() == p]
     return by_employer[0] if len(by_employer) == 1 else None
 
 
@@ -604,7 +615,7 @@ def reconcile_1099r_file(session: Session, path: Path, person_name: str | None =
         plans = [p for p in plans if p.person_id == person.id]
     results = []
     for f in forms:
-        plan = _plan_for_payer(plans, f["payer"])
+        plan = _plan_for_payer(plans, f["payer"], f"{path.name}:{f['line']}: ")
         if plan is None:
             raise UserError(
                 f"{path.name}:{f['line']}: payer {f['payer']!r} is not a plan in the ledger (give the plan "
@@ -613,7 +624,7 @@ def reconcile_1099r_file(session: Session, path: Path, person_name: str | None =
         received = {k: f[k] for k in ("box1", "box2a", "box4", "box5", "box10", "box7", "box11")}
         if all(v is None for v in received.values()):
             raise UserError(f"{path.name}:{f['line']}: the form has no boxes filled in")
-        payload = reconcile_1099r(session, plan.name, f["year"], received)
+        payload = reconcile_1099r(session, plan.name, f["year"], received, plan.person)
         derived_flags = _derived_2b(session, plan, f["year"], f["box7"])
         for flag, key in (
             ("box2b_not_determined", "box2b_taxable_not_determined"),
@@ -763,7 +774,7 @@ def status(session: Session, person_name: str, year: int) -> dict:
         }
         sp = session.begin_nested()
         try:
-            payload = reconcile_1099r(session, plan.name, year, boxes)
+            payload = reconcile_1099r(session, plan.name, year, boxes, plan.person)
         except UserError as exc:
             payload = {"match": False, "diff": [], "notes": [str(exc)]}
         finally:
