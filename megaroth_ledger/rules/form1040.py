@@ -105,6 +105,6 @@ def joint_lines(per_spouse: list[dict[str, Decimal | None]]) -> dict[str, Decima
         keys += [k for k in lines if k not in keys]
     out: dict[str, Decimal | None] = {}
     for k in keys:
-        values = [lines.get(k) for lines in per_spouse if lines.get(k) is not None]
+        values = [v for lines in per_spouse if (v := lines.get(k)) is not None]
         out[k] = sum(values, ZERO) if values else None
     return out
