@@ -247,3 +247,21 @@ def test_reconcile_needs_a_plan_or_person_and_account(ann):
         ok=False,
     )
     assert r.exit_code == 2 and "box5" in r.output
+
+
+def test_roth_ira_box_2a_rule_is_cited_not_unconfirmed(ida):
+    """Box 2a blank with 2b checked is what the 1099-R instructions tell a Roth IRA custodian to
+    do ("report the gross distribution in box 1 but generally leave box 2a blank. Mark the Taxable
+    amount not determined checkbox in 2b. Use code J, T, or Q"; the form's recipient instructions:
+    the payer generally isn't required to compute the taxable amount, "You must compute any taxable
+    amount on Form 8606"): the note says so and is no longer flagged UNCONFIRMED."""
+    ida(
+        "ira", "distribute", "--person", "ida", "--date", "2018-06-01", "--account", "roth", "--amount", "700"
+    )
+    doc = ida.json("form", "1099-r", "--person", "ida", "--year", "2018")
+    (w,) = [w for w in doc["warnings"] if w["code"] == "roth-ira-1099r"]
+    assert "UNCONFIRMED" not in w["message"]
+    assert "Instructions for Forms 1099-R and 5498" in w["message"]
+    assert "box 2a blank" in w["message"] and "Form 8606 Part III" in w["message"]
+    (f,) = doc["forms"]
+    assert (f["box2a"], f["box2b_taxable_not_determined"], f["box7"]) == (None, True, "J")

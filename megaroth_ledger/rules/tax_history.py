@@ -48,11 +48,23 @@ from .ordering import EXCEPTIONS
 
 _RANK = {"contribution": 0, "earnings": 1, "distribution": 2}
 
+#: The Roth IRA custodian's 1099-R. Instructions for Forms 1099-R and 5498 (Roth IRA distributions,
+#: as printed in the 2022 instructions): "For distributions from a Roth IRA, report the gross
+#: distribution in box 1 but generally leave box 2a blank. Mark the Taxable amount not determined
+#: checkbox in 2b. Use code J, T, or Q as appropriate in box 7"; the form's own Instructions for
+#: Recipient: "Roth IRAs. For distributions from a Roth IRA, generally the payer isn't required to
+#: compute the taxable amount. You must compute any taxable amount on Form 8606" and "Box 2b. If
+#: the first box is checked, the payer was unable to determine the taxable amount, and box 2a
+#: should be blank". Codes (Guide to Distribution Codes): Q "if you know that the participant meets
+#: the 5-year holding period and" 59 1/2, death or disability; T "if you do not know if the 5-year
+#: holding period has been met but" 59 1/2, death or disability; J otherwise. (Confirmed in issue
+#: 11; formerly flagged UNCONFIRMED.)
 ROTH_1099R_WARNING = (
-    "UNCONFIRMED: the Roth IRA custodian's 1099-R is shown with box 1 = the distribution, box 2a blank and "
-    "2b 'taxable amount not determined' checked, code Q (five years met and 59 1/2, death or disability), "
-    "T (59 1/2, death or disability, five years not met or not known to the custodian) or J (otherwise); a "
-    "custodian that does not know of your other Roth IRAs may use T where the ledger shows Q"
+    "the Roth IRA custodian's 1099-R: box 1 = the distribution, box 2a blank and 2b 'taxable amount not "
+    "determined' checked, code Q (five years met and 59 1/2, death or disability), T (59 1/2, death or "
+    "disability, the five years not known to the custodian) or J (otherwise) (Instructions for Forms 1099-R "
+    "and 5498); the taxable part is figured on Form 8606 Part III. A custodian that does not know of your "
+    "other Roth IRAs or earlier contributions may use T where the ledger shows Q"
 )
 QUALIFIED_WARNING = (
     "Roth IRA distributions are treated as nonqualified unless made after the 5-taxable-year "
