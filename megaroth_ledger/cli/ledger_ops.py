@@ -263,7 +263,10 @@ def ira_recharacterize(
 @click.option(
     "--after-due-date",
     is_flag=True,
-    help="An excess withdrawn after the due date of the return (IRC 408(d)(5)), without earnings.",
+    help=(
+        "An excess withdrawn after the due date of the return, without earnings: traditional under IRC "
+        "408(d)(5); Roth: recorded as the Roth IRA distribution it is (ordering rules, Form 5329 line 20)."
+    ),
 )
 @click.option(
     "--nondeductible", type=AMOUNT, help="Nondeductible part of a traditional contribution returned."
@@ -275,7 +278,9 @@ def ira_return(
 ) -> None:
     """A contribution paid back: by the due date with its net income it counts as never made
     (IRC 408(d)(4); the net income is taxable for that year); an excess withdrawn after the due
-    date stops the 6% excise from the next year on (Form 5329).
+    date stops the 6% excise from the next year on (Form 5329). A Roth IRA excess withdrawn after
+    the due date is a Roth IRA distribution (regular contributions come out first, so it is not
+    taxed; IRC 408A(d)(4)(B)) that reduces the excess carried into that year (IRC 4973(f)(2)(A)).
 
     Example: megaroth ira return --person ann --date 2026-03-02 --account roth --amount 7000 --earnings 312.40 --tax-year 2025
     """
@@ -288,10 +293,20 @@ def ira_return(
     if fmt == "json":
         emit(res, fmt)
         return
-    click.echo(
-        f"recorded returned contribution #{res['id']}: {person_name} {tax_year} {account} {amount:,.2f}"
-        + (f" + {res['earnings']:,.2f} earnings" if res["earnings"] is not None else " (after the due date)")
-    )
+    if res.get("recorded_as") == "distribution":
+        click.echo(
+            f"recorded Roth IRA distribution #{res['id']}: {person_name} {on.isoformat()} {amount:,.2f}, the "
+            f"{tax_year} excess withdrawn after the due date (Form 8606 Part III; Form 5329 line 20)"
+        )
+    else:
+        click.echo(
+            f"recorded returned contribution #{res['id']}: {person_name} {tax_year} {account} {amount:,.2f}"
+            + (
+                f" + {res['earnings']:,.2f} earnings"
+                if res["earnings"] is not None
+                else " (after the due date)"
+            )
+        )
     for w in res["warnings"]:
         click.echo(f"warning [{w['code']}]: {w['message']}", err=True)
 

@@ -91,6 +91,57 @@ def part_iv(inp: ExcessYear) -> tuple[dict[str, Decimal | None], Decimal]:
     return _part(inp, ("18", "19", "20", "", "21", "22", "23", "24", "25"), "Roth IRAs")
 
 
+def line_10(limit: Decimal, traditional: Decimal, roth: Decimal) -> Decimal:
+    """Form 5329 line 10, the unused traditional IRA limit that absorbs last year's excess.
+
+    IRC 4973(b)(2)(C): last year's excess is reduced by "the excess (if any) of the maximum amount
+    allowable as a deduction under section 219 for the taxable year over the amount contributed
+    (determined without regard to section 219(f)(6)) to the accounts or for the annuities (including
+    the amount contributed to a Roth IRA) for the taxable year" -- the 219 amount "computed without
+    regard to section 219(g)" (the same subsection), i.e. the contribution limit, not the deduction
+    phase-out. Instructions for Form 5329, line 10: "Enter the difference, if any, of your contribution
+    limit for traditional IRAs less your contributions to traditional IRAs and Roth IRAs for [the
+    year]". ``traditional`` / ``roth`` are the year's regular contributions as they finally stand
+    (returned ones by the due date count as not contributed, IRC 4973(b) last sentence;
+    recharacterized ones in the second IRA).
+
+    Hand-worked: limit 7,000, traditional 0, Roth 4,000 -> 3,000; Roth 7,500 -> 0."""
+    return max(ZERO, limit - traditional - roth)
+
+
+def line_11(distributions_taxable: Decimal, conversions_taxable: Decimal) -> Decimal:
+    """Form 5329 line 11: "Enter on line 11 any withdrawals from your traditional IRAs that are
+    included in your income. Don't include any withdrawn contributions reported on line 12"
+    (Instructions for Form 5329); IRC 4973(b)(2)(A): "the distributions out of the account for the
+    taxable year which were included in the gross income of the payee under section 408(d)(1)".
+
+    - ``distributions_taxable``: the taxable part of the year's traditional IRA distributions (Form
+      8606 line 15c, or all of them without basis). An excess withdrawn under IRC 408(d)(5) is line
+      12, not here; the net income of a contribution returned by the due date is included under
+      408(d)(4), not 408(d)(1), and is not here either.
+    - ``conversions_taxable``: the taxable part of the year's conversions (Form 8606 line 18): a
+      converted amount "is treated as a distribution from the traditional IRA ... for purposes of
+      section 408" (Treas. Reg. 1.408A-4 A-1(c)) and "is includible in gross income as a distribution
+      according to the rules of section 408(d)(1) and (2)" (A-7(a)); its nontaxable (basis) part is
+      not included in income and does not reduce the excess.
+
+    Hand-worked: a 2,000 distribution taxable 1,600 and a 5,000 conversion taxable 400 -> 2,000."""
+    return max(ZERO, distributions_taxable) + max(ZERO, conversions_taxable)
+
+
+def line_20(distributions: Decimal, prior_excess: Decimal, whole_balance_withdrawn: bool) -> Decimal:
+    """Form 5329 line 20: "Generally, enter the amount from Form 8606, line 19, plus any qualified
+    distributions. But if you withdrew the entire balance of all your Roth IRAs, don't enter less
+    than the amount on Form 5329, line 18" (Instructions for Form 5329, Part IV; their example: a
+    1,000 excess, the whole balance of 800 withdrawn -> 1,000 on line 20, not 800). IRC
+    4973(f)(2)(A): last year's Roth excess is reduced by "the distributions out of the accounts for
+    the taxable year". ``distributions`` are the year's Roth IRA distributions (qualified or not; not
+    rollovers, recharacterizations or contributions returned under IRC 408(d)(4))."""
+    if whole_balance_withdrawn and distributions > 0:
+        return max(distributions, prior_excess)
+    return distributions
+
+
 def part_i(items: list[tuple[Decimal, str | None]]) -> dict[str, Decimal | str | None]:
     """Form 5329 Part I from (amount of an early distribution included in income, its exception
     number or None): line 1 = their total; line 2 = the part an exception covers (with the number,

@@ -159,24 +159,28 @@ def form_5329(session: Session, person_name: str, year: int) -> dict:
         cur_t = chk.traditional_excess if chk else ZERO
         cur_r = chk.roth_excess if chk else ZERO
         room_t = room_r = dist_t = dist_r = withdrawn = ZERO
+        if prior_t > 0 and prior_r > 0:
+            raise UnsupportedSituation(
+                f"Form 5329 {y}: excess contributions carried into {y} in both traditional IRAs (line 9: "
+                f"{prior_t:,.2f}) and Roth IRAs (line 18: {prior_r:,.2f}): lines 10 and 19 both draw on the same "
+                f"{y} contribution limit (IRC 4973(b)(2)(C), 4973(f)(2)(B)) and the Form 5329 instructions do not "
+                "say how it is shared between them -- not supported"
+            )
         if prior_t > 0:
-            if roth_c > 0:
-                raise UnsupportedSituation(
-                    f"Form 5329 {y} line 10: a traditional IRA excess carried from {y - 1} in a year with Roth IRA "
-                    "contributions -- how the unused limit is shared is not derived"
-                )
             f, _ = ira_limits.facts(session, person, y)
             from ..rules.ira_limits import traditional_limit
 
-            room_t = max(ZERO, traditional_limit(f) - trad_c)
+            # line 10: the limit less the year's traditional AND Roth contributions (IRC 4973(b)(2)(C))
+            room_t = rules.line_10(traditional_limit(f), trad_c, roth_c)
             if any(
                 e.kind in ("distribution", "conversion") and e.account == "traditional" and e.date.year == y
                 for e in events
             ):
-                raise UnsupportedSituation(
-                    f"Form 5329 {y} line 11: traditional IRA distributions or conversions in a year with an excess "
-                    f"carried from {y - 1} are not derived"
-                )
+                # line 11: the taxable part of the year's traditional IRA distributions and conversions
+                from . import forms
+
+                r8606 = forms._compute_year(session, person_name, y)[0].f8606
+                dist_t = rules.line_11(r8606.traditional_taxable, r8606.conversion_taxable)
             withdrawn = sum(
                 (
                     from_cents(e.amount_cents)
@@ -192,13 +196,17 @@ def form_5329(session: Session, person_name: str, year: int) -> dict:
                     f"`megaroth tax-year set --year {y}`"
                 )
             room_r = max(ZERO, chk.roth_worksheet.lines["8"] - trad_c - roth_c)
-            dist_r = sum(
-                (
-                    from_cents(e.amount_cents)
-                    for e in events
-                    if e.kind == "distribution" and e.account == "roth" and e.date.year == y
+            dist_r = rules.line_20(
+                sum(
+                    (
+                        from_cents(e.amount_cents)
+                        for e in events
+                        if e.kind == "distribution" and e.account == "roth" and e.date.year == y
+                    ),
+                    ZERO,
                 ),
-                ZERO,
+                prior_r,
+                roth_values.get(y) == ZERO,
             )
         target = y == year
         later_t = sum(

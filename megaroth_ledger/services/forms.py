@@ -627,7 +627,7 @@ def return_suspects(session: Session, person_name: str, year: int) -> list[str]:
         .where(IraEvent.person_id == person.id, IraEvent.kind == "distribution")
         .order_by(IraEvent.date)
     ):
-        if ev.date.year != year:
+        if ev.date.year != year or ev.after_due_date:  # an excess withdrawn after the due date, as recorded
             continue
         for y in (ev.date.year, ev.date.year - 1):
             if y < ev.date.year and ev.date > extended_due_date(y):

@@ -644,8 +644,8 @@ def ira_return(
     ``after_due_date``: an excess traditional IRA contribution withdrawn later under IRC 408(d)(5) --
     only when the year's traditional contributions did not exceed the 219(b)(1)(A) dollar amount and
     no deduction was taken for the amount withdrawn; otherwise it is an ordinary (taxable)
-    distribution and is refused here. A Roth IRA excess withdrawn after the due date is refused
-    (not supported)."""
+    distribution and is refused here. A Roth IRA excess withdrawn after the due date is recorded as
+    the Roth IRA distribution it is (:func:`_roth_excess_after_due_date`)."""
     from ..rules.dates import age_at_year_end, extended_due_date
     from ..rules.limits import limits_for
     from .ira_limits import contributions_for, year_check
@@ -693,11 +693,7 @@ def ira_return(
                 "withdrawn without its earnings (IRC 408(d)(5))"
             )
         if account == "roth":
-            raise UnsupportedSituation(
-                "a Roth IRA excess contribution withdrawn after the due date is not supported (its Form 8606 "
-                "Part III and Form 5329 Part IV treatment is not derived); the excess keeps owing 6% a year "
-                "(IRC 4973(f)) until it is absorbed or withdrawn"
-            )
+            return _roth_excess_after_due_date(session, person, person_name, on, amount, tax_year)
         dollar = limits_for(tax_year).ira_limit_for_age(age_at_year_end(person.born, tax_year))
         nd_events = sum(
             (from_cents(ev.nondeductible_cents) or Decimal("0") for ev in events), Decimal("0.00")
@@ -762,6 +758,74 @@ def ira_return(
         "paid": amount + (earnings_v or Decimal("0.00")),
         "nondeductible": nd,
         "warnings": list(res.findings) if res is not None else [],
+    }
+
+
+def _roth_excess_after_due_date(
+    session: Session, person, person_name: str, on: dt.date, amount: Decimal, tax_year: int
+) -> dict:
+    """An excess Roth IRA contribution for ``tax_year`` withdrawn after the due date of that year's
+    return (including extensions). No rule treats it as not contributed (IRC 408(d)(4) and the 4973(f)
+    last sentence cover distributions by the due date only), so it is an ordinary Roth IRA
+    distribution, recorded as one:
+
+    - it is taxed under the ordering rules -- regular contributions first (IRC 408A(d)(4)(B); Form 8606
+      Part III, line 19 less the line 22 basis, in which the excess contribution is included) -- so
+      withdrawing no more than the regular contributions is not taxable, and no earnings come out with
+      it (only a distribution by the due date must carry its net income, IRC 408(d)(4)(C));
+    - it reduces the excess carried into the year of the withdrawal: IRC 4973(f)(2)(A) ("reduced by
+      ... the distributions out of the accounts for the taxable year"), Form 5329 line 20 ("the amount
+      from Form 8606, line 19, plus any qualified distributions"); the 6% of IRC 4973(a) is owed for
+      every year whose December 31 found the excess in (Form 5329 Part IV, lines 18-25);
+    - the custodian reports it with code J, T or Q like any Roth IRA distribution.
+
+    Refused when ``tax_year`` shows no Roth IRA excess, or ``amount`` is above it (the rest is an
+    ordinary distribution: ``ira distribute``)."""
+    from .ira_limits import year_check
+
+    chk = year_check(session, person_name, tax_year)
+    excess = chk.roth_excess if chk is not None else Decimal("0.00")
+    if excess <= 0:
+        raise UserError(
+            f"the ledger shows no {tax_year} Roth IRA excess contribution for {person_name} (check the {tax_year} "
+            f"filing status and MAGI with `megaroth tax-year show --year {tax_year}`); a Roth IRA withdrawal that "
+            "is not an excess is recorded with `megaroth ira distribute --account roth`"
+        )
+    if amount > excess:
+        raise UserError(
+            f"the {tax_year} Roth IRA excess is {excess:,.2f}; {amount:,.2f} is more -- withdraw the excess with "
+            "`ira return --after-due-date` and anything else with `ira distribute --account roth`"
+        )
+    ev = IraEvent(
+        person_id=person.id,
+        date=on,
+        tax_year=on.year,
+        kind="distribution",
+        account="roth",
+        amount_cents=to_cents(amount),
+        after_due_date=True,
+        memo=(
+            f"excess {tax_year} Roth IRA contribution withdrawn after the due date: a Roth IRA distribution "
+            "(IRC 408A(d)(4)(B)) reducing the carried excess (IRC 4973(f)(2)(A), Form 5329 line 20)"
+        ),
+    )
+    session.add(ev)
+    session.flush()
+    record_change(session, "add", "ira-event", ev.id, None, snapshot(ev), person_id=person.id)
+    return {
+        "id": ev.id,
+        "person": person_name,
+        "date": on,
+        "tax_year": tax_year,
+        "account": "roth",
+        "amount": amount,
+        "earnings": None,
+        "after_due_date": True,
+        "paid": amount,
+        "nondeductible": Decimal("0.00"),
+        "recorded_as": "distribution",
+        "excess": excess,
+        "warnings": [],
     }
 
 
