@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -194,6 +194,34 @@ def write_session(ctx: click.Context, plans: Sequence[str] | None = None) -> Ite
     committed on success and rolled back on error. Creates a missing ledger."""
     with get_ledger(ctx, write=True).write_session(plans) as session:
         yield session
+
+
+def progress_enabled() -> bool:
+    """A progress bar is drawn only when stderr is a terminal (never into a file or a pipe)."""
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr for a batch command (one step per person), shown only
+    on a terminal (:func:`progress_enabled`); yields ``step(name)``. stdout is untouched, so
+    ``--format json`` output stays clean."""
+    if not progress_enabled() or total < 1:
+        yield lambda _name: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as prog:
+        task = prog.add_task(label, total=total)
+        yield lambda name: prog.update(task, advance=1, description=f"{label} {name}")
 
 
 def shell_quote(value: str) -> str:

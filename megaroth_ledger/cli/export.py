@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, read_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, progress, read_session
 
 
 def _rate(ctx, param, value):
@@ -191,7 +191,6 @@ def _write_one(
 
 def _export_all(ctx, year, all_years, folder: Path, args, on) -> None:
     """``export --all-people``: one workbook per person into ``folder``, one line each."""
-    import sys
 
     from ..errors import UserError
     from ..files import make_private_dirs, os_error
@@ -213,7 +212,7 @@ def _export_all(ctx, year, all_years, folder: Path, args, on) -> None:
             raise UserError("the ledger has no people yet: nothing to export")
         files = preparer.workbook_names(names, suffix)
         written, failed = 0, []
-        with _progress(len(names), "exporting", enabled=sys.stderr.isatty()) as step:
+        with progress(len(names), "exporting") as step:
             for name in names:
                 out = folder / files[name]
                 known = svc.person_years(session, name)
@@ -239,32 +238,6 @@ def _export_all(ctx, year, all_years, folder: Path, args, on) -> None:
     )
     if failed:
         ctx.exit(max(failed))
-
-
-def _progress(total: int, label: str, enabled: bool):
-    """A transient progress bar on stderr (a terminal only); yields ``step(name)``."""
-    from contextlib import contextmanager
-
-    @contextmanager
-    def bar():
-        if not enabled:
-            yield lambda _name: None
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-            transient=True,
-        ) as prog:
-            task = prog.add_task(label, total=total)
-            yield lambda name: prog.update(task, advance=1, description=f"{label} {name}")
-
-    return bar()
 
 
 @click.command("project")
@@ -419,7 +392,6 @@ def _report_household(ctx, name: str, year: int, fmt: str) -> None:
 
 
 def _report_all(ctx, year: int, fmt: str) -> None:
-    import sys
 
     from ..errors import UserError
     from ..reports.output import Column, Table
@@ -429,7 +401,7 @@ def _report_all(ctx, year: int, fmt: str) -> None:
     summaries, overview = [], []
     with read_session(ctx) as session:
         names = [p.name for p in preparer.people(session)]
-        with _progress(len(names), "summarising", enabled=sys.stderr.isatty() and fmt == "table") as step:
+        with progress(len(names), "summarising") as step:
             for name in names:
                 try:
                     data = svc.year_summary(session, name, year, as_of=dt.date.today())

@@ -11,6 +11,7 @@ from .common import (
     emit,
     format_option,
     plan_option,
+    progress,
     read_session,
     shell_quote,
     write_session,
@@ -49,7 +50,8 @@ def person_add(ctx, name: str, born) -> None:
 @click.pass_context
 def person_list(ctx, year, fmt: str) -> None:
     """List people: their plans and ledger rows; with --year the year's elective deferrals,
-    after-tax in, converted, taxable, and warnings.
+    after-tax in, converted, taxable, warnings, and the checks of `megaroth check --person P
+    --year Y` that fail or warn (JSON: failing_checks, check_warnings).
 
     Example: megaroth person list --year 2025 --format json
     """
@@ -57,7 +59,11 @@ def person_list(ctx, year, fmt: str) -> None:
     from ..services import preparer
 
     with read_session(ctx) as session:
-        rows = preparer.overview(session, year)
+        if year is None:
+            rows = preparer.overview(session)
+        else:
+            with progress(len(preparer.people(session)), "summarising") as step:
+                rows = preparer.overview(session, year, step)
     cols = [Column("name", "Name"), Column("born", "Born"), Column("plans", "Plans"), Column("rows", "Rows")]
     if year is not None:
         cols += [
@@ -66,12 +72,17 @@ def person_list(ctx, year, fmt: str) -> None:
             Column("converted", "Converted", True),
             Column("taxable", "Taxable", True),
             Column("warnings", "Warnings"),
+            Column("checks", "Checks failing / warning"),
         ]
     view = [
         {
             **r,
             "plans": ", ".join(r["plans"]),  # the table's text; JSON keeps the lists
             "warnings": "; ".join([w["code"] for w in r.get("warnings", [])] + r.get("not_available", [])),
+            "checks": "; ".join(
+                [f"FAIL {c['name']}" for c in r.get("failing_checks", [])]
+                + [f"warn {c['name']}" for c in r.get("check_warnings", [])]
+            ),
         }
         for r in rows
     ]

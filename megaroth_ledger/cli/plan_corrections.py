@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, write_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, plan_option, write_session
 
 
 @click.group("correction")
@@ -13,7 +13,7 @@ def correction() -> None:
 
 
 @correction.command("add")
-@click.option("--plan", "plan_name", required=True)
+@plan_option(help="The plan that paid it (see `megaroth plan list`).")
 @click.option(
     "--date", "on", type=DATE, required=True, help="Date the plan paid the corrective distribution."
 )
@@ -28,7 +28,7 @@ def correction() -> None:
 )
 @format_option
 @click.pass_context
-def correction_add(ctx, plan_name, on, kind, tax_year, amount, earnings, source, fmt) -> None:
+def correction_add(ctx, plan_name, person_name, on, kind, tax_year, amount, earnings, source, fmt) -> None:
     """Record a corrective distribution: a 402(g) excess deferral paid out by April 15 of the next year
     (1099-R codes P and 8 on separate forms; settles the EXCESS_DEFERRAL warning).
 
@@ -37,7 +37,9 @@ def correction_add(ctx, plan_name, on, kind, tax_year, amount, earnings, source,
     from ..services import plan_corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.correction_add(session, plan_name, on, kind, tax_year, amount, earnings, source)
+        res = svc.correction_add(
+            session, plan_name, on, kind, tax_year, amount, earnings, source, person=person_name
+        )
     if fmt == "json":
         emit(res, fmt)
         return

@@ -140,6 +140,23 @@ def failing(checks: list[dict], strict: bool = False) -> list[dict]:
     return [c for c in checks if c["status"] in bad]
 
 
+def person_result(person: str, checks: list[dict], strict: bool = False) -> dict:
+    """One person's line of ``check --all-people`` (and ``person list --year``): the checks
+    that fail, those that only warn, and whether the person passes (warnings fail only with
+    ``strict``, as for ``megaroth check``)."""
+    failed = [c for c in checks if c["status"] == "fail"]
+    warned = [c for c in checks if c["status"] == "warn"]
+    status = "fail" if failed else "warn" if warned else "ok"
+    return {
+        "person": person,
+        "status": status,
+        "passed": not failing(checks, strict),
+        "failing": [{"name": c["name"], "message": c["message"]} for c in failed],
+        "warnings": [{"name": c["name"], "message": c["message"]} for c in warned],
+        "checks": checks,
+    }
+
+
 # ------------------------------------------------------------------ the checks
 
 

@@ -488,8 +488,11 @@ def correction_rows(session: Session, person_name: str, years: list[int]) -> lis
 # report year
 
 
-def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.date) -> dict:
-    """``megaroth report year``: the workbook's Summary for one year, as a payload."""
+def year_summary(
+    session: Session, person_name: str, year: int, *, as_of: dt.date, checks: list[dict] | None = None
+) -> dict:
+    """``megaroth report year``: the workbook's Summary for one year, as a payload. ``checks``:
+    this person-year's ``megaroth check`` results when the caller already ran them."""
     from ..reports.advice import advice_for
     from . import headroom
 
@@ -521,7 +524,12 @@ def year_summary(session: Session, person_name: str, year: int, *, as_of: dt.dat
     lim_payload = ira_limits.check_payload(lim) if lim is not None else None
     if lim_payload is not None:
         warnings += [dict(w, origin="IRA limits") for w in lim_payload["warnings"]]
-    failed = failing_checks(session, person.name, year)
+    if checks is None:
+        failed = failing_checks(session, person.name, year)
+    else:
+        from . import check
+
+        failed = check.failing(checks)
     warnings += [dict(w, origin="megaroth check") for w in check_warnings(failed)]
     for w in warnings:
         w["advice"] = advice_for(w)

@@ -70,10 +70,11 @@ def correction_add(
     amount: Decimal,
     earnings: Decimal | None = None,
     source: str | None = None,
+    person: str | None = None,
 ) -> dict:
     from . import headroom
 
-    plan = get_plan(session, plan_name)
+    plan = get_plan(session, plan_name, person)
     earnings = earnings if earnings is not None else Decimal("0.00")
     if kind == "excess-deferral" and source is None:
         used = set(

@@ -28,8 +28,13 @@ def people(session: Session) -> list[Person]:
     return list(session.scalars(select(Person).order_by(Person.name)))
 
 
-def overview(session: Session, year: int | None = None) -> list[dict]:
-    """One dict per person (sorted by name): plans, ledger rows and, with ``year``, headline figures."""
+def overview(session: Session, year: int | None = None, step=None) -> list[dict]:
+    """One dict per person (sorted by name): plans, ledger rows and, with ``year``, headline
+    figures, warnings and the checks of ``megaroth check --person P --year Y`` that fail
+    (``failing_checks``) or warn (``check_warnings``). ``step(name)`` is called after each
+    person (a progress bar)."""
+    from . import check
+
     plans: dict[int, list[str]] = {}
     for pid, name in session.execute(select(Plan.person_id, Plan.name).order_by(Plan.name)):
         plans.setdefault(pid, []).append(name)
@@ -55,19 +60,25 @@ def overview(session: Session, year: int | None = None) -> list[dict]:
             "rows": int(entry_rows.get(p.id, 0)) + int(ira_rows.get(p.id, 0)),
         }
         if year is not None:
-            row.update(headline(session, p.name, year))
+            checks = check.run(session, p.name, year)
+            row.update(headline(session, p.name, year, checks))
+            checked = check.person_result(p.name, checks)
+            row["failing_checks"] = checked["failing"]
+            row["check_warnings"] = checked["warnings"]
         out.append(row)
+        if step is not None:
+            step(p.name)
     return out
 
 
-def headline(session: Session, person: str, year: int) -> dict:
+def headline(session: Session, person: str, year: int, checks: list[dict] | None = None) -> dict:
     """The year's headline figures of ``report year`` for one person (or why they are missing)."""
     import datetime as dt
 
     from .export import year_summary
 
     try:
-        s = year_summary(session, person, year, as_of=dt.date.today())
+        s = year_summary(session, person, year, as_of=dt.date.today(), checks=checks)
     except UserError as exc:  # e.g. UnsupportedSituation: unknown money sources
         s = {"error": str(exc)}
     return {"year": year, **headline_of(s)}
