@@ -8,7 +8,7 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from megaroth_ledger.rules.form1040 import joint_lines
+from megaroth_ledger.rules.form1040 import joint_lines, joint_lines_rounded
 
 D = Decimal
 
@@ -199,3 +199,58 @@ def test_joint_lines_rule():
     }
     assert joint_lines([{"4b": D("0.00")}, {"4b": None}]) == {"4b": D("0.00")}
     assert joint_lines([{"4a": D("5")}, {"5b": D("7")}]) == {"4a": D("5"), "5b": D("7")}
+
+
+def test_joint_lines_rounded_add_cents_then_round_the_total():
+    """Form 1040 instructions: add with cents, round only the total (4a, 5a, 5b); 4b is the
+    sum of each spouse's own whole-dollar Form 8606."""
+    exact = [
+        {"4a": D("100.40"), "4b": D("10.40"), "5a": D("0.30"), "5b": None},
+        {"4a": D("200.40"), "4b": D("20.40"), "5a": D("0.30"), "5b": None},
+    ]
+    rounded = [
+        {"4a": D("100.00"), "4b": D("10.00"), "5a": D("0.00"), "5b": None},
+        {"4a": D("200.00"), "4b": D("20.00"), "5a": D("0.00"), "5b": None},
+    ]
+    got = joint_lines_rounded(exact, rounded)
+    assert got == {"4a": D("301.00"), "4b": D("30.00"), "5a": D("1.00"), "5b": None}
+    # the naive sum of rounded lines would be one dollar short on 4a and 5a
+    assert joint_lines(rounded)["4a"] == D("300.00") and joint_lines(rounded)["5a"] == D("0.00")
+
+
+def test_household_form_1040_round_rounds_the_joint_total(couple):
+    m = couple
+    for plan, person in (("acme-401k", "ann"), ("beta-401k", "bob")):
+        m(
+            "contribution",
+            "add",
+            "--plan",
+            plan,
+            "--date",
+            "2025-03-01",
+            "--source",
+            "aftertax",
+            "--amount",
+            "1000",
+        )
+        m(
+            "earnings",
+            "add",
+            "--plan",
+            plan,
+            "--date",
+            "2025-03-02",
+            "--source",
+            "aftertax",
+            "--amount",
+            "0.30",
+        )
+        m("convert", "--plan", plan, "--date", "2025-03-03", "--amount", "1000.30", "--to", "in-plan")
+    exact = m.json("form", "1040", "--household", "ann-and-bob", "--year", "2025")["lines"]
+    joint = m.json("form", "1040", "--household", "ann-and-bob", "--year", "2025", "--round")
+    ann = m.json("form", "1040", "--person", "ann", "--year", "2025", "--round")["lines"]
+    bob = m.json("form", "1040", "--person", "bob", "--year", "2025", "--round")["lines"]
+    assert joint["by_member"] == {"ann": ann, "bob": bob}
+    assert exact["5b"] == "500.60" and joint["lines"]["5b"] == "501.00"  # round(500.30 + 0.30)
+    assert D(ann["5b"]) + D(bob["5b"]) == D("500.00")  # each spouse's own line rounds down
+    assert exact["5a"] == "32500.60" and joint["lines"]["5a"] == "32501.00"

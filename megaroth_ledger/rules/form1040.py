@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..money import ZERO
+from ..money import ZERO, round_dollars
 
 IRR_WARNING = (
     "UNCONFIRMED: an in-plan Roth rollover is reported on lines 5a/5b from its code-G 1099-R; "
@@ -107,4 +107,33 @@ def joint_lines(per_spouse: list[dict[str, Decimal | None]]) -> dict[str, Decima
     for k in keys:
         values = [v for lines in per_spouse if (v := lines.get(k)) is not None]
         out[k] = sum(values, ZERO) if values else None
+    return out
+
+
+#: Joint lines whose whole-dollar figure is taken from one form per spouse (each spouse's own
+#: Form 8606 is already in whole dollars when rounding), so the rounded sum is the sum of them.
+FROM_SPOUSE_FORMS = frozenset({"4b"})
+
+
+def joint_lines_rounded(
+    exact: list[dict[str, Decimal | None]], rounded: list[dict[str, Decimal | None]]
+) -> dict[str, Decimal | None]:
+    """Whole-dollar lines 4a-5b of a joint return.
+
+    Form 1040 instructions, "Rounding Off to Whole Dollars": "If you have to add two or more
+    amounts to figure the amount to enter on a line, include cents when adding the amounts and
+    round off only the total." So 4a, 5a and 5b (the spouses' 1099-R boxes added up) are the
+    rounded sum of the exact amounts, which can differ by a dollar from the sum of each spouse's
+    rounded line. Line 4b comes from each spouse's own Form 8606 (a separate form per spouse,
+    whole dollars when rounding: Instructions for Form 8606), so it is the sum of the spouses'
+    rounded 4b (:data:`FROM_SPOUSE_FORMS`).
+    """
+    exact_sum = joint_lines(exact)
+    rounded_sum = joint_lines(rounded)
+    out: dict[str, Decimal | None] = {}
+    for k, v in exact_sum.items():
+        if k in FROM_SPOUSE_FORMS:
+            out[k] = rounded_sum.get(k)
+        else:
+            out[k] = round_dollars(v) if v is not None else None
     return out

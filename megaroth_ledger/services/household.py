@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UserError
-from ..rules.form1040 import joint_lines
+from ..rules.form1040 import joint_lines, joint_lines_rounded
 from ..store.lookup import get_person
 from ..store.models import Household, HouseholdMember
 
@@ -75,17 +75,24 @@ def list_households(session: Session) -> list[dict]:
 def form_1040(
     session: Session, name: str, year: int, *, explain: bool = False, rounded: bool = False
 ) -> dict:
-    """The joint return's lines 4a-5b: the sum of each spouse's ``form 1040 --person`` lines
-    (with ``rounded``, of their whole-dollar lines, so each equals the spouse's own form)."""
+    """The joint return's lines 4a-5b: the sum of each spouse's ``form 1040 --person`` lines.
+    With ``rounded``: the spouses' exact amounts added, then the total rounded (4a, 5a, 5b),
+    and the sum of their whole-dollar Forms 8606 for 4b (:func:`rules.form1040.joint_lines_rounded`);
+    ``by_member`` shows each spouse's own whole-dollar lines."""
     from . import forms
 
     members = member_names(session, name)
     per = {m: forms.form_1040(session, m, year, explain=explain, rounded=rounded) for m in members}
+    if rounded:
+        exact = [forms.form_1040(session, m, year)["lines"] for m in members]
+        lines = joint_lines_rounded(exact, [p["lines"] for p in per.values()])
+    else:
+        lines = joint_lines([p["lines"] for p in per.values()])
     payload: dict = {
         "household": name,
         "tax_year": year,
         "members": members,
-        "lines": joint_lines([p["lines"] for p in per.values()]),
+        "lines": lines,
         "by_member": {m: p["lines"] for m, p in per.items()},
         "warnings": [
             dict(w, person=m, message=f"{m}: {w['message']}") for m, p in per.items() for w in p["warnings"]
