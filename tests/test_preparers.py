@@ -186,6 +186,9 @@ def test_export_all_people_refuses_a_file_and_bad_combinations(clients, tmp_path
     assert r.exit_code == 2 and "is a folder for the workbooks" in r.output and not f.exists()
     r = m("export", "--person", "ann", "--all-people", "--year", "2025", "-o", str(tmp_path), ok=False)
     assert r.exit_code == 2 and "one of --person NAME, --all-people or --household NAME" in r.output
+    r = m("export", "--all-people", "--year", "2025", "-o", "-", ok=False)
+    assert r.exit_code == 2 and "writes one person's workbook; give --person NAME" in r.output
+    assert r.stdout == ""
 
 
 def test_export_all_people_names_files_safely(megaroth, tmp_path):
