@@ -32,6 +32,7 @@ REPORTS = [
     ["form", "8606", "--person", "ann", "--year", "2025", "--explain", "--round"],
     ["form", "1040", "--person", "ann", "--year", "2025"],
     ["form", "1040", "--person", "ann", "--year", "2025", "--explain"],
+    ["form", "5329", "--person", "ann", "--year", "2025"],
     ["clocks", "--person", "ann", "--as-of", "2027-03-01"],
     ["withdraw", "--person", "ann", "--amount", "8000", "--date", "2027-06-01"],
     ["contribution", "list", "--person", "ann", "--year", "2025"],
@@ -41,9 +42,13 @@ REPORTS = [
     ["form", "1099-r", "--person", "bob", "--year", "2025"],
     ["form", "8606", "--person", "bob", "--year", "2025"],
     ["form", "1040", "--person", "bob", "--year", "2025"],
+    ["form", "5329", "--person", "bob", "--year", "2025"],
+    ["form", "1040", "--household", "ann-and-bob", "--year", "2025", "--explain"],
+    ["report", "year", "--household", "ann-and-bob", "--year", "2025"],
     ["clocks", "--person", "bob", "--as-of", "2027-03-01"],
     ["person", "list", "--year", "2025"],
     ["report", "year", "--all-people", "--year", "2025"],
+    ["check", "--all-people", "--year", "2025"],
 ]
 
 
@@ -70,10 +75,11 @@ def _session(m: Megaroth, workdir: Path, monkeypatch) -> list[str]:
         "--in-plan-conversion",
     )
     imported = m.json("import", str(SAMPLE), "--person", "bob")
+    m("household", "add", "ann-and-bob", "--members", "ann,bob")
     imported.pop("sha256")
     out.append(repr(imported))
     for argv in REPORTS:
-        out.append(m(*argv, "--format", "json").stdout)
+        out.append(m(*argv, "--format", "json", ok=argv[0] != "check").stdout)
     return out
 
 
