@@ -183,3 +183,16 @@ def test_dry_run_and_failed_commands_log_nothing(ann):
         ok=False,
     )
     assert len(m.json("log")) == before
+
+
+def test_household_add_is_logged(megaroth):
+    m = megaroth
+    for name in ("ann", "bob"):
+        m("person", "add", name, "--born", "1980-01-01")
+    m("household", "add", "ann-and-bob", "--members", "ann,bob")
+    entry = m.json("log")[0]
+    assert (entry["action"], entry["record"], entry["before"]) == ("add", "household", None)
+    assert entry["after"] == {"name": "ann-and-bob", "members": ["ann", "bob"]}
+    r = m("household", "add", "again", "--members", "ann,bob", ok=False)
+    assert r.exit_code == 2
+    assert [e["record"] for e in m.json("log")].count("household") == 1  # a refused add logs nothing

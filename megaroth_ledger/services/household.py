@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import UserError
 from ..rules.form1040 import joint_lines, joint_lines_rounded
+from ..store.changelog import record_change
 from ..store.lookup import get_person
 from ..store.models import Household, HouseholdMember
 
@@ -44,6 +45,17 @@ def add_household(session: Session, name: str, members: list[str]) -> Household:
     household = Household(name=name, members=[HouseholdMember(person=p) for p in people])
     session.add(household)
     session.flush()
+    # one entry for the one change; each spouse's `log --person` shows it through the first
+    # member's id only, so the members are in the record itself
+    record_change(
+        session,
+        "add",
+        "household",
+        household.id,
+        None,
+        {"name": household.name, "members": [p.name for p in people]},
+        person_id=people[0].id,
+    )
     return household
 
 
