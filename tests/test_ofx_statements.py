@@ -252,3 +252,28 @@ def test_principal_plus_interest_must_add_up(tmp_path):
         ImportRowErrors, match=r"bad.ofx:\d+: LOANPRINCIPAL: .* do not add up to TOTAL 355.00"
     ):
         parse_file(p, plan="p", user_dir=NO_USER)
+
+
+def test_check_asks_for_the_opening_basis_and_says_what_to_run(bo):
+    """`megaroth check` names an opening balance without basis, with the exact command (issue 12)."""
+    bo("import", str(OFX / "loan-and-first-statement.ofx"), "--plan", "wid-401k")
+    res = bo("check", "--format", "json", ok=False)
+    assert res.exit_code == 1
+    checks = {c["name"]: c for c in json.loads(res.stdout)["checks"]}
+    c = checks["opening-basis"]
+    assert c["status"] == "fail"
+    assert "megaroth basis set --plan wid-401k --aftertax A" in c["message"]
+    assert "14,000.00" in c["message"] and "2025-02-01" in c["message"]
+    ids = bo.sql("select id from entry where type = 'opening_balance' and source = 'aftertax'")
+    assert c["records"] == [i for (i,) in ids]
+    # the pretax and rollover opening balances need no basis
+    assert "pretax" not in c["message"] and "rollover" not in c["message"]
+    assert "opening-basis" in bo("check", ok=False).output
+    # a year before the opening balance is not concerned
+    assert {c["name"]: c for c in bo.json("check", "--year", "2024")["checks"]}["opening-basis"][
+        "status"
+    ] == "ok"
+    bo("basis", "set", "--plan", "wid-401k", "--aftertax", "12000")
+    res = bo("check", "--format", "json", ok=False)
+    after = {c["name"]: c for c in json.loads(res.stdout)["checks"]}["opening-basis"]
+    assert after == {"name": "opening-basis", "status": "ok", "message": "ok", "records": []}

@@ -322,3 +322,133 @@ def test_status_received_matching_missing(ledger):
     )
     # status recomputes; it stores nothing
     assert ledger.sql("select count(*) from received_1099r") == [(1,)]
+
+
+@pytest.fixture
+def backdoor(ann):
+    """ann's 2025 backdoor Roth: 7,000 nondeductible into the traditional IRA, converted."""
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--nondeductible",
+        "7000",
+    )
+    ann("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000")
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
+    return ann
+
+
+def _ira_docs(st):
+    return {d["issuer"]: (d["status"], d["detail"]) for d in st["documents"] if d["issuer"].endswith(")")}
+
+
+def test_status_lists_the_ira_custodians_1099rs_per_account(backdoor):
+    st = backdoor.json("reconcile", "status", "--person", "ann", "--year", "2025")
+    (form,) = backdoor.json("form", "1099-r", "--person", "ann", "--year", "2025")["forms"]
+    assert (form["payer"], form["box1"], form["box7"]) == ("traditional-ira", "7000.00", "2")
+    assert _ira_docs(st) == {
+        "traditional IRA custodian (code 2)": ("missing", "the ledger derives box 1 7,000.00")
+    }
+    assert not st["complete"]
+    args = ("reconcile", "1099-r", "--person", "ann", "--account", "traditional", "--year", "2025")
+    backdoor(*args, "--box1", "7000", "--code", "2")
+    st = backdoor.json("reconcile", "status", "--person", "ann", "--year", "2025")
+    assert _ira_docs(st) == {"traditional IRA custodian (code 2)": ("matches", None)}
+    assert ("1099-R", "traditional IRA custodian (code 2)", "matches") in {
+        (d["document"], d["issuer"], d["status"]) for d in st["documents"]
+    }
+    # the custodian's form says 6,000: differs, box by box; the Roth IRA's custodian sent one the
+    # ledger derives nothing for: differs too, with the reason
+    backdoor(*args, "--box1", "6000", "--code", "2", ok=False)
+    backdoor(
+        "reconcile",
+        "1099-r",
+        "--person",
+        "ann",
+        "--account",
+        "roth",
+        "--year",
+        "2025",
+        "--box1",
+        "100",
+        "--code",
+        "J",
+        ok=False,
+    )
+    st = backdoor.json("reconcile", "status", "--person", "ann", "--year", "2025")
+    docs = _ira_docs(st)
+    assert docs["traditional IRA custodian (code 2)"] == ("differs", "box1")
+    assert docs["roth IRA custodian (code J)"] == ("differs", "box1, box7")  # the ledger: no such form
+    # status compares; it stores nothing and changes nothing
+    assert backdoor.sql("select account, box1_cents, box7 from received_ira_1099r order by id") == [
+        ("traditional", 600000, "2"),
+        ("roth", 10000, "J"),
+    ]
+    table = backdoor("reconcile", "status", "--person", "ann", "--year", "2025").output
+    assert "traditional IRA custodian" in table
+
+
+def _roth_5498(m, *boxes, ok=False):
+    return jout(m, "reconcile", "5498", "--person", "ann", "--account", "roth", "--year", "2025", *boxes)
+
+
+def test_roth_5498_box5_recorded_then_compared_with_the_roth_ira_value(backdoor):
+    # no Roth IRA value recorded: box 5 becomes it (Form 5329 line 25)
+    code, out = _roth_5498(backdoor, "--box3", "7000", "--box5", "7012.50")
+    assert code == 0 and out["match"], out
+    assert backdoor.sql("select year, amount_cents from roth_ira_value") == [(2025, 701250)]
+    assert any("December 31, 2025 Roth IRA value (7,012.50)" in n for n in out["notes"])
+    # the form entered again with another box 5 corrects the value it recorded
+    code, out = _roth_5498(backdoor, "--box3", "7000", "--box5", "7015")
+    assert code == 0 and out["match"], out
+    assert backdoor.sql("select amount_cents from roth_ira_value") == [(701500,)]
+    # a value the user recorded is compared: exit 1, box 5 in the diff
+    backdoor("ira", "value", "--person", "ann", "--year", "2025", "--amount", "7100", "--account", "roth")
+    code, out = _roth_5498(backdoor, "--box3", "7000", "--box5", "7015")
+    assert code == 1 and not out["match"]
+    assert out["diff"] == [
+        {"box": "box5", "received": "7015.00", "derived": "7100.00", "difference": "-85.00"}
+    ]
+    assert any("ira value --account roth" in n for n in out["notes"])
+    assert backdoor.sql("select amount_cents from roth_ira_value") == [(710000,)]
+    res = backdoor(
+        "reconcile",
+        "5498",
+        "--person",
+        "ann",
+        "--account",
+        "roth",
+        "--year",
+        "2025",
+        "--box3",
+        "7000",
+        "--box5",
+        "7015",
+        ok=False,
+    )
+    assert res.exit_code == 1 and "box5" in res.output and "DIFFERS" in res.output
+    st = backdoor.json("reconcile", "status", "--person", "ann", "--year", "2025")
+    assert {(d["issuer"], d["status"], d["detail"]) for d in st["documents"] if d["document"] == "5498"} >= {
+        ("roth IRA", "differs", "box5")
+    }
+    # the traditional IRA's value is not touched by the Roth IRA's form
+    assert backdoor.sql("select amount_cents from ira_value") == [(0,)]
+
+
+def test_traditional_5498_entered_again_corrects_the_value_it_recorded(ann):
+    args = ("reconcile", "5498", "--person", "ann", "--account", "traditional", "--year", "2025")
+    ann(*args, "--box5", "100")
+    assert ann.sql("select amount_cents from ira_value") == [(10000,)]
+    ann(*args, "--box5", "120")
+    assert ann.sql("select amount_cents from ira_value") == [(12000,)]
+    # two custodians: summed
+    ann(*args, "--box5", "30", "--custodian", "other")
+    assert ann.sql("select amount_cents from ira_value") == [(15000,)]

@@ -42,6 +42,7 @@ def check(ctx, person_name, all_people, year, strict, fmt) -> None:
     dates                   future dates, years the limits table does not cover
     limits                  excess deferrals, annual additions, IRA contributions
     sources                 rows whose money source is unknown
+    opening-basis           an opening balance whose basis is unknown (basis set --plan)
 
     With --all-people: a line per person (JSON: {"year", "strict", "people": [{"person",
     "status", "passed", "failing", "warnings", "checks"}], "failed"}).

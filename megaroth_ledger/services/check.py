@@ -20,7 +20,12 @@ The checks (names are a promise, issue 9):
 - ``limits``: excess deferrals (IRC 402(g)) and annual additions (415(c)) (the ledger has no
   record of a plan's corrective distribution yet, so every plan excess counts), and IRA
   contributions over the limit not returned (IRC 219(b)(5), 408A(c)(3); services/ira_limits.py);
-- ``sources``: rows whose money source is unknown.
+- ``sources``: rows whose money source is unknown;
+- ``opening-basis``: a plan sub-account whose opening balance (a first imported statement's
+  balance the rows do not explain) has no recorded basis: the after-tax contributions in it
+  (IRC 72(e)(8)(B), 72(e)(6)) or the designated Roth contributions (IRC 402A(d)). The forms
+  refuse a conversion or distribution of that money until ``megaroth basis set --plan P
+  --aftertax A`` (or ``--roth A``) records it (:mod:`.opening`).
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ NAMES = (
     "dates",
     "limits",
     "sources",
+    "opening-basis",
 )
 #: headroom warnings (rules/headroom.py) that are an excess over a limit
 LIMIT_CODES = frozenset({"EXCESS_DEFERRAL", "ANNUAL_ADDITIONS_EXCEEDED", "EXCESS_DEFERRAL_457B"})
@@ -548,6 +554,35 @@ def check_sources(session: Session, scope: Scope, c: Check, today: dt.date) -> N
         )
 
 
+def check_opening_basis(session: Session, scope: Scope, c: Check, today: dt.date) -> None:
+    import shlex
+
+    from ..vocab import OPENING_TYPE
+    from .opening import missing_basis
+
+    plans = {p.name: p for p in scope.plans}
+    for m in missing_basis(session):
+        p = plans.get(m["plan"])
+        if p is None or (scope.year is not None and m["date"].year > scope.year):
+            continue
+        ids = list(
+            session.scalars(
+                select(Entry.id)
+                .where(Entry.plan_id == p.id, Entry.source == m["source"], Entry.type == OPENING_TYPE)
+                .order_by(Entry.id)
+            )
+        )
+        what = "after-tax contributions" if m["source"] == "aftertax" else "designated Roth contributions"
+        c.add(
+            "fail",
+            f"plan {p.name}: the {m['source']} opening balance of {m['amount']:,.2f} "
+            f"({m['date'].isoformat()}, a first statement's balance) has no known basis, so a conversion "
+            f"or distribution of it cannot be figured: run `megaroth basis set --plan {shlex.quote(p.name)} "
+            f"--{m['source']} A` (A: the {what} in it, from the plan's records)",
+            ids,
+        )
+
+
 CHECKS = {
     "balances": check_balances,
     "duplicate-statements": check_duplicate_statements,
@@ -560,4 +595,5 @@ CHECKS = {
     "dates": check_dates,
     "limits": check_limits,
     "sources": check_sources,
+    "opening-basis": check_opening_basis,
 }

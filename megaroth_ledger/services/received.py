@@ -21,8 +21,11 @@
   ledger (Instructions for Forms 1099-R and 5498, Form 5498 boxes 1-5, 10); box 5 (fair market
   value on December 31) of the traditional IRAs is recorded as the year's IRA value for Form
   8606 line 6 when none is recorded, and compared when one is (Form 8606 instructions, line 6:
-  the value of all traditional, SEP and SIMPLE IRAs, plus outstanding rollovers).
-- **Status** (:func:`status`): which documents were received, which match, which are missing.
+  the value of all traditional, SEP and SIMPLE IRAs, plus outstanding rollovers); a Roth IRA's
+  box 5 likewise with the December 31 value of all Roth IRAs (Form 5329 line 25: the 6% excise
+  on excess Roth IRA contributions is at most 6% of it, IRC 4973(a), (f)).
+- **Status** (:func:`status`): which documents were received, which match, which are missing:
+  the W-2s, the plans' 1099-Rs, the IRA custodians' 1099-Rs (per account) and the 5498s.
 """
 
 from __future__ import annotations
@@ -46,8 +49,10 @@ from ..store.models import (
     Plan,
     Received1099R,
     Received5498,
+    ReceivedIra1099R,
     ReceivedW2,
     ReceivedW2Box12,
+    RothIraValue,
     Wages,
 )
 from ..vocab import CONTRIBUTION_TYPES
@@ -332,38 +337,8 @@ def reconcile_5498(
     )
     session.add(row)
     session.flush()
-    if account == "traditional" and boxes.get("box5") is not None:
-        value = session.scalars(
-            select(IraValue).where(IraValue.person_id == person.id, IraValue.year == year)
-        ).first()
-        mine = list(
-            session.scalars(
-                select(Received5498).where(
-                    Received5498.person_id == person.id,
-                    Received5498.account == "traditional",
-                    Received5498.year == year,
-                )
-            )
-        )
-        ours = (
-            value is not None
-            and all(r.set_ira_value for r in mine if r.id != row.id)
-            and any(r.set_ira_value for r in mine if r.id != row.id)
-        )
-        if value is None or ours:
-            total = sum((r.box5_cents or 0) for r in mine)
-            if value is None:
-                value = IraValue(person_id=person.id, year=year, amount_cents=total)
-                session.add(value)
-            value.amount_cents = total
-            for r in mine:
-                r.set_ira_value = True
-            notes.append(
-                f"box 5 recorded as the December 31, {year} traditional IRA value ({from_cents(total):,.2f}"
-                f"{', all custodians' if len(mine) > 1 else ''}) for Form 8606 line 6; add any outstanding "
-                "rollover with `megaroth ira value`"
-            )
-            session.flush()
+    if boxes.get("box5") is not None:
+        notes += _record_box5(session, person, account, year, row, replaced=old)
     diffs, more = _compare_5498(session, person, account, year, custodian)
     return {
         "person": person_name,
@@ -376,6 +351,67 @@ def reconcile_5498(
         "diff": diffs,
         "notes": notes + more,
     }
+
+
+#: the ledger's December 31 value a 5498's box 5 is recorded as / compared with, per IRA kind:
+#: (model, what it covers, the command that records it, where the forms use it)
+YEAR_END_VALUE = {
+    "traditional": (
+        IraValue,
+        "traditional IRA",
+        "megaroth ira value",
+        "Form 8606 line 6: all traditional, SEP and SIMPLE IRAs, plus outstanding rollovers",
+    ),
+    "roth": (
+        RothIraValue,
+        "Roth IRA",
+        "megaroth ira value --account roth",
+        "Form 5329 line 25: all Roth IRAs; the 6% excise is at most 6% of it",
+    ),
+}
+
+
+def _record_box5(
+    session: Session, person, account: str, year: int, row: Received5498, replaced: Received5498 | None
+) -> list[str]:
+    """Box 5 (fair market value on December 31, Instructions for Form 5498, box 5) of ``row``:
+    recorded as the year's value of that IRA kind when none is recorded, or when the value
+    recorded is still the one earlier 5498s of that year put there (the other custodians' box 5
+    summed, or the box 5 of the form ``row`` replaces); a value the user recorded is left to the
+    comparison."""
+    model, label, command, line = YEAR_END_VALUE[account]
+    value = session.scalars(select(model).where(model.person_id == person.id, model.year == year)).first()
+    mine = list(
+        session.scalars(
+            select(Received5498).where(
+                Received5498.person_id == person.id,
+                Received5498.account == account,
+                Received5498.year == year,
+            )
+        )
+    )
+    earlier = [r for r in mine if r.id != row.id] + ([replaced] if replaced is not None else [])
+    if value is not None:
+        ours = (
+            bool(earlier)
+            and all(r.set_ira_value for r in earlier)
+            and value.amount_cents == sum((r.box5_cents or 0) for r in earlier)
+        )
+        if not ours:
+            return []
+    total = sum((r.box5_cents or 0) for r in mine)
+    if value is None:
+        value = model(person_id=person.id, year=year, amount_cents=total)
+        session.add(value)
+    value.amount_cents = total
+    for r in mine:
+        r.set_ira_value = True
+    session.flush()
+    return [
+        f"box 5 recorded as the December 31, {year} {label} value ({from_cents(total):,.2f}"
+        f"{', all custodians' if len(mine) > 1 else ''}) for {line.split(':')[0]}; add any outstanding "
+        f"rollover with `{command}`"
+    ]
 
 
 def _compare_5498(
@@ -413,20 +449,15 @@ def _compare_5498(
     box5 = [f.box5_cents for f in forms if f.box5_cents is not None]
     if box5:
         got = from_cents(sum(box5))
-        if account == "traditional":
-            value = session.scalar(
-                select(IraValue.amount_cents).where(IraValue.person_id == person.id, IraValue.year == year)
-            )
-            if value is not None and to_cents(got) != value:
-                diffs.append(_diff("box5", got, from_cents(value)))
-                notes.append(
-                    f"box 5 is compared with the December 31, {year} value recorded with `megaroth ira "
-                    "value` (Form 8606 line 6: all traditional, SEP and SIMPLE IRAs, plus outstanding "
-                    "rollovers; a difference can be a rollover in transit or another IRA)"
-                )
-        else:
+        model, label, command, line = YEAR_END_VALUE[account]
+        value = session.scalar(
+            select(model.amount_cents).where(model.person_id == person.id, model.year == year)
+        )
+        if value is not None and to_cents(got) != value:
+            diffs.append(_diff("box5", got, from_cents(value)))
             notes.append(
-                "box 5 of a Roth IRA is kept with the form (the ledger does not track Roth IRA values)"
+                f"box 5 is compared with the December 31, {year} value recorded with `{command}` "
+                f"({line}; a difference can be a rollover in transit or another {label})"
             )
     return diffs, notes
 
@@ -682,6 +713,73 @@ def _derived_2b(session: Session, plan: Plan, year: int, code: str | None) -> di
 # -------------------------------------------------------------------------------------- status
 
 
+def _code(box7: str | None) -> str:
+    return "".join(sorted((box7 or "").replace(" ", "").upper()))
+
+
+def _ira_1099r_status(session: Session, person, year: int, ira_forms: list) -> list[dict]:
+    """The IRA custodians' 1099-Rs, per account (traditional, roth): each received one compared as
+    ``reconcile 1099-r --person P --account A`` compares it; each form the ledger derives (by
+    code) and nobody entered, missing (custodians send them by January 31: Instructions for
+    Forms 1099-R and 5498, "When to file")."""
+    from .ira_reconcile import reconcile as reconcile_ira
+
+    docs: list[dict] = []
+    for account in ("traditional", "roth"):
+        payer = f"{account}-ira"
+        issuer = f"{account} IRA custodian"
+        derived: dict[str, object] = {}
+        for f in ira_forms:
+            if f.payer == payer:
+                derived.setdefault(_code(f.box7), f)
+        latest: dict[str, ReceivedIra1099R] = {}
+        for rec in session.scalars(
+            select(ReceivedIra1099R)
+            .where(
+                ReceivedIra1099R.person_id == person.id,
+                ReceivedIra1099R.account == account,
+                ReceivedIra1099R.year == year,
+            )
+            .order_by(ReceivedIra1099R.id)
+        ):
+            latest[_code(rec.box7)] = rec
+        for code, rec in sorted(latest.items()):
+            boxes = {
+                "box1": from_cents(rec.box1_cents),
+                "box2a": from_cents(rec.box2a_cents),
+                "box4": from_cents(rec.box4_cents),
+                "box7": rec.box7,
+            }
+            sp = session.begin_nested()
+            try:
+                payload = reconcile_ira(session, person.name, account, year, boxes)
+            except UserError as exc:
+                payload = {"match": False, "diff": [], "notes": [str(exc)]}
+            finally:
+                sp.rollback()
+            docs.append(
+                {
+                    "document": "1099-R",
+                    "issuer": issuer + (f" (code {rec.box7})" if rec.box7 else ""),
+                    "status": "matches" if payload["match"] else "differs",
+                    "detail": ", ".join(d["box"] for d in payload["diff"])
+                    or ("; ".join(payload["notes"]) if not payload["match"] else None),
+                }
+            )
+        for code, f in sorted(derived.items()):
+            if code in latest or "" in latest:  # a form entered without a code stands for them all
+                continue
+            docs.append(
+                {
+                    "document": "1099-R",
+                    "issuer": issuer + (f" (code {f.box7})" if f.box7 else ""),
+                    "status": "missing",
+                    "detail": f"the ledger derives box 1 {f.box1:,.2f}",
+                }
+            )
+    return docs
+
+
 def status(session: Session, person_name: str, year: int) -> dict:
     """Which documents were received for ``year``, which match the ledger, which are missing."""
     from .forms import compute, reconcile_1099r
@@ -803,6 +901,7 @@ def status(session: Session, person_name: str, year: int) -> dict:
                     "detail": f"the ledger derives box 1 {f.box1:,.2f}",
                 }
             )
+    docs += _ira_1099r_status(session, person, year, r.ira_forms if r else [])
     # 5498: the IRA kinds with activity for the year (or a value recorded), against the received ones
     for account in ("traditional", "roth"):
         forms = list(
@@ -816,10 +915,10 @@ def status(session: Session, person_name: str, year: int) -> dict:
         )
         sums = _ira_sums(session, person, account, year)
         expected = any(v for v in sums.values())
-        if account == "traditional":
-            expected = expected or session.scalar(
-                select(IraValue.amount_cents).where(IraValue.person_id == person.id, IraValue.year == year)
-            ) not in (None, 0)
+        model = YEAR_END_VALUE[account][0]
+        expected = expected or session.scalar(
+            select(model.amount_cents).where(model.person_id == person.id, model.year == year)
+        ) not in (None, 0)
         if not forms:
             if expected:
                 docs.append(
