@@ -483,3 +483,42 @@ def test_fully_nontaxable_conversion_is_free_now_in_the_table(ann):
     out = ann("clocks", "--person", "ann", "--as-of", "2026-06-01").stdout
     row = next(line for line in out.splitlines() if "IRA conversion" in line)
     assert "now (nothing taxable left)" in row and "2030-01-01" not in row
+
+
+@pytest.mark.parametrize("kinds", [(), ("in-plan",)])
+def test_clocks_without_a_roth_ira_conversion_say_so_in_one_line(ann, history, tmp_path, kinds):
+    """No Roth IRA conversion: no "becomes penalty-free" table with an empty years cell and 0.00."""
+    history["layers"] = [layer(date(2025, 3, 10), "8000.00", "45.00", kind=k) for k in kinds]
+    out = ann("clocks", "--person", "ann", "--as-of", "2025-12-31").stdout
+    assert "becomes penalty-free" not in out and "already free" not in out
+    assert "Roth IRA conversions: none, so no money waits for a five-year clock" in out
+    assert "regular contributions (always free): 0.00" in out
+    data = ann.json("clocks", "--person", "ann", "--as-of", "2025-12-31")  # the data keep the row
+    assert [(r["tax_years"], r["cumulative"]) for r in data["schedule"]] == [([], "0.00")]
+    # with one the table is there
+    history["layers"].append(layer(date(2025, 4, 1), "7000.00", "0.00", kind="ira-conversion"))
+    out = ann("clocks", "--person", "ann", "--as-of", "2025-12-31").stdout
+    assert "becomes penalty-free" in out and "Roth IRA conversions: none" not in out
+    # the workbook's 5-Year Clocks sheet likewise
+    import openpyxl
+
+    history["layers"].pop()
+    ann(
+        "contribution",
+        "add",
+        "--plan",
+        "acme-401k",
+        "--date",
+        "2025-01-15",
+        "--source",
+        "pretax",
+        "--amount",
+        "900",
+    )
+    ann(
+        "export", "--person", "ann", "--year", "2025", "-o", str(tmp_path / "b.xlsx"), "--as-of", "2025-12-31"
+    )
+    ws = openpyxl.load_workbook(tmp_path / "b.xlsx")["5-Year Clocks"]
+    texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert any("Roth IRA conversions: none" in t for t in texts)
+    assert not any("becomes penalty-free (ordering rules" in t for t in texts)

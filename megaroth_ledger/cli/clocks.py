@@ -64,7 +64,7 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
         "plan-rollover": "{plan} -> Roth IRA",
         "in-plan": "{plan} IRR",
     }
-    from ..reports.display import free_from
+    from ..reports.display import NO_ROTH_IRA_CONVERSIONS, free_from, has_conversion_years
 
     rows = [
         {**c, "layer": label[c["kind"]].format(plan=c["plan"]), "free_from": free_from(c, as_of)}
@@ -125,7 +125,16 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
         section="schedule",
     )
     csv_layers = Table(None, full, data["conversions"], footer=layers.footer, section="layers")
-    emit(data, fmt, [layers, qualified, schedule], csv=[csv_layers, qualified, schedule])
+    shown = schedule
+    if not has_conversion_years(data["schedule"]):  # one line instead of an empty "0.00" row
+        shown = Table(
+            None,
+            [],
+            [],
+            empty="",
+            footer=[f"{NO_ROTH_IRA_CONVERSIONS}; {schedule.footer[0]}", *schedule.footer[1:]],
+        )
+    emit(data, fmt, [layers, qualified, shown], csv=[csv_layers, qualified, schedule])
 
 
 @click.command("withdraw")

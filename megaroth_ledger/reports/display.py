@@ -24,3 +24,13 @@ def free_from(layer: Mapping[str, Any], as_of: Any) -> Any:
     if layer.get("penalty_free") and on is not None and today is not None and today < on:
         return FREE_NOW
     return layer.get("penalty_free_on")
+
+
+#: shown instead of the "becomes penalty-free" schedule when there is no Roth IRA conversion
+NO_ROTH_IRA_CONVERSIONS = "Roth IRA conversions: none, so no money waits for a five-year clock"
+
+
+def has_conversion_years(schedule: Any) -> bool:
+    """Whether a ``clocks`` payload's penalty-free schedule holds any Roth IRA conversion year
+    (without one its only row is an empty "already free 0.00": shown as a note instead)."""
+    return any(row.get("tax_years") for row in schedule or [])

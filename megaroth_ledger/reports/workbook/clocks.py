@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl.chart import BarChart, Reference
 from openpyxl.chart.shapes import GraphicalProperties
 
-from ..display import FREE_NOW, free_from
+from ..display import FREE_NOW, NO_ROTH_IRA_CONVERSIONS, free_from, has_conversion_years
 from .data import BuildState, WorkbookData
 from .writer import Col, Sheet, Text, as_date, money, subtitle
 
@@ -90,15 +90,18 @@ def write(s: Sheet, data: WorkbookData, state: BuildState) -> None:
     s.table(QUALIFIED_COLS, c.get("qualified", []), "None.")
     if c.get("schedule"):
         s.blank()
-        s.section(
-            "When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
-            len(CLOCK_COLS),
-        )
-        s.table(
-            SCHEDULE_COLS,
-            [dict(r, tax_years=", ".join(str(y) for y in r.get("tax_years", []))) for r in c["schedule"]],
-            "None.",
-        )
+        if not has_conversion_years(c["schedule"]):  # a note, not an empty "0.00" row
+            s.note(NO_ROTH_IRA_CONVERSIONS + ".")
+        else:
+            s.section(
+                "When Roth IRA conversion money becomes penalty-free (ordering rules: oldest year first)",
+                len(CLOCK_COLS),
+            )
+            s.table(
+                SCHEDULE_COLS,
+                [dict(r, tax_years=", ".join(str(y) for y in r.get("tax_years", []))) for r in c["schedule"]],
+                "None.",
+            )
         if c.get("regular_contributions_remaining") is not None:
             s.note(
                 f"Regular Roth IRA contributions (always withdrawable without tax or penalty): "
