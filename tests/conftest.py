@@ -311,3 +311,43 @@ def ann(megaroth: Megaroth) -> Megaroth:
 
 #: lines a test wants shown in the run's summary (counts and times the issue asks to report)
 REPORT_LINES: list[str] = []
+
+
+@pytest.fixture
+def bo(megaroth):
+    """bo, born 1980, with an after-tax plan that converts in-plan (the OFX statement tests)."""
+    megaroth("person", "add", "bo", "--born", "1980-01-01")
+    megaroth(
+        "plan",
+        "add",
+        "wid-401k",
+        "--person",
+        "bo",
+        "--employer",
+        "Example Widget Works",
+        "--after-tax",
+        "--in-plan-conversion",
+    )
+    return megaroth
+
+
+@pytest.fixture
+def backdoor(ann):
+    """ann's 2025 backdoor Roth: 7,000 nondeductible into the traditional IRA, converted."""
+    ann(
+        "ira",
+        "contribute",
+        "--person",
+        "ann",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "7000",
+        "--nondeductible",
+        "7000",
+    )
+    ann("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000")
+    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
+    return ann

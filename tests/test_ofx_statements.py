@@ -38,23 +38,6 @@ def golden(name: str, got: str) -> None:
     assert got == path.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def bo(megaroth):
-    megaroth("person", "add", "bo", "--born", "1980-01-01")
-    megaroth(
-        "plan",
-        "add",
-        "wid-401k",
-        "--person",
-        "bo",
-        "--employer",
-        "Example Widget Works",
-        "--after-tax",
-        "--in-plan-conversion",
-    )
-    return megaroth
-
-
 def canonical(rows_) -> str:
     from test_import_samples import canonical_text
 

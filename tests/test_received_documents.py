@@ -324,28 +324,6 @@ def test_status_received_matching_missing(ledger):
     assert ledger.sql("select count(*) from received_1099r") == [(1,)]
 
 
-@pytest.fixture
-def backdoor(ann):
-    """ann's 2025 backdoor Roth: 7,000 nondeductible into the traditional IRA, converted."""
-    ann(
-        "ira",
-        "contribute",
-        "--person",
-        "ann",
-        "--date",
-        "2025-02-01",
-        "--account",
-        "traditional",
-        "--amount",
-        "7000",
-        "--nondeductible",
-        "7000",
-    )
-    ann("ira", "convert", "--person", "ann", "--date", "2025-02-05", "--amount", "7000")
-    ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "0")
-    return ann
-
-
 def _ira_docs(st):
     return {d["issuer"]: (d["status"], d["detail"]) for d in st["documents"] if d["issuer"].endswith(")")}
 

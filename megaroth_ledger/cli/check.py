@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from .common import YEAR, ledger_session, progress
+from .common import YEAR, format_option, ledger_session, progress
 
 
 @click.command("check")
@@ -18,14 +18,7 @@ from .common import YEAR, ledger_session, progress
 )
 @click.option("--year", type=YEAR, help="Only records of this tax year (default: every year).")
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format: a readable table, JSON or CSV.",
-)
+@format_option
 @click.pass_context
 def check(ctx, person_name, all_people, year, strict, fmt) -> None:
     """Run the ledger's checks; exit 1 if any fails (warnings only with --strict).

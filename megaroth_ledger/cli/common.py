@@ -86,12 +86,25 @@ def _remember_section(ctx: click.Context, param, value):
     return value
 
 
+def _effective_format(ctx: click.Context, param, value):
+    """With ``-o FILE`` and no ``--format``: CSV, or JSON for a FILE ending in ``.json``."""
+    target = ctx.meta.get("megaroth.output")
+    if target is None:
+        return value
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name) is not ParameterSource.DEFAULT:
+        return value
+    return "json" if str(target).lower().endswith(".json") else "csv"
+
+
 _format = click.option(
     "--format",
     "fmt",
     type=click.Choice(["table", "json", "csv"]),
     default="table",
     show_default=True,
+    callback=_effective_format,
     help="Output format: a readable table, JSON (amounts as strings) or CSV.",
 )
 _section = click.option(
@@ -104,9 +117,46 @@ _section = click.option(
 )
 
 
+def _remember_output(ctx: click.Context, param, value):
+    if value is not None:
+        ctx.meta["megaroth.output"] = value
+    return value
+
+
+_output = click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    expose_value=False,
+    is_eager=True,  # before --format, whose default it decides
+    callback=_remember_output,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Write the output to FILE (readable by you only, 0600) instead of standard output; without "
+    "--format it is CSV (JSON for a FILE ending in .json); - is standard output.",
+)
+
+
 def format_option(f):
-    """``--format table|json|csv`` and ``--section NAME`` (CSV only)."""
-    return _format(_section(f))
+    """``--format table|json|csv``, ``--section NAME`` (CSV only) and ``-o FILE``."""
+    return _format(_section(_output(f)))
+
+
+def out(text: str, nl: bool = True) -> None:
+    """A command's output: to standard output, or with ``-o FILE`` to FILE (0600, written whole
+    and atomically with everything the command printed so far: a second call rewrites it)."""
+    ctx = click.get_current_context(silent=True)
+    target = ctx.meta.get("megaroth.output") if ctx is not None else None
+    if target is None or target == "-":
+        click.echo(text, nl=nl)
+        return
+    from pathlib import Path
+
+    from ..files import write_private_text
+
+    buffer = ctx.meta["megaroth.output_text"] = (
+        ctx.meta.get("megaroth.output_text", "") + text + ("\n" if nl else "")
+    )
+    write_private_text(Path(target), buffer)
 
 
 PERSON_OF_PLAN_HELP = (
@@ -256,14 +306,16 @@ def emit(
         tables = []
     elif not isinstance(tables, (list, tuple)):
         tables = [tables]
+    to_file = click.get_current_context().meta.get("megaroth.output") not in (None, "-")
     if fmt == "json":
-        click.echo(output.render_json(payload))
+        out(output.render_json(payload))
         return
     warnings = payload.get("warnings") if isinstance(payload, dict) else None
     if fmt == "csv":
         grids = list(csv) if csv is not None else list(tables)
         sections = output.csv_sections(grids)
         wanted = click.get_current_context().meta.get("megaroth.csv_section")
+        text = ""
         if wanted is not None:
             from ..errors import UserError
 
@@ -273,31 +325,37 @@ def emit(
                     f"--section {wanted}: no such section; this report has: "
                     + ", ".join(name for name, _ in sections)
                 )
-            click.echo(_tty_safe(output.render_csv(chosen[0])), nl=False)
+            text = output.render_csv(chosen[0])
         elif len(grids) == 1:
-            click.echo(_tty_safe(output.render_csv(grids[0])), nl=False)
+            text = output.render_csv(grids[0])
         elif sections:
-            click.echo(_tty_safe(output.render_csv_sections(sections)), nl=False)
+            text = output.render_csv_sections(sections)
+        out(text if to_file else _tty_safe(text), nl=False)
     else:
-        output.render_tables(tables)
+        if to_file:
+            import io
+
+            buf = io.StringIO()
+            output.render_tables(tables, file=buf)
+            out(buf.getvalue(), nl=False)
+        else:
+            output.render_tables(tables)
         if warnings and not warnings_in_tables:
             import shutil
-            import sys
             import textwrap
 
             width = output.table_width(sys.stdout.isatty(), shutil.get_terminal_size((80, 24)).columns)
             for w in warnings:
-                click.echo(
-                    terminal_text(
-                        textwrap.fill(
-                            f"warning [{w['code']}]: {w['message']}",
-                            width=width,
-                            break_long_words=False,
-                            break_on_hyphens=False,
-                        ),
-                        keep_newlines=True,
-                    )
+                text = terminal_text(
+                    textwrap.fill(
+                        f"warning [{w['code']}]: {w['message']}",
+                        width=width,
+                        break_long_words=False,
+                        break_on_hyphens=False,
+                    ),
+                    keep_newlines=True,
                 )
+                click.echo(text, err=True) if to_file else click.echo(text)
         return
     for w in warnings or []:
         click.echo(terminal_text(f"warning [{w['code']}]: {w['message']}", keep_newlines=True), err=True)
@@ -316,3 +374,151 @@ def _is_terminal(stream) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError):
         return False
+
+
+class DefaultGroup(click.Group):
+    """A group whose first argument, when not one of its commands, goes to its ``default``
+    command, so a command that became a group keeps its old spelling: ``ira value --person P
+    ...`` beside ``ira value list``, ``reconcile w2 --person P ...`` beside ``reconcile w2 list``."""
+
+    default = "set"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = [self.default, *args]
+        return super().parse_args(ctx, args)
+
+
+def filter_options(f):
+    """``--plan``, ``--person`` and ``--year`` of the list commands (each narrows the list)."""
+    f = click.option("--year", type=YEAR, help="Only this tax year.")(f)
+    return plan_option(
+        required=False, help="Only this plan.", person_help="Only this person's plans (and their --plan)."
+    )(f)
+
+
+def clearable(name: str, help: str, kind: Any = None, clear_help: str | None = None, **kw):
+    """An edit command's ``--NAME VALUE`` and ``--no-NAME`` (clears the value) options."""
+    dest = name.replace("-", "_")
+
+    def deco(f):
+        f = click.option(f"--no-{name}", f"no_{dest}", is_flag=True, help=clear_help or f"Clear --{name}.")(f)
+        return click.option(f"--{name}", dest, type=kind, help=help, **kw)(f)
+
+    return deco
+
+
+# ------------------------------------------------------------------------------- corrections
+reason_option = click.option("--reason", help="Why (kept in the change log).")
+
+
+def opt_value(value, clear: bool):
+    """An optional value's new setting in an edit: the value, None (``--no-X``) or UNSET (not given)."""
+    if clear and value is not None:
+        raise click.UsageError("give a value or its --no- form, not both")
+    if clear:
+        return None
+    from ..services.changelog import UNSET
+
+    return UNSET if value is None else value
+
+
+def report_edit(res: dict, fmt: str) -> None:
+    """An edit's result: the fields that changed, before and after (JSON: the whole result)."""
+    from ..reports.output import Column, Table
+    from ..services.changelog import describe
+
+    before, after = res.get("before") or {}, res.get("after") or {}
+    rows = [
+        {"field": k, "before": before.get(k), "after": v}
+        for k, v in after.items()
+        if before.get(k) != v and k not in ("recorded_at",)
+    ]
+    title = f"edited {res['record']} #{res['id']}" + ("" if rows else ": nothing changed")
+    footer = [describe(after)] if fmt == "table" else []
+    if fmt == "table" and "match" in res:  # a received document compared again
+        footer += ["it matches the ledger" if res["match"] else "it DIFFERS from the ledger:"]
+        footer += [f"{d['box']}: received {d['received']}, ledger {d['derived']}" for d in res["diff"]]
+        footer += res.get("notes", [])
+    emit(
+        res,
+        fmt,
+        [
+            Table(
+                title,
+                [Column("field", "Field"), Column("before", "Before"), Column("after", "After")],
+                rows,
+                footer=footer,
+            )
+        ],
+    )
+
+
+def report_rm(res: dict, fmt: str) -> None:
+    from ..services.changelog import describe
+
+    if fmt == "json":
+        emit(res, fmt)
+        return
+    lines = [f"removed {res['record']} #{res['id']}: {describe(res['before'])}"]
+    if res.get("remembered"):
+        lines.append("it was imported: importing its file again will not bring it back (see `megaroth log`)")
+    lines += res.get("notes", [])
+    out("\n".join(lines))
+
+
+def rm_command(group: click.Group, help: str, remove, *options, name: str = "rm") -> click.Command:
+    """``GROUP rm ID [--reason TEXT]``: ``remove`` removes the record and gives the result printed
+    like every removal. ``remove``: a service function's name (``"remove_wages"`` in
+    :mod:`megaroth_ledger.services.corrections`, ``"received.remove_w2"`` in another service
+    module), imported when the command runs and called ``(session, ID, reason, **options)``; or
+    a callable ``(svc, session, ID, reason, **options)``. ``options``: more click options."""
+
+    def run(ctx, record_id, reason, fmt, **opts):
+        from ..services import corrections as svc
+
+        with write_session(ctx) as session:
+            if isinstance(remove, str):
+                res = _service(remove)(session, record_id, reason, **opts)
+            else:
+                res = remove(svc, session, record_id, reason, **opts)
+        report_rm(res, fmt)
+
+    f = click.pass_context(run)
+    for deco in reversed(
+        (click.argument("record_id", metavar="ID", type=int), *options, reason_option, format_option)
+    ):
+        f = deco(f)
+    return group.command(name, help=help)(f)
+
+
+def _service(name: str):
+    """A service function by name: ``"list_wages"`` in :mod:`megaroth_ledger.services.corrections`,
+    ``"received.list_w2"`` in another service module (imported when a command runs)."""
+    import importlib
+
+    module, _, fn = name.rpartition(".")
+    return getattr(importlib.import_module(f"megaroth_ledger.services.{module or 'corrections'}"), fn)
+
+
+def list_command(
+    group: click.Group, help: str, lister: str, key: str, title: str, columns, *options, name: str = "list"
+) -> click.Command:
+    """``GROUP list [options]``: the rows ``lister`` (a service function's name, as for
+    :func:`rm_command`) gives, called ``(session, person=..., plan=..., year=...)`` with the
+    options (a ``_name`` suffix dropped), as JSON ``{key: rows}`` or a table of ``columns``
+    (``(key, header)`` or ``(key, header, True)`` for amounts) titled ``title`` (formatted with
+    the options)."""
+
+    def run(ctx, fmt, **opts):
+        from ..reports.output import Column, Table
+
+        with read_session(ctx) as session:
+            rows = _service(lister)(session, **{k.removesuffix("_name"): v for k, v in opts.items()})
+        cols = [Column(*c) for c in columns]
+        emit({key: rows}, fmt, Table(title.format(**opts), cols, rows))
+
+    f = click.pass_context(run)
+    for deco in reversed((*options, format_option)):
+        f = deco(f)
+    return group.command(name, help=help)(f)

@@ -11,77 +11,38 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, read_session, write_session
+from .common import (
+    AMOUNT,
+    DATE,
+    YEAR,
+    DefaultGroup,
+    clearable,
+    emit,
+    filter_options,
+    format_option,
+    list_command,
+    plan_option,
+    read_session,
+    rm_command,
+    write_session,
+)
+from .common import opt_value as _opt
+from .common import report_edit as _report_edit
 from .forms import reconcile
-from .ledger import contribution, person, plan, wages
+from .ledger import contribution, contribution_options, person, plan, plan_options, wages
 from .ledger_ops import SOURCE_CHOICE, balance, basis, earnings, ira, ira_value
 
-reason_option = click.option("--reason", help="Why (kept in the change log).")
-
-
-def _unset():
-    from ..services.corrections import UNSET
-
-    return UNSET
-
-
-def _opt(value, clear: bool):
-    """An optional value's new setting: the value, None (``--no-X``) or UNSET (not given)."""
-    if clear and value is not None:
-        raise click.UsageError("give a value or its --no- form, not both")
-    if clear:
-        return None
-    return _unset() if value is None else value
-
-
-def _report_edit(res: dict, fmt: str) -> None:
-    from ..reports.output import Column, Table
-    from ..services.changelog import describe
-
-    before, after = res.get("before") or {}, res.get("after") or {}
-    rows = [
-        {"field": k, "before": before.get(k), "after": v}
-        for k, v in after.items()
-        if before.get(k) != v and k not in ("recorded_at",)
-    ]
-    title = f"edited {res['record']} #{res['id']}" + ("" if rows else ": nothing changed")
-    emit(
-        res,
-        fmt,
-        [
-            Table(
-                title,
-                [Column("field", "Field"), Column("before", "Before"), Column("after", "After")],
-                rows,
-                footer=[describe(after)] if fmt == "table" else [],
-            )
-        ],
-    )
-
-
-def _report_rm(res: dict, fmt: str) -> None:
-    from ..services.changelog import describe
-
-    if fmt == "json":
-        emit(res, fmt)
-        return
-    click.echo(f"removed {res['record']} #{res['id']}: {describe(res['before'])}")
-    if res.get("remembered"):
-        click.echo("it was imported: importing its file again will not bring it back (see `megaroth log`)")
+ACCOUNT = click.Choice(["traditional", "roth"])
 
 
 # ------------------------------------------------------------------------------- contributions
 @contribution.command("edit")
 @click.argument("entry_id", metavar="ID", type=int)
-@click.option("--date", "on", type=DATE, help="Pay date, YYYY-MM-DD.")
-@click.option("--amount", type=AMOUNT)
-@click.option("--source", type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]))
-@click.option("--tax-year", type=YEAR, help="Year the contribution counts toward.")
-@click.option("--memo")
+@contribution_options(required=False)
 @click.option("--no-memo", is_flag=True, help="Clear the memo.")
 @format_option
 @click.pass_context
-def contribution_edit(ctx, entry_id, on, amount, source, tax_year, memo, no_memo, fmt) -> None:
+def contribution_edit(ctx, entry_id, on, source, amount, tax_year, memo, no_memo, fmt) -> None:
     """Correct a contribution (see `contribution list` for ids); options not given keep their value.
 
     Example: megaroth contribution edit 12 --amount 930.85
@@ -102,51 +63,34 @@ def contribution_edit(ctx, entry_id, on, amount, source, tax_year, memo, no_memo
     _report_edit(res, fmt)
 
 
-@contribution.command("rm")
-@click.argument("entry_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def contribution_rm(ctx, entry_id, reason, fmt) -> None:
-    """Remove a contribution (an imported one stays removed when its file is imported again).
-
-    Example: megaroth contribution rm 12 --reason "typo: entered twice"
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_entry(session, "contribution", entry_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    contribution,
+    "Remove a contribution (an imported one stays removed when its file is imported again).\n\n"
+    'Example: megaroth contribution rm 12 --reason "typo: entered twice"',
+    lambda svc, s, i, reason: svc.remove_entry(s, "contribution", i, reason),
+)
 
 
 # ------------------------------------------------------------------------------- earnings
-@earnings.command("list")
-@click.option("--person", "person_name", help="Only this person's plans.")
-@click.option("--plan", "plan_name", help="Only this plan.")
-@click.option("--year", type=YEAR, help="Only this year.")
-@format_option
-@click.pass_context
-def earnings_list(ctx, person_name, plan_name, year, fmt) -> None:
-    """List gains, losses, dividends and fees, oldest first, with their ids.
-
-    Example: megaroth earnings list --plan acme-401k --format json
-    """
-    from ..reports.output import Column, Table
-    from ..services import corrections as svc
-
-    with read_session(ctx) as session:
-        rows = svc.list_earnings(session, person_name, plan_name, year)
-    cols = [
-        Column("id", "#"),
-        Column("date", "Date"),
-        Column("plan", "Plan"),
-        Column("type", "Type"),
-        Column("source", "Source"),
-        Column("amount", "Amount", True),
-        Column("memo", "Memo"),
-        Column("origin", "Origin"),
-    ]
-    emit({"earnings": rows}, fmt, Table("Earnings", cols, rows))
+list_command(
+    earnings,
+    "List gains, losses, dividends and fees, oldest first, with their ids.\n\n"
+    "Example: megaroth earnings list --plan acme-401k --format json",
+    "list_earnings",
+    "earnings",
+    "Earnings",
+    [
+        ("id", "#"),
+        ("date", "Date"),
+        ("plan", "Plan"),
+        ("type", "Type"),
+        ("source", "Source"),
+        ("amount", "Amount", True),
+        ("memo", "Memo"),
+        ("origin", "Origin"),
+    ],
+    filter_options,
+)
 
 
 @earnings.command("edit")
@@ -172,50 +116,35 @@ def earnings_edit(ctx, entry_id, on, source, amount, memo, no_memo, fmt) -> None
     _report_edit(res, fmt)
 
 
-@earnings.command("rm")
-@click.argument("entry_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def earnings_rm(ctx, entry_id, reason, fmt) -> None:
-    """Remove a gain or loss.
-
-    Example: megaroth earnings rm 7
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_entry(session, "earnings", entry_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    earnings,
+    "Remove a gain or loss.\n\nExample: megaroth earnings rm 7",
+    lambda svc, s, i, reason: svc.remove_entry(s, "earnings", i, reason),
+)
 
 
 # ------------------------------------------------------------------------------- balance assertions
-@balance.command("list")
-@click.option("--person", "person_name", help="Only this person's plans.")
-@click.option("--plan", "plan_name", help="Only this plan.")
-@format_option
-@click.pass_context
-def balance_list(ctx, person_name, plan_name, fmt) -> None:
-    """List balance assertions with the difference each one recorded as earnings.
-
-    Example: megaroth balance list --plan acme-401k
-    """
-    from ..reports.output import Column, Table
-    from ..services import corrections as svc
-
-    with read_session(ctx) as session:
-        rows = svc.list_balances(session, person_name, plan_name)
-    cols = [
-        Column("id", "#"),
-        Column("date", "Date"),
-        Column("plan", "Plan"),
-        Column("source", "Source"),
-        Column("statement", "Statement", True),
-        Column("ledger", "Ledger", True),
-        Column("difference", "Recorded as earnings", True),
-        Column("import_id", "Import"),
-    ]
-    emit({"balances": rows}, fmt, Table("Balance assertions", cols, rows))
+list_command(
+    balance,
+    "List balance assertions with the difference each one recorded as earnings.\n\n"
+    "Example: megaroth balance list --plan acme-401k",
+    "list_balances",
+    "balances",
+    "Balance assertions",
+    [
+        ("id", "#"),
+        ("date", "Date"),
+        ("plan", "Plan"),
+        ("source", "Source"),
+        ("statement", "Statement", True),
+        ("ledger", "Ledger", True),
+        ("difference", "Recorded as earnings", True),
+        ("import_id", "Import"),
+    ],
+    plan_option(
+        required=False, help="Only this plan.", person_help="Only this person's plans (and their --plan)."
+    ),
+)
 
 
 @balance.command("edit")
@@ -237,21 +166,11 @@ def balance_edit(ctx, assertion_id, on, source, amount, fmt) -> None:
     _report_edit(res, fmt)
 
 
-@balance.command("rm")
-@click.argument("assertion_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def balance_rm(ctx, assertion_id, reason, fmt) -> None:
-    """Remove a balance assertion and the difference it recorded as earnings.
-
-    Example: megaroth balance rm 3
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_balance(session, assertion_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    balance,
+    "Remove a balance assertion and the difference it recorded as earnings.\n\nExample: megaroth balance rm 3",
+    "remove_balance",
+)
 
 
 # ------------------------------------------------------------------------------- conversions
@@ -261,35 +180,27 @@ def conversion() -> None:
     figured from the ledger now), edit, rm."""
 
 
-@conversion.command("list")
-@click.option("--person", "person_name", help="Only this person's plans.")
-@click.option("--plan", "plan_name", help="Only this plan.")
-@click.option("--year", type=YEAR, help="Only this tax year.")
-@format_option
-@click.pass_context
-def conversion_list(ctx, person_name, plan_name, year, fmt) -> None:
-    """List plan conversions with their ids, basis, earnings and taxable part.
-
-    Example: megaroth conversion list --person ann --year 2025 --format json
-    """
-    from ..reports.output import Column, Table
-    from ..services import corrections as svc
-
-    with read_session(ctx) as session:
-        rows = svc.list_conversions(session, person_name, plan_name, year)
-    cols = [
-        Column("id", "#"),
-        Column("date", "Date"),
-        Column("plan", "Plan"),
-        Column("route", "Route"),
-        Column("gross", "Gross", True),
-        Column("basis", "Basis", True),
-        Column("earnings", "Earnings", True),
-        Column("taxable", "Taxable", True),
-        Column("import_id", "Import"),
-        Column("memo", "Memo"),
-    ]
-    emit({"conversions": rows}, fmt, Table("Conversions", cols, rows))
+list_command(
+    conversion,
+    "List plan conversions with their ids, basis, earnings and taxable part.\n\n"
+    "Example: megaroth conversion list --person ann --year 2025 --format json",
+    "list_conversions",
+    "conversions",
+    "Conversions",
+    [
+        ("id", "#"),
+        ("date", "Date"),
+        ("plan", "Plan"),
+        ("route", "Route"),
+        ("gross", "Gross", True),
+        ("basis", "Basis", True),
+        ("earnings", "Earnings", True),
+        ("taxable", "Taxable", True),
+        ("import_id", "Import"),
+        ("memo", "Memo"),
+    ],
+    filter_options,
+)
 
 
 @conversion.command("edit")
@@ -328,21 +239,11 @@ def conversion_edit(
     _report_edit(res, fmt)
 
 
-@conversion.command("rm")
-@click.argument("conversion_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def conversion_rm(ctx, conversion_id, reason, fmt) -> None:
-    """Remove a conversion with its plan-side legs and IRA-side rollovers.
-
-    Example: megaroth conversion rm 2
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_conversion(session, conversion_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    conversion,
+    "Remove a conversion with its plan-side legs and IRA-side rollovers.\n\nExample: megaroth conversion rm 2",
+    "remove_conversion",
+)
 
 
 # ------------------------------------------------------------------------------- IRA events and values
@@ -351,32 +252,26 @@ def ira_event() -> None:
     """IRA contributions, conversions and distributions: list, edit, rm."""
 
 
-@ira_event.command("list")
-@click.option("--person", "person_name", required=True)
-@click.option("--year", type=YEAR, help="Only this tax year.")
-@format_option
-@click.pass_context
-def ira_event_list(ctx, person_name, year, fmt) -> None:
-    """List IRA events with their ids (rollovers in from a plan are part of their conversion).
-
-    Example: megaroth ira event list --person ann --format json
-    """
-    from ..reports.output import Column, Table
-    from ..services import corrections as svc
-
-    with read_session(ctx) as session:
-        rows = svc.list_ira_events(session, person_name, year)
-    cols = [
-        Column("id", "#"),
-        Column("date", "Date"),
-        Column("tax_year", "Tax year"),
-        Column("kind", "Kind"),
-        Column("account", "Account"),
-        Column("amount", "Amount", True),
-        Column("nondeductible", "Nondeductible", True),
-        Column("exception", "Exception"),
-    ]
-    emit({"ira_events": rows}, fmt, Table(f"IRA events, {person_name}", cols, rows))
+list_command(
+    ira_event,
+    "List IRA events with their ids (rollovers in from a plan are part of their conversion).\n\n"
+    "Example: megaroth ira event list --person ann --format json",
+    "list_ira_events",
+    "ira_events",
+    "IRA events, {person_name}",
+    [
+        ("id", "#"),
+        ("date", "Date"),
+        ("tax_year", "Tax year"),
+        ("kind", "Kind"),
+        ("account", "Account"),
+        ("amount", "Amount", True),
+        ("nondeductible", "Nondeductible", True),
+        ("exception", "Exception"),
+    ],
+    click.option("--person", "person_name", required=True),
+    click.option("--year", type=YEAR, help="Only this tax year."),
+)
 
 
 @ira_event.command("edit")
@@ -424,31 +319,11 @@ def ira_event_edit(
     _report_edit(res, fmt)
 
 
-@ira_event.command("rm")
-@click.argument("event_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def ira_event_rm(ctx, event_id, reason, fmt) -> None:
-    """Remove an IRA contribution, conversion or distribution.
-
-    Example: megaroth ira event rm 4
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_ira_event(session, event_id, reason)
-    _report_rm(res, fmt)
-
-
-class DefaultGroup(click.Group):
-    """A group whose first argument, when not a subcommand, goes to its ``set`` command, so
-    ``ira value --person P --year Y --amount A`` keeps working beside ``ira value list``."""
-
-    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
-            args = ["set", *args]
-        return super().parse_args(ctx, args)
+rm_command(
+    ira_event,
+    "Remove an IRA contribution, conversion or distribution.\n\nExample: megaroth ira event rm 4",
+    "remove_ira_event",
+)
 
 
 ira.commands.pop("value", None)
@@ -456,53 +331,49 @@ ira.commands.pop("value", None)
 
 @ira.group("value", cls=DefaultGroup)
 def ira_value_group() -> None:
-    """December 31 value of all traditional/SEP/SIMPLE IRAs (+ outstanding rollovers): Form 8606 line 6.
+    """December 31 value of all traditional/SEP/SIMPLE IRAs (+ outstanding rollovers): Form 8606 line 6;
+    with --account roth, of all Roth IRAs: Form 5329 line 25.
 
     \b
-    megaroth ira value --person P --year Y --amount A   (record; same as `ira value set`)
-    megaroth ira value list --person P
-    megaroth ira value edit ID [--year Y] [--amount A]
-    megaroth ira value rm ID
+    megaroth ira value --person P --year Y --amount A [--account roth]   (record; same as `ira value set`)
+    megaroth ira value list --person P [--account roth]
+    megaroth ira value edit ID [--year Y] [--amount A] [--account roth]
+    megaroth ira value rm ID [--account roth]
 
     Example: megaroth ira value --person ann --year 2025 --amount 0
     """
 
 
 ira_value_group.add_command(ira_value, "set")
+account_value_option = click.option(
+    "--account",
+    type=ACCOUNT,
+    default="traditional",
+    show_default=True,
+    help="roth: the Roth IRAs' December 31 values (Form 5329 line 25), with their own ids.",
+)
 
 
-@ira_value_group.command("list")
-@click.option("--person", "person_name", required=True)
-@format_option
-@click.pass_context
-def ira_value_list(ctx, person_name, fmt) -> None:
-    """List the recorded December 31 values with their ids.
-
-    Example: megaroth ira value list --person ann
-    """
-    from ..reports.output import Column, Table
-    from ..services import corrections as svc
-
-    with read_session(ctx) as session:
-        rows = svc.list_ira_values(session, person_name)
-    emit(
-        {"ira_values": rows},
-        fmt,
-        Table(
-            f"December 31 traditional IRA values, {person_name}",
-            [Column("id", "#"), Column("year", "Year"), Column("amount", "Value", True)],
-            rows,
-        ),
-    )
+list_command(
+    ira_value_group,
+    "List the recorded December 31 values with their ids.\n\nExample: megaroth ira value list --person ann --account roth",
+    "list_ira_values",
+    "ira_values",
+    "December 31 {account} IRA values, {person_name}",
+    [("id", "#"), ("year", "Year"), ("amount", "Value", True)],
+    click.option("--person", "person_name", required=True),
+    account_value_option,
+)
 
 
 @ira_value_group.command("edit")
 @click.argument("value_id", metavar="ID", type=int)
 @click.option("--year", type=YEAR)
 @click.option("--amount", type=AMOUNT)
+@account_value_option
 @format_option
 @click.pass_context
-def ira_value_edit(ctx, value_id, year, amount, fmt) -> None:
+def ira_value_edit(ctx, value_id, year, amount, account, fmt) -> None:
     """Correct a December 31 value.
 
     Example: megaroth ira value edit 1 --amount 512.33
@@ -510,35 +381,26 @@ def ira_value_edit(ctx, value_id, year, amount, fmt) -> None:
     from ..services import corrections as svc
 
     with write_session(ctx) as session:
-        res = svc.edit_ira_value(session, value_id, year=year, amount=amount)
+        res = svc.edit_ira_value(session, value_id, year=year, amount=amount, account=account)
     _report_edit(res, fmt)
 
 
-@ira_value_group.command("rm")
-@click.argument("value_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def ira_value_rm(ctx, value_id, reason, fmt) -> None:
-    """Remove a December 31 value.
-
-    Example: megaroth ira value rm 1
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_ira_value(session, value_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    ira_value_group,
+    "Remove a December 31 value.\n\nExample: megaroth ira value rm 1 --account roth",
+    "remove_ira_value",
+    account_value_option,
+)
 
 
 # ------------------------------------------------------------------------------- wages
 @wages.command("edit")
 @click.argument("wages_id", metavar="ID", type=int)
 @click.option("--year", type=YEAR)
-@click.option("--compensation", type=AMOUNT, help="415(c)(3) compensation for the year.")
-@click.option("--no-compensation", is_flag=True, help="Clear the compensation.")
-@click.option("--fica-wages", type=AMOUNT, help="Prior-year Social Security wages (W-2 box 3).")
-@click.option("--no-fica-wages", is_flag=True, help="Clear the prior-year FICA wages.")
+@clearable("compensation", "415(c)(3) compensation for the year.", AMOUNT, "Clear the compensation.")
+@clearable(
+    "fica-wages", "Prior-year Social Security wages (W-2 box 3).", AMOUNT, "Clear the prior-year FICA wages."
+)
 @format_option
 @click.pass_context
 def wages_edit(ctx, wages_id, year, compensation, no_compensation, fica_wages, no_fica_wages, fmt) -> None:
@@ -559,66 +421,95 @@ def wages_edit(ctx, wages_id, year, compensation, no_compensation, fica_wages, n
     _report_edit(res, fmt)
 
 
-@wages.command("rm")
-@click.argument("wages_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def wages_rm(ctx, wages_id, reason, fmt) -> None:
-    """Remove a wages record.
-
-    Example: megaroth wages rm 1
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_wages(session, wages_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    wages,
+    "Remove a wages record.\n\nExample: megaroth wages rm 1",
+    "remove_wages",
+)
 
 
 # ------------------------------------------------------------------------------- carried-forward basis
+plan_basis_option = click.option(
+    "--plan",
+    "plan_name",
+    metavar="NAME",
+    help="A plan's opening-balance basis (recorded with `basis set --plan`; its own ids) instead of "
+    "carried-forward IRA basis.",
+)
+
+
 @basis.command("list")
-@click.option("--person", "person_name", required=True)
+@click.option(
+    "--person", "person_name", help="Whose basis: carried forward, and in their plans' opening balances."
+)
+@plan_basis_option
 @format_option
 @click.pass_context
-def basis_list(ctx, person_name, fmt) -> None:
-    """List carried-forward basis records with their ids.
+def basis_list(ctx, person_name, plan_name, fmt) -> None:
+    """List carried-forward basis records (--person) and the basis in plans' opening balances
+    (--person or --plan), with their ids.
 
     Example: megaroth basis list --person ann --format json
     """
     from ..reports.output import Column, Table
     from ..services import corrections as svc
 
+    if (person_name is None) == (plan_name is None):
+        raise click.UsageError(
+            "give --person (all of that person's basis) or --plan (that plan's opening basis)"
+        )
     with read_session(ctx) as session:
-        rows = svc.list_basis(session, person_name)
+        rows = svc.list_basis(session, person_name) if person_name else []
+        opening = svc.list_opening_basis(session, person_name, plan_name)
     view = [
         {**r, "conversions": ", ".join(f"{c['year']}:{c['gross']}:{c['taxable']}" for c in r["conversions"])}
         for r in rows
     ]
-    emit(
-        {"basis": rows},
-        fmt,
-        Table(
-            f"Carried-forward basis, {person_name}",
-            [
-                Column("id", "#"),
-                Column("year", "End of year"),
-                Column("traditional", "Traditional (8606 line 14)", True),
-                Column("roth_contributions", "Roth contributions", True),
-                Column("conversions", "Conversion layers YEAR:GROSS:TAXABLE"),
-            ],
-            view,
-        ),
+    opening_table = Table(
+        "Basis in plans' opening balances (basis set --plan)",
+        [
+            Column("id", "#"),
+            Column("plan", "Plan"),
+            Column("source", "Source"),
+            Column("basis", "Basis", True),
+            Column("opening_balance", "Opening balance", True),
+        ],
+        opening,
+        section="opening_basis",
     )
+    if plan_name:
+        emit({"opening_basis": opening}, fmt, opening_table)
+        return
+    carried = Table(
+        f"Carried-forward basis, {person_name}",
+        [
+            Column("id", "#"),
+            Column("year", "End of year"),
+            Column("traditional", "Traditional (8606 line 14)", True),
+            Column("roth_contributions", "Roth contributions", True),
+            Column("conversions", "Conversion layers YEAR:GROSS:TAXABLE"),
+        ],
+        view,
+        section="basis",
+    )
+    emit({"basis": rows, "opening_basis": opening}, fmt, [carried, opening_table] if opening else carried)
 
 
 @basis.command("edit")
 @click.argument("basis_id", metavar="ID", type=int)
 @click.option("--year", type=YEAR, help="The last year these figures cover.")
-@click.option("--traditional", type=AMOUNT, help="Traditional IRA basis: that year's Form 8606 line 14.")
-@click.option("--no-traditional", is_flag=True, help="Clear the traditional basis.")
-@click.option("--roth-contributions", type=AMOUNT, help="Roth IRA regular-contribution basis (line 22).")
-@click.option("--no-roth-contributions", is_flag=True, help="Clear the Roth contribution basis.")
+@clearable(
+    "traditional",
+    "Traditional IRA basis: that year's Form 8606 line 14.",
+    AMOUNT,
+    "Clear the traditional basis.",
+)
+@clearable(
+    "roth-contributions",
+    "Roth IRA regular-contribution basis (line 22).",
+    AMOUNT,
+    "Clear the Roth contribution basis.",
+)
 @click.option(
     "--conversion",
     "conversions",
@@ -627,6 +518,13 @@ def basis_list(ctx, person_name, fmt) -> None:
     help="Replace the conversion layers with these; repeat for each year.",
 )
 @click.option("--no-conversion", "no_conversions", is_flag=True, help="Remove every conversion layer.")
+@plan_basis_option
+@click.option(
+    "--aftertax", type=AMOUNT, help="With --plan: the after-tax contributions in its opening balance."
+)
+@click.option(
+    "--roth", type=AMOUNT, help="With --plan: the designated Roth contributions in its opening balance."
+)
 @format_option
 @click.pass_context
 def basis_edit(
@@ -639,16 +537,33 @@ def basis_edit(
     no_roth_contributions,
     conversions,
     no_conversions,
+    plan_name,
+    aftertax,
+    roth,
     fmt,
 ) -> None:
-    """Correct carried-forward basis.
+    """Correct carried-forward basis, or (with --plan) the basis in a plan's opening balance.
 
     Example: megaroth basis edit 1 --traditional 2500
+
+    Example: megaroth basis edit 1 --plan acme-401k --aftertax 12500
     """
     from ..services import corrections as svc
 
     if conversions and no_conversions:
         raise click.UsageError("give --conversion or --no-conversion, not both")
+    if plan_name is not None or aftertax is not None or roth is not None:
+        if plan_name is None:
+            raise click.UsageError("--aftertax/--roth need --plan (the plan whose opening basis it is)")
+        if (aftertax is None) == (roth is None):
+            raise click.UsageError("--plan needs --aftertax AMOUNT or --roth AMOUNT")
+        if year is not None or traditional is not None or roth_contributions is not None or conversions:
+            raise click.UsageError("--plan edits a plan's opening basis: give no IRA figures with it")
+        source, amount = ("aftertax", aftertax) if aftertax is not None else ("roth", roth)
+        with write_session(ctx) as session:
+            res = svc.edit_opening_basis(session, basis_id, plan_name, source, amount)
+        _report_edit(res, fmt)
+        return
     with write_session(ctx) as session:
         res = svc.edit_basis(
             session,
@@ -662,38 +577,59 @@ def basis_edit(
     _report_edit(res, fmt)
 
 
-@basis.command("rm")
-@click.argument("basis_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def basis_rm(ctx, basis_id, reason, fmt) -> None:
-    """Remove a carried-forward basis record.
-
-    Example: megaroth basis rm 1
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_basis(session, basis_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    basis,
+    "Remove a carried-forward basis record, or (with --plan) the basis recorded in a plan's opening "
+    "balance (unknown again: the forms refuse a distribution of that money until it is set).\n\n"
+    "Example: megaroth basis rm 1",
+    "remove_basis",
+    plan_basis_option,
+)
 
 
 # ------------------------------------------------------------------------------- received 1099-Rs
+ira_1099r_option = click.option(
+    "--account",
+    type=ACCOUNT,
+    help="A 1099-R from that IRA's custodian (entered with `reconcile 1099-r --person P --account A`; "
+    "its own ids) instead of a plan's.",
+)
+
+
 @reconcile.command("list")
-@click.option("--person", "person_name", help="Only this person's plans.")
-@click.option("--plan", "plan_name", help="Only this plan.")
-@click.option("--year", type=YEAR)
+@filter_options
+@ira_1099r_option
 @format_option
 @click.pass_context
-def reconcile_list(ctx, person_name, plan_name, year, fmt) -> None:
-    """List the 1099-Rs you entered with `reconcile 1099-r`, with their ids.
+def reconcile_list(ctx, person_name, plan_name, year, account, fmt) -> None:
+    """List the 1099-Rs you entered with `reconcile 1099-r`, with their ids: the plans' (or, with
+    --account, the IRA custodians').
 
     Example: megaroth reconcile list --person ann --format json
     """
     from ..reports.output import Column, Table
     from ..services import corrections as svc
 
+    if account is not None:
+        if plan_name is not None:
+            raise click.UsageError("--account lists the IRA custodians' 1099-Rs: give --person, not --plan")
+        with read_session(ctx) as session:
+            rows = svc.list_received_ira(session, person_name, account, year)
+        cols = [
+            Column("id", "#"),
+            Column("person", "Person"),
+            Column("account", "IRA"),
+            Column("year", "Year"),
+        ]
+        cols += [Column(b, b.replace("box", "Box "), True) for b in svc.IRA_RECEIVED_BOXES]
+        emit(
+            {"received_ira_1099r": rows},
+            fmt,
+            Table(
+                f"Received 1099-Rs from the {account} IRA custodian", [*cols, Column("box7", "Box 7")], rows
+            ),
+        )
+        return
     with read_session(ctx) as session:
         rows = svc.list_received(session, person_name, plan_name, year)
     cols = [
@@ -713,63 +649,61 @@ def reconcile_list(ctx, person_name, plan_name, year, fmt) -> None:
 
 def _box_options(f):
     for box in ("box11", "box10", "box5", "box4", "box2a", "box1"):
-        f = click.option(f"--no-{box}", f"no_{box}", is_flag=True, help=f"Clear {box}.")(f)
-        f = click.option(f"--{box}", type=YEAR if box == "box11" else AMOUNT)(f)
-    f = click.option("--no-code", "no_box7", is_flag=True, help="Clear box 7.")(f)
-    f = click.option("--code", "box7", help="Box 7 distribution code(s), e.g. G.")(f)
-    return f
+        f = clearable(box, f"Box {box[3:]}.", YEAR if box == "box11" else AMOUNT, f"Clear {box}.")(f)
+    return clearable("code", "Box 7 distribution code(s), e.g. G.", None, "Clear box 7.")(f)
 
 
 @reconcile.command("edit")
 @click.argument("received_id", metavar="ID", type=int)
 @click.option("--year", type=YEAR)
 @_box_options
+@ira_1099r_option
 @format_option
 @click.pass_context
-def reconcile_edit(ctx, received_id, year, fmt, **boxes) -> None:
-    """Correct a received 1099-R (run `reconcile 1099-r` again to compare it).
+def reconcile_edit(ctx, received_id, year, account, fmt, **boxes) -> None:
+    """Correct a received 1099-R (run `reconcile 1099-r` again to compare it); with --account, one
+    from an IRA custodian.
 
     Example: megaroth reconcile edit 1 --box2a 500
     """
     from ..services import corrections as svc
+    from ..services.changelog import UNSET
 
-    unset = _unset()
+    boxes["box7"], boxes["no_box7"] = boxes.pop("code"), boxes.pop("no_code")
     changes: dict = {}
     for box in ("box1", "box2a", "box4", "box5", "box10", "box11", "box7"):
         value = boxes[box]
         if box == "box7" and value:
             value = value.strip().upper()
         v = _opt(value, boxes[f"no_{box}"])
-        if v is not unset:
+        if v is not UNSET:
             changes[box] = v
     if year is not None:
         changes["year"] = year
+    if account is not None:
+        with write_session(ctx) as session:
+            res = svc.edit_received_ira(session, received_id, account, changes)
+        _report_edit(res, fmt)
+        return
     with write_session(ctx) as session:
         res = svc.edit_received(session, received_id, changes)
     if fmt == "json":
         emit(res, fmt)
     else:
-        click.echo(
+        from .common import out
+
+        out(
             f"edited received 1099-R #{received_id}; compare it again with "
             f"`megaroth reconcile 1099-r --plan {res['after']['plan']} --year {res['after']['year']} ...`"
         )
 
 
-@reconcile.command("rm")
-@click.argument("received_id", metavar="ID", type=int)
-@reason_option
-@format_option
-@click.pass_context
-def reconcile_rm(ctx, received_id, reason, fmt) -> None:
-    """Remove a received 1099-R.
-
-    Example: megaroth reconcile rm 1
-    """
-    from ..services import corrections as svc
-
-    with write_session(ctx) as session:
-        res = svc.remove_received(session, received_id, reason)
-    _report_rm(res, fmt)
+rm_command(
+    reconcile,
+    "Remove a received 1099-R (with --account, one from an IRA custodian).\n\nExample: megaroth reconcile rm 1",
+    "remove_received",
+    ira_1099r_option,
+)
 
 
 # ------------------------------------------------------------------------------- people and plans
@@ -799,24 +733,7 @@ def person_edit(ctx, name, born, new_name, fmt) -> None:
     metavar="P",
     help="Whose plan (needed when two people have a plan of that name).",
 )
-@click.option("--employer", help="Sponsoring employer; plans of one employer share a 415(c) limit.")
-@click.option("--kind", type=click.Choice(["401k", "403b", "457b"]))
-@click.option(
-    "--after-tax/--no-after-tax", default=None, help="The plan accepts after-tax (non-Roth) contributions."
-)
-@click.option(
-    "--in-plan-conversion/--no-in-plan-conversion",
-    default=None,
-    help="The plan allows in-plan Roth rollovers (IRR).",
-)
-@click.option(
-    "--in-service-withdrawal/--no-in-service-withdrawal",
-    default=None,
-    help="The plan allows in-service withdrawals of after-tax money.",
-)
-@click.option(
-    "--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11)."
-)
+@plan_options(edit=True)
 @click.option("--no-first-roth-year", is_flag=True, help="Clear the first Roth year.")
 @format_option
 @click.pass_context

@@ -14,7 +14,7 @@ import contextlib
 
 import click
 
-from .common import emit, format_option, get_ledger, plan_option
+from .common import emit, format_option, get_ledger, out, plan_option
 
 HELP_OPTIONS = ("--help", "-h")
 
@@ -591,9 +591,9 @@ def profiles_check(name, file, fmt) -> None:
     problems = res["problems"]
     if fmt == "table":
         for line in problems:
-            click.echo(line)
+            out(line)
         if not problems:
-            click.echo(
+            out(
                 f"profile {name} ({res['origin']}): OK"
                 + (f"; reads {Path(file).name}: {res['rows']} rows" if file else "")
             )

@@ -1,48 +1,62 @@
-"""Per person-year tax facts for the IRA limits (issue 11): ``megaroth tax-year set/list/show``."""
+"""Per person-year tax facts for the IRA limits (issue 11): ``megaroth tax-year set/list/show/edit/rm``."""
 
 from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, YEAR, emit, format_option, ledger_session, write_session
+from .common import AMOUNT, YEAR, emit, format_option, ledger_session, rm_command, write_session
 
 STATUS = click.Choice(["single", "mfj", "mfs", "hoh", "qss"])
 
 
 @click.group("tax-year")
 def tax_year() -> None:
-    """Filing status and MAGI per person and year: the IRA contribution and deduction limits."""
+    """Filing status and MAGI per person and year: the IRA contribution and deduction limits
+    (set, show, list, edit, rm)."""
+
+
+def tax_year_options(required: bool):
+    """A tax year's facts, as ``tax-year set`` (``required``) and ``tax-year edit`` (each
+    optional: one not given keeps its value) take them."""
+
+    def deco(f):
+        f = click.option(
+            "--compensation",
+            type=AMOUNT,
+            help="Taxable compensation, if less than the IRA limit (IRC 219(b)(1)(B); joint return: IRC 219(c)).",
+        )(f)
+        spouse = "Your spouse was covered by a workplace plan (IRC 219(g)(7))."
+        if required:
+            f = click.option("--spouse-covered", is_flag=True, help=spouse)(f)
+        else:
+            f = click.option("--spouse-covered/--no-spouse-covered", default=None, help=spouse)(f)
+        f = click.option(
+            "--covered/--not-covered",
+            default=None,
+            help="Active participant in a workplace plan that year (default: yes when you have a plan in the "
+            "ledger).",
+        )(f)
+        f = click.option(
+            "--magi",
+            type=AMOUNT,
+            required=required,
+            help="Modified AGI for Roth IRA / IRA deduction purposes (Pub 590-A).",
+        )(f)
+        return click.option(
+            "--filing-status",
+            type=STATUS,
+            required=required,
+            help="single, mfj (joint), mfs (separate, lived with the spouse at some time in the year; "
+            "if you lived apart all year use single), hoh, qss.",
+        )(f)
+
+    return deco
 
 
 @tax_year.command("set")
 @click.option("--person", "person_name", required=True)
 @click.option("--year", type=YEAR, required=True)
-@click.option(
-    "--filing-status",
-    type=STATUS,
-    required=True,
-    help="single, mfj (joint), mfs (separate, lived with the spouse at some time in the year; "
-    "if you lived apart all year use single), hoh, qss.",
-)
-@click.option(
-    "--magi",
-    type=AMOUNT,
-    required=True,
-    help="Modified AGI for Roth IRA / IRA deduction purposes (Pub 590-A).",
-)
-@click.option(
-    "--covered/--not-covered",
-    default=None,
-    help="Active participant in a workplace plan that year (default: yes when you have a plan in the ledger).",
-)
-@click.option(
-    "--spouse-covered", is_flag=True, help="Your spouse was covered by a workplace plan (IRC 219(g)(7))."
-)
-@click.option(
-    "--compensation",
-    type=AMOUNT,
-    help="Taxable compensation, if less than the IRA limit (IRC 219(b)(1)(B); joint return: IRC 219(c)).",
-)
+@tax_year_options(required=True)
 @format_option
 @click.pass_context
 def tax_year_set(
@@ -94,6 +108,7 @@ def tax_year_list(ctx, person_name, fmt) -> None:
     with ledger_session(ctx) as session:
         rows = svc.tax_year_list(session, person_name)
     cols = [
+        Column("id", "#"),
         Column("year", "Year"),
         Column("filing_status", "Filing status"),
         Column("magi", "MAGI", True),
@@ -102,6 +117,62 @@ def tax_year_list(ctx, person_name, fmt) -> None:
         Column("compensation", "Compensation", True),
     ]
     emit({"person": person_name, "tax_years": rows}, fmt, Table(f"Tax years, {person_name}", cols, rows))
+
+
+@tax_year.command("edit")
+@click.argument("tax_year_id", metavar="ID", type=int)
+@click.option("--year", type=YEAR)
+@tax_year_options(required=False)
+@click.option(
+    "--covered-derived",
+    is_flag=True,
+    help="Forget --covered/--not-covered: derived from the ledger's plans again.",
+)
+@click.option("--no-compensation", is_flag=True, help="Clear the compensation (at least the limit).")
+@format_option
+@click.pass_context
+def tax_year_edit(
+    ctx,
+    tax_year_id,
+    year,
+    filing_status,
+    magi,
+    covered,
+    spouse_covered,
+    compensation,
+    covered_derived,
+    no_compensation,
+    fmt,
+) -> None:
+    """Correct a year's filing status, MAGI or coverage (see `tax-year list` for ids); options not
+    given keep their value.
+
+    Example: megaroth tax-year edit 1 --magi 212500
+    """
+    from ..services import corrections as svc
+    from .common import opt_value, report_edit
+
+    if covered_derived and covered is not None:
+        raise click.UsageError("give --covered/--not-covered or --covered-derived, not both")
+    with write_session(ctx) as session:
+        res = svc.edit_tax_year(
+            session,
+            tax_year_id,
+            year=year,
+            filing_status=filing_status,
+            magi=magi,
+            covered=None if covered_derived else opt_value(covered, False),
+            spouse_covered=spouse_covered,
+            compensation=opt_value(compensation, no_compensation),
+        )
+    report_edit(res, fmt)
+
+
+rm_command(
+    tax_year,
+    "Remove a year's tax facts (the IRA limits then assume the defaults).\n\nExample: megaroth tax-year rm 1",
+    "remove_tax_year",
+)
 
 
 def _emit_limits(payload: dict, fmt: str) -> None:

@@ -9,6 +9,7 @@ from .common import (
     DATE,
     YEAR,
     emit,
+    filter_options,
     format_option,
     plan_option,
     progress,
@@ -95,21 +96,45 @@ def plan() -> None:
     """Workplace plans (401(k), 403(b), 457(b)) and their features: add, list, edit."""
 
 
+PLAN_FEATURES = (
+    ("after-tax", "The plan accepts after-tax (non-Roth) contributions."),
+    ("in-plan-conversion", "The plan allows in-plan Roth rollovers (IRR)."),
+    ("in-service-withdrawal", "The plan allows in-service withdrawals of after-tax money."),
+)
+
+
+def plan_options(edit: bool):
+    """A plan's employer, kind and features, as ``plan add`` takes them and (``edit``) as ``plan
+    edit`` does: each optional, a feature with its ``--no-`` form."""
+
+    def deco(f):
+        f = click.option(
+            "--first-roth-year",
+            type=YEAR,
+            help="First year of designated Roth contributions (1099-R box 11).",
+        )(f)
+        for name, help in reversed(PLAN_FEATURES):
+            flag = f"--{name}/--no-{name}" if edit else f"--{name}"
+            f = (
+                click.option(flag, default=None, help=help)(f)
+                if edit
+                else click.option(flag, is_flag=True, help=help)(f)
+            )
+        kind = {} if edit else {"default": "401k", "show_default": True}
+        f = click.option("--kind", type=click.Choice(["401k", "403b", "457b"]), **kind)(f)
+        return click.option(
+            "--employer",
+            required=not edit,
+            help="Sponsoring employer; plans of one employer share a 415(c) limit.",
+        )(f)
+
+    return deco
+
+
 @plan.command("add")
 @click.argument("name")
 @click.option("--person", "person_name", required=True, help="Participant (see `megaroth person list`).")
-@click.option(
-    "--employer", required=True, help="Sponsoring employer; plans of one employer share a 415(c) limit."
-)
-@click.option("--kind", type=click.Choice(["401k", "403b", "457b"]), default="401k", show_default=True)
-@click.option("--after-tax", is_flag=True, help="The plan accepts after-tax (non-Roth) contributions.")
-@click.option("--in-plan-conversion", is_flag=True, help="The plan allows in-plan Roth rollovers (IRR).")
-@click.option(
-    "--in-service-withdrawal", is_flag=True, help="The plan allows in-service withdrawals of after-tax money."
-)
-@click.option(
-    "--first-roth-year", type=YEAR, help="First year of designated Roth contributions (1099-R box 11)."
-)
+@plan_options(edit=False)
 @click.pass_context
 def plan_add(
     ctx,
@@ -236,15 +261,29 @@ def contribution() -> None:
     """Paycheck contributions by money source: add, list, edit, rm."""
 
 
+def contribution_options(required: bool):
+    """The fields of a contribution, as ``contribution add`` (``required``) and ``contribution
+    edit`` (each optional: one not given keeps its value) take them."""
+
+    def deco(f):
+        f = click.option("--memo")(f)
+        f = click.option(
+            "--tax-year", type=YEAR, help="Year the contribution counts toward (when added: the date's year)."
+        )(f)
+        f = click.option("--amount", type=AMOUNT, required=required)(f)
+        f = click.option(
+            "--source",
+            type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]),
+            required=required,
+        )(f)
+        return click.option("--date", "on", type=DATE, required=required, help="Pay date, YYYY-MM-DD.")(f)
+
+    return deco
+
+
 @contribution.command("add")
 @plan_option()
-@click.option("--date", "on", type=DATE, required=True, help="Pay date, YYYY-MM-DD.")
-@click.option(
-    "--source", type=click.Choice(["pretax", "roth", "aftertax", "match", "nonelective"]), required=True
-)
-@click.option("--amount", type=AMOUNT, required=True)
-@click.option("--tax-year", type=YEAR, help="Year the contribution counts toward (default: the date's year).")
-@click.option("--memo")
+@contribution_options(required=True)
 @click.pass_context
 def contribution_add(ctx, plan_name, person_name, on, source, amount, tax_year, memo) -> None:
     """Record one paycheck contribution.
@@ -259,10 +298,7 @@ def contribution_add(ctx, plan_name, person_name, on, source, amount, tax_year, 
 
 
 @contribution.command("list")
-@plan_option(
-    required=False, help="Only this plan.", person_help="Only this person's plans (and their --plan)."
-)
-@click.option("--year", type=YEAR, help="Only this tax year.")
+@filter_options
 @format_option
 @click.pass_context
 def contribution_list(ctx, person_name, plan_name, year, fmt) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, plan_option, shell_quote, write_session
+from .common import AMOUNT, DATE, YEAR, emit, format_option, out, plan_option, shell_quote, write_session
 
 SOURCE_CHOICE = click.Choice(
     [
@@ -241,7 +241,7 @@ def ira_recharacterize(
     if fmt == "json":
         emit(res, fmt)
         return
-    click.echo(
+    out(
         f"recorded recharacterization #{res['id']}: {person_name} {tax_year} contribution "
         f"{amount:,.2f} (+ {earnings:,.2f} earnings) {from_account} -> {res['to']}"
     )
@@ -294,12 +294,12 @@ def ira_return(
         emit(res, fmt)
         return
     if res.get("recorded_as") == "distribution":
-        click.echo(
+        out(
             f"recorded Roth IRA distribution #{res['id']}: {person_name} {on.isoformat()} {amount:,.2f}, the "
             f"{tax_year} excess withdrawn after the due date (Form 8606 Part III; Form 5329 line 20)"
         )
     else:
-        click.echo(
+        out(
             f"recorded returned contribution #{res['id']}: {person_name} {tax_year} {account} {amount:,.2f}"
             + (
                 f" + {res['earnings']:,.2f} earnings"

@@ -1,31 +1,63 @@
-"""Plan-side corrective distributions (issue 11): ``megaroth correction add/list``."""
+"""Plan-side corrective distributions (issue 11): ``megaroth correction add/list/edit/rm``."""
 
 from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, DATE, YEAR, emit, format_option, ledger_session, plan_option, write_session
+from .common import (
+    AMOUNT,
+    DATE,
+    YEAR,
+    emit,
+    format_option,
+    ledger_session,
+    out,
+    plan_option,
+    report_edit,
+    rm_command,
+    write_session,
+)
 
 
 @click.group("correction")
 def correction() -> None:
-    """Corrective distributions from a plan (IRC 402(g) excess deferrals)."""
+    """Corrective distributions from a plan (IRC 402(g) excess deferrals): add, list, edit, rm."""
+
+
+def correction_options(required: bool):
+    """A corrective distribution's fields, as ``correction add`` (``required``) and ``correction
+    edit`` (each optional: one not given keeps its value) take them."""
+
+    def deco(f):
+        f = click.option(
+            "--source",
+            type=click.Choice(["pretax", "roth"]),
+            help="Which deferrals were distributed (when added: the plan's only deferral source that year).",
+        )(f)
+        f = click.option("--earnings", type=AMOUNT, help="The income allocable to it, distributed with it.")(
+            f
+        )
+        f = click.option(
+            "--amount", type=AMOUNT, required=required, help="The excess distributed (without its earnings)."
+        )(f)
+        f = click.option("--tax-year", type=YEAR, required=required, help="The year of the excess.")(f)
+        f = click.option(
+            "--kind", type=click.Choice(["excess-deferral", "excess-annual-addition"]), required=required
+        )(f)
+        return click.option(
+            "--date",
+            "on",
+            type=DATE,
+            required=required,
+            help="Date the plan paid the corrective distribution.",
+        )(f)
+
+    return deco
 
 
 @correction.command("add")
 @plan_option(help="The plan that paid it (see `megaroth plan list`).")
-@click.option(
-    "--date", "on", type=DATE, required=True, help="Date the plan paid the corrective distribution."
-)
-@click.option("--kind", type=click.Choice(["excess-deferral", "excess-annual-addition"]), required=True)
-@click.option("--tax-year", type=YEAR, required=True, help="The year of the excess.")
-@click.option("--amount", type=AMOUNT, required=True, help="The excess distributed (without its earnings).")
-@click.option("--earnings", type=AMOUNT, help="The income allocable to it, distributed with it.")
-@click.option(
-    "--source",
-    type=click.Choice(["pretax", "roth"]),
-    help="Which deferrals were distributed (default: the plan's only deferral source that year).",
-)
+@correction_options(required=True)
 @format_option
 @click.pass_context
 def correction_add(ctx, plan_name, person_name, on, kind, tax_year, amount, earnings, source, fmt) -> None:
@@ -43,7 +75,7 @@ def correction_add(ctx, plan_name, person_name, on, kind, tax_year, amount, earn
     if fmt == "json":
         emit(res, fmt)
         return
-    click.echo(
+    out(
         f"recorded correction #{res['id']}: {plan_name} {on.isoformat()} {kind} for {tax_year}: "
         f"{amount:,.2f} + {res['earnings']:,.2f} earnings ({res['corrected']:,.2f} of the "
         f"{res['excess_deferrals']:,.2f} excess corrected)"
@@ -65,6 +97,7 @@ def correction_list(ctx, person_name, fmt) -> None:
     with ledger_session(ctx) as session:
         rows = svc.correction_list(session, person_name)
     cols = [
+        Column("id", "#"),
         Column("plan", "Plan"),
         Column("date", "Date"),
         Column("kind", "Kind"),
@@ -75,5 +108,39 @@ def correction_list(ctx, person_name, fmt) -> None:
     ]
     emit({"person": person_name, "corrections": rows}, fmt, Table(f"Corrections, {person_name}", cols, rows))
 
+
+@correction.command("edit")
+@click.argument("correction_id", metavar="ID", type=int)
+@correction_options(required=False)
+@format_option
+@click.pass_context
+def correction_edit(ctx, correction_id, on, kind, tax_year, amount, earnings, source, fmt) -> None:
+    """Correct a corrective distribution (see `correction list` for ids; same checks as `correction
+    add`); the money it took out of the plan follows.
+
+    Example: megaroth correction edit 1 --earnings 40.25
+    """
+    from ..services import corrections as svc
+
+    with write_session(ctx) as session:
+        res = svc.edit_correction(
+            session,
+            correction_id,
+            on=on,
+            kind=kind,
+            tax_year=tax_year,
+            amount=amount,
+            earnings=earnings,
+            source=source,
+        )
+    report_edit(res, fmt)
+
+
+rm_command(
+    correction,
+    "Remove a corrective distribution and the withdrawal it took out of the plan.\n\n"
+    "Example: megaroth correction rm 1",
+    "remove_correction",
+)
 
 COMMANDS = [correction]

@@ -51,6 +51,8 @@ def change_dict(c: ChangeLog) -> dict:
     }
 
 
+UNSET = object()  # an edit option not given on the command line (None: its --no- form, clear it)
+
 HIDDEN = ("id", "identity", "plan_id", "person_id", "recorded_at")
 
 
@@ -77,3 +79,35 @@ def record_years(change: dict) -> set[int]:
         if isinstance(date, str) and len(date) >= 4 and date[:4].isdigit():
             years.add(int(date[:4]))
     return years
+
+
+def get_record(session, model, record_id: int, what: str, see: str):
+    """The ``model`` row ``record_id``, or a one-line error naming the list that shows the ids."""
+    from ..errors import UserError
+
+    row = session.get(model, record_id)
+    if row is None:
+        raise UserError(f"no {what} #{record_id}; see `megaroth {see}`")
+    return row
+
+
+def edited(session, record: str, row, before: dict, person_id: int | None, **extra) -> dict:
+    """Finish an edit: flush, log it with the values before and after, and give the result
+    (``id``, ``record``, ``before``, ``after``) the edit commands print."""
+    session.flush()
+    after = snapshot(row, **extra)
+    record_change(session, "edit", record, row.id, before, after, person_id=person_id)
+    return {"id": row.id, "record": record, "before": before, "after": after}
+
+
+def removed(
+    session, record: str, row, person_id: int | None, reason: str | None, before: dict | None = None
+) -> dict:
+    """Remove ``row`` (its dependants go with it by the model's cascade), log it with its values
+    and give the result (``id``, ``record``, ``before``) the rm commands print."""
+    record_id = row.id
+    before = snapshot(row) if before is None else before
+    session.delete(row)
+    session.flush()
+    record_change(session, "rm", record, record_id, before, None, person_id=person_id, reason=reason)
+    return {"id": record_id, "record": record, "before": before}

@@ -560,9 +560,10 @@ def check_opening_basis(session: Session, scope: Scope, c: Check, today: dt.date
     from ..vocab import OPENING_TYPE
     from .opening import missing_basis
 
-    plans = {p.name: p for p in scope.plans}
+    names = {p.id: p.name for p in scope.people}
+    plans = {(names[p.person_id], p.name): p for p in scope.plans}  # plan names are per person
     for m in missing_basis(session):
-        p = plans.get(m["plan"])
+        p = plans.get((m["person"], m["plan"]))
         if p is None or (scope.year is not None and m["date"].year > scope.year):
             continue
         ids = list(

@@ -30,19 +30,23 @@ from ..store.models import (
     Entry,
     IraEvent,
     IraValue,
+    OpeningBasis,
     Person,
     Plan,
+    PlanCorrection,
     Received1099R,
+    ReceivedIra1099R,
     RemovedRow,
+    RothIraValue,
+    TaxYear,
     Wages,
 )
 from ..vocab import AFTER_TAX_SOURCES, CONTRIBUTION_TYPES, EARNINGS_TYPES, PLAN_KINDS, SOURCES
-from .changelog import record_change, snapshot
+from .changelog import UNSET, edited, get_record, record_change, removed, snapshot
 from .ledger_ops import refresh_differences
 
 #: entry types listed, edited and removed as "earnings" (investment results and adjustments)
 EARNINGS_KINDS = EARNINGS_TYPES | {"adjustment"}
-UNSET = object()  # an option not given on the command line
 
 
 def _now() -> dt.datetime:
@@ -503,41 +507,48 @@ def edit_ira_event(
 
             exception_for(exception, ira=True)
         ev.exception = exception
-    session.flush()
-    after = snapshot(ev)
-    record_change(session, "edit", "ira-event", ev.id, before, after, person_id=ev.person_id)
-    return {"id": ev.id, "record": "ira-event", "before": before, "after": after}
+    return edited(session, "ira-event", ev, before, ev.person_id)
 
 
 def remove_ira_event(session: Session, eid: int, reason: str | None = None) -> dict:
     ev = _ira_event(session, eid)
-    before = snapshot(ev)
-    person_id = ev.person_id
-    session.delete(ev)
-    session.flush()
-    record_change(session, "rm", "ira-event", eid, before, None, person_id=person_id, reason=reason)
-    return {"id": eid, "record": "ira-event", "before": before}
+    return removed(session, "ira-event", ev, ev.person_id, reason)
 
 
-def list_ira_values(session: Session, person: str) -> list[dict]:
+#: December 31 values by IRA kind: (model, change-log record, what it is)
+YEAR_END_VALUES = {
+    "traditional": (IraValue, "ira-value", "December 31 IRA value"),
+    "roth": (RothIraValue, "roth-ira-value", "December 31 Roth IRA value"),
+}
+
+
+def list_ira_values(session: Session, person: str, account: str = "traditional") -> list[dict]:
+    model = YEAR_END_VALUES[account][0]
     owner = get_person(session, person)
     return [
-        {"id": v.id, "person": owner.name, "year": v.year, "amount": from_cents(v.amount_cents)}
-        for v in session.scalars(
-            select(IraValue).where(IraValue.person_id == owner.id).order_by(IraValue.year)
-        )
+        {
+            "id": v.id,
+            "person": owner.name,
+            "year": v.year,
+            "amount": from_cents(v.amount_cents),
+        }
+        for v in session.scalars(select(model).where(model.person_id == owner.id).order_by(model.year))
     ]
 
 
-def _ira_value(session: Session, vid: int) -> IraValue:
-    v = session.get(IraValue, vid)
-    if v is None:
-        raise UserError(f"no December 31 IRA value #{vid}; see `megaroth ira value list --person P`")
-    return v
+def _ira_value(session: Session, vid: int, account: str):
+    model, _, what = YEAR_END_VALUES[account]
+    flag = " --account roth" if account == "roth" else ""
+    return get_record(session, model, vid, what, f"ira value list --person P{flag}")
 
 
-def edit_ira_value(session: Session, vid: int, *, year=None, amount=None) -> dict:
-    v = _ira_value(session, vid)
+def edit_ira_value(
+    session: Session, vid: int, *, year=None, amount=None, account: str = "traditional"
+) -> dict:
+    """``ira value edit``: a December 31 value of the traditional IRAs (Form 8606 line 6) or, with
+    ``account="roth"``, of the Roth IRAs (Form 5329 line 25)."""
+    model, record, what = YEAR_END_VALUES[account]
+    v = _ira_value(session, vid, account)
     before = snapshot(v)
     if amount is not None:
         if amount < 0:
@@ -545,32 +556,24 @@ def edit_ira_value(session: Session, vid: int, *, year=None, amount=None) -> dic
         v.amount_cents = to_cents(amount)
     if year is not None and year != v.year:
         clash = session.scalars(
-            select(IraValue).where(IraValue.person_id == v.person_id, IraValue.year == year)
+            select(model).where(model.person_id == v.person_id, model.year == year)
         ).first()
         if clash is not None:
-            raise UserError(f"December 31 value #{clash.id} already covers {year}; edit or remove that one")
+            raise UserError(f"{what} #{clash.id} already covers {year}; edit or remove that one")
         v.year = year
-    session.flush()
-    after = snapshot(v)
-    record_change(session, "edit", "ira-value", v.id, before, after, person_id=v.person_id)
-    return {"id": v.id, "record": "ira-value", "before": before, "after": after}
+    return edited(session, record, v, before, v.person_id)
 
 
-def remove_ira_value(session: Session, vid: int, reason: str | None = None) -> dict:
-    v = _ira_value(session, vid)
-    before = snapshot(v)
-    person_id = v.person_id
-    session.delete(v)
-    session.flush()
-    record_change(session, "rm", "ira-value", vid, before, None, person_id=person_id, reason=reason)
-    return {"id": vid, "record": "ira-value", "before": before}
+def remove_ira_value(
+    session: Session, vid: int, reason: str | None = None, account: str = "traditional"
+) -> dict:
+    v = _ira_value(session, vid, account)
+    return removed(session, YEAR_END_VALUES[account][1], v, v.person_id, reason)
 
 
 # ------------------------------------------------------------------------------- wages
 def _wages(session: Session, wid: int) -> tuple[Wages, Plan]:
-    w = session.get(Wages, wid)
-    if w is None:
-        raise UserError(f"no wages record #{wid}; see `megaroth wages list --person P`")
+    w = get_record(session, Wages, wid, "wages record", "wages list --person P")
     return w, session.get(Plan, w.plan_id)
 
 
@@ -591,19 +594,12 @@ def edit_wages(session: Session, wid: int, *, year=None, compensation=UNSET, fic
                 f"wages record #{clash.id} already covers {plan.name} {year}; edit or remove that one"
             )
         w.year = year
-    session.flush()
-    after = snapshot(w, plan=plan.name)
-    record_change(session, "edit", "wages", w.id, before, after, person_id=plan.person_id)
-    return {"id": w.id, "record": "wages", "before": before, "after": after}
+    return edited(session, "wages", w, before, plan.person_id, plan=plan.name)
 
 
 def remove_wages(session: Session, wid: int, reason: str | None = None) -> dict:
     w, plan = _wages(session, wid)
-    before = snapshot(w, plan=plan.name)
-    session.delete(w)
-    session.flush()
-    record_change(session, "rm", "wages", wid, before, None, person_id=plan.person_id, reason=reason)
-    return {"id": wid, "record": "wages", "before": before}
+    return removed(session, "wages", w, plan.person_id, reason, snapshot(w, plan=plan.name))
 
 
 # ------------------------------------------------------------------------------- carried-forward basis
@@ -641,10 +637,7 @@ def list_basis(session: Session, person: str) -> list[dict]:
 
 
 def _basis(session: Session, bid: int) -> BasisCarryforward:
-    row = session.get(BasisCarryforward, bid)
-    if row is None:
-        raise UserError(f"no carried-forward basis #{bid}; see `megaroth basis list --person P`")
-    return row
+    return get_record(session, BasisCarryforward, bid, "carried-forward basis", "basis list --person P")
 
 
 def edit_basis(
@@ -698,18 +691,18 @@ def edit_basis(
     return {"id": row.id, "record": "basis", "before": before, "after": after}
 
 
-def remove_basis(session: Session, bid: int, reason: str | None = None) -> dict:
+def remove_basis(session: Session, bid: int, reason: str | None = None, plan_name: str | None = None) -> dict:
+    """``basis rm ID``: carried-forward basis, or with ``plan_name`` (``--plan``) a plan's opening basis."""
     from .ledger_ops import basis_snapshot
+
+    if plan_name is not None:
+        return remove_opening_basis(session, bid, plan_name, reason)
 
     row = _basis(session, bid)
     before = basis_snapshot(session, row)
-    person_id = row.person_id
     for old in session.scalars(select(BasisLayer).where(BasisLayer.carryforward_id == row.id)):
         session.delete(old)
-    session.delete(row)
-    session.flush()
-    record_change(session, "rm", "basis", bid, before, None, person_id=person_id, reason=reason)
-    return {"id": bid, "record": "basis", "before": before}
+    return removed(session, "basis", row, row.person_id, reason, before)
 
 
 # ------------------------------------------------------------------------------- received 1099-Rs
@@ -742,9 +735,7 @@ def list_received(
 
 
 def _received(session: Session, rid: int) -> tuple[Received1099R, Plan]:
-    r = session.get(Received1099R, rid)
-    if r is None:
-        raise UserError(f"no received 1099-R #{rid}; see `megaroth reconcile list`")
+    r = get_record(session, Received1099R, rid, "received 1099-R", "reconcile list")
     return r, session.get(Plan, r.plan_id)
 
 
@@ -771,13 +762,239 @@ def edit_received(session: Session, rid: int, changes: dict) -> dict:
     return {"id": r.id, "record": "1099-r", "after": received_row(r, plan.name)}
 
 
-def remove_received(session: Session, rid: int, reason: str | None = None) -> dict:
+def remove_received(
+    session: Session, rid: int, reason: str | None = None, account: str | None = None
+) -> dict:
+    """``reconcile rm ID``: a plan's 1099-R, or with ``account`` (``--account``) an IRA custodian's."""
+    if account is not None:
+        return remove_received_ira(session, rid, account, reason)
     r, plan = _received(session, rid)
-    before = snapshot(r, plan=plan.name)
-    session.delete(r)
-    session.flush()
-    record_change(session, "rm", "1099-r", rid, before, None, person_id=plan.person_id, reason=reason)
-    return {"id": rid, "record": "1099-r", "before": before}
+    return removed(session, "1099-r", r, plan.person_id, reason, snapshot(r, plan=plan.name))
+
+
+# ------------------------------------------------------------------------------- tax years
+def _tax_year(session: Session, tid: int) -> TaxYear:
+    return get_record(session, TaxYear, tid, "tax year", "tax-year list --person P")
+
+
+def edit_tax_year(
+    session: Session,
+    tid: int,
+    *,
+    year=None,
+    filing_status=None,
+    magi=None,
+    covered=UNSET,
+    spouse_covered=None,
+    compensation=UNSET,
+) -> dict:
+    """``tax-year edit``: the facts given change (same checks as ``tax-year set``)."""
+    from .ira_limits import apply_tax_year
+
+    row = _tax_year(session, tid)
+    before = snapshot(row)
+    year = row.year if year is None else year
+    if year != row.year:
+        clash = session.scalars(
+            select(TaxYear).where(TaxYear.person_id == row.person_id, TaxYear.year == year)
+        ).first()
+        if clash is not None:
+            raise UserError(f"tax year #{clash.id} already covers {year}; edit or remove that one")
+    apply_tax_year(
+        row,
+        year,
+        row.filing_status if filing_status is None else filing_status,
+        from_cents(row.magi_cents) if magi is None else magi,
+        row.covered if covered is UNSET else covered,
+        row.spouse_covered if spouse_covered is None else spouse_covered,
+        from_cents(row.compensation_cents) if compensation is UNSET else compensation,
+    )
+    return edited(session, "tax-year", row, before, row.person_id)
+
+
+def remove_tax_year(session: Session, tid: int, reason: str | None = None) -> dict:
+    row = _tax_year(session, tid)
+    return removed(session, "tax-year", row, row.person_id, reason)
+
+
+# ------------------------------------------------------------------------------- opening basis
+def list_opening_basis(session: Session, person: str | None = None, plan: str | None = None) -> list[dict]:
+    """The basis recorded in plans' opening balances (``basis set --plan``), with the balances."""
+    from .opening import opening_total
+
+    stmt = (
+        select(OpeningBasis, Plan)
+        .join(Plan, Plan.id == OpeningBasis.plan_id)
+        .order_by(Plan.name, OpeningBasis.source)
+    )
+    if person:
+        stmt = stmt.where(Plan.person_id == get_person(session, person).id)
+    if plan:
+        stmt = stmt.where(Plan.id == get_plan(session, plan, person).id)
+    return [
+        {
+            "id": row.id,
+            "plan": p.name,
+            "source": row.source,
+            "basis": from_cents(row.basis_cents),
+            "opening_balance": opening_total(session, p.id, row.source),
+            "recorded_at": row.recorded_at,
+        }
+        for row, p in session.execute(stmt)
+    ]
+
+
+def _opening_basis(session: Session, oid: int, plan_name: str) -> tuple[OpeningBasis, Plan]:
+    row = get_record(session, OpeningBasis, oid, "opening basis", f"basis list --plan {plan_name}")
+    plan = session.get(Plan, row.plan_id)
+    if plan.name != plan_name:
+        raise UserError(f"opening basis #{oid} is in plan {plan.name}'s opening balance, not {plan_name}'s")
+    return row, plan
+
+
+def edit_opening_basis(session: Session, oid: int, plan_name: str, source: str, amount) -> dict:
+    """``basis edit ID --plan P --aftertax A`` (or ``--roth A``): the basis in the opening balance."""
+    row, plan = _opening_basis(session, oid, plan_name)
+    if source != row.source:
+        raise UserError(f"opening basis #{oid} is the {row.source} one: give --{row.source} AMOUNT")
+    if amount < 0:
+        raise UserError(f"--{source} must not be negative")
+    before = snapshot(row, plan=plan.name)
+    row.basis_cents = to_cents(amount)
+    row.recorded_at = _now()
+    return edited(session, "opening-basis", row, before, plan.person_id, plan=plan.name)
+
+
+def remove_opening_basis(session: Session, oid: int, plan_name: str, reason: str | None = None) -> dict:
+    """The basis is unknown again: the forms refuse a distribution of that money until it is set."""
+    row, plan = _opening_basis(session, oid, plan_name)
+    return removed(session, "opening-basis", row, plan.person_id, reason, snapshot(row, plan=plan.name))
+
+
+# ------------------------------------------------------------------------------- IRA custodians' 1099-Rs
+IRA_RECEIVED_BOXES = ("box1", "box2a", "box4")
+
+
+def received_ira_row(r: ReceivedIra1099R, person: str) -> dict:
+    row = {"id": r.id, "person": person, "account": r.account, "year": r.year}
+    for box in IRA_RECEIVED_BOXES:
+        row[box] = from_cents(getattr(r, f"{box}_cents"))
+    row.update({"box7": r.box7, "recorded_at": r.recorded_at})
+    return row
+
+
+def list_received_ira(
+    session: Session, person: str | None = None, account: str | None = None, year: int | None = None
+) -> list[dict]:
+    stmt = (
+        select(ReceivedIra1099R, Person.name)
+        .join(Person, Person.id == ReceivedIra1099R.person_id)
+        .order_by(ReceivedIra1099R.year, Person.name, ReceivedIra1099R.account, ReceivedIra1099R.id)
+    )
+    if person:
+        stmt = stmt.where(ReceivedIra1099R.person_id == get_person(session, person).id)
+    if account:
+        stmt = stmt.where(ReceivedIra1099R.account == account)
+    if year:
+        stmt = stmt.where(ReceivedIra1099R.year == year)
+    return [received_ira_row(r, name) for r, name in session.execute(stmt)]
+
+
+def _received_ira(session: Session, rid: int, account: str) -> ReceivedIra1099R:
+    r = get_record(
+        session, ReceivedIra1099R, rid, "IRA custodian's 1099-R", f"reconcile list --account {account}"
+    )
+    if r.account != account:
+        raise UserError(
+            f"received 1099-R #{rid} is from the {r.account} IRA custodian: give --account {r.account}"
+        )
+    return r
+
+
+def edit_received_ira(session: Session, rid: int, account: str, changes: dict) -> dict:
+    """``reconcile edit ID --account A``: the boxes given change (``--no-`` forms clear them)."""
+    r = _received_ira(session, rid, account)
+    plan_only = sorted(set(changes) - set(IRA_RECEIVED_BOXES) - {"box7", "year"})
+    if plan_only:
+        raise UserError(
+            f"--{plan_only[0]} is a plan's box (after-tax basis / designated Roth); an IRA custodian's "
+            "1099-R leaves it blank"
+        )
+    before = snapshot(r)
+    current = {box: from_cents(getattr(r, f"{box}_cents")) for box in IRA_RECEIVED_BOXES}
+    current["box7"] = r.box7
+    year = changes.pop("year", None) or r.year
+    current.update(changes)
+    if all(v is None for v in current.values()):
+        raise UserError("a received 1099-R needs at least one box; remove it with `megaroth reconcile rm`")
+    code = "".join(sorted((current["box7"] or "").upper()))
+    for other in session.scalars(
+        select(ReceivedIra1099R).where(
+            ReceivedIra1099R.person_id == r.person_id,
+            ReceivedIra1099R.account == r.account,
+            ReceivedIra1099R.year == year,
+            ReceivedIra1099R.id != r.id,
+        )
+    ):
+        if "".join(sorted((other.box7 or "").upper())) == code:
+            raise UserError(
+                f"received 1099-R #{other.id} already covers the {r.account} IRA {year}"
+                + (f" code {current['box7']}" if current["box7"] else "")
+                + "; edit or remove that one"
+            )
+    r.year = year
+    for box in IRA_RECEIVED_BOXES:
+        setattr(r, f"{box}_cents", None if current[box] is None else to_cents(current[box]))
+    r.box7 = current["box7"]
+    r.recorded_at = _now()
+    return edited(session, "ira-1099-r", r, before, r.person_id)
+
+
+def remove_received_ira(session: Session, rid: int, account: str, reason: str | None = None) -> dict:
+    r = _received_ira(session, rid, account)
+    return removed(session, "ira-1099-r", r, r.person_id, reason)
+
+
+# ------------------------------------------------------------------------------- plan corrections
+def _correction(session: Session, cid: int) -> tuple[PlanCorrection, Plan]:
+    c = get_record(session, PlanCorrection, cid, "correction", "correction list --person P")
+    return c, session.get(Plan, c.plan_id)
+
+
+def edit_correction(
+    session: Session, cid: int, *, on=None, kind=None, tax_year=None, amount=None, earnings=None, source=None
+) -> dict:
+    """``correction edit``: the values given change, with the same checks as ``correction add``;
+    the money it takes out of the plan follows."""
+    from .plan_corrections import apply_correction
+
+    c, plan = _correction(session, cid)
+    before = snapshot(c, plan=plan.name)
+    apply_correction(
+        session,
+        plan,
+        c,
+        c.date if on is None else on,
+        c.kind if kind is None else kind,
+        c.tax_year if tax_year is None else tax_year,
+        from_cents(c.amount_cents) if amount is None else amount,
+        from_cents(c.earnings_cents) if earnings is None else earnings,
+        c.source if source is None else source,
+    )
+    _refresh(session, plan)
+    return edited(session, "correction", c, before, plan.person_id, plan=plan.name)
+
+
+def remove_correction(session: Session, cid: int, reason: str | None = None) -> dict:
+    """Remove a corrective distribution and the withdrawal it took out of the plan."""
+    from .plan_corrections import ORIGIN
+
+    c, plan = _correction(session, cid)
+    for e in session.scalars(select(Entry).where(Entry.origin == f"{ORIGIN}{c.id}")):
+        session.delete(e)
+    res = removed(session, "correction", c, plan.person_id, reason, snapshot(c, plan=plan.name))
+    _refresh(session, plan)
+    return res
 
 
 # ------------------------------------------------------------------------------- people and plans

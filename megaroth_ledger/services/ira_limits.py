@@ -32,17 +32,17 @@ COVERED_ASSUMED_NOTE = (
 )
 
 
-def tax_year_set(
-    session: Session,
-    person_name: str,
+def apply_tax_year(
+    row: TaxYear,
     year: int,
     filing_status: str,
     magi: Decimal,
-    covered: bool | None = None,
-    spouse_covered: bool = False,
-    compensation: Decimal | None = None,
-) -> dict:
-    person = get_person(session, person_name)
+    covered: bool | None,
+    spouse_covered: bool,
+    compensation: Decimal | None,
+) -> None:
+    """Check a tax year's facts (as ``tax-year set`` and ``tax-year edit`` take them) and put them
+    on ``row``."""
     if filing_status not in rules.FILING_STATUSES:
         raise UserError(f"--filing-status must be one of {', '.join(rules.FILING_STATUSES)}")
     if magi < 0:
@@ -54,18 +54,36 @@ def tax_year_set(
     from ..rules.limits import limits_for
 
     limits_for(year)  # a year outside the table is refused with the supported range
-    row = session.scalars(select(TaxYear).where(TaxYear.person_id == person.id, TaxYear.year == year)).first()
-    from .changelog import record_change, snapshot
-
-    before = None if row is None else snapshot(row)
-    if row is None:
-        row = TaxYear(person_id=person.id, year=year, filing_status=filing_status, magi_cents=0)
-        session.add(row)
+    row.year = year
     row.filing_status = filing_status
     row.magi_cents = to_cents(magi)
     row.covered = covered
     row.spouse_covered = spouse_covered
     row.compensation_cents = None if compensation is None else to_cents(compensation)
+
+
+def tax_year_set(
+    session: Session,
+    person_name: str,
+    year: int,
+    filing_status: str,
+    magi: Decimal,
+    covered: bool | None = None,
+    spouse_covered: bool = False,
+    compensation: Decimal | None = None,
+) -> dict:
+    """Record (replace) a person-year's facts; a second ``set`` of the year is logged as an edit."""
+    from .changelog import record_change, snapshot
+
+    person = get_person(session, person_name)
+    row = session.scalars(select(TaxYear).where(TaxYear.person_id == person.id, TaxYear.year == year)).first()
+    before = None if row is None else snapshot(row)
+    fresh = row is None
+    if row is None:
+        row = TaxYear(person_id=person.id)
+    apply_tax_year(row, year, filing_status, magi, covered, spouse_covered, compensation)
+    if fresh:
+        session.add(row)
     session.flush()
     record_change(
         session,
@@ -86,6 +104,7 @@ def tax_year_list(session: Session, person_name: str) -> list[dict]:
         covered, derived = _covered(session, person, r.year, r)
         out.append(
             {
+                "id": r.id,
                 "year": r.year,
                 "filing_status": r.filing_status,
                 "magi": from_cents(r.magi_cents),

@@ -20,6 +20,7 @@ from ..errors import UserError
 from ..money import ZERO, to_cents
 from ..store.lookup import get_person
 from ..store.models import ReceivedIra1099R
+from .changelog import record_change, snapshot
 
 BOXES = ("box1", "box2a", "box4", "box7")
 
@@ -47,22 +48,23 @@ def reconcile(session: Session, person_name: str, account: str, year: int, recei
         ReceivedIra1099R.account == account,
         ReceivedIra1099R.year == year,
     )
-    old = [r for r in session.scalars(q) if (r.box7 or "") == (code or "")]
-    for r in old:
+    old = [r for r in session.scalars(q.order_by(ReceivedIra1099R.id)) if (r.box7 or "") == (code or "")]
+    for r in old[1:]:
         session.delete(r)
-    session.add(
-        ReceivedIra1099R(
-            person_id=person.id,
-            account=account,
-            year=year,
-            box1_cents=_cents(received.get("box1")),
-            box2a_cents=_cents(received.get("box2a")),
-            box4_cents=_cents(received.get("box4")),
-            box7=code,
-            recorded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
-        )
-    )
+    row = old[0] if old else ReceivedIra1099R(person_id=person.id, account=account, year=year)
+    before = snapshot(row) if old else None
+    row.box1_cents = _cents(received.get("box1"))
+    row.box2a_cents = _cents(received.get("box2a"))
+    row.box4_cents = _cents(received.get("box4"))
+    row.box7 = code
+    row.recorded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    if not old:
+        session.add(row)
     session.flush()
+    # entering the form again corrects it: logged as an edit of the one entered before
+    record_change(
+        session, "edit" if old else "add", "ira-1099-r", row.id, before, snapshot(row), person_id=person.id
+    )
     result = forms.compute(session, person.name, through=year)
     r = result.years.get(year)
     derived_forms = [f for f in (r.ira_forms if r else []) if f.payer == payer]

@@ -61,20 +61,22 @@ def corrected_by_year(session: Session, person_id: int, year: int) -> Decimal:
     )
 
 
-def correction_add(
+def apply_correction(
     session: Session,
-    plan_name: str,
+    plan: Plan,
+    row: PlanCorrection | None,
     on: dt.date,
     kind: str,
     tax_year: int,
     amount: Decimal,
     earnings: Decimal | None = None,
     source: str | None = None,
-    person: str | None = None,
 ) -> dict:
+    """Check a corrective distribution (as ``correction add`` and ``correction edit`` take it)
+    and record it: a new one (``row`` None) or ``row`` changed, with the money it takes out of
+    the sub-account (its ``correction #ID`` withdrawal entry)."""
     from . import headroom
 
-    plan = get_plan(session, plan_name, person)
     earnings = earnings if earnings is not None else Decimal("0.00")
     if kind == "excess-deferral" and source is None:
         used = set(
@@ -91,7 +93,7 @@ def correction_add(
         )
         if len(used) != 1:
             raise UserError(
-                f"plan {plan_name} has {'both pretax and Roth' if used else 'no'} deferrals for {tax_year}: "
+                f"plan {plan.name} has {'both pretax and Roth' if used else 'no'} deferrals for {tax_year}: "
                 "say which money is distributed with --source pretax|roth"
             )
         source = used.pop()
@@ -99,6 +101,8 @@ def correction_add(
     rules.check(c)
     h = headroom.compute(session, plan.person.name, tax_year)
     already = corrected_by_year(session, plan.person_id, tax_year)
+    if row is not None and row.tax_year == tax_year and row.kind == "excess-deferral":
+        already -= from_cents(row.amount_cents)  # the one being changed
     if h.excess_deferrals <= 0:
         raise UserError(
             f"the ledger shows no {tax_year} excess deferral for {plan.person.name} (deferrals "
@@ -109,30 +113,20 @@ def correction_add(
             f"the {tax_year} excess deferral is {h.excess_deferrals:,.2f}; {already:,.2f} is already "
             f"corrected, so at most {h.excess_deferrals - already:,.2f} more"
         )
-    row = PlanCorrection(
-        plan_id=plan.id,
-        date=on,
-        tax_year=tax_year,
-        kind=kind,
-        source=c.source,
-        amount_cents=to_cents(amount),
-        earnings_cents=to_cents(earnings),
-    )
-    session.add(row)
+    if row is None:
+        row = PlanCorrection(plan_id=plan.id)
+        session.add(row)
+    row.date, row.tax_year, row.kind, row.source = on, tax_year, kind, c.source
+    row.amount_cents, row.earnings_cents = to_cents(amount), to_cents(earnings)
     session.flush()
     paid = amount + earnings
-    session.add(
-        Entry(
-            plan_id=plan.id,
-            date=on,
-            tax_year=on.year,
-            source=c.source,
-            type="withdrawal",
-            amount_cents=-to_cents(paid),
-            origin=f"{ORIGIN}{row.id}",
-            memo=f"corrective distribution of the {tax_year} excess deferral (+ earnings {earnings})",
-        )
-    )
+    entry = session.scalars(select(Entry).where(Entry.origin == f"{ORIGIN}{row.id}")).first()
+    if entry is None:
+        entry = Entry(plan_id=plan.id, type="withdrawal", origin=f"{ORIGIN}{row.id}")
+        session.add(entry)
+    entry.date, entry.tax_year, entry.source = on, on.year, c.source
+    entry.amount_cents = -to_cents(paid)
+    entry.memo = f"corrective distribution of the {tax_year} excess deferral (+ earnings {earnings})"
     session.flush()
     return {
         "id": row.id,
@@ -149,20 +143,49 @@ def correction_add(
     }
 
 
+def correction_add(
+    session: Session,
+    plan_name: str,
+    on: dt.date,
+    kind: str,
+    tax_year: int,
+    amount: Decimal,
+    earnings: Decimal | None = None,
+    source: str | None = None,
+    person: str | None = None,
+) -> dict:
+    """``correction add``: ``person`` says whose plan ``plan_name`` is (plan names are per person)."""
+    from .changelog import record_change, snapshot
+
+    plan = get_plan(session, plan_name, person)
+    res = apply_correction(session, plan, None, on, kind, tax_year, amount, earnings, source)
+    row = session.get(PlanCorrection, res["id"])
+    record_change(
+        session, "add", "correction", row.id, None, snapshot(row, plan=plan.name), person_id=plan.person_id
+    )
+    return res
+
+
 def correction_list(session: Session, person_name: str) -> list[dict]:
     person = get_person(session, person_name)
+    plans = {p.id: p.name for p in session.scalars(select(Plan).where(Plan.person_id == person.id))}
     return [
         {
-            "plan": c.plan,
+            "id": c.id,
+            "plan": plans[c.plan_id],
             "date": c.date,
             "kind": c.kind,
             "tax_year": c.tax_year,
             "source": c.source,
-            "amount": c.amount,
-            "earnings": c.earnings,
-            "ref": c.ref,
+            "amount": from_cents(c.amount_cents),
+            "earnings": from_cents(c.earnings_cents),
+            "ref": f"correction #{c.id} {c.date.isoformat()} {c.kind} for {c.tax_year}",
         }
-        for c in corrections_for_person(session, person.id)
+        for c in session.scalars(
+            select(PlanCorrection)
+            .where(PlanCorrection.plan_id.in_(list(plans)))
+            .order_by(PlanCorrection.date, PlanCorrection.id)
+        )
     ]
 
 

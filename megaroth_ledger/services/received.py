@@ -35,6 +35,7 @@ import datetime as dt
 import io
 from decimal import Decimal
 from pathlib import Path
+from types import SimpleNamespace
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -46,6 +47,7 @@ from ..store.models import (
     Entry,
     IraEvent,
     IraValue,
+    Person,
     Plan,
     Received1099R,
     Received5498,
@@ -56,6 +58,7 @@ from ..store.models import (
     Wages,
 )
 from ..vocab import CONTRIBUTION_TYPES
+from .changelog import UNSET, edited, get_record, record_change, removed, snapshot
 
 #: W-2 box 12 codes the ledger can check: code -> (plan kind, Roth?)
 BOX12 = {
@@ -200,6 +203,68 @@ def _compare_w2(
     return diffs, notes
 
 
+def w2_snapshot(w2: ReceivedW2) -> dict:
+    return snapshot(w2, box12={b.code: from_cents(b.amount_cents) for b in w2.box12})
+
+
+def _store_w2(
+    session: Session,
+    person,
+    row: ReceivedW2 | None,
+    employer: str,
+    year: int,
+    box1: Decimal | None,
+    box3: Decimal | None,
+    box12: dict[str, Decimal],
+) -> tuple[ReceivedW2, dict | None, dict]:
+    """Record a W-2 (``row`` None: a new one, or the one already entered for that employer and
+    year; else ``row`` changed) and compare it: (row, its values before or None, the payload)."""
+    plans = _employer_plans(session, person, employer)
+    employer = plans[0].employer
+    for label, v in [("--box1", box1), ("--box3", box3), *((f"--box12 {c}", a) for c, a in box12.items())]:
+        if v is not None and v < 0:
+            raise UserError(f"{label} must not be negative")
+    if box1 is None and box3 is None and not box12:
+        raise UserError("a W-2 needs at least one box (e.g. --box12 D=23500)")
+    same = session.scalars(
+        select(ReceivedW2).where(
+            ReceivedW2.person_id == person.id,
+            ReceivedW2.year == year,
+            func.lower(ReceivedW2.employer) == employer.lower(),
+        )
+    ).first()
+    notes = []
+    if row is None and same is not None:  # entered again: it replaces the earlier one
+        row = same
+        notes.append(f"replaced the {year} W-2 from {employer} recorded on {row.recorded_at:%Y-%m-%d}")
+    elif row is not None and same is not None and same.id != row.id:
+        raise UserError(f"W-2 #{same.id} already covers {employer} {year}; edit or remove that one")
+    before = None if row is None else w2_snapshot(row)
+    if row is None:
+        row = ReceivedW2(person_id=person.id)
+        session.add(row)
+    row.employer, row.year, row.recorded_at = employer, year, _now()
+    row.box1_cents = to_cents(box1) if box1 is not None else None
+    row.box3_cents = to_cents(box3) if box3 is not None else None
+    row.box12.clear()
+    session.flush()
+    row.box12 = [ReceivedW2Box12(code=c, amount_cents=to_cents(a)) for c, a in sorted(box12.items())]
+    session.flush()
+    diffs, more = _compare_w2(session, person, employer, year, box1, box3, box12, store_box3=True)
+    payload = {
+        "id": row.id,
+        "person": person.name,
+        "employer": employer,
+        "tax_year": year,
+        "match": not diffs,
+        "received": {"box1": box1, "box3": box3, "box12": dict(sorted(box12.items()))},
+        "derived": {f"box12{c}": v for c, v in _deferrals(session, plans, year).items()},
+        "diff": diffs,
+        "notes": notes + more,
+    }
+    return row, before, payload
+
+
 def reconcile_w2(
     session: Session,
     person_name: str,
@@ -211,45 +276,89 @@ def reconcile_w2(
 ) -> dict:
     """Store the W-2 (replacing an earlier one of that employer and year) and compare it."""
     person = get_person(session, person_name)
-    plans = _employer_plans(session, person, employer)
-    employer = plans[0].employer
-    for label, v in [("--box1", box1), ("--box3", box3), *((f"--box12 {c}", a) for c, a in box12.items())]:
-        if v is not None and v < 0:
-            raise UserError(f"{label} must not be negative")
-    old = session.scalars(
-        select(ReceivedW2).where(
-            ReceivedW2.person_id == person.id,
-            ReceivedW2.year == year,
-            func.lower(ReceivedW2.employer) == employer.lower(),
-        )
-    ).first()
-    if old is not None:
-        session.delete(old)
-        session.flush()
-    w2 = ReceivedW2(
+    row, before, payload = _store_w2(session, person, None, employer, year, box1, box3, box12)
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "w2",
+        row.id,
+        before,
+        w2_snapshot(row),
         person_id=person.id,
-        employer=employer,
-        year=year,
-        box1_cents=to_cents(box1) if box1 is not None else None,
-        box3_cents=to_cents(box3) if box3 is not None else None,
-        recorded_at=_now(),
     )
-    w2.box12 = [ReceivedW2Box12(code=c, amount_cents=to_cents(a)) for c, a in sorted(box12.items())]
-    session.add(w2)
-    session.flush()
-    diffs, notes = _compare_w2(session, person, employer, year, box1, box3, box12, store_box3=True)
-    if old is not None:
-        notes.insert(0, f"replaced the {year} W-2 from {employer} recorded on {old.recorded_at:%Y-%m-%d}")
-    return {
-        "person": person_name,
-        "employer": employer,
-        "tax_year": year,
-        "match": not diffs,
-        "received": {"box1": box1, "box3": box3, "box12": dict(sorted(box12.items()))},
-        "derived": {f"box12{c}": v for c, v in _deferrals(session, plans, year).items()},
-        "diff": diffs,
-        "notes": notes,
-    }
+    return {**payload, "person": person_name}
+
+
+def _received_rows(session: Session, model, person_name: str, year: int | None, order, row) -> list[dict]:
+    """A person's received documents of one kind (``model``), of ``year`` or every year, as ``row``
+    makes them (each with its ``id``)."""
+    person = get_person(session, person_name)
+    stmt = select(model).where(model.person_id == person.id)
+    if year is not None:
+        stmt = stmt.where(model.year == year)
+    return [
+        {"id": r.id, "person": person.name, **row(r)}
+        for r in session.scalars(stmt.order_by(*order, model.id))
+    ]
+
+
+def list_w2(session: Session, person_name: str, year: int | None = None) -> list[dict]:
+    return _received_rows(
+        session,
+        ReceivedW2,
+        person_name,
+        year,
+        (ReceivedW2.year, ReceivedW2.employer),
+        lambda w: {
+            "employer": w.employer,
+            "year": w.year,
+            "box1": from_cents(w.box1_cents),
+            "box3": from_cents(w.box3_cents),
+            "box12": {b.code: from_cents(b.amount_cents) for b in w.box12},
+            "recorded_at": w.recorded_at,
+        },
+    )
+
+
+def edit_w2(
+    session: Session,
+    wid: int,
+    *,
+    employer: str | None = None,
+    year: int | None = None,
+    box1=UNSET,
+    box3=UNSET,
+    box12: dict[str, Decimal] | None = None,
+    clear_box12: tuple[str, ...] = (),
+) -> dict:
+    """``reconcile w2 edit``: the boxes given change (``--box12 CODE=A`` sets one code,
+    ``--no-box12 CODE`` removes it), then the W-2 is compared again."""
+    row = get_record(session, ReceivedW2, wid, "W-2", "reconcile w2 list --person P")
+    person = session.get(Person, row.person_id)
+    codes = {b.code: from_cents(b.amount_cents) for b in row.box12}
+    for code in clear_box12:
+        code = code.strip().upper()
+        if code not in codes:
+            raise UserError(f"--no-box12 {code}: W-2 #{wid} has no box 12 code {code}")
+        del codes[code]
+    codes.update(box12 or {})
+    _, before, payload = _store_w2(
+        session,
+        person,
+        row,
+        row.employer if employer is None else employer,
+        row.year if year is None else year,
+        from_cents(row.box1_cents) if box1 is UNSET else box1,
+        from_cents(row.box3_cents) if box3 is UNSET else box3,
+        codes,
+    )
+    res = edited(session, "w2", row, before, person.id, box12=codes)
+    return {**res, **{k: payload[k] for k in ("match", "diff", "notes")}}
+
+
+def remove_w2(session: Session, wid: int, reason: str | None = None) -> dict:
+    row = get_record(session, ReceivedW2, wid, "W-2", "reconcile w2 list --person P")
+    return removed(session, "w2", row, row.person_id, reason, w2_snapshot(row))
 
 
 def parse_box12(items: tuple[str, ...]) -> dict[str, Decimal]:
@@ -296,21 +405,29 @@ def _ira_sums(session: Session, person, account: str, year: int) -> dict[str, De
     return out
 
 
-def reconcile_5498(
+BOXES_5498 = ("box1", "box2", "box3", "box4", "box5", "box10")
+
+
+def _store_5498(
     session: Session,
-    person_name: str,
+    person,
+    row: Received5498 | None,
     account: str,
     year: int,
     boxes: dict[str, Decimal | None],
-    custodian: str = "",
-) -> dict:
+    custodian: str,
+) -> tuple[Received5498, dict | None, dict]:
+    """Record a Form 5498 (``row`` None: a new one, or the one already entered for that IRA kind,
+    custodian and year; else ``row`` changed), box 5 as the year's value where it applies, and
+    compare it: (row, its values before or None, the payload)."""
     if account not in ("traditional", "roth"):
         raise UserError("--account must be traditional or roth")
-    person = get_person(session, person_name)
     for box, v in boxes.items():
         if v is not None and v < 0:
             raise UserError(f"--{box} must not be negative")
-    old = session.scalars(
+    if all(v is None for v in boxes.values()):
+        raise UserError("a Form 5498 needs at least one box (e.g. --box5 12000)")
+    same = session.scalars(
         select(Received5498).where(
             Received5498.person_id == person.id,
             Received5498.account == account,
@@ -319,29 +436,36 @@ def reconcile_5498(
         )
     ).first()
     notes = []
-    if old is not None:
-        session.delete(old)
-        session.flush()
+    if row is None and same is not None:  # entered again: it replaces the earlier one
+        row = same
         notes.append(
             f"replaced the {year} Form 5498 ({account}{', ' + custodian if custodian else ''}) recorded on "
-            f"{old.recorded_at:%Y-%m-%d}"
+            f"{row.recorded_at:%Y-%m-%d}"
         )
-    row = Received5498(
-        person_id=person.id,
-        account=account,
-        custodian=custodian,
-        year=year,
-        recorded_at=_now(),
-        set_ira_value=False,
-        **{f"{b}_cents": (to_cents(v) if v is not None else None) for b, v in boxes.items()},
+    elif row is not None and same is not None and same.id != row.id:
+        raise UserError(
+            f"Form 5498 #{same.id} already covers the {account} IRA{' at ' + custodian if custodian else ''} "
+            f"for {year}; edit or remove that one"
+        )
+    before = None if row is None else snapshot(row)
+    # what the form was before, for box 5: did it record the year's value, and which
+    earlier = (
+        None if row is None else SimpleNamespace(set_ira_value=row.set_ira_value, box5_cents=row.box5_cents)
     )
-    session.add(row)
+    if row is None:
+        row = Received5498(person_id=person.id, account=account)
+        session.add(row)
+    row.custodian, row.year, row.recorded_at, row.set_ira_value = custodian, year, _now(), False
+    for b in BOXES_5498:
+        v = boxes.get(b)
+        setattr(row, f"{b}_cents", to_cents(v) if v is not None else None)
     session.flush()
     if boxes.get("box5") is not None:
-        notes += _record_box5(session, person, account, year, row, replaced=old)
+        notes += _record_box5(session, person, account, year, row, replaced=earlier)
     diffs, more = _compare_5498(session, person, account, year, custodian)
-    return {
-        "person": person_name,
+    payload = {
+        "id": row.id,
+        "person": person.name,
         "account": account,
         "custodian": custodian or None,
         "tax_year": year,
@@ -351,6 +475,75 @@ def reconcile_5498(
         "diff": diffs,
         "notes": notes + more,
     }
+    return row, before, payload
+
+
+def reconcile_5498(
+    session: Session,
+    person_name: str,
+    account: str,
+    year: int,
+    boxes: dict[str, Decimal | None],
+    custodian: str = "",
+) -> dict:
+    person = get_person(session, person_name)
+    row, before, payload = _store_5498(session, person, None, account, year, boxes, custodian)
+    record_change(
+        session,
+        "add" if before is None else "edit",
+        "5498",
+        row.id,
+        before,
+        snapshot(row),
+        person_id=person.id,
+    )
+    return {**payload, "person": person_name}
+
+
+def list_5498(session: Session, person_name: str, year: int | None = None) -> list[dict]:
+    return _received_rows(
+        session,
+        Received5498,
+        person_name,
+        year,
+        (Received5498.year, Received5498.account, Received5498.custodian),
+        lambda f: {
+            "account": f.account,
+            "custodian": f.custodian or None,
+            "year": f.year,
+            **{b: from_cents(getattr(f, f"{b}_cents")) for b in BOXES_5498},
+            "box5_recorded_as_value": f.set_ira_value,
+            "recorded_at": f.recorded_at,
+        },
+    )
+
+
+def edit_5498(
+    session: Session, fid: int, *, year: int | None = None, custodian: str | None = None, changes: dict
+) -> dict:
+    """``reconcile 5498 edit``: the boxes given change (``--no-boxN`` clears one), then the form is
+    compared again (box 5 corrects the year's value it recorded, as entering it again does)."""
+    row = get_record(session, Received5498, fid, "Form 5498", "reconcile 5498 list --person P")
+    person = session.get(Person, row.person_id)
+    boxes = {b: from_cents(getattr(row, f"{b}_cents")) for b in BOXES_5498}
+    boxes.update(changes)
+    _, before, payload = _store_5498(
+        session,
+        person,
+        row,
+        row.account,
+        row.year if year is None else year,
+        boxes,
+        row.custodian if custodian is None else custodian.strip(),
+    )
+    res = edited(session, "5498", row, before, person.id)
+    return {**res, **{k: payload[k] for k in ("match", "diff", "notes")}}
+
+
+def remove_5498(session: Session, fid: int, reason: str | None = None) -> dict:
+    """Remove a Form 5498; a year's value its box 5 recorded stays (``ira value edit|rm``)."""
+    row = get_record(session, Received5498, fid, "Form 5498", "reconcile 5498 list --person P")
+    return removed(session, "5498", row, row.person_id, reason)
 
 
 #: the ledger's December 31 value a 5498's box 5 is recorded as / compared with, per IRA kind:
