@@ -22,7 +22,6 @@ from ..store.models import (
     Conversion,
     Entry,
     IraEvent,
-    IraValue,
     Plan,
 )
 from ..vocab import SOURCES
@@ -882,46 +881,28 @@ def ira_distribute(
 def ira_value(
     session: Session, person_name: str, year: int, amount: Decimal, account: str = "traditional"
 ) -> None:
+    """Record (replace) a December 31 value: of the traditional/SEP/SIMPLE IRAs (Form 8606 line 6)
+    or, ``account="roth"``, of the Roth IRAs (Form 5329 line 25: the 6% excise on an excess Roth
+    IRA contribution is at most 6% of it). Recording a year again is logged as an edit."""
+    from .corrections import YEAR_END_VALUES
+
     person = get_person(session, person_name)
     if amount < 0:
         raise UserError("--amount must not be negative")
-    if account == "roth":  # Form 5329 line 25 (the 6% excise is capped at 6% of the Roth IRAs' value)
-        from ..store.models import RothIraValue
-
-        rv = session.scalars(
-            select(RothIraValue).where(RothIraValue.person_id == person.id, RothIraValue.year == year)
-        ).first()
-        before = None if rv is None else snapshot(rv)
-        if rv is None:
-            rv = RothIraValue(person_id=person.id, year=year, amount_cents=0)
-            session.add(rv)
-        rv.amount_cents = to_cents(amount)
-        session.flush()
-        record_change(
-            session,
-            "add" if before is None else "edit",
-            "roth-ira-value",
-            rv.id,
-            before,
-            snapshot(rv),
-            person_id=person.id,
-        )
-        return
-    if account != "traditional":
+    if account not in YEAR_END_VALUES:
         raise UserError("--account must be traditional or roth")
-    row = session.scalars(
-        select(IraValue).where(IraValue.person_id == person.id, IraValue.year == year)
-    ).first()
+    model, record, _ = YEAR_END_VALUES[account]
+    row = session.scalars(select(model).where(model.person_id == person.id, model.year == year)).first()
     before = None if row is None else snapshot(row)
     if row is None:
-        row = IraValue(person_id=person.id, year=year, amount_cents=0)
+        row = model(person_id=person.id, year=year, amount_cents=0)
         session.add(row)
     row.amount_cents = to_cents(amount)
     session.flush()
     record_change(
         session,
         "add" if before is None else "edit",
-        "ira-value",
+        record,
         row.id,
         before,
         snapshot(row),
