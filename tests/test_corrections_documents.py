@@ -104,6 +104,8 @@ def test_opening_basis_list_edit_rm(opening):
         "14000.00",
     )
     assert bo.json("basis", "list", "--person", "bo")["opening_basis"] == [row]
+    assert bo.json("basis", "list", "--plan", "wid-401k", "--person", "bo") == {"opening_basis": [row]}
+    assert bo("basis", "list", ok=False).exit_code == 2
     assert "Basis in plans' opening balances" in bo("basis", "list", "--person", "bo").output
     res = bo.json("basis", "edit", "1", "--plan", "wid-401k", "--aftertax", "13000")
     assert (res["record"], res["before"]["basis"], res["after"]["basis"]) == (

@@ -440,7 +440,9 @@ plan_basis_option = click.option(
 
 @basis.command("list")
 @click.option(
-    "--person", "person_name", help="Whose basis: carried forward, and in their plans' opening balances."
+    "--person",
+    "person_name",
+    help="Whose basis: carried forward, and in their plans' opening balances (with --plan: whose plan).",
 )
 @plan_basis_option
 @format_option
@@ -454,12 +456,12 @@ def basis_list(ctx, person_name, plan_name, fmt) -> None:
     from ..reports.output import Column, Table
     from ..services import corrections as svc
 
-    if (person_name is None) == (plan_name is None):
+    if person_name is None and plan_name is None:
         raise click.UsageError(
             "give --person (all of that person's basis) or --plan (that plan's opening basis)"
         )
     with read_session(ctx) as session:
-        rows = svc.list_basis(session, person_name) if person_name else []
+        rows = svc.list_basis(session, person_name) if person_name and not plan_name else []
         opening = svc.list_opening_basis(session, person_name, plan_name)
     view = [
         {**r, "conversions": ", ".join(f"{c['year']}:{c['gross']}:{c['taxable']}" for c in r["conversions"])}

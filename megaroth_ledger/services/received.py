@@ -574,15 +574,7 @@ def _record_box5(
     comparison."""
     model, label, command, line = YEAR_END_VALUE[account]
     value = session.scalars(select(model).where(model.person_id == person.id, model.year == year)).first()
-    mine = list(
-        session.scalars(
-            select(Received5498).where(
-                Received5498.person_id == person.id,
-                Received5498.account == account,
-                Received5498.year == year,
-            )
-        )
-    )
+    mine = _forms_5498(session, person, account, year)
     earlier = [r for r in mine if r.id != row.id] + ([replaced] if replaced is not None else [])
     if value is not None:
         ours = (
@@ -607,11 +599,9 @@ def _record_box5(
     ]
 
 
-def _compare_5498(
-    session: Session, person, account: str, year: int, custodian: str
-) -> tuple[list[dict], list[str]]:
-    """Compare the stored 5498(s) of (person, account, year): all custodians' boxes summed."""
-    forms = list(
+def _forms_5498(session: Session, person, account: str, year: int) -> list[Received5498]:
+    """Every custodian's Form 5498 of that IRA kind and year."""
+    return list(
         session.scalars(
             select(Received5498).where(
                 Received5498.person_id == person.id,
@@ -620,6 +610,13 @@ def _compare_5498(
             )
         )
     )
+
+
+def _compare_5498(
+    session: Session, person, account: str, year: int, custodian: str
+) -> tuple[list[dict], list[str]]:
+    """Compare the stored 5498(s) of (person, account, year): all custodians' boxes summed."""
+    forms = _forms_5498(session, person, account, year)
     ledger = _ira_sums(session, person, account, year)
     diffs, notes = [], []
     if len(forms) > 1:
@@ -1097,15 +1094,7 @@ def status(session: Session, person_name: str, year: int) -> dict:
     docs += _ira_1099r_status(session, person, year, r.ira_forms if r else [])
     # 5498: the IRA kinds with activity for the year (or a value recorded), against the received ones
     for account in ("traditional", "roth"):
-        forms = list(
-            session.scalars(
-                select(Received5498).where(
-                    Received5498.person_id == person.id,
-                    Received5498.account == account,
-                    Received5498.year == year,
-                )
-            )
-        )
+        forms = _forms_5498(session, person, account, year)
         sums = _ira_sums(session, person, account, year)
         expected = any(v for v in sums.values())
         model = YEAR_END_VALUE[account][0]
