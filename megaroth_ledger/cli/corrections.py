@@ -429,22 +429,19 @@ rm_command(
 
 
 # ------------------------------------------------------------------------------- carried-forward basis
-plan_basis_option = click.option(
-    "--plan",
-    "plan_name",
-    metavar="NAME",
+plan_basis_option = plan_option(
+    required=False,
     help="A plan's opening-balance basis (recorded with `basis set --plan`; its own ids) instead of "
     "carried-forward IRA basis.",
 )
 
 
 @basis.command("list")
-@click.option(
-    "--person",
-    "person_name",
-    help="Whose basis: carried forward, and in their plans' opening balances (with --plan: whose plan).",
+@plan_option(
+    required=False,
+    help="Only this plan's opening-balance basis.",
+    person_help="Whose basis: carried forward, and in their plans' opening balances (with --plan: whose plan).",
 )
-@plan_basis_option
 @format_option
 @click.pass_context
 def basis_list(ctx, person_name, plan_name, fmt) -> None:
@@ -540,6 +537,7 @@ def basis_edit(
     conversions,
     no_conversions,
     plan_name,
+    person_name,
     aftertax,
     roth,
     fmt,
@@ -554,16 +552,18 @@ def basis_edit(
 
     if conversions and no_conversions:
         raise click.UsageError("give --conversion or --no-conversion, not both")
-    if plan_name is not None or aftertax is not None or roth is not None:
+    if plan_name is not None or aftertax is not None or roth is not None or person_name is not None:
         if plan_name is None:
-            raise click.UsageError("--aftertax/--roth need --plan (the plan whose opening basis it is)")
+            raise click.UsageError(
+                "--aftertax/--roth/--person need --plan (the plan whose opening basis it is)"
+            )
         if (aftertax is None) == (roth is None):
             raise click.UsageError("--plan needs --aftertax AMOUNT or --roth AMOUNT")
         if year is not None or traditional is not None or roth_contributions is not None or conversions:
             raise click.UsageError("--plan edits a plan's opening basis: give no IRA figures with it")
         source, amount = ("aftertax", aftertax) if aftertax is not None else ("roth", roth)
         with write_session(ctx) as session:
-            res = svc.edit_opening_basis(session, basis_id, plan_name, source, amount)
+            res = svc.edit_opening_basis(session, basis_id, plan_name, source, amount, person_name)
         _report_edit(res, fmt)
         return
     with write_session(ctx) as session:

@@ -691,12 +691,21 @@ def edit_basis(
     return {"id": row.id, "record": "basis", "before": before, "after": after}
 
 
-def remove_basis(session: Session, bid: int, reason: str | None = None, plan_name: str | None = None) -> dict:
-    """``basis rm ID``: carried-forward basis, or with ``plan_name`` (``--plan``) a plan's opening basis."""
+def remove_basis(
+    session: Session,
+    bid: int,
+    reason: str | None = None,
+    plan_name: str | None = None,
+    person_name: str | None = None,
+) -> dict:
+    """``basis rm ID``: carried-forward basis, or with ``plan_name`` (``--plan``, ``--person``: whose
+    plan) a plan's opening basis."""
     from .ledger_ops import basis_snapshot
 
     if plan_name is not None:
-        return remove_opening_basis(session, bid, plan_name, reason)
+        return remove_opening_basis(session, bid, plan_name, reason, person_name)
+    if person_name is not None:
+        raise UserError("--person goes with --plan (whose plan's opening basis)")
 
     row = _basis(session, bid)
     before = basis_snapshot(session, row)
@@ -844,17 +853,22 @@ def list_opening_basis(session: Session, person: str | None = None, plan: str | 
     ]
 
 
-def _opening_basis(session: Session, oid: int, plan_name: str) -> tuple[OpeningBasis, Plan]:
+def _opening_basis(
+    session: Session, oid: int, plan_name: str, person: str | None = None
+) -> tuple[OpeningBasis, Plan]:
+    plan = get_plan(session, plan_name, person)  # a name several people's plans share is refused
     row = get_record(session, OpeningBasis, oid, "opening basis", f"basis list --plan {plan_name}")
-    plan = session.get(Plan, row.plan_id)
-    if plan.name != plan_name:
-        raise UserError(f"opening basis #{oid} is in plan {plan.name}'s opening balance, not {plan_name}'s")
+    if row.plan_id != plan.id:
+        owner = session.get(Plan, row.plan_id)
+        raise UserError(f"opening basis #{oid} is in plan {owner.name}'s opening balance, not {plan_name}'s")
     return row, plan
 
 
-def edit_opening_basis(session: Session, oid: int, plan_name: str, source: str, amount) -> dict:
+def edit_opening_basis(
+    session: Session, oid: int, plan_name: str, source: str, amount, person: str | None = None
+) -> dict:
     """``basis edit ID --plan P --aftertax A`` (or ``--roth A``): the basis in the opening balance."""
-    row, plan = _opening_basis(session, oid, plan_name)
+    row, plan = _opening_basis(session, oid, plan_name, person)
     if source != row.source:
         raise UserError(f"opening basis #{oid} is the {row.source} one: give --{row.source} AMOUNT")
     if amount < 0:
@@ -865,9 +879,11 @@ def edit_opening_basis(session: Session, oid: int, plan_name: str, source: str, 
     return edited(session, "opening-basis", row, before, plan.person_id, plan=plan.name)
 
 
-def remove_opening_basis(session: Session, oid: int, plan_name: str, reason: str | None = None) -> dict:
+def remove_opening_basis(
+    session: Session, oid: int, plan_name: str, reason: str | None = None, person: str | None = None
+) -> dict:
     """The basis is unknown again: the forms refuse a distribution of that money until it is set."""
-    row, plan = _opening_basis(session, oid, plan_name)
+    row, plan = _opening_basis(session, oid, plan_name, person)
     return removed(session, "opening-basis", row, plan.person_id, reason, snapshot(row, plan=plan.name))
 
 
