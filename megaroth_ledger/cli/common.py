@@ -221,6 +221,21 @@ def get_ledger(ctx: click.Context, write: bool = False) -> Ledger:
     return state["ledger"]
 
 
+def fast(ctx: click.Context, fn, *, write: bool = False):
+    """``fn(db)`` on the thin path to a SQLite ledger (:mod:`megaroth_ledger.store.lite`: the
+    DB-API, no SQLAlchemy), or :data:`~megaroth_ledger.store.lite.FULL` when the command must
+    take its full path (PostgreSQL, an upgrade due, a case ``fn`` leaves to it)::
+
+        rows = fast(ctx, fast_svc.overview)
+        if rows is FULL:
+            with read_session(ctx) as session:
+                rows = preparer.overview(session)
+    """
+    from ..store.lite import attempt
+
+    return attempt(ctx.find_root().ensure_object(dict), fn, write=write)
+
+
 @contextmanager
 def ledger_session(ctx: click.Context) -> Iterator[Session]:
     """One session/transaction on the ledger for a command that only reads: committed on

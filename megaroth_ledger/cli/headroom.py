@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import YEAR, emit, format_option, read_session
+from .common import YEAR, emit, fast, format_option, read_session
 
 
 def _parse_expected(values: tuple[str, ...], option: str) -> dict | None:
@@ -21,6 +21,56 @@ def _parse_expected(values: tuple[str, ...], option: str) -> dict | None:
         else:
             out[None] = parse_amount(v, what=option)
     return out
+
+
+def _check_expected(expected: dict, remaining_paychecks) -> None:
+    from ..errors import UserError
+
+    if (expected["--expected-employer"] or expected["--expected-deferrals"]) and not remaining_paychecks:
+        raise UserError("--expected-employer/--expected-deferrals go with --remaining-paychecks N")
+
+
+def _fast_headroom(db, person_name, year, remaining_paychecks, expected):
+    from ..services import fast as fast_svc
+
+    _check_expected(expected, remaining_paychecks)
+    return fast_svc.headroom(
+        db,
+        person_name,
+        year,
+        remaining_paychecks,
+        expected["--expected-employer"],
+        expected["--expected-deferrals"],
+    )
+
+
+def _headroom(ctx, person_name, year, remaining_paychecks, expected):
+    from ..errors import UserError
+    from ..services import headroom as svc
+
+    with read_session(ctx) as session:
+        for option, given in expected.items():
+            if given and None in given:
+                from ..services.ledger import list_plans
+
+                employers = sorted(
+                    {p["employer"] for p in list_plans(session, person_name) if p["kind"] != "457b"}
+                )
+                if len(employers) != 1 or len(given) > 1:
+                    raise UserError(
+                        f"{option}: with more than one employer write EMPLOYER=AMOUNT "
+                        f"(employers: {', '.join(employers) or 'none'})"
+                    )
+                expected[option] = {employers[0]: given[None]}
+        _check_expected(expected, remaining_paychecks)
+        return svc.compute(
+            session,
+            person_name,
+            year,
+            remaining_paychecks,
+            expected["--expected-employer"],
+            expected["--expected-deferrals"],
+        )
 
 
 @click.command("headroom")
@@ -53,38 +103,19 @@ def headroom(
 
     Example: megaroth headroom --person ann --year 2025 --remaining-paychecks 6 --expected-employer 1200
     """
-    from ..errors import UserError
     from ..reports.output import Column, Table
     from ..services import headroom as svc
+    from ..store.lite import FULL
 
     expected = {
         "--expected-employer": _parse_expected(expected_employer, "--expected-employer"),
         "--expected-deferrals": _parse_expected(expected_deferrals, "--expected-deferrals"),
     }
-    with read_session(ctx) as session:
-        for option, given in expected.items():
-            if given and None in given:
-                from ..services.ledger import list_plans
-
-                employers = sorted(
-                    {p["employer"] for p in list_plans(session, person_name) if p["kind"] != "457b"}
-                )
-                if len(employers) != 1 or len(given) > 1:
-                    raise UserError(
-                        f"{option}: with more than one employer write EMPLOYER=AMOUNT "
-                        f"(employers: {', '.join(employers) or 'none'})"
-                    )
-                expected[option] = {employers[0]: given[None]}
-        if (expected["--expected-employer"] or expected["--expected-deferrals"]) and not remaining_paychecks:
-            raise UserError("--expected-employer/--expected-deferrals go with --remaining-paychecks N")
-        result = svc.compute(
-            session,
-            person_name,
-            year,
-            remaining_paychecks,
-            expected["--expected-employer"],
-            expected["--expected-deferrals"],
-        )
+    result = FULL
+    if not any(given and None in given for given in expected.values()):
+        result = fast(ctx, lambda db: _fast_headroom(db, person_name, year, remaining_paychecks, expected))
+    if result is FULL:
+        result = _headroom(ctx, person_name, year, remaining_paychecks, expected)
     data = svc.payload(result)
     summary = Table(
         f"{result.person}, {year} (age {result.age_at_year_end} on Dec 31)",

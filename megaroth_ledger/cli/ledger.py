@@ -9,6 +9,7 @@ from .common import (
     DATE,
     YEAR,
     emit,
+    fast,
     filter_options,
     format_option,
     plan_option,
@@ -33,10 +34,14 @@ def person_add(ctx, name: str, born) -> None:
 
     Example: megaroth person add ann --born 1985-04-02
     """
-    from ..services import ledger as svc
+    from ..services import fast as fast_svc
+    from ..store.lite import FULL
 
-    with write_session(ctx) as session:
-        svc.add_person(session, name, born)
+    if fast(ctx, lambda db: fast_svc.add_person(db, name, born), write=True) is FULL:
+        from ..services import ledger as svc
+
+        with write_session(ctx) as session:
+            svc.add_person(session, name, born)
     click.echo(f"added person {name} (born {born.isoformat()})")
     click.echo(
         f"next: megaroth plan add NAME --person {shell_quote(name.strip())} --employer EMPLOYER --after-tax"
@@ -57,14 +62,19 @@ def person_list(ctx, year, fmt: str) -> None:
     Example: megaroth person list --year 2025 --format json
     """
     from ..reports.output import Column, Table
-    from ..services import preparer
+    from ..services import fast as fast_svc
+    from ..store.lite import FULL
 
-    with read_session(ctx) as session:
-        if year is None:
-            rows = preparer.overview(session)
-        else:
-            with progress(len(preparer.people(session)), "summarising") as step:
-                rows = preparer.overview(session, year, step)
+    rows = fast(ctx, fast_svc.overview) if year is None else FULL
+    if rows is FULL:
+        from ..services import preparer
+
+        with read_session(ctx) as session:
+            if year is None:
+                rows = preparer.overview(session)
+            else:
+                with progress(len(preparer.people(session)), "summarising") as step:
+                    rows = preparer.overview(session, year, step)
     cols = [Column("name", "Name"), Column("born", "Born"), Column("plans", "Plans"), Column("rows", "Rows")]
     if year is not None:
         cols += [
@@ -290,10 +300,21 @@ def contribution_add(ctx, plan_name, person_name, on, source, amount, tax_year, 
 
     Example: megaroth contribution add --plan acme-401k --date 2025-01-15 --source pretax --amount 903.85
     """
-    from ..services import ledger as svc
+    from ..services import fast as fast_svc
+    from ..store.lite import FULL
 
-    with write_session(ctx) as session:
-        entry_id = svc.add_contribution(session, plan_name, on, source, amount, tax_year, memo, person_name)
+    entry_id = fast(
+        ctx,
+        lambda db: fast_svc.add_contribution(db, plan_name, on, source, amount, tax_year, memo, person_name),
+        write=True,
+    )
+    if entry_id is FULL:
+        from ..services import ledger as svc
+
+        with write_session(ctx) as session:
+            entry_id = svc.add_contribution(
+                session, plan_name, on, source, amount, tax_year, memo, person_name
+            )
     click.echo(f"recorded contribution #{entry_id}: {plan_name} {on.isoformat()} {source} {amount:,.2f}")
 
 
@@ -307,10 +328,15 @@ def contribution_list(ctx, person_name, plan_name, year, fmt) -> None:
     Example: megaroth contribution list --person ann --year 2025 --format json
     """
     from ..reports.output import Column, Table
-    from ..services import ledger as svc
+    from ..services import fast as fast_svc
+    from ..store.lite import FULL
 
-    with read_session(ctx) as session:
-        payload = svc.list_contributions(session, person_name, plan_name, year)
+    payload = fast(ctx, lambda db: fast_svc.list_contributions(db, person_name, plan_name, year))
+    if payload is FULL:
+        from ..services import ledger as svc
+
+        with read_session(ctx) as session:
+            payload = svc.list_contributions(session, person_name, plan_name, year)
     cols = [
         Column("id", "#"),
         Column("date", "Date"),

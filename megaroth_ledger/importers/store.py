@@ -38,6 +38,7 @@ from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, lite
 
 from ..errors import UserError
 from ..money import from_cents
+from ..store.assertions import ASSERT_ORIGIN
 from ..store.db import begin_write, write_connection
 from ..store.lookup import ambiguous_plan_error
 from ..store.models import (
@@ -1269,102 +1270,14 @@ def _check_year_to_date(conn: Connection, check, all_plans: dict[str, int], resu
         )
 
 
-ASSERT_ORIGIN = "balance assert #"
-
-
 def refresh_assertion_differences(conn: Connection, plan_id: int) -> int:
-    """Figure every balance assertion's difference entry of the plan again from the ledger now.
+    """Figure every balance assertion's difference entry of the plan again from the ledger now
+    (:func:`megaroth_ledger.store.assertions.refresh`, shared with the thin path). Returns how
+    many difference entries changed. A plan without assertions costs one query."""
+    from ..store.assertions import refresh
+    from ..store.sqlrun import Sql
 
-    An assertion says "the statement shows X on D"; its ``earnings`` entry (origin ``balance
-    assert #N``) holds X less what the other rows (and the earlier assertions' differences)
-    add up to on D. That is a derived figure, so it is re-figured here whenever rows change
-    (an import, an undo, an edit or removal of an earlier row): importing statements in any
-    order, or correcting a row, never leaves a stale difference. Assertions are taken in date
-    order per source. Returns how many difference entries changed. A plan without
-    assertions costs one query.
-    """
-    asserts = conn.execute(
-        select(T_ASSERT).where(T_ASSERT.c.plan_id == plan_id).order_by(T_ASSERT.c.date, T_ASSERT.c.id)
-    ).all()
-    if not asserts:
-        return 0
-    origins = {f"{ASSERT_ORIGIN}{a.id}": a for a in asserts}
-    # the differences are the assertions' ``earnings`` entries; an ``opening_balance`` recorded
-    # from a first statement's balance is a row of the ledger like any other
-    current = {
-        r.origin: r
-        for r in conn.execute(
-            select(T_ENTRY.c.id, T_ENTRY.c.origin, T_ENTRY.c.amount_cents).where(
-                T_ENTRY.c.plan_id == plan_id,
-                T_ENTRY.c.type == "earnings",
-                T_ENTRY.c.origin.in_(sorted(origins)),
-            )
-        )
-    }
-    not_assert = (
-        T_ENTRY.c.origin.is_(None)
-        | ~T_ENTRY.c.origin.like(f"{ASSERT_ORIGIN}%")
-        | (T_ENTRY.c.type != "earnings")
-    )
-    earlier: dict[str, int] = defaultdict(int)  # source -> differences of the assertions before
-    changed = 0
-    for a in asserts:
-        origin = f"{ASSERT_ORIGIN}{a.id}"
-        on_date = (
-            T_ENTRY.c.plan_id == plan_id,
-            T_ENTRY.c.source == a.source,
-            T_ENTRY.c.status == "posted",
-            T_ENTRY.c.date <= a.date,
-        )
-        total = func.coalesce(func.sum(T_ENTRY.c.amount_cents), 0)
-        base = int(
-            conn.execute(
-                select(total).where(
-                    *on_date, not_assert, T_ENTRY.c.origin.is_(None) | (T_ENTRY.c.origin != origin)
-                )
-            ).scalar_one()
-        )
-        # this assertion's own opening balance (a first statement): part of what it explains
-        opening = int(
-            conn.execute(
-                select(total).where(*on_date, T_ENTRY.c.origin == origin, T_ENTRY.c.type != "earnings")
-            ).scalar_one()
-        )
-        ledger = base + earlier[a.source]  # what the ledger says on the date without this assertion
-        diff = a.amount_cents - ledger - opening
-        earlier[a.source] += diff
-        if a.ledger_cents != ledger:
-            conn.execute(update(T_ASSERT).where(T_ASSERT.c.id == a.id).values(ledger_cents=ledger))
-        have = current.get(origin)
-        memo = f"difference between statement {from_cents(a.amount_cents)} and ledger {from_cents(ledger)}"
-        if diff == 0:
-            if have is not None:
-                conn.execute(T_ENTRY.delete().where(T_ENTRY.c.id == have.id))
-                changed += 1
-        elif have is None:
-            conn.execute(
-                insert(T_ENTRY).values(
-                    plan_id=plan_id,
-                    date=a.date,
-                    tax_year=a.date.year,
-                    source=a.source,
-                    type="earnings",
-                    amount_cents=diff,
-                    status="posted",
-                    import_id=a.import_id,
-                    origin=origin,
-                    memo=memo,
-                )
-            )
-            changed += 1
-        elif have.amount_cents != diff:
-            conn.execute(
-                update(T_ENTRY)
-                .where(T_ENTRY.c.id == have.id)
-                .values(amount_cents=diff, date=a.date, tax_year=a.date.year, source=a.source, memo=memo)
-            )
-            changed += 1
-    return changed
+    return refresh(Sql(conn), plan_id)
 
 
 # ------------------------------------------------------------------ list / undo / maps

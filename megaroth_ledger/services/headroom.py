@@ -4,15 +4,14 @@ and shape the issue #2 JSON contract."""
 from __future__ import annotations
 
 from decimal import Decimal
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING
 
 from ..money import from_cents
 from ..rules import headroom as rules
-from ..store.lookup import get_person
-from ..store.models import Entry, Plan, Wages
 from ..vocab import CONTRIBUTION_TYPES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
 
 
 def compute(
@@ -23,6 +22,11 @@ def compute(
     expected_employer: dict[str, Decimal] | None = None,
     expected_deferrals: dict[str, Decimal] | None = None,
 ) -> rules.Headroom:
+    from sqlalchemy import func, select
+
+    from ..store.lookup import get_person
+    from ..store.models import Entry, Plan, Wages
+
     person = get_person(session, person_name)
     plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
     ids = {p.id: p.name for p in plans}

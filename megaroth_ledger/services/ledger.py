@@ -9,21 +9,19 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..bounds import check_amount, check_born_before, check_date, check_name
+from ..bounds import check_name
 from ..errors import UserError
 from ..money import ZERO, from_cents, to_cents
 from ..store.lookup import get_person, get_plan
 from ..store.models import Entry, Person, Plan, Wages
-from ..vocab import CONTRIBUTION_TYPES, PLAN_KINDS, SOURCES
+from ..vocab import CONTRIBUTION_TYPES, PLAN_KINDS
 from .changelog import record_change, snapshot
 
 
 def add_person(session: Session, name: str, born: dt.date) -> Person:
-    name = name.strip()
-    if not name:
-        raise UserError("a person needs a name")
-    check_name(name, "person name")
-    check_date(born, "birth date")
+    from .fast import person_fields
+
+    name = person_fields(name, born)
     if session.scalars(select(Person).where(Person.name == name)).first():
         raise UserError(f"person {name!r} already exists")
     if born > dt.date.today():
@@ -164,17 +162,10 @@ def add_contribution(
     memo: str | None = None,
     person: str | None = None,
 ) -> int:
+    from .fast import contribution_checks
+
     plan = get_plan(session, plan_name, person)
-    if source not in SOURCES:
-        raise UserError(f"unknown source {source!r}")
-    if amount == 0:
-        raise UserError("--amount must not be zero")
-    tax_year = tax_year or on.year
-    if abs(tax_year - on.year) > 1:
-        raise UserError(f"--tax-year {tax_year} is more than a year away from the date {on.isoformat()}")
-    check_date(on, "--date")
-    check_amount(amount, "--amount")
-    check_born_before(plan.person.born, on, plan.person.name)
+    tax_year = contribution_checks(on, source, amount, tax_year, plan.person.born, plan.person.name)
     entry = Entry(
         plan_id=plan.id,
         date=on,

@@ -5,35 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, inspect
 
 from ..money import from_cents
+from .logvalues import json_safe
+from .logvalues import now as _now
 from .models import ChangeLog
 
 T_LOG = ChangeLog.__table__
 
 #: columns left out of snapshots (bulky provenance; the row's id and identity are kept)
 SKIP_COLUMNS = frozenset({"raw"})
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-
-
-def json_safe(value: Any) -> Any:
-    """Decimal -> two-decimal string, date/datetime -> ISO, containers recursively."""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [json_safe(v) for v in value]
-    return value
 
 
 def snapshot(row: Any, **extra: Any) -> dict:

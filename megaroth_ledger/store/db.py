@@ -53,12 +53,19 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ..errors import UserError
 from ..files import create_private_file, fsync_dir, os_error, readable_by_others, tighten
+from .lite import (  # noqa: F401  (re-exported: the thin path needs them without SQLAlchemy)
+    BUSY_MESSAGE,
+    DEFAULT_WAIT_SECONDS,
+    ENV_VAR,
+    WAIT_ENV_VAR,
+    LedgerBusy,
+    db_target,
+    default_db_path,
+    resolve_wait,
+    sqlite_file,
+)
 
-ENV_VAR = "MEGAROTH_DB"
-WAIT_ENV_VAR = "MEGAROTH_WAIT"
-DEFAULT_WAIT_SECONDS = 60.0
 BUSY_TIMEOUT_MS = int(DEFAULT_WAIT_SECONDS * 1000)
-BUSY_MESSAGE = "ledger is busy: another megaroth is writing; try again"
 LEFTOVER_PREFIX = "_alembic_tmp_"
 #: PostgreSQL advisory lock keys (two int4 keys): (LOCK_NS, 0) is the whole ledger,
 #: (LOCK_NS_PLAN, crc32 of the plan name) one plan
@@ -66,46 +73,12 @@ LOCK_NS = 0x4D52_0001
 LOCK_NS_PLAN = 0x4D52_0002
 
 
-class LedgerBusy(UserError):
-    """Another writer held the ledger for longer than ``--wait`` seconds."""
-
-    exit_code = 75  # EX_TEMPFAIL (sysexits.h): try again later
-
-    def __init__(self, message: str = BUSY_MESSAGE):
-        super().__init__(message)
-
-
-def default_db_path() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("megaroth-ledger", appauthor=False)) / "ledger.db"
-
-
 def resolve_url(db: str | None) -> str:
     """``--db`` value (or None) -> SQLAlchemy URL string (a path's ``%``, ``?``, ``#`` escaped)."""
-    target = db or os.environ.get(ENV_VAR) or str(default_db_path())
+    target = db_target(db)
     if "://" in target:
         return target
-    # absolute, but a symlink is not resolved here: a dangling one must be seen (and refused)
-    path = Path(os.path.abspath(Path(target).expanduser()))
-    return URL.create("sqlite", database=str(path)).render_as_string(hide_password=False)
-
-
-def resolve_wait(value: float | str | None) -> float:  # money-ok: seconds
-    """Seconds a writer waits for another: ``--wait``, else ``$MEGAROTH_WAIT``, else 60."""
-    what = "--wait"
-    if value is None:
-        value = os.environ.get(WAIT_ENV_VAR)
-        what = f"${WAIT_ENV_VAR}"
-        if value is None or not str(value).strip():
-            return DEFAULT_WAIT_SECONDS
-    try:
-        seconds = float(value)  # money-ok: a duration in seconds, not money
-    except ValueError:
-        raise UserError(f"{what} {value!r}: expected a number of seconds, e.g. 60") from None
-    if not 0 <= seconds <= 86_400:
-        raise UserError(f"{what} {value!r}: must be between 0 and 86400 seconds")
-    return seconds
+    return URL.create("sqlite", database=str(sqlite_file(target))).render_as_string(hide_password=False)
 
 
 def migrations_dir() -> Path:

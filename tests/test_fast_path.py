@@ -1,0 +1,242 @@
+"""The thin path (megaroth_ledger.store.lite + services.fast, issue 15) prints exactly what the
+full SQLAlchemy path prints, for every command it serves, in every format, errors included;
+and writes the same rows. Nothing here measures time.
+
+Each command runs twice on the same SQLite ledger: as users run it (the thin path serves it)
+and with ``MEGAROTH_FAST_PATH=0`` (the full path). A spy on ``store.lite.attempt`` proves the
+thin path really served the first run (a thin path that always fell back would pass the
+comparison but fail that check)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from megaroth_ledger.cli import cli
+from megaroth_ledger.store import lite
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def run(db: Path, args: list[str], monkeypatch, fast: bool):
+    monkeypatch.setenv(lite.FAST_ENV_VAR, "1" if fast else "0")
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Names of the functions the thin path served (not handed to the full path)."""
+    seen: list[str] = []
+    real = lite.attempt
+
+    def spy(state, fn, *, write=False):
+        out = real(state, fn, write=write)
+        if out is not lite.FULL:
+            seen.append(getattr(fn, "__name__", "?"))
+        return out
+
+    monkeypatch.setattr(lite, "attempt", spy)
+    return seen
+
+
+def _cli(db: Path, *args: str) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(db), *args], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory) -> Path:
+    """Two people: ann (the demo: OFX sample, wages) and bob (two employers, a 457(b), catch-up
+    age, a memo with a control character and a comma, a contribution for the prior tax year)."""
+    db = tmp_path_factory.mktemp("fast") / "ledger.db"
+    _cli(db, "person", "add", "ann", "--born", "1985-04-02")
+    _cli(
+        db,
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+        "--in-service-withdrawal",
+    )
+    _cli(db, "wages", "set", "--plan", "acme-401k", "--year", "2025", "--compensation", "200000")
+    _cli(db, "import", str(SAMPLES / "2025-acme.ofx"), "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr")
+    _cli(db, "person", "add", "bob", "--born", "1972-06-30")
+    _cli(db, "plan", "add", "b-401k", "--person", "bob", "--employer", "Beta Inc", "--after-tax")
+    _cli(db, "plan", "add", "g-457", "--person", "bob", "--employer", "City", "--kind", "457b")
+    _cli(db, "plan", "add", "c-403b", "--person", "bob", "--employer", "Gamma", "--kind", "403b")
+    _cli(db, "wages", "set", "--plan", "b-401k", "--year", "2025", "--compensation", "90000")
+    rows = [
+        ("b-401k", "2025-01-15", "pretax", "9000.00", "jan, \x1b[2Jbonus"),
+        ("b-401k", "2025-02-15", "roth", "4000.00", None),
+        ("b-401k", "2025-02-15", "aftertax", "12000.00", "after-tax"),
+        ("b-401k", "2025-02-15", "match", "3000.00", None),
+        ("c-403b", "2025-03-01", "pretax", "8000.00", "=SUM(A1)"),
+        ("g-457", "2025-03-01", "pretax", "10000.00", None),
+        ("b-401k", "2025-01-02", "pretax", "500.00", "for 2024"),
+    ]
+    for plan, on, source, amount, memo in rows:
+        args = ["contribution", "add", "--plan", plan, "--date", on, "--source", source, "--amount", amount]
+        if memo:
+            args += ["--memo", memo]
+        if memo == "for 2024":
+            args += ["--tax-year", "2024"]
+        _cli(db, *args)
+    return db
+
+
+READS = [
+    ["person", "list"],
+    ["headroom", "--person", "ann", "--year", "2025"],
+    ["headroom", "--person", "ann", "--year", "2025", "--explain"],
+    ["headroom", "--person", "ann", "--year", "2025", "--remaining-paychecks", "5"],
+    [
+        "headroom",
+        "--person",
+        "ann",
+        "--year",
+        "2025",
+        "--remaining-paychecks",
+        "3",
+        "--expected-employer",
+        "Acme Corp=1200",
+    ],
+    ["headroom", "--person", "bob", "--year", "2025"],
+    ["headroom", "--person", "bob", "--year", "2024"],
+    ["headroom", "--person", "bob", "--year", "2026", "--explain"],
+    ["contribution", "list"],
+    ["contribution", "list", "--person", "ann", "--year", "2025"],
+    ["contribution", "list", "--person", "bob"],
+    ["contribution", "list", "--plan", "b-401k", "--year", "2024"],
+    ["contribution", "list", "--person", "bob", "--plan", "g-457"],
+]
+
+ERRORS = [
+    ["headroom", "--person", "nobody", "--year", "2025"],
+    ["headroom", "--person", "bob", "--year", "2025", "--expected-employer", "Beta Inc=1"],
+    ["contribution", "list", "--person", "nobody"],
+    ["contribution", "list", "--plan", "nope"],
+]
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+@pytest.mark.parametrize("args", READS, ids=lambda a: " ".join(a))
+def test_reads_print_the_same_on_both_paths(ledger, args, fmt, monkeypatch, served):
+    argv = [*args, "--format", fmt]
+    fast = run(ledger, argv, monkeypatch, fast=True)
+    assert served, "the thin path did not serve the command"
+    full = run(ledger, argv, monkeypatch, fast=False)
+    assert fast == full
+    assert fast[0] == 0
+
+
+@pytest.mark.parametrize("args", ERRORS, ids=lambda a: " ".join(a))
+def test_errors_are_the_same_on_both_paths(ledger, args, monkeypatch, served):
+    fast = run(ledger, args, monkeypatch, fast=True)
+    full = run(ledger, args, monkeypatch, fast=False)
+    assert fast == full
+    assert fast[0] != 0 and fast[2].startswith("Error: ")
+
+
+def _dump(db: Path, table: str, skip: tuple[str, ...] = ()) -> list[tuple]:
+    with sqlite3.connect(db) as conn:
+        cols = [r[1] for r in conn.execute(f"PRAGMA table_info({table})") if r[1] not in skip]
+        return conn.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY id").fetchall()
+
+
+_ADD = ["contribution", "add", "--plan"]
+
+WRITES = [
+    ["person", "add", "cid", "--born", "1990-01-01"],
+    ["person", "add", "  dee  ", "--born", "1960-02-29"],
+    ["person", "add", "ann", "--born", "1990-01-01"],  # already exists
+    ["person", "add", "eve", "--born", "2100-01-01"],  # in the future
+    ["person", "add", " ", "--born", "1990-01-01"],  # no name
+    # acme-401k holds the OFX's balance assertions: their differences are figured again
+    [*_ADD, "acme-401k", "--date", "2025-06-30", "--source", "pretax", "--amount", "100.00"],
+    [*_ADD, "acme-401k", "--date", "2025-01-01", "--source", "aftertax", "--amount", "-5", "--memo", "x"],
+    [*_ADD, "b-401k", "--date", "2025-12-31", "--source", "roth", "--amount", "1", "--tax-year", "2026"],
+    [
+        *_ADD,
+        "g-457",
+        "--date",
+        "2025-05-05",
+        "--source",
+        "match",
+        "--amount",
+        "$1,234.56",
+        "--memo",
+        "é\u2028",
+    ],
+    [*_ADD, "b-401k", "--date", "2025-01-01", "--source", "pretax", "--amount", "0"],
+    [*_ADD, "b-401k", "--date", "2025-01-01", "--source", "pretax", "--amount", "1", "--tax-year", "2027"],
+    [*_ADD, "b-401k", "--date", "1971-01-01", "--source", "pretax", "--amount", "1"],  # before birth
+    [*_ADD, "nope", "--date", "2025-01-01", "--source", "pretax", "--amount", "1"],
+]
+
+
+@pytest.mark.parametrize("args", WRITES, ids=lambda a: " ".join(a))
+def test_writes_store_the_same_on_both_paths(ledger, args, tmp_path, monkeypatch, served):
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    shutil.copy(ledger, one)
+    shutil.copy(ledger, two)
+    fast = run(one, args, monkeypatch, fast=True)
+    full = run(two, args, monkeypatch, fast=False)
+    assert fast == full
+    if fast[0] == 0:
+        assert served, "the thin path did not serve the write"
+    tables = (("person", ()), ("change_log", ("at",)), ("entry", ()), ("balance_assertion", ()))
+    for table, skip in tables:
+        assert _dump(one, table, skip) == _dump(two, table, skip)
+    stamps = [r[0] for r in sqlite3.connect(one).execute("SELECT at FROM change_log")]
+    assert all(len(s) == len("2025-01-01 00:00:00.000000") for s in stamps)
+
+
+def test_thin_path_leaves_what_it_cannot_serve_to_the_full_path(ledger, tmp_path, monkeypatch, served):
+    """A ledger others may read (the full path makes it private and says so), a missing one, and
+    one whose schema revision is not this package's: never served thin."""
+    copy = tmp_path / "shared.db"
+    shutil.copy(ledger, copy)
+    copy.chmod(0o644)
+    code, _, err = run(copy, ["person", "list"], monkeypatch, fast=True)
+    assert code == 0 and "made it private" in err and not served
+    code, _, err = run(tmp_path / "missing.db", ["person", "list"], monkeypatch, fast=True)
+    assert code != 0 and "no ledger at" in err and not served
+    with sqlite3.connect(copy) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = 'zzzz_from_the_future'")
+    code, _, err = run(copy, ["person", "list"], monkeypatch, fast=True)
+    assert code != 0 and not served
+
+
+@pytest.mark.parametrize("args", READS[:2] + READS[8:10], ids=lambda a: " ".join(a))
+def test_thin_reads_take_one_read_snapshot(ledger, args, monkeypatch, served):
+    """One connection, one read transaction (``BEGIN``, never ``BEGIN IMMEDIATE``), rolled back."""
+    opened, statements = [], []
+    real = lite.open_lite
+    connect = sqlite3.connect
+
+    def spy_open(db, *, write=False, wait=None):
+        opened.append(write)
+        return real(db, write=write, wait=wait)
+
+    def spy_connect(*a, **k):
+        conn = connect(*a, **k)
+        conn.set_trace_callback(statements.append)
+        return conn
+
+    monkeypatch.setattr(lite, "open_lite", spy_open)
+    monkeypatch.setattr(lite.sqlite3, "connect", spy_connect)
+    code, _, _ = run(ledger, args, monkeypatch, fast=True)
+    assert code == 0 and served and opened == [False]
+    begins = [s for s in statements if s.startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+    assert begins == ["BEGIN", "ROLLBACK"]
+    assert not [s for s in statements if s.split()[0] in ("INSERT", "UPDATE", "DELETE")]
