@@ -91,10 +91,134 @@ def ledger(tmp_path_factory) -> Path:
         if memo == "for 2024":
             args += ["--tax-year", "2024"]
         _cli(db, *args)
+    _cat(db)
     return db
 
 
+def _cat(db: Path) -> None:
+    """cat: after-tax contributions over two years with earnings, a Notice 2014-54 split to a Roth
+    IRA, a backdoor Roth (nondeductible contribution converted), the IRA's Dec 31 value, basis
+    carried in from before the ledger, a DRA withdrawal; dee: a Roth IRA distribution (left to
+    the full path by the thin one)."""
+    _cli(db, "person", "add", "cat", "--born", "1960-08-01")
+    _cli(
+        db,
+        "plan",
+        "add",
+        "cat-401k",
+        "--person",
+        "cat",
+        "--employer",
+        "Cat Co",
+        "--after-tax",
+        "--in-plan-conversion",
+        "--in-service-withdrawal",
+        "--first-roth-year",
+        "2019",
+    )
+    add = ["contribution", "add", "--plan", "cat-401k"]
+    _cli(db, *add, "--date", "2024-03-01", "--source", "aftertax", "--amount", "20000")
+    _cli(db, *add, "--date", "2025-03-01", "--source", "aftertax", "--amount", "15000")
+    _cli(db, *add, "--date", "2025-03-01", "--source", "roth", "--amount", "5000")
+    _cli(db, *add, "--date", "2025-03-01", "--source", "pretax", "--amount", "8000")
+    earn = ["earnings", "add", "--plan", "cat-401k", "--source"]
+    _cli(db, *earn, "aftertax", "--date", "2025-04-01", "--amount", "2500.55")
+    _cli(db, *earn, "roth", "--date", "2025-04-01", "--amount", "100")
+    _cli(
+        db,
+        "convert",
+        "--plan",
+        "cat-401k",
+        "--date",
+        "2025-05-01",
+        "--amount",
+        "36500.55",
+        "--to",
+        "roth-ira",
+        "--earnings-to",
+        "traditional-ira",
+    )
+    _cli(db, "convert", "--plan", "cat-401k", "--date", "2024-06-01", "--amount", "1000", "--to", "in-plan")
+    _cli(
+        db,
+        "basis",
+        "set",
+        "--person",
+        "cat",
+        "--year",
+        "2023",
+        "--traditional",
+        "1000",
+        "--roth-contributions",
+        "3000",
+        "--conversion",
+        "2019:5000:4000",
+    )
+    _cli(
+        db,
+        "ira",
+        "contribute",
+        "--person",
+        "cat",
+        "--date",
+        "2025-02-01",
+        "--account",
+        "traditional",
+        "--amount",
+        "8000",
+        "--tax-year",
+        "2025",
+        "--nondeductible",
+        "8000",
+    )
+    _cli(db, "ira", "convert", "--person", "cat", "--date", "2025-02-05", "--amount", "8000")
+    _cli(db, "ira", "value", "--person", "cat", "--year", "2025", "--amount", "2640.10")
+    _cli(db, "person", "add", "dee", "--born", "1950-01-01")
+    _cli(
+        db,
+        "ira",
+        "contribute",
+        "--person",
+        "dee",
+        "--date",
+        "2024-02-01",
+        "--account",
+        "roth",
+        "--amount",
+        "7000",
+        "--tax-year",
+        "2024",
+    )
+    _cli(
+        db,
+        "ira",
+        "distribute",
+        "--person",
+        "dee",
+        "--date",
+        "2025-06-01",
+        "--account",
+        "roth",
+        "--amount",
+        "600",
+    )
+
+
+FORMS = [
+    [*form, "--person", who, "--year", year, *extra]
+    for form in (["form", "1099-r"], ["form", "8606"], ["form", "1040"])
+    for who, year in (("ann", "2025"), ("cat", "2025"), ("cat", "2024"))
+    for extra in ([], ["--explain"], ["--round"])
+]
+
 READS = [
+    *FORMS,
+    ["form", "8606", "--person", "bob", "--year", "2025"],
+    ["clocks", "--person", "ann", "--as-of", "2025-12-31"],
+    ["clocks", "--person", "cat", "--as-of", "2025-12-31"],
+    ["clocks", "--person", "cat", "--as-of", "2031-01-01"],
+    ["clocks", "--person", "bob", "--as-of", "2025-06-30"],
+    ["clocks", "--person", "dee", "--as-of", "2025-12-31"],
     ["person", "list"],
     ["headroom", "--person", "ann", "--year", "2025"],
     ["headroom", "--person", "ann", "--year", "2025", "--explain"],
@@ -120,7 +244,16 @@ READS = [
     ["contribution", "list", "--person", "bob", "--plan", "g-457"],
 ]
 
+#: the thin path leaves these to the full one (an IRA distribution's contribution check); same output
+HANDED_OVER = [
+    ["form", "1099-r", "--person", "dee", "--year", "2025"],
+    ["form", "8606", "--person", "dee", "--year", "2025", "--explain"],
+]
+
 ERRORS = [
+    ["form", "1040", "--person", "nobody", "--year", "2025"],
+    ["form", "1099-r", "--person", "cat", "--year", "2023"],
+    ["clocks", "--person", "nobody"],
     ["headroom", "--person", "nobody", "--year", "2025"],
     ["headroom", "--person", "bob", "--year", "2025", "--expected-employer", "Beta Inc=1"],
     ["contribution", "list", "--person", "nobody"],
@@ -136,6 +269,14 @@ def test_reads_print_the_same_on_both_paths(ledger, args, fmt, monkeypatch, serv
     assert served, "the thin path did not serve the command"
     full = run(ledger, argv, monkeypatch, fast=False)
     assert fast == full
+    assert fast[0] == 0
+
+
+@pytest.mark.parametrize("args", HANDED_OVER, ids=lambda a: " ".join(a))
+def test_cases_handed_to_the_full_path_print_the_same(ledger, args, monkeypatch, served):
+    fast = run(ledger, [*args, "--format", "json"], monkeypatch, fast=True)
+    assert not served
+    assert fast == run(ledger, [*args, "--format", "json"], monkeypatch, fast=False)
     assert fast[0] == 0
 
 
@@ -181,6 +322,8 @@ WRITES = [
     [*_ADD, "b-401k", "--date", "2025-01-01", "--source", "pretax", "--amount", "1", "--tax-year", "2027"],
     [*_ADD, "b-401k", "--date", "1971-01-01", "--source", "pretax", "--amount", "1"],  # before birth
     [*_ADD, "nope", "--date", "2025-01-01", "--source", "pretax", "--amount", "1"],
+    # a plan with a rollover to a Roth IRA: the full path (its IRA side follows the replay)
+    [*_ADD, "cat-401k", "--date", "2025-01-05", "--source", "aftertax", "--amount", "10"],
 ]
 
 
@@ -192,9 +335,15 @@ def test_writes_store_the_same_on_both_paths(ledger, args, tmp_path, monkeypatch
     fast = run(one, args, monkeypatch, fast=True)
     full = run(two, args, monkeypatch, fast=False)
     assert fast == full
-    if fast[0] == 0:
+    if fast[0] == 0 and "cat-401k" not in args:
         assert served, "the thin path did not serve the write"
-    tables = (("person", ()), ("change_log", ("at",)), ("entry", ()), ("balance_assertion", ()))
+    tables = (
+        ("person", ()),
+        ("change_log", ("at",)),
+        ("entry", ()),
+        ("balance_assertion", ()),
+        ("ira_event", ()),
+    )
     for table, skip in tables:
         assert _dump(one, table, skip) == _dump(two, table, skip)
     stamps = [r[0] for r in sqlite3.connect(one).execute("SELECT at FROM change_log")]
@@ -217,7 +366,7 @@ def test_thin_path_leaves_what_it_cannot_serve_to_the_full_path(ledger, tmp_path
     assert code != 0 and not served
 
 
-@pytest.mark.parametrize("args", READS[:2] + READS[8:10], ids=lambda a: " ".join(a))
+@pytest.mark.parametrize("args", [READS[0], READS[-1], *READS[-20:-14]], ids=lambda a: " ".join(a))
 def test_thin_reads_take_one_read_snapshot(ledger, args, monkeypatch, served):
     """One connection, one read transaction (``BEGIN``, never ``BEGIN IMMEDIATE``), rolled back."""
     opened, statements = [], []

@@ -8,7 +8,7 @@ import datetime as dt
 
 import click
 
-from .common import AMOUNT, DATE, emit, format_option, read_session
+from .common import AMOUNT, DATE, emit, fast, format_option, read_session
 
 #: Shown in --help; the authoritative list is ``rules.ordering.EXCEPTIONS`` (a test keeps them equal).
 EXCEPTION_NAMES = (
@@ -41,8 +41,12 @@ def clocks(ctx, person_name: str, as_of: dt.date | None, fmt: str) -> None:
     from ..services import clocks as svc
 
     as_of = as_of or dt.date.today()
-    with read_session(ctx) as session:
-        data = svc.clocks_payload(session, person_name, as_of)
+    from ..store.lite import FULL
+
+    data = fast(ctx, lambda db: svc.clocks_payload(db, person_name, as_of))
+    if data is FULL:
+        with read_session(ctx) as session:
+            data = svc.clocks_payload(session, person_name, as_of)
     full = [
         Column("kind", "kind"),
         Column("plan", "plan"),

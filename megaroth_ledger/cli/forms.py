@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import AMOUNT, YEAR, emit, format_option, ledger_session, read_session, write_session
+from .common import AMOUNT, YEAR, emit, fast, format_option, ledger_session, read_session, write_session
 
 
 def _form_options(f):
@@ -23,6 +23,17 @@ def _form_options(f):
 @click.group("form")
 def form() -> None:
     """Derived tax forms: 1099-R, Form 8606, Form 1040 lines, Form 5329."""
+
+
+def _read(ctx, build, *args, **kwargs):
+    """``build(session, ...)`` on the thin path (store.lite), else in a read session."""
+    from ..store.lite import FULL
+
+    payload = fast(ctx, lambda db: build(db, *args, **kwargs))
+    if payload is FULL:
+        with read_session(ctx) as session:
+            payload = build(session, *args, **kwargs)
+    return payload
 
 
 def _explain_table(payload, title):
@@ -51,8 +62,7 @@ def form_1099r(ctx, person_name, year, fmt, explain, rounded) -> None:
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
-    with read_session(ctx) as session:
-        payload = svc.form_1099r(session, person_name, year, explain=explain, rounded=rounded)
+    payload = _read(ctx, svc.form_1099r, person_name, year, explain=explain, rounded=rounded)
     cols = [
         Column("payer", "Payer"),
         Column("destination", "Destination"),
@@ -110,8 +120,7 @@ def form_8606(ctx, person_name, year, fmt, explain, rounded) -> None:
     from ..reports.output import Column, Table
     from ..services import forms as svc
 
-    with read_session(ctx) as session:
-        payload = svc.form_8606(session, person_name, year, explain=explain, rounded=rounded)
+    payload = _read(ctx, svc.form_8606, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items() if v is not None]
     footer = [] if rows else [f"Form 8606 is not required for {person_name} in {year}."]
     # amounts right-aligned with thousands separators; line 10, a three-place ratio, as it is
@@ -175,8 +184,7 @@ def form_1040(ctx, person_name, household_name, year, fmt, explain, rounded) -> 
         title = f"Form 1040, household {household_name} (joint), {year}"
         _emit_lines(payload, fmt, explain, Table(title, cols, rows))
         return
-    with read_session(ctx) as session:
-        payload = svc.form_1040(session, person_name, year, explain=explain, rounded=rounded)
+    payload = _read(ctx, svc.form_1040, person_name, year, explain=explain, rounded=rounded)
     rows = [{"line": k, "value": v} for k, v in payload["lines"].items()]
     _emit_lines(
         payload,

@@ -17,9 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UnsupportedSituation, UserError
 from ..money import ZERO, from_cents
@@ -27,9 +25,14 @@ from ..rules import clocks as rc
 from ..rules import ordering as ro
 from ..rules.dates import age_59_half_on
 from ..rules.layers import RothContribution, RothLayer
-from ..store.lookup import get_person
-from ..store.models import Entry, IraEvent, Person, Plan
+from ..store.sqlrun import marks, sql_of
 from ..vocab import CONTRIBUTION_TYPES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+# ``session``: a SQLAlchemy Session or the thin path's LiteDb (store.lite); the inputs of the
+# clocks are read with plain SQL either way (services.forms).
 
 #: Plan sources that make up the designated Roth account (statement-formats.md 5.3).
 DRA_SOURCES = ("roth", "employer_roth", "roth_irr", "roth_rollover")
@@ -65,30 +68,34 @@ def _history(session: Session, person_name: str) -> tuple[list[RothContribution]
 
 @dataclass
 class RothInputs:
-    person: Person
+    person: Any  # id, name, born
     contributions: list[RothContribution]
     layers: list[RothLayer]
     distributions: list[ro.Distribution]
-    plans: list[Plan]
+    plans: list  # the person's plans (every column)
     clock: rc.QualifiedClock | None
     warnings: list[dict]
 
 
 def load(session: Session, person_name: str) -> RothInputs:
-    person = get_person(session, person_name)
+    from .forms import person_record, plans_of
+
+    sql = sql_of(session)
+    person = person_record(sql, person_name)
     contributions, layers = _history(session, person.name)
-    events = session.scalars(
-        select(IraEvent)
-        .where(IraEvent.person_id == person.id, IraEvent.kind == "distribution", IraEvent.account == "roth")
-        .order_by(IraEvent.date, IraEvent.id)
-    ).all()
+    events = sql.recs(
+        "SELECT ira_event.id, ira_event.date, ira_event.amount_cents, ira_event.exception FROM ira_event "
+        "WHERE ira_event.person_id = ? AND ira_event.kind = ? AND ira_event.account = ? "
+        "ORDER BY ira_event.date, ira_event.id",
+        (person.id, "distribution", "roth"),
+    )
     distributions = [ro.Distribution(e.date, from_cents(e.amount_cents), e.exception) for e in events]
     for d in distributions:
         try:
             ro.exception_for(d.exception, ira=True)
         except UserError as exc:
             raise UserError(f"recorded Roth IRA distribution of {d.date.isoformat()}: {exc}") from None
-    plans = list(session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)))
+    plans = plans_of(sql, person.id)
     clock, notes = rc.roth_ira_clock(contributions, layers, person.born)
     warnings = [_w("ASSUMPTION_DRA_ROLLOVER_CLOCK", n) for n in notes]
     from . import forms
@@ -202,23 +209,18 @@ def _qualified_row(clock: rc.QualifiedClock, as_of: date) -> dict:
     }
 
 
-def _dra_withdrawals(session: Session, plans: list[Plan], through: date) -> bool:
+def _dra_withdrawals(session: Session, plans: list, through: date) -> bool:
     ids = [p.id for p in plans]
     if not ids:
         return False
+    kinds = ("withdrawal", "rollover_out", "conversion_out")
     return (
-        session.scalars(
-            select(Entry.id)
-            .where(
-                Entry.plan_id.in_(ids),
-                Entry.source.in_(DRA_SOURCES),
-                Entry.amount_cents < 0,
-                Entry.type.in_(("withdrawal", "rollover_out", "conversion_out")),
-                Entry.date <= through,
-                Entry.status == "posted",
-            )
-            .limit(1)
-        ).first()
+        sql_of(session).value(
+            f"SELECT entry.id FROM entry WHERE entry.plan_id IN ({marks(ids)}) "
+            f"AND entry.source IN ({marks(DRA_SOURCES)}) AND entry.amount_cents < ? "
+            f"AND entry.type IN ({marks(kinds)}) AND entry.date <= ? AND entry.status = ? LIMIT ? OFFSET ?",
+            (*ids, *DRA_SOURCES, 0, *kinds, through, "posted", 1, 0),
+        )
         is not None
     )
 
@@ -309,6 +311,11 @@ def _withdraw_roth_ira(
 def _withdraw_plan(
     session: Session, person_name: str, amount: Decimal, on: date, plan_name: str, exception: str | None
 ) -> dict:
+    from sqlalchemy import select
+
+    from ..store.lookup import get_person
+    from ..store.models import Entry, Plan
+
     person = get_person(session, person_name)
     plan = session.scalars(select(Plan).where(Plan.person_id == person.id, Plan.name == plan_name)).first()
     if plan is None:

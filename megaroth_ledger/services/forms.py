@@ -33,9 +33,7 @@ import datetime as dt
 from collections import defaultdict
 from contextlib import contextmanager
 from decimal import Decimal
-
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UnsupportedSituation, UserError
 from ..money import ZERO, from_cents, round_dollars, to_cents
@@ -45,20 +43,16 @@ from ..rules import form1099r as f1099_rules
 from ..rules import tax_history as th
 from ..rules.form8606 import LINES, format_line, round_line
 from ..rules.layers import RothContribution, RothLayer
-from ..store.lookup import get_person, get_plan
-from ..store.models import (
-    BasisCarryforward,
-    BasisLayer,
-    Conversion,
-    Entry,
-    ImportBatch,
-    IraEvent,
-    IraValue,
-    Person,
-    Plan,
-    Received1099R,
-)
+from ..store.sqlrun import Sql, marks, sql_of
 from ..vocab import CONTRIBUTION_TYPES, EARNINGS_TYPES, OPENING_TYPE
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlalchemy.orm import Session
+
+    from ..store.models import Plan, Received1099R
+
+# ``session`` below is a SQLAlchemy Session or the thin path's LiteDb (store.lite): the history
+# is read with plain SQL (store.sqlrun) either way, one implementation for both paths.
 
 BALANCE_ONLY_TYPES = EARNINGS_TYPES | {"adjustment", "exchange_in", "exchange_out", "loan_interest"}
 LOAN_PRINCIPAL_TYPES = {"loan_issue", "loan_repayment"}
@@ -99,8 +93,109 @@ def warning_dicts(messages) -> list[dict]:
 
 
 # -- assembling the history --------------------------------------------------------------------
+_ENTRY_COLUMNS = (
+    "entry.id, entry.plan_id, entry.date, entry.payroll_date, entry.tax_year, entry.source, entry.type, "
+    "entry.amount_cents, entry.fund, entry.fund_id, entry.shares, entry.memo, entry.irr_year, entry.status, "
+    "entry.conversion_id, entry.import_id, entry.file_row, entry.origin, entry.identity"
+)
+_IRA_COLUMNS = (
+    "ira_event.id, ira_event.person_id, ira_event.date, ira_event.tax_year, ira_event.kind, ira_event.account, "
+    "ira_event.amount_cents, ira_event.nondeductible_cents, ira_event.taxable_cents, ira_event.earnings_cents, "
+    "ira_event.after_due_date, ira_event.deductibility_open, ira_event.exception, ira_event.conversion_id, "
+    "ira_event.memo, ira_event.import_id"
+)
+_PLAN_COLUMNS = (
+    '"plan".id, "plan".name, "plan".person_id, "plan".employer, "plan".kind, "plan".after_tax, '
+    '"plan".in_plan_conversion, "plan".in_service_withdrawal, "plan".first_roth_year, "plan".source_map'
+)
+
+
+def person_record(sql: Sql, name: str):
+    """The person called ``name`` (id, name, born); the error lists who exists."""
+    from ..store.lite import unknown_name
+
+    found = sql.recs("SELECT person.id, person.name, person.born FROM person WHERE person.name = ?", (name,))
+    if not found:
+        known = [r[0] for r in sql.rows("SELECT person.name FROM person ORDER BY person.name")]
+        raise unknown_name("person", name, known)
+    return found[0]
+
+
+def plans_of(sql: Sql, person_id: int) -> list:
+    """The person's plans (every column), by name."""
+    return sql.recs(
+        f'SELECT {_PLAN_COLUMNS} FROM "plan" WHERE "plan".person_id = ? ORDER BY "plan".name', (person_id,)
+    )
+
+
+def _orm(session, why: str):
+    """``session`` itself when it is a SQLAlchemy Session; on the thin path the case goes to the
+    full one (:class:`~megaroth_ledger.store.lite.Unavailable`)."""
+    if getattr(session, "sql", None) is not None:
+        from ..store.lite import Unavailable
+
+        raise Unavailable(why)
+    return session
+
+
+def _require_known_sources(session, sql: Sql, plan) -> None:
+    """:func:`megaroth_ledger.importers.unknown.require_known_sources` for the forms (one cheap
+    query when every row has its source)."""
+    if (
+        sql.value(
+            "SELECT entry.id FROM entry WHERE entry.plan_id = ? AND entry.source = ? AND entry.status = ? "
+            "LIMIT ? OFFSET ?",
+            (plan.id, "unknown", "posted", 1, 0),
+        )
+        is None
+    ):
+        return
+    from ..importers.unknown import require_known_sources
+
+    require_known_sources(
+        _orm(session, "unknown sources"), plan, None, "the 1099-R, Form 8606/1040 and clocks"
+    )
+
+
+def corrections_of(sql: Sql, person_id: int) -> list:
+    """The person's plan-side corrective distributions as rule inputs (rules.corrections)."""
+    from ..rules import corrections as correction_rules
+
+    plans = {
+        r[0]: r[1]
+        for r in sql.rows(
+            'SELECT "plan".id, "plan".name FROM "plan" WHERE "plan".person_id = ?', (person_id,)
+        )
+    }
+    if not plans:
+        return []
+    rows = sql.recs(
+        "SELECT plan_correction.id, plan_correction.plan_id, plan_correction.date, plan_correction.tax_year, "
+        "plan_correction.kind, plan_correction.source, plan_correction.amount_cents, "
+        f"plan_correction.earnings_cents FROM plan_correction WHERE plan_correction.plan_id IN ({marks(plans)}) "
+        "ORDER BY plan_correction.date, plan_correction.id",
+        tuple(plans),
+    )
+    return [
+        correction_rules.PlanCorrection(
+            plans[c.plan_id],
+            c.date,
+            c.tax_year,
+            c.kind,
+            c.source,
+            from_cents(c.amount_cents),
+            from_cents(c.earnings_cents),
+            ref=f"correction #{c.id} {c.date.isoformat()} {c.kind} for {c.tax_year}",
+        )
+        for c in rows
+    ]
+
+
 def _batches(session: Session) -> dict[int, str]:
-    return {b.id: b.file_name for b in session.scalars(select(ImportBatch))}
+    return {
+        r[0]: r[1]
+        for r in sql_of(session).rows("SELECT import_batch.id, import_batch.file_name FROM import_batch")
+    }
 
 
 def _ref(
@@ -130,23 +225,27 @@ def aftertax_moves(
     ``tags``, if given, receives one item per move: the conversion id of a recorded
     conversion's distribution, else None (see :func:`conversion_splits`)."""
     batches = _batches(session) if batches is None else batches
+    sql = sql_of(session)
     # plain rows, not ORM objects: a plan may hold hundreds of thousands of entries
-    stmt = select(
-        Entry.id,
-        Entry.date,
-        Entry.source,
-        Entry.type,
-        Entry.amount_cents,
-        Entry.import_id,
-        Entry.file_row,
-        Entry.conversion_id,
-    ).where(
-        Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(("aftertax", "aftertax_pre87"))
+    stmt = (
+        "SELECT entry.id, entry.date, entry.source, entry.type, entry.amount_cents, entry.import_id, "
+        "entry.file_row, entry.conversion_id FROM entry WHERE entry.plan_id = ? AND entry.status = ? "
+        "AND entry.source IN (?, ?)"
     )
+    params: list[Any] = [plan.id, "posted", "aftertax", "aftertax_pre87"]
     if through is not None:
-        stmt = stmt.where(Entry.date <= through)
-    entries = session.execute(stmt.order_by(Entry.date, Entry.id)).all()
-    convs = {c.id: c for c in session.scalars(select(Conversion).where(Conversion.plan_id == plan.id))}
+        stmt += " AND entry.date <= ?"
+        params.append(through)
+    entries = sql.recs(stmt + " ORDER BY entry.date, entry.id", params)
+    convs = {
+        c.id: c
+        for c in sql.recs(
+            'SELECT conversion.id, conversion.date, conversion."to", conversion.earnings_to, '
+            "conversion.amount_cents, conversion.basis_cents, conversion.basis_overridden, "
+            "conversion.import_id FROM conversion WHERE conversion.plan_id = ?",
+            (plan.id,),
+        )
+    }
     # A conversion's legs (one per fund in imported statements) are one distribution: all
     # disbursements made at the same time are treated as a single distribution for the
     # section 72 split (Notice 2014-54), so they are split pro rata once, not leg by leg.
@@ -241,11 +340,16 @@ def aftertax_moves(
 
 def _opening_moves(session: Session, plan: Plan, e, amount: Decimal, ref: str, move) -> list:
     """An opening balance as its recorded basis (a contribution) plus the rest (earnings)."""
-    from .opening import fix_hint, opening_basis
-
     group = "aftertax" if e.source in ("aftertax", "aftertax_pre87") else "roth"
-    basis = opening_basis(session, plan.id, group)
+    cents = sql_of(session).value(
+        "SELECT opening_basis.basis_cents FROM opening_basis "
+        "WHERE opening_basis.plan_id = ? AND opening_basis.source = ?",
+        (plan.id, group),
+    )
+    basis = None if cents is None else from_cents(cents)
     if basis is None:
+        from .opening import fix_hint
+
         raise UnsupportedSituation(
             f"{ref}: plan {plan.name}'s {e.source} opening balance has no known basis (the statement does "
             f"not say how much of it is {'after-tax contributions' if group == 'aftertax' else 'Roth contributions'}); "
@@ -303,16 +407,12 @@ def aftertax_replay(session: Session, plan: Plan, through: dt.date | None = None
 def _other_plan_payments(
     session: Session, plan: Plan, batches: dict[int, str]
 ) -> list[f1099_rules.PlanPayment]:
-    rows = session.scalars(
-        select(Entry)
-        .where(
-            Entry.plan_id == plan.id,
-            Entry.status == "posted",
-            Entry.type.in_(sorted(DISTRIBUTION_TYPES)),
-            Entry.source.not_in(("aftertax", "aftertax_pre87")),
-        )
-        .order_by(Entry.date, Entry.id)
-    ).all()
+    kinds = sorted(DISTRIBUTION_TYPES)
+    rows = sql_of(session).recs(
+        f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE entry.plan_id = ? AND entry.status = ? "
+        f"AND entry.type IN ({marks(kinds)}) AND (entry.source NOT IN (?, ?)) ORDER BY entry.date, entry.id",
+        (plan.id, "posted", *kinds, "aftertax", "aftertax_pre87"),
+    )
     out = []
     for e in rows:
         if (e.origin or "").startswith("correction #"):
@@ -351,11 +451,12 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
     needed). IRRs coming in (``conversion_in``) are skipped: the after-tax/pretax side
     supplies them with their taxable and nontaxable parts. A ``rollover_out`` is taken to be a
     direct rollover to a Roth IRA (code H)."""
-    rows = session.scalars(
-        select(Entry)
-        .where(Entry.plan_id == plan.id, Entry.status == "posted", Entry.source.in_(sorted(ROTH_SOURCES)))
-        .order_by(Entry.date, Entry.id)
-    ).all()
+    sources = sorted(ROTH_SOURCES)
+    rows = sql_of(session).recs(
+        f"SELECT {_ENTRY_COLUMNS} FROM entry WHERE entry.plan_id = ? AND entry.status = ? "
+        f"AND entry.source IN ({marks(sources)}) ORDER BY entry.date, entry.id",
+        (plan.id, "posted", *sources),
+    )
     rows = [e for e in rows if not (e.origin or "").startswith("correction #")]  # rules.corrections
     if not any(e.type in DISTRIBUTION_TYPES for e in rows):
         return []
@@ -409,21 +510,28 @@ def _closed_plan_years(session: Session, plans: list[Plan]) -> set[tuple[str, in
     holds nothing but the after-tax sub-account (and its IRRs) are never flagged.
     Aggregates in SQL: a plan may hold hundreds of thousands of rows."""
     out = set()
-    posted = Entry.status == "posted"
+    sql = sql_of(session)
+    kinds = sorted(DISTRIBUTION_TYPES)
     for p in plans:
-        sources = set(session.scalars(select(Entry.source).where(Entry.plan_id == p.id, posted).distinct()))
+        sources = {
+            r[0]
+            for r in sql.rows(
+                "SELECT DISTINCT entry.source FROM entry WHERE entry.plan_id = ? AND entry.status = ?",
+                (p.id, "posted"),
+            )
+        }
         if not sources - {"aftertax", "aftertax_pre87", "roth_irr"}:
             continue  # only the after-tax sub-account is tracked: the account's total is unknown
-        dist_dates = session.scalars(
-            select(Entry.date)
-            .where(Entry.plan_id == p.id, posted, Entry.type.in_(sorted(DISTRIBUTION_TYPES)))
-            .distinct()
+        dist_dates = sql.recs(
+            "SELECT DISTINCT entry.date FROM entry WHERE entry.plan_id = ? AND entry.status = ? "
+            f"AND entry.type IN ({marks(kinds)})",
+            (p.id, "posted", *kinds),
         )
-        for y in sorted({d.year for d in dist_dates}):
-            end = session.scalar(
-                select(func.coalesce(func.sum(Entry.amount_cents), 0)).where(
-                    Entry.plan_id == p.id, posted, Entry.date <= dt.date(y, 12, 31)
-                )
+        for y in sorted({d.date.year for d in dist_dates}):
+            end = sql.value(
+                "SELECT coalesce(sum(entry.amount_cents), ?) AS coalesce_1 FROM entry "
+                "WHERE entry.plan_id = ? AND entry.status = ? AND entry.date <= ?",
+                (0, p.id, "posted", dt.date(y, 12, 31)),
             )
             if end == 0:
                 out.add((p.name, y))
@@ -451,7 +559,7 @@ def history_cache(session: Session):
             session.info.pop(_CACHE_KEY, None)
 
 
-def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
+def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Any]:
     cache = session.info.get(_CACHE_KEY)
     if cache is not None:
         if person_name not in cache:
@@ -460,25 +568,25 @@ def load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, 
     return _load_history(session, person_name)
 
 
-def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Person]:
-    person = get_person(session, person_name)
+def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory, Any]:
+    sql = sql_of(session)
+    person = person_record(sql, person_name)
     batches = _batches(session)
-    plans = session.scalars(select(Plan).where(Plan.person_id == person.id).order_by(Plan.name)).all()
+    plans = plans_of(sql, person.id)
     moves: list[th.PlanMove] = []
     others: list[f1099_rules.PlanPayment] = []
     dra: list[th.DraMove] = []
-    from ..importers.unknown import require_known_sources
-
     for p in plans:
         # an imported row without a money source could be after-tax or Roth money: every form
         # that reads the plan would be wrong without it, so refuse (issue #5)
-        require_known_sources(session, p, None, "the 1099-R, Form 8606/1040 and clocks")
+        _require_known_sources(session, sql, p)
         moves.extend(aftertax_moves(session, p, batches=batches))
         others.extend(_other_plan_payments(session, p, batches))
         dra.extend(dra_moves(session, p, batches))
     ira = []
-    for ev in session.scalars(
-        select(IraEvent).where(IraEvent.person_id == person.id).order_by(IraEvent.date, IraEvent.id)
+    for ev in sql.recs(
+        f"SELECT {_IRA_COLUMNS} FROM ira_event WHERE ira_event.person_id = ? ORDER BY ira_event.date, ira_event.id",
+        (person.id,),
     ):
         amount = from_cents(ev.amount_cents)
         ira.append(
@@ -497,22 +605,28 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
             )
         )
     values = {
-        v.year: from_cents(v.amount_cents)
-        for v in session.scalars(select(IraValue).where(IraValue.person_id == person.id))
+        v[0]: from_cents(v[1])
+        for v in sql.rows(
+            "SELECT ira_value.year, ira_value.amount_cents FROM ira_value WHERE ira_value.person_id = ?",
+            (person.id,),
+        )
     }
     cf = None
-    row = session.scalars(
-        select(BasisCarryforward)
-        .where(BasisCarryforward.person_id == person.id)
-        .order_by(BasisCarryforward.year.desc())
-    ).first()
+    found = sql.recs(
+        "SELECT basis_carryforward.id, basis_carryforward.year, basis_carryforward.traditional_cents, "
+        "basis_carryforward.roth_contributions_cents FROM basis_carryforward "
+        "WHERE basis_carryforward.person_id = ? ORDER BY basis_carryforward.year DESC LIMIT ? OFFSET ?",
+        (person.id, 1, 0),
+    )
+    row = found[0] if found else None
     if row is not None:
         layers = tuple(
-            (layer.layer_year, from_cents(layer.gross_cents), from_cents(layer.taxable_cents))
-            for layer in session.scalars(
-                select(BasisLayer)
-                .where(BasisLayer.carryforward_id == row.id)
-                .order_by(BasisLayer.layer_year, BasisLayer.id)
+            (layer[0], from_cents(layer[1]), from_cents(layer[2]))
+            for layer in sql.rows(
+                "SELECT basis_layer.layer_year, basis_layer.gross_cents, basis_layer.taxable_cents "
+                "FROM basis_layer WHERE basis_layer.carryforward_id = ? "
+                "ORDER BY basis_layer.layer_year, basis_layer.id",
+                (row.id,),
             )
         )
         cf = th.CarryForward(
@@ -525,14 +639,14 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
     open_years = sorted({m.tax_year for m in ira if m.deductibility_open})
     if open_years:
         from ..rules.ira_limits import deduction_worksheet
+        from ..store.lookup import get_person
         from . import ira_limits
 
+        orm = _orm(session, "an IRA contribution whose deductibility is still open")
         for y in open_years:
-            f, _ = ira_limits.facts(session, person, y)
+            f, _ = ira_limits.facts(orm, get_person(orm, person_name), y)
             if f.filing_status is not None and f.magi is not None:
                 deduction_limits[y] = deduction_worksheet(f).limit
-    from .plan_corrections import corrections_for_person
-
     hist = th.PersonHistory(
         person=person.name,
         born=person.born,
@@ -545,7 +659,7 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
         plan_first_roth_year={p.name: p.first_roth_year for p in plans},
         closed_plan_years=frozenset(_closed_plan_years(session, plans)),
         deduction_limits=deduction_limits,
-        plan_corrections=tuple(corrections_for_person(session, person.id)),
+        plan_corrections=tuple(corrections_of(sql, person.id)),
     )
     return hist, person
 
@@ -617,18 +731,23 @@ def return_suspects(session: Session, person_name: str, year: int) -> list[str]:
     III) and the excess keeps owing 6% (Form 5329); a return of the excess with its net income is
     neither (IRC 408(d)(4)) -- so each one is named, loudly."""
     from ..rules.dates import extended_due_date
-    from . import ira_limits
 
-    person = get_person(session, person_name)
+    sql = sql_of(session)
+    person = person_record(sql, person_name)
     out = []
     checks: dict[int, object] = {}
-    for ev in session.scalars(
-        select(IraEvent)
-        .where(IraEvent.person_id == person.id, IraEvent.kind == "distribution")
-        .order_by(IraEvent.date)
-    ):
+    events = sql.recs(
+        "SELECT ira_event.id, ira_event.date, ira_event.account, ira_event.amount_cents, "
+        "ira_event.after_due_date FROM ira_event "
+        "WHERE ira_event.person_id = ? AND ira_event.kind = ? ORDER BY ira_event.date",
+        (person.id, "distribution"),
+    )
+    for ev in events:
         if ev.date.year != year or ev.after_due_date:  # an excess withdrawn after the due date, as recorded
             continue
+        session = _orm(session, "an IRA distribution in the year")  # the contribution limits' check
+        from . import ira_limits
+
         for y in (ev.date.year, ev.date.year - 1):
             if y < ev.date.year and ev.date > extended_due_date(y):
                 continue
@@ -854,6 +973,11 @@ def reconcile_1099r(
     single combined 1099-R), they are compared as one combined form and the per-destination
     entries are returned under ``entries`` (boxes summing to the combined form).
     """
+    from sqlalchemy import select
+
+    from ..store.lookup import get_plan
+    from ..store.models import Conversion
+
     plan = get_plan(session, plan_name, person)
     store_received_1099r(session, plan, year, received)
     result = compute(session, plan.person.name, through=year)
@@ -933,6 +1057,9 @@ def store_received_1099r(
 ) -> Received1099R:
     """Record the received 1099-R: it replaces the one entered earlier for the same plan and
     year (logged as an edit), so running ``reconcile 1099-r`` again does not add a second."""
+    from sqlalchemy import select
+
+    from ..store.models import Received1099R
     from .changelog import record_change, snapshot
 
     if row is None:

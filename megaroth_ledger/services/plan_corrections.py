@@ -16,38 +16,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UnsupportedSituation, UserError
-from ..money import ZERO, from_cents, to_cents
+from ..money import ZERO, to_cents
 from ..rules import corrections as rules
 from ..store.lookup import get_person, get_plan
-from ..store.models import Entry, Plan, PlanCorrection
+from ..store.models import Entry, PlanCorrection
 from ..vocab import CONTRIBUTION_TYPES
 
 ORIGIN = "correction #"
 
 
 def corrections_for_person(session: Session, person_id: int) -> list[rules.PlanCorrection]:
-    plans = {p.id: p.name for p in session.scalars(select(Plan).where(Plan.person_id == person_id))}
-    if not plans:
-        return []
-    out = []
-    for c in session.scalars(
-        select(PlanCorrection)
-        .where(PlanCorrection.plan_id.in_(plans))
-        .order_by(PlanCorrection.date, PlanCorrection.id)
-    ):
-        out.append(
-            rules.PlanCorrection(
-                plans[c.plan_id],
-                c.date,
-                c.tax_year,
-                c.kind,
-                c.source,
-                from_cents(c.amount_cents),
-                from_cents(c.earnings_cents),
-                ref=f"correction #{c.id} {c.date.isoformat()} {c.kind} for {c.tax_year}",
-            )
-        )
-    return out
+    from ..store.sqlrun import sql_of
+    from .forms import corrections_of
+
+    return corrections_of(sql_of(session), person_id)
 
 
 def corrected_by_year(session: Session, person_id: int, year: int) -> Decimal:

@@ -107,7 +107,13 @@ class LiteDb:
     """One ``sqlite3`` connection inside one transaction on a ledger whose schema is current."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
+        from .sqlrun import Sql
+
         self.conn, self.path = conn, path
+        #: plain SQL for the services that take a Session or this (store.sqlrun.sql_of)
+        self.sql = Sql(conn)
+        #: per-command memo, as ``Session.info`` (services.forms.history_cache)
+        self.info: dict = {}
 
     def rows(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

@@ -6,7 +6,9 @@ and as dates on PostgreSQL; read them back with :func:`.lite.day`."""
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import Sequence
 from typing import Any
@@ -39,6 +41,44 @@ class Sql:
 
     def run(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._run(sql, params)
+
+    def recs(self, sql: str, params: Sequence[Any] = ()) -> list:
+        """Rows as named tuples (``row.date``...), ``Date`` columns (:data:`DATE_COLUMNS`) as dates
+        on both backends."""
+        cur = self._run(sql, params)
+        names = tuple(d[0] for d in cur.description) if self.native else tuple(cur.keys())
+        rec = _record(names)
+        dates = [i for i, n in enumerate(names) if n in DATE_COLUMNS]
+        rows = cur.fetchall()
+        if not dates:
+            return [rec(*r) for r in rows]
+        out = []
+        for r in rows:
+            values = list(r)
+            for i in dates:
+                if isinstance(values[i], str):
+                    values[i] = dt.date.fromisoformat(values[i])
+            out.append(rec(*values))
+        return out
+
+
+#: columns holding a ``Date`` (SQLAlchemy keeps ISO text on SQLite)
+DATE_COLUMNS = frozenset({"date", "born", "payroll_date"})
+
+
+@functools.lru_cache(maxsize=None)
+def _record(names: tuple[str, ...]):
+    return collections.namedtuple("Rec", names)
+
+
+def sql_of(session: Any) -> Sql:
+    """Plain SQL on what a service was handed: the thin path's ``LiteDb`` or a SQLAlchemy
+    Session (flushed first, as its own queries would autoflush)."""
+    thin = getattr(session, "sql", None)
+    if thin is not None:
+        return thin
+    session.flush()
+    return Sql(session.connection())
 
 
 def marks(values: Sequence[Any]) -> str:
