@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 from pathlib import Path
 
 from ..bounds import MAX_AMOUNT_CENTS, year_problem
@@ -167,20 +168,7 @@ class ProfileImporter:
         return found[0], found[1], found[2], text
 
     @staticmethod
-    def _fast_canonical(
-        reader,
-        line_base,
-        general_row,
-        col,
-        label,
-        ncols,
-        raw_keys,
-        dates,
-        map_source,
-        map_type,
-        plan_override,
-        fund_names,
-    ) -> Iterator:
+    def _fast_canonical(reader, line_base, m: RowMapper) -> Iterator:
         """The canonical CSV's rows as ``(plan, identity base, row_part values less irr_year
         and status)`` (None and ``posted`` for every row here), computed straight from the
         cells with the very same parsers and caches as the general path (no row object on
@@ -194,6 +182,9 @@ class ProfileImporter:
 
         from .text import _PLAIN_DECIMAL, parse_decimal_text
 
+        general_row, col, label, ncols, raw_keys = m.general_row, m.col, m.label, m.ncols, m.raw_keys
+        dates, map_source, map_type, plan_override = m.dates, m.map_source, m.map_type, m.plan_override
+        fund_names = m.fund_names
         i_date, i_amount, i_source, i_type = col["date"], col["amount"], col["source"], col["type"]
         i_plan, i_slabel, i_tlabel = col.get("plan"), col.get("source_label"), col.get("type_label")
         i_pay, i_fund, i_fid = col.get("payroll_date"), col.get("fund"), col.get("fund_id")
@@ -367,320 +358,248 @@ class ProfileImporter:
         ``reader`` (a ``csv.reader`` that ``rows`` wraps, line ``line_base + reader.line_num``)
         lets the fast path read it directly.
         """
-        prof = self.profile
+        m = RowMapper.build(self, raw_header, ctx)
+        if m is None:
+            return
+        if parts and m.fast_ok() and set(m.col) <= _FAST_COLUMNS:
+            if reader is None:
+                reader, line_base = _Pairs(rows), 0
+            yield from self._fast_canonical(reader, line_base, m)
+            return
+        for row in m.general_rows(rows):
+            if parts and row.type not in _WHOLE_TYPES:
+                yield row.plan, identity_base(row, row.plan), row_part(row)
+            else:
+                yield row
+
+
+#: canonical cells stored verbatim in entry columns; ``raw`` keeps the others (plan, labels, ids...)
+_STORED_CANONICAL = frozenset(
+    {
+        "date",
+        "source",
+        "type",
+        "amount",
+        "payroll_date",
+        "fund",
+        "fund_id",
+        "shares",
+        "tax_year",
+        "irr_year",
+        "status",
+        "memo",
+    }
+)
+#: optional columns, in the order their cells are set on a row
+_OPTIONAL = (
+    "payroll_date",
+    "settle_date",
+    "fund",
+    "fund_id",
+    "shares",
+    "price",
+    "tax_year",
+    "irr_year",
+    "transfer_group",
+    "external_id",
+    "reverses",
+    "status",
+    "memo",
+)
+
+
+class RowMapper:
+    """How one file's cells become canonical rows: its columns found from the header through the
+    profile, the parsers, and the caches of source and type labels (one per file). Built by
+    :meth:`build`, which reports a header the profile does not fit and gives None."""
+
+    def __init__(self, importer: ProfileImporter, ctx: ParseContext):
+        prof = self.profile = importer.profile
+        self.importer, self.ctx, self.errors = importer, ctx, ctx.errors
+        self.canonical = importer.canonical
+        self.const = prof.section("const")
+        parse = prof.section("parse")
+        self.dates = DateParser(parse.get("date_formats"), parse.get("date_strip_regex"))
+        src_cfg = prof.section("sources")
+        regex = src_cfg.get("strip_prefix_regex")
+        self.strip_prefix = re.compile(regex) if regex else None
+        fund_code = prof.section("funds").get("code_regex")
+        self.fund_code_re = re.compile(fund_code) if fund_code else None
+        self.source_cache: dict[str, tuple[str, int | None]] = {}
+        self.type_cache: dict[tuple[str, int], tuple[str, str]] = {}
+        self.fund_names: dict[str, str] = {}
+        self.plan_override = ctx.plan
+        self.const_source, self.const_type = self.const.get("source"), self.const.get("type")
+
+    @classmethod
+    def build(cls, importer: ProfileImporter, raw_header: list[str], ctx: ParseContext) -> RowMapper | None:
+        m = cls(importer, ctx)
+        if not m._columns(raw_header) or not m._const_ok():
+            return None
+        m.optional = [(m._setter(f), m.col[f]) for f in _OPTIONAL if f in m.col]
+        m.raw_keys = m._raw_keys(raw_header)
+        return m
+
+    # ------------------------------------------------------------------ the header
+
+    def _columns(self, raw_header: list[str]) -> bool:
+        """Find each profile column in the header (False after reporting a missing one)."""
         header = [clean_label(h.replace("\ufeff", "")).strip('"') for h in raw_header]
         while header and not header[-1]:
             header.pop()
-        norm = header_cells(raw_header)
-        index = {h: i for i, h in enumerate(norm)}
+        self.header, self.norm = header, header_cells(raw_header)
+        self.ncols = len(header)
+        index = {h: i for i, h in enumerate(self.norm)}
         if self.canonical:
-            columns = {h: h for h in norm if h in _CANON}
+            columns = {h: h for h in self.norm if h in _CANON}
         else:
-            columns = {k: v for k, v in prof.section("columns").items()}
-        col: dict[str, int] = {}
-        label: dict[str, str] = {}
+            columns = dict(self.profile.section("columns").items())
+        self.col: dict[str, int] = {}
+        self.label: dict[str, str] = {}
         for field_name, name in columns.items():
             key = name.strip().casefold()
             if key not in index:
-                ctx.errors.add(1, name, f"profile {self.id} expects a column {name!r}")
-                return
-            col[field_name] = index[key]
-            label[field_name] = header[index[key]]
-        const = prof.section("const")
-        for k, v in const.items():
-            if k == "source" and v not in SOURCES:
-                ctx.errors.add(1, "source", f"profile {self.id}: const source {v!r} is not a source")
-                return
-        parse = prof.section("parse")
-        dates = DateParser(parse.get("date_formats"), parse.get("date_strip_regex"))
-        src_cfg = prof.section("sources")
-        strip_prefix = (
-            re.compile(src_cfg["strip_prefix_regex"]) if src_cfg.get("strip_prefix_regex") else None
-        )
-        fund_code = prof.section("funds").get("code_regex")
-        fund_code_re = re.compile(fund_code) if fund_code else None
-        source_cache: dict[str, tuple[str, int | None]] = {}
-        type_cache: dict[tuple[str, int], tuple[str, str]] = {}
-        errors = ctx.errors
-        plan_override = ctx.plan
-        footer, skip, stop_blank = self.footer, self.skip, self.stop_at_blank
-        ncols = len(header)
+                self.errors.add(1, name, f"profile {self.importer.id} expects a column {name!r}")
+                return False
+            self.col[field_name] = index[key]
+            self.label[field_name] = header[index[key]]
+        get = self.col.get
+        self.i_date, self.i_amount, self.i_plan = get("date"), get("amount"), get("plan")
+        self.i_source, self.i_slabel = get("source"), get("source_label")
+        self.i_type, self.i_tlabel = get("type"), get("type_label")
+        self.label_src = self.label.get("source_label") or self.label.get("source") or "source"
+        self.label_typ = self.label.get("type_label") or self.label.get("type") or "type"
+        return True
 
-        i_date = col.get("date")
-        i_amount = col.get("amount")
-        i_source = col.get("source")
-        i_slabel = col.get("source_label")
-        i_type = col.get("type")
-        i_tlabel = col.get("type_label")
-        i_plan = col.get("plan")
-
-        def set_date(field_name):
-            def f(row, v):
-                setattr(row, field_name, dates(v, label[field_name]))
-
-            return f
-
-        def set_number(field_name, what):
-            def f(row, v):
-                setattr(row, field_name, parse_decimal_text(v, label[field_name], what))
-
-            return f
-
-        def set_year(field_name):
-            def f(row, v):
-                v = v.strip()
-                if not (v.isascii() and v.isdigit() and len(v) == 4):
-                    raise CellError(label[field_name], f"not a year: {v[:40]!r}")
-                year = int(v)
-                problem = year_problem(year)
-                if problem:
-                    raise CellError(label[field_name], f"year {year} {problem}")
-                setattr(row, field_name, year)
-
-            return f
-
-        def set_status(row, v):
-            st = v.strip().lower()
-            if st not in STATUSES:
-                raise CellError(label["status"], f"status must be posted or pending, not {v!r}")
-            row.status = st
-
-        fund_names: dict[str, str] = {}
-
-        def set_fund(row, v):
-            name = fund_names.get(v)
-            if name is None:
-                name = fund_names[v] = clean_label(v) if len(fund_names) < 10_000 else clean_label(v)
-            row.fund = name
-
-        def set_text(field_name):
-            def f(row, v):
-                v = v.strip()
-                if v:
-                    setattr(row, field_name, v)
-
-            return f
-
-        setters = {
-            "payroll_date": set_date("payroll_date"),
-            "settle_date": set_date("settle_date"),
-            "shares": set_number("shares", "share count"),
-            "price": set_number("price", "price"),
-            "tax_year": set_year("tax_year"),
-            "irr_year": set_year("irr_year"),
-            "status": set_status,
-            "fund": set_fund,
-        }
-        optional = [
-            (setters.get(f) or set_text(f), col[f])
-            for f in (
-                "payroll_date",
-                "settle_date",
-                "fund",
-                "fund_id",
-                "shares",
-                "price",
-                "tax_year",
-                "irr_year",
-                "transfer_group",
-                "external_id",
-                "reverses",
-                "status",
-                "memo",
+    def _const_ok(self) -> bool:
+        source = self.const.get("source")
+        if source is not None and source not in SOURCES:
+            self.errors.add(
+                1, "source", f"profile {self.importer.id}: const source {source!r} is not a source"
             )
-            if f in col
-        ]
-        # raw cells as JSON, encoded field by field (C encoder) instead of json.dumps per row
-        from json.encoder import encode_basestring
+            return False
+        return True
 
-        raw_keys = [encode_basestring(h) + ":" for h in header]
+    def _raw_keys(self, raw_header: list[str]) -> list[str | None]:
+        """Each column's JSON key in ``raw`` (encoded once; None: not kept in raw)."""
+        keys: list[str | None] = [encode_basestring(h) + ":" for h in self.header]
         if self.canonical:
-            # the canonical CSV's own cells are stored verbatim in entry columns; raw keeps the
-            # ones that have no column there (plan, labels, price, ids, ...)
-            stored = {
-                "date",
-                "source",
-                "type",
-                "amount",
-                "payroll_date",
-                "fund",
-                "fund_id",
-                "shares",
-                "tax_year",
-                "irr_year",
-                "status",
-                "memo",
-            }
-            raw_keys = [None if h in stored else k for h, k in zip(norm, raw_keys)]
-        const_source = const.get("source")
-        const_type = const.get("type")
+            keys = [None if h in _STORED_CANONICAL else k for h, k in zip(self.norm, keys)]
+        return keys
 
-        def map_source(text: str) -> tuple[str, int | None]:
-            hit = source_cache.get(text)
-            if hit is not None:
-                return hit
-            lab = clean_label(text)
-            if strip_prefix is not None:
-                lab = strip_prefix.sub("", lab, count=1)
-            mapped = ctx.mapped_source(lab) or ctx.mapped_source(clean_label(text))
-            result = None
-            if mapped:
-                result = (mapped, None)
-            elif self.canonical:
-                if lab in SOURCES:
-                    result = (lab, None)
-            else:
-                for pat, source, group in prof.source_rules:
-                    m = pat.search(lab)
-                    if m:
-                        result = (source, int(m.group(group)) if group and m.group(group) else None)
-                        break
-            if result is None:
-                if not lab:
-                    raise CellError(label_src, "missing money source")
-                if self.canonical:
-                    raise CellError(label_src, f"unknown source {lab!r} (one of {', '.join(SOURCES)})")
-                raise CellError(
-                    label_src,
-                    f"unmapped source label {lab!r}: map it with --map '{lab}=SOURCE' "
-                    "(saved in the plan's source map) or in the profile's [sources] map",
-                )
-            source_cache[text] = result
-            return result
+    def fast_ok(self) -> bool:
+        """Whether the file's rows can take :meth:`ProfileImporter._fast_canonical` (the caller
+        also checks the columns against ``_FAST_COLUMNS``)."""
+        imp = self.importer
+        return (
+            self.canonical
+            and not self.const
+            and self.fund_code_re is None
+            and imp.footer is None
+            and not imp.skip
+            and not imp.stop_at_blank
+        )
 
-        def map_type(text: str, cents: int) -> tuple[str, str]:
-            sgn = (cents > 0) - (cents < 0)
-            hit = type_cache.get((text, sgn))
-            if hit is not None:
-                return hit
-            lab = clean_label(text)
-            result = None
-            if self.canonical:
-                if lab in PROFILE_TYPES:
-                    result = (lab, "as_is")
-            else:
-                for pat, typ, sign, when in prof.type_rules:
-                    if when is not None and not _when(when, cents):
-                        continue
-                    if pat.search(lab):
-                        result = (typ, sign)
-                        break
-            if result is None:
-                if not lab:
-                    raise CellError(label_typ, "missing transaction type")
-                raise CellError(
-                    label_typ,
-                    f"unmapped transaction type {lab!r}"
-                    + ("" if self.canonical else ": add it to the profile's [types] map"),
-                )
-            type_cache[(text, sgn)] = result
-            return result
+    # ------------------------------------------------------------------ optional cells
 
-        label_src = label.get("source_label") or label.get("source") or "source"
-        label_typ = label.get("type_label") or label.get("type") or "type"
+    def _setter(self, field_name: str):
+        """``setter(row, cell)`` for an optional column (called for non-empty cells only)."""
+        label = self.label[field_name]
+        if field_name in ("payroll_date", "settle_date"):
+            dates = self.dates
+            return lambda row, v: setattr(row, field_name, dates(v, label))
+        if field_name in ("shares", "price"):
+            what = "share count" if field_name == "shares" else "price"
+            return lambda row, v: setattr(row, field_name, parse_decimal_text(v, label, what))
+        if field_name in ("tax_year", "irr_year"):
+            return lambda row, v: setattr(row, field_name, _year_cell(v, label))
+        if field_name == "status":
+            return lambda row, v: setattr(row, "status", _status_cell(v, label))
+        if field_name == "fund":
+            return self._set_fund
+        return lambda row, v: _set_text(row, field_name, v)
 
-        def general_row(line: int, cells: list[str]) -> CanonicalRow | None:
-            """One data row through the profile (the general path): the row, or None after
-            reporting it as bad."""
-            if len(cells) < ncols:
-                cells = cells + [""] * (ncols - len(cells))
-            try:
-                d = dates(cells[i_date], label["date"])
-                cents = parse_cents(cells[i_amount], label["amount"])
-                if i_source is not None:
-                    source, irr_year = map_source(cells[i_source])
-                    slabel = cells[i_slabel] if i_slabel is not None else None
-                elif i_slabel is not None:
-                    slabel = clean_label(cells[i_slabel])
-                    source, irr_year = map_source(cells[i_slabel])
-                else:
-                    source, irr_year, slabel = const_source or "unknown", None, None
-                if i_type is not None:
-                    typ, sign = map_type(cells[i_type], cents)
-                    tlabel = cells[i_tlabel] if i_tlabel is not None else None
-                elif i_tlabel is not None:
-                    tlabel = clean_label(cells[i_tlabel])
-                    typ, sign = map_type(cells[i_tlabel], cents)
-                else:
-                    typ, sign, tlabel = const_type, "as_is", None
-                    if typ is None:
-                        raise CellError("type", f"profile {self.id} maps no type column")
-                if plan_override:
-                    plan = plan_override
-                elif i_plan is not None:
-                    plan = cells[i_plan].strip() or None
-                else:
-                    plan = None
-                row = CanonicalRow(
-                    d,
-                    plan,
-                    source,
-                    typ,
-                    cents,
-                    line,
-                    source_label=slabel or None,
-                    type_label=tlabel or None,
-                    irr_year=irr_year,
-                )
-                for setter, idx in optional:
-                    v = cells[idx]
-                    if v:
-                        setter(row, v)
-                if sign != "as_is":
-                    row.amount_cents = _apply_sign(sign, cents)
-                    # shares follow the amount's sign (section 5.5)
-                    if (
-                        row.shares is not None
-                        and row.amount_cents
-                        and ((row.amount_cents < 0) != row.shares.startswith("-"))
-                    ):
-                        row.shares = negate_text(row.shares)
-                if row.price is not None:
-                    row.price = abs_text(row.price)
-                if fund_code_re is not None and row.fund and not row.fund_id:
-                    m = fund_code_re.search(row.fund)
-                    if m:
-                        row.fund_id = m.group("code")
-                if row.type == "conversion_in" and row.source == "roth_irr" and row.irr_year is None:
-                    row.irr_year = row.date.year
-                if plan is None:
-                    raise CellError(label.get("plan", "plan"), "no plan: give --plan or fill the plan column")
-                check_row_bounds(row, label)
-            except CellError as exc:
-                errors.add(line, exc.column, exc.reason)
-                return None
-            row.raw = (
-                "{" + ",".join([k + encode_basestring(c) for k, c in zip(raw_keys, cells) if c and k]) + "}"
+    def _set_fund(self, row: CanonicalRow, v: str) -> None:
+        name = self.fund_names.get(v)
+        if name is None:
+            name = self.fund_names[v] = clean_label(v)
+        row.fund = name
+
+    # ------------------------------------------------------------------ sources and types
+
+    def map_source(self, text: str) -> tuple[str, int | None]:
+        """A source cell -> (canonical source, IRR year from the label or None)."""
+        hit = self.source_cache.get(text)
+        if hit is not None:
+            return hit
+        lab = clean_label(text)
+        if self.strip_prefix is not None:
+            lab = self.strip_prefix.sub("", lab, count=1)
+        result = self._source_of(lab, text)
+        if result is None:
+            raise self._source_error(lab)
+        self.source_cache[text] = result
+        return result
+
+    def _source_of(self, lab: str, text: str) -> tuple[str, int | None] | None:
+        mapped = self.ctx.mapped_source(lab) or self.ctx.mapped_source(clean_label(text))
+        if mapped:
+            return mapped, None
+        if self.canonical:
+            return (lab, None) if lab in SOURCES else None
+        for pat, source, group in self.profile.source_rules:
+            m = pat.search(lab)
+            if m:
+                return source, int(m.group(group)) if group and m.group(group) else None
+        return None
+
+    def _source_error(self, lab: str) -> CellError:
+        if not lab:
+            return CellError(self.label_src, "missing money source")
+        if self.canonical:
+            return CellError(self.label_src, f"unknown source {lab!r} (one of {', '.join(SOURCES)})")
+        return CellError(
+            self.label_src,
+            f"unmapped source label {lab!r}: map it with --map '{lab}=SOURCE' "
+            "(saved in the plan's source map) or in the profile's [sources] map",
+        )
+
+    def map_type(self, text: str, cents: int) -> tuple[str, str]:
+        """A type cell (and the amount's sign) -> (canonical type, sign rule)."""
+        sgn = (cents > 0) - (cents < 0)
+        hit = self.type_cache.get((text, sgn))
+        if hit is not None:
+            return hit
+        lab = clean_label(text)
+        result = self._type_of(lab, cents)
+        if result is None:
+            if not lab:
+                raise CellError(self.label_typ, "missing transaction type")
+            raise CellError(
+                self.label_typ,
+                f"unmapped transaction type {lab!r}"
+                + ("" if self.canonical else ": add it to the profile's [types] map"),
             )
-            return row
+        self.type_cache[(text, sgn)] = result
+        return result
 
-        if (
-            parts
-            and self.canonical
-            and not const
-            and fund_code_re is None
-            and footer is None
-            and not skip
-            and not stop_blank
-            and set(col) <= _FAST_COLUMNS
-        ):
-            if reader is None:
-                reader, line_base = _Pairs(rows), 0
-            yield from self._fast_canonical(
-                reader,
-                line_base,
-                general_row,
-                col,
-                label,
-                ncols,
-                raw_keys,
-                dates,
-                map_source,
-                map_type,
-                plan_override,
-                fund_names,
-            )
-            return
+    def _type_of(self, lab: str, cents: int) -> tuple[str, str] | None:
+        if self.canonical:
+            return (lab, "as_is") if lab in PROFILE_TYPES else None
+        for pat, typ, sign, when in self.profile.type_rules:
+            if when is not None and not _when(when, cents):
+                continue
+            if pat.search(lab):
+                return typ, sign
+        return None
+
+    # ------------------------------------------------------------------ rows
+
+    def general_rows(self, rows) -> Iterator[CanonicalRow]:
+        """The rows of ``rows`` ((line, cells) pairs) through :meth:`general_row`, with the
+        profile's blank-line, footer and skip rules."""
+        imp = self.importer
+        footer, skip, stop_blank = imp.footer, imp.skip, imp.stop_at_blank
         for line, cells in rows:
             if not any(cells) or not "".join(cells).strip():
                 if stop_blank:
@@ -690,13 +609,127 @@ class ProfileImporter:
                 break
             if skip and any(p.search("\t".join(cells)) for p in skip):
                 continue
-            row = general_row(line, cells)
-            if row is None:
-                continue
-            if parts and row.type not in _WHOLE_TYPES:
-                yield row.plan, identity_base(row, row.plan), row_part(row)
-            else:
+            row = self.general_row(line, cells)
+            if row is not None:
                 yield row
+
+    def general_row(self, line: int, cells: list[str]) -> CanonicalRow | None:
+        """One data row through the profile (the general path): the row, or None after
+        reporting it as bad."""
+        if len(cells) < self.ncols:
+            cells = cells + [""] * (self.ncols - len(cells))
+        try:
+            row = self._row(line, cells)
+        except CellError as exc:
+            self.errors.add(line, exc.column, exc.reason)
+            return None
+        row.raw = self.raw(cells)
+        return row
+
+    def raw(self, cells: list[str]) -> str:
+        """The row's cells that have no entry column, as a JSON object."""
+        return (
+            "{" + ",".join([k + encode_basestring(c) for k, c in zip(self.raw_keys, cells) if c and k]) + "}"
+        )
+
+    def _row(self, line: int, cells: list[str]) -> CanonicalRow:
+        label = self.label
+        d = self.dates(cells[self.i_date], label["date"])
+        cents = parse_cents(cells[self.i_amount], label["amount"])
+        source, irr_year, slabel = self._source_cells(cells)
+        typ, sign, tlabel = self._type_cells(cells, cents)
+        if self.plan_override:
+            plan = self.plan_override
+        else:
+            plan = (cells[self.i_plan].strip() or None) if self.i_plan is not None else None
+        row = CanonicalRow(
+            d,
+            plan,
+            source,
+            typ,
+            cents,
+            line,
+            source_label=slabel or None,
+            type_label=tlabel or None,
+            irr_year=irr_year,
+        )
+        for setter, idx in self.optional:
+            v = cells[idx]
+            if v:
+                setter(row, v)
+        self._finish(row, sign, cents)
+        if plan is None:
+            raise CellError(label.get("plan", "plan"), "no plan: give --plan or fill the plan column")
+        check_row_bounds(row, label)
+        return row
+
+    def _source_cells(self, cells: list[str]) -> tuple[str, int | None, str | None]:
+        """(source, IRR year, source label) from the source and/or source label columns."""
+        i_source, i_slabel = self.i_source, self.i_slabel
+        if i_source is not None:
+            source, irr_year = self.map_source(cells[i_source])
+            return source, irr_year, cells[i_slabel] if i_slabel is not None else None
+        if i_slabel is not None:
+            source, irr_year = self.map_source(cells[i_slabel])
+            return source, irr_year, clean_label(cells[i_slabel])
+        return self.const_source or "unknown", None, None
+
+    def _type_cells(self, cells: list[str], cents: int) -> tuple[str, str, str | None]:
+        """(type, sign rule, type label) from the type and/or type label columns."""
+        i_type, i_tlabel = self.i_type, self.i_tlabel
+        if i_type is not None:
+            typ, sign = self.map_type(cells[i_type], cents)
+            return typ, sign, cells[i_tlabel] if i_tlabel is not None else None
+        if i_tlabel is not None:
+            typ, sign = self.map_type(cells[i_tlabel], cents)
+            return typ, sign, clean_label(cells[i_tlabel])
+        if self.const_type is None:
+            raise CellError("type", f"profile {self.importer.id} maps no type column")
+        return self.const_type, "as_is", None
+
+    def _finish(self, row: CanonicalRow, sign: str, cents: int) -> None:
+        """The profile's sign rule (shares follow the amount, section 5.5), prices without a
+        sign, the fund code from the fund's name, an IRR's year."""
+        if sign != "as_is":
+            row.amount_cents = _apply_sign(sign, cents)
+            if (
+                row.shares is not None
+                and row.amount_cents
+                and ((row.amount_cents < 0) != row.shares.startswith("-"))
+            ):
+                row.shares = negate_text(row.shares)
+        if row.price is not None:
+            row.price = abs_text(row.price)
+        if self.fund_code_re is not None and row.fund and not row.fund_id:
+            m = self.fund_code_re.search(row.fund)
+            if m:
+                row.fund_id = m.group("code")
+        if row.type == "conversion_in" and row.source == "roth_irr" and row.irr_year is None:
+            row.irr_year = row.date.year
+
+
+def _year_cell(v: str, label: str) -> int:
+    v = v.strip()
+    if not (v.isascii() and v.isdigit() and len(v) == 4):
+        raise CellError(label, f"not a year: {v[:40]!r}")
+    year = int(v)
+    problem = year_problem(year)
+    if problem:
+        raise CellError(label, f"year {year} {problem}")
+    return year
+
+
+def _status_cell(v: str, label: str) -> str:
+    st = v.strip().lower()
+    if st not in STATUSES:
+        raise CellError(label, f"status must be posted or pending, not {v!r}")
+    return st
+
+
+def _set_text(row: CanonicalRow, field_name: str, v: str) -> None:
+    v = v.strip()
+    if v:
+        setattr(row, field_name, v)
 
 
 _TWO_DECIMALS = re.compile(r"-?[0-9]+\.[0-9][0-9]\Z")
