@@ -92,6 +92,24 @@ def ledger(tmp_path_factory) -> Path:
             args += ["--tax-year", "2024"]
         _cli(db, *args)
     _cat(db)
+    # a plan name two people share (plans are unique per person): --plan needs --person
+    _cli(db, "person", "add", "fay", "--born", "1991-01-01")
+    _cli(db, "plan", "add", "b-401k", "--person", "fay", "--employer", "Fay LLC")
+    _cli(
+        db,
+        "contribution",
+        "add",
+        "--plan",
+        "b-401k",
+        "--person",
+        "fay",
+        "--date",
+        "2025-04-04",
+        "--source",
+        "pretax",
+        "--amount",
+        "77",
+    )
     return db
 
 
@@ -240,12 +258,15 @@ READS = [
     ["contribution", "list"],
     ["contribution", "list", "--person", "ann", "--year", "2025"],
     ["contribution", "list", "--person", "bob"],
-    ["contribution", "list", "--plan", "b-401k", "--year", "2024"],
+    ["contribution", "list", "--plan", "b-401k", "--person", "bob", "--year", "2024"],
+    ["contribution", "list", "--plan", "b-401k", "--person", "fay"],
+    ["contribution", "list", "--plan", "c-403b"],
     ["contribution", "list", "--person", "bob", "--plan", "g-457"],
 ]
 
 #: the thin path leaves these to the full one (an IRA distribution's contribution check); same output
 HANDED_OVER = [
+    ["person", "list", "--year", "2025"],
     ["form", "1099-r", "--person", "dee", "--year", "2025"],
     ["form", "8606", "--person", "dee", "--year", "2025", "--explain"],
 ]
@@ -258,6 +279,9 @@ ERRORS = [
     ["headroom", "--person", "bob", "--year", "2025", "--expected-employer", "Beta Inc=1"],
     ["contribution", "list", "--person", "nobody"],
     ["contribution", "list", "--plan", "nope"],
+    ["contribution", "list", "--plan", "b-401k"],  # two people's
+    ["contribution", "list", "--plan", "b-401k", "--person", "ann"],  # not ann's
+    ["contribution", "list", "--plan", "c-403b", "--person", "nobody"],
 ]
 
 
@@ -305,7 +329,20 @@ WRITES = [
     # acme-401k holds the OFX's balance assertions: their differences are figured again
     [*_ADD, "acme-401k", "--date", "2025-06-30", "--source", "pretax", "--amount", "100.00"],
     [*_ADD, "acme-401k", "--date", "2025-01-01", "--source", "aftertax", "--amount", "-5", "--memo", "x"],
-    [*_ADD, "b-401k", "--date", "2025-12-31", "--source", "roth", "--amount", "1", "--tax-year", "2026"],
+    [
+        *_ADD,
+        "b-401k",
+        "--person",
+        "bob",
+        "--date",
+        "2025-12-31",
+        "--source",
+        "roth",
+        "--amount",
+        "1",
+        "--tax-year",
+        "2026",
+    ],
     [
         *_ADD,
         "g-457",
@@ -318,10 +355,37 @@ WRITES = [
         "--memo",
         "é\u2028",
     ],
-    [*_ADD, "b-401k", "--date", "2025-01-01", "--source", "pretax", "--amount", "0"],
-    [*_ADD, "b-401k", "--date", "2025-01-01", "--source", "pretax", "--amount", "1", "--tax-year", "2027"],
-    [*_ADD, "b-401k", "--date", "1971-01-01", "--source", "pretax", "--amount", "1"],  # before birth
+    [*_ADD, "b-401k", "--person", "bob", "--date", "2025-01-01", "--source", "pretax", "--amount", "0"],
+    [
+        *_ADD,
+        "b-401k",
+        "--person",
+        "bob",
+        "--date",
+        "2025-01-01",
+        "--source",
+        "pretax",
+        "--amount",
+        "1",
+        "--tax-year",
+        "2027",
+    ],
+    [
+        *_ADD,
+        "b-401k",
+        "--person",
+        "bob",
+        "--date",
+        "1971-01-01",
+        "--source",
+        "pretax",
+        "--amount",
+        "1",
+    ],  # before birth
     [*_ADD, "nope", "--date", "2025-01-01", "--source", "pretax", "--amount", "1"],
+    [*_ADD, "b-401k", "--date", "2025-01-01", "--source", "pretax", "--amount", "1"],  # two people's
+    [*_ADD, "b-401k", "--person", "fay", "--date", "2025-01-01", "--source", "roth", "--amount", "2"],
+    [*_ADD, "b-401k", "--person", "ann", "--date", "2025-01-01", "--source", "roth", "--amount", "2"],
     # a plan with a rollover to a Roth IRA: the full path (its IRA side follows the replay)
     [*_ADD, "cat-401k", "--date", "2025-01-05", "--source", "aftertax", "--amount", "10"],
 ]
