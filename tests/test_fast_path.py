@@ -110,7 +110,47 @@ def ledger(tmp_path_factory) -> Path:
         "--amount",
         "77",
     )
+    _excess(db)
     return db
+
+
+def _excess(db: Path) -> None:
+    """gus and hal defer more than 402(g) allows in 2025; a corrective distribution takes part
+    of gus's excess out (the EXCESS_DEFERRAL warning is settled from the recorded corrections)."""
+    for who in ("gus", "hal"):
+        _cli(db, "person", "add", who, "--born", "1990-01-01")
+        _cli(db, "plan", "add", f"{who}-401k", "--person", who, "--employer", f"{who} Inc")
+        for on in ("2025-03-01", "2025-09-01"):
+            _cli(
+                db,
+                "contribution",
+                "add",
+                "--plan",
+                f"{who}-401k",
+                "--date",
+                on,
+                "--source",
+                "pretax",
+                "--amount",
+                "12000",
+            )
+    _cli(
+        db,
+        "correction",
+        "add",
+        "--plan",
+        "gus-401k",
+        "--date",
+        "2026-03-20",
+        "--kind",
+        "excess-deferral",
+        "--tax-year",
+        "2025",
+        "--amount",
+        "300",
+        "--earnings",
+        "10",
+    )
 
 
 def _cat(db: Path) -> None:
@@ -255,6 +295,8 @@ READS = [
     ["headroom", "--person", "bob", "--year", "2025"],
     ["headroom", "--person", "bob", "--year", "2024"],
     ["headroom", "--person", "bob", "--year", "2026", "--explain"],
+    ["headroom", "--person", "gus", "--year", "2025"],
+    ["headroom", "--person", "hal", "--year", "2025", "--explain"],
     ["contribution", "list"],
     ["contribution", "list", "--person", "ann", "--year", "2025"],
     ["contribution", "list", "--person", "bob"],

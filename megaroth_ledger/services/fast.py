@@ -132,8 +132,8 @@ def headroom(
     expected_employer: dict[str, Decimal] | None = None,
     expected_deferrals: dict[str, Decimal] | None = None,
 ):
-    """:func:`.headroom.compute`, for a person-year without unknown sources or excess deferrals
-    (the full path names the file of an unknown source and settles corrections)."""
+    """:func:`.headroom.compute`, for a person-year without unknown sources (the full path names
+    the file of one)."""
     from ..rules import headroom as rules
 
     person_id, name, born = db.person(person_name)
@@ -170,8 +170,9 @@ def headroom(
         expected_employer=expected_employer,
         expected_deferrals=expected_deferrals,
     )
-    if h.excess_deferrals > 0:
-        raise Unavailable("excess deferrals: corrections are settled on the full path")
+    from .headroom import settle_excess_deferral
+
+    settle_excess_deferral(db, person_id, h)
     return h
 
 

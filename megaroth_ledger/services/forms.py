@@ -45,6 +45,7 @@ from ..rules.form8606 import LINES, format_line, round_line
 from ..rules.layers import RothContribution, RothLayer
 from ..store.sqlrun import Sql, marks, sql_of
 from ..vocab import CONTRIBUTION_TYPES, EARNINGS_TYPES, OPENING_TYPE
+from .correction_rows import corrections_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlalchemy.orm import Session
@@ -155,40 +156,6 @@ def _require_known_sources(session, sql: Sql, plan) -> None:
     require_known_sources(
         _orm(session, "unknown sources"), plan, None, "the 1099-R, Form 8606/1040 and clocks"
     )
-
-
-def corrections_of(sql: Sql, person_id: int) -> list:
-    """The person's plan-side corrective distributions as rule inputs (rules.corrections)."""
-    from ..rules import corrections as correction_rules
-
-    plans = {
-        r[0]: r[1]
-        for r in sql.rows(
-            'SELECT "plan".id, "plan".name FROM "plan" WHERE "plan".person_id = ?', (person_id,)
-        )
-    }
-    if not plans:
-        return []
-    rows = sql.recs(
-        "SELECT plan_correction.id, plan_correction.plan_id, plan_correction.date, plan_correction.tax_year, "
-        "plan_correction.kind, plan_correction.source, plan_correction.amount_cents, "
-        f"plan_correction.earnings_cents FROM plan_correction WHERE plan_correction.plan_id IN ({marks(plans)}) "
-        "ORDER BY plan_correction.date, plan_correction.id",
-        tuple(plans),
-    )
-    return [
-        correction_rules.PlanCorrection(
-            plans[c.plan_id],
-            c.date,
-            c.tax_year,
-            c.kind,
-            c.source,
-            from_cents(c.amount_cents),
-            from_cents(c.earnings_cents),
-            ref=f"correction #{c.id} {c.date.isoformat()} {c.kind} for {c.tax_year}",
-        )
-        for c in rows
-    ]
 
 
 def _batches(session: Session) -> dict[int, str]:

@@ -62,23 +62,25 @@ def compute(
         expected_employer=expected_employer,
         expected_deferrals=expected_deferrals,
     )
-    _settle_excess_deferral(session, person, h)
+    settle_excess_deferral(session, person.id, h)
     return h
 
 
-def _settle_excess_deferral(session: Session, person, h: rules.Headroom) -> None:
+def settle_excess_deferral(session, person_id: int, h: rules.Headroom) -> None:
     """Corrective distributions recorded with `correction add` settle the EXCESS_DEFERRAL warning; an
-    excess not corrected by April 15 of the next year is reported as taxed twice (issue 11)."""
+    excess not corrected by April 15 of the next year is reported as taxed twice (issue 11).
+    ``session``: a SQLAlchemy Session or the thin path's LiteDb (the corrections are read with
+    plain SQL either way)."""
     import datetime as dt
 
-    from ..rules.corrections import settle_excess_deferral
-    from .plan_corrections import corrected_by_year
+    from ..rules.corrections import settle_excess_deferral as settle
+    from ..store.sqlrun import sql_of
+    from .correction_rows import excess_corrected
 
     if h.excess_deferrals <= 0:
         return
-    settled = settle_excess_deferral(
-        h.excess_deferrals, corrected_by_year(session, person.id, h.year), h.year, dt.date.today()
-    )
+    corrected = excess_corrected(sql_of(session), person_id, h.year)
+    settled = settle(h.excess_deferrals, corrected, h.year, dt.date.today())
     if settled is None:
         return
     code, message = settled

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UnsupportedSituation, UserError
-from ..money import ZERO, to_cents
+from ..money import to_cents
 from ..rules import corrections as rules
 from ..store.lookup import get_person, get_plan
 from ..store.models import Entry, PlanCorrection
@@ -27,20 +27,16 @@ ORIGIN = "correction #"
 
 def corrections_for_person(session: Session, person_id: int) -> list[rules.PlanCorrection]:
     from ..store.sqlrun import sql_of
-    from .forms import corrections_of
+    from .correction_rows import corrections_of
 
     return corrections_of(sql_of(session), person_id)
 
 
 def corrected_by_year(session: Session, person_id: int, year: int) -> Decimal:
-    return sum(
-        (
-            c.amount
-            for c in corrections_for_person(session, person_id)
-            if c.tax_year == year and c.kind == "excess-deferral"
-        ),
-        ZERO,
-    )
+    from ..store.sqlrun import sql_of
+    from .correction_rows import excess_corrected
+
+    return excess_corrected(sql_of(session), person_id, year)
 
 
 def apply_correction(
