@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import UnsupportedSituation, UserError
-from ..money import to_cents
+from ..money import from_cents, to_cents
 from ..rules import corrections as rules
 from ..store.lookup import get_person, get_plan
-from ..store.models import Entry, PlanCorrection
+from ..store.models import Entry, Plan, PlanCorrection
 from ..vocab import CONTRIBUTION_TYPES
 
 ORIGIN = "correction #"
