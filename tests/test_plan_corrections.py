@@ -194,7 +194,9 @@ def test_after_april_15_and_415c_are_refused(two_jobs):
         "100",
         ok=False,
     )
-    assert r.exit_code == 3 and "EPCRS" in r.output
+    # a 415(c) correction is supported (tests/test_annual_addition_correction.py), but there is no
+    # 415(c) excess here to correct
+    assert r.exit_code == 2 and "no 2025 415(c) excess" in r.output
     r = two_jobs(
         "correction",
         "add",

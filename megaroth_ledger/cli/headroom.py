@@ -150,6 +150,7 @@ def headroom(
             "catch_up_portion",
             "annual_additions",
             "compensation",
+            "after_tax_returned",
         )
     ]
     person_items = [
@@ -213,8 +214,10 @@ def headroom(
             ("Elective deferrals counted (without catch-up)", e.elective_deferrals_counted),
             ("Employer contributions", e.employer_contributions),
             ("After-tax contributions", e.after_tax_contributions),
-            ("After-tax room", e.after_tax_room),
         ]
+        if e.after_tax_returned:
+            items.append(("After-tax returned under EPCRS (415(c) correction)", -e.after_tax_returned))
+        items += [("After-tax room", e.after_tax_room)]
         if e.per_paycheck_after_tax is not None:
             items += [
                 ("Employer money still expected", e.expected_employer),
@@ -281,7 +284,13 @@ def _explain(data: dict) -> list[dict]:
                 "after-tax room",
                 f"{m(e['annual_additions_limit'])} - deferrals counted "
                 f"{m(e['elective_deferrals_counted'])} - employer {m(e['employer_contributions'])}"
-                f" - after-tax {m(e['after_tax_contributions'])}, at least 0 = "
+                f" - after-tax {m(e['after_tax_contributions'])}"
+                + (
+                    f" + after-tax returned under EPCRS {m(e['after_tax_returned'])} (no longer annual additions)"
+                    if e.get("after_tax_returned")
+                    else ""
+                )
+                + ", at least 0 = "
                 f"{m(e['after_tax_room'])} (IRC 415(c)(2): all annual additions to the "
                 "employer's plans)",
             ),

@@ -21,7 +21,8 @@ from .common import (
 
 @click.group("correction")
 def correction() -> None:
-    """Corrective distributions from a plan (IRC 402(g) excess deferrals): add, list, edit, rm."""
+    """Corrective distributions from a plan (IRC 402(g) excess deferrals; 415(c) excess annual additions
+    returned as after-tax contributions under EPCRS): add, list, edit, rm."""
 
 
 def correction_options(required: bool):
@@ -31,14 +32,21 @@ def correction_options(required: bool):
     def deco(f):
         f = click.option(
             "--source",
-            type=click.Choice(["pretax", "roth"]),
-            help="Which deferrals were distributed (when added: the plan's only deferral source that year).",
+            type=click.Choice(["pretax", "roth", "aftertax"]),
+            help=(
+                "Which money was distributed: deferrals (when added: the plan's only deferral source that "
+                "year); aftertax for an excess annual addition (its default; deferrals returned for 415(c) "
+                "are refused)."
+            ),
         )(f)
         f = click.option("--earnings", type=AMOUNT, help="The income allocable to it, distributed with it.")(
             f
         )
         f = click.option(
-            "--amount", type=AMOUNT, required=required, help="The excess distributed (without its earnings)."
+            "--amount",
+            type=AMOUNT,
+            required=required,
+            help="The excess distributed (without its earnings): deferrals, or the after-tax contributions returned.",
         )(f)
         f = click.option("--tax-year", type=YEAR, required=required, help="The year of the excess.")(f)
         f = click.option(
@@ -62,7 +70,10 @@ def correction_options(required: bool):
 @click.pass_context
 def correction_add(ctx, plan_name, person_name, on, kind, tax_year, amount, earnings, source, fmt) -> None:
     """Record a corrective distribution: a 402(g) excess deferral paid out by April 15 of the next year
-    (1099-R codes P and 8 on separate forms; settles the EXCESS_DEFERRAL warning).
+    (1099-R codes P and 8 on separate forms; settles the EXCESS_DEFERRAL warning), or after-tax
+    contributions returned with their earnings to correct a 415(c) excess under EPCRS (a code-E
+    1099-R: box 2a the earnings, box 5 the contributions; the after-tax basis falls by exactly the
+    contributions; they no longer count as annual additions; Form 1040 is not derived for that year).
 
     Example: megaroth correction add --plan acme-401k --date 2026-03-20 --kind excess-deferral --tax-year 2025 --amount 1500 --earnings 42.10
     """
@@ -74,6 +85,14 @@ def correction_add(ctx, plan_name, person_name, on, kind, tax_year, amount, earn
         )
     if fmt == "json":
         emit(res, fmt)
+        return
+    if kind == "excess-annual-addition":
+        out(
+            f"recorded correction #{res['id']}: {plan_name} {on.isoformat()} {kind} for {tax_year}: "
+            f"{amount:,.2f} of after-tax contributions + {res['earnings']:,.2f} earnings returned "
+            f"({res['corrected']:,.2f} of the {res['annual_additions_excess'] + res['corrected'] - amount:,.2f} "
+            f"415(c) excess at {res['employer']} corrected; 1099-R code E)"
+        )
         return
     out(
         f"recorded correction #{res['id']}: {plan_name} {on.isoformat()} {kind} for {tax_year}: "

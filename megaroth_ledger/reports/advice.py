@@ -17,6 +17,8 @@ ADVICE = {
     "EXCESS_DEFERRAL_457B": "Ask the 457(b) plan for a corrective distribution of the excess (IRC 457(b)(2)).",
     "ANNUAL_ADDITIONS_EXCEEDED": "Ask the plan administrator to correct the excess under EPCRS (Rev. Proc. "
     "2021-30), usually by returning after-tax money and its earnings (1099-R code E).",
+    "ANNUAL_ADDITIONS_CORRECTED": "Keep the plan's code-E 1099-R: only its box 2a (the earnings) is taxable, in "
+    "the year distributed; the contributions returned (box 5) are not.",
     "AFTER_TAX_NOT_ALLOWED": "Check the plan document; if the plan accepts after-tax money, mark it with "
     "megaroth plan edit PLAN --after-tax, otherwise ask the plan to correct it.",
     "CATCH_UP_ALLOCATION": "Ask each plan how it counts the catch-up; the ledger's attribution is an assumption.",
@@ -37,6 +39,10 @@ ADVICE = {
     "ira-withholding": "If you elected withholding on the IRA distribution or conversion, use box 4 of the "
     "custodian's 1099-R instead.",
     "roth-ira-1099r": "Expect a 1099-R from the Roth IRA custodian as well; report it with Form 8606 Part III.",
+    "annual-addition-correction-1099r": "Reconcile the plan's code-E 1099-R (reconcile 1099-r); it cannot be "
+    "rolled over and owes no 10% additional tax.",
+    "form-1040-not-derived": "Have a preparer place the code-E 1099-R's box 2a on Form 1040; the other forms "
+    "of the year are derived.",
     "qualified-distribution": "A qualified distribution is not reported on Form 8606; check the clocks sheet.",
     # IRA limits (issue 11)
     "ira-excess": "Recharacterize the excess (megaroth ira recharacterize) or have it returned with its earnings "

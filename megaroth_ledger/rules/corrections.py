@@ -26,6 +26,29 @@ Sources
   and excess contributions (plus earnings)" -- not lines 5a/5b.
 
 April 15 is not moved for a weekend (the statute names the date; UNCONFIRMED).
+
+Section 415(c) excess annual additions (``excess-annual-addition``): after-tax employee contributions
+returned with their earnings under EPCRS.
+
+- Instructions for Forms 1099-R and 5498, "Distributions Under Employee Plans Compliance Resolution
+  System (EPCRS)": "The procedure for correcting excess annual additions under section 415 is explained
+  in ... section 6.06 of Rev. Proc. 2021-30" (the 1981 regulation's return of deferrals and employee
+  contributions, Treas. Reg. 1.415-6(b)(6), was removed by the 2007 final 415 regulations, which point to
+  EPCRS). "Distributions to correct a section 415 failure are not eligible rollover distributions ...
+  such distributions are not subject to the 10% early distribution tax under section 72(t)." "For a
+  return of employee contributions (or designated Roth contributions) plus earnings, enter the gross
+  distribution in box 1, the earnings attributable to the employee contributions ... being returned in
+  box 2a, and the employee contributions ... being returned in box 5. Enter Code E in box 7." "If you
+  made other distributions during the year, report them on a separate Form 1099-R."
+- So the returned contributions are recovered tax free as investment in the contract (box 5): the
+  after-tax sub-account's basis falls by exactly them -- not by a pro-rata share (IRC 72(e)(8)) -- and
+  its earnings by the earnings paid; only the earnings are taxable, in the year distributed.
+- The returned contributions no longer count as annual additions for the limitation year: EPCRS
+  corrections "restore the plan to the position it would have been in had the failure not occurred"
+  (Rev. Proc. 2021-30 section 6.02(1)); a 415(c) failure is corrected when the participant's annual
+  additions are back within the limit (the headroom service subtracts them).
+- Form 1040 is NOT derived for the year of such a distribution (:data:`ANNUAL_ADDITION_1040_REFUSAL`).
+- Returning elective deferrals (pretax or designated Roth) instead is not supported here.
 """
 
 from __future__ import annotations
@@ -52,12 +75,24 @@ LINE_1H_NOTE = (
 )
 KINDS = ("excess-deferral", "excess-annual-addition")
 ANNUAL_ADDITION_REFUSAL = (
-    "a section 415(c) excess annual addition is corrected by the plan under EPCRS (Rev. Proc. 2021-30; the "
-    "old Treas. Reg. 1.415-6(b)(6) return of deferrals was removed by the 2007 final 415 regulations): the "
-    "plan returns deferrals or after-tax contributions with their gains on a code-E 1099-R (after-tax money: "
-    "box 5 = the contributions returned, not a pro-rata share) or forfeits employer money; where such a "
-    "distribution goes on Form 1040 and how it changes the after-tax basis are not confirmed in the ledger's "
-    "sources, so it is not supported -- ask the plan for its correction and its 1099-R"
+    "a section 415(c) excess corrected by returning elective deferrals (pretax or designated Roth) is not "
+    "supported: only after-tax employee contributions returned with their earnings (--source aftertax) are "
+    "derived; ask the plan for its correction and its code-E 1099-R"
+)
+ANNUAL_ADDITION_1099R_NOTE = (
+    "a section 415(c) correction under EPCRS (Rev. Proc. 2021-30 section 6.06): the plan's code-E 1099-R shows "
+    "the after-tax contributions returned plus their earnings in box 1, the earnings (taxable in the year "
+    "distributed) in box 2a and the contributions returned in box 5, on a form of its own; it is not an "
+    "eligible rollover distribution and not subject to the 10% additional tax (Instructions for Forms 1099-R "
+    "and 5498, Distributions Under EPCRS); box 4 is shown as 0.00 (withholding not recorded)"
+)
+ANNUAL_ADDITION_1040_REFUSAL = (
+    "Form 1040 {year} is not derived: {plan}'s code-E 1099-R ({earnings:,.2f} of earnings taxable in {year}, a "
+    "section 415(c) correction) -- the Form 1040 instructions send 'corrective distributions (including any "
+    "earnings) of excess elective deferrals or other excess contributions to retirement plans' to line 1h "
+    "instead of lines 5a/5b and do not say whether an EPCRS return of excess annual additions is one, so the "
+    "line for box 2a is not confirmed; `form 1099-r` and the after-tax basis are derived -- ask a preparer "
+    "where the earnings go"
 )
 
 
@@ -85,12 +120,37 @@ class CorrectionResult:
     corrected: dict[int, Decimal] = field(
         default_factory=dict
     )  # excess deferrals corrected, by deferral year
+    #: year of the distribution -> why its Form 1040 is not derived (415(c) corrections)
+    f1040_refusals: dict[int, str] = field(default_factory=dict)
+    #: (plan, limitation year) -> after-tax contributions returned to correct a 415(c) excess
+    annual_additions_returned: dict[tuple[str, int], Decimal] = field(default_factory=dict)
+    #: years whose forms include a 402(g) corrective distribution (codes P / 8)
+    deferral_years: set[int] = field(default_factory=set)
+
+
+def check_annual_addition(c: PlanCorrection) -> None:
+    """Refuse what is not a return of after-tax contributions (with earnings) under EPCRS."""
+    if c.source != "aftertax":
+        raise UnsupportedSituation(ANNUAL_ADDITION_REFUSAL)
+    if c.amount <= 0:
+        raise UserError("--amount (the after-tax contributions returned) must be positive")
+    if c.earnings < 0:
+        raise UnsupportedSituation(
+            "a loss allocable to after-tax contributions returned under EPCRS is not supported (the 1099-R "
+            "treatment of a negative earnings adjustment is not derived)"
+        )
+    if c.date.year < c.tax_year:
+        raise UserError(
+            f"a correction of {c.tax_year} annual additions cannot be made on {c.date.isoformat()}"
+        )
 
 
 def check(c: PlanCorrection) -> None:
-    """Refuse what is not a 402(g)(2) corrective distribution, with the reason."""
+    """Refuse what is not a 402(g)(2) corrective distribution or a supported 415(c) correction, with
+    the reason."""
     if c.kind == "excess-annual-addition":
-        raise UnsupportedSituation(ANNUAL_ADDITION_REFUSAL)
+        check_annual_addition(c)
+        return
     if c.kind != "excess-deferral":
         raise UserError(f"unknown correction kind {c.kind!r}; expected one of {', '.join(KINDS)}")
     if c.source not in ("pretax", "roth"):
@@ -139,9 +199,14 @@ def _form(payer: str, code: str, box1: Decimal, box2a: Decimal, why: str, ref: s
 def derive(corrections: list[PlanCorrection]) -> CorrectionResult:
     """The plans' 1099-Rs and Form 1040 line 1h amounts of the corrective distributions."""
     out = CorrectionResult()
+    code_e: dict[tuple[str, int], Form1099R] = {}
     for c in sorted(corrections, key=lambda c: c.date):
         check(c)
         y, dy = c.tax_year, c.date.year
+        if c.kind == "excess-annual-addition":
+            _annual_addition(c, out, code_e)
+            continue
+        out.deferral_years.add(dy)
         roth = c.source == "roth"
         b = "B" if roth else ""
         forms = out.forms.setdefault(dy, [])
@@ -187,6 +252,52 @@ def derive(corrections: list[PlanCorrection]) -> CorrectionResult:
                     )
                 )
                 out.line1h[dy] = out.line1h.get(dy, ZERO) + c.earnings
+    return out
+
+
+def _annual_addition(
+    c: PlanCorrection, out: CorrectionResult, code_e: dict[tuple[str, int], Form1099R]
+) -> None:
+    """One code-E 1099-R per plan and year for its 415(c) returns of after-tax contributions
+    (boxes per the 1099-R instructions, module docstring)."""
+    dy = c.date.year
+    f = code_e.get((c.plan, dy))
+    if f is None:
+        f = code_e[(c.plan, dy)] = Form1099R(
+            payer=c.plan,
+            destination="cash",
+            box1=ZERO,
+            box2a=ZERO,
+            box2b_taxable_not_determined=False,
+            box2b_total_distribution=False,
+            box4=ZERO,
+            box5=ZERO,
+            box7="E",
+            explain={
+                "box1": ["after-tax contributions returned to correct a 415(c) excess, plus their earnings:"],
+                "box2a": ["the earnings, taxable in the year distributed (1099-R instructions, EPCRS)"],
+                "box5": ["the after-tax contributions returned (recovered tax free):"],
+                "box7": ["E: distribution under EPCRS (not an eligible rollover distribution, no 72(t) tax)"],
+            },
+        )
+        out.forms.setdefault(dy, []).append(f)
+    f.box1 += c.amount + c.earnings
+    f.box2a = (f.box2a or ZERO) + c.earnings
+    f.box5 = (f.box5 or ZERO) + c.amount
+    f.explain["box1"].append(f"  {c.ref}: {c.amount:,.2f} + {c.earnings:,.2f}")
+    f.explain["box5"].append(f"  {c.ref}: {c.amount:,.2f}")
+    key = (c.plan, c.tax_year)
+    out.annual_additions_returned[key] = out.annual_additions_returned.get(key, ZERO) + c.amount
+    out.f1040_refusals[dy] = ANNUAL_ADDITION_1040_REFUSAL.format(year=dy, plan=c.plan, earnings=f.box2a)
+
+
+def annual_additions_returned(corrections: list[PlanCorrection], year: int) -> dict[str, Decimal]:
+    """plan -> the after-tax contributions for limitation year ``year`` returned under EPCRS; they
+    are no longer annual additions (module docstring)."""
+    out: dict[str, Decimal] = {}
+    for c in corrections:
+        if c.kind == "excess-annual-addition" and c.tax_year == year:
+            out[c.plan] = out.get(c.plan, ZERO) + c.amount
     return out
 
 

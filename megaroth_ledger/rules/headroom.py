@@ -95,6 +95,9 @@ class EmployerHeadroom:
     expected_deferrals: Decimal = ZERO
     remaining_room_after_expected: Decimal | None = None
     last_paycheck_after_tax: Decimal | None = None
+    #: after-tax contributions returned under EPCRS to correct a 415(c) excess (no longer annual
+    #: additions; rules.corrections)
+    after_tax_returned: Decimal = ZERO
 
 
 @dataclass
@@ -152,8 +155,15 @@ def compute_headroom(
     remaining_paychecks: int | None = None,
     expected_employer: dict[str, Decimal] | None = None,
     expected_deferrals: dict[str, Decimal] | None = None,
+    returned_after_tax: dict[str, Decimal] | None = None,
 ) -> Headroom:
     """Headroom for one person and tax year. ``contributions`` are that tax year's only.
+
+    ``returned_after_tax`` maps plan -> after-tax contributions of the year returned (with their
+    earnings, code E) to correct a 415(c) excess under EPCRS: they no longer count as annual
+    additions (Rev. Proc. 2021-30 section 6.02(1): the correction restores the position the plan
+    would have been in had the failure not occurred; see rules.corrections). The ANNUAL_ADDITIONS_
+    EXCEEDED warning then becomes ANNUAL_ADDITIONS_CORRECTED once the additions are within the limit.
 
     ``expected_employer`` maps employer name -> employer money still to come this year; with
     ``remaining_paychecks`` the after-tax amount per paycheck that fills the remaining room is
@@ -228,6 +238,12 @@ def compute_headroom(
         roth = sum((c.amount for c in ec if c.source == "roth"), ZERO)
         employer_money = sum((c.amount for c in ec if c.source in EMPLOYER_SOURCES), ZERO)
         after_tax = sum((c.amount for c in ec if c.source in AFTER_TAX_SOURCES), ZERO)
+        returned = sum(((returned_after_tax or {}).get(n, ZERO) for n in names), ZERO)
+        if returned > after_tax:
+            raise UserError(
+                f"{employer}: {fmt_table(returned)} of {year} after-tax contributions recorded as returned under "
+                f"EPCRS, but only {fmt_table(after_tax)} were contributed; check `megaroth correction list`"
+            )
         other = sorted({c.source for c in ec} - DEFERRAL_SOURCES - EMPLOYER_SOURCES - AFTER_TAX_SOURCES)
         if other:
             from ..errors import UnsupportedSituation
@@ -247,7 +263,7 @@ def compute_headroom(
             )
         compensation = comps.pop() if comps else None
         limit = lim.annual_additions if compensation is None else min(lim.annual_additions, compensation)
-        additions = counted + employer_money + after_tax
+        additions = counted + employer_money + after_tax - returned
         room = max(limit - additions, ZERO)
         row = EmployerHeadroom(
             employer=employer,
@@ -262,7 +278,19 @@ def compute_headroom(
             annual_additions=additions,
             compensation=compensation,
             expected_employer=expected_employer.get(employer, ZERO),
+            after_tax_returned=returned,
         )
+        if returned and additions <= limit:
+            warnings.append(
+                Warning(
+                    "ANNUAL_ADDITIONS_CORRECTED",
+                    (
+                        f"{employer}: the {year} 415(c) excess was corrected under EPCRS: {fmt_table(returned)} of "
+                        f"after-tax contributions returned with their earnings (code-E 1099-R) no longer count; "
+                        f"annual additions {fmt_table(additions)} of {fmt_table(limit)}"
+                    ),
+                )
+            )
         if additions > limit:
             cap = (
                 "100% of compensation"
@@ -276,6 +304,7 @@ def compute_headroom(
                         f"{employer}: annual additions of {fmt_table(additions)} exceed {cap} of {fmt_table(limit)} "
                         f"by {fmt_table(additions - limit)} (IRC 415(c)); the plan must correct it under EPCRS "
                         f"(Rev. Proc. 2021-30), reported on a 1099-R with code E"
+                        + (f" ({fmt_table(returned)} already returned and not counted)" if returned else "")
                     ),
                 )
             )

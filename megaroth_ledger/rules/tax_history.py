@@ -37,7 +37,7 @@ from .basis import (
     allocate_destinations,
     replay,
 )
-from .corrections import CORRECTION_1099R_WARNING, LINE_1H_NOTE
+from .corrections import ANNUAL_ADDITION_1099R_NOTE, CORRECTION_1099R_WARNING, LINE_1H_NOTE
 from .corrections import derive as derive_corrections
 from .dates import age_59_half_on
 from .form1040 import Form1040Lines, compute_1040, plan_totals
@@ -112,7 +112,7 @@ class PlanMove:
     date: date
     kind: str  # contribution | earnings | distribution
     amount: Decimal
-    to: str | None = None  # in-plan | roth-ira | cash (distributions)
+    to: str | None = None  # in-plan | roth-ira | cash | correction (distributions)
     earnings_to: str | None = None  # traditional-ira (Notice 2014-54 split)
     basis_override: Decimal | None = None
     exception: str | None = None
@@ -194,6 +194,8 @@ class YearResult:
     #: net income of contributions returned by the due date, taxable this year, paid before 59 1/2
     #: (Form 5329 line 1): (distribution date, amount)
     returned_early_earnings: list[tuple[date, Decimal]] = field(default_factory=list)
+    #: why this year's Form 1040 lines are not derived (rules.corrections.ANNUAL_ADDITION_1040_REFUSAL)
+    f1040_refusal: str | None = None
 
     @property
     def forms(self) -> list[Form1099R]:
@@ -292,6 +294,10 @@ def compute_history(
             y = m.date.year
             if not after_cut(y):
                 continue  # covered by the carryforward (`basis set` layers)
+            if m.to == "correction":
+                # after-tax contributions returned under EPCRS (basis = the contributions, not pro rata):
+                # their code-E 1099-R comes from rules.corrections, not from a plan payment
+                continue
             year_splits[y].append((plan, split))
             year_warnings[y].extend(w for w in split.warnings if w not in year_warnings[y])
             if m.to is None:
@@ -600,10 +606,12 @@ def compute_history(
             # corrective distributions of excess deferrals: their own forms (codes P / 8), on Form 1040
             # line 1h, not lines 5a/5b (Form 1040 instructions, line 1h)
             cforms = corr.forms.get(y, [])
-            if cforms or corr.line1h.get(y):
+            if y in corr.deferral_years or corr.line1h.get(y):
                 for w in (CORRECTION_1099R_WARNING, LINE_1H_NOTE):
                     if w not in warnings:
                         warnings.append(w)
+            if any(f.box7 == "E" for f in cforms) and ANNUAL_ADDITION_1099R_NOTE not in warnings:
+                warnings.append(ANNUAL_ADDITION_1099R_NOTE)
             pforms = pforms + cforms
             # a recharacterization goes on line 4a only in the year of the contribution (code N);
             # one made the next year (code R) is reported "only in the attached statement"
@@ -648,6 +656,7 @@ def compute_history(
                 warnings,
                 year_splits.get(y, []),
                 ret.early_earnings.get(y, []),
+                corr.f1040_refusals.get(y),
             )
     layers.sort(key=lambda layer: (layer.date, layer.kind))
     contributions.sort(key=lambda c: (c.date, c.tax_year))

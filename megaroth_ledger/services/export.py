@@ -17,7 +17,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import UserError
+from ..errors import UnsupportedSituation, UserError
 from ..money import ZERO, from_cents
 from ..rules import projection as proj
 from ..store.lookup import get_person
@@ -330,7 +330,22 @@ def _forms_payloads(
     out: dict[str, dict] = {}
     explain: dict[str, dict[str, str]] = {}
     for name, fn in (("1099-r", forms.form_1099r), ("8606", forms.form_8606), ("1040", forms.form_1040)):
-        payload = fn(session, person, year, explain=True)
+        try:
+            payload = fn(session, person, year, explain=True)
+        except UnsupportedSituation as exc:
+            if name != "1040":
+                raise
+            # Form 1040 alone is refused for the year (e.g. a code-E 415(c) correction): the 1099-Rs and
+            # Form 8606 still show, the 1040 lines are left out with the reason
+            out[name] = {
+                "person": person,
+                "tax_year": year,
+                "lines": {},
+                "warnings": [{"code": "form-1040-not-derived", "message": str(exc)}],
+                "not_derived": str(exc),
+            }
+            explain[name] = {}
+            continue
         ex = payload.pop("explain", None) or {}
         if name == "1099-r":  # one explanation per form: key it "payer|destination|box"
             explain[name] = {
@@ -546,8 +561,12 @@ def year_summary(
             }
             for r in convs
         ],
-        "form_1040": forms.get("1040", {}).get("lines") if not why_forms else None,
-        "not_available": [why_forms] if why_forms else [],
+        "form_1040": forms.get("1040", {}).get("lines")
+        if not why_forms and not forms.get("1040", {}).get("not_derived")
+        else None,
+        "not_available": [why_forms]
+        if why_forms
+        else ([forms["1040"]["not_derived"]] if forms.get("1040", {}).get("not_derived") else []),
         "ira_limits": lim_payload,
         "warnings": warnings,
         "checks": failed,

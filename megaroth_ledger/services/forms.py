@@ -80,6 +80,7 @@ WARNING_CODES = {
     th.LINE_1H_NOTE: "form-1040-line-1h",
     th.RETURN_1099R_WARNING: "returned-contribution-1099r-unconfirmed",
     th.LATE_RETURN_WARNING: "excess-withdrawn-after-due-date",
+    th.ANNUAL_ADDITION_1099R_NOTE: "annual-addition-correction-1099r",
 }
 
 
@@ -196,8 +197,8 @@ def aftertax_moves(
     # plain rows, not ORM objects: a plan may hold hundreds of thousands of entries
     stmt = (
         "SELECT entry.id, entry.date, entry.source, entry.type, entry.amount_cents, entry.import_id, "
-        "entry.file_row, entry.conversion_id FROM entry WHERE entry.plan_id = ? AND entry.status = ? "
-        "AND entry.source IN (?, ?)"
+        "entry.file_row, entry.conversion_id, entry.origin FROM entry WHERE entry.plan_id = ? "
+        "AND entry.status = ? AND entry.source IN (?, ?)"
     )
     params: list[Any] = [plan.id, "posted", "aftertax", "aftertax_pre87"]
     if through is not None:
@@ -210,6 +211,15 @@ def aftertax_moves(
             'SELECT conversion.id, conversion.date, conversion."to", conversion.earnings_to, '
             "conversion.amount_cents, conversion.basis_cents, conversion.basis_overridden, "
             "conversion.import_id FROM conversion WHERE conversion.plan_id = ?",
+            (plan.id,),
+        )
+    }
+    # 415(c) corrections (after-tax contributions returned under EPCRS): their withdrawal's basis share
+    corrections = {
+        f"correction #{c.id}": c
+        for c in sql.recs(
+            "SELECT plan_correction.id, plan_correction.date, plan_correction.kind, plan_correction.tax_year, "
+            "plan_correction.amount_cents FROM plan_correction WHERE plan_correction.plan_id = ?",
             (plan.id,),
         )
     }
@@ -290,6 +300,21 @@ def aftertax_moves(
                 )
             elif e.type == "conversion_out":
                 moves.append(th.PlanMove(plan.name, e.date, "distribution", -amount, to="in-plan", ref=ref))
+            elif e.type == "withdrawal" and e.origin in corrections:
+                # after-tax contributions returned under EPCRS (415(c)): box 5 = the contributions returned
+                # (1099-R instructions), so the basis recovered is exactly them, not a pro-rata share
+                pc = corrections[e.origin]
+                moves.append(
+                    th.PlanMove(
+                        plan.name,
+                        e.date,
+                        "distribution",
+                        -amount,
+                        to="correction",
+                        basis_override=from_cents(pc.amount_cents),
+                        ref=f"{e.origin} {pc.date} {pc.kind} for {pc.tax_year}",
+                    )
+                )
             elif e.type == "withdrawal":
                 moves.append(th.PlanMove(plan.name, e.date, "distribution", -amount, to="cash", ref=ref))
             else:
@@ -893,6 +918,8 @@ def form_1040(
     session: Session, person_name: str, year: int, *, explain: bool = False, rounded: bool = False
 ) -> dict:
     r = _year(session, person_name, year)
+    if r.f1040_refusal:
+        raise UnsupportedSituation(r.f1040_refusal)
     lines = {k: _money(v, rounded) for k, v in r.f1040.lines.items()}
     f8606 = r.f8606
     if rounded and lines["4b"] is not None:

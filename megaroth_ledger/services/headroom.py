@@ -46,6 +46,9 @@ def compute(
     if unknown:
         _refuse_unknown_sources(session, plans, unknown, year)
     wages = session.scalars(select(Wages).where(Wages.plan_id.in_(ids), Wages.year == year)).all()
+    from ..rules.corrections import annual_additions_returned
+    from .plan_corrections import corrections_for_person
+
     h = rules.compute_headroom(
         person=person.name,
         born=person.born,
@@ -61,6 +64,7 @@ def compute(
         remaining_paychecks=remaining_paychecks,
         expected_employer=expected_employer,
         expected_deferrals=expected_deferrals,
+        returned_after_tax=annual_additions_returned(corrections_for_person(session, person.id), year),
     )
     settle_excess_deferral(session, person.id, h)
     return h
@@ -136,6 +140,7 @@ def payload(h: rules.Headroom) -> dict:
                 "catch_up_portion": e.catch_up_portion,
                 "annual_additions": e.annual_additions,
                 "compensation": e.compensation,
+                "after_tax_returned": e.after_tax_returned,
             }
             for e in h.employers
         ],
