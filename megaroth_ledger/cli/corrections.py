@@ -360,7 +360,12 @@ list_command(
     "list_ira_values",
     "ira_values",
     "December 31 {account} IRA values, {person_name}",
-    [("id", "#"), ("year", "Year"), ("amount", "Value", True)],
+    [
+        ("id", "#"),
+        ("year", "Year"),
+        ("amount", "Value", True),
+        ("after_recharacterizations", "After rechar."),
+    ],
     click.option("--person", "person_name", required=True),
     account_value_option,
 )

@@ -345,8 +345,17 @@ def ira_distribute(ctx, person_name, on, account, amount, exception) -> None:
     show_default=True,
     help="roth: the Dec 31 value of all Roth IRAs (Form 5329 line 25).",
 )
+@click.option(
+    "--after-recharacterizations",
+    is_flag=True,
+    help=(
+        "The value already takes into account the year's contributions recharacterized after Dec 31 "
+        "(Form 8606 instructions, line 6); needed when such a recharacterization meets a year with "
+        "distributions or conversions."
+    ),
+)
 @click.pass_context
-def ira_value(ctx, person_name, year, amount, account) -> None:
+def ira_value(ctx, person_name, year, amount, account, after_recharacterizations) -> None:
     """Dec 31 value of all traditional/SEP/SIMPLE IRAs (+ outstanding rollovers): Form 8606 line 6
     (or, with --account roth, of all Roth IRAs: Form 5329 line 25).
 
@@ -355,8 +364,11 @@ def ira_value(ctx, person_name, year, amount, account) -> None:
     from ..services import ledger_ops as svc
 
     with write_session(ctx) as session:
-        svc.ira_value(session, person_name, year, amount, account)
-    click.echo(f"recorded Dec 31 {year} {account} IRA value for {person_name}: {amount:,.2f}")
+        svc.ira_value(session, person_name, year, amount, account, after_recharacterizations)
+    click.echo(
+        f"recorded Dec 31 {year} {account} IRA value for {person_name}: {amount:,.2f}"
+        + (" (taking into account recharacterizations after Dec 31)" if after_recharacterizations else "")
+    )
 
 
 @click.group("basis")

@@ -169,6 +169,9 @@ class PersonHistory:
     other_plan_payments: tuple[PlanPayment, ...] = ()  # e.g. pretax cash withdrawals
     ira_moves: tuple[IraMove, ...] = ()
     ira_values: dict[int, Decimal] = field(default_factory=dict)
+    #: years whose recorded value (Form 8606 line 6) already takes into account that year's
+    #: contributions recharacterized after December 31 (``ira value --after-recharacterizations``)
+    ira_values_after_recharacterizations: frozenset[int] = frozenset()
     carryforward: CarryForward | None = None
     plan_starts: dict[str, SubAccountState] = field(default_factory=dict)
     dra_moves: tuple[DraMove, ...] = ()
@@ -583,12 +586,21 @@ def compute_history(
             )
             f8606 = compute_8606(inp)
             if y in late_rechar and f8606.lines["6"] is not None:
-                raise UnsupportedSituation(
-                    f"{late_rechar[y]}: a {y} contribution recharacterized after December 31, {y}, in a year "
-                    f"whose Form 8606 needs line 6 (there were {y} distributions or conversions): line 6 must "
-                    "take the recharacterization into account (Form 8606 instructions, line 6) and the amount "
-                    "to add is not confirmed; figure line 6 by hand"
-                )
+                # Form 8606 instructions, line 6: "If you recharacterized any amounts originally contributed
+                # ... in [the year], enter on line 6 the total value, taking into account all
+                # recharacterizations of those amounts, including recharacterizations made after December 31"
+                # -- a figure the custodians' statements give and the ledger cannot derive (the amount moved
+                # carries net income to the day it moved, not to December 31): the user records it.
+                if y in h.ira_values and y not in h.ira_values_after_recharacterizations:
+                    raise UserError(
+                        f"{late_rechar[y]}: a {y} contribution recharacterized after December 31, {y}, in a year "
+                        f"whose Form 8606 needs line 6 (there were {y} distributions or conversions): line 6 is the "
+                        f"total value 'taking into account all recharacterizations of those amounts, including "
+                        f"recharacterizations made after December 31, {y}' (Form 8606 instructions, line 6); record "
+                        f"that value with `megaroth ira value --year {y} --amount X --after-recharacterizations`"
+                    )
+                if y in h.ira_values_after_recharacterizations and LATE_RECHAR_LINE6_NOTE not in warnings:
+                    warnings.append(LATE_RECHAR_LINE6_NOTE)
             carry = f8606.carry
             if provisional_line6 and y not in h.ira_values and f8606.lines["6"] is not None:
                 warnings.append(PROVISIONAL_LINE6_WARNING.format(year=y))
@@ -663,6 +675,10 @@ def compute_history(
     return HistoryResult(results, contributions, layers, plan_states, replays, first_roth_year)
 
 
+LATE_RECHAR_LINE6_NOTE = (
+    "Form 8606 line 6: the recorded December 31 value takes into account the year's contributions "
+    "recharacterized after December 31 (Form 8606 instructions, line 6; `ira value --after-recharacterizations`)"
+)
 RECHAR_STATEMENT_WARNING = (
     "a recharacterization: attach a statement to the return explaining it (original contribution, "
     "amounts and dates; Form 8606 instructions, Recharacterizations); the contribution is treated as "

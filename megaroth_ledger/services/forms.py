@@ -81,6 +81,7 @@ WARNING_CODES = {
     th.RETURN_1099R_WARNING: "returned-contribution-1099r-unconfirmed",
     th.LATE_RETURN_WARNING: "excess-withdrawn-after-due-date",
     th.ANNUAL_ADDITION_1099R_NOTE: "annual-addition-correction-1099r",
+    th.LATE_RECHAR_LINE6_NOTE: "line-6-after-recharacterizations",
 }
 
 
@@ -596,13 +597,13 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
                 deductibility_open=bool(ev.deductibility_open),
             )
         )
-    values = {
-        v[0]: from_cents(v[1])
-        for v in sql.rows(
-            "SELECT ira_value.year, ira_value.amount_cents FROM ira_value WHERE ira_value.person_id = ?",
-            (person.id,),
-        )
-    }
+    value_rows = sql.rows(
+        "SELECT ira_value.year, ira_value.amount_cents, ira_value.after_recharacterizations FROM ira_value "
+        "WHERE ira_value.person_id = ?",
+        (person.id,),
+    )
+    values = {v[0]: from_cents(v[1]) for v in value_rows}
+    values_after_rechar = frozenset(v[0] for v in value_rows if v[2])
     cf = None
     found = sql.recs(
         "SELECT basis_carryforward.id, basis_carryforward.year, basis_carryforward.traditional_cents, "
@@ -646,6 +647,7 @@ def _load_history(session: Session, person_name: str) -> tuple[th.PersonHistory,
         other_plan_payments=tuple(others),
         ira_moves=tuple(ira),
         ira_values=values,
+        ira_values_after_recharacterizations=values_after_rechar,
         carryforward=cf,
         dra_moves=tuple(dra),
         plan_first_roth_year={p.name: p.first_roth_year for p in plans},
@@ -889,7 +891,14 @@ def _explain_8606(f, year: int, result: th.HistoryResult, hist: th.PersonHistory
         elif m.kind == "distribution" and m.account == "roth" and m.date.year == year:
             rows["19"].append(m.ref)
     if year in hist.ira_values:
-        rows["6"].append(f"`ira value --year {year}`: {hist.ira_values[year]:,.2f}")
+        rows["6"].append(
+            f"`ira value --year {year}`: {hist.ira_values[year]:,.2f}"
+            + (
+                " (taking into account recharacterizations after December 31)"
+                if year in hist.ira_values_after_recharacterizations
+                else ""
+            )
+        )
     cf = hist.carryforward
     if cf is not None and year == cf.year + 1:
         rows["2"].append(f"`basis set --year {cf.year} --traditional {cf.traditional:,.2f}`")

@@ -879,16 +879,27 @@ def ira_distribute(
 
 
 def ira_value(
-    session: Session, person_name: str, year: int, amount: Decimal, account: str = "traditional"
+    session: Session,
+    person_name: str,
+    year: int,
+    amount: Decimal,
+    account: str = "traditional",
+    after_recharacterizations: bool = False,
 ) -> None:
     """Record (replace) a December 31 value: of the traditional/SEP/SIMPLE IRAs (Form 8606 line 6)
     or, ``account="roth"``, of the Roth IRAs (Form 5329 line 25: the 6% excise on an excess Roth
-    IRA contribution is at most 6% of it). Recording a year again is logged as an edit."""
+    IRA contribution is at most 6% of it). Recording a year again is logged as an edit.
+    ``after_recharacterizations``: the traditional value already takes into account the year's
+    contributions recharacterized after December 31, as the Form 8606 instructions (line 6) ask."""
     from .corrections import YEAR_END_VALUES
 
     person = get_person(session, person_name)
     if amount < 0:
         raise UserError("--amount must not be negative")
+    if after_recharacterizations and account != "traditional":
+        raise UserError(
+            "--after-recharacterizations applies to the traditional IRAs' value (Form 8606 line 6)"
+        )
     if account not in YEAR_END_VALUES:
         raise UserError("--account must be traditional or roth")
     model, record, _ = YEAR_END_VALUES[account]
@@ -898,6 +909,8 @@ def ira_value(
         row = model(person_id=person.id, year=year, amount_cents=0)
         session.add(row)
     row.amount_cents = to_cents(amount)
+    if account == "traditional":
+        row.after_recharacterizations = True if after_recharacterizations else None
     session.flush()
     record_change(
         session,

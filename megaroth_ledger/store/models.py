@@ -268,6 +268,9 @@ class IraValue(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     year: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+    # the value already takes into account the year's contributions recharacterized after December 31
+    # (Form 8606 instructions, line 6); None / False: the plain December 31 value
+    after_recharacterizations: Mapped[bool | None] = mapped_column(Boolean)
 
 
 class TaxYear(Base):
@@ -407,7 +410,8 @@ class ReceivedIra1099R(Base):
 
 
 class PlanCorrection(Base):
-    """A corrective distribution of an IRC 402(g) excess deferral (``megaroth correction add``);
+    """A corrective distribution of an IRC 402(g) excess deferral, or after-tax contributions returned
+    to correct a 415(c) excess (``megaroth correction add``);
     its money out of the sub-account is an ``Entry`` of type withdrawal with origin
     ``correction #ID``."""
 
@@ -416,8 +420,8 @@ class PlanCorrection(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="RESTRICT"), index=True)
     date: Mapped[dt.date] = mapped_column(Date)
     tax_year: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(30))  # excess-deferral
-    source: Mapped[str] = mapped_column(String(30))  # pretax | roth
+    kind: Mapped[str] = mapped_column(String(30))  # excess-deferral | excess-annual-addition
+    source: Mapped[str] = mapped_column(String(30))  # pretax | roth | aftertax
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     earnings_cents: Mapped[int] = mapped_column(BigInteger)
 

@@ -9,4 +9,4 @@ differ (an upgrade is due, or the database is new, foreign or from a newer megar
 set equals the heads of the Alembic script directory, and says what to write.
 """
 
-SCHEMA_HEADS = frozenset({"0010_households"})
+SCHEMA_HEADS = frozenset({"0011_ira_value_after_rechar"})
