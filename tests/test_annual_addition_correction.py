@@ -228,3 +228,20 @@ def test_nothing_left_in_the_after_tax_sub_account(acme):
         acme.json("headroom", "--person", "ann", "--year", "2025")["employers"][0]["after_tax_returned"]
         == "0.00"
     )
+
+
+def test_a_plain_withdrawal_during_an_excess_is_named(acme, tmp_path):
+    """The obvious workaround -- the code-E payment imported as an ordinary after-tax withdrawal -- is
+    split pro rata (code 1) and leaves the excess counting; every form of that year names it."""
+    csv = tmp_path / "w.csv"
+    csv.write_text(
+        "date,plan,source,type,amount,payroll_date,fund,fund_id,shares,price,irr_year,transfer_group,memo\n"
+        "2026-02-17,acme-401k,aftertax,withdrawal,-3650.00,,,,,,,,\n"
+    )
+    acme("import", str(csv), "--plan", "acme-401k")
+    for form in ("1040", "8606", "1099-r"):
+        doc = acme.json("form", form, "--person", "ann", "--year", "2026")
+        (w,) = [w for w in doc["warnings"] if w["code"] == "withdrawal-maybe-415-correction"]
+        assert "correction add --kind excess-annual-addition" in w["message"], form
+    (f,) = acme.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"]
+    assert (f["box7"], f["box5"]) == ("1", "3560.98")  # 3,650 x 40,000 / 41,000, pro rata

@@ -335,7 +335,9 @@ def test_ira_events_and_values(ann):
     assert ann("ira", "event", "edit", "2", "--exception", "disability", ok=False).exit_code == 2
     ann("ira", "event", "rm", "2")
     vals = ann.json("ira", "value", "list", "--person", "ann")["ira_values"]
-    assert vals == [{"id": 1, "person": "ann", "year": 2025, "amount": "100.00"}]
+    assert vals == [
+        {"id": 1, "person": "ann", "year": 2025, "amount": "100.00", "after_recharacterizations": False}
+    ]
     ann("ira", "value", "rm", "1")
     assert ann.json("ira", "value", "list", "--person", "ann")["ira_values"] == []
     records = [e["record"] for e in ann.json("log")[:4]]

@@ -53,6 +53,9 @@ ADVICE = {
     "--nondeductible): it becomes Form 8606 basis.",
     "distribution-maybe-return": "If the distribution paid back an excess contribution, record it with megaroth "
     "ira return (with its earnings, by the due date) instead of ira distribute.",
+    "withdrawal-maybe-415-correction": "If the plan returned the after-tax money to correct a 415(c) excess "
+    "(code-E 1099-R), remove the withdrawal and record it with megaroth correction add --kind "
+    "excess-annual-addition.",
     "roth-income-unchecked": "Record filing status and MAGI with megaroth tax-year set.",
     "ira-deduction-unchecked": "Record filing status and MAGI with megaroth tax-year set.",
     "unconfirmed": "The ledger applied its documented default where the rule is unconfirmed: show this line "

@@ -858,10 +858,62 @@ WS11_TEXT = {
 }
 
 
+def annual_addition_suspects(session: Session, person_name: str, year: int) -> list[str]:
+    """After-tax withdrawals of ``year`` recorded as plain withdrawals while that year's or the last
+    year's annual additions at the plan's employer exceed the 415(c) limit: if the plan paid it to
+    correct the excess (code E), a plain withdrawal splits its basis pro rata (IRC 72(e)(8)) where the
+    1099-R's box 5 is the contributions returned, and the excess keeps counting -- so each one is
+    named (``correction add --kind excess-annual-addition`` records it)."""
+    from . import headroom
+
+    person = get_person(session, person_name)
+    plans = {p.id: p for p in session.scalars(select(Plan).where(Plan.person_id == person.id))}
+    if not plans:
+        return []
+    rows = session.execute(
+        select(Entry.id, Entry.plan_id, Entry.date, Entry.amount_cents, Entry.origin).where(
+            Entry.plan_id.in_(plans),
+            Entry.status == "posted",
+            Entry.type == "withdrawal",
+            Entry.source == "aftertax",
+        )
+    ).all()
+    rows = [r for r in rows if r.date.year == year and not (r.origin or "").startswith("correction #")]
+    if not rows:
+        return []
+    exceeded: dict[int, set[str]] = {}
+    for y in (year - 1, year):
+        try:
+            h = headroom.compute(session, person.name, y)
+        except UserError:
+            exceeded[y] = set()
+            continue
+        exceeded[y] = {
+            p for e in h.employers if e.annual_additions > e.annual_additions_limit for p in e.plans
+        }
+    out = []
+    for r in sorted(rows, key=lambda r: (r.date, r.id)):
+        plan = plans[r.plan_id]
+        for y in (year - 1, year):
+            if plan.name in exceeded[y]:
+                out.append(
+                    f"the after-tax withdrawal of {from_cents(-r.amount_cents):,.2f} from {plan.name} on "
+                    f"{r.date.isoformat()} (#{r.id}) came while the {y} annual additions at {plan.employer} exceed "
+                    "the 415(c) limit: if the plan paid it to correct that excess (a code-E 1099-R), record it with "
+                    "`megaroth correction add --kind excess-annual-addition` instead -- as a withdrawal its basis is "
+                    "split pro rata, not the contributions returned (box 5), and the excess keeps counting"
+                )
+                break
+    return out
+
+
 def _suspect_dicts(session: Session, person_name: str, year: int) -> list[dict]:
     return [
         {"code": "distribution-maybe-return", "message": m}
         for m in return_suspects(session, person_name, year)
+    ] + [
+        {"code": "withdrawal-maybe-415-correction", "message": m}
+        for m in annual_addition_suspects(session, person_name, year)
     ]
 
 
