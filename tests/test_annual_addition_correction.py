@@ -245,3 +245,27 @@ def test_a_plain_withdrawal_during_an_excess_is_named(acme, tmp_path):
         assert "correction add --kind excess-annual-addition" in w["message"], form
     (f,) = acme.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"]
     assert (f["box7"], f["box5"]) == ("1", "3560.98")  # 3,650 x 40,000 / 41,000, pro rata
+
+
+def test_edit_and_rm(acme):
+    """`correction edit` / `rm` (same checks as add): the code-E form, the headroom and the basis follow.
+    Hand-worked: 3,500 + 150 recorded; earnings edited to 200 -> box 1 3,700, box 2a 200; amount edited
+    to 3,000 -> 500 of the excess left (ANNUAL_ADDITIONS_EXCEEDED again); an edit to 3,600 is refused
+    (the excess is 3,500); removed -> no code-E form, the whole 3,500 excess back."""
+    _correct(acme)
+    (row,) = acme.json("correction", "list", "--person", "ann")["corrections"]
+    acme("correction", "edit", str(row["id"]), "--earnings", "200")
+    (f,) = acme.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"]
+    assert (f["box7"], f["box1"], f["box2a"], f["box5"]) == ("E", "3700.00", "200.00", "3500.00")
+    acme("correction", "edit", str(row["id"]), "--amount", "3000")
+    h = acme.json("headroom", "--person", "ann", "--year", "2025")
+    assert h["employers"][0]["annual_additions"] == "70500.00" and "ANNUAL_ADDITIONS_EXCEEDED" in _codes(h)
+    r = acme("correction", "edit", str(row["id"]), "--amount", "3600", ok=False)
+    assert r.exit_code == 2 and "excess at Acme Corp is 3,500.00" in r.output
+    acme("correction", "rm", str(row["id"]))
+    assert acme.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"] == []
+    h = acme.json("headroom", "--person", "ann", "--year", "2025")
+    assert (
+        h["employers"][0]["annual_additions"] == "73500.00"
+        and h["employers"][0]["after_tax_returned"] == "0.00"
+    )

@@ -160,10 +160,11 @@ def _apply_annual_addition(
         )
         if row is None or x.id != row.id
     ]
-    # the one being changed counts as not recorded
-    own = sum((from_cents(x.amount_cents) for x in [row] if x is not None and x not in others), ZERO)
+    # the one being changed (correction edit) counts as not recorded
     own = (
-        own if row is not None and row.kind == "excess-annual-addition" and row.tax_year == tax_year else ZERO
+        from_cents(row.amount_cents)
+        if row is not None and row.kind == "excess-annual-addition" and row.tax_year == tax_year
+        else ZERO
     )
     h = headroom.compute(session, plan.person.name, tax_year)
     row_e = next((e for e in h.employers if plan.name in e.plans), None)
