@@ -64,7 +64,7 @@ def test_roth_ira_values_list_edit_rm_apart_from_the_traditional_ones(ann):
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "10")
     ann("ira", "value", "--person", "ann", "--year", "2025", "--amount", "7400", "--account", "roth")
     assert ann.json("ira", "value", "list", "--person", "ann")["ira_values"] == [
-        {"id": 1, "person": "ann", "year": 2025, "amount": "10.00"}
+        {"id": 1, "person": "ann", "year": 2025, "amount": "10.00", "after_recharacterizations": False}
     ]
     roth = ann.json("ira", "value", "list", "--person", "ann", "--account", "roth")["ira_values"]
     assert roth == [{"id": 1, "person": "ann", "year": 2025, "amount": "7400.00"}]

@@ -531,8 +531,12 @@ def list_ira_values(session: Session, person: str, account: str = "traditional")
             "person": owner.name,
             "year": v.year,
             "amount": from_cents(v.amount_cents),
-            # Form 8606 line 6 taking into account recharacterizations after December 31 (traditional)
-            "after_recharacterizations": bool(getattr(v, "after_recharacterizations", None)),
+            # traditional: Form 8606 line 6 taking into account recharacterizations after December 31
+            **(
+                {"after_recharacterizations": bool(v.after_recharacterizations)}
+                if account == "traditional"
+                else {}
+            ),
         }
         for v in session.scalars(select(model).where(model.person_id == owner.id).order_by(model.year))
     ]
