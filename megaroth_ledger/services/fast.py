@@ -159,6 +159,10 @@ def headroom(
         )
     if any(e[2] == "unknown" for e in entries):
         raise Unavailable("unknown sources: the full path names the file")
+    from ..rules.corrections import annual_additions_returned
+    from ..store.sqlrun import sql_of
+    from .correction_rows import corrections_of
+
     h = rules.compute_headroom(
         person=name,
         born=day(born),
@@ -169,6 +173,8 @@ def headroom(
         remaining_paychecks=remaining_paychecks,
         expected_employer=expected_employer,
         expected_deferrals=expected_deferrals,
+        # after-tax contributions returned under EPCRS (415(c)): no longer annual additions
+        returned_after_tax=annual_additions_returned(corrections_of(sql_of(db), person_id), year),
     )
     from .headroom import settle_excess_deferral
 

@@ -866,21 +866,29 @@ def annual_addition_suspects(session: Session, person_name: str, year: int) -> l
     named (``correction add --kind excess-annual-addition`` records it)."""
     from . import headroom
 
-    person = get_person(session, person_name)
-    plans = {p.id: p for p in session.scalars(select(Plan).where(Plan.person_id == person.id))}
+    sql = sql_of(session)
+    person = person_record(sql, person_name)
+    plans = {
+        p.id: p
+        for p in sql.recs(
+            "SELECT plan.id, plan.name, plan.employer FROM plan WHERE plan.person_id = ?", (person.id,)
+        )
+    }
     if not plans:
         return []
-    rows = session.execute(
-        select(Entry.id, Entry.plan_id, Entry.date, Entry.amount_cents, Entry.origin).where(
-            Entry.plan_id.in_(plans),
-            Entry.status == "posted",
-            Entry.type == "withdrawal",
-            Entry.source == "aftertax",
+    rows = [
+        r
+        for r in sql.recs(
+            "SELECT entry.id, entry.plan_id, entry.date, entry.amount_cents, entry.origin FROM entry "
+            "JOIN plan ON plan.id = entry.plan_id WHERE plan.person_id = ? AND entry.status = ? "
+            "AND entry.type = ? AND entry.source = ?",
+            (person.id, "posted", "withdrawal", "aftertax"),
         )
-    ).all()
-    rows = [r for r in rows if r.date.year == year and not (r.origin or "").startswith("correction #")]
+        if r.date.year == year and not (r.origin or "").startswith("correction #")
+    ]
     if not rows:
         return []
+    session = _orm(session, "an after-tax withdrawal in the year")  # the 415(c) headroom check
     exceeded: dict[int, set[str]] = {}
     for y in (year - 1, year):
         try:
