@@ -261,3 +261,26 @@ def test_settle_rule(corrected, as_of, code):
     assert got[0] == code
     assert got[1].startswith("NOT CORRECTED IN TIME") == (as_of > date(2026, 4, 15) and corrected != "6500")
     assert rules.settle_excess_deferral(D("0"), D("0"), 2025, as_of) is None
+
+
+def test_a_dra_distribution_after_a_roth_excess_correction_is_refused(ann):
+    """The corrective distribution's rows are not replayed in the designated Roth account, so a
+    later distribution from it would carry the returned excess in its basis: refused (exit 3)."""
+    import datetime as dt
+
+    from tests.test_forms_cli import _insert_entries
+
+    ann("plan", "add", "beta-401k", "--person", "ann", "--employer", "Beta Inc", "--first-roth-year", "2025")
+    for plan, on in (("acme-401k", "2025-06-15"), ("beta-401k", "2025-09-15")):
+        ann("contribution", "add", "--plan", plan, "--date", on, "--source", "roth", "--amount", "15000")
+    correction = ("correction", "add", "--plan", "beta-401k", "--date", "2026-02-01")
+    ann(
+        *correction, "--kind", "excess-deferral", "--tax-year", "2025", "--amount", "6500", "--earnings", "50"
+    )
+    before = ann.json("form", "1099-r", "--person", "ann", "--year", "2026")["forms"]
+    assert sorted(f["box7"] for f in before) == ["8B", "PB"]  # no distribution yet: the forms stand
+    _insert_entries(ann.db, [(dt.date(2026, 6, 1), "roth", "withdrawal", -100_000)], plan_name="beta-401k")
+    r = ann("form", "1099-r", "--person", "ann", "--year", "2026", ok=False)
+    assert r.exit_code == 3, r.output
+    assert "after a corrective distribution of excess Roth deferrals" in r.output
+    assert "Traceback" not in r.output

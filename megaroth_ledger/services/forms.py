@@ -450,9 +450,24 @@ def dra_moves(session: Session, plan: Plan, batches: dict[int, str]) -> list[th.
         f"AND entry.source IN ({marks(sources)}) ORDER BY entry.date, entry.id",
         (plan.id, "posted", *sources),
     )
-    rows = [e for e in rows if not (e.origin or "").startswith("correction #")]  # rules.corrections
+    corrected = [e for e in rows if (e.origin or "").startswith("correction #")]  # rules.corrections
+    rows = [e for e in rows if not (e.origin or "").startswith("correction #")]
     if not any(e.type in DISTRIBUTION_TYPES for e in rows):
         return []
+    first_correction = min((e.date for e in corrected), default=None)
+    if first_correction is not None and any(
+        e.type in DISTRIBUTION_TYPES and e.date >= first_correction for e in rows
+    ):
+        # The replay below would still count the returned excess deferrals as investment in the
+        # contract and their earnings in the balance, so the distribution's basis (1099-R box 5)
+        # and taxable part would be overstated: refuse rather than report them wrongly.
+        raise UnsupportedSituation(
+            f"{plan.name}: a distribution from the designated Roth account after a corrective "
+            f"distribution of excess Roth deferrals ({corrected[0].origin}) is not supported: the "
+            "returned deferrals and their earnings must leave the account's basis and balance "
+            "(IRC 402(g)(2), 402A(d)(3)) and the ledger does not replay that yet; figure this "
+            "distribution's taxable part and box 5 by hand"
+        )
     out = []
     for e in rows:
         amount = from_cents(e.amount_cents)
