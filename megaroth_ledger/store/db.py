@@ -156,7 +156,7 @@ def _prepare_sqlite_file(path: Path, create: bool, notes: list[str]) -> bool:
 def make_engine(
     url: str,
     *,
-    wait: float | None = None,
+    wait: float | None = None,  # money-ok: seconds to wait
     create: bool = True,  # money-ok: seconds
     notes: list[str] | None = None,
 ) -> Engine:
@@ -647,7 +647,10 @@ def _read_connection(engine: Engine):
 
 
 def open_ledger(
-    db: str | None = None, *, write: bool = True, wait: float | str | None = None
+    db: str | None = None,
+    *,
+    write: bool = True,
+    wait: float | str | None = None,  # money-ok: seconds to wait
 ) -> Ledger:  # money-ok: seconds
     """Resolve ``db`` (see module docstring), then create or upgrade it."""
     return Ledger(resolve_url(db), write=write, wait=wait)

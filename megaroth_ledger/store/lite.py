@@ -161,7 +161,12 @@ def _usable_file(target: str, write: bool) -> Path:
 
 
 @contextmanager
-def open_lite(db: str | None, *, write: bool = False, wait: float | str | None = None) -> Iterator[LiteDb]:
+def open_lite(
+    db: str | None,
+    *,
+    write: bool = False,
+    wait: float | str | None = None,  # money-ok: seconds to wait
+) -> Iterator[LiteDb]:  # money-ok: seconds to wait
     """A :class:`LiteDb` on the ledger ``db`` names, in a read snapshot or holding the write
     lock (``write``): committed when the block ends normally (a read has nothing to commit),
     rolled back on any exception. Raises :class:`Unavailable` before anything is read when

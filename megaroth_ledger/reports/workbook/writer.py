@@ -71,7 +71,9 @@ LINE_HEIGHT = 14.5  # money-ok (a row height in points)
 
 
 def wrapped_lines(
-    text: str, width: float, chars_per_width: float = TEXT_CHARS_PER_WIDTH
+    text: str,
+    width: float,  # money-ok: a column width
+    chars_per_width: float = TEXT_CHARS_PER_WIDTH,  # money-ok: column widths
 ) -> int:  # money-ok: column widths
     """How many lines ``text`` takes in a wrapped cell ``width`` units wide: greedy word wrap, as
     Excel and LibreOffice do (a word longer than the line is broken), each ``\\n`` a new line."""
@@ -115,7 +117,7 @@ class Sheet:
         self.book = book
         self.ws = book.wb.create_sheet(title)
         self.row = 0
-        self.widths: list[float] = []
+        self.widths: list[float] = []  # money-ok: column widths
         ws = self.ws
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
@@ -127,7 +129,7 @@ class Sheet:
         ws.oddFooter.center.text = "&A - page &P of &N"
         ws.oddFooter.center.size = 8
 
-    def setup(self, widths: Sequence[float], freeze_below: int) -> None:
+    def setup(self, widths: Sequence[float], freeze_below: int) -> None:  # money-ok: column widths
         """Column widths and frozen rows; must come before the first row is written."""
         from openpyxl.utils import get_column_letter
 
@@ -194,7 +196,9 @@ class Sheet:
         self.append([self.cell(c.header, style="header") for c in cols])
 
     def _fit_height(
-        self, texts: Iterable[tuple[Any, float]], chars_per_width: float = TEXT_CHARS_PER_WIDTH
+        self,
+        texts: Iterable[tuple[Any, float]],  # money-ok: column widths
+        chars_per_width: float = TEXT_CHARS_PER_WIDTH,  # money-ok: column widths
     ) -> None:  # money-ok: column widths
         """Give the next row the height its wrapped text needs (write-only sheets cannot
         auto-fit, and LibreOffice does not grow rows whose height is not stored)."""
