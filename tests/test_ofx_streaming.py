@@ -30,7 +30,7 @@ def streamed_tree(path: Path):
     for kind, k, node in ofx._walk(ofx._tags(path, "utf-8")):
         if kind == "root":
             skeleton = node
-        else:
+        elif kind == "tran":
             trans.setdefault(k, []).append(node)
     for k, stmt in enumerate(skeleton.iter("INVSTMTRS")):
         tranlist = stmt.child("INVTRANLIST")

@@ -32,6 +32,9 @@ What becomes canonical rows (statement-formats.md sections 1.2-1.4, 5.5):
 its own row with the opposite sign, so history is kept and balances net out). Dates keep
 the date part as written (the stated zone), never converted to UTC.
 
+A file that ends before its ``</OFX>`` (SGML 1.x closes its aggregates too) is truncated: refused
+with the line it ends on and the aggregate it ends inside, nothing read from it.
+
 A file without any 401(k) element (``INV401K``, ``INV401KBAL``, ``INV401KSOURCE``, or a
 ``USPRODUCTTYPE`` of 401K/403B) is a brokerage statement, not a plan's: it is refused with
 ``not a 401(k) statement: no INV401K`` (a stock buy there is not a contribution).
@@ -160,7 +163,8 @@ BLOCK = 1 << 20  # bytes read at a time by :func:`_tags`
 def _tags(path: Path, encoding: str, on_bytes=None) -> Iterator[tuple[str, str, str, str, int]]:
     """``(closing, NAME, selfclose, text after the tag, line)`` of every tag from the first ``<OFX>``
     on, as :func:`parse_tree` sees them, read block by block (a tag's text runs to the next ``<``,
-    so a block is cut at its last ``<`` and the rest carried over)."""
+    so a block is cut at its last ``<`` and the rest carried over); last ``(None, "", "", "", n)``
+    with ``n`` the line the file ends on."""
     import codecs
 
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
@@ -179,6 +183,7 @@ def _tags(path: Path, encoding: str, on_bytes=None) -> Iterator[tuple[str, str, 
                     line += buf.count("\n", 0, keep)
                     buf = buf[keep:]
                     if final:
+                        yield None, "", "", "", line
                         return
                     continue
                 line += buf.count("\n", 0, at)
@@ -190,6 +195,8 @@ def _tags(path: Path, encoding: str, on_bytes=None) -> Iterator[tuple[str, str, 
                 pos = m.start()
                 yield m.group(1), m.group(2).upper(), m.group(3), m.group(4), line
             if final:
+                line += buf.count("\n", pos)
+                yield None, "", "", "", line - (buf.endswith("\n") and line > 1)
                 return
             if end > 0:
                 line += buf.count("\n", pos, end)
@@ -201,7 +208,9 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
     each child of statement k's INVTRANLIST (the first one directly in the k-th INVSTMTRS, in
     tree order) as soon as it is complete, in file order; then ``("root", -1, root)`` with every
     other node (transaction aggregates are not kept in it; leaves like DTSTART are). A statement
-    nested inside a transaction is not read as one."""
+    nested inside a transaction is not read as one. Before the root, ``("end", line, node)`` when
+    the file ends before its ``</OFX>`` (truncated): the line it ends on, the innermost open node
+    of the tree."""
     root = Node("#root", None, 1)
     stack = [root]
     lists: dict[int, int] = {}  # id() of statement k's transaction list -> k
@@ -216,7 +225,11 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
             if k is not None:
                 yield "tran", k, stack[j]
 
+    end_line = 1
     for closing, name, selfclose, tail, line in tags:
+        if closing is None:  # the end of the file
+            end_line = line
+            continue
         if closing:
             for i in range(len(stack) - 1, 0, -1):
                 if stack[i].name == name:
@@ -250,6 +263,10 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
             n_stmt += 1
         elif name == "INVTRANLIST" and id(parent) in stmt_index and parent.child("INVTRANLIST") is node:
             lists[id(node)] = stmt_index[id(parent)]
+    if any(n.name == "OFX" for n in stack[1:]):
+        # the innermost open aggregate of the tree (a transaction's own are not in it)
+        inner = next((j for j in range(1, len(stack)) if id(stack[j - 1]) in lists), len(stack))
+        yield "end", end_line, stack[inner - 1]
     yield from complete(1)  # a file that ends inside a transaction: the tree keeps what it read
     yield "root", -1, root
 
@@ -325,11 +342,20 @@ class OfxImporter:
         the errors are those of reading the whole tree (:func:`parse_tree`)."""
         encoding = facts.encoding or "utf-8"
         skeleton, plan_kind = None, False
-        for kind, _, node in _walk(_tags(path, encoding)):
+        cut = None
+        for kind, line, node in _walk(_tags(path, encoding)):
             if kind == "root":
                 skeleton = node
+            elif kind == "end":
+                cut = (line, node.name)
             elif not plan_kind:
                 plan_kind = is_401k(_wrap(node))
+        if cut is not None:
+            from ..errors import UserError
+
+            raise UserError(
+                f"{ctx.file_label}:{cut[0]}: the file ends inside <{cut[1]}> (no </OFX>): truncated?"
+            )
         if not (plan_kind or is_401k(skeleton)):
             from ..errors import UserError
 
