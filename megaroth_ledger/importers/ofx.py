@@ -56,6 +56,7 @@ from pathlib import Path
 
 from ..bounds import cents_problem, date_problem
 from .base import Head, ParseContext
+from .ofx_cut import Raw, plain_end
 from .profiles import Profile
 from .rows import CanonicalRow, CellError, check_row_bounds
 from .text import FileFacts, abs_text, negate_text, parse_cents, parse_decimal_text
@@ -132,13 +133,22 @@ def parse_tree(text: str) -> Node:
     root = Node("#root", None, 1)
     if start < 0:
         return root
+
+    def tokens():
+        line = text.count("\n", 0, start) + 1
+        pos = start
+        for m in _TAG.finditer(text, start):
+            line += text.count("\n", pos, m.start())
+            pos = m.start()
+            yield m.group(1), m.group(2).upper(), m.group(3), m.group(4), line
+
+    return build_tree(tokens(), root)
+
+
+def build_tree(tokens, root: Node) -> Node:
+    """``root`` with the tree of ``tokens`` (``(closing, NAME, selfclose, text after, line)``)."""
     stack = [root]
-    line = text.count("\n", 0, start) + 1
-    pos = start
-    for m in _TAG.finditer(text, start):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        closing, name, selfclose, tail = m.group(1), m.group(2).upper(), m.group(3), m.group(4)
+    for closing, name, selfclose, tail, line in tokens:
         if closing:
             for i in range(len(stack) - 1, 0, -1):
                 if stack[i].name == name:
@@ -157,25 +167,55 @@ def parse_tree(text: str) -> Node:
     return root
 
 
-BLOCK = 1 << 20  # bytes read at a time by :func:`_tags`
+BLOCK = 1 << 20  # bytes read at a time by :class:`_Tags`
+FAST = True  # plain transactions cut out whole (:mod:`.ofx_cut`); False: tag by tag (tests)
 
 
-def _tags(path: Path, encoding: str, on_bytes=None) -> Iterator[tuple[str, str, str, str, int]]:
+def _tags(path: Path, encoding: str, on_bytes=None) -> _Tags:
+    return _Tags(path, encoding, on_bytes)
+
+
+class _Tags:
     """``(closing, NAME, selfclose, text after the tag, line)`` of every tag from the first ``<OFX>``
     on, as :func:`parse_tree` sees them, read block by block (a tag's text runs to the next ``<``,
     so a block is cut at its last ``<`` and the rest carried over); last ``(None, "", "", "", n)``
-    with ``n`` the line the file ends on."""
-    import codecs
+    with ``n`` the line the file ends on. Right after an opening tag, :meth:`take` may take the
+    whole transaction it opens as text (the tags are then not handed out)."""
 
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    buf, line, started = "", 1, False
-    with open(path, "rb") as f:
-        while True:
-            data = f.read(BLOCK)
-            if on_bytes and data:
-                on_bytes(len(data))
-            final = not data
-            buf += decoder.decode(data, final=final)
+    def __init__(self, path: Path, encoding: str, on_bytes=None):
+        self.path, self.encoding, self.on_bytes = path, encoding, on_bytes
+        self.buf, self.limit, self.at, self.after, self.line = "", 0, 0, 0, 1
+        self.resume: tuple[int, int] | None = None
+        self.layouts: dict = {}
+
+    def take(self, name: str, ancestors: tuple[str, ...]):
+        """The transaction the last tag (an aggregate's opening ``name``) begins, as
+        :class:`.ofx_cut.Raw`, if it is plain (see there) and in this block; else None."""
+        buf = self.buf
+        end = plain_end(buf, self.at, self.after, self.limit, name, ancestors)
+        if end < 0:
+            return None
+        text = buf[self.at : end]
+        self.resume = (end, self.line + text.count("\n"))
+        return Raw(text, self.line, self.layouts)
+
+    def _blocks(self):
+        import codecs
+
+        decoder = codecs.getincrementaldecoder(self.encoding)(errors="replace")
+        with open(self.path, "rb") as f:
+            while True:
+                data = f.read(BLOCK)
+                if self.on_bytes and data:
+                    self.on_bytes(len(data))
+                yield decoder.decode(data, final=not data), not data
+                if not data:
+                    return
+
+    def __iter__(self):
+        buf, line, started = "", 1, False
+        for text, final in self._blocks():
+            buf += text
             if not started:
                 at = buf.upper().find("<OFX>")
                 if at < 0:
@@ -184,16 +224,25 @@ def _tags(path: Path, encoding: str, on_bytes=None) -> Iterator[tuple[str, str, 
                     buf = buf[keep:]
                     if final:
                         yield None, "", "", "", line
-                        return
                     continue
                 line += buf.count("\n", 0, at)
                 buf, started = buf[at:], True
             end = len(buf) if final else buf.rfind("<")
+            self.buf, self.limit = buf, end
             pos = 0
-            for m in _TAG.finditer(buf, 0, max(end, 0)):
+            search = _TAG.search
+            m = search(buf, 0, max(end, 0))
+            while m is not None:
                 line += buf.count("\n", pos, m.start())
                 pos = m.start()
+                self.at, self.after, self.line = pos, m.start(4), line
                 yield m.group(1), m.group(2).upper(), m.group(3), m.group(4), line
+                if self.resume is not None:
+                    pos, line = self.resume
+                    self.resume = None
+                    m = search(buf, pos, max(end, 0))
+                else:
+                    m = search(buf, m.end(), max(end, 0))
             if final:
                 line += buf.count("\n", pos)
                 yield None, "", "", "", line - (buf.endswith("\n") and line > 1)
@@ -226,6 +275,8 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
                 yield "tran", k, stack[j]
 
     end_line = 1
+    take = getattr(tags, "take", None) if FAST else None
+    around: dict[int, tuple[str, ...]] = {}  # id() of a transaction list -> the names it sits in
     for closing, name, selfclose, tail, line in tags:
         if closing is None:  # the end of the file
             end_line = line
@@ -250,6 +301,14 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
             elif name == "INVSTMTRS" and not dropped:
                 n_stmt += 1
             continue
+        if k is not None and take is not None:
+            names = around.get(id(parent))
+            if names is None:
+                names = around[id(parent)] = tuple(n.name for n in stack[1:])
+            raw = take(name, names)
+            if raw is not None:
+                yield "tran", k, raw
+                continue
         node = Node(name, None, line)
         stack.append(node)
         if k is not None:
@@ -349,7 +408,7 @@ class OfxImporter:
             elif kind == "end":
                 cut = (line, node.name)
             elif not plan_kind:
-                plan_kind = is_401k(_wrap(node))
+                plan_kind = is_401k(_wrap(node.node() if isinstance(node, Raw) else node))
         if cut is not None:
             from ..errors import UserError
 
@@ -376,16 +435,26 @@ class OfxImporter:
             while pending is not None and pending[1] <= k:
                 tran = pending[2]
                 pending = next(stream, None)
-                try:
-                    rows = self._tran(tran, secs, ctx)
-                except CellError as exc:
-                    line = next((n.line for n in tran.iter(exc.column)), tran.line)
-                    ctx.errors.add(line, exc.column, exc.reason)
-                    continue
-                yield from rows
+                yield from self._rows_of(tran, secs, ctx)
             yield from self._statement_end(stmt, ctx, window_start)
         if not stmts:
             ctx.errors.add(1, "INVSTMTRS", "no investment statement in this OFX file")
+
+    def _rows_of(self, tran: Node | Raw, secs, ctx: ParseContext) -> list[CanonicalRow]:
+        """The rows of one transaction (a bad one reported in ``ctx``, no rows). A plain one is
+        read from its values (:meth:`.ofx_cut.Raw.view`); a bad one again from its tree, so the
+        error and its line are the tree's."""
+        if isinstance(tran, Raw):
+            try:
+                return self._tran(tran.view(), secs, ctx)
+            except CellError:
+                tran = tran.node()
+        try:
+            return self._tran(tran, secs, ctx)
+        except CellError as exc:
+            line = next((n.line for n in tran.iter(exc.column)), tran.line)
+            ctx.errors.add(line, exc.column, exc.reason)
+            return []
 
     @staticmethod
     def _statement_begin(stmt: Node, ctx: ParseContext) -> dt.date | None:

@@ -223,6 +223,12 @@ def parse_parallel(
     of every row of a chunk whose rows all have no irr_year and status posted: the tuples then
     hold only ``store.COMPACT_COLUMNS`` (identity still last); else None and
     ``store.ENTRY_COLUMNS``."""
+    from .ofx import OfxImporter
+
+    if workers >= 1 and isinstance(importer, OfxImporter):  # one reader process: .ofx_pipe
+        from .ofx_pipe import parse_ofx_parallel
+
+        return parse_ofx_parallel(path, facts, importer, ctx, plans, import_id)
     if workers < 1 or not usable(importer, facts):
         return None
     found = importer.locate_header(path, facts)

@@ -1,0 +1,149 @@
+"""A big OFX statement read in a worker process while the importing process writes.
+
+The OFX reader (:meth:`.ofx.OfxImporter.parse`, the very same one as for a small file) runs in
+one forked child; it hands back, in file order, batches of complete ``entry`` tuples (the
+``parallel`` protocol: ``store.ENTRY_COLUMNS``, hashed identities with occurrence 0) and, whole,
+the rows the store pairs or checks at the end (transfer legs, balances). At the end it sends
+what the reader left in its context: errors, notes, year-to-date checks, the account id; a
+:class:`.errors.UserError` (a truncated file, not a 401(k) statement) is raised here again.
+
+Only used for ``--plan`` imports whose plan is in ``plans`` (every OFX row is that plan's) and
+when ``fork`` exists; otherwise the serial path reads the file (the result is the same).
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+
+from .base import ParseContext
+from .derive import TRANSFER_TYPES, identity_base
+from .rows import ErrorCollector, row_part
+
+BATCH = 5000
+QUEUE = 4  # batches in flight: memory stays flat
+
+
+def parse_ofx_parallel(path: Path, facts, importer, ctx: ParseContext, plans: dict[str, int], import_id: int):
+    """Yield ``("ready", payload)`` and ``("rows", [CanonicalRow])`` as :func:`.parallel.parse_parallel`
+    does, or None when this file is read serially."""
+    import multiprocessing
+
+    if ctx.plan not in plans or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    return _run(path, facts, importer, ctx, plans[ctx.plan], import_id)
+
+
+def _run(path, facts, importer, ctx, plan_id, import_id):
+    import multiprocessing
+
+    mp = multiprocessing.get_context("fork")
+    queue = mp.Queue(QUEUE)
+    child = mp.Process(
+        target=_work, args=(queue, path, facts, importer, ctx, plan_id, import_id), daemon=True
+    )
+    child.start()
+    try:
+        while True:
+            kind, payload, nbytes = queue.get()
+            if ctx.on_bytes and nbytes:
+                ctx.on_bytes(nbytes)
+            if kind == "end":
+                _finish(ctx, payload)
+                return
+            yield kind, payload
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _finish(ctx: ParseContext, payload) -> None:
+    failure, errors, count, notes, checks, account_id = payload
+    if isinstance(failure, tuple):  # a UserError: its message and exit code
+        from ..errors import UserError
+
+        err = UserError(failure[0])
+        err.exit_code = failure[1]
+        raise err
+    if failure is not None:
+        raise RuntimeError(f"the OFX reader failed in its worker process:\n{failure}")
+    for e in errors:
+        ctx.errors.add(e.line, e.column, e.reason)
+    if count > len(errors):
+        ctx.errors.count += count - len(errors)
+    ctx.notes.extend(notes)
+    ctx.checks.extend(checks)
+    if account_id is not None and ctx.account_id is None:
+        ctx.account_id = account_id
+
+
+def _work(queue, path, facts, importer, parent_ctx: ParseContext, plan_id: int, import_id: int) -> None:
+    from ..errors import UserError
+
+    done = [0]
+    ctx = ParseContext(
+        parent_ctx.file_label,
+        ErrorCollector(parent_ctx.file_label),
+        plan=parent_ctx.plan,
+        source_map=dict(parent_ctx.source_map),
+        on_bytes=lambda n: done.__setitem__(0, done[0] + n),
+    )
+    failure = None
+    try:
+        _read(queue, importer.parse(path, facts, ctx), ctx.plan, plan_id, import_id, done)
+    except UserError as exc:
+        failure = (str(exc), exc.exit_code)
+    except BaseException:  # an internal bug: its traceback goes to the importing process
+        failure = traceback.format_exc()
+    end = (failure, ctx.errors.errors, ctx.errors.count, ctx.notes, ctx.checks, ctx.account_id)
+    queue.put(("end", end, done[0]))
+    queue.close()
+    queue.join_thread()
+
+
+def _read(queue, rows, plan: str, plan_id: int, import_id: int, done: list[int]) -> None:
+    """Put ``rows`` on ``queue`` as the ``parallel`` payloads (see the module docstring)."""
+    ready: list[tuple] = []
+    pos: list[int] = []
+    tally: dict[tuple[str, str], list[int]] = {}
+    whole = []
+
+    def flush() -> None:
+        nonlocal ready, pos, tally, whole
+        if ready:
+            payload = (
+                ready,
+                pos if len(pos) < len(ready) else None,
+                len(ready),
+                {plan},
+                None,
+                tally,
+                None,
+                None,
+            )
+            queue.put(("ready", payload, done[0]))
+            done[0] = 0
+        if whole:
+            queue.put(("rows", whole, done[0]))
+            done[0] = 0
+        ready, pos, tally, whole = [], [], {}, []
+
+    for row in rows:
+        if row.type in TRANSFER_TYPES or row.type == "balance":
+            whole.append(row)  # paired / checked at the end by the store, as serially
+            continue
+        ident = identity_base(row, row.plan)
+        if ident[0] != "f":
+            pos.append(len(ready))
+            ident += ":0"
+        ready.append(row_part(row) + (plan_id, import_id, ident))
+        t = tally.get((row.type, row.source))
+        if t is None:
+            tally[(row.type, row.source)] = [1, row.amount_cents]
+        else:
+            t[0] += 1
+            t[1] += row.amount_cents
+        if len(ready) >= BATCH:
+            flush()
+    flush()

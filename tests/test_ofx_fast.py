@@ -1,0 +1,234 @@
+"""The OFX fast path (importers/ofx_cut.py: plain transactions cut out as text and read by layout;
+importers/ofx_pipe.py: a big statement read in a worker process) gives exactly the tree reader's
+rows, lines and errors. Property: on generated statements (SGML 1.x without closing tags, XML 2.x,
+odd whitespace, entities, tag case, missing optional elements, blank values, reversals, loans,
+transfers, PRIOR-year contributions, bad values), ``FAST`` on and off read the same."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from megaroth_ledger.importers import ofx, open_parse
+from megaroth_ledger.importers.rows import ImportRowErrors
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ["PRETAX", "AFTERTAX", "MATCH", "OTHERVEST", "ROLLOVER", "BOGUS", ""]
+DATES = ["20250106", "20250106160000.000[-5:EST]", "2025", "20251301", ""]
+AMOUNTS = ["-25.00", "25.00", "-1,234.50", "3.21", "12.345", "", "x"]
+TEXTS = ["A&amp;B", "plain memo", "  padded  ", "", "Investment Expense", "fee &lt;1&gt;", "x" * 30]
+
+
+@st.composite
+def leaf(draw, name, values):
+    return (name, draw(st.sampled_from(values)))
+
+
+@st.composite
+def transaction(draw, i: int):
+    kind = draw(
+        st.sampled_from(
+            [
+                "BUYMF",
+                "BUYSTOCK",
+                "SELLMF",
+                "REINVEST",
+                "INCOME",
+                "TRANSFER",
+                "INVEXPENSE",
+                "RETOFCAP",
+                "JRNLFUND",
+            ]
+        )
+    )
+    fitid = draw(st.sampled_from([f"F{i}", f"F{i}", "", "dup"]))
+    inv = [("FITID", fitid), ("DTTRADE", draw(st.sampled_from(DATES[:2] * 3 + DATES)))]
+    if draw(st.booleans()):
+        inv.append(("MEMO", draw(st.sampled_from(TEXTS))))
+    if draw(st.integers(0, 5)) == 0:
+        inv.append(("REVERSALFITID", f"F{i - 1}"))
+    if draw(st.integers(0, 5)) == 0:
+        inv.append(("DTSETTLE", draw(st.sampled_from(DATES))))
+    inv = draw(st.permutations(inv))
+    body = [
+        ("INVTRAN", inv),
+        ("SECID", [("UNIQUEID", draw(st.sampled_from(["VGI1", "VGI2", "ZZZ"]))), ("UNIQUEIDTYPE", "CUSIP")]),
+    ]
+    for name, values in (
+        ("UNITS", ["2.5", "-0.0123", "", "1e3"]),
+        ("UNITPRICE", ["10.00", "100", ""]),
+        ("TOTAL", AMOUNTS),
+        ("INV401KSOURCE", SOURCES),
+    ):
+        if draw(st.integers(0, 6)) > 0:
+            body.append(draw(leaf(name, values)))
+    if kind in ("BUYMF", "BUYSTOCK"):
+        body.append(("DTPAYROLL", draw(st.sampled_from(DATES))))
+        if draw(st.booleans()):
+            body.append(("PRIORYEARCONTRIB", draw(st.sampled_from(["Y", "N", "y"]))))
+        if kind == "BUYSTOCK" or draw(st.integers(0, 4)) == 0:
+            body.append(("LOANID", "7"))
+            for name, values in (("LOANPRINCIPAL", ["20.00", "25.00", ""]), ("LOANINTEREST", ["5.00", "0"])):
+                if draw(st.booleans()):
+                    body.append(draw(leaf(name, values)))
+    if kind in ("REINVEST", "INCOME"):
+        body.append(("INCOMETYPE", draw(st.sampled_from(["DIV", "CGLONG", "INTEREST", "MISC", "BAD", ""]))))
+    if kind == "TRANSFER":
+        body.append(("TFERACTION", draw(st.sampled_from(["IN", "OUT", "out", "SIDEWAYS"]))))
+    if draw(st.integers(0, 4)) == 0:  # repeated names: Node.get follows the first of them
+        body.append(("SECID", [("UNIQUEIDTYPE", "TICKER")]))
+        body.append(("UNITS", "9"))
+    body = draw(st.permutations(body))
+    if kind.startswith(("BUY", "SELL")):
+        wrapper = "INVBUY" if kind.startswith("BUY") else "INVSELL"
+        return (kind, [(wrapper, body), ("BUYTYPE" if kind.startswith("BUY") else "SELLTYPE", "BUY")])
+    return (kind, body)
+
+
+def render(node, xml: bool, sep: str, lower: bool) -> str:
+    name, content = node
+    tag = name.lower() if lower else name
+    if isinstance(content, list):
+        inner = sep.join(render(c, xml, sep, lower) for c in content)
+        return f"<{tag}>{sep}{inner}{sep}</{tag}>"
+    return f"<{tag}>{content}</{tag}>" if xml else f"<{tag}>{content}"
+
+
+@st.composite
+def statement(draw):
+    xml = draw(st.booleans())
+    seps = st.sampled_from(["", "\n", "  ", "\r\n", "\n\t"])
+    n = draw(st.integers(1, 12))
+    trans = []
+    for i in range(n):
+        node = draw(transaction(i))
+        trans.append(render(node, xml, draw(seps), draw(st.integers(0, 5)) == 0) + draw(seps))
+    head = (
+        '<?xml version="1.0"?>\n<?OFX OFXHEADER="200" VERSION="220"?>\n'
+        if xml
+        else "OFXHEADER:100\nDATA:OFXSGML\nVERSION:102\n\n"
+    )
+    end = "</DTEND>" if xml else ""
+    body = "".join(trans)
+    return (
+        f"{head}<OFX><INVSTMTMSGSRSV1><INVSTMTTRNRS><INVSTMTRS><DTASOF>20251231{end}\n"
+        f"<INVACCTFROM><BROKERID>b{end.replace('DTEND', 'BROKERID')}<ACCTID>1{end.replace('DTEND', 'ACCTID')}"
+        f"</INVACCTFROM>\n<INVTRANLIST><DTSTART>20250101{end.replace('DTEND', 'DTSTART')}<DTEND>20251231{end}\n"
+        f"{body}</INVTRANLIST>\n<INV401KBAL><PRETAX>1.00{end.replace('DTEND', 'PRETAX')}</INV401KBAL>\n"
+        "</INVSTMTRS></INVSTMTTRNRS></INVSTMTMSGSRSV1>\n<SECLISTMSGSRSV1><SECLIST>"
+        f"<MFINFO><SECINFO><SECID><UNIQUEID>VGI1{end.replace('DTEND', 'UNIQUEID')}</SECID>"
+        f"<SECNAME>Dodge &amp; Cox{end.replace('DTEND', 'SECNAME')}</SECINFO></MFINFO>"
+        "</SECLIST></SECLISTMSGSRSV1></OFX>\n"
+    )
+
+
+def read(path: Path, fast: bool, monkeypatch) -> tuple:
+    monkeypatch.setattr(ofx, "FAST", fast)
+    parsed = open_parse(path, plan="p", source_map={"OTHERVEST": "roth_irr"})
+    rows = [(r.as_canonical(), r.line, r.raw_dict()) for r in parsed.rows]
+    try:
+        parsed.finish()
+        errors = None
+    except ImportRowErrors as exc:
+        errors = str(exc)
+    return rows, errors, parsed.ctx.notes, parsed.ctx.account_id
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=statement(), block=st.sampled_from([64, 300, 1 << 20]))
+def test_fast_reader_reads_what_the_tree_reader_reads(text, block, tmp_path_factory, monkeypatch):
+    path = tmp_path_factory.mktemp("fast") / "s.ofx"
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setattr(ofx, "BLOCK", block)
+    assert read(path, True, monkeypatch) == read(path, False, monkeypatch)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "samples").glob("*.[oq]fx")), ids=lambda p: p.name)
+def test_fast_reader_on_the_samples(path, monkeypatch):
+    fast = read(path, True, monkeypatch)
+    assert fast == read(path, False, monkeypatch)
+    assert len(fast[0]) > 100
+
+
+def test_the_fast_path_really_cuts_plain_transactions(monkeypatch):
+    """Most transactions of the sample are read from their text (not tag by tag)."""
+    from megaroth_ledger.importers.ofx_cut import Raw
+
+    path = ROOT / "samples" / "2025-acme.ofx"
+    items = [node for kind, _, node in ofx._walk(ofx._tags(path, "cp1252")) if kind == "tran"]
+    raws = [n for n in items if isinstance(n, Raw)]
+    assert len(raws) > 0.9 * len(
+        [n for n in items if n.__class__.__name__ != "Raw" and n.value is None] + raws
+    )
+    assert all(type(r.view()).__name__ == "Flat" for r in raws[:50])
+
+
+def snapshot(m):
+    return (
+        m.sql(
+            "select date, payroll_date, tax_year, source, type, amount_cents, fund, fund_id, shares, memo, "
+            "irr_year, status, file_row, raw, identity, conversion_id is not null from entry order by identity"
+        ),
+        m.sql("select date, amount_cents, basis_cents from conversion order by date, amount_cents"),
+        m.sql("select date, source, amount_cents from balance_assertion order by date, source"),
+        m.sql("select rows_read, rows_added, account_id from import_batch"),
+    )
+
+
+def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth, monkeypatch):
+    from megaroth_ledger.importers import ofx_pipe
+
+    monkeypatch.setattr(ofx_pipe, "BATCH", 40)
+    path = str(ROOT / "samples" / "2025-acme.ofx")
+    args = ("import", path, "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr")
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
+    serial = ann.json(*args)
+    other = new_megaroth()
+    other("person", "add", "ann", "--born", "1985-04-02")
+    other(
+        "plan",
+        "add",
+        "acme-401k",
+        "--person",
+        "ann",
+        "--employer",
+        "Acme Corp",
+        "--after-tax",
+        "--in-plan-conversion",
+        "--in-service-withdrawal",
+    )
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
+    batches = []
+    real = ofx_pipe._run
+    monkeypatch.setattr(ofx_pipe, "_run", lambda *a: (batches.append(1), (yield from real(*a))))
+    par = other.json(*args)
+    assert batches  # the worker path really ran
+    assert serial["rows_added"] > 100 and serial["conversions_added"] > 0
+    for key in ("rows_read", "rows_added", "conversions_added", "balance_assertions_added", "added", "notes"):
+        assert par[key] == serial[key], key
+    assert snapshot(other) == snapshot(ann)
+    assert other.json(*args)["rows_added"] == 0  # idempotent through the worker too
+
+
+@pytest.mark.parametrize("damage", ["bad rows", "truncated", "no plan map"])
+def test_the_worker_process_reports_what_the_serial_path_reports(ann, tmp_path, monkeypatch, damage):
+    text = (ROOT / "samples" / "2025-acme.ofx").read_text(encoding="cp1252")
+    args = ["--map", "OTHERVEST=roth_irr"]
+    if damage == "bad rows":
+        text = text.replace("<TOTAL>-", "<TOTAL>-x", 3)
+    elif damage == "truncated":
+        text = text[: len(text) // 2]
+    else:
+        args = []
+    path = tmp_path / "d.ofx"
+    path.write_text(text, encoding="cp1252")
+    out = {}
+    for workers in ("0", "1"):
+        monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", workers)
+        out[workers] = ann("import", str(path), "--plan", "acme-401k", *args, ok=False)
+    assert out["1"].exit_code == out["0"].exit_code == 2
+    assert out["1"].stderr == out["0"].stderr
+    assert ann.sql("select count(*) from entry") == [(0,)]
