@@ -146,10 +146,8 @@ def _items(text: str, plan: str | None, fast: bool):
         for item in IMPORTER._map_rows(header, rows, ctx, parts=True):
             if type(item) is not tuple:
                 got.append(("whole", item.as_canonical(), item.line, item.raw))
-            elif len(item[2]) == 12:  # the fast path leaves out irr_year and status (None, posted)
-                got.append((item[0], item[1], item[2][:10] + (None, "posted") + item[2][10:]))
-            else:
-                got.append(item)
+            else:  # the fast path's (plan, values) items in the general form
+                got.append(tabular.as_part(item))
     finally:
         tabular._FAST_COLUMNS = saved
     return got, [str(e) for e in ctx.errors.errors]

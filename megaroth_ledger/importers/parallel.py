@@ -131,12 +131,12 @@ def _work(args) -> tuple:
     rows = ((base + reader.line_num, cells) for cells in reader)
     ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
     ready: list[tuple] = []  # entry tuples (store.ENTRY_COLUMNS), identities with occurrence 0
-    pos: list[int] = []  # index in ready of the rows with a hashed identity (not a FITID)
     whole: list[CanonicalRow] = []
     names: set[str] = set()
     tally: dict[tuple[str, str], list[int]] = {}  # (type, source) -> [rows, cents]
     unknown = None  # (line, name) of the first row naming a plan the ledger does not have
     n_parts = 0
+    fitids = False  # some identities are external ids (no occurrence)
     last_name = last_pid = first_pid = None
     # rows are kept as COMPACT tuples; a row whose irr_year, status or plan differs from
     # (None, posted, the chunk's first plan) is noted here: (index, irr_year, status, plan id)
@@ -148,24 +148,27 @@ def _work(args) -> tuple:
         n_parts += 1
         if unknown is not None:
             continue
-        plan_name, ident, part = item
+        plan_name = item[0]
         if plan_name != last_name:
             pid = plans.get(plan_name)
             if pid is None:
-                unknown = (part[10] if len(part) == 12 else part[12], plan_name)  # (line, name)
+                unknown = (item[1][10] if len(item) == 2 else item[2][12], plan_name)  # (line, name)
                 continue
             last_name, last_pid = plan_name, pid
             names.add(plan_name)
             if first_pid is None:
                 first_pid = pid
-        if ident[0] != "f":  # h:...: occurrence 0 unless the importer finds an earlier twin
-            pos.append(len(ready))
-            ident += ":0"
-        if len(part) == 12:  # the fast path's: irr_year None, status posted
-            ready.append(part + (ident,))
+        if len(item) == 2:  # the fast path's COMPACT_COLUMNS values, hashed identity
+            part = item[1]
+            ready.append(part)
             if last_pid != first_pid:
                 odd.append((len(ready) - 1, None, "posted", last_pid))
-        else:  # row_part(): 14 values
+        else:  # (plan, identity base, row_part()'s 14 values)
+            _, ident, part = item
+            if ident[0] == "f":
+                fitids = True
+            else:  # h:...: occurrence 0 unless the importer finds an earlier twin
+                ident += ":0"
             ready.append(part[:10] + part[12:] + (ident,))
             if part[10] is not None or part[11] != "posted" or last_pid != first_pid:
                 odd.append((len(ready) - 1, part[10], part[11], last_pid))
@@ -175,8 +178,8 @@ def _work(args) -> tuple:
         else:
             t[0] += 1
             t[1] += part[5]
-    if len(pos) == len(ready):
-        pos = None  # every row hashed
+    # positions in ready of the rows with a hashed identity (not a FITID); None: every row
+    pos = [i for i, t in enumerate(ready) if t[-1][0] != "f"] if fitids else None
     keys = None
     if hash(PROBE) == probe:  # str hashes agree with the importing process's (forked): hash here
         keys = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]

@@ -169,9 +169,10 @@ class ProfileImporter:
 
     @staticmethod
     def _fast_canonical(reader, line_base, m: RowMapper) -> Iterator:
-        """The canonical CSV's rows as ``(plan, identity base, row_part values less irr_year
-        and status)`` (None and ``posted`` for every row here), computed straight from the
-        cells with the very same parsers and caches as the general path (no row object on
+        """The canonical CSV's rows as ``(plan, values)``: the ``store.COMPACT_COLUMNS`` values
+        (``row_part`` less irr_year and status, None and ``posted`` for every row here, then the
+        identity with occurrence 0; :func:`as_part` gives the general path's form), computed
+        straight from the cells with the very same parsers and caches as the general path (no row object on
         the way). Any row that is not plainly well-formed (short, a bad
         or unusual cell, a transfer leg or balance, no plan) goes through ``general_row``
         instead, which reports it or yields it exactly as the serial path does; so the
@@ -311,8 +312,21 @@ class ProfileImporter:
                             memo = again(memo, memo)
                     item = (
                         plan,
-                        f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}",
-                        (date_iso, payroll, year, source, typ, cents, fund, fund_id, shares, memo, line, raw),
+                        (
+                            date_iso,
+                            payroll,
+                            year,
+                            source,
+                            typ,
+                            cents,
+                            fund,
+                            fund_id,
+                            shares,
+                            memo,
+                            line,
+                            raw,
+                            f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}:0",
+                        ),
                     )
                 except CellError:
                     item = None
@@ -354,7 +368,8 @@ class ProfileImporter:
         legs and balance rows comes out ready to store instead: ``(plan, identity base,
         row_part values)``, exactly what :func:`.derive.identity_base` and
         :func:`.rows.row_part` give for the row; the canonical CSV then takes a fast path
-        (:meth:`_fast_canonical`) whose values leave out irr_year and status (12, not 14).
+        (:meth:`_fast_canonical`) whose rows come as ``(plan, COMPACT_COLUMNS values)`` (see
+        :func:`as_part`).
         ``reader`` (a ``csv.reader`` that ``rows`` wraps, line ``line_base + reader.line_num``)
         lets the fast path read it directly.
         """
@@ -371,6 +386,16 @@ class ProfileImporter:
                 yield row.plan, identity_base(row, row.plan), row_part(row)
             else:
                 yield row
+
+
+def as_part(item: tuple) -> tuple:
+    """A ``(plan, values)`` item of :meth:`ProfileImporter._fast_canonical` in the general
+    path's form, ``(plan, identity base, row_part values)`` (``(plan, base, part)`` items are
+    returned as they are)."""
+    if len(item) != 2:
+        return item
+    plan, v = item
+    return plan, v[12][:-2], v[:10] + (None, "posted") + v[10:12]
 
 
 #: canonical cells stored verbatim in entry columns; ``raw`` keeps the others (plan, labels, ids...)
