@@ -311,13 +311,50 @@ def _run(
         for s, e, line in chunks(path, data_start, header_line + 1)
     )
     with mp.Pool(workers) as pool:
-        pending: deque = deque()
-        for job in jobs:
+        yield from _in_order(pool, workers, iter(jobs), ctx)
+
+
+STEAL_AHEAD = 2  # chunks this process may parse ahead of the oldest one still in a worker
+
+
+class _Parsed:
+    """A chunk this process parsed itself, queued beside the workers' results."""
+
+    def __init__(self, result):
+        self.result = result
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self):
+        return self.result
+
+
+def _in_order(pool, workers: int, jobs, ctx: ParseContext):
+    """The chunks' results in file order. The workers always have a chunk queued; while the
+    oldest chunk is still in a worker, this process parses the next one itself instead of
+    waiting (between its writes it has CPU to spare, and its own chunks need no pickling),
+    at most :data:`STEAL_AHEAD` ahead."""
+    pending: deque = deque()
+    queued = 0  # chunks in pending that the workers parse
+    while True:
+        while queued <= workers:
+            job = next(jobs, None)
+            if job is None:
+                break
             pending.append(pool.apply_async(_work, (job,)))
-            if len(pending) > workers + 1:
-                yield from _collect(pending.popleft().get(), ctx)
-        while pending:
-            yield from _collect(pending.popleft().get(), ctx)
+            queued += 1
+        if not pending:
+            return
+        if not pending[0].ready() and len(pending) - queued < STEAL_AHEAD:
+            job = next(jobs, None)
+            if job is not None:
+                pending.append(_Parsed(_work(job)))
+                continue
+        done = pending.popleft()
+        if not isinstance(done, _Parsed):
+            queued -= 1
+        yield from _collect(done.get(), ctx)
 
 
 def _hash_probe() -> int:
