@@ -351,353 +351,415 @@ def _write(
     user_dir: Path | None = None,
     allow_overlap: bool = False,
 ) -> ImportResult:
-    plan_id_default = plans.id(plan) if plan else None
-    import_id = conn.execute(
-        insert(T_BATCH).values(
-            file_name=file_name,
-            file_sha256=sha,
-            profile=parsed.importer.id,
-            plan_id=plan_id_default,
-            created_at=now,
-            rows_read=0,
-            rows_added=0,
-        )
-    ).inserted_primary_key[0]
-    result = ImportResult(
-        file=file_name, sha256=sha, profile=parsed.importer.id, plans=[], import_id=import_id
-    )
-    dialect = conn.dialect.name
-    held = [0]
+    """Store the parsed file's rows, conversions and balances; check and summarise them."""
+    w = _Writer(conn, parsed, plans, plan, sha, file_name, now, user_dir)
+    with _entry_indexes_deferred(conn, parsed.facts.size):
+        added = _pipeline(w.produce, w.insert_many, lambda: bool(w.errors))
+    parsed.finish()  # raises ImportRowErrors: the caller rolls back
+    added += w.store_conversions()
+    w.check(added, allow_overlap)
+    w.close(added)
+    return w.result
 
-    def hold_identities(plan_id: int, idents: list[str]) -> None:
+
+class _SqliteRows:
+    """``entry`` inserts through the driver (``INSERT OR IGNORE`` on the unique key)."""
+
+    def __init__(self, conn: Connection, import_id: int, hold_skipped):
+        self.cur = conn.connection.driver_connection.cursor()
+        self.import_id, self.hold_skipped = import_id, hold_skipped
+        self.sql = (
+            f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
+        )
+        self.compact_sql: dict[int, str] = {}
+
+    def many(self, batch: list[tuple], one_plan: int | None = None) -> int:
+        if one_plan is None:
+            self.cur.executemany(self.sql, batch)
+        else:  # COMPACT_COLUMNS tuples: the shared values are literals (ints, a fixed word)
+            stmt = self.compact_sql.get(one_plan)
+            if stmt is None:
+                stmt = self.compact_sql[one_plan] = (
+                    f"INSERT OR IGNORE INTO entry ({', '.join(COMPACT_COLUMNS)}, irr_year, status, plan_id, "
+                    f"import_id) VALUES ({', '.join('?' * len(COMPACT_COLUMNS))}, NULL, 'posted', "
+                    f"{int(one_plan)}, {int(self.import_id)})"
+                )
+            self.cur.executemany(stmt, batch)
+        n = self.cur.rowcount
+        if n < len(batch):  # some rows were already in the ledger: this import holds them too
+            self.hold_skipped(batch, one_plan)
+        return n
+
+    def one(self, values: tuple) -> int | None:
+        self.cur.execute(self.sql, values)
+        return self.cur.lastrowid if self.cur.rowcount == 1 else None
+
+
+class _PortableRows:
+    """``entry`` inserts through SQLAlchemy Core (PostgreSQL): conflicts on (plan_id, identity)
+    skipped."""
+
+    def __init__(self, conn: Connection, import_id: int, hold_skipped):
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        if conn.dialect.name != "postgresql":
+            raise UserError(f"import supports SQLite and PostgreSQL databases, not {conn.dialect.name}")
+        self.conn, self.import_id, self.hold_skipped = conn, import_id, hold_skipped
+        self.stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
+
+    def many(self, batch: list[tuple], one_plan: int | None = None) -> int:
+        full = batch if one_plan is None else [_full_tuple(t, one_plan, self.import_id) for t in batch]
+        # count the RETURNING rows: after a batched ("insertmanyvalues") executemany the
+        # driver's rowcount is not the total of rows inserted
+        rows = [dict(zip(ENTRY_COLUMNS, t)) for t in full]
+        n = len(self.conn.execute(self.stmt.returning(T_ENTRY.c.id), rows).all())
+        if n < len(batch):
+            self.hold_skipped(batch, one_plan)
+        return n
+
+    def one(self, values: tuple) -> int | None:
+        got = self.conn.execute(self.stmt.returning(T_ENTRY.c.id), dict(zip(ENTRY_COLUMNS, values))).first()
+        return got[0] if got else None
+
+
+class _Writer:
+    """One file's import inside the caller's transaction: the ``import_batch`` row, then
+    :meth:`produce` parses (serially or in worker processes) into batches that
+    :meth:`insert_many` stores; conversion legs and balances are kept for afterwards."""
+
+    def __init__(self, conn, parsed, plans: _Plans, plan, sha, file_name, now, user_dir):
+        self.conn, self.parsed, self.plans, self.plan = conn, parsed, plans, plan
+        self.sha, self.file_name, self.now, self.user_dir = sha, file_name, now, user_dir
+        self.plan_id_default = plans.id(plan) if plan else None
+        self.import_id = conn.execute(
+            insert(T_BATCH).values(
+                file_name=file_name,
+                file_sha256=sha,
+                profile=parsed.importer.id,
+                plan_id=self.plan_id_default,
+                created_at=now,
+                rows_read=0,
+                rows_added=0,
+            )
+        ).inserted_primary_key[0]
+        self.result = ImportResult(
+            file=file_name, sha256=sha, profile=parsed.importer.id, plans=[], import_id=self.import_id
+        )
+        self.held = 0
+        rows_class = _SqliteRows if conn.dialect.name == "sqlite" else _PortableRows
+        rows = rows_class(conn, self.import_id, self.hold_skipped)
+        self.insert_many, self.insert_one = rows.many, rows.one
+        self.removed = _tombstones(conn)
+        if self.removed:  # the user removed some imported rows: never insert them again
+            self.insert_many = _skip_removed(self.insert_many, self.removed, self.import_id, self.result)
+        self.errors = parsed.ctx.errors
+        self.seen: set[int] = set()
+        self.dupes: dict[int, int] = {}
+        self.legs: list[tuple[CanonicalRow, int]] = []
+        self.balances: list[tuple[CanonicalRow, int]] = []
+        self.plan_names: set[str] = set()
+        self.all_plans, self.shared = self._plan_ids()
+        self.read = 0
+        # the parallel path's bulk rows: their count and (type, source) -> [rows, cents] tally
+        self.bulk_rows, self.tally, self.other_rows = 0, None, False
+        self.last: tuple = (None, None)  # plan name, plan id
+        self.batch: list[tuple] = []
+
+    def _plan_ids(self) -> tuple[dict[str, int], set[str]]:
+        """Plan names the file's rows may use: within --person if given; a name two people
+        share (without --person) is left out, and a row naming it is an error that says so."""
+        q = select(T_PLAN.c.name, T_PLAN.c.id)
+        if self.plans.person_id is not None:
+            q = q.where(T_PLAN.c.person_id == self.plans.person_id)
+        ids_by_name: dict[str, list[int]] = defaultdict(list)
+        for r in self.conn.execute(q):
+            ids_by_name[r.name].append(r.id)
+        one = {name: ids[0] for name, ids in ids_by_name.items() if len(ids) == 1}
+        return one, {name for name, ids in ids_by_name.items() if len(ids) > 1}
+
+    # ------------------------------------------------------------ holds
+
+    def hold_identities(self, plan_id: int, idents: list[str]) -> None:
         """Record that this import also holds the ledger's rows with these identities."""
         for i in range(0, len(idents), HOLD_CHUNK):
-            held[0] += _hold(
-                conn,
-                import_id,
+            self.held += _hold(
+                self.conn,
+                self.import_id,
                 select(T_ENTRY.c.id).where(
                     T_ENTRY.c.plan_id == plan_id,
                     T_ENTRY.c.identity.in_(idents[i : i + HOLD_CHUNK]),
-                    or_(T_ENTRY.c.import_id.is_(None), T_ENTRY.c.import_id != import_id),
+                    or_(T_ENTRY.c.import_id.is_(None), T_ENTRY.c.import_id != self.import_id),
                 ),
             )
 
-    def hold_skipped(batch: list[tuple], one_plan: int | None) -> None:
+    def hold_skipped(self, batch: list[tuple], one_plan: int | None) -> None:
         by_plan: dict[int, list[str]] = defaultdict(list)
         for t in batch:  # identity is last; the plan id is the chunk's, or ENTRY_COLUMNS[14]
             by_plan[one_plan if one_plan is not None else t[14]].append(t[-1])
         for pid, idents in by_plan.items():
-            hold_identities(pid, idents)
+            self.hold_identities(pid, idents)
 
-    if dialect == "sqlite":
-        dbapi = conn.connection.driver_connection
-        cur = dbapi.cursor()
-        sql = (
-            f"INSERT OR IGNORE INTO entry ({', '.join(ENTRY_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(ENTRY_COLUMNS))})"
-        )
+    # ------------------------------------------------------------ parsing into batches
 
-        compact_sql: dict[int, str] = {}
-
-        def insert_many(batch: list[tuple], one_plan: int | None = None) -> int:
-            if one_plan is None:
-                cur.executemany(sql, batch)
-            else:  # COMPACT_COLUMNS tuples: the shared values are literals (ints, a fixed word)
-                stmt = compact_sql.get(one_plan)
-                if stmt is None:
-                    stmt = compact_sql[one_plan] = (
-                        f"INSERT OR IGNORE INTO entry ({', '.join(COMPACT_COLUMNS)}, irr_year, status, plan_id, "
-                        f"import_id) VALUES ({', '.join('?' * len(COMPACT_COLUMNS))}, NULL, 'posted', "
-                        f"{int(one_plan)}, {int(import_id)})"
-                    )
-                cur.executemany(stmt, batch)
-            n = cur.rowcount
-            if n < len(batch):  # some rows were already in the ledger: this import holds them too
-                hold_skipped(batch, one_plan)
-            return n
-
-        def insert_one(values: tuple) -> int | None:
-            cur.execute(sql, values)
-            return cur.lastrowid if cur.rowcount == 1 else None
-    else:  # portable path (PostgreSQL): Core insert, conflicts on (plan_id, identity) skipped
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        if dialect != "postgresql":
-            raise UserError(f"import supports SQLite and PostgreSQL databases, not {dialect}")
-        stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
-
-        def insert_many(batch: list[tuple], one_plan: int | None = None) -> int:
-            full = batch if one_plan is None else [_full_tuple(t, one_plan, import_id) for t in batch]
-            # count the RETURNING rows: after a batched ("insertmanyvalues") executemany the
-            # driver's rowcount is not the total of rows inserted
-            rows = [dict(zip(ENTRY_COLUMNS, t)) for t in full]
-            n = len(conn.execute(stmt.returning(T_ENTRY.c.id), rows).all())
-            if n < len(batch):
-                hold_skipped(batch, one_plan)
-            return n
-
-        def insert_one(values: tuple) -> int | None:
-            got = conn.execute(stmt.returning(T_ENTRY.c.id), dict(zip(ENTRY_COLUMNS, values))).first()
-            return got[0] if got else None
-
-    removed = _tombstones(conn)
-    if removed:  # the user removed some imported rows: never insert them again
-        insert_many = _skip_removed(insert_many, removed, import_id, result)
-    errors = parsed.ctx.errors
-    seen: set[int] = set()
-    dupes: dict[int, int] = {}
-    legs: list[tuple[CanonicalRow, int]] = []
-    balances: list[tuple[CanonicalRow, int]] = []
-    plan_names: set[str] = set()
-    # plan names the file's rows may use: within --person if given; a name two people share
-    # (without --person) is left out, and a row naming it is an error that says so
-    q = select(T_PLAN.c.name, T_PLAN.c.id)
-    if plans.person_id is not None:
-        q = q.where(T_PLAN.c.person_id == plans.person_id)
-    ids_by_name: dict[str, list[int]] = defaultdict(list)
-    for r in conn.execute(q):
-        ids_by_name[r.name].append(r.id)
-    all_plans = {name: ids[0] for name, ids in ids_by_name.items() if len(ids) == 1}
-    shared = {name for name, ids in ids_by_name.items() if len(ids) > 1}
-    counts = {"read": 0}
-    # the parallel path's bulk rows: their count and (type, source) -> [rows, cents] tally
-    bulk: dict = {"rows": 0, "tally": None, "other": False}
-
-    def produce(put) -> None:
-        """Parse and shape rows into batches (no database access here)."""
-        from .derive import pair_transfers
+    def produce(self, put) -> None:
+        """Parse and shape rows into batches for ``put`` (no database access here but the
+        plan lookups of errors)."""
         from .parallel import parse_parallel, workers_wanted
 
-        batch: list[tuple] = []
-        last = [None, None]  # plan name, plan id
-        read = 0
-
-        def plan_id(name: str | None, line: int) -> int | None:
-            if name != last[0]:
-                pid = all_plans.get(name)
-                if pid is None:
-                    if name in shared:
-                        errors.add(line, "plan", str(ambiguous_plan_error(name, _owners(conn, name))))
-                    elif plans.person is not None:
-                        errors.add(
-                            line,
-                            "plan",
-                            f"{plans.person} has no plan {name!r}; add it with `megaroth plan add`",
-                        )
-                    else:
-                        errors.add(line, "plan", f"unknown plan {name!r}; add it with `megaroth plan add`")
-                    return None
-                last[0], last[1] = name, pid
-                plan_names.add(name)
-            return last[1]
-
-        def take(row: CanonicalRow) -> None:
-            nonlocal batch
-            bulk["other"] = True
-            pid = plan_id(row.plan, row.line)
-            if pid is None:
-                return
-            if row.type == "balance":
-                balances.append((row, pid))
-            elif row.type in CONVERSION_TYPES:
-                legs.append((row, pid))
-            else:
-                batch.append(_entry_tuple(row, pid, import_id, row_identity(row, row.plan, seen, dupes)))
-                if len(batch) >= BATCH:
-                    put(batch)
-                    batch = []
-
+        parsed = self.parsed
         par = parse_parallel(
             parsed.path,
             parsed.facts,
             parsed.importer,
             parsed.ctx,
             workers_wanted(parsed.facts),
-            user_dir,
-            all_plans,
-            import_id,
+            self.user_dir,
+            self.all_plans,
+            self.import_id,
         )
         if par is None:
             for row in parsed.rows:
-                read += 1
-                if not errors:  # after a bad row keep parsing to report them all, write nothing
-                    take(row)
+                self.read += 1
+                if not self.errors:  # after a bad row keep parsing to report them all, write nothing
+                    self._take(row, put)
         else:
-            held: list[CanonicalRow] = []
-            tally = bulk["tally"] = {}
-            for kind, payload in par:
-                if kind == "rows":
-                    read += len(payload)
-                    if not errors:
-                        held.extend(payload)
-                    continue
-                ready, pos, n, names, unknown, chunk_tally, keys, one_plan = payload
-                read += n
-                if errors:
-                    continue
-                if unknown is not None:
-                    plan_id(unknown[1], unknown[0])  # reports it: nothing will be written
-                    continue
-                plan_names.update(names)
-                # occurrence counts need the whole file: a chunk with no twin of an earlier row
-                # (or of another row of its own) keeps the workers' occurrence 0 throughout
-                # (a base's key is the hash of its first identity, base + ":0": with_occurrence)
-                if keys is not None:  # hashed by the (forked) worker, same hash() as here
-                    hs, distinct = keys
-                else:
-                    hs = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]
-                    distinct = len(set(hs)) == len(hs)
-                if distinct and seen.isdisjoint(hs):
-                    seen.update(hs)
-                else:
-                    for i in range(len(ready)) if pos is None else pos:
-                        ident = with_occurrence(ready[i][-1][:-2], seen, dupes)
-                        if not ident.endswith(":0"):
-                            ready[i] = ready[i][:-1] + (ident,)
-                for k, (rows_n, cents) in chunk_tally.items():
-                    t = tally.get(k)
-                    if t is None:
-                        tally[k] = [rows_n, cents]
-                    else:
-                        t[0] += rows_n
-                        t[1] += cents
-                bulk["rows"] += len(ready)
-                put(ready, one_plan)
-            for row in pair_transfers(held):
-                if not errors:
-                    take(row)
-        if batch and not errors:
-            put(batch)
-        counts["read"] = read
+            self._from_workers(par, put)
+        if self.batch and not self.errors:
+            put(self.batch)
 
-    with _entry_indexes_deferred(conn, parsed.facts.size):
-        added = _pipeline(produce, insert_many, lambda: bool(errors))
-    read = counts["read"]
-    parsed.finish()  # raises ImportRowErrors: the caller rolls back
-    # conversion legs, group by group in date order (they are few); their split is derived
-    # when read, never here
-    groups: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
-    for row, plan_id in legs:
-        groups[(plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)].append(
-            (row, plan_id)
-        )
-    for (plan_id, group, date), group_legs in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+    def _plan_id(self, name: str | None, line: int) -> int | None:
+        if name == self.last[0]:
+            return self.last[1]
+        pid = self.all_plans.get(name)
+        if pid is None:
+            if name in self.shared:
+                reason = str(ambiguous_plan_error(name, _owners(self.conn, name)))
+            elif self.plans.person is not None:
+                reason = f"{self.plans.person} has no plan {name!r}; add it with `megaroth plan add`"
+            else:
+                reason = f"unknown plan {name!r}; add it with `megaroth plan add`"
+            self.errors.add(line, "plan", reason)
+            return None
+        self.last = (name, pid)
+        self.plan_names.add(name)
+        return pid
+
+    def _take(self, row: CanonicalRow, put) -> None:
+        self.other_rows = True
+        pid = self._plan_id(row.plan, row.line)
+        if pid is None:
+            return
+        if row.type == "balance":
+            self.balances.append((row, pid))
+        elif row.type in CONVERSION_TYPES:
+            self.legs.append((row, pid))
+        else:
+            identity = row_identity(row, row.plan, self.seen, self.dupes)
+            self.batch.append(_entry_tuple(row, pid, self.import_id, identity))
+            if len(self.batch) >= BATCH:
+                put(self.batch)
+                self.batch = []
+
+    def _from_workers(self, par, put) -> None:
+        from .derive import pair_transfers
+
+        held: list[CanonicalRow] = []
+        self.tally = {}
+        for kind, payload in par:
+            if kind == "rows":
+                self.read += len(payload)
+                if not self.errors:
+                    held.extend(payload)
+                continue
+            self.read += payload[2]
+            if not self.errors:
+                self._chunk(payload, put)
+        for row in pair_transfers(held):
+            if not self.errors:
+                self._take(row, put)
+
+    def _chunk(self, payload, put) -> None:
+        """One worker chunk's entry tuples: occurrences set, tallied, handed to ``put``."""
+        ready, pos, _n, names, unknown, chunk_tally, keys, one_plan = payload
+        if unknown is not None:
+            self._plan_id(unknown[1], unknown[0])  # reports it: nothing will be written
+            return
+        self.plan_names.update(names)
+        self._occurrences(ready, pos, keys)
+        for k, (rows_n, cents) in chunk_tally.items():
+            t = self.tally.get(k)
+            if t is None:
+                self.tally[k] = [rows_n, cents]
+            else:
+                t[0] += rows_n
+                t[1] += cents
+        self.bulk_rows += len(ready)
+        put(ready, one_plan)
+
+    def _occurrences(self, ready: list[tuple], pos: list[int] | None, keys) -> None:
+        """Occurrence counts need the whole file: a chunk with no twin of an earlier row (or of
+        another row of its own) keeps the workers' occurrence 0 throughout (a base's key is
+        the hash of its first identity, base + ":0": with_occurrence)."""
+        if keys is not None:  # hashed by the (forked) worker, same hash() as here
+            hs, distinct = keys
+        else:
+            hs = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]
+            distinct = len(set(hs)) == len(hs)
+        if distinct and self.seen.isdisjoint(hs):
+            self.seen.update(hs)
+            return
+        for i in range(len(ready)) if pos is None else pos:
+            ident = with_occurrence(ready[i][-1][:-2], self.seen, self.dupes)
+            if not ident.endswith(":0"):
+                ready[i] = ready[i][:-1] + (ident,)
+
+    # ------------------------------------------------------------ after the bulk rows
+
+    def store_conversions(self) -> int:
+        """Conversion legs, group by group in date order (they are few); their split is
+        derived when read, never here. Returns the entries added."""
+        groups: dict[tuple, list[tuple[CanonicalRow, int]]] = defaultdict(list)
+        for row, plan_id in self.legs:
+            key = (plan_id, row.transfer_group or f"auto:{row.date.isoformat()}", row.date)
+            groups[key].append((row, plan_id))
+        added = 0
+        for (plan_id, group, date), group_legs in sorted(groups.items(), key=lambda kv: (kv[0][2], kv[0][1])):
+            added += self._conversion(plan_id, group, date, group_legs)
+        return added
+
+    def _conversion(self, plan_id: int, group: str, date: dt.date, group_legs: list) -> int:
         values = [
-            _entry_tuple(r, pid, import_id, row_identity(r, r.plan, seen, dupes)) for r, pid in group_legs
+            _entry_tuple(r, pid, self.import_id, row_identity(r, r.plan, self.seen, self.dupes))
+            for r, pid in group_legs
         ]
-        gone = {v[-1] for v in values if (plan_id, v[-1]) in removed}  # removed by the user: never again
-        result.rows_removed_skipped += len(gone)
+        gone = {v[-1] for v in values if (plan_id, v[-1]) in self.removed}  # removed by the user: never again
+        self.result.rows_removed_skipped += len(gone)
         new = [
             (r, v)
             for (r, _), v in zip(group_legs, values)
-            if v[-1] not in gone and not _exists(conn, plan_id, v[-1])
+            if v[-1] not in gone and not _exists(self.conn, plan_id, v[-1])
         ]
         if len(new) + len(gone) < len(values):
-            hold_identities(
+            self.hold_identities(
                 plan_id, [v[-1] for v in values if v[-1] not in gone and all(v is not nv for _, nv in new)]
             )
         if not new:
-            continue
+            return 0
         conv = record_imported_conversion(
-            conn,
+            self.conn,
             plan_id=plan_id,
             date=date,
             legs=new,
-            import_id=import_id,
+            import_id=self.import_id,
             transfer_group=group,
-            insert_one=insert_one,
+            insert_one=self.insert_one,
         )
-        added += len(new)
         if conv is not None:
-            result.conversions_added += 1
+            self.result.conversions_added += 1
         else:
-            result.notes.append(f"{date}: conversion legs without an outgoing leg were stored unlinked")
-    plan_ids = sorted({all_plans[n] for n in plan_names})
-    _check_births(conn, plan_ids, file_name)
-    batch_plan = plan_id_default
-    if batch_plan is None and len(plan_names) == 1:
-        batch_plan = plans.id(next(iter(plan_names)))
-    account_id = getattr(parsed.ctx, "account_id", None)
-    if batch_plan is not None:
-        _refuse_file_of_another_plan(conn, sha, file_name, batch_plan, None, import_id)
-        if account_id:
-            _refuse_account_of_another_plan(conn, account_id, file_name, batch_plan, import_id)
-    if added:
-        result.overlap_allowed = _check_overlap(conn, import_id, plan_ids, file_name, allow_overlap)
-    result.balances_read = len(balances)
-    result.balances_added = _balance_assertions(conn, balances, import_id, removed, result)
-    result.notes.extend(parsed.ctx.notes)
-    for check in parsed.ctx.checks:
-        _check_year_to_date(conn, check, all_plans, result)
-    if added:  # the new rows change what earlier assertions of these plans leave unexplained
-        for name in sorted(plan_names):
-            refresh_assertion_differences(conn, all_plans[name])
-    if added or result.balances_added:
-        # a difference out of proportion is booked all the same, but said (and `megaroth check` fails)
-        for name in sorted(plan_names):
-            result.notes.extend(suspicious_assertions(conn, all_plans[name]))
-    result.rows_read = read
-    result.rows_added = added
-    result.rows_held = held[0]
-    result.plans = sorted(plan_names)
-    conn.execute(
-        update(T_BATCH)
-        .where(T_BATCH.c.id == import_id)
-        .values(
-            rows_read=read,
-            rows_added=added,
-            plan_id=batch_plan,
-            account_id=account_id,
-            overlap_allowed=bool(result.overlap_allowed),
+            self.result.notes.append(f"{date}: conversion legs without an outgoing leg were stored unlinked")
+        return len(new)
+
+    def check(self, added: int, allow_overlap: bool) -> None:
+        """The checks that need the rows in: births, other plans' files and accounts, overlap;
+        then balances and statement totals, and the assertions the new rows change."""
+        conn, result, file_name = self.conn, self.result, self.file_name
+        plan_ids = sorted({self.all_plans[n] for n in self.plan_names})
+        _check_births(conn, plan_ids, file_name)
+        self.batch_plan = self.plan_id_default
+        if self.batch_plan is None and len(self.plan_names) == 1:
+            self.batch_plan = self.plans.id(next(iter(self.plan_names)))
+        self.account_id = getattr(self.parsed.ctx, "account_id", None)
+        if self.batch_plan is not None:
+            _refuse_file_of_another_plan(conn, self.sha, file_name, self.batch_plan, None, self.import_id)
+            if self.account_id:
+                _refuse_account_of_another_plan(
+                    conn, self.account_id, file_name, self.batch_plan, self.import_id
+                )
+        if added:
+            result.overlap_allowed = _check_overlap(conn, self.import_id, plan_ids, file_name, allow_overlap)
+        result.balances_read = len(self.balances)
+        result.balances_added = _balance_assertions(conn, self.balances, self.import_id, self.removed, result)
+        result.notes.extend(self.parsed.ctx.notes)
+        for check in self.parsed.ctx.checks:
+            _check_year_to_date(conn, check, self.all_plans, result)
+        if added:  # the new rows change what earlier assertions of these plans leave unexplained
+            for name in sorted(self.plan_names):
+                refresh_assertion_differences(conn, self.all_plans[name])
+        if added or result.balances_added:
+            # a difference out of proportion is booked all the same, but said (and `megaroth check` fails)
+            for name in sorted(self.plan_names):
+                result.notes.extend(suspicious_assertions(conn, self.all_plans[name]))
+
+    def close(self, added: int) -> None:
+        """The result's counts and summary, the batch row's, and the change log's entry."""
+        result = self.result
+        result.rows_read, result.rows_added, result.rows_held = self.read, added, self.held
+        result.plans = sorted(self.plan_names)
+        self.conn.execute(
+            update(T_BATCH)
+            .where(T_BATCH.c.id == self.import_id)
+            .values(
+                rows_read=self.read,
+                rows_added=added,
+                plan_id=self.batch_plan,
+                account_id=self.account_id,
+                overlap_allowed=bool(result.overlap_allowed),
+            )
         )
-    )
-    tally = bulk["tally"]
-    if tally is not None and not bulk["other"] and not legs and not balances and added == bulk["rows"]:
-        # every stored row is one of the bulk rows, all inserted: their tally is what the
-        # GROUP BY below would count (without scanning a million rows again)
-        by_type_source = sorted((k[0], k[1], v[0], v[1]) for k, v in tally.items())
-    else:
-        by_type_source = [
+        by_type_source = self._by_type_source(added)
+        unknown = sum(n for _, source, n, _ in by_type_source if source == "unknown")
+        if unknown:
+            from .unknown import fix_hint
+
+            plan = self.plan or (sorted(self.plan_names) or ["PLAN"])[0]
+            result.notes.append(
+                f"{unknown} row(s) have source unknown (this export has no money source); headroom and the "
+                f"forms need sources: {fix_hint(plan, self.import_id)}"
+            )
+        result.summary = [
+            {"type": t, "source": s, "rows": n, "amount_cents": c} for t, s, n, c in by_type_source
+        ]
+        _log_batch(
+            self.conn,
+            "import",
+            self.import_id,
+            self.batch_plan,
+            self.now,
+            {
+                "file": self.file_name,
+                "sha256": self.sha,
+                "profile": self.parsed.importer.id,
+                "plans": result.plans,
+                "rows_read": self.read,
+                "rows_added": added,
+                "conversions_added": result.conversions_added,
+                "balance_assertions_added": result.balances_added,
+            },
+        )
+
+    def _by_type_source(self, added: int) -> list[tuple[str, str, int, int]]:
+        tally = self.tally
+        if tally is not None and not self.other_rows and not self.legs and not self.balances:
+            if added == self.bulk_rows:
+                # every stored row is one of the bulk rows, all inserted: their tally is what the
+                # GROUP BY below would count (without scanning a million rows again)
+                return sorted((k[0], k[1], v[0], v[1]) for k, v in tally.items())
+        return [
             (r.type, r.source, r.n, int(r.total or 0))
-            for r in conn.execute(
+            for r in self.conn.execute(
                 select(
                     T_ENTRY.c.type,
                     T_ENTRY.c.source,
                     func.count().label("n"),
                     func.sum(T_ENTRY.c.amount_cents).label("total"),
                 )
-                .where(T_ENTRY.c.import_id == import_id)
+                .where(T_ENTRY.c.import_id == self.import_id)
                 .group_by(T_ENTRY.c.type, T_ENTRY.c.source)
                 .order_by(T_ENTRY.c.type, T_ENTRY.c.source)
             )
         ]
-    unknown = sum(n for _, source, n, _ in by_type_source if source == "unknown")
-    if unknown:
-        from .unknown import fix_hint
-
-        result.notes.append(
-            f"{unknown} row(s) have source unknown (this export has no money source); headroom and the "
-            f"forms need sources: {fix_hint(plan or (sorted(plan_names) or ['PLAN'])[0], import_id)}"
-        )
-    result.summary = [{"type": t, "source": s, "rows": n, "amount_cents": c} for t, s, n, c in by_type_source]
-    _log_batch(
-        conn,
-        "import",
-        import_id,
-        batch_plan,
-        now,
-        {
-            "file": file_name,
-            "sha256": sha,
-            "profile": parsed.importer.id,
-            "plans": result.plans,
-            "rows_read": read,
-            "rows_added": added,
-            "conversions_added": result.conversions_added,
-            "balance_assertions_added": result.balances_added,
-        },
-    )
-    return result
 
 
 @contextmanager
