@@ -14,15 +14,13 @@ from collections.abc import Iterator
 from json.encoder import encode_basestring
 from pathlib import Path
 
-from ..bounds import MAX_AMOUNT_CENTS, year_problem
+from ..bounds import year_problem
 from ..vocab import SOURCES
 from .base import Head, ParseContext, iter_xlsx_rows, split_line
 from .derive import TRANSFER_TYPES, identity_base
 from .profiles import PROFILE_TYPES, Profile
 from .rows import (
     CANONICAL_COLUMNS,
-    MAX_FUND,
-    MAX_FUND_ID,
     CanonicalRow,
     CellError,
     check_row_bounds,
@@ -63,7 +61,7 @@ _FAST_COLUMNS = frozenset(
     }
 )
 #: rows that come back whole (paired at the end of the file), never as ready-made parts
-_WHOLE_TYPES = TRANSFER_TYPES | {"balance"}
+_WHOLE_TYPES = TRANSFER_TYPES | {"balance"}  # as fastcsv.WHOLE_TYPES
 
 
 class ProfileImporter:
@@ -169,175 +167,10 @@ class ProfileImporter:
 
     @staticmethod
     def _fast_canonical(reader, line_base, m: RowMapper) -> Iterator:
-        """The canonical CSV's rows as ``(plan, values)``: the ``store.COMPACT_COLUMNS`` values
-        (``row_part`` less irr_year and status, None and ``posted`` for every row here, then the
-        identity with occurrence 0; :func:`as_part` gives the general path's form), computed
-        straight from the cells with the very same parsers and caches as the general path (no row object on
-        the way). Any row that is not plainly well-formed (short, a bad
-        or unusual cell, a transfer leg or balance, no plan) goes through ``general_row``
-        instead, which reports it or yields it exactly as the serial path does; so the
-        output is identical to the general path's, only cheaper.
-        """
-        from hashlib import blake2b
-        from json.encoder import encode_basestring
+        """The canonical CSV's rows through the fast path (:class:`.fastcsv.FastCanonical`)."""
+        from .fastcsv import FastCanonical
 
-        from .text import _PLAIN_DECIMAL, parse_decimal_text
-
-        general_row, col, label, ncols, raw_keys = m.general_row, m.col, m.label, m.ncols, m.raw_keys
-        dates, map_source, map_type, plan_override = m.dates, m.map_source, m.map_type, m.plan_override
-        fund_names = m.fund_names
-        i_date, i_amount, i_source, i_type = col["date"], col["amount"], col["source"], col["type"]
-        i_plan, i_slabel, i_tlabel = col.get("plan"), col.get("source_label"), col.get("type_label")
-        i_pay, i_fund, i_fid = col.get("payroll_date"), col.get("fund"), col.get("fund_id")
-        i_shares, i_price, i_memo = col.get("shares"), col.get("price"), col.get("memo")
-        l_date, l_amount = label["date"], label["amount"]
-        l_pay = label.get("payroll_date")
-        l_shares, l_price = label.get("shares"), label.get("price")
-        raw_idx = [(i, k) for i, k in enumerate(raw_keys) if k is not None]
-        plain = _PLAIN_DECIMAL.match
-        cents_2 = _TWO_DECIMALS.match
-        whole = _WHOLE_TYPES
-        day: dict[str, tuple[str, int]] = {}  # date text -> (ISO text, year)
-        # one object per distinct plan / fund id: pickled once per chunk, not once per row
-        interned: dict[str, str] = {}
-        same = interned.setdefault
-        repeats: dict[str, str] = {}  # the same for raw cells and memos
-        again = repeats.setdefault
-
-        def iso(text: str, column: str) -> tuple[str, int]:
-            got = day.get(text)
-            if got is None:
-                d = dates(text, column)
-                got = (d.isoformat(), d.year)
-                if len(day) < 100_000:
-                    day[text] = got
-            return got
-
-        for cells in reader:
-            line = line_base + reader.line_num
-            if len(cells) < ncols:
-                item = None
-            else:
-                try:
-                    got = day.get(cells[i_date])
-                    date_iso, year = got if got is not None else iso(cells[i_date], l_date)
-                    a = cells[i_amount]
-                    if len(a) <= 14 and cents_2(a):  # 1234.56 or -1234.56 (ASCII digits), within the bound
-                        cents = int(a[:-3] + a[-2:])
-                        # its text for the identity (derive.cents_text) is the cell itself unless
-                        # negative or with a leading zero
-                        amount_text = a if a[0] != "-" and (a[0] != "0" or a[1] == ".") else None
-                    else:
-                        cents = parse_cents(a, l_amount)
-                        amount_text = None
-                    source = map_source(cells[i_source])[0]
-                    typ = map_type(cells[i_type], cents)[0]
-                    if typ in whole:
-                        raise CellError("type", "a transfer leg or balance: the general path")
-                    if plan_override:
-                        plan = plan_override
-                    else:
-                        plan = (cells[i_plan].strip() or None) if i_plan is not None else None
-                        if plan is None:
-                            raise CellError("plan", "no plan: the general path reports it")
-                        if len(interned) < 10_000:
-                            plan = same(plan, plan)
-                    payroll = fund = fund_id = shares = memo = None
-                    if i_pay is not None:
-                        v = cells[i_pay]
-                        if v:
-                            got = day.get(v)
-                            payroll = (got if got is not None else iso(v, l_pay))[0]
-                    if i_fund is not None:
-                        v = cells[i_fund]
-                        if v:
-                            fund = fund_names.get(v)
-                            if fund is None:
-                                fund = fund_names[v] = clean_label(v)
-                    if i_fid is not None:
-                        v = cells[i_fid]
-                        if v:
-                            fund_id = v.strip() or None
-                            if fund_id is not None and len(interned) < 10_000:
-                                fund_id = same(fund_id, fund_id)
-                    if i_shares is not None:
-                        v = cells[i_shares]
-                        if v:
-                            shares = v if plain(v) else parse_decimal_text(v, l_shares, "share count")
-                    if i_price is not None:
-                        v = cells[i_price]
-                        if v and not plain(v):
-                            parse_decimal_text(v, l_price, "price")  # validated; kept in raw only
-                    if i_memo is not None:
-                        v = cells[i_memo]
-                        if v:
-                            memo = v.strip() or None
-                    slabel = (cells[i_slabel] or None) if i_slabel is not None else None
-                    tlabel = (cells[i_tlabel] or None) if i_tlabel is not None else None
-                    if (
-                        (fund is not None and len(fund) > MAX_FUND)
-                        or (fund_id is not None and len(fund_id) > MAX_FUND_ID)
-                        or (cents > MAX_AMOUNT_CENTS or cents < -MAX_AMOUNT_CENTS)
-                    ):
-                        raise CellError("fund", "a long text or a big amount: the general path reports it")
-                    if amount_text is None:
-                        a = -cents if cents < 0 else cents
-                        amount_text = f"{'-' if cents < 0 else ''}{a // 100}.{a % 100:02d}"
-                    # shares as derive._norm_num compares them
-                    if not shares:
-                        norm_shares = ""
-                    else:
-                        norm_shares = shares.rstrip("0").rstrip(".") if "." in shares else shares
-                        if norm_shares in ("", "-", "-0"):
-                            norm_shares = "0"
-                    key = "\x1f".join(
-                        (
-                            plan,
-                            date_iso,
-                            fund_id or fund or "",
-                            slabel or source,
-                            tlabel or typ,
-                            norm_shares,
-                            amount_text,
-                        )
-                    )
-                    raw = (
-                        "{"
-                        + ",".join([k + encode_basestring(cells[i]) for i, k in raw_idx if cells[i]])
-                        + "}"
-                    )
-                    if len(repeats) < 20_000:  # raw cells and memos repeat a lot in big exports
-                        raw = again(raw, raw)
-                        if memo is not None:
-                            memo = again(memo, memo)
-                    item = (
-                        plan,
-                        (
-                            date_iso,
-                            payroll,
-                            year,
-                            source,
-                            typ,
-                            cents,
-                            fund,
-                            fund_id,
-                            shares,
-                            memo,
-                            line,
-                            raw,
-                            f"h:{date_iso}:{blake2b(key.encode(), digest_size=16).hexdigest()}:0",
-                        ),
-                    )
-                except CellError:
-                    item = None
-            if item is None:  # the general path decides (and reports) this row
-                if not any(cells) or not "".join(cells).strip():
-                    continue
-                row = general_row(line, cells)
-                if row is None:
-                    continue
-                item = row if row.type in whole else (row.plan, identity_base(row, row.plan), row_part(row))
-            yield item
+        yield from FastCanonical(m).rows(reader, line_base)
 
     def _parse_xlsx(self, path: Path, ctx: ParseContext) -> Iterator[CanonicalRow]:
         it = iter_xlsx_rows(path, self.sheet)
@@ -755,9 +588,6 @@ def _set_text(row: CanonicalRow, field_name: str, v: str) -> None:
     v = v.strip()
     if v:
         setattr(row, field_name, v)
-
-
-_TWO_DECIMALS = re.compile(r"-?[0-9]+\.[0-9][0-9]\Z")
 
 
 def _csv_rows(reader, header_line: int, ctx: ParseContext):
