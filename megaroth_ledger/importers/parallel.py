@@ -99,23 +99,8 @@ _CACHE: dict = {}
 
 def _work(args) -> tuple:
     """Parse one chunk into ready-to-insert ``entry`` tuples (see :func:`_collect`)."""
-    (
-        path,
-        start,
-        end,
-        first_line,
-        encoding,
-        profile_id,
-        user_dir,
-        raw_header,
-        delim,
-        plan,
-        source_map,
-        label,
-        plans,
-        import_id,
-        probe,
-    ) = args
+    (path, start, end, first_line, encoding, profile_id, user_dir, raw_header, delim, plan) = args[:10]
+    source_map, label, plans, import_id, probe = args[10:]
     key = (profile_id, user_dir)
     importer = _CACHE.get(key)
     if importer is None:
@@ -130,76 +115,96 @@ def _work(args) -> tuple:
     base = first_line - 1
     rows = ((base + reader.line_num, cells) for cells in reader)
     ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
-    ready: list[tuple] = []  # entry tuples (store.ENTRY_COLUMNS), identities with occurrence 0
-    whole: list[CanonicalRow] = []
-    names: set[str] = set()
-    tally: dict[tuple[str, str], list[int]] = {}  # (type, source) -> [rows, cents]
-    unknown = None  # (line, name) of the first row naming a plan the ledger does not have
-    n_parts = 0
-    fitids = False  # some identities are external ids (no occurrence)
-    last_name = last_pid = first_pid = None
-    # rows are kept as COMPACT tuples; a row whose irr_year, status or plan differs from
-    # (None, posted, the chunk's first plan) is noted here: (index, irr_year, status, plan id)
-    odd: list[tuple] = []
+    chunk = _Chunk(plans, import_id)
     for item in importer._map_rows(raw_header, rows, ctx, parts=True, reader=reader, line_base=base):
-        if type(item) is not tuple:  # a transfer leg or balance row: paired at the end, as serially
-            whole.append(item)
-            continue
-        n_parts += 1
-        if unknown is not None:
-            continue
-        plan_name = item[0]
-        if plan_name != last_name:
-            pid = plans.get(plan_name)
-            if pid is None:
-                unknown = (item[1][10] if len(item) == 2 else item[2][12], plan_name)  # (line, name)
-                continue
-            last_name, last_pid = plan_name, pid
-            names.add(plan_name)
-            if first_pid is None:
-                first_pid = pid
+        chunk.add(item)
+    return chunk.payload(hash(PROBE) == probe), chunk.whole, ctx.errors.errors, ctx.errors.count, end - start
+
+
+class _Chunk:
+    """One chunk's rows as ``entry`` tuples, kept COMPACT (``store.COMPACT_COLUMNS``) unless a
+    row's irr_year, status or plan differs from (None, posted, the chunk's first plan)."""
+
+    def __init__(self, plans: dict[str, int], import_id: int):
+        self.plans, self.import_id = plans, import_id
+        self.ready: list[tuple] = []  # identities with occurrence 0
+        self.whole: list[CanonicalRow] = []  # transfer legs and balance rows: paired at the end
+        self.names: set[str] = set()
+        self.tally: dict[tuple[str, str], list[int]] = {}  # (type, source) -> [rows, cents]
+        self.unknown: tuple | None = None  # (line, name) of the first row naming a plan not in the ledger
+        self.n_parts = 0
+        self.fitids = False  # some identities are external ids (no occurrence)
+        self.last_name = self.last_pid = self.first_pid = None
+        self.odd: list[tuple] = []  # (index, irr_year, status, plan id) of the rows that differ
+
+    def add(self, item) -> None:
+        if type(item) is not tuple:
+            self.whole.append(item)
+            return
+        self.n_parts += 1
+        if self.unknown is not None:
+            return
+        if item[0] != self.last_name and not self._plan(item):
+            return
+        ready = self.ready
         if len(item) == 2:  # the fast path's COMPACT_COLUMNS values, hashed identity
             part = item[1]
             ready.append(part)
-            if last_pid != first_pid:
-                odd.append((len(ready) - 1, None, "posted", last_pid))
+            if self.last_pid != self.first_pid:
+                self.odd.append((len(ready) - 1, None, "posted", self.last_pid))
         else:  # (plan, identity base, row_part()'s 14 values)
             _, ident, part = item
             if ident[0] == "f":
-                fitids = True
+                self.fitids = True
             else:  # h:...: occurrence 0 unless the importer finds an earlier twin
                 ident += ":0"
             ready.append(part[:10] + part[12:] + (ident,))
-            if part[10] is not None or part[11] != "posted" or last_pid != first_pid:
-                odd.append((len(ready) - 1, part[10], part[11], last_pid))
-        t = tally.get((part[4], part[3]))
+            if part[10] is not None or part[11] != "posted" or self.last_pid != self.first_pid:
+                self.odd.append((len(ready) - 1, part[10], part[11], self.last_pid))
+        t = self.tally.get((part[4], part[3]))
         if t is None:
-            tally[(part[4], part[3])] = [1, part[5]]
+            self.tally[(part[4], part[3])] = [1, part[5]]
         else:
             t[0] += 1
             t[1] += part[5]
-    # positions in ready of the rows with a hashed identity (not a FITID); None: every row
-    pos = [i for i, t in enumerate(ready) if t[-1][0] != "f"] if fitids else None
-    keys = None
-    if hash(PROBE) == probe:  # str hashes agree with the importing process's (forked): hash here
-        keys = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]
-        keys = (keys, len(set(keys)) == len(keys))  # (the keys, no twins inside this chunk)
-    one_plan = first_pid
-    if odd:  # rows differ in irr_year, status or plan: full ENTRY_COLUMNS tuples
-        one_plan = None
-        for i, irr, status, pid in odd:
+
+    def _plan(self, item: tuple) -> bool:
+        """The item's plan becomes the current one; False (and ``unknown`` set) if the ledger
+        has no such plan."""
+        name = item[0]
+        pid = self.plans.get(name)
+        if pid is None:
+            self.unknown = (item[1][10] if len(item) == 2 else item[2][12], name)
+            return False
+        self.last_name, self.last_pid = name, pid
+        self.names.add(name)
+        if self.first_pid is None:
+            self.first_pid = pid
+        return True
+
+    def payload(self, hash_here: bool) -> tuple:
+        """``(entry tuples, positions of the hashed identities (None: all), rows read, plan
+        names, unknown plan, tally, keys, one_plan)``: see :func:`parse_parallel`."""
+        ready = self.ready
+        pos = [i for i, t in enumerate(ready) if t[-1][0] != "f"] if self.fitids else None
+        keys = None
+        if hash_here:  # str hashes agree with the importing process's (forked)
+            hs = [hash(t[-1]) for t in ready] if pos is None else [hash(ready[i][-1]) for i in pos]
+            keys = (hs, len(set(hs)) == len(hs))  # (the keys, no twins inside this chunk)
+        one_plan = self.first_pid
+        if self.odd:  # rows differ in irr_year, status or plan: full ENTRY_COLUMNS tuples
+            one_plan = None
+            self._full()
+        return ready, pos, self.n_parts, self.names, self.unknown, self.tally, keys, one_plan
+
+    def _full(self) -> None:
+        ready, import_id, first = self.ready, self.import_id, self.first_pid
+        for i, irr, status, pid in self.odd:
             t = ready[i]
             ready[i] = t[:10] + (irr, status) + t[10:12] + (pid, import_id, t[12])
         for i, t in enumerate(ready):
             if len(t) == 13:
-                ready[i] = t[:10] + (None, "posted") + t[10:12] + (first_pid, import_id, t[12])
-    return (
-        (ready, pos, n_parts, names, unknown, tally, keys, one_plan),
-        whole,
-        ctx.errors.errors,
-        ctx.errors.count,
-        end - start,
-    )
+                ready[i] = t[:10] + (None, "posted") + t[10:12] + (first, import_id, t[12])
 
 
 def parse_parallel(
