@@ -232,3 +232,39 @@ def test_the_worker_process_reports_what_the_serial_path_reports(ann, tmp_path, 
     assert out["1"].exit_code == out["0"].exit_code == 2
     assert out["1"].stderr == out["0"].stderr
     assert ann.sql("select count(*) from entry") == [(0,)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cents=st.sampled_from([0, -5, 10**13, -(10**15), 10**17]),
+    year=st.sampled_from([None, 1800, 2025, 2200]),
+    day=st.sampled_from([None, "1800-01-01", "2025-03-01", "2999-12-31"]),
+    text=st.sampled_from([None, "", "x" * 40, "x" * 41, "x" * 50, "x" * 51, "x" * 101, "x" * 191, "x" * 201]),
+    field=st.sampled_from(["fund", "fund_id", "shares", "external_id", "transfer_group", "reverses", "plan"]),
+)
+def test_the_quick_bounds_check_agrees_with_the_detailed_one(cents, year, day, text, field):
+    """rows.check_row_bounds answers quickly for a row within bounds; the quick answer is the
+    detailed check's (which names the value out of bounds)."""
+    import datetime as dt
+
+    from megaroth_ledger.importers import rows
+
+    row = rows.CanonicalRow(
+        date=dt.date(2025, 1, 2),
+        plan="p",
+        source="pretax",
+        type="contribution",
+        amount_cents=cents,
+        line=1,
+        tax_year=year,
+        irr_year=year,
+    )
+    if day:
+        row.payroll_date = dt.date.fromisoformat(day)
+    setattr(row, field, text)
+    try:
+        rows._check_each(row, None)
+        fine = True
+    except rows.CellError:
+        fine = False
+    assert rows._within_bounds(row) == fine

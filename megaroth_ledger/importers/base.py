@@ -69,6 +69,8 @@ class ParseContext:
     #: the statement's own account id when the format has one (OFX ``BROKERID:ACCTID``), set
     #: while parsing: the store refuses one account for two plans
     account_id: str | None = None
+    #: what a parser remembers while reading this file (e.g. the OFX reader's source of each label)
+    memo: dict = field(default_factory=dict)
 
     def mapped_source(self, label: str) -> str | None:
         if not self.source_map:

@@ -185,19 +185,31 @@ class _Tags:
     def __init__(self, path: Path, encoding: str, on_bytes=None):
         self.path, self.encoding, self.on_bytes = path, encoding, on_bytes
         self.buf, self.limit, self.at, self.after, self.line = "", 0, 0, 0, 1
+        self.written = ""  # the last tag's name as written
         self.resume: tuple[int, int] | None = None
         self.layouts: dict = {}
 
     def take(self, name: str, ancestors: tuple[str, ...]):
-        """The transaction the last tag (an aggregate's opening ``name``) begins, as
+        """The transaction the last tag (an aggregate's opening) begins, as
         :class:`.ofx_cut.Raw`, if it is plain (see there) and in this block; else None."""
         buf = self.buf
-        end = plain_end(buf, self.at, self.after, self.limit, name, ancestors)
+        end = plain_end(buf, self.after, self.limit, self.written, ancestors)
         if end < 0:
             return None
         text = buf[self.at : end]
         self.resume = (end, self.line + text.count("\n"))
         return Raw(text, self.line, self.layouts)
+
+    def take_next(self, ancestors: tuple[str, ...]):
+        """After a :meth:`take`, the transaction the next tag opens, taken the same way (without
+        handing its opening tag out first); None (the tag is handed out next) if it is not one."""
+        pos, line = self.resume or (self.after, self.line)
+        m = _TAG.search(self.buf, pos, max(self.limit, 0))
+        if m is None or m.group(1) or m.group(3) or m.group(4).strip():
+            return None
+        self.at, self.after, self.written = m.start(), m.start(4), m.group(2)
+        self.line = line + self.buf.count("\n", pos, m.start())
+        return self.take(self.written, ancestors)
 
     def _blocks(self):
         import codecs
@@ -235,7 +247,7 @@ class _Tags:
             while m is not None:
                 line += buf.count("\n", pos, m.start())
                 pos = m.start()
-                self.at, self.after, self.line = pos, m.start(4), line
+                self.at, self.after, self.line, self.written = pos, m.start(4), line, m.group(2)
                 yield m.group(1), m.group(2).upper(), m.group(3), m.group(4), line
                 if self.resume is not None:
                     pos, line = self.resume
@@ -307,7 +319,9 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
                 names = around[id(parent)] = tuple(n.name for n in stack[1:])
             raw = take(name, names)
             if raw is not None:
-                yield "tran", k, raw
+                while raw is not None:  # plain transactions one after the other
+                    yield "tran", k, raw
+                    raw = tags.take_next(names)
                 continue
         node = Node(name, None, line)
         stack.append(node)
@@ -336,9 +350,22 @@ def _wrap(node: Node) -> Node:
     return holder
 
 
+_DATES: dict[str, dt.date] = {}  # OFX date texts already read (a statement repeats its dates)
+
+
 def ofx_date(text: str | None, column: str) -> dt.date | None:
     if not text:
         return None
+    d = _DATES.get(text)
+    if d is not None:
+        return d
+    d = _read_date(text, column)
+    if len(_DATES) < 20000:
+        _DATES[text] = d
+    return d
+
+
+def _read_date(text: str, column: str) -> dt.date:
     digits = text.strip()[:8]
     if not (len(digits) == 8 and digits.isascii() and digits.isdigit()):
         raise CellError(column, f"not an OFX date: {text[:40]!r}")
@@ -374,6 +401,13 @@ class OfxImporter:
     # -------------------------------------------------------------- sources
 
     def _source(self, label: str | None, ctx: ParseContext) -> str:
+        known = ctx.memo.setdefault("ofx sources", {})
+        source = known.get(label)
+        if source is None:
+            source = known[label] = self._map_source(label, ctx)
+        return source
+
+    def _map_source(self, label: str | None, ctx: ParseContext) -> str:
         key = (label or "").strip().upper()
         if not key:
             return ctx.mapped_source("MISSING") or self.source_overrides.get("MISSING") or "unknown"
@@ -521,7 +555,10 @@ class OfxImporter:
         units = body.get("UNITS")
         price = body.get("UNITPRICE")
         total = body.get("TOTAL")
-        memo = inv.get("MEMO")
+        loan_id = body.get("LOANID")
+        payroll_text = body.get("DTPAYROLL")
+        prior_text = body.get("PRIORYEARCONTRIB")
+        memo = memo_text = inv.get("MEMO")
         if memo and len(memo) % 2 == 0 and memo[: len(memo) // 2] == memo[len(memo) // 2 :]:
             memo = memo[: len(memo) // 2]  # Vanguard doubles some memos end to end
         reverses = inv.get("REVERSALFITID")
@@ -531,7 +568,7 @@ class OfxImporter:
         loan_parts: list[tuple[str, int]] = []
         if kind == "buy":
             cents = abs(self._total(total))
-            if body.get("LOANID"):
+            if loan_id:
                 # the loan test comes first: a repayment into ROLLOVER money is not a rollover
                 typ = "loan_repayment"
                 loan_parts = self._loan_parts(body, cents)
@@ -539,7 +576,7 @@ class OfxImporter:
                 typ = "rollover_in" if source in ("rollover", "roth_rollover") else "contribution"
         elif kind == "sell":
             cents = -abs(self._total(total))
-            typ = "loan_issue" if body.get("LOANID") else "exchange_out"
+            typ = "loan_issue" if loan_id else "exchange_out"
         elif kind in ("reinvest", "income"):
             itype = (tran.get("INCOMETYPE") or "").upper()
             type_label = f"{name} {itype}".strip()
@@ -569,7 +606,7 @@ class OfxImporter:
             cents = -cents
         if shares is not None and cents and (cents < 0) != shares.startswith("-"):
             shares = negate_text(shares)
-        prior = (body.get("PRIORYEARCONTRIB") or "").upper() == "Y"
+        prior = (prior_text or "").upper() == "Y"
         if loan_parts:
             prior = False  # a loan repayment belongs to no contribution year
         raw = {
@@ -581,18 +618,18 @@ class OfxImporter:
                 ("TOTAL", total),
                 ("UNITS", units),
                 ("UNITPRICE", price),
-                ("MEMO", inv.get("MEMO")),
+                ("MEMO", memo_text),
                 ("REVERSALFITID", reverses),
                 ("UNIQUEID", uid),
-                ("DTPAYROLL", body.get("DTPAYROLL")),
-                ("PRIORYEARCONTRIB", body.get("PRIORYEARCONTRIB")),
-                ("LOANID", body.get("LOANID")),
+                ("DTPAYROLL", payroll_text),
+                ("PRIORYEARCONTRIB", prior_text),
+                ("LOANID", loan_id),
                 ("LOANPRINCIPAL", body.get("LOANPRINCIPAL")),
                 ("LOANINTEREST", body.get("LOANINTEREST")),
             )
             if v
         }
-        payroll = ofx_date(body.get("DTPAYROLL"), "DTPAYROLL")
+        payroll = ofx_date(payroll_text, "DTPAYROLL")
         settle = ofx_date(inv.get("DTSETTLE"), "DTSETTLE")
 
         def row(typ: str, cents: int, shares: str | None, external_id: str | None, rev: str | None):

@@ -21,6 +21,7 @@ and errors against the tree reader's on generated files.
 from __future__ import annotations
 
 import html
+import operator
 import re
 
 #: a tag as the tree reader sees it (the same as :data:`.ofx._TAG`)
@@ -33,38 +34,33 @@ _TAIL = re.compile(r">([^<]*)")
 MAX_LAYOUTS = 2000  # distinct layouts remembered per file (real files have a handful)
 MAX_DEPTH = 40  # aggregates deeper than this in a transaction: read by the tree reader
 
-_same_name: dict[str, re.Pattern] = {}
 _closing_any: dict[tuple[str, ...], re.Pattern] = {}
 
 
-def _same_name_rx(name: str) -> re.Pattern:
-    rx = _same_name.get(name)
-    if rx is None:
-        rx = _same_name[name] = re.compile(rf"(?i)<(/?){re.escape(name)}(?![A-Za-z0-9_.])")
-    return rx
-
-
 def _closing_rx(names: tuple[str, ...]) -> re.Pattern:
+    """Any closing tag (upper case) whose name begins with one of ``names``."""
     rx = _closing_any.get(names)
     if rx is None:
         alt = "|".join(re.escape(n) for n in sorted(set(names)))
-        rx = _closing_any[names] = re.compile(rf"(?i)</(?:{alt})(?![A-Za-z0-9_.])")
+        rx = _closing_any[names] = re.compile(rf"</(?:{alt})")
     return rx
 
 
-def plain_end(buf: str, start: int, after: int, limit: int, name: str, ancestors: tuple[str, ...]) -> int:
-    """Where the transaction ``name`` whose opening tag spans ``buf[start:after]`` ends (the end
-    of its closing tag), if it is plain and ends by ``limit``; else -1."""
-    m = _same_name_rx(name).search(buf, after, limit)
-    if m is None or not m.group(1):
-        return -1  # not closed in this block, or another one opens inside it
-    close = TAG.match(buf, m.start())
-    if close is None or not close.group(1) or close.group(2).upper() != name:
+def plain_end(buf: str, after: int, limit: int, written: str, ancestors: tuple[str, ...]) -> int:
+    """Where the transaction whose opening tag ``<written>`` ends at ``after`` ends (the end of its
+    closing tag ``</written>``, found by ``limit``), if it is plain; else -1. Plain: before that
+    closing tag, no tag of its name (in any case) opens or closes, and nothing closes an
+    aggregate it sits in (``ancestors``). Checked on the upper-cased text by name prefixes, so
+    in doubt it is not plain."""
+    close = "</" + written + ">"
+    q = buf.find(close, after, limit)
+    if q < 0:
         return -1
-    if _closing_rx(ancestors).search(buf, after, m.start()):
-        return -1  # something inside closes an aggregate around it
-    end = close.start(4)
-    return end if end <= limit else -1
+    inside = buf[after:q].upper()
+    name = written.upper()
+    if "<" + name in inside or "</" + name in inside or _closing_rx(ancestors).search(inside):
+        return -1
+    return q + len(close)
 
 
 class Raw:
@@ -105,21 +101,16 @@ class Raw:
                 self.layouts[key] = layout
         if layout is False:
             return self.node()
-        name, fixed, picks = layout
-        tails = _TAIL.findall(text)
+        name, fixed, paths, pick = layout
         values = dict(fixed)
-        if "&" in text:
-            for path, i in picks:
-                values[path] = html.unescape(tails[i].strip())
-        else:
-            for path, i in picks:
-                values[path] = tails[i].strip()
+        texts = map(str.strip, pick(_TAIL.findall(text)))
+        values.update(zip(paths, map(html.unescape, texts) if "&" in text else texts))
         return Flat(name, self.line, values, "")
 
 
 def _layout_of(text: str):
-    """(name, {path: None} of the aggregates, [(path, tag index)] of the values) of a plain
-    transaction, as the tree reader reads it: ``path`` is what :meth:`.ofx.Node.get` follows
+    """(name, {path: None} of the aggregates, paths of the values, a function picking their texts
+    from the texts after each tag) of a plain transaction, as the tree reader reads it: ``path`` is what :meth:`.ofx.Node.get` follows
     (the first child of each name). False when it is not one transaction of simple tags."""
     from .ofx import Node, build_tree
 
@@ -148,7 +139,10 @@ def _layout_of(text: str):
                 stack.append((c, path + "/", depth + 1))
             else:
                 picks.append((path, c.line))
-    return top.name, fixed, picks
+    paths = tuple(path for path, _ in picks)
+    at = [i for _, i in picks]
+    pick = operator.itemgetter(*at) if len(at) > 1 else (lambda tails: [tails[i] for i in at])
+    return top.name, fixed, paths, pick
 
 
 class Flat:
