@@ -23,27 +23,25 @@ from __future__ import annotations
 import html
 import operator
 import re
+from itertools import repeat
 
 #: a tag as the tree reader sees it (the same as :data:`.ofx._TAG`)
 TAG = re.compile(r"<(/?)([A-Za-z0-9_.]+)[^<>]*?(/?)>([^<]*)")
 #: text made only of simple tags (no attributes, no ``/>``) and the text between them
-_SIMPLE = re.compile(r"(?:</?[A-Za-z0-9_.]+>[^<]*)*")
-_BLANK_TAIL = re.compile(r">\s+<")
-_TEXT_TAIL = re.compile(r">[^<]+<")
-_TAIL = re.compile(r">([^<]*)")
+#: a simple tag (no attributes, no ``/>``) and the text after it
+_SIMPLE = re.compile(r"<(/?[A-Za-z0-9_.]+)>([^<]*)")
 MAX_LAYOUTS = 2000  # distinct layouts remembered per file (real files have a handful)
 MAX_DEPTH = 40  # aggregates deeper than this in a transaction: read by the tree reader
 
-_closing_any: dict[tuple[str, ...], re.Pattern] = {}
+_closing_any: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def _closing_rx(names: tuple[str, ...]) -> re.Pattern:
-    """Any closing tag (upper case) whose name begins with one of ``names``."""
-    rx = _closing_any.get(names)
-    if rx is None:
-        alt = "|".join(re.escape(n) for n in sorted(set(names)))
-        rx = _closing_any[names] = re.compile(rf"</(?:{alt})")
-    return rx
+def _closings(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The beginnings of the closing tags of ``names``."""
+    got = _closing_any.get(names)
+    if got is None:
+        got = _closing_any[names] = tuple(sorted({"</" + n for n in names}))
+    return got
 
 
 def plain_end(buf: str, after: int, limit: int, written: str, ancestors: tuple[str, ...]) -> int:
@@ -58,8 +56,11 @@ def plain_end(buf: str, after: int, limit: int, written: str, ancestors: tuple[s
         return -1
     inside = buf[after:q].upper()
     name = written.upper()
-    if "<" + name in inside or "</" + name in inside or _closing_rx(ancestors).search(inside):
+    if "<" + name in inside or "</" + name in inside:
         return -1
+    for closing in _closings(ancestors):
+        if closing in inside:
+            return -1
     return q + len(close)
 
 
@@ -91,9 +92,12 @@ class Raw:
     def view(self):
         """The transaction as a :class:`Flat` (or its tree when its layout is not a plain one)."""
         text = self.text
-        if _SIMPLE.fullmatch(text) is None:
-            return self.node()
-        key = _TEXT_TAIL.sub(">#<", _BLANK_TAIL.sub("><", text))
+        # "<" TAG ">" TEXT, ...: the tags as written and the text after each (which may hold ">")
+        tags, marks, tails = zip(*map(str.partition, text.split("<")[1:], repeat(">")))
+        if "" in marks:
+            return self.node()  # a "<" without its ">"
+        texts = tuple(map(str.strip, tails))
+        key = (tags, tuple(map(bool, texts)))  # a layout's tags are simple ones (_layout_of)
         layout = self.layouts.get(key)
         if layout is None:
             layout = _layout_of(text)
@@ -103,17 +107,20 @@ class Raw:
             return self.node()
         name, fixed, paths, pick = layout
         values = dict(fixed)
-        texts = map(str.strip, pick(_TAIL.findall(text)))
-        values.update(zip(paths, map(html.unescape, texts) if "&" in text else texts))
+        picked = pick(texts)
+        values.update(zip(paths, map(html.unescape, picked) if "&" in text else picked))
         return Flat(name, self.line, values, "")
 
 
 def _layout_of(text: str):
-    """(name, {path: None} of the aggregates, paths of the values, a function picking their texts
-    from the texts after each tag) of a plain transaction, as the tree reader reads it: ``path`` is what :meth:`.ofx.Node.get` follows
-    (the first child of each name). False when it is not one transaction of simple tags."""
+    """(name, {path: None} of the aggregates, paths of the values, a function picking them from
+    the stripped texts after each tag) of a plain transaction, as the tree reader reads it:
+    ``path`` is what :meth:`.ofx.Node.get` follows (the first child of each name). False when it
+    is not one transaction of simple tags (no attributes, no ``/>``)."""
     from .ofx import Node, build_tree
 
+    if len(_SIMPLE.findall(text)) != text.count("<"):
+        return False  # some "<" begins no simple tag
     tokens = [
         (m.group(1), m.group(2).upper(), m.group(3), m.group(4), i) for i, m in enumerate(TAG.finditer(text))
     ]
@@ -141,7 +148,7 @@ def _layout_of(text: str):
                 picks.append((path, c.line))
     paths = tuple(path for path, _ in picks)
     at = [i for _, i in picks]
-    pick = operator.itemgetter(*at) if len(at) > 1 else (lambda tails: [tails[i] for i in at])
+    pick = operator.itemgetter(*at) if len(at) > 1 else (lambda texts: [texts[i] for i in at])
     return top.name, fixed, paths, pick
 
 

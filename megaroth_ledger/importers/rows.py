@@ -39,6 +39,9 @@ CANONICAL_COLUMNS = (
 )
 REQUIRED_COLUMNS = ("date", "plan", "source", "type", "amount")
 
+#: the encoder of ``raw`` (one, not one per row as ``json.dumps`` with options makes)
+_RAW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
 #: Bad rows listed in one error message (the issue's contract).
 MAX_REPORTED_ERRORS = 50
 
@@ -81,7 +84,7 @@ class CanonicalRow:
     def raw_json(self) -> str:
         if isinstance(self.raw, str):
             return self.raw
-        return json.dumps(self.raw, ensure_ascii=False, separators=(",", ":"))
+        return _RAW_JSON.encode(self.raw)
 
     def effective_tax_year(self) -> int:
         return self.tax_year if self.tax_year is not None else self.date.year
