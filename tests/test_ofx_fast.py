@@ -268,3 +268,21 @@ def test_the_quick_bounds_check_agrees_with_the_detailed_one(cents, year, day, t
     except rows.CellError:
         fine = False
     assert rows._within_bounds(row) == fine
+
+
+def test_a_reader_process_that_dies_is_an_error_and_nothing_is_written(ann, monkeypatch):
+    import os
+
+    from megaroth_ledger.importers import ofx_pipe
+
+    monkeypatch.setattr(ofx_pipe, "_read", lambda *a: os._exit(9))  # as if killed mid-file
+    monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
+    path = str(ROOT / "samples" / "2025-acme.ofx")
+    res = ann("import", path, "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr", ok=False)
+    assert res.exit_code == 2
+    assert res.stderr == (
+        "Error: 2025-acme.ofx: the process reading it ended without finishing (exit code 9); "
+        "nothing was imported\n"
+    )
+    assert ann.sql("select count(*) from entry") == [(0,)]
+    assert ann.sql("select count(*) from import_batch") == [(0,)]

@@ -45,7 +45,7 @@ def _run(path, facts, importer, ctx, plan_id, import_id):
     child.start()
     try:
         while True:
-            kind, payload, nbytes = queue.get()
+            kind, payload, nbytes = _next(queue, child, ctx.file_label)
             if ctx.on_bytes and nbytes:
                 ctx.on_bytes(nbytes)
             if kind == "end":
@@ -56,6 +56,27 @@ def _run(path, facts, importer, ctx, plan_id, import_id):
         if child.is_alive():
             child.kill()
         child.join()
+
+
+def _next(queue, child, label: str):
+    """The worker's next message; a worker that died without its last one (killed) is an error."""
+    from queue import Empty
+
+    while True:
+        try:
+            return queue.get(timeout=0.5)
+        except Empty:
+            if child.is_alive():
+                continue
+        try:  # it may have put its last message just before it ended
+            return queue.get(timeout=2)
+        except Empty:
+            from ..errors import UserError
+
+            raise UserError(
+                f"{label}: the process reading it ended without finishing (exit code {child.exitcode}); "
+                "nothing was imported"
+            ) from None
 
 
 def _finish(ctx: ParseContext, payload) -> None:
