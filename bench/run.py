@@ -287,8 +287,8 @@ led.dispose()
 """
 
 
-def run(cmd: list[str], env=None) -> tuple[float, int, str]:
-    """(wall seconds, peak RSS in MB, stdout) of one child process.
+def run(cmd: list[str], env=None) -> tuple[float, int, str, float]:
+    """(wall seconds, peak RSS in MB, stdout, CPU seconds) of one child process.
 
     The RSS is wait4's ru_maxrss: the largest of the child and its reaped descendants (parse
     workers). Linux starts it from this process's RSS at fork, so this process stays small.
@@ -301,7 +301,9 @@ def run(cmd: list[str], env=None) -> tuple[float, int, str]:
     wall = time.perf_counter() - t0
     if status != 0:
         sys.exit(f"{' '.join(cmd[:4])}... failed:\n{err.decode()[-3000:]}")
-    return wall, ru.ru_maxrss // 1024, out.decode()
+    # CPU: user + system of the child and its reaped descendants (steadier than wall on a
+    # shared machine)
+    return wall, ru.ru_maxrss // 1024, out.decode(), ru.ru_utime + ru.ru_stime
 
 
 class Variant:
@@ -331,10 +333,10 @@ class Variant:
 
     def import_(self, db: Path, path: Path, shape: str) -> tuple[float, int, int]:
         extra = ["--plan", "bench-401k", "--map", "OTHERVEST=roth"] if shape == "ofx" else []
-        wall, rss, out = run(
+        wall, rss, out, cpu = run(
             [*self.megaroth, "--db", str(db), "import", str(path), *extra, "--format", "json"], self.env
         )
-        return wall, rss, json.loads(out)["rows_added"]
+        return wall, rss, json.loads(out)["rows_added"], cpu
 
 
 def unpack_ref(ref: str, dest: Path) -> Path:
@@ -347,13 +349,14 @@ def unpack_ref(ref: str, dest: Path) -> Path:
     return dest
 
 
-def stats(samples: list[tuple[float, int]]) -> dict:
-    walls = [w for w, _ in samples]
+def stats(samples: list[tuple[float, int, float]]) -> dict:
+    walls = [s[0] for s in samples]
     return {
         "wall": statistics.median(walls),
         "min": min(walls),
         "max": max(walls),
-        "rss": max(r for _, r in samples),
+        "rss": max(s[1] for s in samples),
+        "cpu": statistics.median(s[2] for s in samples),
         "runs": len(walls),
     }
 
@@ -381,18 +384,18 @@ def bench_shape(shape: str, n: int, work: Path, variants: list[Variant], repeat:
             v.prepare(db, plans_of(shape))
             if ddl is None:
                 ddl = entry_ddl(db)
-            wall, rss, added = v.import_(db, src, shape)
+            wall, rss, added, cpu = v.import_(db, src, shape)
             if added != n:
                 sys.exit(f"[{shape}] {v.label} added {added:,} rows of {n:,}")
-            samples[v.label].append((wall, rss))
+            samples[v.label].append((wall, rss, cpu))
             db.unlink()
         for name, table_ddl in (("bare", BARE_DDL), ("indexed", ddl)):
             base_db = work / f"{shape}-{name}.db"
-            wall, rss, out = run(
+            wall, rss, out, cpu = run(
                 [sys.executable, "-c", BASELINE, str(csv_path), str(base_db), table_ddl, str(cache_kib)]
             )
             assert int(out) == n, out
-            samples[name].append((wall, rss))
+            samples[name].append((wall, rss, cpu))
             for p in work.glob(f"{base_db.name}*"):
                 p.unlink()
         print(f"[{shape}] repetition {rep + 1}/{repeat} done", file=sys.stderr)
@@ -404,15 +407,16 @@ def bench_shape(shape: str, n: int, work: Path, variants: list[Variant], repeat:
 def report(shape: str, res: dict, labels: list[str]) -> None:
     bare, idx = res["bare"], res["indexed"]
     print(
-        f"{shape:<7} bare {bare['wall']:6.2f}s ({bare['min']:.2f}-{bare['max']:.2f}) {bare['rss']:3d} MB | "
-        f"indexed {idx['wall']:6.2f}s ({idx['min']:.2f}-{idx['max']:.2f}) {idx['rss']:3d} MB"
+        f"{shape:<7} bare {bare['wall']:6.2f}s ({bare['min']:.2f}-{bare['max']:.2f}) cpu {bare['cpu']:.2f}s "
+        f"{bare['rss']:3d} MB | indexed {idx['wall']:6.2f}s ({idx['min']:.2f}-{idx['max']:.2f}) "
+        f"cpu {idx['cpu']:.2f}s {idx['rss']:3d} MB"
     )
     for label in labels:
         s = res[label]
         print(
             f"        {label:<7} import {s['wall']:6.2f}s ({s['min']:.2f}-{s['max']:.2f}) "
             f"= {s['wall'] / bare['wall']:4.2f}x bare, {s['wall'] / idx['wall']:4.2f}x indexed; "
-            f"peak RSS {s['rss']} MB"
+            f"cpu {s['cpu']:.2f}s; peak RSS {s['rss']} MB"
         )
 
 
