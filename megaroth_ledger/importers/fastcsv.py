@@ -38,7 +38,8 @@ class FastCanonical:
 
     def __init__(self, m):
         col, label = m.col, m.label
-        self.m = m
+        self.m, self.plan_override = m, m.plan_override
+        self.map_source, self.map_type = m.map_source, m.map_type
         self.i_date, self.i_amount, self.i_source, self.i_type = (
             col["date"],
             col["amount"],
@@ -88,12 +89,18 @@ class FastCanonical:
         """One well-formed row's ``(plan, values)``; CellError: the general path takes it."""
         got = self.day.get(cells[self.i_date])
         date_iso, year = got if got is not None else self.date(cells[self.i_date], self.l_date)
-        cents, amount_text = self.cents(cells[self.i_amount])
-        source = self.m.map_source(cells[self.i_source])[0]
-        typ = self.m.map_type(cells[self.i_type], cents)[0]
+        a = cells[self.i_amount]
+        if len(a) <= 14 and _cents_2(a):  # 1234.56 or -1234.56 (ASCII digits), within the bound
+            cents = int(a[:-3] + a[-2:])
+            # the identity's text (derive.cents_text) is the cell unless negative or a leading zero
+            amount_text = a if a[0] != "-" and (a[0] != "0" or a[1] == ".") else None
+        else:
+            cents, amount_text = parse_cents(a, self.l_amount), None
+        source = self.map_source(cells[self.i_source])[0]
+        typ = self.map_type(cells[self.i_type], cents)[0]
         if typ in WHOLE_TYPES:
             raise CellError("type", "a transfer leg or balance: the general path")
-        plan = self.plan(cells)
+        plan = self.plan_override or self.plan(cells)
         payroll, fund, fund_id, shares, memo = self.optional(cells)
         if (
             (fund is not None and len(fund) > MAX_FUND)
@@ -146,17 +153,8 @@ class FastCanonical:
                 self.day[text] = got
         return got
 
-    def cents(self, a: str) -> tuple[int, str | None]:
-        """(cents, the amount's text for the identity if it is the cell itself, else None)."""
-        if len(a) <= 14 and _cents_2(a):  # 1234.56 or -1234.56 (ASCII digits), within the bound
-            # the identity's text (derive.cents_text) is the cell unless negative or a leading zero
-            return int(a[:-3] + a[-2:]), (a if a[0] != "-" and (a[0] != "0" or a[1] == ".") else None)
-        return parse_cents(a, self.l_amount), None
-
     def plan(self, cells: list[str]) -> str:
-        m = self.m
-        if m.plan_override:
-            return m.plan_override
+        """The row's plan cell (without ``--plan``)."""
         plan = (cells[self.i_plan].strip() or None) if self.i_plan is not None else None
         if plan is None:
             raise CellError("plan", "no plan: the general path reports it")

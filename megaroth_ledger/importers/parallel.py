@@ -116,8 +116,7 @@ def _work(args) -> tuple:
     rows = ((base + reader.line_num, cells) for cells in reader)
     ctx = ParseContext(label, ErrorCollector(label), plan=plan, source_map=source_map)
     chunk = _Chunk(plans, import_id)
-    for item in importer._map_rows(raw_header, rows, ctx, parts=True, reader=reader, line_base=base):
-        chunk.add(item)
+    chunk.add_all(importer._map_rows(raw_header, rows, ctx, parts=True, reader=reader, line_base=base))
     return chunk.payload(hash(PROBE) == probe), chunk.whole, ctx.errors.errors, ctx.errors.count, end - start
 
 
@@ -137,36 +136,36 @@ class _Chunk:
         self.last_name = self.last_pid = self.first_pid = None
         self.odd: list[tuple] = []  # (index, irr_year, status, plan id) of the rows that differ
 
-    def add(self, item) -> None:
-        if type(item) is not tuple:
-            self.whole.append(item)
-            return
-        self.n_parts += 1
-        if self.unknown is not None:
-            return
-        if item[0] != self.last_name and not self._plan(item):
-            return
-        ready = self.ready
-        if len(item) == 2:  # the fast path's COMPACT_COLUMNS values, hashed identity
-            part = item[1]
-            ready.append(part)
-            if self.last_pid != self.first_pid:
-                self.odd.append((len(ready) - 1, None, "posted", self.last_pid))
-        else:  # (plan, identity base, row_part()'s 14 values)
-            _, ident, part = item
-            if ident[0] == "f":
-                self.fitids = True
-            else:  # h:...: occurrence 0 unless the importer finds an earlier twin
-                ident += ":0"
-            ready.append(part[:10] + part[12:] + (ident,))
-            if part[10] is not None or part[11] != "posted" or self.last_pid != self.first_pid:
-                self.odd.append((len(ready) - 1, part[10], part[11], self.last_pid))
-        t = self.tally.get((part[4], part[3]))
-        if t is None:
-            self.tally[(part[4], part[3])] = [1, part[5]]
-        else:
-            t[0] += 1
-            t[1] += part[5]
+    def add_all(self, items) -> None:
+        """Take every item of the chunk (one loop here, locals only: it runs once per row)."""
+        ready, odd, tally, whole = self.ready, self.odd, self.tally, self.whole
+        for item in items:
+            if type(item) is not tuple:
+                whole.append(item)
+                continue
+            self.n_parts += 1
+            if self.unknown is not None or (item[0] != self.last_name and not self._plan(item)):
+                continue
+            if len(item) == 2:  # the fast path's COMPACT_COLUMNS values, hashed identity
+                part = item[1]
+                ready.append(part)
+                if self.last_pid != self.first_pid:
+                    odd.append((len(ready) - 1, None, "posted", self.last_pid))
+            else:  # (plan, identity base, row_part()'s 14 values)
+                _, ident, part = item
+                if ident[0] == "f":
+                    self.fitids = True
+                else:  # h:...: occurrence 0 unless the importer finds an earlier twin
+                    ident += ":0"
+                ready.append(part[:10] + part[12:] + (ident,))
+                if part[10] is not None or part[11] != "posted" or self.last_pid != self.first_pid:
+                    odd.append((len(ready) - 1, part[10], part[11], self.last_pid))
+            t = tally.get((part[4], part[3]))
+            if t is None:
+                tally[(part[4], part[3])] = [1, part[5]]
+            else:
+                t[0] += 1
+                t[1] += part[5]
 
     def _plan(self, item: tuple) -> bool:
         """The item's plan becomes the current one; False (and ``unknown`` set) if the ledger
