@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .base import ParseContext
-from .rows import CanonicalRow, ErrorCollector
+from .rows import CanonicalRow, ErrorCollector, full_entry
 from .text import FileFacts
 
 MIN_BYTES = 16 << 20
@@ -199,11 +199,10 @@ class _Chunk:
     def _full(self) -> None:
         ready, import_id, first = self.ready, self.import_id, self.first_pid
         for i, irr, status, pid in self.odd:
-            t = ready[i]
-            ready[i] = t[:10] + (irr, status) + t[10:12] + (pid, import_id, t[12])
+            ready[i] = full_entry(ready[i], pid, import_id, irr, status)
         for i, t in enumerate(ready):
             if len(t) == 13:
-                ready[i] = t[:10] + (None, "posted") + t[10:12] + (first, import_id, t[12])
+                ready[i] = full_entry(t, first, import_id)
 
 
 def parse_parallel(

@@ -126,6 +126,11 @@ class CanonicalRow:
         }
 
 
+def full_entry(compact: tuple, plan_id: int, import_id: int, irr_year=None, status: str = "posted") -> tuple:
+    """A ``store.COMPACT_COLUMNS`` tuple (identity last) as a ``store.ENTRY_COLUMNS`` one."""
+    return compact[:10] + (irr_year, status) + compact[10:12] + (plan_id, import_id, compact[12])
+
+
 def row_part(row: CanonicalRow) -> tuple:
     """The row's ``entry`` values that do not depend on the database (see store.ENTRY_COLUMNS)."""
     d = row.date

@@ -54,7 +54,7 @@ from ..store.models import (
 )
 from . import open_parse
 from .derive import row_identity, with_occurrence
-from .rows import CanonicalRow, row_part
+from .rows import CanonicalRow, full_entry, row_part
 from .text import file_facts
 
 BATCH = 5000
@@ -224,11 +224,6 @@ def _progress(enabled: bool, total: int, label: str):
     ) as prog:
         task = prog.add_task(f"importing {label}", total=total)
         yield lambda n: prog.advance(task, n)
-
-
-def _full_tuple(compact: tuple, plan_id: int, import_id: int) -> tuple:
-    """A COMPACT_COLUMNS tuple (irr_year None, status posted) as an ENTRY_COLUMNS one."""
-    return compact[:10] + (None, "posted") + compact[10:12] + (plan_id, import_id, compact[12])
 
 
 def _entry_tuple(row: CanonicalRow, plan_id: int, import_id: int, identity: str) -> tuple:
@@ -409,7 +404,7 @@ class _PortableRows:
         self.stmt = pg_insert(T_ENTRY).on_conflict_do_nothing(index_elements=["plan_id", "identity"])
 
     def many(self, batch: list[tuple], one_plan: int | None = None) -> int:
-        full = batch if one_plan is None else [_full_tuple(t, one_plan, self.import_id) for t in batch]
+        full = batch if one_plan is None else [full_entry(t, one_plan, self.import_id) for t in batch]
         # count the RETURNING rows: after a batched ("insertmanyvalues") executemany the
         # driver's rowcount is not the total of rows inserted
         rows = [dict(zip(ENTRY_COLUMNS, t)) for t in full]

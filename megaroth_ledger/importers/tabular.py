@@ -17,7 +17,9 @@ from pathlib import Path
 from ..bounds import year_problem
 from ..vocab import SOURCES
 from .base import Head, ParseContext, iter_xlsx_rows, split_line
-from .derive import TRANSFER_TYPES, identity_base
+from .derive import identity_base
+from .fastcsv import WHOLE_TYPES as _WHOLE_TYPES
+from .fastcsv import FastCanonical
 from .profiles import PROFILE_TYPES, Profile
 from .rows import (
     CANONICAL_COLUMNS,
@@ -61,7 +63,6 @@ _FAST_COLUMNS = frozenset(
     }
 )
 #: rows that come back whole (paired at the end of the file), never as ready-made parts
-_WHOLE_TYPES = TRANSFER_TYPES | {"balance"}  # as fastcsv.WHOLE_TYPES
 
 
 class ProfileImporter:
@@ -168,8 +169,6 @@ class ProfileImporter:
     @staticmethod
     def _fast_canonical(reader, line_base, m: RowMapper) -> Iterator:
         """The canonical CSV's rows through the fast path (:class:`.fastcsv.FastCanonical`)."""
-        from .fastcsv import FastCanonical
-
         yield from FastCanonical(m).rows(reader, line_base)
 
     def _parse_xlsx(self, path: Path, ctx: ParseContext) -> Iterator[CanonicalRow]:
