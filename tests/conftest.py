@@ -290,11 +290,10 @@ def megaroth(new_megaroth, backend) -> Megaroth:
     return new_megaroth("ledger.db")
 
 
-@pytest.fixture
-def ann(megaroth: Megaroth) -> Megaroth:
-    """A ledger with the issue's example person and plan."""
-    megaroth("person", "add", "ann", "--born", "1985-04-02")
-    megaroth(
+def add_ann(m: Megaroth) -> Megaroth:
+    """The issue's example person and plan, added to ledger ``m`` (the ``ann`` fixture's)."""
+    m("person", "add", "ann", "--born", "1985-04-02")
+    m(
         "plan",
         "add",
         "acme-401k",
@@ -306,7 +305,13 @@ def ann(megaroth: Megaroth) -> Megaroth:
         "--in-plan-conversion",
         "--in-service-withdrawal",
     )
-    return megaroth
+    return m
+
+
+@pytest.fixture
+def ann(megaroth: Megaroth) -> Megaroth:
+    """A ledger with the issue's example person and plan."""
+    return add_ann(megaroth)
 
 
 #: lines a test wants shown in the run's summary (counts and times the issue asks to report)

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from megaroth_ledger.importers import store
 from megaroth_ledger.importers.store import import_file
 from megaroth_ledger.store.db import make_engine
+from tests.conftest import add_ann
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's indexes and transactional DDL
 
@@ -79,9 +80,7 @@ def import_with(ann, path: Path, defer: bool, monkeypatch) -> tuple[list[str], o
 def test_deferred_indexes_store_the_same_rows_and_schema(ann, new_megaroth, tmp_path, monkeypatch):
     f = rows_csv(tmp_path / "a.csv", 3000)
     plain_seen, plain = import_with(ann, f, defer=False, monkeypatch=monkeypatch)
-    other = new_megaroth()
-    other("person", "add", "ann", "--born", "1985-04-02")
-    other("plan", "add", "acme-401k", "--person", "ann", "--employer", "Acme Corp", "--after-tax")
+    other = add_ann(new_megaroth())
     seen, deferred = import_with(other, f, defer=True, monkeypatch=monkeypatch)
     drops = [s for s in seen if s.startswith("DROP INDEX")]
     assert len(drops) == 4 and not any(s.startswith("DROP INDEX") for s in plain_seen)

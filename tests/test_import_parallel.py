@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from megaroth_ledger.importers import parallel
+from tests.conftest import add_ann
 
 HEADER = "date,plan,source,type,amount,fund,shares,memo\n"
 
@@ -51,19 +52,7 @@ def test_parallel_equals_serial(ann, new_megaroth, tmp_path, monkeypatch, small_
     f = big_csv(tmp_path / "big.csv")
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
     serial = ann.json("import", str(f))
-    other = new_megaroth()
-    other("person", "add", "ann", "--born", "1985-04-02")
-    other(
-        "plan",
-        "add",
-        "acme-401k",
-        "--person",
-        "ann",
-        "--employer",
-        "Acme Corp",
-        "--after-tax",
-        "--in-plan-conversion",
-    )
+    other = add_ann(new_megaroth())
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
     collected = []
     real = parallel._collect
@@ -219,19 +208,7 @@ def test_parallel_equals_serial_without_transfers(
     f = plain_csv(tmp_path / "plain.csv")
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
     serial = ann.json("import", str(f))
-    other = new_megaroth()
-    other("person", "add", "ann", "--born", "1985-04-02")
-    other(
-        "plan",
-        "add",
-        "acme-401k",
-        "--person",
-        "ann",
-        "--employer",
-        "Acme Corp",
-        "--after-tax",
-        "--in-plan-conversion",
-    )
+    other = add_ann(new_megaroth())
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
     par = other.json("import", str(f))
     assert par["rows_added"] == serial["rows_added"] == 4000 + 14 + 12

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from megaroth_ledger.importers import ofx, open_parse
 from megaroth_ledger.importers.rows import ImportRowErrors
+from tests.conftest import add_ann
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ["PRETAX", "AFTERTAX", "MATCH", "OTHERVEST", "ROLLOVER", "BOGUS", ""]
@@ -186,20 +187,7 @@ def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth
     args = ("import", path, "--plan", "acme-401k", "--map", "OTHERVEST=roth_irr")
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
     serial = ann.json(*args)
-    other = new_megaroth()
-    other("person", "add", "ann", "--born", "1985-04-02")
-    other(
-        "plan",
-        "add",
-        "acme-401k",
-        "--person",
-        "ann",
-        "--employer",
-        "Acme Corp",
-        "--after-tax",
-        "--in-plan-conversion",
-        "--in-service-withdrawal",
-    )
+    other = add_ann(new_megaroth())
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
     batches = []
     real = ofx_pipe._run
