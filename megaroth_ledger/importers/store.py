@@ -30,8 +30,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, literal, or_, select, update
@@ -55,7 +57,7 @@ from ..store.models import (
 from . import open_parse
 from .derive import row_identity, with_occurrence
 from .rows import CanonicalRow, full_entry, row_part
-from .text import file_facts
+from .text import FileFacts, file_facts
 
 BATCH = 5000
 BULK_CACHE_KIB = 96 * 1024  # SQLite page cache while importing a big file (see _page_cache)
@@ -247,66 +249,95 @@ def import_file(
 ) -> ImportResult:
     """Import ``path`` into the ledger (see the module docstring for the guarantees)."""
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
-    try:
-        facts = file_facts(path)
-    except OSError as exc:
-        from ..files import os_error
-
-        raise os_error(exc, path, "read") from None
+    facts = _facts_of(path)
     now = now or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     with engine.connect() as conn:
         # the write lock from the start: another import waits its turn (store.db.begin_write)
         begin_write(conn, [plan] if plan is not None else None)
         plans = _Plans(conn, person)
-        source_map: dict[str, str] = {}
-        if plan is not None:
-            got = plans.get(plan)
-            if got is None:
-                whose = f"{person} has no plan {plan!r}" if person else f"unknown plan {plan!r}"
-                raise UserError(f"{whose}; add it first with `megaroth plan add`")
-            source_map = got[1]
-            _refuse_file_of_another_plan(conn, facts.sha256, path.name, got[0], plan)
+        source_map = _plan_source_map(conn, plans, plan, person, facts.sha256, path.name)
         source_map.update(extra_source_map or {})
         with _progress(progress, facts.size, path.name) as on_bytes:
-            parsed = open_parse(
-                path,
-                profile=profile,
-                plan=plan,
-                source_map=source_map,
-                on_bytes=on_bytes,
-                user_dir=user_dir,
-                facts=facts,
-                importer=importer,
-            )
-            if plan is None and not getattr(parsed.importer, "canonical", False):
-                raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
+            parsed = _open_statement(path, facts, plan, profile, source_map, on_bytes, user_dir, importer)
             with _page_cache(conn, facts.size):
                 # one transaction, begun with the write lock above
-                try:
-                    result = _write(
-                        conn,
-                        parsed,
-                        plans,
-                        plan,
-                        facts.sha256,
-                        path.name,
-                        now,
-                        user_dir,
-                        allow_overlap=allow_overlap,
-                    )
-                except BaseException:
-                    conn.rollback()
-                    raise
-                result.dry_run = dry_run
-                if dry_run or (
-                    result.rows_added == 0 and not result.balances_added and not result.conversions_added
-                ):
-                    conn.rollback()
-                    result.import_id = None
-                else:
-                    conn.commit()
+                write = partial(
+                    _write, conn, parsed, plans, plan, facts.sha256, path.name, now, user_dir, allow_overlap
+                )
+                return _all_or_nothing(conn, write, dry_run)
+
+
+def _facts_of(path: Path) -> FileFacts:
+    """The file's :func:`~.text.file_facts` (size, SHA-256, encoding); a missing, irregular or
+    unreadable file is a user error."""
+    if not path.is_file():
+        raise UserError(f"{path}: no such file" if not path.exists() else f"{path}: not a regular file")
+    try:
+        return file_facts(path)
+    except OSError as exc:
+        from ..files import os_error
+
+        raise os_error(exc, path, "read") from None
+
+
+def _open_statement(
+    path: Path,
+    facts: FileFacts,
+    plan: str | None,
+    profile: str | None,
+    source_map: dict[str, str],
+    on_bytes,
+    user_dir: Path | None,
+    importer,
+):
+    """Start parsing the file (:func:`~megaroth_ledger.importers.open_parse`: detect or take its
+    format); only a canonical-format file (a plan column) names its plans itself: any other
+    needs ``--plan``."""
+    parsed = open_parse(
+        path,
+        profile=profile,
+        plan=plan,
+        source_map=source_map,
+        on_bytes=on_bytes,
+        user_dir=user_dir,
+        facts=facts,
+        importer=importer,
+    )
+    if plan is None and not getattr(parsed.importer, "canonical", False):
+        raise UserError(f"{path.name} ({parsed.importer.id}) names no plan: give --plan")
+    return parsed
+
+
+def _plan_source_map(
+    conn: Connection, plans: _Plans, plan: str | None, person: str | None, sha: str, file_name: str
+) -> dict[str, str]:
+    """The source map stored with ``--plan`` ({} without one). An unknown plan is an error, and so
+    is a file (same SHA-256) already imported into another plan."""
+    if plan is None:
+        return {}
+    got = plans.get(plan)
+    if got is None:
+        whose = f"{person} has no plan {plan!r}" if person else f"unknown plan {plan!r}"
+        raise UserError(f"{whose}; add it first with `megaroth plan add`")
+    _refuse_file_of_another_plan(conn, sha, file_name, got[0], plan)
+    return got[1]
+
+
+def _all_or_nothing(conn: Connection, write: Callable[[], ImportResult], dry_run: bool) -> ImportResult:
+    """``write()`` (:func:`_write`) in the import's one transaction (begun by ``begin_write``),
+    then its end: rolled back on any error, on ``--dry-run`` and when nothing new was stored (no
+    batch kept), else committed."""
+    try:
+        result = write()
+    except BaseException:
+        conn.rollback()
+        raise
+    result.dry_run = dry_run
+    if dry_run or (result.rows_added == 0 and not result.balances_added and not result.conversions_added):
+        conn.rollback()
+        result.import_id = None
+    else:
+        conn.commit()
     return result
 
 
