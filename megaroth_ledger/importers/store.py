@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, bindparam, exists, func, insert, literal, or_, select, update
 
@@ -1168,6 +1169,36 @@ def _balance_assertions(
     removed: set[tuple[int, str]] = frozenset(),
     result: ImportResult | None = None,
 ) -> int:
+    """Record the file's ``balance`` rows (summed per plan, date and source) as balance assertions,
+    each with its difference entry (:func:`_book_difference`), and refigure the plans' other
+    assertions. One the user removed earlier (a tombstone in ``removed``) or already in the
+    ledger is not added again. Returns how many were added."""
+    totals, starts = _balance_totals(balances)
+    added = 0
+    opened: set[tuple[int, str]] = set()
+    for (plan_id, date, source), cents in sorted(totals.items()):
+        if (plan_id, balance_identity(date, source, cents)) in removed:
+            if result is not None:
+                result.rows_removed_skipped += 1
+            continue
+        if _assertion_known(conn, plan_id, date, source, cents, import_id):
+            continue
+        first = (plan_id, source) not in opened and _first_statement(conn, plan_id, source, date, import_id)
+        asserted = _add_assertion(conn, plan_id, date, source, cents, import_id)
+        first_start = starts.get((plan_id, date, source), date) if first else None
+        _book_difference(conn, asserted, import_id, first_start, result)
+        opened.add((plan_id, source))
+        added += 1
+    for plan_id in sorted({p for p, _, _ in totals}):
+        refresh_assertion_differences(conn, plan_id)
+    return added
+
+
+def _balance_totals(
+    balances: list[tuple[CanonicalRow, int]],
+) -> tuple[dict[tuple[int, dt.date, str], int], dict[tuple[int, dt.date, str], dt.date]]:
+    """The balance rows summed per (plan id, date, source), and the earliest statement start
+    (an OFX ``DTSTART`` in the row's raw cells) of each such key that has one."""
     totals: dict[tuple[int, dt.date, str], int] = defaultdict(int)
     starts: dict[tuple[int, dt.date, str], dt.date] = {}
     for row, plan_id in balances:
@@ -1179,90 +1210,122 @@ def _balance_assertions(
                 starts[key] = min(starts.get(key, row.date), dt.date.fromisoformat(start))
             except ValueError:
                 pass
-    added = 0
-    opened: set[tuple[int, str]] = set()
-    for (plan_id, date, source), cents in sorted(totals.items()):
-        if (plan_id, balance_identity(date, source, cents)) in removed:
-            if result is not None:
-                result.rows_removed_skipped += 1
-            continue
-        found = conn.execute(
-            select(T_ASSERT.c.id, T_ASSERT.c.import_id).where(
-                T_ASSERT.c.plan_id == plan_id,
-                T_ASSERT.c.date == date,
-                T_ASSERT.c.source == source,
-                T_ASSERT.c.amount_cents == cents,
+    return totals, starts
+
+
+def _assertion_known(
+    conn: Connection, plan_id: int, date: dt.date, source: str, cents: int, import_id: int
+) -> bool:
+    """Whether the ledger has this balance assertion already; one another import added is then
+    held by this import too (undoing either keeps it while the other stays)."""
+    found = conn.execute(
+        select(T_ASSERT.c.id, T_ASSERT.c.import_id).where(
+            T_ASSERT.c.plan_id == plan_id,
+            T_ASSERT.c.date == date,
+            T_ASSERT.c.source == source,
+            T_ASSERT.c.amount_cents == cents,
+        )
+    ).first()
+    if not found:
+        return False
+    if found.import_id is not None and found.import_id != import_id:  # this import holds it too
+        _hold(conn, import_id, select(literal(found.id)), table=T_AHOLD, column="assertion_id")
+    return True
+
+
+class _Asserted(NamedTuple):
+    """A balance assertion this import added: its id, what it states and what the ledger held."""
+
+    id: int
+    plan_id: int
+    date: dt.date
+    source: str
+    cents: int  # the statement's balance
+    ledger: int  # the ledger's balance of (plan, source) through the date, before the difference
+
+
+def _add_assertion(
+    conn: Connection, plan_id: int, date: dt.date, source: str, cents: int, import_id: int
+) -> _Asserted:
+    """Insert the balance assertion, with the ledger's balance through its date beside it."""
+    ledger = _ledger_sum(conn, plan_id, [source], through=date)
+    aid = conn.execute(
+        insert(T_ASSERT).values(
+            plan_id=plan_id,
+            date=date,
+            source=source,
+            amount_cents=cents,
+            ledger_cents=ledger,
+            import_id=import_id,
+        )
+    ).inserted_primary_key[0]
+    return _Asserted(aid, plan_id, date, source, cents, ledger)
+
+
+def _book_difference(
+    conn: Connection,
+    a: _Asserted,
+    import_id: int,
+    first_start: dt.date | None,
+    result: ImportResult | None,
+) -> None:
+    """Book what the ledger lacks of the assertion's balance. ``first_start`` (the statement's
+    start) is given only on the plan's first statement for the source: a positive difference is
+    then an opening balance (:func:`_book_opening_balance`); any other difference is earnings."""
+    diff = a.cents - a.ledger
+    if diff > 0 and first_start is not None:
+        _book_opening_balance(conn, a, import_id, first_start, result)
+    elif diff:
+        # like `megaroth balance assert`: the difference becomes earnings, with provenance
+        memo = f"difference between statement {from_cents(a.cents)} and ledger {from_cents(a.ledger)}"
+        _difference_entry(conn, a, import_id, "earnings", a.date, memo)
+
+
+def _book_opening_balance(
+    conn: Connection, a: _Asserted, import_id: int, start: dt.date, result: ImportResult | None
+) -> None:
+    """Book the part of the first statement's balance the ledger cannot explain as an
+    ``opening_balance`` entry dated at the statement's start, listed in ``result`` (with a note
+    when its basis must be recorded before the forms, :data:`OPENING_BASIS_SOURCES`)."""
+    # No history before this statement: what the ledger cannot explain was already in the
+    # account when the statement begins (an opening balance), not this period's earnings.
+    # Its basis (after-tax contributions in it) is not on the statement.
+    diff = a.cents - a.ledger
+    on = _opening_date(conn, a.plan_id, a.source, import_id, start)
+    memo = (
+        f"opening balance: statement {from_cents(a.cents)} on {a.date.isoformat()} less the "
+        f"{from_cents(a.ledger)} this import explains"
+    )
+    _difference_entry(conn, a, import_id, "opening_balance", on, memo)
+    if result is not None:
+        result.opening_balances.append({"source": a.source, "date": on, "amount_cents": diff})
+        if a.source in OPENING_BASIS_SOURCES:
+            result.notes.append(
+                f"{a.source} opening balance {from_cents(diff):,.2f} on {on.isoformat()}: its basis "
+                f"is not on the statement; record it with `megaroth basis set --plan "
+                f"{_plan_name(conn, a.plan_id)} --{a.source.replace('_', '-')} AMOUNT` before the forms"
             )
-        ).first()
-        if found:
-            if found.import_id is not None and found.import_id != import_id:  # this import holds it too
-                _hold(conn, import_id, select(literal(found.id)), table=T_AHOLD, column="assertion_id")
-            continue
-        first = (plan_id, source) not in opened and _first_statement(conn, plan_id, source, date, import_id)
-        ledger = _ledger_sum(conn, plan_id, [source], through=date)
-        aid = conn.execute(
-            insert(T_ASSERT).values(
-                plan_id=plan_id,
-                date=date,
-                source=source,
-                amount_cents=cents,
-                ledger_cents=ledger,
-                import_id=import_id,
-            )
-        ).inserted_primary_key[0]
-        diff = cents - ledger
-        if diff > 0 and first:
-            # No history before this statement: what the ledger cannot explain was already in the
-            # account when the statement begins (an opening balance), not this period's earnings.
-            # Its basis (after-tax contributions in it) is not on the statement.
-            on = _opening_date(conn, plan_id, source, import_id, starts.get((plan_id, date, source), date))
-            conn.execute(
-                insert(T_ENTRY).values(
-                    plan_id=plan_id,
-                    date=on,
-                    tax_year=on.year,
-                    source=source,
-                    type="opening_balance",
-                    amount_cents=diff,
-                    status="posted",
-                    import_id=import_id,
-                    origin=f"balance assert #{aid}",
-                    memo=(
-                        f"opening balance: statement {from_cents(cents)} on {date.isoformat()} less the "
-                        f"{from_cents(ledger)} this import explains"
-                    ),
-                )
-            )
-            opened.add((plan_id, source))
-            if result is not None:
-                result.opening_balances.append({"source": source, "date": on, "amount_cents": diff})
-                if source in OPENING_BASIS_SOURCES:
-                    result.notes.append(
-                        f"{source} opening balance {from_cents(diff):,.2f} on {on.isoformat()}: its basis "
-                        f"is not on the statement; record it with `megaroth basis set --plan "
-                        f"{_plan_name(conn, plan_id)} --{source.replace('_', '-')} AMOUNT` before the forms"
-                    )
-        elif diff:
-            # like `megaroth balance assert`: the difference becomes earnings, with provenance
-            conn.execute(
-                insert(T_ENTRY).values(
-                    plan_id=plan_id,
-                    date=date,
-                    tax_year=date.year,
-                    source=source,
-                    type="earnings",
-                    amount_cents=diff,
-                    status="posted",
-                    import_id=import_id,
-                    origin=f"balance assert #{aid}",
-                    memo=f"difference between statement {from_cents(cents)} and ledger {from_cents(ledger)}",
-                )
-            )
-        opened.add((plan_id, source))
-        added += 1
-    for plan_id in sorted({p for p, _, _ in totals}):
-        refresh_assertion_differences(conn, plan_id)
-    return added
+
+
+def _difference_entry(
+    conn: Connection, a: _Asserted, import_id: int, kind: str, on: dt.date, memo: str
+) -> None:
+    """Insert the assertion's difference (statement less ledger) as a posted ``kind`` entry dated
+    ``on``, its origin the assertion (``balance assert #ID``)."""
+    conn.execute(
+        insert(T_ENTRY).values(
+            plan_id=a.plan_id,
+            date=on,
+            tax_year=on.year,
+            source=a.source,
+            type=kind,
+            amount_cents=a.cents - a.ledger,
+            status="posted",
+            import_id=import_id,
+            origin=f"balance assert #{a.id}",
+            memo=memo,
+        )
+    )
 
 
 #: sources whose opening balance needs a basis before the forms can use it (IRC 72(e)(8):
