@@ -23,6 +23,7 @@ import os
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 from .base import ParseContext
 from .rows import CanonicalRow, ErrorCollector, full_entry
@@ -237,12 +238,41 @@ def parse_parallel(
         return parse_ofx_parallel(path, facts, importer, ctx, plans, import_id)
     if workers < 1 or not usable(importer, facts):
         return None
+    split = _split_point(path, facts, importer, ctx)
+    if split is None:
+        return None
+    return _run(path, facts, importer, ctx, workers, user_dir, split, plans, import_id)
+
+
+class _Split(NamedTuple):
+    """Where a file's data rows begin: what the workers need to parse any chunk of them."""
+
+    raw_header: list[str]
+    delim: str
+    header_line: int
+    data_start: int  # byte offset of the first data row
+
+
+def _split_point(path: Path, facts: FileFacts, importer, ctx: ParseContext) -> _Split | None:
+    """The header and the byte where the data rows start; None if the serial parser must read
+    the file (no header found, lone CR line ends, or a header the profile cannot map)."""
     found = importer.locate_header(path, facts)
     if not found:
         return None
     header_line, delim, raw_header, header_text = found
     if not header_text.endswith("\n"):
         return None  # lone CR line ends: leave it to the serial reader
+    if not _header_maps(importer, raw_header, ctx):
+        return None  # header/profile problem: the serial path reports it once
+    with open(path, "rb") as f:
+        for _ in range(header_line):
+            f.readline()
+        data_start = f.tell()
+    return _Split(raw_header, delim, header_line, data_start)
+
+
+def _header_maps(importer, raw_header: list[str], ctx: ParseContext) -> bool:
+    """Whether the profile maps this header without an error (tried on no rows)."""
     probe = ErrorCollector(ctx.file_label)
     list(
         importer._map_rows(
@@ -251,42 +281,12 @@ def parse_parallel(
             ParseContext(ctx.file_label, probe, plan=ctx.plan, source_map=ctx.source_map),
         )
     )
-    if probe:
-        return None  # header/profile problem: the serial path reports it once
-    with open(path, "rb") as f:
-        for _ in range(header_line):
-            f.readline()
-        data_start = f.tell()
-    return _run(
-        path,
-        facts,
-        importer,
-        ctx,
-        workers,
-        user_dir,
-        raw_header,
-        delim,
-        header_line,
-        data_start,
-        plans,
-        import_id,
-    )
+    return not probe
 
 
-def _run(
-    path,
-    facts,
-    importer,
-    ctx,
-    workers,
-    user_dir,
-    raw_header,
-    delim,
-    header_line,
-    data_start,
-    plans,
-    import_id,
-):
+def _run(path, facts, importer, ctx, workers, user_dir, split: _Split, plans, import_id):
+    """Parse the file's chunks in a pool of ``workers`` processes (and this one): the results in
+    file order (:func:`_in_order`)."""
     import multiprocessing
 
     # fork: workers only read the file and parse (never the inherited database connection),
@@ -302,8 +302,8 @@ def _run(
             facts.encoding,
             importer.id,
             str(user_dir) if user_dir else None,
-            raw_header,
-            delim,
+            split.raw_header,
+            split.delim,
             ctx.plan,
             ctx.source_map,
             ctx.file_label,
@@ -311,7 +311,7 @@ def _run(
             import_id,
             _hash_probe(),
         )
-        for s, e, line in chunks(path, data_start, header_line + 1)
+        for s, e, line in chunks(path, split.data_start, split.header_line + 1)
     )
     with mp.Pool(workers) as pool:
         yield from _in_order(pool, workers, iter(jobs), ctx)
