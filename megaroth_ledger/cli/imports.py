@@ -11,10 +11,15 @@ history.csv --plan acme-401k`` and ``megaroth import list`` both work; a file li
 from __future__ import annotations
 
 import contextlib
+from typing import TYPE_CHECKING
 
 import click
 
 from .common import emit, format_option, get_ledger, out, plan_option
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..importers.store import ImportResult
+    from ..reports.output import Table
 
 HELP_OPTIONS = ("--help", "-h")
 
@@ -170,78 +175,56 @@ def import_file_cmd(
     """
     import sys
 
+    from ..importers.store import save_source_map
+    from ..services import imports as svc
+
+    source_map, spec = _import_options(maps, plan_name, columns, profile)
+    ledger = get_ledger(ctx, write=True)
+    with _from_stdin(file) as path:
+        res = svc.run_import(
+            ledger.engine,
+            path,
+            file,
+            plan=plan_name,
+            person=person_name,
+            profile=profile,
+            dry_run=dry_run,
+            progress=sys.stderr.isatty() and fmt == "table",
+            source_map=source_map,
+            allow_overlap=allow_overlap,
+            columns_spec=spec,
+        )
+    if source_map and not dry_run:  # only once the import went through
+        save_source_map(ledger.engine, plan_name, source_map, person_name)
+    payload = svc.import_payload(res)
+    emit(payload, fmt, [_added_table(res, payload["added"], dry_run)])
+
+
+def _import_options(
+    maps: tuple[str, ...], plan_name: str | None, columns: str | None, profile: str | None
+) -> tuple[dict[str, str], dict[str, str] | None]:
+    """``--map`` as a source map and ``--columns`` as a spec (None without it), checked before
+    the ledger is opened: --map needs --plan, --columns and --profile exclude each other."""
     from ..errors import UserError
-    from ..importers.store import import_file, save_source_map
-    from ..money import from_cents
-    from ..reports.output import Column, Table
 
     source_map = _parse_maps(maps)
     if source_map and not plan_name:
         raise UserError("--map needs --plan (the map is stored with the plan)")
     if columns is not None and profile:
         raise UserError("--columns and --profile: give one (--columns is a one-off profile)")
-    spec = None
-    if columns is not None:
-        from ..importers.propose import parse_columns_spec
+    if columns is None:
+        return source_map, None
+    from ..importers.propose import parse_columns_spec
 
-        spec = parse_columns_spec(columns)
-    ledger = get_ledger(ctx, write=True)
-    with _from_stdin(file) as path:
-        importer = None
-        if spec is not None:
-            from pathlib import Path
+    return source_map, parse_columns_spec(columns)
 
-            from ..importers.propose import columns_profile
-            from ..importers.tabular import ProfileImporter
 
-            if not Path(path).is_file():
-                raise UserError(f"{file}: no such file")
-            prof, _ = columns_profile(Path(path), spec)
-            importer = ProfileImporter(prof)
-            importer.ephemeral = True
-        res = import_file(
-            ledger.engine,
-            path,
-            plan=plan_name,
-            person=person_name,
-            profile=profile,
-            dry_run=dry_run,
-            progress=sys.stderr.isatty() and fmt == "table",
-            extra_source_map=source_map,
-            allow_overlap=allow_overlap,
-            importer=importer,
-        )
-    if source_map and not dry_run:  # only once the import went through
-        save_source_map(ledger.engine, plan_name, source_map, person_name)
-    summary = [
-        {"type": s["type"], "source": s["source"], "rows": s["rows"], "amount": from_cents(s["amount_cents"])}
-        for s in res.summary
-    ]
-    payload = {
-        "import": res.import_id,
-        "file": res.file,
-        "sha256": res.sha256,
-        "profile": res.profile,
-        "plans": res.plans,
-        "dry_run": res.dry_run,
-        "rows_read": res.rows_read,
-        "rows_added": res.rows_added,
-        "rows_already_present": res.rows_skipped,
-        "rows_skipped_removed": res.rows_removed_skipped,
-        "conversions_added": res.conversions_added,
-        "balance_assertions_added": res.balances_added,
-        "rows_held": res.rows_held,
-        "overlaps": res.overlap_allowed,
-        "added": summary,
-        "notes": res.notes,
-        "message": res.message(),
-        "opening_balances": [
-            {"source": o["source"], "date": o["date"], "amount": from_cents(o["amount_cents"])}
-            for o in res.opening_balances
-        ],
-        "statement_checks": res.checks,
-    }
-    table = Table(
+def _added_table(res: ImportResult, summary: list[dict], dry_run: bool) -> Table:
+    """The readable table of what the import added (would add, with --dry-run) per type and
+    source, its message and notes below."""
+    from ..reports.output import Column, Table
+
+    return Table(
         "Would add (dry run)" if dry_run else "Added",
         [
             Column("type", "Type"),
@@ -252,7 +235,6 @@ def import_file_cmd(
         summary,
         footer=[res.message(), *res.notes],
     )
-    emit(payload, fmt, [table])
 
 
 @import_group.command("list")

@@ -1,0 +1,99 @@
+"""``megaroth import FILE`` below the CLI: the import with a ``--columns`` one-off profile, and
+its result as the JSON document (issue 5).
+
+The import itself, all or nothing, is :func:`megaroth_ledger.importers.store.import_file`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from ..errors import UserError
+from ..importers.store import ImportResult, import_file
+from ..money import from_cents
+
+
+def run_import(
+    engine: Engine,
+    path: str,
+    name: str,
+    *,
+    plan: str | None,
+    person: str | None,
+    profile: str | None,
+    dry_run: bool,
+    progress: bool,
+    source_map: dict[str, str],
+    allow_overlap: bool,
+    columns_spec: dict[str, str] | None,
+) -> ImportResult:
+    """Import the statement at ``path`` (``name``: FILE as the user gave it); ``columns_spec``
+    (``--columns``, parsed) reads it with a one-off profile instead of a detected one."""
+    importer = None
+    if columns_spec is not None:
+        importer = _columns_importer(path, name, columns_spec)
+    return import_file(
+        engine,
+        path,
+        plan=plan,
+        person=person,
+        profile=profile,
+        dry_run=dry_run,
+        progress=progress,
+        extra_source_map=source_map,
+        allow_overlap=allow_overlap,
+        importer=importer,
+    )
+
+
+def _columns_importer(path: str, name: str, spec: dict[str, str]):
+    """The ``--columns`` profile of the file at ``path`` as an importer that exists only for
+    this import (parallel workers cannot rebuild it by id: ``ephemeral``)."""
+    from ..importers.propose import columns_profile
+    from ..importers.tabular import ProfileImporter
+
+    if not Path(path).is_file():
+        raise UserError(f"{name}: no such file")
+    prof, _ = columns_profile(Path(path), spec)
+    importer = ProfileImporter(prof)
+    importer.ephemeral = True
+    return importer
+
+
+def import_payload(res: ImportResult) -> dict:
+    """The import's JSON document; its ``added`` list (type, source, rows, amount) is also the
+    readable table's rows."""
+    return {
+        "import": res.import_id,
+        "file": res.file,
+        "sha256": res.sha256,
+        "profile": res.profile,
+        "plans": res.plans,
+        "dry_run": res.dry_run,
+        "rows_read": res.rows_read,
+        "rows_added": res.rows_added,
+        "rows_already_present": res.rows_skipped,
+        "rows_skipped_removed": res.rows_removed_skipped,
+        "conversions_added": res.conversions_added,
+        "balance_assertions_added": res.balances_added,
+        "rows_held": res.rows_held,
+        "overlaps": res.overlap_allowed,
+        "added": [
+            {
+                "type": s["type"],
+                "source": s["source"],
+                "rows": s["rows"],
+                "amount": from_cents(s["amount_cents"]),
+            }
+            for s in res.summary
+        ],
+        "notes": res.notes,
+        "message": res.message(),
+        "opening_balances": [
+            {"source": o["source"], "date": o["date"], "amount": from_cents(o["amount_cents"])}
+            for o in res.opening_balances
+        ],
+        "statement_checks": res.checks,
+    }
