@@ -167,6 +167,78 @@ def test_the_fast_path_really_cuts_plain_transactions(monkeypatch):
     assert all(type(r.view()).__name__ == "Flat" for r in raws[:50])
 
 
+def several_statements(text: str, copies: int) -> str:
+    """``text`` with its statement (INVSTMTRS) repeated ``copies`` times, the copies' transactions
+    given other FITIDs (a TRANSFER's pair, a REVERSALFITID, stay inside one copy)."""
+    start, end = text.index("<INVSTMTRS>"), text.index("</INVSTMTRS>") + len("</INVSTMTRS>")
+    stmt = text[start:end]
+    copies_text = [stmt] + [stmt.replace(">F", f">C{c}F") for c in range(1, copies)]
+    return text[:start] + "\n".join(copies_text) + text[end:]
+
+
+def parse_state(path: Path, share=None) -> list:
+    """What :meth:`.ofx.OfxImporter.parse` gives for ``path``, cut where ``share`` ends its chunks:
+    ``[(rows, errors, error count, notes, checks, account id)]`` per chunk (one item without a
+    share), each chunk's context emptied after it as :mod:`.ofx_pipe` does."""
+    from megaroth_ledger.importers.ofx import CHUNK_END
+
+    parsed = open_parse(path, plan="p", source_map={"OTHERVEST": "roth_irr"})
+    ctx = parsed.ctx
+    if share is not None:
+        ctx.memo["ofx share"] = share
+    out, rows = [], []
+
+    def cut():
+        errors = [(e.line, e.column, e.reason) for e in ctx.errors.errors]
+        checks = [repr(c) for c in ctx.checks]
+        out.append((rows, errors, ctx.errors.count, ctx.notes, checks, ctx.account_id))
+        ctx.errors.errors, ctx.errors.count, ctx.notes, ctx.checks = [], 0, [], []
+
+    for row in parsed.importer.parse(path, parsed.facts, ctx):
+        if row is CHUNK_END:
+            cut()
+            rows = []
+        else:
+            rows.append((row.as_canonical(), row.line, row.raw_dict()))
+    if share is None:
+        cut()
+    else:
+        assert not rows and not ctx.errors.count  # everything came before a chunk's end
+    return out
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    text=statement(),
+    copies=st.integers(1, 3),
+    readers=st.integers(1, 3),
+    size=st.integers(1, 7),
+)
+def test_readers_sharing_a_file_give_the_serial_rows_in_order(text, copies, readers, size, tmp_path_factory):
+    """ofx_pipe's readers: each makes rows of its own chunks only (ofx.Share); their chunks taken
+    in turn are the serial reader's rows, errors (in order), notes, checks and account id."""
+    from megaroth_ledger.importers.ofx import Share
+
+    path = tmp_path_factory.mktemp("share") / "s.ofx"
+    path.write_text(several_statements(text, copies), encoding="utf-8")
+    [whole] = parse_state(path)
+    per_reader = [parse_state(path, Share(j, readers, size)) for j in range(readers)]
+    chunks = []
+    for c in range(sum(map(len, per_reader))):
+        j, k = c % readers, c // readers
+        chunks.append(per_reader[j][k])  # a reader's k-th chunk is chunk j + k * readers
+    merged = [sum((ch[i] for ch in chunks), []) for i in range(2)]
+    assert merged[0] == whole[0]
+    assert merged[1] == whole[1]
+    assert sum(ch[2] for ch in chunks) == whole[2]
+    assert sum((ch[3] for ch in chunks), []) == whole[3]
+    assert sum((ch[4] for ch in chunks), []) == whole[4]
+    account = next((ch[5] for ch in chunks if ch[5] is not None), None)
+    assert account == whole[5]
+    trans = sum(1 for item in ofx._walk(ofx._tags(path, "utf-8")) if item[0] == "tran")
+    assert len(chunks) == trans // size + 1  # every chunk ended once, by its own reader
+
+
 def snapshot(m):
     return (
         m.sql(
@@ -191,9 +263,9 @@ def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
     batches = []
     real = ofx_pipe._run
-    monkeypatch.setattr(ofx_pipe, "_run", lambda *a: (batches.append(1), (yield from real(*a))))
+    monkeypatch.setattr(ofx_pipe, "_run", lambda *a: (batches.append(a[-1]), (yield from real(*a))))
     par = other.json(*args)
-    assert batches  # the worker path really ran
+    assert batches == [2]  # the worker path really ran, with two readers taking turns
     assert serial["rows_added"] > 100 and serial["conversions_added"] > 0
     for key in ("rows_read", "rows_added", "conversions_added", "balance_assertions_added", "added", "notes"):
         assert par[key] == serial[key], key
@@ -201,12 +273,19 @@ def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth
     assert other.json(*args)["rows_added"] == 0  # idempotent through the worker too
 
 
-@pytest.mark.parametrize("damage", ["bad rows", "truncated", "no plan map"])
+@pytest.mark.parametrize("damage", ["bad rows", "bad rows everywhere", "truncated", "no plan map"])
 def test_the_worker_process_reports_what_the_serial_path_reports(ann, tmp_path, monkeypatch, damage):
+    from megaroth_ledger.importers import ofx_pipe
+
+    monkeypatch.setattr(ofx_pipe, "BATCH", 40)  # chunks of 40 transactions: both readers report
     text = (ROOT / "samples" / "2025-acme.ofx").read_text(encoding="cp1252")
     args = ["--map", "OTHERVEST=roth_irr"]
     if damage == "bad rows":
         text = text.replace("<TOTAL>-", "<TOTAL>-x", 3)
+    elif damage == "bad rows everywhere":  # more than the 50 reported, in every chunk
+        parts = text.split("<TOTAL>-")
+        text = "".join(p + ("<TOTAL>-x" if i % 3 == 0 else "<TOTAL>-") for i, p in enumerate(parts[:-1]))
+        text += parts[-1]
     elif damage == "truncated":
         text = text[: len(text) // 2]
     else:

@@ -50,7 +50,7 @@ import datetime as dt
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from pathlib import Path
 
@@ -58,7 +58,7 @@ from ..bounds import cents_problem, date_problem
 from .base import Head, ParseContext
 from .ofx_cut import Raw, plain_end
 from .profiles import Profile
-from .rows import CanonicalRow, CellError, check_row_bounds
+from .rows import CanonicalRow, CellError, ErrorCollector, check_row_bounds
 from .text import FileFacts, abs_text, negate_text, parse_cents, parse_decimal_text
 
 DEFAULT_SOURCES = {
@@ -344,6 +344,41 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
     yield "root", -1, root
 
 
+#: among the rows of a reader that shares the file (:class:`Share`): the end of one of its chunks
+CHUNK_END = object()
+
+
+class Share:
+    """Which transactions this reader turns into rows when several processes read one file
+    (:mod:`.ofx_pipe`). A *position* is the number of transactions before a point of the file;
+    positions fall in chunks of ``size`` (the first chunk also holds what comes before the first
+    transaction, the last what comes after the last). Reader ``index`` of ``readers`` owns the
+    chunks ``c`` with ``c % readers == index``: it reads their transactions and statement
+    figures, skips the others', and puts :data:`CHUNK_END` among its rows where each chunk of
+    its own ends. The default, one reader, owns everything and marks nothing."""
+
+    def __init__(self, index: int = 0, readers: int = 1, size: int = 0):
+        self.index, self.readers, self.size = index, readers, size
+        self.chunk = 0  # the chunk of the last position asked about
+        self.next_end = size  # where that chunk ends
+
+    def owns(self, pos: int) -> bool:
+        return self.readers == 1 or (pos // self.size) % self.readers == self.index
+
+    def marks(self, pos: int) -> Iterator:
+        """:data:`CHUNK_END` for each chunk of this reader's that ends at or before ``pos``."""
+        while self.size and pos >= self.next_end:
+            if self.chunk % self.readers == self.index:
+                yield CHUNK_END
+            self.chunk += 1
+            self.next_end += self.size
+
+    def close(self) -> Iterator:
+        """The end of the last chunk, if it is this reader's."""
+        if self.size and self.chunk % self.readers == self.index:
+            yield CHUNK_END
+
+
 def _wrap(node: Node) -> Node:
     holder = Node("#holder", None, node.line)
     holder.children.append(node)
@@ -463,16 +498,27 @@ class OfxImporter:
                 secs[uid] = (info.get("SECNAME"), info.get("TICKER"))
         stmts = list(skeleton.iter("INVSTMTRS"))
         stream = (item for item in _walk(_tags(path, encoding, ctx.on_bytes)) if item[0] == "tran")
+        share = ctx.memo.get("ofx share") or Share()
+        other = replace(ctx, errors=ErrorCollector(ctx.file_label), notes=[], checks=[])
         pending = next(stream, None)
+        t = 0  # transactions read so far: where in the file this is
         for k, stmt in enumerate(stmts):
-            window_start = self._statement_begin(stmt, ctx)
+            yield from share.marks(t)
+            window_start = self._statement_begin(stmt, ctx if share.owns(t) else other)
             while pending is not None and pending[1] <= k:
                 tran = pending[2]
                 pending = next(stream, None)
-                yield from self._rows_of(tran, secs, ctx)
-            yield from self._statement_end(stmt, ctx, window_start)
-        if not stmts:
+                yield from share.marks(t)
+                if share.owns(t):
+                    yield from self._rows_of(tran, secs, ctx)
+                t += 1
+            yield from share.marks(t)
+            if share.owns(t):
+                yield from self._statement_end(stmt, ctx, window_start)
+        yield from share.marks(t)
+        if not stmts and share.owns(t):
             ctx.errors.add(1, "INVSTMTRS", "no investment statement in this OFX file")
+        yield from share.close()
 
     def _rows_of(self, tran: Node | Raw, secs, ctx: ParseContext) -> list[CanonicalRow]:
         """The rows of one transaction (a bad one reported in ``ctx``, no rows). A plain one is

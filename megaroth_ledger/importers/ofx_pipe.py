@@ -1,11 +1,15 @@
 """A big OFX statement read in a worker process while the importing process writes.
 
 The OFX reader (:meth:`.ofx.OfxImporter.parse`, the very same one as for a small file) runs in
-one forked child; it hands back, in file order, batches of complete ``entry`` tuples (the
-``parallel`` protocol: ``store.ENTRY_COLUMNS``, hashed identities with occurrence 0) and, whole,
-the rows the store pairs or checks at the end (transfer legs, balances). At the end it sends
-what the reader left in its context: errors, notes, year-to-date checks, the account id; a
-:class:`.errors.UserError` (a truncated file, not a 401(k) statement) is raised here again.
+forked children (:data:`READERS` of them when the machine has the cores). Each reads the whole
+file but makes rows only of its own chunks of :data:`BATCH` transactions, in turn
+(:class:`.ofx.Share`); for each chunk it hands back, in file order, batches of complete
+``entry`` tuples (the ``parallel`` protocol: ``store.ENTRY_COLUMNS``, hashed identities with
+occurrence 0) and, whole, the rows the store pairs or checks at the end (transfer legs,
+balances), then what the chunk left in its context: errors, notes, year-to-date checks, the
+account id. The importing process takes the chunks in turn from each child, so rows, errors and
+notes arrive in the serial reader's order. A :class:`.errors.UserError` in a child (a
+truncated file, not a 401(k) statement) is raised here again.
 
 Only used for ``--plan`` imports whose plan is in ``plans`` (every OFX row is that plan's) and
 when ``fork`` exists; otherwise the serial path reads the file (the result is the same).
@@ -20,42 +24,71 @@ from .base import ParseContext
 from .derive import TRANSFER_TYPES, identity_base
 from .rows import ErrorCollector, row_part
 
-BATCH = 5000
-QUEUE = 4  # batches in flight: memory stays flat
+BATCH = 5000  # transactions in a chunk (and at most entry tuples in one batch)
+QUEUE = 4  # batches in flight per child: memory stays flat
+READERS = 2  # children reading one file (each makes rows of every READERS-th chunk)
 
 
-def parse_ofx_parallel(path: Path, facts, importer, ctx: ParseContext, plans: dict[str, int], import_id: int):
+def parse_ofx_parallel(
+    path: Path, facts, importer, ctx: ParseContext, plans: dict[str, int], import_id: int, workers: int = 1
+):
     """Yield ``("ready", payload)`` and ``("rows", [CanonicalRow])`` as :func:`.parallel.parse_parallel`
-    does, or None when this file is read serially."""
+    does, or None when this file is read serially. ``workers`` + 1 processes share the work (at
+    most :data:`READERS` children)."""
     import multiprocessing
 
     if ctx.plan not in plans or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    return _run(path, facts, importer, ctx, plans[ctx.plan], import_id)
+    readers = max(1, min(READERS, workers + 1))
+    return _run(path, facts, importer, ctx, plans[ctx.plan], import_id, readers)
 
 
-def _run(path, facts, importer, ctx, plan_id, import_id):
+def _run(path, facts, importer, ctx, plan_id, import_id, readers=1):
     import multiprocessing
 
     mp = multiprocessing.get_context("fork")
-    queue = mp.Queue(QUEUE)
-    child = mp.Process(
-        target=_work, args=(queue, path, facts, importer, ctx, plan_id, import_id), daemon=True
-    )
-    child.start()
+    queues = [mp.Queue(QUEUE) for _ in range(readers)]
+    children = [
+        mp.Process(
+            target=_work,
+            args=(queues[j], path, facts, importer, ctx, plan_id, import_id, j, readers),
+            daemon=True,
+        )
+        for j in range(readers)
+    ]
+    for child in children:
+        child.start()
     try:
+        chunk = 0
         while True:
-            kind, payload, nbytes = _next(queue, child, ctx.file_label)
+            j = chunk % readers
+            kind, payload, nbytes = _next(queues[j], children[j], ctx.file_label)
             if ctx.on_bytes and nbytes:
                 ctx.on_bytes(nbytes)
-            if kind == "end":
+            if kind == "chunk":
+                _take(ctx, payload)
+                chunk += 1
+            elif kind == "end":
                 _finish(ctx, payload)
+                _last(ctx, queues, children, j)
                 return
-            yield kind, payload
+            else:
+                yield kind, payload
     finally:
-        if child.is_alive():
-            child.kill()
-        child.join()
+        for child in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+
+
+def _last(ctx, queues, children, first: int) -> None:
+    """After child ``first`` ended: every other child's end (it has no chunk left)."""
+    n = len(children)
+    for j in ((first + i) % n for i in range(1, n)):
+        kind, payload, _ = _next(queues[j], children[j], ctx.file_label)
+        if kind != "end":
+            raise RuntimeError(f"OFX reader {j} sent {kind!r} after the last chunk")
+        _finish(ctx, payload)
 
 
 def _next(queue, child, label: str):
@@ -80,7 +113,8 @@ def _next(queue, child, label: str):
 
 
 def _finish(ctx: ParseContext, payload) -> None:
-    failure, errors, count, notes, checks, account_id = payload
+    """A child's end: its failure raised here, what its context holds taken."""
+    failure, *rest = payload
     if isinstance(failure, tuple):  # a UserError: its message and exit code
         from ..errors import UserError
 
@@ -89,6 +123,12 @@ def _finish(ctx: ParseContext, payload) -> None:
         raise err
     if failure is not None:
         raise RuntimeError(f"the OFX reader failed in its worker process:\n{failure}")
+    _take(ctx, rest)
+
+
+def _take(ctx: ParseContext, payload) -> None:
+    """What a chunk (or a child's end) left in its child's context, added to ``ctx``."""
+    errors, count, notes, checks, account_id = payload
     for e in errors:
         ctx.errors.add(e.line, e.column, e.reason)
     if count > len(errors):
@@ -99,8 +139,19 @@ def _finish(ctx: ParseContext, payload) -> None:
         ctx.account_id = account_id
 
 
-def _work(queue, path, facts, importer, parent_ctx: ParseContext, plan_id: int, import_id: int) -> None:
+def _left(ctx: ParseContext) -> tuple:
+    """What ``ctx`` holds now (errors, their count, notes, checks, account id), and ``ctx``
+    emptied of it but for the account id."""
+    left = (ctx.errors.errors, ctx.errors.count, ctx.notes, ctx.checks, ctx.account_id)
+    ctx.errors.errors, ctx.errors.count, ctx.notes, ctx.checks = [], 0, [], []
+    return left
+
+
+def _work(
+    queue, path, facts, importer, parent_ctx: ParseContext, plan_id: int, import_id: int, index=0, readers=1
+) -> None:
     from ..errors import UserError
+    from .ofx import Share
 
     done = [0]
     ctx = ParseContext(
@@ -108,23 +159,27 @@ def _work(queue, path, facts, importer, parent_ctx: ParseContext, plan_id: int, 
         ErrorCollector(parent_ctx.file_label),
         plan=parent_ctx.plan,
         source_map=dict(parent_ctx.source_map),
-        on_bytes=lambda n: done.__setitem__(0, done[0] + n),
+        on_bytes=(lambda n: done.__setitem__(0, done[0] + n)) if index == 0 else None,  # one counts
     )
+    ctx.memo["ofx share"] = Share(index, readers, BATCH)
     failure = None
     try:
-        _read(queue, importer.parse(path, facts, ctx), ctx.plan, plan_id, import_id, done)
+        _read(queue, importer.parse(path, facts, ctx), ctx, plan_id, import_id, done)
     except UserError as exc:
         failure = (str(exc), exc.exit_code)
     except BaseException:  # an internal bug: its traceback goes to the importing process
         failure = traceback.format_exc()
-    end = (failure, ctx.errors.errors, ctx.errors.count, ctx.notes, ctx.checks, ctx.account_id)
-    queue.put(("end", end, done[0]))
+    queue.put(("end", (failure, *_left(ctx)), done[0]))
     queue.close()
     queue.join_thread()
 
 
-def _read(queue, rows, plan: str, plan_id: int, import_id: int, done: list[int]) -> None:
-    """Put ``rows`` on ``queue`` as the ``parallel`` payloads (see the module docstring)."""
+def _read(queue, rows, ctx: ParseContext, plan_id: int, import_id: int, done: list[int]) -> None:
+    """Put ``rows`` on ``queue`` as the ``parallel`` payloads (see the module docstring), and at
+    each of the child's chunk ends what the chunk left in ``ctx``."""
+    from .ofx import CHUNK_END
+
+    plan = ctx.plan
     ready: list[tuple] = []
     pos: list[int] = []
     tally: dict[tuple[str, str], list[int]] = {}
@@ -151,6 +206,11 @@ def _read(queue, rows, plan: str, plan_id: int, import_id: int, done: list[int])
         ready, pos, tally, whole = [], [], {}, []
 
     for row in rows:
+        if row is CHUNK_END:
+            flush()
+            queue.put(("chunk", _left(ctx), done[0]))
+            done[0] = 0
+            continue
         if row.type in TRANSFER_TYPES or row.type == "balance":
             whole.append(row)  # paired / checked at the end by the store, as serially
             continue

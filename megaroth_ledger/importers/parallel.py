@@ -235,7 +235,7 @@ def parse_parallel(
     if workers >= 1 and isinstance(importer, OfxImporter):  # one reader process: .ofx_pipe
         from .ofx_pipe import parse_ofx_parallel
 
-        return parse_ofx_parallel(path, facts, importer, ctx, plans, import_id)
+        return parse_ofx_parallel(path, facts, importer, ctx, plans, import_id, workers)
     if workers < 1 or not usable(importer, facts):
         return None
     split = _split_point(path, facts, importer, ctx)
