@@ -284,6 +284,18 @@ def test_w2_list_edit_rm(ann):
     assert "W-2 from Acme Corp for 2025" in ann(*W2, "--box12", "D=900").output
 
 
+def test_w2_and_5498_edits_exit_1_when_they_differ_like_recording(ann):
+    assert ann(*W2, "--box12", "D=10", ok=False).exit_code == 1
+    assert ann("reconcile", "w2", "edit", "1", "--box12", "D=20", ok=False).exit_code == 1
+    assert ann("reconcile", "w2", "edit", "1", "--box12", "D=0").exit_code == 0
+    f5498 = ("reconcile", "5498", "--person", "ann", "--account", "traditional", "--year", "2025")
+    assert ann(*f5498, "--box1", "7000", ok=False).exit_code == 1
+    code, res = jcode(ann, "reconcile", "5498", "edit", "1", "--box1", "6000")
+    assert code == 1 and res["match"] is False and res["after"]["box1"] == "6000.00"
+    assert ann.json("reconcile", "5498", "list", "--person", "ann")["5498"][0]["box1"] == "6000.00"
+    assert ann("reconcile", "5498", "edit", "1", "--box1", "0").exit_code == 0
+
+
 # ------------------------------------------------------------------------------- Forms 5498
 F5498 = ("reconcile", "5498", "--person", "ann", "--account", "roth", "--year", "2025")
 
@@ -306,7 +318,7 @@ def test_5498_list_edit_rm_box5_follows(backdoor):
     assert m.sql("select amount_cents from roth_ira_value") == [(701250,)]  # the value it recorded follows
     code, res = jcode(m, "reconcile", "5498", "edit", "1", "--box3", "6000")
     assert res["match"] is False and [d["box"] for d in res["diff"]] == ["box3"]
-    assert "DIFFERS" in m("reconcile", "5498", "edit", "1", "--box3", "6000").output
+    assert code == 1 and "DIFFERS" in m("reconcile", "5498", "edit", "1", "--box3", "6000", ok=False).output
     m("reconcile", "5498", "edit", "1", "--no-box3")
     assert m.json("reconcile", "5498", "list", "--person", "ann")["5498"][0]["box3"] is None
     res = m("reconcile", "5498", "edit", "1", "--no-box5", "--box5", "1", ok=False)
