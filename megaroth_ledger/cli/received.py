@@ -167,7 +167,9 @@ def reconcile_w2_list(ctx, person_name, year, fmt) -> None:
 def reconcile_w2_edit(ctx, w2_id, employer, year, box1, no_box1, box3, no_box3, box12, no_box12, fmt) -> None:
     """Correct a W-2 (see `reconcile w2 list` for ids); it is compared with the ledger again.
 
-    Exit 1 with the diff if it differs, as when it was recorded.
+    Exit 1 with the diff if it differs, as when it was recorded. A corrected box 3 corrects the
+    FICA wages it stored for next year's Roth catch-up test; FICA wages you set to another
+    figure stay and are compared.
 
     Example: megaroth reconcile w2 edit 1 --box12 D=23499.84
     """
