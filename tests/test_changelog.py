@@ -196,3 +196,18 @@ def test_household_add_is_logged(megaroth):
     r = m("household", "add", "again", "--members", "ann,bob", ok=False)
     assert r.exit_code == 2
     assert [e["record"] for e in m.json("log")].count("household") == 1  # a refused add logs nothing
+
+
+def test_household_add_is_in_each_members_log(megaroth):
+    """The household's own entry, not the first member's: each spouse's `log --person` shows it
+    (once), a person outside the household does not."""
+    m = megaroth
+    for name in ("ann", "bob", "cy"):
+        m("person", "add", name, "--born", "1980-01-01")
+    m("household", "add", "ann-and-bob", "--members", "bob,ann")
+    for name in ("ann", "bob"):
+        mine = [e for e in m.json("log", "--person", name) if e["record"] == "household"]
+        assert [(e["action"], e["after"]["members"]) for e in mine] == [("add", ["bob", "ann"])], name
+        assert "ann-and-bob" in m("log", "--person", name).output
+    assert [e["record"] for e in m.json("log", "--person", "cy")] == ["person"]
+    assert [e["record"] for e in m.json("log")].count("household") == 1

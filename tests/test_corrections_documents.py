@@ -284,6 +284,58 @@ def test_w2_list_edit_rm(ann):
     assert "W-2 from Acme Corp for 2025" in ann(*W2, "--box12", "D=900").output
 
 
+def _fica(m):
+    return m.sql("select year, fica_wages_cents from wages order by year")
+
+
+def test_w2_box3_edit_updates_the_fica_wages_it_stored(ann):
+    assert ann(*W2, "--box3", "200000").exit_code == 0
+    assert _fica(ann) == [(2026, 20000000)]
+    (added,) = log(ann, "wages")  # recording logs the FICA wages it stores
+    assert (added["action"], added["before"], added["after"]["fica_wages"]) == ("add", None, "200000.00")
+    code, res = jcode(ann, "reconcile", "w2", "edit", "1", "--box3", "210000")
+    assert code == 0 and res["match"] is True and res["diff"] == []
+    assert _fica(ann) == [(2026, 21000000)]  # box 3 corrected: the FICA wages it stored follow
+    assert any("210,000.00 stored as Acme Corp's FICA wages for the 2026" in n for n in res["notes"])
+    edit = log(ann, "wages")[0]
+    assert edit["action"] == "edit" and edit["reason"] == "W-2 #1 box 3"
+    assert (edit["before"]["fica_wages"], edit["after"]["fica_wages"]) == ("200000.00", "210000.00")
+    # other boxes edited: the FICA wages stay as they are, nothing more logged
+    ann("reconcile", "w2", "edit", "1", "--box1", "1")
+    assert _fica(ann) == [(2026, 21000000)] and len(log(ann, "wages")) == 2
+    # entering the W-2 again with another box 3 replaces it: the same
+    assert ann(*W2, "--box3", "205000").exit_code == 0
+    assert _fica(ann) == [(2026, 20500000)] and len(log(ann, "wages")) == 3
+
+
+def test_w2_box3_edit_leaves_fica_wages_set_by_hand(ann):
+    ann(*W2, "--box3", "200000")
+    ann("wages", "edit", "1", "--fica-wages", "150000")  # the user's own figure
+    code, res = jcode(ann, "reconcile", "w2", "edit", "1", "--box3", "210000")
+    assert code == 1 and res["match"] is False  # compared, as recording does, not overwritten
+    assert [(d["box"], d["received"], d["derived"]) for d in res["diff"]] == [
+        ("box3", "210000.00", "150000.00")
+    ]
+    assert any("fix it with `megaroth wages set" in n for n in res["notes"])
+    assert _fica(ann) == [(2026, 15000000)]
+    assert [c["action"] for c in log(ann, "wages")] == ["edit", "add"]  # the user's edit and the add
+    out = ann("reconcile", "w2", "edit", "1", "--box3", "210000", ok=False)
+    assert out.exit_code == 1 and "it DIFFERS from the ledger" in out.output
+    assert ann.json("reconcile", "w2", "list", "--person", "ann")["w2"][0]["box3"] == "210000.00"  # kept
+
+
+def test_w2_and_5498_edits_exit_1_when_they_differ_like_recording(ann):
+    assert ann(*W2, "--box12", "D=10", ok=False).exit_code == 1
+    assert ann("reconcile", "w2", "edit", "1", "--box12", "D=20", ok=False).exit_code == 1
+    assert ann("reconcile", "w2", "edit", "1", "--box12", "D=0").exit_code == 0
+    f5498 = ("reconcile", "5498", "--person", "ann", "--account", "traditional", "--year", "2025")
+    assert ann(*f5498, "--box1", "7000", ok=False).exit_code == 1
+    code, res = jcode(ann, "reconcile", "5498", "edit", "1", "--box1", "6000")
+    assert code == 1 and res["match"] is False and res["after"]["box1"] == "6000.00"
+    assert ann.json("reconcile", "5498", "list", "--person", "ann")["5498"][0]["box1"] == "6000.00"
+    assert ann("reconcile", "5498", "edit", "1", "--box1", "0").exit_code == 0
+
+
 # ------------------------------------------------------------------------------- Forms 5498
 F5498 = ("reconcile", "5498", "--person", "ann", "--account", "roth", "--year", "2025")
 
@@ -306,7 +358,7 @@ def test_5498_list_edit_rm_box5_follows(backdoor):
     assert m.sql("select amount_cents from roth_ira_value") == [(701250,)]  # the value it recorded follows
     code, res = jcode(m, "reconcile", "5498", "edit", "1", "--box3", "6000")
     assert res["match"] is False and [d["box"] for d in res["diff"]] == ["box3"]
-    assert "DIFFERS" in m("reconcile", "5498", "edit", "1", "--box3", "6000").output
+    assert code == 1 and "DIFFERS" in m("reconcile", "5498", "edit", "1", "--box3", "6000", ok=False).output
     m("reconcile", "5498", "edit", "1", "--no-box3")
     assert m.json("reconcile", "5498", "list", "--person", "ann")["5498"][0]["box3"] is None
     res = m("reconcile", "5498", "edit", "1", "--no-box5", "--box5", "1", ok=False)

@@ -198,6 +198,23 @@ def test_bounds_on_imported_cells(ann, tmp_path, col, cell, why):
     assert r.exit_code == 2 and f"x.csv:2: {col}:" in r.output and why in r.output, r.output
 
 
+def test_a_row_with_an_extra_cell_is_refused_whole(ann, tmp_path):
+    f = tmp_path / "f.csv"
+    f.write_text(
+        "date,plan,source,type,amount,memo\n"
+        "2025-01-02,acme-401k,pretax,contribution,1.00,ok,\n"
+        "2025-01-03,acme-401k,pretax,contribution,2.00,Smith, J\n"
+    )
+    r = ann("import", str(f), ok=False)
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert "f.csv: 1 bad row; nothing was imported" in r.output
+    assert "f.csv:3: column 7: 7 cells but the header has 6 (extra: ' J')" in r.output
+    assert ann.json("import", "list")["imports"] == []
+    assert ann.sql("select count(*) from entry") == [(0,)]
+    f.write_text(f.read_text().replace("Smith, J", '"Smith, J"'))
+    assert ann.json("import", str(f))["rows_added"] == 2
+
+
 def test_ofx_date_and_amount_bounds(ann, tmp_path):
     text = (SAMPLES / "2025-acme.ofx").read_text()
     first = text.index("<DTTRADE>")

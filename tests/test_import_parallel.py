@@ -11,11 +11,15 @@ from tests.conftest import add_ann
 HEADER = "date,plan,source,type,amount,fund,shares,memo\n"
 
 
-def big_csv(path, bad=False):
+def big_csv(path, bad=False, extra=False):
     lines = [HEADER]
     for i in range(3000):
         day = f"2025-{(i // 250) + 1:02d}-{(i % 28) + 1:02d}"
         memo = f'"note {i}, with a comma\nand a second line"' if i % 97 == 0 else f"m{i % 5}"
+        if extra and i in (7, 2200):
+            memo = f"note {i}, unquoted"  # one cell more than the header
+        elif extra and i % 3 == 0:
+            memo += ",,"  # trailing commas: fine
         amount = "12.345" if bad and i in (5, 2500) else f"{(i % 700) + 1}.{i % 100:02d}"
         lines.append(f"{day},acme-401k,pretax,contribution,{amount},Fund {i % 3},{i % 7}.5,{memo}\n")
         if i % 400 == 0:  # genuinely identical rows, far apart in the file
@@ -66,15 +70,28 @@ def test_parallel_equals_serial(ann, new_megaroth, tmp_path, monkeypatch, small_
     assert other.json("import", str(f))["rows_added"] == 0  # idempotent in parallel too
 
 
-def test_parallel_reports_the_same_errors(ann, tmp_path, monkeypatch, small_chunks):
-    f = big_csv(tmp_path / "bad.csv", bad=True)
+def refused_both_ways(m, f, monkeypatch):
+    """The results of importing ``f`` (refused) serially, then in parallel."""
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "0")
-    serial = ann("import", str(f), ok=False)
+    serial = m("import", str(f), ok=False)
     monkeypatch.setenv("MEGAROTH_IMPORT_WORKERS", "1")
-    par = ann("import", str(f), ok=False)
+    return serial, m("import", str(f), ok=False)
+
+
+def test_parallel_reports_the_same_errors(ann, tmp_path, monkeypatch, small_chunks):
+    serial, par = refused_both_ways(ann, big_csv(tmp_path / "bad.csv", bad=True), monkeypatch)
     assert par.exit_code == serial.exit_code != 0
     assert par.stderr == serial.stderr
     assert "bad.csv: 2 bad rows; nothing was imported" in par.stderr
+    assert ann.sql("select count(*) from entry") == [(0,)]
+
+
+def test_parallel_refuses_rows_with_extra_cells_like_serial(ann, tmp_path, monkeypatch, small_chunks):
+    serial, par = refused_both_ways(ann, big_csv(tmp_path / "extra.csv", extra=True), monkeypatch)
+    assert par.exit_code == serial.exit_code == 2
+    assert par.stderr == serial.stderr
+    assert "extra.csv: 2 bad rows; nothing was imported" in par.stderr
+    assert "extra.csv:11: column 9: 9 cells but the header has 8 (extra: ' unquoted')" in par.stderr
     assert ann.sql("select count(*) from entry") == [(0,)]
 
 

@@ -22,6 +22,13 @@ def parse(path, **kw):
     return parse_file(path, **kw)
 
 
+def refused(path, **kw) -> list[str]:
+    """The lines of the :class:`ImportRowErrors` parsing ``path`` must raise."""
+    with pytest.raises(ImportRowErrors) as exc:
+        parse(path, **kw)
+    return str(exc.value).splitlines()
+
+
 def write(tmp_path, name, text, encoding="utf-8", bom=b""):
     p = tmp_path / name
     p.write_bytes(bom + text.encode(encoding))
@@ -249,10 +256,7 @@ def test_every_bad_row_reported_as_file_line_column_reason(tmp_path):
         + "2025-01-13,TELEPORT,F,Employee PreTax,1,1,5.00\n"
         + "2025-01-13,CONTRIBUTION,F,Employee PreTax,1,1,5.00\n"
     )
-    p = write(tmp_path, "bad.csv", text)
-    with pytest.raises(ImportRowErrors) as exc:
-        parse(p, plan="p")
-    msg = str(exc.value).splitlines()
+    msg = refused(write(tmp_path, "bad.csv", text), plan="p")
     assert msg[0] == "bad.csv: 4 bad rows; nothing was imported"
     assert msg[1].startswith("bad.csv:2: Activity Date: not a date: '2025-13-01'")
     assert msg[2].startswith("bad.csv:3: Amount: amount '5.001' has fractions of a cent")
@@ -284,6 +288,37 @@ def test_distinct_bad_rows_each_get_a_line(tmp_path):
         parse(p, plan="p")
     lines = str(exc.value).splitlines()
     assert len(lines) == 1 + 50 + 1 and lines[-1] == "... and 10 more"
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_bad_row(tmp_path):
+    """An unquoted comma in a memo shifts the row: its extra cell is never dropped silently."""
+    text = (
+        "date,plan,source,type,amount,memo\n"
+        "2025-01-13,acme-401k,pretax,contribution,5.00,fine\n"
+        "2025-01-14,acme-401k,pretax,contribution,5.00,Smith, J\n"
+        "2025-01-15,acme-401k,pretax,contribution,5.00,a,b,c,d,e\n"
+    )
+    lines = refused(write(tmp_path, "f.csv", text))
+    assert lines[0] == "f.csv: 2 bad rows; nothing was imported"
+    assert lines[1].startswith("f.csv:3: column 7: 7 cells but the header has 6 (extra: ' J'); ")
+    assert lines[1].endswith(
+        'quote any cell that contains the delimiter ("Smith, J") or remove the extra cells'
+    )
+    assert lines[2].startswith("f.csv:4: column 7: 10 cells but the header has 6 (extra: 'b', 'c', 'd', ...)")
+
+
+def test_a_profiles_row_with_an_extra_cell_is_a_bad_row(tmp_path):
+    text = VOYA_HEADER + "2025-01-13,CONTRIBUTION,F,Employee PreTax,1,1,5.00,,surplus\n"
+    p = write(tmp_path, "voya.csv", text)
+    with pytest.raises(ImportRowErrors, match=r"voya.csv:2: column 9: 9 cells but the header has 7"):
+        parse(p, plan="p")
+
+
+@pytest.mark.parametrize("tail", [",", ",,", ", ", ",,\t"])
+def test_trailing_empty_cells_past_the_header_are_fine(tmp_path, tail):
+    text = "date,plan,source,type,amount\n2025-01-13,acme-401k,pretax,contribution,5.00" + tail + "\n"
+    _, rows = parse(write(tmp_path, "g.csv", text))
+    assert [(r.amount_cents, r.raw_dict()) for r in rows] == [(500, {"plan": "acme-401k"})]
 
 
 def test_empty_and_pdf_files_say_what_they_are(tmp_path):
@@ -454,6 +489,29 @@ def test_xlsx_through_the_same_profile_exactly(tmp_path):
         (dt.date(2025, 1, 13), 54230, "1.0769", "503.5694", 4),
         (dt.date(2025, 1, 14), 10, "0.1", "0.1", 5),
     ]
+
+
+def test_xlsx_values_past_the_headers_last_column(tmp_path):
+    """A sheet has no quoting to get wrong, but a value past the header's last column would be
+    dropped as silently: it is a bad row too; empty cells there (a wide sheet) are fine."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Plan: ACME", None, None, None, None, None, None, None, None, "wide preamble"])
+    ws.append(["Activity Date", "Activity", "Fund", "Money Source", "# of Units", "Unit Price", "Amount"])
+    ws.append([dt.date(2025, 1, 13), "CONTRIBUTION", "0899 F", "Employee After-Tax", 1, 1, 5])
+    ws.append([dt.date(2025, 1, 14), "CONTRIBUTION", "0899 F", "Employee After-Tax", 1, 1, 5, None, "note"])
+    p = tmp_path / "a.xlsx"
+    wb.save(p)
+    lines = refused(p, plan="p")
+    assert lines[0] == "a.xlsx: 1 bad row; nothing was imported"
+    assert lines[1].startswith("a.xlsx:4: column I: 9 cells but the header has 7 (extra: 'note'); ")
+    assert lines[1].endswith("clear the cells past the header's last column")
+    ws.delete_rows(4)
+    wb.save(p)
+    _, rows = parse(p, plan="p")
+    assert [r.line for r in rows] == [3]
 
 
 def test_no_float_calls_in_importers():

@@ -3,7 +3,8 @@ workers) gives exactly what the general path (``_map_rows`` row by row) gives, o
 the same entry values, identities, raw cells, whole rows (transfer legs, balances) and the same
 errors in the same order. Cells mix plain values with the odd ones real exports have (spaces,
 currency signs, parentheses, trailing minus, other date formats, wrong digits, quotes, commas and
-newlines inside fields, short and long rows)."""
+newlines inside fields, short rows, long rows whose cells past the header are blank (trailing
+commas: accepted) or not (refused on both paths))."""
 
 from __future__ import annotations
 
@@ -80,6 +81,9 @@ DECIMALS = _mix(
     st.decimals(-(10**6), 10**6, places=4, allow_nan=False).map(str),
     st.sampled_from(["", "1.", ".5", "-", "--", "1.50-", "(2.00)", "1,234.5", "n/a", "0.000", "-0"]),
 )
+EXTRA = st.lists(
+    st.sampled_from(["", "", " ", "\t", "x", " J", "Smith", '"q"', "a,b"]), min_size=1, max_size=4
+)
 PLANS = st.sampled_from(["acme-401k", "acme-401k", " acme-401k ", "other-401k", ""])
 CELL = {
     "date": DATES,
@@ -115,11 +119,13 @@ def files(draw):
     rows = []
     for _ in range(draw(st.integers(1, 25))):
         row = [draw(CELL[c]) for c in columns]
-        cut = draw(st.sampled_from([None] * 8 + [0, 2, len(columns) + 2]))
+        cut = draw(st.sampled_from([None] * 8 + [0, 2, len(columns) + 2, -1]))
         if cut == 0:
             row = [""] * len(columns)  # a blank row
         elif cut == len(columns) + 2:
             row = row + ["extra", "cells"]
+        elif cut == -1:  # cells past the header: blank ones (trailing commas) are fine, others not
+            row = (row if draw(st.booleans()) else [""] * len(columns)) + draw(EXTRA)
         elif cut is not None:
             row = row[:cut]
         rows.append(row)
@@ -171,3 +177,6 @@ def test_fast_canonical_path_gives_the_general_paths_rows(text, plan):
     general = _items(text, plan, fast=False)
     assert calls, "the fast path did not run"
     assert fast == general
+    header, *rows = csv.reader(io.StringIO(text, newline=""))
+    refused = [r for r in rows if any(c.strip() for c in r[len(header) :])]
+    assert sum("cells but the header has" in e for e in fast[1]) == len(refused)

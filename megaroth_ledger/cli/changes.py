@@ -8,7 +8,9 @@ from .common import DATE, emit, format_option, read_session
 
 
 @click.command("log")
-@click.option("--person", "person_name", help="Only changes to this person's records.")
+@click.option(
+    "--person", "person_name", help="Only changes to this person's records (and to their household)."
+)
 @click.option("--since", type=DATE, help="Only changes made on or after this date (YYYY-MM-DD).")
 @format_option
 @click.pass_context

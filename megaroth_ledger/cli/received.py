@@ -75,6 +75,16 @@ def list_options(f):
 def _show(payload: dict, title: str, ctx) -> None:
     status = "matches the ledger" if payload["match"] else "DIFFERS from the ledger"
     emit(payload, ctx.params["fmt"], [_diff_table(f"{title}: {status}", payload)])
+    _exit_if_differs(payload, ctx)
+
+
+def _show_edit(res: dict, ctx) -> None:
+    """An edited document, compared again: exit 1 if it differs, as recording it does."""
+    report_edit(res, ctx.params["fmt"])
+    _exit_if_differs(res, ctx)
+
+
+def _exit_if_differs(payload: dict, ctx) -> None:
     if not payload["match"]:
         ctx.exit(1)
 
@@ -157,6 +167,10 @@ def reconcile_w2_list(ctx, person_name, year, fmt) -> None:
 def reconcile_w2_edit(ctx, w2_id, employer, year, box1, no_box1, box3, no_box3, box12, no_box12, fmt) -> None:
     """Correct a W-2 (see `reconcile w2 list` for ids); it is compared with the ledger again.
 
+    Exit 1 with the diff if it differs, as when it was recorded. A corrected box 3 corrects the
+    FICA wages it stored for next year's Roth catch-up test; FICA wages you set to another
+    figure stay and are compared.
+
     Example: megaroth reconcile w2 edit 1 --box12 D=23499.84
     """
     from ..services import received as svc
@@ -172,7 +186,7 @@ def reconcile_w2_edit(ctx, w2_id, employer, year, box1, no_box1, box3, no_box3, 
             box12=svc.parse_box12(box12),
             clear_box12=no_box12,
         )
-    report_edit(res, fmt)
+    _show_edit(res, ctx)
 
 
 rm_command(
@@ -259,6 +273,8 @@ def reconcile_5498_edit(ctx, form_id, year, custodian, fmt, **boxes) -> None:
     """Correct a Form 5498 (see `reconcile 5498 list` for ids); it is compared with the ledger
     again, and a December 31 value its box 5 recorded follows box 5.
 
+    Exit 1 with the diff if it differs, as when it was recorded.
+
     Example: megaroth reconcile 5498 edit 1 --box5 7015
     """
     from ..services import received as svc
@@ -273,7 +289,7 @@ def reconcile_5498_edit(ctx, form_id, year, custodian, fmt, **boxes) -> None:
             custodian=custodian,
             changes={b: v for b, v in changes.items() if v is not UNSET},
         )
-    report_edit(res, fmt)
+    _show_edit(res, ctx)
 
 
 rm_command(

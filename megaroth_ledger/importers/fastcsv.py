@@ -2,8 +2,8 @@
 the cells to ``entry`` values, with the very same parsers and caches as the general path
 (:class:`.tabular.RowMapper`) and no row object on the way.
 
-Any row that is not plainly well-formed (short, a bad or unusual cell, a transfer leg or
-balance, no plan) goes through the general path instead (``RowMapper.general_row``), which
+Any row that is not plainly well-formed (short, a non-blank cell past the header's last column,
+a bad or unusual cell, a transfer leg or balance, no plan) goes through the general path instead (``RowMapper.general_row``), which
 reports it or yields it exactly as the serial path does; so the output is identical to the
 general path's, only cheaper. ``tests/test_import_paths_props.py`` checks that on generated
 files, ``tests/test_import_parallel.py`` on hand-written messy rows.
@@ -63,11 +63,17 @@ class FastCanonical:
 
     def rows(self, reader, line_base: int) -> Iterator:
         """Every row of ``reader`` (a ``csv.reader``; line ``line_base + reader.line_num``)."""
-        values, ncols, general_row = self.values, self.m.ncols, self.m.general_row
+        values, ncols, general_row, extra_cells = (
+            self.values,
+            self.m.ncols,
+            self.m.general_row,
+            self.m.extra_cells,
+        )
         for cells in reader:
             line = line_base + reader.line_num
             item = None
-            if len(cells) >= ncols:
+            n = len(cells)
+            if n == ncols or (n > ncols and extra_cells(cells) is None):
                 try:
                     item = values(cells, line)
                 except CellError:

@@ -183,7 +183,7 @@ class ProfileImporter:
         if raw_header is None:
             ctx.errors.add(1, "header", f"no {self.id} header row found in the first {self.scan_lines} rows")
             return
-        yield from self._map_rows(raw_header, it, ctx)
+        yield from self._map_rows(raw_header, it, ctx, sheet=True)
 
     def _map_rows(
         self,
@@ -193,6 +193,7 @@ class ProfileImporter:
         parts: bool = False,
         reader=None,
         line_base: int = 0,
+        sheet: bool = False,
     ) -> Iterator:
         """Canonical rows of ``rows`` ((line, cells) pairs), bad ones reported to ``ctx.errors``.
 
@@ -203,11 +204,12 @@ class ProfileImporter:
         (:meth:`_fast_canonical`) whose rows come as ``(plan, COMPACT_COLUMNS values)`` (see
         :func:`as_part`).
         ``reader`` (a ``csv.reader`` that ``rows`` wraps, line ``line_base + reader.line_num``)
-        lets the fast path read it directly.
+        lets the fast path read it directly. ``sheet``: the rows are an XLSX sheet's.
         """
         m = RowMapper.build(self, raw_header, ctx)
         if m is None:
             return
+        m.sheet = sheet
         if parts and m.fast_ok() and set(m.col) <= _FAST_COLUMNS:
             if reader is None:
                 reader, line_base = _Pairs(rows), 0
@@ -287,6 +289,8 @@ class RowMapper:
         self.fund_names: dict[str, str] = {}
         self.plan_override = ctx.plan
         self.const_source, self.const_type = self.const.get("source"), self.const.get("type")
+        #: the rows come from a workbook sheet (XLSX), not delimited text
+        self.sheet = False
 
     @classmethod
     def build(cls, importer: ProfileImporter, raw_header: list[str], ctx: ParseContext) -> RowMapper | None:
@@ -473,8 +477,12 @@ class RowMapper:
     def general_row(self, line: int, cells: list[str]) -> CanonicalRow | None:
         """One data row through the profile (the general path): the row, or None after
         reporting it as bad."""
-        if len(cells) < self.ncols:
-            cells = cells + [""] * (self.ncols - len(cells))
+        n = len(cells)
+        if n < self.ncols:
+            cells = cells + [""] * (self.ncols - n)
+        elif n > self.ncols and (extra := self.extra_cells(cells)) is not None:
+            self.errors.add(line, *extra)
+            return None
         try:
             row = self._row(line, cells)
         except CellError as exc:
@@ -482,6 +490,23 @@ class RowMapper:
             return None
         row.raw = self.raw(cells)
         return row
+
+    def extra_cells(self, cells: list[str]) -> tuple[str, str] | None:
+        """(column, reason) when ``cells`` has non-blank cells past the header's last column,
+        else None: blank ones (a trailing comma) are fine, others would be dropped silently."""
+        ncols = self.ncols
+        filled = [i for i in range(ncols, len(cells)) if cells[i].strip()]
+        if not filled:
+            return None
+        shown = ", ".join(_short(cells[i]) for i in filled[:3]) + (", ..." if len(filled) > 3 else "")
+        first = filled[0] + 1
+        column = f"column {_column_letter(first)}" if self.sheet else f"column {first}"
+        hint = (
+            "clear the cells past the header's last column"
+            if self.sheet
+            else 'quote any cell that contains the delimiter ("Smith, J") or remove the extra cells'
+        )
+        return column, f"{filled[-1] + 1} cells but the header has {ncols} (extra: {shown}); {hint}"
 
     def raw(self, cells: list[str]) -> str:
         """The row's cells that have no entry column, as a JSON object."""
@@ -563,6 +588,19 @@ class RowMapper:
                 row.fund_id = m.group("code")
         if row.type == "conversion_in" and row.source == "roth_irr" and row.irr_year is None:
             row.irr_year = row.date.year
+
+
+def _short(cell: str) -> str:
+    return repr(cell if len(cell) <= 30 else cell[:30] + "…")
+
+
+def _column_letter(n: int) -> str:
+    """A sheet's column letter (1 -> A, 27 -> AA)."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def _year_cell(v: str, label: str) -> int:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from ..store.changelog import T_LOG, json_safe, record_change, snapshot  # noqa: F401  (the API)
 from ..store.models import ChangeLog
@@ -25,12 +25,21 @@ from ..store.models import ChangeLog
 def list_changes(
     session, person: str | None = None, since: dt.date | None = None, year: int | None = None
 ) -> list[dict]:
-    """Change-log entries, newest first (``--person``: that person's; ``--since``: on or after)."""
+    """Change-log entries, newest first (``--person``: that person's, and their household's;
+    ``--since``: on or after)."""
     stmt = select(ChangeLog).order_by(ChangeLog.at.desc(), ChangeLog.id.desc())
     if person is not None:
         from ..store.lookup import get_person
+        from ..store.models import HouseholdMember
 
-        stmt = stmt.where(ChangeLog.person_id == get_person(session, person).id)
+        pid = get_person(session, person).id
+        household = select(HouseholdMember.household_id).where(HouseholdMember.person_id == pid)
+        stmt = stmt.where(
+            or_(
+                ChangeLog.person_id == pid,
+                and_(ChangeLog.record == "household", ChangeLog.record_id.in_(household)),
+            )
+        )
     if since is not None:
         stmt = stmt.where(ChangeLog.at >= dt.datetime.combine(since, dt.time()))
     if year is not None:

@@ -45,8 +45,8 @@ def add_household(session: Session, name: str, members: list[str]) -> Household:
     household = Household(name=name, members=[HouseholdMember(person=p) for p in people])
     session.add(household)
     session.flush()
-    # one entry for the one change; each spouse's `log --person` shows it through the first
-    # member's id only, so the members are in the record itself
+    # one entry for the one change, the household's own (record "household", its id), not one
+    # spouse's: each member's `log --person` shows it through the household (list_changes)
     record_change(
         session,
         "add",
@@ -54,7 +54,7 @@ def add_household(session: Session, name: str, members: list[str]) -> Household:
         household.id,
         None,
         {"name": household.name, "members": [p.name for p in people]},
-        person_id=people[0].id,
+        person_id=None,
     )
     return household
 

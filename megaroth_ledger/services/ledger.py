@@ -110,6 +110,19 @@ def set_wages(
     for label, value in (("--compensation", compensation), ("--fica-wages", fica_wages)):
         if value is not None and value < 0:
             raise UserError(f"{label} must not be negative (got {value})")
+    return store_wages(session, plan, year, compensation, fica_wages)
+
+
+def store_wages(
+    session: Session,
+    plan: Plan,
+    year: int,
+    compensation: Decimal | None,
+    fica_wages: Decimal | None,
+    reason: str | None = None,
+) -> Wages:
+    """Set ``plan``'s wages record of ``year`` (the figures not None; added when there is none),
+    logged with its values before and after."""
     row = session.scalars(select(Wages).where(Wages.plan_id == plan.id, Wages.year == year)).first()
     before = None if row is None else snapshot(row, plan=plan.name)
     if row is None:
@@ -128,6 +141,7 @@ def set_wages(
         before,
         snapshot(row, plan=plan.name),
         person_id=plan.person_id,
+        reason=reason,
     )
     return row
 

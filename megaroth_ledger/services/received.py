@@ -7,7 +7,9 @@
   402A, 457(b)). Box 12 includes catch-up contributions. This is the comparison the IRS itself
   makes for the 402(g) limit. Box 3 (social security wages) is stored as that employer's FICA
   wages for the *next* year's SECURE 2.0 Roth catch-up test (IRC 414(v)(7): prior-year FICA
-  wages from the employer sponsoring the plan) when none is stored, and compared when one is.
+  wages from the employer sponsoring the plan) when none is stored, and compared when one is;
+  a W-2 edited or entered again takes the FICA wages its earlier box 3 stored with it (in the
+  change log), FICA wages set to another figure by hand stay and are compared.
   Box 1 is compared with the compensation recorded less the pre-tax deferrals (IRC 415(c)(3)(D)
   counts elective deferrals in compensation; box 1 excludes pre-tax ones, W-2 instructions box
   1); section 125 and other pre-tax reductions the ledger does not know can explain a difference.
@@ -59,6 +61,7 @@ from ..store.models import (
 )
 from ..vocab import CONTRIBUTION_TYPES
 from .changelog import UNSET, edited, get_record, record_change, removed, snapshot
+from .ledger import store_wages
 
 #: W-2 box 12 codes the ledger can check: code -> (plan kind, Roth?)
 BOX12 = {
@@ -131,7 +134,13 @@ def _compare_w2(
     box3,
     box12: dict[str, Decimal],
     store_box3: bool,
+    w2: ReceivedW2 | None = None,
+    earlier_box3: int | None = None,
 ) -> tuple[list[dict], list[str]]:
+    """The W-2's differences from the ledger and notes; with ``store_box3``, box 3 stored as the
+    employer's FICA wages for ``year + 1`` when none are stored, or when those stored are still
+    ``earlier_box3`` (cents: the box 3 of the same employer's W-2 for ``year`` that ``w2``, being
+    edited or entered again, had before); FICA wages set to another figure are compared."""
     plans = _employer_plans(session, person, employer)
     ledger = _deferrals(session, plans, year)
     diffs, notes = [], []
@@ -181,7 +190,8 @@ def _compare_w2(
             )
         )
         stored = sorted({w.fica_wages_cents for w in rows if w.fica_wages_cents is not None})
-        if stored:
+        follows = store_box3 and stored == [earlier_box3] and to_cents(box3) != earlier_box3
+        if stored and not follows:
             if to_cents(box3) not in stored or len(stored) > 1:
                 diffs.append(_diff("box3", box3, from_cents(stored[0])))
                 notes.append(
@@ -190,12 +200,10 @@ def _compare_w2(
                     f"--year {year + 1} --fica-wages {box3}`"
                 )
         elif store_box3:
-            for p in plans:
-                w = next((r for r in rows if r.plan_id == p.id), None)
-                if w is None:
-                    w = Wages(plan_id=p.id, year=year + 1)
-                    session.add(w)
-                w.fica_wages_cents = to_cents(box3)
+            for p in plans:  # in the change log like `wages set`, the W-2 as the reason
+                store_wages(
+                    session, p, year + 1, None, box3, f"W-2 #{w2.id} box 3" if w2 is not None else None
+                )
             notes.append(
                 f"box 3 {box3:,.2f} stored as {employer}'s FICA wages for the {year + 1} Roth catch-up "
                 "test (IRC 414(v)(7), SECURE 2.0 section 603)"
@@ -240,6 +248,12 @@ def _store_w2(
     elif row is not None and same is not None and same.id != row.id:
         raise UserError(f"W-2 #{same.id} already covers {employer} {year}; edit or remove that one")
     before = None if row is None else w2_snapshot(row)
+    # the box 3 this W-2 had for the same employer and year: the FICA wages it stored follow box 3
+    earlier_box3 = (
+        row.box3_cents
+        if row is not None and row.year == year and row.employer.casefold() == employer.casefold()
+        else None
+    )
     if row is None:
         row = ReceivedW2(person_id=person.id)
         session.add(row)
@@ -250,7 +264,9 @@ def _store_w2(
     session.flush()
     row.box12 = [ReceivedW2Box12(code=c, amount_cents=to_cents(a)) for c, a in sorted(box12.items())]
     session.flush()
-    diffs, more = _compare_w2(session, person, employer, year, box1, box3, box12, store_box3=True)
+    diffs, more = _compare_w2(
+        session, person, employer, year, box1, box3, box12, store_box3=True, w2=row, earlier_box3=earlier_box3
+    )
     payload = {
         "id": row.id,
         "person": person.name,
