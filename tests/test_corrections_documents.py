@@ -356,6 +356,14 @@ def test_5498_list_edit_rm_box5_follows(backdoor):
     assert code == 0 and res["match"] is True
     assert (res["before"]["box5"], res["after"]["box5"]) == ("7100.00", "7012.50")
     assert m.sql("select amount_cents from roth_ira_value") == [(701250,)]  # the value it recorded follows
+    # the value box 5 recorded, and its change, are in the change log like `ira value`'s own
+    values = log(m, "roth-ira-value")
+    assert [(c["action"], c["reason"]) for c in values] == [
+        ("edit", "Form 5498 #1 box 5"),
+        ("add", "Form 5498 #1 box 5"),
+    ]
+    assert (values[0]["before"]["amount"], values[0]["after"]["amount"]) == ("7100.00", "7012.50")
+    assert values[1]["before"] is None and values[1]["after"]["amount"] == "7100.00"
     code, res = jcode(m, "reconcile", "5498", "edit", "1", "--box3", "6000")
     assert res["match"] is False and [d["box"] for d in res["diff"]] == ["box3"]
     assert code == 1 and "DIFFERS" in m("reconcile", "5498", "edit", "1", "--box3", "6000", ok=False).output

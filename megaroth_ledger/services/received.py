@@ -61,6 +61,7 @@ from ..store.models import (
 )
 from ..vocab import CONTRIBUTION_TYPES
 from .changelog import UNSET, edited, get_record, record_change, removed, snapshot
+from .corrections import YEAR_END_VALUES
 from .ledger import store_wages
 
 #: W-2 box 12 codes the ledger can check: code -> (plan kind, Roth?)
@@ -601,6 +602,7 @@ def _record_box5(
         if not ours:
             return []
     total = sum((r.box5_cents or 0) for r in mine)
+    before = None if value is None else snapshot(value)
     if value is None:
         value = model(person_id=person.id, year=year, amount_cents=total)
         session.add(value)
@@ -608,6 +610,17 @@ def _record_box5(
     for r in mine:
         r.set_ira_value = True
     session.flush()
+    if before is None or before["amount"] != snapshot(value)["amount"]:  # logged as `ira value` is
+        record_change(
+            session,
+            "add" if before is None else "edit",
+            YEAR_END_VALUES[account][1],
+            value.id,
+            before,
+            snapshot(value),
+            person_id=person.id,
+            reason=f"Form 5498 #{row.id} box 5",
+        )
     return [
         f"box 5 recorded as the December 31, {year} {label} value ({from_cents(total):,.2f}"
         f"{', all custodians' if len(mine) > 1 else ''}) for {line.split(':')[0]}; add any outstanding "
