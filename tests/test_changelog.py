@@ -211,3 +211,37 @@ def test_household_add_is_in_each_members_log(megaroth):
         assert "ann-and-bob" in m("log", "--person", name).output
     assert [e["record"] for e in m.json("log", "--person", "cy")] == ["person"]
     assert [e["record"] for e in m.json("log")].count("household") == 1
+
+
+def _imports_in_log(m, person):
+    return [(e["action"], e["id"]) for e in m.json("log", "--person", person) if e["record"] == "import"]
+
+
+def test_an_import_of_several_plans_is_in_the_log_of_each_person_it_touched(megaroth, tmp_path):
+    """One file with rows of ann's two plans is ann's; one with ann's and bob's plans is logged
+    once, under no one, naming both, and `log --person` shows it (and its undo) to each of them."""
+    m = megaroth
+    for name in ("ann", "bob", "cy"):
+        m("person", "add", name, "--born", "1980-01-01")
+    for plan, person in (("ann-401k", "ann"), ("ann-403b", "ann"), ("bob-401k", "bob"), ("cy-401k", "cy")):
+        m("plan", "add", plan, "--person", person, "--employer", "Acme Corp", "--after-tax")
+    head = "date,plan,source,type,amount\n"
+    own = tmp_path / "own.csv"
+    own.write_text(
+        head + "2025-01-10,ann-401k,pretax,contribution,100\n2025-01-10,ann-403b,pretax,contribution,50\n"
+    )
+    first = m.json("import", str(own))["import"]
+    assert _imports_in_log(m, "ann") == [("import", first)]
+    assert _imports_in_log(m, "bob") == []
+    both = tmp_path / "both.csv"
+    both.write_text(
+        head + "2025-02-10,ann-401k,pretax,contribution,100\n2025-02-10,bob-401k,roth,contribution,70\n"
+    )
+    second = m.json("import", str(both))["import"]
+    entry = next(e for e in m.json("log") if e["record"] == "import" and e["id"] == second)
+    assert entry["after"]["people"] == ["ann", "bob"]
+    m("import", "undo", str(second))
+    for person in ("ann", "bob"):
+        assert _imports_in_log(m, person)[:2] == [("undo", second), ("import", second)], person
+    assert _imports_in_log(m, "cy") == []
+    assert [e["id"] for e in m.json("log") if e["record"] == "import"] == [second, second, first]

@@ -693,6 +693,7 @@ class _Writer:
         then balances and statement totals, and the assertions the new rows change."""
         conn, result, file_name = self.conn, self.result, self.file_name
         plan_ids = sorted({self.all_plans[n] for n in self.plan_names})
+        self.plan_ids = plan_ids
         _check_births(conn, plan_ids, file_name)
         self.batch_plan = self.plan_id_default
         if self.batch_plan is None and len(self.plan_names) == 1:
@@ -752,7 +753,7 @@ class _Writer:
             self.conn,
             "import",
             self.import_id,
-            self.batch_plan,
+            {*self.plan_ids, self.batch_plan} - {None},
             self.now,
             {
                 "file": self.file_name,
@@ -829,14 +830,23 @@ def _entry_indexes_deferred(conn: Connection, file_size: int):
 
 
 def _log_batch(
-    conn: Connection, action: str, import_id: int, plan_id: int | None, now: dt.datetime, after: dict
+    conn: Connection, action: str, import_id: int, plan_ids: set[int], now: dt.datetime, after: dict
 ) -> None:
-    """One change-log entry per import or undo (never one per row)."""
+    """One change-log entry per import or undo (never one per row), under the person whose plans
+    it touched; touching several people's plans, under none, their names in ``people`` (so that
+    ``log --person`` finds it for each of them)."""
     from ..store.changelog import record_change
 
-    person_id = None
-    if plan_id is not None:
-        person_id = conn.execute(select(T_PLAN.c.person_id).where(T_PLAN.c.id == plan_id)).scalar()
+    people = conn.execute(
+        select(T_PERSON.c.id, T_PERSON.c.name)
+        .join(T_PLAN, T_PLAN.c.person_id == T_PERSON.c.id)
+        .where(T_PLAN.c.id.in_(sorted(plan_ids)))
+        .distinct()
+        .order_by(T_PERSON.c.name)
+    ).all()
+    person_id = people[0].id if len(people) == 1 else None
+    if len(people) > 1:
+        after = {**after, "people": [p.name for p in people]}
     record_change(conn, action, "import", import_id, None, after, person_id=person_id, at=now)
 
 
@@ -1670,7 +1680,7 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
             "conversions_kept": c_kept,
             "balance_assertions_kept": len(a_kept),
         }
-        _log_batch(conn, "undo", import_id, batch.plan_id, now, res)
+        _log_batch(conn, "undo", import_id, touched, now, res)
     return res
 
 

@@ -38,13 +38,24 @@ def list_changes(
             or_(
                 ChangeLog.person_id == pid,
                 and_(ChangeLog.record == "household", ChangeLog.record_id.in_(household)),
+                and_(ChangeLog.record == "import", ChangeLog.person_id.is_(None)),  # filtered below
             )
         )
     if since is not None:
         stmt = stmt.where(ChangeLog.at >= dt.datetime.combine(since, dt.time()))
     if year is not None:
         stmt = stmt.where(ChangeLog.at >= dt.datetime(year, 1, 1), ChangeLog.at < dt.datetime(year + 1, 1, 1))
-    return [change_dict(c) for c in session.scalars(stmt)]
+    rows = session.scalars(stmt)
+    if person is not None:  # an import of several people's plans: theirs (importers.store._log_batch)
+        rows = (c for c in rows if c.record != "import" or c.person_id == pid or _people_of(c, person))
+    return [change_dict(c) for c in rows]
+
+
+def _people_of(change: ChangeLog, person: str) -> bool:
+    """Whether ``person`` is among the people an import's (or undo's) entry logged under no one
+    names: it touched several people's plans."""
+    after = json.loads(change.after) if change.after else {}
+    return person in (after.get("people") or [])
 
 
 def change_dict(c: ChangeLog) -> dict:
