@@ -272,23 +272,9 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
     nested inside a transaction is not read as one. Before the root, ``("end", line, node)`` when
     the file ends before its ``</OFX>`` (truncated): the line it ends on, the innermost open node
     of the tree."""
-    root = Node("#root", None, 1)
-    stack = [root]
-    lists: dict[int, int] = {}  # id() of statement k's transaction list -> k
-    stmt_index: dict[int, int] = {}  # id() of the k-th INVSTMTRS aggregate -> k
-    n_stmt = 0
-    dropped = 0  # transaction aggregates on the stack (not in the tree)
-
-    def complete(first: int):
-        """Transactions among ``stack[first:]`` (about to be closed)."""
-        for j in range(first, len(stack)):
-            k = lists.get(id(stack[j - 1]))
-            if k is not None:
-                yield "tran", k, stack[j]
-
+    tree = _Skeleton(getattr(tags, "take", None) if FAST else None)
+    stack, lists = tree.stack, tree.lists
     end_line = 1
-    take = getattr(tags, "take", None) if FAST else None
-    around: dict[int, tuple[str, ...]] = {}  # id() of a transaction list -> the names it sits in
     for closing, name, selfclose, tail, line in tags:
         if closing is None:  # the end of the file
             end_line = line
@@ -296,10 +282,7 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
         if closing:
             for i in range(len(stack) - 1, 0, -1):
                 if stack[i].name == name:
-                    for item in complete(i):
-                        dropped -= 1
-                        yield item
-                    del stack[i:]
+                    yield from tree.close(i)
                     break
             continue
         parent = stack[-1]
@@ -310,38 +293,86 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
             parent.children.append(node)
             if k is not None:
                 yield "tran", k, node
-            elif name == "INVSTMTRS" and not dropped:
-                n_stmt += 1
-            continue
-        if k is not None and take is not None:
-            names = around.get(id(parent))
-            if names is None:
-                names = around[id(parent)] = tuple(n.name for n in stack[1:])
-            raw = take(name, names)
-            if raw is not None:
-                while raw is not None:  # plain transactions one after the other
-                    yield "tran", k, raw
-                    raw = tags.take_next(names)
-                continue
+            elif name == "INVSTMTRS" and not tree.dropped:
+                tree.n_stmt += 1
+        elif k is None or tree.take is None:
+            tree.open(name, line, k)
+        else:  # a transaction: cut out whole if it is plain, and the plain ones right after it
+            names = tree.names_around()
+            raw = tree.take(name, names)
+            if raw is None:
+                tree.open(name, line, k)  # not plain: read tag by tag
+            while raw is not None:
+                yield "tran", k, raw
+                raw = tags.take_next(names)
+    yield from tree.finish(end_line)
+
+
+class _Skeleton:
+    """What :func:`_walk` has read so far: the tree less the transactions (``root``), the open
+    aggregates (``stack``, transactions' own included) and which aggregates are statements and
+    their transaction lists."""
+
+    __slots__ = ("take", "root", "stack", "lists", "stmt_index", "n_stmt", "dropped", "around")
+
+    def __init__(self, take):
+        self.take = take  # :meth:`_Tags.take`, or None: every transaction read tag by tag
+        self.root = Node("#root", None, 1)
+        self.stack = [self.root]
+        self.lists: dict[int, int] = {}  # id() of statement k's transaction list -> k
+        self.stmt_index: dict[int, int] = {}  # id() of the k-th INVSTMTRS aggregate -> k
+        self.n_stmt = 0
+        self.dropped = 0  # transaction aggregates on the stack (not in the tree)
+        self.around: dict[int, tuple[str, ...]] = {}  # id() of a transaction list -> the names it sits in
+
+    def open(self, name: str, line: int, k: int | None) -> None:
+        """Aggregate ``<name>`` opened in the innermost open one (statement k's transaction list,
+        or ``k`` None): onto the stack, and into the tree unless it is or is inside a transaction.
+        There a statement (INVSTMTRS) is numbered, and its first INVTRANLIST takes its number."""
+        parent = self.stack[-1]
         node = Node(name, None, line)
-        stack.append(node)
+        self.stack.append(node)
         if k is not None:
-            dropped += 1
-            continue
+            self.dropped += 1
+            return
         parent.children.append(node)
-        if dropped:
-            continue
+        if self.dropped:
+            return
         if name == "INVSTMTRS":
-            stmt_index[id(node)] = n_stmt
-            n_stmt += 1
-        elif name == "INVTRANLIST" and id(parent) in stmt_index and parent.child("INVTRANLIST") is node:
-            lists[id(node)] = stmt_index[id(parent)]
-    if any(n.name == "OFX" for n in stack[1:]):
-        # the innermost open aggregate of the tree (a transaction's own are not in it)
-        inner = next((j for j in range(1, len(stack)) if id(stack[j - 1]) in lists), len(stack))
-        yield "end", end_line, stack[inner - 1]
-    yield from complete(1)  # a file that ends inside a transaction: the tree keeps what it read
-    yield "root", -1, root
+            self.stmt_index[id(node)] = self.n_stmt
+            self.n_stmt += 1
+        elif name == "INVTRANLIST" and id(parent) in self.stmt_index and parent.child("INVTRANLIST") is node:
+            self.lists[id(node)] = self.stmt_index[id(parent)]
+
+    def names_around(self) -> tuple[str, ...]:
+        """The names of the aggregates the innermost open one (a transaction list) sits in, and
+        its own, as :meth:`_Tags.take` wants them."""
+        stack = self.stack
+        names = self.around.get(id(stack[-1]))
+        if names is None:
+            names = self.around[id(stack[-1])] = tuple(n.name for n in stack[1:])
+        return names
+
+    def close(self, first: int) -> Iterator[tuple[str, int, Node]]:
+        """``stack[first]`` and the aggregates inside it closed: the transactions among them."""
+        stack, lists = self.stack, self.lists
+        for j in range(first, len(stack)):
+            k = lists.get(id(stack[j - 1]))
+            if k is not None:
+                self.dropped -= 1
+                yield "tran", k, stack[j]
+        del stack[first:]
+
+    def finish(self, end_line: int) -> Iterator[tuple[str, int, Node]]:
+        """After the last tag (the file ends on ``end_line``): ``("end", ...)`` if the file is
+        truncated, the transactions still open, then ``("root", -1, root)``."""
+        stack = self.stack
+        if any(n.name == "OFX" for n in stack[1:]):
+            # the innermost open aggregate of the tree (a transaction's own are not in it)
+            inner = next((j for j in range(1, len(stack)) if id(stack[j - 1]) in self.lists), len(stack))
+            yield "end", end_line, stack[inner - 1]
+        yield from self.close(1)  # a file that ends inside a transaction: the tree keeps what it read
+        yield "root", -1, self.root
 
 
 def _wrap(node: Node) -> Node:
