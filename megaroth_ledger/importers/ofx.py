@@ -48,9 +48,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import operator
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 from pathlib import Path
 
@@ -272,23 +273,9 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
     nested inside a transaction is not read as one. Before the root, ``("end", line, node)`` when
     the file ends before its ``</OFX>`` (truncated): the line it ends on, the innermost open node
     of the tree."""
-    root = Node("#root", None, 1)
-    stack = [root]
-    lists: dict[int, int] = {}  # id() of statement k's transaction list -> k
-    stmt_index: dict[int, int] = {}  # id() of the k-th INVSTMTRS aggregate -> k
-    n_stmt = 0
-    dropped = 0  # transaction aggregates on the stack (not in the tree)
-
-    def complete(first: int):
-        """Transactions among ``stack[first:]`` (about to be closed)."""
-        for j in range(first, len(stack)):
-            k = lists.get(id(stack[j - 1]))
-            if k is not None:
-                yield "tran", k, stack[j]
-
+    tree = _Skeleton(getattr(tags, "take", None) if FAST else None)
+    stack, lists = tree.stack, tree.lists
     end_line = 1
-    take = getattr(tags, "take", None) if FAST else None
-    around: dict[int, tuple[str, ...]] = {}  # id() of a transaction list -> the names it sits in
     for closing, name, selfclose, tail, line in tags:
         if closing is None:  # the end of the file
             end_line = line
@@ -296,10 +283,7 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
         if closing:
             for i in range(len(stack) - 1, 0, -1):
                 if stack[i].name == name:
-                    for item in complete(i):
-                        dropped -= 1
-                        yield item
-                    del stack[i:]
+                    yield from tree.close(i)
                     break
             continue
         parent = stack[-1]
@@ -310,38 +294,86 @@ def _walk(tags) -> Iterator[tuple[str, int, Node]]:
             parent.children.append(node)
             if k is not None:
                 yield "tran", k, node
-            elif name == "INVSTMTRS" and not dropped:
-                n_stmt += 1
-            continue
-        if k is not None and take is not None:
-            names = around.get(id(parent))
-            if names is None:
-                names = around[id(parent)] = tuple(n.name for n in stack[1:])
-            raw = take(name, names)
-            if raw is not None:
-                while raw is not None:  # plain transactions one after the other
-                    yield "tran", k, raw
-                    raw = tags.take_next(names)
-                continue
+            elif name == "INVSTMTRS" and not tree.dropped:
+                tree.n_stmt += 1
+        elif k is None or tree.take is None:
+            tree.open(name, line, k)
+        else:  # a transaction: cut out whole if it is plain, and the plain ones right after it
+            names = tree.names_around()
+            raw = tree.take(name, names)
+            if raw is None:
+                tree.open(name, line, k)  # not plain: read tag by tag
+            while raw is not None:
+                yield "tran", k, raw
+                raw = tags.take_next(names)
+    yield from tree.finish(end_line)
+
+
+class _Skeleton:
+    """What :func:`_walk` has read so far: the tree less the transactions (``root``), the open
+    aggregates (``stack``, transactions' own included) and which aggregates are statements and
+    their transaction lists."""
+
+    __slots__ = ("take", "root", "stack", "lists", "stmt_index", "n_stmt", "dropped", "around")
+
+    def __init__(self, take):
+        self.take = take  # :meth:`_Tags.take`, or None: every transaction read tag by tag
+        self.root = Node("#root", None, 1)
+        self.stack = [self.root]
+        self.lists: dict[int, int] = {}  # id() of statement k's transaction list -> k
+        self.stmt_index: dict[int, int] = {}  # id() of the k-th INVSTMTRS aggregate -> k
+        self.n_stmt = 0
+        self.dropped = 0  # transaction aggregates on the stack (not in the tree)
+        self.around: dict[int, tuple[str, ...]] = {}  # id() of a transaction list -> the names it sits in
+
+    def open(self, name: str, line: int, k: int | None) -> None:
+        """Aggregate ``<name>`` opened in the innermost open one (statement k's transaction list,
+        or ``k`` None): onto the stack, and into the tree unless it is or is inside a transaction.
+        There a statement (INVSTMTRS) is numbered, and its first INVTRANLIST takes its number."""
+        parent = self.stack[-1]
         node = Node(name, None, line)
-        stack.append(node)
+        self.stack.append(node)
         if k is not None:
-            dropped += 1
-            continue
+            self.dropped += 1
+            return
         parent.children.append(node)
-        if dropped:
-            continue
+        if self.dropped:
+            return
         if name == "INVSTMTRS":
-            stmt_index[id(node)] = n_stmt
-            n_stmt += 1
-        elif name == "INVTRANLIST" and id(parent) in stmt_index and parent.child("INVTRANLIST") is node:
-            lists[id(node)] = stmt_index[id(parent)]
-    if any(n.name == "OFX" for n in stack[1:]):
-        # the innermost open aggregate of the tree (a transaction's own are not in it)
-        inner = next((j for j in range(1, len(stack)) if id(stack[j - 1]) in lists), len(stack))
-        yield "end", end_line, stack[inner - 1]
-    yield from complete(1)  # a file that ends inside a transaction: the tree keeps what it read
-    yield "root", -1, root
+            self.stmt_index[id(node)] = self.n_stmt
+            self.n_stmt += 1
+        elif name == "INVTRANLIST" and id(parent) in self.stmt_index and parent.child("INVTRANLIST") is node:
+            self.lists[id(node)] = self.stmt_index[id(parent)]
+
+    def names_around(self) -> tuple[str, ...]:
+        """The names of the aggregates the innermost open one (a transaction list) sits in, and
+        its own, as :meth:`_Tags.take` wants them."""
+        stack = self.stack
+        names = self.around.get(id(stack[-1]))
+        if names is None:
+            names = self.around[id(stack[-1])] = tuple(n.name for n in stack[1:])
+        return names
+
+    def close(self, first: int) -> Iterator[tuple[str, int, Node]]:
+        """``stack[first]`` and the aggregates inside it closed: the transactions among them."""
+        stack, lists = self.stack, self.lists
+        for j in range(first, len(stack)):
+            k = lists.get(id(stack[j - 1]))
+            if k is not None:
+                self.dropped -= 1
+                yield "tran", k, stack[j]
+        del stack[first:]
+
+    def finish(self, end_line: int) -> Iterator[tuple[str, int, Node]]:
+        """After the last tag (the file ends on ``end_line``): ``("end", ...)`` if the file is
+        truncated, the transactions still open, then ``("root", -1, root)``."""
+        stack = self.stack
+        if any(n.name == "OFX" for n in stack[1:]):
+            # the innermost open aggregate of the tree (a transaction's own are not in it)
+            inner = next((j for j in range(1, len(stack)) if id(stack[j - 1]) in self.lists), len(stack))
+            yield "end", end_line, stack[inner - 1]
+        yield from self.close(1)  # a file that ends inside a transaction: the tree keeps what it read
+        yield "root", -1, self.root
 
 
 #: among the rows of a reader that shares the file (:class:`Share`): the end of one of its chunks
@@ -576,149 +608,74 @@ class OfxImporter:
                     ctx.checks.append(check)
 
     def _tran(self, tran: Node, secs, ctx: ParseContext) -> list[CanonicalRow]:
-        name = tran.name
-        if name.startswith("BUY"):
-            body, kind = tran.child("INVBUY"), "buy"
-        elif name.startswith("SELL"):
-            body, kind = tran.child("INVSELL"), "sell"
-        elif name in ("REINVEST", "INCOME", "TRANSFER", "INVEXPENSE", "RETOFCAP"):
-            body, kind = tran, name.lower()
-        else:
+        """The rows of one transaction, none for one that moves no plan-side money: where its
+        values are (:func:`_parts_of`), its texts (:func:`_texts`), its source, shares, price, amount
+        and type (:meth:`_amount_and_type`), read in that order (the first problem is the one
+        reported), then its rows (:func:`_make_rows`)."""
+        parts = _parts_of(tran)
+        if parts is None:
             return []  # INVBANKTRAN, JRNLFUND, JRNLSEC, SPLIT, CLOSUREOPT...: no plan-side money
-        if body is None:
-            raise CellError(name, f"{name} without its INVBUY/INVSELL aggregate")
-        inv = body.child("INVTRAN")
-        if inv is None:
-            raise CellError("INVTRAN", f"{name} without INVTRAN")
-        fitid = inv.get("FITID")
-        date = ofx_date(inv.get("DTTRADE"), "DTTRADE")
-        if date is None:
-            raise CellError("DTTRADE", "missing trade date")
-        label = tran.get("INV401KSOURCE") or body.get("INV401KSOURCE")
-        source = self._source(label, ctx)
-        uid = body.get("SECID/UNIQUEID")
-        fund, ticker = secs.get(uid or "", (None, None))
-        units = body.get("UNITS")
-        price = body.get("UNITPRICE")
-        total = body.get("TOTAL")
-        loan_id = body.get("LOANID")
-        payroll_text = body.get("DTPAYROLL")
-        prior_text = body.get("PRIORYEARCONTRIB")
-        memo = memo_text = inv.get("MEMO")
-        if memo and len(memo) % 2 == 0 and memo[: len(memo) // 2] == memo[len(memo) // 2 :]:
-            memo = memo[: len(memo) // 2]  # Vanguard doubles some memos end to end
-        reverses = inv.get("REVERSALFITID")
+        kind, body, inv, date = parts
+        texts = _texts(tran, body, inv)
+        units, price = texts["UNITS"], texts["UNITPRICE"]
+        source = self._source(texts["INV401KSOURCE"], ctx)
+        memo = _undoubled(texts["MEMO"])
         shares = parse_decimal_text(units, "UNITS", "unit count") if units else None
         price_t = abs_text(parse_decimal_text(price, "UNITPRICE", "price")) if price else None
-        type_label = name
-        loan_parts: list[tuple[str, int]] = []
+        amount = self._amount_and_type(kind, tran, body, texts, source, memo)
+        return _make_rows(tran, inv, texts, date, source, memo, shares, price_t, amount, secs, ctx.plan)
+
+    def _amount_and_type(
+        self, kind: str, tran: Node, body: Node, texts: dict[str, str | None], source: str, memo: str | None
+    ) -> tuple[int, str, str, list[tuple[str, int]]]:
+        """(cents, type, type label, loan parts) of a transaction of ``kind`` (see :func:`_parts_of`)
+        before a reversal's sign: OFX's cash-side sign is flipped, so money into the account is
+        positive. Loan parts (:meth:`_loan_parts`) only for a loan repayment."""
+        name, total = tran.name, texts["TOTAL"]
         if kind == "buy":
             cents = abs(self._total(total))
-            if loan_id:
+            if texts["LOANID"]:
                 # the loan test comes first: a repayment into ROLLOVER money is not a rollover
-                typ = "loan_repayment"
-                loan_parts = self._loan_parts(body, cents)
-            else:
-                typ = "rollover_in" if source in ("rollover", "roth_rollover") else "contribution"
-        elif kind == "sell":
-            cents = -abs(self._total(total))
-            typ = "loan_issue" if loan_id else "exchange_out"
-        elif kind in ("reinvest", "income"):
-            itype = (tran.get("INCOMETYPE") or "").upper()
-            type_label = f"{name} {itype}".strip()
-            typ = INCOME_TYPES.get(itype)
-            if typ is None:
-                raise CellError("INCOMETYPE", f"unknown income type {itype!r}")
+                return cents, "loan_repayment", name, self._loan_parts(body, cents)
+            typ = "rollover_in" if source in ("rollover", "roth_rollover") else "contribution"
+            return cents, typ, name, []
+        if kind == "sell":
+            return -abs(self._total(total)), "loan_issue" if texts["LOANID"] else "exchange_out", name, []
+        if kind in ("reinvest", "income"):
+            cents, typ, type_label = self._income(tran, total)
+            return cents, typ, type_label, []
+        if kind == "transfer":
+            cents, typ, type_label = self._transfer(tran, texts, memo)
+            return cents, typ, type_label, []
+        if kind == "invexpense":
+            return -abs(self._total(total)), "fee", name, []
+        return self._total(total), "adjustment", name, []  # retofcap
+
+    def _income(self, tran: Node, total: str | None) -> tuple[int, str, str]:
+        """(cents, type, type label) of a REINVEST or INCOME: the type its INCOMETYPE names
+        (:data:`INCOME_TYPES`)."""
+        itype = (tran.get("INCOMETYPE") or "").upper()
+        type_label = f"{tran.name} {itype}".strip()
+        typ = INCOME_TYPES.get(itype)
+        if typ is None:
+            raise CellError("INCOMETYPE", f"unknown income type {itype!r}")
+        return abs(self._total(total)), typ, type_label
+
+    def _transfer(self, tran: Node, texts: dict[str, str | None], memo: str | None) -> tuple[int, str, str]:
+        """(cents, type, type label) of a TRANSFER: IN -> ``exchange_in``, OUT -> ``exchange_out``
+        (``fee`` when its memo says expense/fee); the amount TOTAL if given, else UNITS x UNITPRICE
+        to the cent."""
+        action = (tran.get("TFERACTION") or "").upper()
+        if action not in ("IN", "OUT"):
+            raise CellError("TFERACTION", f"TRANSFER needs TFERACTION IN or OUT, not {action!r}")
+        total = texts["TOTAL"]
+        if total:
             cents = abs(self._total(total))
-        elif kind == "transfer":
-            action = (tran.get("TFERACTION") or "").upper()
-            if action not in ("IN", "OUT"):
-                raise CellError("TFERACTION", f"TRANSFER needs TFERACTION IN or OUT, not {action!r}")
-            type_label = f"TRANSFER {action}"
-            if total:
-                cents = abs(self._total(total))
-            else:
-                cents = abs(self._units_value(units, price))
-            if action == "OUT":
-                cents = -cents
-                typ = "fee" if memo and _FEE_MEMO.search(memo) else "exchange_out"
-            else:
-                typ = "exchange_in"
-        elif kind == "invexpense":
-            cents, typ = -abs(self._total(total)), "fee"
-        else:  # retofcap
-            cents, typ = self._total(total), "adjustment"
-        if reverses:
-            cents = -cents
-        if shares is not None and cents and (cents < 0) != shares.startswith("-"):
-            shares = negate_text(shares)
-        prior = (prior_text or "").upper() == "Y"
-        if loan_parts:
-            prior = False  # a loan repayment belongs to no contribution year
-        raw = {
-            k: v
-            for k, v in (
-                ("element", name),
-                ("FITID", fitid),
-                ("INV401KSOURCE", label),
-                ("TOTAL", total),
-                ("UNITS", units),
-                ("UNITPRICE", price),
-                ("MEMO", memo_text),
-                ("REVERSALFITID", reverses),
-                ("UNIQUEID", uid),
-                ("DTPAYROLL", payroll_text),
-                ("PRIORYEARCONTRIB", prior_text),
-                ("LOANID", loan_id),
-                ("LOANPRINCIPAL", body.get("LOANPRINCIPAL")),
-                ("LOANINTEREST", body.get("LOANINTEREST")),
-            )
-            if v
-        }
-        payroll = ofx_date(payroll_text, "DTPAYROLL")
-        settle = ofx_date(inv.get("DTSETTLE"), "DTSETTLE")
-
-        def row(typ: str, cents: int, shares: str | None, external_id: str | None, rev: str | None):
-            made = CanonicalRow(
-                date=date,
-                plan=ctx.plan,
-                source=source,
-                type=typ,
-                amount_cents=cents,
-                line=tran.line,
-                payroll_date=payroll,
-                settle_date=settle,
-                source_label=label,
-                type_label=type_label,
-                fund=fund,
-                fund_id=uid,
-                shares=shares,
-                price=price_t,
-                tax_year=date.year - 1 if prior else None,
-                external_id=external_id,
-                reverses=rev,
-                memo=memo,
-                raw=raw,
-            )
-            check_row_bounds(made)
-            return made
-
-        if len(loan_parts) <= 1:
-            if loan_parts:
-                typ = loan_parts[0][0]
-            return [row(typ, cents, shares, fitid, reverses)]
-        # principal and interest in one BUY: two rows, the interest one with its own identity
-        sign = -1 if cents < 0 else 1
-        return [
-            row(
-                t,
-                sign * part,
-                shares if t == "loan_repayment" else None,
-                f"{fitid}:interest" if (t == "loan_interest" and fitid) else fitid,
-                f"{reverses}:interest" if (t == "loan_interest" and reverses) else reverses,
-            )
-            for t, part in loan_parts
-        ]
+        else:
+            cents = abs(self._units_value(texts["UNITS"], texts["UNITPRICE"]))
+        if action == "OUT":
+            return -cents, "fee" if memo and _FEE_MEMO.search(memo) else "exchange_out", "TRANSFER OUT"
+        return cents, "exchange_in", "TRANSFER IN"
 
     @staticmethod
     def _loan_parts(body: Node, cents: int) -> list[tuple[str, int]]:
@@ -844,6 +801,124 @@ class OfxImporter:
             unmapped=tuple(unmapped),
             line=contrib.line,
         )
+
+
+def _parts_of(tran: Node) -> tuple[str, Node, Node, dt.date] | None:
+    """A transaction's kind (``buy``, ``sell``, ``reinvest``, ``income``, ``transfer``,
+    ``invexpense``, ``retofcap``), the aggregate holding its values (its INVBUY/INVSELL for a
+    BUY*/SELL*, else itself), its INVTRAN and its trade date; None for any other transaction."""
+    name = tran.name
+    if name.startswith("BUY"):
+        body, kind = tran.child("INVBUY"), "buy"
+    elif name.startswith("SELL"):
+        body, kind = tran.child("INVSELL"), "sell"
+    elif name in ("REINVEST", "INCOME", "TRANSFER", "INVEXPENSE", "RETOFCAP"):
+        body, kind = tran, name.lower()
+    else:
+        return None
+    if body is None:
+        raise CellError(name, f"{name} without its INVBUY/INVSELL aggregate")
+    inv = body.child("INVTRAN")
+    if inv is None:
+        raise CellError("INVTRAN", f"{name} without INVTRAN")
+    date = ofx_date(inv.get("DTTRADE"), "DTTRADE")
+    if date is None:
+        raise CellError("DTTRADE", "missing trade date")
+    return kind, body, inv, date
+
+
+def _texts(tran: Node, body: Node, inv: Node) -> dict[str, str | None]:
+    """A transaction's texts as written (None: absent) by element name, ``element`` its own name,
+    in the order a row's ``raw`` keeps those that are not empty. INV401KSOURCE is the
+    transaction's own, else its INVBUY/INVSELL's."""
+    return {
+        "element": tran.name,
+        "FITID": inv.get("FITID"),
+        "INV401KSOURCE": tran.get("INV401KSOURCE") or body.get("INV401KSOURCE"),
+        "TOTAL": body.get("TOTAL"),
+        "UNITS": body.get("UNITS"),
+        "UNITPRICE": body.get("UNITPRICE"),
+        "MEMO": inv.get("MEMO"),
+        "REVERSALFITID": inv.get("REVERSALFITID"),
+        "UNIQUEID": body.get("SECID/UNIQUEID"),
+        "DTPAYROLL": body.get("DTPAYROLL"),
+        "PRIORYEARCONTRIB": body.get("PRIORYEARCONTRIB"),
+        "LOANID": body.get("LOANID"),
+        "LOANPRINCIPAL": body.get("LOANPRINCIPAL"),
+        "LOANINTEREST": body.get("LOANINTEREST"),
+    }
+
+
+def _undoubled(memo: str | None) -> str | None:
+    """``memo`` less its second half when that repeats the first (Vanguard doubles some memos end
+    to end)."""
+    if memo and len(memo) % 2 == 0 and memo[: len(memo) // 2] == memo[len(memo) // 2 :]:
+        return memo[: len(memo) // 2]
+    return memo
+
+
+def _make_rows(tran, inv, texts, date, source, memo, shares, price, amount, secs, plan) -> list[CanonicalRow]:
+    """The rows of a transaction :meth:`OfxImporter._tran` has read (``amount``: its
+    :meth:`OfxImporter._amount_and_type`), each one's bounds checked: a reversal's amount negated
+    (the reversal is its own row), the shares signed like the amount; two rows for a loan
+    repayment of principal and interest in one BUY (:func:`_loan_rows`)."""
+    cents, typ, type_label, loan_parts = amount
+    reverses, uid = texts["REVERSALFITID"], texts["UNIQUEID"]
+    if reverses:
+        cents = -cents
+    if shares is not None and cents and (cents < 0) != shares.startswith("-"):
+        shares = negate_text(shares)
+    # PRIORYEARCONTRIB=Y: the prior tax year; a loan repayment belongs to no contribution year
+    prior = (texts["PRIORYEARCONTRIB"] or "").upper() == "Y" and not loan_parts
+    row = CanonicalRow(
+        date=date,
+        plan=plan,
+        source=source,
+        type=loan_parts[0][0] if loan_parts else typ,
+        amount_cents=cents,
+        line=tran.line,
+        payroll_date=ofx_date(texts["DTPAYROLL"], "DTPAYROLL"),
+        settle_date=ofx_date(inv.get("DTSETTLE"), "DTSETTLE"),
+        source_label=texts["INV401KSOURCE"],
+        type_label=type_label,
+        fund=secs.get(uid or "", (None, None))[0],
+        fund_id=uid,
+        shares=shares,
+        price=price,
+        tax_year=date.year - 1 if prior else None,
+        external_id=texts["FITID"],
+        reverses=reverses,
+        memo=memo,
+        raw={k: v for k, v in texts.items() if v},
+    )
+    if len(loan_parts) > 1:
+        return _loan_rows(row, loan_parts)
+    check_row_bounds(row)
+    return [row]
+
+
+#: a row's field values in order (a copy of the row is ``CanonicalRow(*_ROW_VALUES(row))``)
+_ROW_VALUES = operator.attrgetter(*(f.name for f in fields(CanonicalRow) if f.init))
+
+
+def _loan_rows(row: CanonicalRow, loan_parts: list[tuple[str, int]]) -> list[CanonicalRow]:
+    """The rows of a loan repayment of both principal and interest in one BUY (``row``: the
+    whole of it), each one's bounds checked: one per part (:meth:`OfxImporter._loan_parts`), the
+    interest one with its own identity (``FITID:interest``) and no shares."""
+    sign = -1 if row.amount_cents < 0 else 1
+    fitid, reverses = row.external_id, row.reverses
+    made = []
+    for t, part in loan_parts:
+        part_row = CanonicalRow(*_ROW_VALUES(row))
+        part_row.type, part_row.amount_cents = t, sign * part
+        if t != "loan_repayment":
+            part_row.shares = None
+        if t == "loan_interest":
+            part_row.external_id = f"{fitid}:interest" if fitid else fitid
+            part_row.reverses = f"{reverses}:interest" if reverses else reverses
+        check_row_bounds(part_row)
+        made.append(part_row)
+    return made
 
 
 def _money(cents: int) -> str:
