@@ -6,6 +6,7 @@ transfers, PRIOR-year contributions, bad values), ``FAST`` on and off read the s
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -335,6 +336,48 @@ def test_the_quick_bounds_check_agrees_with_the_detailed_one(cents, year, day, t
     except rows.CellError:
         fine = False
     assert rows._within_bounds(row) == fine
+
+
+ORPHAN = """
+import multiprocessing, os, sys
+from megaroth_ledger.importers import open_parse, ofx_pipe
+ofx_pipe.BATCH = 10  # many small messages: the queues fill at once
+p = open_parse(sys.argv[1], plan="p", source_map={"OTHERVEST": "roth_irr"})
+rows = ofx_pipe._run(p.path, p.facts, p.importer, p.ctx, 1, 1, 2)
+next(rows)
+print(" ".join(str(c.pid) for c in multiprocessing.active_children()), flush=True)
+os._exit(9)  # as if killed: no clean-up, the readers' queues are never read again
+"""
+
+
+def _gone(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")  # a zombie has ended
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
+def test_the_readers_end_when_the_importing_process_is_killed():
+    """kill -9 of `megaroth import` must not leave its OFX readers waiting for ever on a queue
+    nobody reads (ofx_pipe._ToParent)."""
+    import subprocess
+    import sys
+    import time
+
+    path = str(ROOT / "samples" / "2025-acme.ofx")
+    proc = subprocess.Popen([sys.executable, "-c", ORPHAN, path], stdout=subprocess.PIPE, text=True)
+    pids = [int(x) for x in proc.stdout.readline().split()]
+    proc.stdout.close()  # the readers hold it open too
+    assert proc.wait(timeout=60) == 9 and len(pids) == 2
+    deadline = time.monotonic() + 10
+    while not all(map(_gone, pids)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = [pid for pid in pids if not _gone(pid)]
+    for pid in left:
+        os.kill(pid, 9)
+    assert not left, "the readers outlived the importing process"
 
 
 def test_a_reader_process_that_dies_is_an_error_and_nothing_is_written(ann, monkeypatch):

@@ -17,6 +17,8 @@ when ``fork`` exists; otherwise the serial path reads the file (the result is th
 
 from __future__ import annotations
 
+import os
+import sys
 import traceback
 from pathlib import Path
 
@@ -51,7 +53,7 @@ def _run(path, facts, importer, ctx, plan_id, import_id, readers=1):
     children = [
         mp.Process(
             target=_work,
-            args=(queues[j], path, facts, importer, ctx, plan_id, import_id, j, readers),
+            args=(queues[j], path, facts, importer, ctx, plan_id, import_id, j, readers, os.getpid()),
             daemon=True,
         )
         for j in range(readers)
@@ -148,7 +150,16 @@ def _left(ctx: ParseContext) -> tuple:
 
 
 def _work(
-    queue, path, facts, importer, parent_ctx: ParseContext, plan_id: int, import_id: int, index=0, readers=1
+    queue,
+    path,
+    facts,
+    importer,
+    parent_ctx: ParseContext,
+    plan_id: int,
+    import_id: int,
+    index=0,
+    readers=1,
+    parent: int | None = None,
 ) -> None:
     from ..errors import UserError
     from .ofx import Share
@@ -162,16 +173,45 @@ def _work(
         on_bytes=(lambda n: done.__setitem__(0, done[0] + n)) if index == 0 else None,  # one counts
     )
     ctx.memo["ofx share"] = Share(index, readers, BATCH)
+    out = _ToParent(queue, parent or os.getppid())
     failure = None
     try:
-        _read(queue, importer.parse(path, facts, ctx), ctx, plan_id, import_id, done)
+        _read(out, importer.parse(path, facts, ctx), ctx, plan_id, import_id, done)
     except UserError as exc:
         failure = (str(exc), exc.exit_code)
     except BaseException:  # an internal bug: its traceback goes to the importing process
         failure = traceback.format_exc()
-    queue.put(("end", (failure, *_left(ctx)), done[0]))
+    out.put(("end", (failure, *_left(ctx)), done[0]))
     queue.close()
     queue.join_thread()
+
+
+class _ToParent:
+    """A child's end of its queue, for a child that must not outlive the importing process: one
+    killed (kill -9) reads no more, and the child would wait on the full queue for ever. On
+    Linux the kernel kills the child with its parent (``PR_SET_PDEATHSIG``); elsewhere
+    :meth:`put` notices that the parent is gone and ends the child."""
+
+    def __init__(self, queue, parent: int):
+        self.queue, self.parent = queue, parent
+        if sys.platform.startswith("linux"):
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1 (linux/prctl.h)
+        if os.getppid() != self.parent:  # it died before that
+            os._exit(1)
+
+    def put(self, item) -> None:
+        from queue import Full
+
+        while True:
+            try:
+                return self.queue.put(item, timeout=1)
+            except Full:
+                if os.getppid() != self.parent:
+                    os._exit(1)
 
 
 def _read(queue, rows, ctx: ParseContext, plan_id: int, import_id: int, done: list[int]) -> None:
