@@ -87,7 +87,9 @@ def _last(ctx, queues, children, first: int) -> None:
     """After child ``first`` ended: every other child's end (it has no chunk left)."""
     n = len(children)
     for j in ((first + i) % n for i in range(1, n)):
-        kind, payload, _ = _next(queues[j], children[j], ctx.file_label)
+        kind, payload, nbytes = _next(queues[j], children[j], ctx.file_label)
+        if ctx.on_bytes and nbytes:
+            ctx.on_bytes(nbytes)
         if kind != "end":
             raise RuntimeError(f"OFX reader {j} sent {kind!r} after the last chunk")
         _finish(ctx, payload)
