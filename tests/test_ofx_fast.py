@@ -252,7 +252,7 @@ def snapshot(m):
     )
 
 
-def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth, monkeypatch):
+def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth, monkeypatch, tmp_path):
     from megaroth_ledger.importers import ofx_pipe
 
     monkeypatch.setattr(ofx_pipe, "BATCH", 40)
@@ -265,8 +265,18 @@ def test_the_worker_process_stores_what_the_serial_path_stores(ann, new_megaroth
     batches = []
     real = ofx_pipe._run
     monkeypatch.setattr(ofx_pipe, "_run", lambda *a: (batches.append(a[-1]), (yield from real(*a))))
+    passes = tmp_path / "first-passes"
+    first_pass = ofx._first_pass
+
+    def counted(*a):
+        with open(passes, "a") as f:  # from whichever process reads it
+            f.write(f"{os.getpid()}\n")
+        return first_pass(*a)
+
+    monkeypatch.setattr(ofx, "_first_pass", counted)
     par = other.json(*args)
     assert batches == [2]  # the worker path really ran, with two readers taking turns
+    assert len(passes.read_text().split()) == 1  # one reader's first pass served both
     assert serial["rows_added"] > 100 and serial["conversions_added"] > 0
     for key in ("rows_read", "rows_added", "conversions_added", "balance_assertions_added", "added", "notes"):
         assert par[key] == serial[key], key

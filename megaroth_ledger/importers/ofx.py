@@ -411,6 +411,21 @@ class Share:
             yield CHUNK_END
 
 
+def _first_pass(path: Path, encoding: str) -> tuple[Node, bool, tuple[int, str] | None]:
+    """The first pass of :meth:`OfxImporter.parse`: the tree without the transactions
+    (:func:`_walk`), whether a transaction marks the file as a 401(k) statement, and the line the
+    file ends on and the node it ends inside when it is cut short (else None)."""
+    skeleton, plan_kind, cut = None, False, None
+    for kind, line, node in _walk(_tags(path, encoding)):
+        if kind == "root":
+            skeleton = node
+        elif kind == "end":
+            cut = (line, node.name)
+        elif not plan_kind:
+            plan_kind = is_401k(_wrap(node.node() if isinstance(node, Raw) else node))
+    return skeleton, plan_kind, cut
+
+
 def _wrap(node: Node) -> Node:
     holder = Node("#holder", None, node.line)
     holder.children.append(node)
@@ -501,15 +516,11 @@ class OfxImporter:
         hands each transaction to :meth:`_tran` as soon as it is complete. The rows, their order and
         the errors are those of reading the whole tree (:func:`parse_tree`)."""
         encoding = facts.encoding or "utf-8"
-        skeleton, plan_kind = None, False
-        cut = None
-        for kind, line, node in _walk(_tags(path, encoding)):
-            if kind == "root":
-                skeleton = node
-            elif kind == "end":
-                cut = (line, node.name)
-            elif not plan_kind:
-                plan_kind = is_401k(_wrap(node.node() if isinstance(node, Raw) else node))
+        first = ctx.memo.get("ofx first pass")  # .ofx_pipe: one reader's first pass serves all
+        if first is not None:
+            skeleton, plan_kind, cut = first(lambda: _first_pass(path, encoding))
+        else:
+            skeleton, plan_kind, cut = _first_pass(path, encoding)
         if cut is not None:
             from ..errors import UserError
 

@@ -1,7 +1,8 @@
 """A big OFX statement read in a worker process while the importing process writes.
 
 The OFX reader (:meth:`.ofx.OfxImporter.parse`, the very same one as for a small file) runs in
-forked children (:data:`READERS` of them when the machine has the cores). Each reads the whole
+forked children (:data:`READERS` of them when the machine has the cores). The first one's
+first pass (the tree without the transactions) is sent to the others; then each reads the whole
 file but makes rows only of its own chunks of :data:`BATCH` transactions, in turn
 (:class:`.ofx.Share`); for each chunk it hands back, in file order, batches of complete
 ``entry`` tuples (the ``parallel`` protocol: ``store.ENTRY_COLUMNS``, hashed identities with
@@ -50,16 +51,33 @@ def _run(path, facts, importer, ctx, plan_id, import_id, readers=1):
 
     mp = multiprocessing.get_context("fork")
     queues = [mp.Queue(QUEUE) for _ in range(readers)]
+    pipes = [mp.Pipe(duplex=False) for _ in range(readers - 1)]  # the first pass, to readers 1...
+    firsts = [[send for _, send in pipes]] + [[recv] for recv, _ in pipes]
     children = [
         mp.Process(
             target=_work,
-            args=(queues[j], path, facts, importer, ctx, plan_id, import_id, j, readers, os.getpid()),
+            args=(
+                queues[j],
+                path,
+                facts,
+                importer,
+                ctx,
+                plan_id,
+                import_id,
+                j,
+                readers,
+                os.getpid(),
+                firsts[j],
+            ),
             daemon=True,
         )
         for j in range(readers)
     ]
     for child in children:
         child.start()
+    for ends in pipes:  # the children's now
+        for end in ends:
+            end.close()
     try:
         chunk = 0
         while True:
@@ -162,6 +180,7 @@ def _work(
     index=0,
     readers=1,
     parent: int | None = None,
+    first: list | None = None,
 ) -> None:
     from ..errors import UserError
     from .ofx import Share
@@ -175,6 +194,8 @@ def _work(
         on_bytes=(lambda n: done.__setitem__(0, done[0] + n)) if index == 0 else None,  # one counts
     )
     ctx.memo["ofx share"] = Share(index, readers, BATCH)
+    if first:  # reader 0 sends its first pass to the others, which wait for it
+        ctx.memo["ofx first pass"] = _sending(first) if index == 0 else (lambda _: first[0].recv())
     out = _ToParent(queue, parent or os.getppid())
     failure = None
     try:
@@ -186,6 +207,18 @@ def _work(
     out.put(("end", (failure, *_left(ctx)), done[0]))
     queue.close()
     queue.join_thread()
+
+
+def _sending(ends):
+    """The first pass (``compute()``), also sent to the other readers on ``ends``."""
+
+    def first_pass(compute):
+        got = compute()
+        for end in ends:
+            end.send(got)
+        return got
+
+    return first_pass
 
 
 class _ToParent:
