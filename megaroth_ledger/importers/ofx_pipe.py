@@ -1,4 +1,4 @@
-"""A big OFX statement read in a worker process while the importing process writes.
+"""A big OFX statement read in worker processes while the importing process writes.
 
 The OFX reader (:meth:`.ofx.OfxImporter.parse`, the very same one as for a small file) runs in
 forked children (:data:`READERS` of them when the machine has the cores). The first one's
