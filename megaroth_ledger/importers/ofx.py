@@ -541,6 +541,12 @@ class OfxImporter:
                 secs[uid] = (info.get("SECNAME"), info.get("TICKER"))
         stmts = list(skeleton.iter("INVSTMTRS"))
         stream = (item for item in _walk(_tags(path, encoding, ctx.on_bytes)) if item[0] == "tran")
+        yield from self._second_pass(stmts, stream, secs, ctx)
+
+    def _second_pass(self, stmts: list[Node], stream, secs, ctx: ParseContext) -> Iterator[CanonicalRow]:
+        """Each statement's rows: its transactions (``stream``: ``("tran", k, node)`` in file order,
+        k the statement), then its balances and year-to-date check; only the parts this reader
+        owns when several share the file (:class:`Share`, ``ctx.memo["ofx share"]``)."""
         share = ctx.memo.get("ofx share") or Share()
         other = replace(ctx, errors=ErrorCollector(ctx.file_label), notes=[], checks=[])
         pending = next(stream, None)
