@@ -175,24 +175,23 @@ def import_file_cmd(
     """
     import sys
 
-    from ..importers.store import save_source_map
+    from ..importers.store import import_file, save_source_map
     from ..services import imports as svc
 
     source_map, spec = _import_options(maps, plan_name, columns, profile)
     ledger = get_ledger(ctx, write=True)
     with _from_stdin(file) as path:
-        res = svc.run_import(
+        res = import_file(
             ledger.engine,
             path,
-            file,
             plan=plan_name,
             person=person_name,
             profile=profile,
             dry_run=dry_run,
             progress=sys.stderr.isatty() and fmt == "table",
-            source_map=source_map,
+            extra_source_map=source_map,
             allow_overlap=allow_overlap,
-            columns_spec=spec,
+            importer=None if spec is None else svc.columns_importer(path, file, spec),
         )
     if source_map and not dry_run:  # only once the import went through
         save_source_map(ledger.engine, plan_name, source_map, person_name)

@@ -232,7 +232,7 @@ def parse_parallel(
     ``store.ENTRY_COLUMNS``."""
     from .ofx import OfxImporter
 
-    if workers >= 1 and isinstance(importer, OfxImporter):  # one reader process: .ofx_pipe
+    if workers >= 1 and isinstance(importer, OfxImporter):  # reader processes: .ofx_pipe
         from .ofx_pipe import parse_ofx_parallel
 
         return parse_ofx_parallel(path, facts, importer, ctx, plans, import_id, workers)

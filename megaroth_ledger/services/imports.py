@@ -1,5 +1,5 @@
-"""``megaroth import FILE`` below the CLI: the import with a ``--columns`` one-off profile, and
-its result as the JSON document (issue 5).
+"""``megaroth import FILE`` below the CLI: the ``--columns`` one-off profile's importer, and the
+import's result as the JSON document (issue 5).
 
 The import itself, all or nothing, is :func:`megaroth_ledger.importers.store.import_file`.
 """
@@ -8,47 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine
-
 from ..errors import UserError
-from ..importers.store import ImportResult, import_file
+from ..importers.store import ImportResult
 from ..money import from_cents
 
 
-def run_import(
-    engine: Engine,
-    path: str,
-    name: str,
-    *,
-    plan: str | None,
-    person: str | None,
-    profile: str | None,
-    dry_run: bool,
-    progress: bool,
-    source_map: dict[str, str],
-    allow_overlap: bool,
-    columns_spec: dict[str, str] | None,
-) -> ImportResult:
-    """Import the statement at ``path`` (``name``: FILE as the user gave it); ``columns_spec``
-    (``--columns``, parsed) reads it with a one-off profile instead of a detected one."""
-    importer = None
-    if columns_spec is not None:
-        importer = _columns_importer(path, name, columns_spec)
-    return import_file(
-        engine,
-        path,
-        plan=plan,
-        person=person,
-        profile=profile,
-        dry_run=dry_run,
-        progress=progress,
-        extra_source_map=source_map,
-        allow_overlap=allow_overlap,
-        importer=importer,
-    )
-
-
-def _columns_importer(path: str, name: str, spec: dict[str, str]):
+def columns_importer(path: str, name: str, spec: dict[str, str]):
     """The ``--columns`` profile of the file at ``path`` as an importer that exists only for
     this import (parallel workers cannot rebuild it by id: ``ephemeral``)."""
     from ..importers.propose import columns_profile
