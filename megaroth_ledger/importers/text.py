@@ -50,68 +50,84 @@ def file_facts(path: Path) -> FileFacts:
     defined there, else latin-1 (never fails).
     """
     h = hashlib.sha256()
-    size = 0
     with open(path, "rb") as f:
         first = f.read(CHUNK)
         h.update(first)
-        size += len(first)
+        size = len(first)
         if first.startswith(b"PK\x03\x04"):
             for chunk in iter(lambda: f.read(CHUNK), b""):
                 h.update(chunk)
                 size += len(chunk)
             return FileFacts(h.hexdigest(), size, None, "xlsx")
-        if first.startswith(codecs.BOM_UTF8):
-            guess = "utf-8-sig"
-        elif first.startswith(codecs.BOM_UTF16_LE) or first.startswith(codecs.BOM_UTF16_BE):
-            guess = "utf-16"
-        elif len(first) >= 4 and first[1:2] == b"\x00" and first[3:4] == b"\x00":
-            guess = "utf-16-le"
-        elif len(first) >= 4 and first[0:1] == b"\x00" and first[2:3] == b"\x00":
-            guess = "utf-16-be"
-        else:
-            guess = None
-        # a BOM or a NUL pattern is only a guess: it must decode the whole file (a binary file
-        # or a truncated one starts the same way), else the usual UTF-8 -> cp1252 -> latin-1
-        guessed = codecs.getincrementaldecoder(guess)() if guess else None
-        utf8 = codecs.getincrementaldecoder("utf-8")()
-        cp1252_ok = True
+        decoders = _Decoders(first)
         chunk = first
         while chunk:
-            if guessed is not None:
-                try:
-                    guessed.decode(chunk)
-                except UnicodeDecodeError:
-                    guessed = None
-            if utf8 is not None:
-                try:
-                    utf8.decode(chunk)
-                except UnicodeDecodeError:
-                    utf8 = None
-            if utf8 is None and cp1252_ok:
-                try:
-                    chunk.decode("cp1252")
-                except UnicodeDecodeError:
-                    cp1252_ok = False
+            decoders.feed(chunk)
             chunk = f.read(CHUNK)
             h.update(chunk)
             size += len(chunk)
-        enc = None
-        if guessed is not None:
+    return FileFacts(h.hexdigest(), size, decoders.encoding(path), "text")
+
+
+def _bom_guess(first: bytes) -> str | None:
+    """The encoding a BOM or UTF-16's NUL pattern at the start of the file suggests."""
+    if first.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if first.startswith(codecs.BOM_UTF16_LE) or first.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if len(first) >= 4 and first[1:2] == b"\x00" and first[3:4] == b"\x00":
+        return "utf-16-le"
+    if len(first) >= 4 and first[0:1] == b"\x00" and first[2:3] == b"\x00":
+        return "utf-16-be"
+    return None
+
+
+class _Decoders:
+    """The candidate encodings of :func:`file_facts`, fed the file chunk by chunk.
+
+    A BOM or a NUL pattern is only a guess: it must decode the whole file (a binary file or a
+    truncated one starts the same way), else the usual UTF-8 -> cp1252 -> latin-1."""
+
+    def __init__(self, first: bytes):
+        self.first, self.guess = first, _bom_guess(first)
+        self.guessed = codecs.getincrementaldecoder(self.guess)() if self.guess else None
+        self.utf8 = codecs.getincrementaldecoder("utf-8")()
+        self.cp1252_ok = True
+
+    def feed(self, chunk: bytes) -> None:
+        if self.guessed is not None:
             try:
-                guessed.decode(b"", final=True)
-                enc = guess
+                self.guessed.decode(chunk)
             except UnicodeDecodeError:
-                enc = None
-        if enc is None and utf8 is not None:
+                self.guessed = None
+        if self.utf8 is not None:
             try:
-                utf8.decode(b"", final=True)
-                enc = "utf-8-sig" if first.startswith(codecs.BOM_UTF8) else "utf-8"
+                self.utf8.decode(chunk)
             except UnicodeDecodeError:
-                utf8 = None
-        if enc is None:
-            # cp1252 was only checked from the chunk where UTF-8 failed on; re-check all
-            enc = "cp1252" if cp1252_ok and _all_cp1252(path) else "latin-1"
-    return FileFacts(h.hexdigest(), size, enc, "text")
+                self.utf8 = None
+        if self.utf8 is None and self.cp1252_ok:
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError:
+                self.cp1252_ok = False
+
+    def encoding(self, path: Path) -> str:
+        """The file's encoding once every chunk was fed."""
+        if self.guessed is not None and _ends_well(self.guessed):
+            return self.guess
+        if self.utf8 is not None and _ends_well(self.utf8):
+            return "utf-8-sig" if self.first.startswith(codecs.BOM_UTF8) else "utf-8"
+        # cp1252 was only checked from the chunk where UTF-8 failed on; re-check all
+        return "cp1252" if self.cp1252_ok and _all_cp1252(path) else "latin-1"
+
+
+def _ends_well(decoder) -> bool:
+    """Whether the file does not end inside a multi-byte sequence of ``decoder``'s encoding."""
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _all_cp1252(path: Path) -> bool:
