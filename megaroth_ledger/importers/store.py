@@ -1642,46 +1642,55 @@ def undo_import(engine: Engine, import_id: int, now: dt.datetime | None = None) 
                 select(T_ENTRY.c.plan_id).where(T_ENTRY.c.import_id == import_id).distinct()
             ).scalars()
         ) | ({batch.plan_id} if batch.plan_id else set())
-        # what this import merely held goes with it
-        conn.execute(T_HOLD.delete().where(T_HOLD.c.import_id == import_id))
-        conn.execute(T_AHOLD.delete().where(T_AHOLD.c.import_id == import_id))
-        # balance assertions another import holds: hand them (and their earnings plug) over
-        a_kept = _hand_over(conn, T_ASSERT, T_AHOLD, "assertion_id", import_id)
-        for aid, new_owner in a_kept:
-            conn.execute(
-                update(T_ENTRY)
-                .where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.origin == f"balance assert #{aid}")
-                .values(import_id=new_owner)
-            )
-        kept = _hand_over(conn, T_ENTRY, T_HOLD, "entry_id", import_id)
-        removed = conn.execute(T_ENTRY.delete().where(T_ENTRY.c.import_id == import_id)).rowcount
-        # a conversion stays while any of its legs stays (with the legs' new owner)
-        c_kept = 0
-        for conv_id, owner in conn.execute(
-            select(T_CONV.c.id, func.min(T_ENTRY.c.import_id))
-            .join(T_ENTRY, T_ENTRY.c.conversion_id == T_CONV.c.id)
-            .where(T_CONV.c.import_id == import_id)
-            .group_by(T_CONV.c.id)
-        ).all():
-            conn.execute(update(T_CONV).where(T_CONV.c.id == conv_id).values(import_id=owner))
-            c_kept += 1
-        convs = conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount
-        asserts = conn.execute(T_ASSERT.delete().where(T_ASSERT.c.import_id == import_id)).rowcount
+        res = {"id": import_id, "file": batch.file_name, **_remove_owned(conn, import_id)}
         conn.execute(update(T_BATCH).where(T_BATCH.c.id == import_id).values(undone_at=now))
         for plan_id in sorted(touched):  # other assertions' differences no longer see these rows
             refresh_assertion_differences(conn, plan_id)
-        res = {
-            "id": import_id,
-            "file": batch.file_name,
-            "rows_removed": removed,
-            "conversions_removed": convs,
-            "balance_assertions_removed": asserts,
-            "rows_kept": len(kept),
-            "conversions_kept": c_kept,
-            "balance_assertions_kept": len(a_kept),
-        }
         _log_batch(conn, "undo", import_id, touched, now, res)
     return res
+
+
+def _remove_owned(conn: Connection, import_id: int) -> dict[str, int]:
+    """Delete what import ``import_id`` added and no other active import holds; hand the rest
+    over. Returns the counts of :func:`undo_import`'s result."""
+    # what this import merely held goes with it
+    conn.execute(T_HOLD.delete().where(T_HOLD.c.import_id == import_id))
+    conn.execute(T_AHOLD.delete().where(T_AHOLD.c.import_id == import_id))
+    # balance assertions another import holds: hand them (and their earnings plug) over
+    a_kept = _hand_over(conn, T_ASSERT, T_AHOLD, "assertion_id", import_id)
+    for aid, new_owner in a_kept:
+        conn.execute(
+            update(T_ENTRY)
+            .where(T_ENTRY.c.import_id == import_id, T_ENTRY.c.origin == f"balance assert #{aid}")
+            .values(import_id=new_owner)
+        )
+    kept = _hand_over(conn, T_ENTRY, T_HOLD, "entry_id", import_id)
+    removed = conn.execute(T_ENTRY.delete().where(T_ENTRY.c.import_id == import_id)).rowcount
+    c_kept = _keep_conversions(conn, import_id)
+    return {
+        "rows_removed": removed,
+        "conversions_removed": conn.execute(T_CONV.delete().where(T_CONV.c.import_id == import_id)).rowcount,
+        "balance_assertions_removed": conn.execute(
+            T_ASSERT.delete().where(T_ASSERT.c.import_id == import_id)
+        ).rowcount,
+        "rows_kept": len(kept),
+        "conversions_kept": c_kept,
+        "balance_assertions_kept": len(a_kept),
+    }
+
+
+def _keep_conversions(conn: Connection, import_id: int) -> int:
+    """A conversion of import ``import_id`` stays while any of its legs stays, owned by the
+    legs' (earliest) new owner. Returns how many stay."""
+    kept = conn.execute(
+        select(T_CONV.c.id, func.min(T_ENTRY.c.import_id))
+        .join(T_ENTRY, T_ENTRY.c.conversion_id == T_CONV.c.id)
+        .where(T_CONV.c.import_id == import_id)
+        .group_by(T_CONV.c.id)
+    ).all()
+    for conv_id, owner in kept:
+        conn.execute(update(T_CONV).where(T_CONV.c.id == conv_id).values(import_id=owner))
+    return len(kept)
 
 
 def _hand_over(conn: Connection, table, holds, column: str, import_id: int) -> list[tuple[int, int]]:
