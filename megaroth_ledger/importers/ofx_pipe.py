@@ -47,28 +47,29 @@ def parse_ofx_parallel(
 
 
 def _run(path, facts, importer, ctx, plan_id, import_id, readers=1):
+    queues, children = _start(path, facts, importer, ctx, plan_id, import_id, readers)
+    try:
+        yield from _in_turn(ctx, queues, children)
+    finally:
+        for child in children:
+            if child.is_alive():
+                child.kill()
+            child.join()
+
+
+def _start(path, facts, importer, ctx, plan_id, import_id, readers: int):
+    """Fork the ``readers`` children: (their queues, their processes)."""
     import multiprocessing
 
     mp = multiprocessing.get_context("fork")
     queues = [mp.Queue(QUEUE) for _ in range(readers)]
     pipes = [mp.Pipe(duplex=False) for _ in range(readers - 1)]  # the first pass, to readers 1...
     firsts = [[send for _, send in pipes]] + [[recv] for recv, _ in pipes]
+    parent = os.getpid()
     children = [
         mp.Process(
             target=_work,
-            args=(
-                queues[j],
-                path,
-                facts,
-                importer,
-                ctx,
-                plan_id,
-                import_id,
-                j,
-                readers,
-                os.getpid(),
-                firsts[j],
-            ),
+            args=(queues[j], path, facts, importer, ctx, plan_id, import_id, j, readers, parent, firsts[j]),
             daemon=True,
         )
         for j in range(readers)
@@ -78,27 +79,27 @@ def _run(path, facts, importer, ctx, plan_id, import_id, readers=1):
     for ends in pipes:  # the children's now
         for end in ends:
             end.close()
-    try:
-        chunk = 0
-        while True:
-            j = chunk % readers
-            kind, payload, nbytes = _next(queues[j], children[j], ctx.file_label)
-            if ctx.on_bytes and nbytes:
-                ctx.on_bytes(nbytes)
-            if kind == "chunk":
-                _take(ctx, payload)
-                chunk += 1
-            elif kind == "end":
-                _finish(ctx, payload)
-                _last(ctx, queues, children, j)
-                return
-            else:
-                yield kind, payload
-    finally:
-        for child in children:
-            if child.is_alive():
-                child.kill()
-            child.join()
+    return queues, children
+
+
+def _in_turn(ctx, queues, children):
+    """The children's payloads, a chunk from each in turn (file order); what each chunk left in
+    its child's context taken into ``ctx`` as it comes."""
+    chunk = 0
+    while True:
+        j = chunk % len(children)
+        kind, payload, nbytes = _next(queues[j], children[j], ctx.file_label)
+        if ctx.on_bytes and nbytes:
+            ctx.on_bytes(nbytes)
+        if kind == "chunk":
+            _take(ctx, payload)
+            chunk += 1
+        elif kind == "end":
+            _finish(ctx, payload)
+            _last(ctx, queues, children, j)
+            return
+        else:
+            yield kind, payload
 
 
 def _last(ctx, queues, children, first: int) -> None:
@@ -254,52 +255,54 @@ def _read(queue, rows, ctx: ParseContext, plan_id: int, import_id: int, done: li
     each of the child's chunk ends what the chunk left in ``ctx``."""
     from .ofx import CHUNK_END
 
-    plan = ctx.plan
-    ready: list[tuple] = []
-    pos: list[int] = []
-    tally: dict[tuple[str, str], list[int]] = {}
-    whole = []
-
-    def flush() -> None:
-        nonlocal ready, pos, tally, whole
-        if ready:
-            payload = (
-                ready,
-                pos if len(pos) < len(ready) else None,
-                len(ready),
-                {plan},
-                None,
-                tally,
-                None,
-                None,
-            )
-            queue.put(("ready", payload, done[0]))
-            done[0] = 0
-        if whole:
-            queue.put(("rows", whole, done[0]))
-            done[0] = 0
-        ready, pos, tally, whole = [], [], {}, []
-
+    out = _Batches(queue, ctx.plan, plan_id, import_id, done)
     for row in rows:
         if row is CHUNK_END:
-            flush()
+            out.flush()
             queue.put(("chunk", _left(ctx), done[0]))
             done[0] = 0
-            continue
-        if row.type in TRANSFER_TYPES or row.type == "balance":
-            whole.append(row)  # paired / checked at the end by the store, as serially
-            continue
+        elif row.type in TRANSFER_TYPES or row.type == "balance":
+            out.whole.append(row)  # paired / checked at the end by the store, as serially
+        else:
+            out.add(row)
+    out.flush()
+
+
+class _Batches:
+    """One child's rows as ``parallel`` payloads: ``entry`` tuples (at most :data:`BATCH` in a
+    payload) with the positions of their hashed identities and their tally, and the rows that
+    go whole."""
+
+    def __init__(self, queue, plan: str, plan_id: int, import_id: int, done: list[int]):
+        self.queue, self.plan, self.plan_id, self.import_id, self.done = queue, plan, plan_id, import_id, done
+        self.ready: list[tuple] = []
+        self.pos: list[int] = []
+        self.tally: dict[tuple[str, str], list[int]] = {}
+        self.whole: list = []
+
+    def add(self, row) -> None:
         ident = identity_base(row, row.plan)
         if ident[0] != "f":
-            pos.append(len(ready))
+            self.pos.append(len(self.ready))
             ident += ":0"
-        ready.append(row_part(row) + (plan_id, import_id, ident))
-        t = tally.get((row.type, row.source))
+        self.ready.append(row_part(row) + (self.plan_id, self.import_id, ident))
+        t = self.tally.get((row.type, row.source))
         if t is None:
-            tally[(row.type, row.source)] = [1, row.amount_cents]
+            self.tally[(row.type, row.source)] = [1, row.amount_cents]
         else:
             t[0] += 1
             t[1] += row.amount_cents
-        if len(ready) >= BATCH:
-            flush()
-    flush()
+        if len(self.ready) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        ready, pos, done = self.ready, self.pos, self.done
+        if ready:
+            hashed = pos if len(pos) < len(ready) else None
+            payload = (ready, hashed, len(ready), {self.plan}, None, self.tally, None, None)
+            self.queue.put(("ready", payload, done[0]))
+            done[0] = 0
+        if self.whole:
+            self.queue.put(("rows", self.whole, done[0]))
+            done[0] = 0
+        self.ready, self.pos, self.tally, self.whole = [], [], {}, []
