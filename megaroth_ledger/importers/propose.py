@@ -419,6 +419,54 @@ def _cells_of(rows, idx: int) -> list[str]:
     return [c[idx].strip() for c in rows if idx < len(c) and c[idx].strip()]
 
 
+def _row_kinds(path: Path, table: Table, date_cols: list[int]) -> list[str]:
+    """Each row after the header: "data" (a date under a date column), "blank" or "other"."""
+    kinds = []
+    for _, cells in table.rows:
+        if not any(c.strip() for c in cells):
+            kinds.append("blank")
+        elif any(i < len(cells) and _looks_like_date(cells[i]) for i in date_cols):
+            kinds.append("data")
+        else:
+            kinds.append("other")
+    if "data" not in kinds:
+        raise UserError(f"{path.name}: no dated rows under the header on line {table.header_line}")
+    return kinds
+
+
+def _skip_texts(rows: list[tuple[int, list[str]]], kinds: list[str], first: int, last: int) -> list[str]:
+    """The distinct texts of the non-data rows among the data (each one a skip_row_regex)."""
+    texts: list[str] = []
+    for k in range(first, last + 1):
+        if kinds[k] == "other":
+            text = "\t".join(rows[k][1]).strip()
+            if text not in texts:
+                texts.append(text)
+    return texts
+
+
+def _table_ending(prop: Proposal, kinds: list[str]) -> None:
+    """The rows to skip among the data, and how the table ends: stop_at_blank_row or footer_regex."""
+    rows = prop.table.rows
+    last = max(k for k, kind in enumerate(kinds) if kind == "data")
+    first = kinds.index("data")
+    skip_texts = _skip_texts(rows, kinds, first, last)
+    prop.skip_row_regex = ["^\\s*" + re.escape(t) + "\\s*$" for t in skip_texts[:20]]
+    if all(k == "blank" for k in kinds[last + 1 :]):
+        return
+    nxt = next(j for j in range(last + 1, len(kinds)) if kinds[j] != "blank")
+    if kinds[last + 1] == "blank" and "blank" not in kinds[first : last + 1]:
+        prop.stop_at_blank_row = True
+        return
+    c0 = rows[nxt][1][0].strip() if rows[nxt][1] else ""
+    prop.footer_regex = "^\\s*" + re.escape(c0) + "\\s*$" if c0 else None
+    if not c0:
+        prop.notes.append(
+            f"line {rows[nxt][0]}: rows after the data start with an empty cell; "
+            "set [read] footer_regex or stop_at_blank_row yourself"
+        )
+
+
 def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
     """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
     required = {c.strip().casefold() for c in columns.values()} if columns else None
@@ -430,44 +478,9 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     norm = header_cells(header)
     index = {h: i for i, h in enumerate(norm)}
     date_cols = _date_columns(header, date_name)
-
-    # classify the rows: data (a date under a date column), blank, other
-    def is_data(cells):
-        return any(i < len(cells) and _looks_like_date(cells[i]) for i in date_cols)
-
-    kinds = []
-    for line, cells in table.rows:
-        if not any(c.strip() for c in cells):
-            kinds.append("blank")
-        else:
-            kinds.append("data" if is_data(cells) else "other")
-    if "data" not in kinds:
-        raise UserError(f"{path.name}: no dated rows under the header on line {table.header_line}")
-    last = max(k for k, kind in enumerate(kinds) if kind == "data")
-    first = kinds.index("data")
+    kinds = _row_kinds(path, table, date_cols)
     prop = Proposal(name=name, table=table, header=header, columns={})
-    middle = kinds[first : last + 1]
-    skip_texts = []
-    for k in range(first, last + 1):
-        if kinds[k] == "other":
-            cells = table.rows[k][1]
-            text = "\t".join(cells).strip()
-            if text not in skip_texts:
-                skip_texts.append(text)
-    prop.skip_row_regex = ["^\\s*" + re.escape(t) + "\\s*$" for t in skip_texts[:20]]
-    after = kinds[last + 1 :]
-    if any(k != "blank" for k in after):
-        nxt = next(j for j in range(last + 1, len(kinds)) if kinds[j] != "blank")
-        if kinds[last + 1] == "blank" and "blank" not in middle:
-            prop.stop_at_blank_row = True
-        else:
-            c0 = table.rows[nxt][1][0].strip() if table.rows[nxt][1] else ""
-            prop.footer_regex = "^\\s*" + re.escape(c0) + "\\s*$" if c0 else None
-            if not c0:
-                prop.notes.append(
-                    f"line {table.rows[nxt][0]}: rows after the data start with an empty cell; "
-                    "set [read] footer_regex or stop_at_blank_row yourself"
-                )
+    _table_ending(prop, kinds)
     data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
     prop.data_rows = len(data)
 
