@@ -467,6 +467,29 @@ def _table_ending(prop: Proposal, kinds: list[str]) -> None:
         )
 
 
+def _pinned_roles(
+    path: Path, table: Table, header: list[str], columns: dict[str, str] | None
+) -> dict[str, int]:
+    """The roles ``columns`` pins (``--columns``): field -> column index; unknown names are errors."""
+    index = {h: i for i, h in enumerate(header_cells(header))}
+    roles: dict[str, int] = {}
+    for key, col in (columns or {}).items():
+        fld = COLUMN_ALIASES.get(key, key)
+        if fld not in COLUMN_FIELDS:
+            raise UserError(
+                f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
+                + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type"))
+            )
+        c = col.strip().casefold()
+        if c not in index:
+            raise UserError(
+                f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
+                f"{table.header_line}: {', '.join(header)})"
+            )
+        roles[fld] = index[c]
+    return roles
+
+
 def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
     """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
     required = {c.strip().casefold() for c in columns.values()} if columns else None
@@ -476,7 +499,6 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     while header and not header[-1]:
         header.pop()
     norm = header_cells(header)
-    index = {h: i for i, h in enumerate(norm)}
     date_cols = _date_columns(header, date_name)
     kinds = _row_kinds(path, table, date_cols)
     prop = Proposal(name=name, table=table, header=header, columns={})
@@ -485,22 +507,7 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     prop.data_rows = len(data)
 
     # ---- roles
-    roles: dict[str, int] = {}
-    if columns:
-        for key, col in columns.items():
-            fld = COLUMN_ALIASES.get(key, key)
-            if fld not in COLUMN_FIELDS:
-                raise UserError(
-                    f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
-                    + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type"))
-                )
-            c = col.strip().casefold()
-            if c not in index:
-                raise UserError(
-                    f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
-                    f"{table.header_line}: {', '.join(header)})"
-                )
-            roles[fld] = index[c]
+    roles = _pinned_roles(path, table, header, columns)
     used = set(roles.values())
 
     def pick(role: str, ok) -> int | None:
