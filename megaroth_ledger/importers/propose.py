@@ -490,131 +490,106 @@ def _pinned_roles(
     return roles
 
 
-def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
-    """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
-    required = {c.strip().casefold() for c in columns.values()} if columns else None
-    date_name = columns["date"].strip().casefold() if columns and "date" in columns else None
-    table = read_table(path, required, date_name)
-    header = [clean_label(h.replace("\ufeff", "")).strip('"').strip() for h in table.header]
-    while header and not header[-1]:
-        header.pop()
-    norm = header_cells(header)
-    date_cols = _date_columns(header, date_name)
-    kinds = _row_kinds(path, table, date_cols)
-    prop = Proposal(name=name, table=table, header=header, columns={})
-    _table_ending(prop, kinds)
-    data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
-    prop.data_rows = len(data)
+def _mostly(pred):
+    """A test of a column's values: at least 90% of them pass ``pred``."""
+    return lambda vals: sum(1 for v in vals if pred(v)) >= 0.9 * len(vals)
 
-    # ---- roles
-    roles = _pinned_roles(path, table, header, columns)
-    used = set(roles.values())
 
-    def pick(role: str, ok) -> int | None:
+def _texty(vals: list[str]) -> bool:
+    """At least 90% of the values are neither amounts nor dates (labels, names, memos)."""
+    return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(vals)
+
+
+def _money_like(v: str) -> bool:
+    """An amount written with cents ("12.30", "(4.00)", "5.00-")."""
+    return re.search(r"\.\d\d\)?-?$", v) is not None and _looks_like_amount(v)
+
+
+def _number_like(v: str) -> bool:
+    """A shares or price value: an amount, a dash for none, or a bare number."""
+    return (
+        _looks_like_amount(v)
+        or v in ("-", "--")
+        or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None
+    )
+
+
+class _RolePicker:
+    """Gives roles their columns, each column to one role: ``roles`` (field -> column) and ``used``."""
+
+    def __init__(self, norm: list[str], data: list[list[str]], roles: dict[str, int]):
+        self.norm = norm  # the case-folded header names
+        self.data = data  # the data rows' cells
+        self.roles = roles
+        self.used = set(roles.values())
+
+    def pick(self, role: str, ok) -> int | None:
+        """The free column best named for ``role`` whose values pass ``ok`` (now used), or None."""
         best = None
-        for i, h in enumerate(norm):
-            if i in used:
+        for i, h in enumerate(self.norm):
+            if i in self.used:
                 continue
             rank = _word_rank(h, _ROLE_WORDS[role])
             if rank is None:
                 continue
-            vals = _cells_of(data, i)
+            vals = _cells_of(self.data, i)
             if not vals or not ok(vals):
                 continue
             if best is None or rank < best[0]:
                 best = (rank, i)
-        if best is not None:
-            used.add(best[1])
-            return best[1]
-        return None
+        if best is None:
+            return None
+        self.used.add(best[1])
+        return best[1]
 
-    if "date" not in roles:
+    def fill(self, role: str, ok) -> None:
+        """An unpinned ``role`` gets the column :meth:`pick` finds, if any."""
+        if role not in self.roles:
+            i = self.pick(role, ok)
+            if i is not None:
+                self.roles[role] = i
+
+    def pick_date(self, date_cols: list[int]) -> None:
+        """The date: the first free date column (not payroll/settle) dated in 90% of rows, else the first."""
         for i in date_cols:
-            h = norm[i]
+            h = self.norm[i]
             if (
-                i in used
+                i in self.used
                 or _word_rank(h, _ROLE_WORDS["payroll_date"]) is not None
                 or _word_rank(h, _ROLE_WORDS["settle_date"]) is not None
             ):
                 continue
-            if sum(_looks_like_date(v) for v in _cells_of(data, i)) >= 0.9 * len(data):
-                roles["date"] = i
-                used.add(i)
+            if sum(_looks_like_date(v) for v in _cells_of(self.data, i)) >= 0.9 * len(self.data):
                 break
         else:
-            roles["date"] = date_cols[0]
-            used.add(date_cols[0])
+            i = date_cols[0]
+        self.roles["date"] = i
+        self.used.add(i)
 
-    def mostly(pred):
-        return lambda vals: sum(1 for v in vals if pred(v)) >= 0.9 * len(vals)
+    def money_column(self) -> int | None:
+        """With no amount-like name: the one free column of money-looking values (not price/shares)."""
+        money = [
+            j
+            for j, h in enumerate(self.norm)
+            if j not in self.used
+            and _word_rank(h, _ROLE_WORDS["price"]) is None
+            and _word_rank(h, _ROLE_WORDS["shares"]) is None
+            and _cells_of(self.data, j)
+            and _mostly(_money_like)(_cells_of(self.data, j))
+        ]
+        if len(money) != 1:
+            return None
+        self.used.add(money[0])
+        return money[0]
 
-    def texty(vals):
-        return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(
-            vals
-        )
-
-    for role in ("payroll_date", "settle_date"):
-        if role not in roles:
-            i = pick(role, mostly(_looks_like_date))
-            if i is not None:
-                roles[role] = i
-    if "amount" not in roles:
-        i = pick("amount", mostly(_looks_like_amount))
-        if i is None:  # no amount-like name: the one column of money-looking values (not price/shares)
-            money = [
-                j
-                for j, h in enumerate(norm)
-                if j not in used
-                and _word_rank(h, _ROLE_WORDS["price"]) is None
-                and _word_rank(h, _ROLE_WORDS["shares"]) is None
-                and _cells_of(data, j)
-                and mostly(lambda v: re.search(r"\.\d\d\)?-?$", v) is not None and _looks_like_amount(v))(
-                    _cells_of(data, j)
-                )
-            ]
-            if len(money) == 1:
-                i = money[0]
-                used.add(i)
-        if i is None:
-            raise UserError(
-                f"{path.name}: no amount column recognised in {', '.join(header)}; "
-                "name it with --columns amount=COLUMN"
-            )
-        roles["amount"] = i
-    for role in ("shares", "price"):
-        if role not in roles:
-            i = pick(
-                role,
-                mostly(
-                    lambda v: (
-                        _looks_like_amount(v)
-                        or v in ("-", "--")
-                        or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None
-                    )
-                ),
-            )
-            if i is not None:
-                roles[role] = i
-
-    amount_idx = roles["amount"]
-
-    def sign_of(cells) -> int:
-        try:
-            c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
-        except CellError:
-            return 0
-        return (c > 0) - (c < 0)
-
-    # source and activity: the candidate column whose labels map best
-    def best_label_column(role: str, guess) -> int | None:
-        if role in roles:
-            return roles[role]
+    def _label_candidates(self, role: str, guess) -> list[tuple[float, int, int]]:
+        """(-share of distinct labels ``guess`` maps, header word rank, column) of the free text columns."""
         cands = []
-        for i, h in enumerate(norm):
-            if i in used:
+        for i, h in enumerate(self.norm):
+            if i in self.used:
                 continue
-            vals = _cells_of(data, i)
-            if not vals or not texty(vals):
+            vals = _cells_of(self.data, i)
+            if not vals or not _texty(vals):
                 continue
             distinct = set(clean_label(v) for v in vals)
             if len(distinct) > 200:
@@ -624,30 +599,82 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
             if rank is None and not mapped:
                 continue
             cands.append((-(mapped / len(distinct)), rank if rank is not None else 1000, i))
+        return cands
+
+    def fill_labels(self, role: str, guess) -> None:
+        """An unpinned source_label/type_label gets the text column whose labels ``guess`` maps best."""
+        if role in self.roles:
+            return
+        cands = self._label_candidates(role, guess)
         if not cands:
-            return None
+            return
         cands.sort()
         if cands[0][0] == 0 and cands[0][1] >= 1000:
-            return None
-        used.add(cands[0][2])
-        return cands[0][2]
+            return
+        self.used.add(cands[0][2])
+        self.roles[role] = cands[0][2]
 
-    s = best_label_column("source_label", guess_source)
-    if s is not None:
-        roles["source_label"] = s
-    t = best_label_column("type_label", lambda v: bool(guess_type(v, {1})))
-    if t is not None:
-        roles["type_label"] = t
+
+def _pick_roles(
+    path: Path, header: list[str], date_cols: list[int], data: list[list[str]], roles: dict[str, int]
+) -> dict[str, int]:
+    """Every role's column past the pinned ``roles``: by header words, then by what the values look like."""
+    pk = _RolePicker(header_cells(header), data, roles)
+    if "date" not in roles:
+        pk.pick_date(date_cols)
+    for role in ("payroll_date", "settle_date"):
+        pk.fill(role, _mostly(_looks_like_date))
+    if "amount" not in roles:
+        i = pk.pick("amount", _mostly(_looks_like_amount))
+        if i is None:
+            i = pk.money_column()
+        if i is None:
+            raise UserError(
+                f"{path.name}: no amount column recognised in {', '.join(header)}; "
+                "name it with --columns amount=COLUMN"
+            )
+        roles["amount"] = i
+    for role in ("shares", "price"):
+        pk.fill(role, _mostly(_number_like))
+    # source and activity: the candidate column whose labels map best
+    pk.fill_labels("source_label", guess_source)
+    pk.fill_labels("type_label", lambda v: bool(guess_type(v, {1})))
     if "type_label" not in roles and "type" not in roles:
         raise UserError(
             f"{path.name}: no activity (transaction type) column recognised in {', '.join(header)}; "
             "name it with --columns type=COLUMN"
         )
     for role in ("fund", "fund_id", "memo", "external_id", "plan"):
-        if role not in roles:
-            i = pick(role, texty if role != "external_id" else (lambda v: True))
-            if i is not None:
-                roles[role] = i
+        pk.fill(role, _texty if role != "external_id" else (lambda v: True))
+    return roles
+
+
+def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
+    """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
+    required = {c.strip().casefold() for c in columns.values()} if columns else None
+    date_name = columns["date"].strip().casefold() if columns and "date" in columns else None
+    table = read_table(path, required, date_name)
+    header = [clean_label(h.replace("\ufeff", "")).strip('"').strip() for h in table.header]
+    while header and not header[-1]:
+        header.pop()
+    date_cols = _date_columns(header, date_name)
+    kinds = _row_kinds(path, table, date_cols)
+    prop = Proposal(name=name, table=table, header=header, columns={})
+    _table_ending(prop, kinds)
+    data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
+    prop.data_rows = len(data)
+
+    # ---- roles
+    roles = _pick_roles(path, header, date_cols, data, _pinned_roles(path, table, header, columns))
+    amount_idx = roles["amount"]
+
+    def sign_of(cells) -> int:
+        try:
+            c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
+        except CellError:
+            return 0
+        return (c > 0) - (c < 0)
+
     if "source_label" not in roles and "source" not in roles:
         prop.const["source"] = "unknown"
         prop.notes.append(
