@@ -649,6 +649,46 @@ def _pick_roles(
     return roles
 
 
+def _parses(value: str, fmt: str) -> bool:
+    """Whether strptime reads ``value`` with ``fmt``."""
+    try:
+        dt.datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_formats(values: list[str]) -> list[str]:
+    """The formats that together read every date value, those reading the most values first."""
+    fmts = []
+    for fmt in DATE_FORMATS:
+        ok = sum(1 for v in values if _parses(v, fmt))
+        if ok:
+            fmts.append((ok, fmt))
+    # formats that together read every value, most values first (US month/day before day/month)
+    chosen = []
+    left = set(values)
+    for _, fmt in sorted(fmts, key=lambda x: (-x[0], DATE_FORMATS.index(x[1]))):
+        if not left:
+            break
+        hit = {v for v in left if _parses(v, fmt)}
+        if hit:
+            chosen.append(fmt)
+            left -= hit
+    return chosen or ["%Y-%m-%d"]
+
+
+def _propose_dates(prop: Proposal, data: list[list[str]], roles: dict[str, int]) -> None:
+    """date_strip_regex (if a date has a time after it) and date_formats, from the date columns."""
+    dvals = _cells_of(data, roles["date"])
+    for extra in ("payroll_date", "settle_date"):
+        if extra in roles:
+            dvals += _cells_of(data, roles[extra])
+    if any(_TIME_RE.search(v) for v in dvals):
+        prop.date_strip_regex = TIME_SUFFIX
+    prop.date_formats = _date_formats([_TIME_RE.sub("", v) for v in dvals])
+
+
 def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
     """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
     required = {c.strip().casefold() for c in columns.values()} if columns else None
@@ -683,42 +723,7 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
         )
     prop.columns = {f: header[i] for f, i in sorted(roles.items(), key=lambda kv: kv[1])}
 
-    # ---- dates
-    dvals = _cells_of(data, roles["date"])
-    for extra in ("payroll_date", "settle_date"):
-        if extra in roles:
-            dvals += _cells_of(data, roles[extra])
-    if any(_TIME_RE.search(v) for v in dvals):
-        prop.date_strip_regex = TIME_SUFFIX
-    stripped = [_TIME_RE.sub("", v) for v in dvals]
-    fmts = []
-    for fmt in DATE_FORMATS:
-        ok = 0
-        for v in stripped:
-            try:
-                dt.datetime.strptime(v, fmt)
-                ok += 1
-            except ValueError:
-                pass
-        if ok:
-            fmts.append((ok, fmt))
-    # formats that together read every value, most values first (US month/day before day/month)
-    chosen = []
-    left = set(stripped)
-    for ok, fmt in sorted(fmts, key=lambda x: (-x[0], DATE_FORMATS.index(x[1]))):
-        if not left:
-            break
-        hit = set()
-        for v in left:
-            try:
-                dt.datetime.strptime(v, fmt)
-                hit.add(v)
-            except ValueError:
-                pass
-        if hit:
-            chosen.append(fmt)
-            left -= hit
-    prop.date_formats = chosen or ["%Y-%m-%d"]
+    _propose_dates(prop, data, roles)
 
     # ---- labels
     if "source_label" in roles:
