@@ -689,6 +689,34 @@ def _propose_dates(prop: Proposal, data: list[list[str]], roles: dict[str, int])
     prop.date_formats = _date_formats([_TIME_RE.sub("", v) for v in dvals])
 
 
+def _amount_sign(cells: list[str], amount_idx: int) -> int:
+    """The sign of a row's amount: 1, -1, or 0 (zero, no cell, or unreadable)."""
+    try:
+        c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
+    except CellError:
+        return 0
+    return (c > 0) - (c < 0)
+
+
+def _propose_labels(prop: Proposal, data: list[list[str]], roles: dict[str, int]) -> None:
+    """Each source label's guessed source; each activity label's amount signs and guessed types."""
+    if "source_label" in roles:
+        for v in _cells_of(data, roles["source_label"]):
+            lab = clean_label(v)
+            if lab not in prop.sources:
+                prop.sources[lab] = guess_source(lab)
+    tcol = roles.get("type_label", roles.get("type"))
+    for cells in data:
+        if tcol >= len(cells):
+            continue
+        lab = clean_label(cells[tcol])
+        if not lab:
+            continue
+        prop.type_signs.setdefault(lab, set()).add(_amount_sign(cells, roles["amount"]))
+    for lab, signs in prop.type_signs.items():
+        prop.types[lab] = guess_type(lab, signs - {0} or {1})
+
+
 def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
     """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
     required = {c.strip().casefold() for c in columns.values()} if columns else None
@@ -706,15 +734,6 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
 
     # ---- roles
     roles = _pick_roles(path, header, date_cols, data, _pinned_roles(path, table, header, columns))
-    amount_idx = roles["amount"]
-
-    def sign_of(cells) -> int:
-        try:
-            c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
-        except CellError:
-            return 0
-        return (c > 0) - (c < 0)
-
     if "source_label" not in roles and "source" not in roles:
         prop.const["source"] = "unknown"
         prop.notes.append(
@@ -725,22 +744,7 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
 
     _propose_dates(prop, data, roles)
 
-    # ---- labels
-    if "source_label" in roles:
-        for v in _cells_of(data, roles["source_label"]):
-            lab = clean_label(v)
-            if lab not in prop.sources:
-                prop.sources[lab] = guess_source(lab)
-    tcol = roles.get("type_label", roles.get("type"))
-    for cells in data:
-        if tcol >= len(cells):
-            continue
-        lab = clean_label(cells[tcol])
-        if not lab:
-            continue
-        prop.type_signs.setdefault(lab, set()).add(sign_of(cells))
-    for lab, signs in prop.type_signs.items():
-        prop.types[lab] = guess_type(lab, signs - {0} or {1})
+    _propose_labels(prop, data, roles)
 
     # ---- fund codes ("0899 Vanguard 500 ..."): a leading code becomes fund_id
     if "fund" in roles and "fund_id" not in roles:
