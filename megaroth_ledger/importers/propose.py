@@ -717,6 +717,15 @@ def _propose_labels(prop: Proposal, data: list[list[str]], roles: dict[str, int]
         prop.types[lab] = guess_type(lab, signs - {0} or {1})
 
 
+def _fund_code_regex(data: list[list[str]], roles: dict[str, int]) -> str | None:
+    """[funds] code_regex if every fund name starts with a code ("0899 Vanguard ..."), made fund_id."""
+    if "fund" in roles and "fund_id" not in roles:
+        funds = set(_cells_of(data, roles["fund"]))
+        if funds and all(re.match(r"^\d{3,6}\s", f) for f in funds):
+            return "^(?P<code>\\d{3,6})\\s"
+    return None
+
+
 def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
     """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
     required = {c.strip().casefold() for c in columns.values()} if columns else None
@@ -746,11 +755,7 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
 
     _propose_labels(prop, data, roles)
 
-    # ---- fund codes ("0899 Vanguard 500 ..."): a leading code becomes fund_id
-    if "fund" in roles and "fund_id" not in roles:
-        funds = set(_cells_of(data, roles["fund"]))
-        if funds and all(re.match(r"^\d{3,6}\s", f) for f in funds):
-            prop.fund_code_regex = "^(?P<code>\\d{3,6})\\s"
+    prop.fund_code_regex = _fund_code_regex(data, roles)
     return prop
 
 
