@@ -740,9 +740,8 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
     _table_ending(prop, kinds)
     data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
     prop.data_rows = len(data)
-
-    # ---- roles
-    roles = _pick_roles(path, header, date_cols, data, _pinned_roles(path, table, header, columns))
+    pinned = _pinned_roles(path, table, header, columns)
+    roles = _pick_roles(path, header, date_cols, data, pinned)
     if "source_label" not in roles and "source" not in roles:
         prop.const["source"] = "unknown"
         prop.notes.append(
@@ -750,11 +749,8 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
             "for the sources: `megaroth import FILE` explains)"
         )
     prop.columns = {f: header[i] for f, i in sorted(roles.items(), key=lambda kv: kv[1])}
-
     _propose_dates(prop, data, roles)
-
     _propose_labels(prop, data, roles)
-
     prop.fund_code_regex = _fund_code_regex(data, roles)
     return prop
 
