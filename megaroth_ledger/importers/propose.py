@@ -241,43 +241,47 @@ def _run_length(header: list[str], rows: list[list[str]], date_name: str | None 
     return n
 
 
-def read_table(path: Path, required: set[str] | None = None, date_name: str | None = None) -> Table:
-    """Find the header row and read the rows after it (the whole file). ``required``: the
-    (case-folded) column names the header must have (``--columns``); ``date_name`` its date column."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    facts = file_facts(path)
-    if facts.kind == "xlsx":
-        try:
-            all_rows = list(iter_xlsx_rows(path, None))
-        except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-            raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
-        best = None
-        for k, (n, cells) in enumerate(all_rows[:SCAN_LINES]):
-            if _header_score(cells, required):
-                run = _run_length(cells, [c for _, c in all_rows[k + 1 : k + 200]], date_name)
-                if run and (best is None or run > best[0]):
-                    best = (run, k)
-        if best is None:
-            raise UserError(
-                f"{path.name}: no header row with "
-                + (f"the columns {', '.join(sorted(required))}" if required else "a date column")
-                + f" (and dated rows under it) in the first {SCAN_LINES} rows"
-            )
-        k = best[1]
-        return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1 :])
-    with open_text(path, facts.encoding) as f:
+def _xlsx_table(path: Path, required: set[str] | None, date_name: str | None) -> Table:
+    """A workbook's first sheet from its header row (the one followed by the most dated rows)."""
+    try:
+        all_rows = list(iter_xlsx_rows(path, None))
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
+    best = None
+    for k, (n, cells) in enumerate(all_rows[:SCAN_LINES]):
+        if _header_score(cells, required):
+            run = _run_length(cells, [c for _, c in all_rows[k + 1 : k + 200]], date_name)
+            if run and (best is None or run > best[0]):
+                best = (run, k)
+    if best is None:
+        raise UserError(
+            f"{path.name}: no header row with "
+            + (f"the columns {', '.join(sorted(required))}" if required else "a date column")
+            + f" (and dated rows under it) in the first {SCAN_LINES} rows"
+        )
+    k = best[1]
+    return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1 :])
+
+
+def _text_lines(path: Path, encoding: str | None) -> list[str]:
+    """The file's lines (ends kept); undecodable text and an OFX/QFX statement are errors."""
+    with open_text(path, encoding) as f:
         try:
             text = f.read()
         except UnicodeDecodeError:
-            raise UserError(f"{path.name}: not readable as {facts.encoding} text") from None
+            raise UserError(f"{path.name}: not readable as {encoding} text") from None
     if "<OFX>" in text[:20000].upper() or "OFXHEADER" in text[:2000].upper():
         raise UserError(
             f"{path.name}: an OFX/QFX statement is read by the built-in ofx adapter; no profile needed "
             "(`megaroth import FILE --plan P`)"
         )
-    lines = text.splitlines(keepends=True)
+    return text.splitlines(keepends=True)
+
+
+def _text_header(
+    lines: list[str], required: set[str] | None, date_name: str | None
+) -> tuple[int, int, str, list[str]] | None:
+    """(run, line index, delimiter, cells) of the header line followed by the most dated rows, or None."""
     best = None
     for i, line in enumerate(lines[:SCAN_LINES]):
         if not line.strip():
@@ -297,17 +301,24 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
             run = _run_length(cells, following, date_name)
             if run and (best is None or run > best[0]):
                 best = (run, i, d, cells)
-    if best is None:
-        if required:
-            raise UserError(
-                f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
-                f"rows under it) in the first {SCAN_LINES} lines"
-            )
-        raise UserError(
-            f"{path.name}: no header row with a date column (and dated rows under it) found in the "
-            f"first {SCAN_LINES} lines; map the columns with --columns"
+    return best
+
+
+def _no_text_header(path: Path, required: set[str] | None) -> UserError:
+    """The error for a text file with no header line found (naming the --columns given, if any)."""
+    if required:
+        return UserError(
+            f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
+            f"rows under it) in the first {SCAN_LINES} lines"
         )
-    _, i, d, cells = best
+    return UserError(
+        f"{path.name}: no header row with a date column (and dated rows under it) found in the "
+        f"first {SCAN_LINES} lines; map the columns with --columns"
+    )
+
+
+def _csv_rows(path: Path, lines: list[str], i: int, d: str) -> list[tuple[int, list[str]]]:
+    """The rows after the header on line index ``i``, each with its line number; bad CSV is an error."""
     reader = csv.reader(io.StringIO("".join(lines[i + 1 :]), newline=""), delimiter=d)
     rows = []
     try:
@@ -315,7 +326,24 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
             rows.append((i + 1 + reader.line_num, cells_))
     except csv.Error as exc:
         raise UserError(f"{path.name}:{i + 1 + reader.line_num}: unreadable CSV: {exc}") from None
-    return Table(path, "text", facts.encoding, i + 1, d, cells, rows)
+    return rows
+
+
+def read_table(path: Path, required: set[str] | None = None, date_name: str | None = None) -> Table:
+    """Find the header row and read the rows after it (the whole file). ``required``: the
+    (case-folded) column names the header must have (``--columns``); ``date_name`` its date column."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    facts = file_facts(path)
+    if facts.kind == "xlsx":
+        return _xlsx_table(path, required, date_name)
+    lines = _text_lines(path, facts.encoding)
+    best = _text_header(lines, required, date_name)
+    if best is None:
+        raise _no_text_header(path, required)
+    _, i, d, cells = best
+    return Table(path, "text", facts.encoding, i + 1, d, cells, _csv_rows(path, lines, i, d))
 
 
 # ----------------------------------------------------------------------------- proposal
