@@ -791,8 +791,8 @@ def _label_regex(label: str) -> str:
     return "^" + re.escape(label).replace("\\ ", " ") + "$"
 
 
-def proposal_toml(p: Proposal, *, origin: str) -> str:
-    """The proposal as a commented profile (docs/profiles.md documents every key)."""
+def _toml_head(p: Proposal, origin: str) -> list[str]:
+    """The comment on top, [profile], and [detect] (the header; scan_lines if it is far down)."""
     out = [
         f"# Profile proposed by `megaroth profiles new {p.name} --from {origin}`.",
         "# Every key is documented in docs/profiles.md. Check the proposals marked CHECK, then run",
@@ -808,7 +808,12 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
     ]
     if p.table.header_line > 50:
         out.append(f"scan_lines = {p.table.header_line + 50}")
-    out += ["", "[read]"]
+    return out
+
+
+def _toml_read(p: Proposal) -> list[str]:
+    """[read]: the delimiter and how the table ends (stop_at_blank_row, footer_regex, skip_row_regex)."""
+    out = ["", "[read]"]
     if p.table.delimiter:
         out.append(f"delimiter = {_toml_str(p.table.delimiter)}")
     if p.stop_at_blank_row:
@@ -817,29 +822,45 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
         out.append(f"footer_regex = {_toml_str(p.footer_regex)}")
     if p.skip_row_regex:
         out.append("skip_row_regex = [" + ", ".join(_toml_str(r) for r in p.skip_row_regex) + "]")
-    out += ["", "[columns]"]
+    return out
+
+
+def _toml_columns(p: Proposal) -> list[str]:
+    """[columns], [const] if any, and [parse] (date_formats, date_strip_regex)."""
+    out = ["", "[columns]"]
     out += [f"{f} = {_toml_str(h)}" for f, h in p.columns.items()]
     if p.const:
         out += ["", "[const]"] + [f"{k} = {_toml_str(v)}" for k, v in p.const.items()]
     out += ["", "[parse]", "date_formats = [" + ", ".join(_toml_str(f) for f in p.date_formats) + "]"]
     if p.date_strip_regex:
         out.append(f"date_strip_regex = {_toml_str(p.date_strip_regex)}")
-    if p.sources:
-        out += [
-            "",
-            "# every money-source label seen in the file, with the proposed ledger source",
-            "[sources]",
-            "map = [",
-        ]
-        for lab in sorted(p.sources):
-            src = p.sources[lab]
-            if src is None:
-                out.append(f"  # CHECK: {_toml_str(lab)} matched no source; give it one, e.g.")
-                out.append(f'  # {{ match = {_toml_str(_label_regex(lab))}, source = "pretax" }},')
-            else:
-                out.append(f"  {{ match = {_toml_str(_label_regex(lab))}, source = {_toml_str(src)} }},")
-        out.append("]")
-    out += [
+    return out
+
+
+def _toml_sources(p: Proposal) -> list[str]:
+    """[sources] map: every source label seen with its source (a CHECK comment if none fits)."""
+    if not p.sources:
+        return []
+    out = [
+        "",
+        "# every money-source label seen in the file, with the proposed ledger source",
+        "[sources]",
+        "map = [",
+    ]
+    for lab in sorted(p.sources):
+        src = p.sources[lab]
+        if src is None:
+            out.append(f"  # CHECK: {_toml_str(lab)} matched no source; give it one, e.g.")
+            out.append(f'  # {{ match = {_toml_str(_label_regex(lab))}, source = "pretax" }},')
+        else:
+            out.append(f"  {{ match = {_toml_str(_label_regex(lab))}, source = {_toml_str(src)} }},")
+    out.append("]")
+    return out
+
+
+def _toml_types(p: Proposal) -> list[str]:
+    """[types] map: every activity label seen with its rules (a CHECK comment if none fits)."""
+    out = [
         "",
         "# every activity label seen, with the proposed ledger type and sign rule",
         "[types]",
@@ -862,6 +883,12 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
                 bits.append(f"when_amount = {_toml_str(when)}")
             out.append("  { " + ", ".join(bits) + " },")
     out.append("]")
+    return out
+
+
+def proposal_toml(p: Proposal, *, origin: str) -> str:
+    """The proposal as a commented profile (docs/profiles.md documents every key)."""
+    out = _toml_head(p, origin) + _toml_read(p) + _toml_columns(p) + _toml_sources(p) + _toml_types(p)
     if p.fund_code_regex:
         out += ["", "[funds]", f"code_regex = {_toml_str(p.fund_code_regex)}"]
     out += ["", "[derive]", "pair_transfers = true", ""]
