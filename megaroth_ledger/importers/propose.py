@@ -241,43 +241,47 @@ def _run_length(header: list[str], rows: list[list[str]], date_name: str | None 
     return n
 
 
-def read_table(path: Path, required: set[str] | None = None, date_name: str | None = None) -> Table:
-    """Find the header row and read the rows after it (the whole file). ``required``: the
-    (case-folded) column names the header must have (``--columns``); ``date_name`` its date column."""
-    path = Path(path)
-    if not path.is_file():
-        raise UserError(f"{path}: no such file")
-    facts = file_facts(path)
-    if facts.kind == "xlsx":
-        try:
-            all_rows = list(iter_xlsx_rows(path, None))
-        except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
-            raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
-        best = None
-        for k, (n, cells) in enumerate(all_rows[:SCAN_LINES]):
-            if _header_score(cells, required):
-                run = _run_length(cells, [c for _, c in all_rows[k + 1 : k + 200]], date_name)
-                if run and (best is None or run > best[0]):
-                    best = (run, k)
-        if best is None:
-            raise UserError(
-                f"{path.name}: no header row with "
-                + (f"the columns {', '.join(sorted(required))}" if required else "a date column")
-                + f" (and dated rows under it) in the first {SCAN_LINES} rows"
-            )
-        k = best[1]
-        return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1 :])
-    with open_text(path, facts.encoding) as f:
+def _xlsx_table(path: Path, required: set[str] | None, date_name: str | None) -> Table:
+    """A workbook's first sheet from its header row (the one followed by the most dated rows)."""
+    try:
+        all_rows = list(iter_xlsx_rows(path, None))
+    except Exception as exc:  # openpyxl raises many kinds on a damaged workbook
+        raise UserError(f"{path.name}: not a readable XLSX workbook ({type(exc).__name__})") from None
+    best = None
+    for k, (n, cells) in enumerate(all_rows[:SCAN_LINES]):
+        if _header_score(cells, required):
+            run = _run_length(cells, [c for _, c in all_rows[k + 1 : k + 200]], date_name)
+            if run and (best is None or run > best[0]):
+                best = (run, k)
+    if best is None:
+        raise UserError(
+            f"{path.name}: no header row with "
+            + (f"the columns {', '.join(sorted(required))}" if required else "a date column")
+            + f" (and dated rows under it) in the first {SCAN_LINES} rows"
+        )
+    k = best[1]
+    return Table(path, "xlsx", None, all_rows[k][0], None, all_rows[k][1], all_rows[k + 1 :])
+
+
+def _text_lines(path: Path, encoding: str | None) -> list[str]:
+    """The file's lines (ends kept); undecodable text and an OFX/QFX statement are errors."""
+    with open_text(path, encoding) as f:
         try:
             text = f.read()
         except UnicodeDecodeError:
-            raise UserError(f"{path.name}: not readable as {facts.encoding} text") from None
+            raise UserError(f"{path.name}: not readable as {encoding} text") from None
     if "<OFX>" in text[:20000].upper() or "OFXHEADER" in text[:2000].upper():
         raise UserError(
             f"{path.name}: an OFX/QFX statement is read by the built-in ofx adapter; no profile needed "
             "(`megaroth import FILE --plan P`)"
         )
-    lines = text.splitlines(keepends=True)
+    return text.splitlines(keepends=True)
+
+
+def _text_header(
+    lines: list[str], required: set[str] | None, date_name: str | None
+) -> tuple[int, int, str, list[str]] | None:
+    """(run, line index, delimiter, cells) of the header line followed by the most dated rows, or None."""
     best = None
     for i, line in enumerate(lines[:SCAN_LINES]):
         if not line.strip():
@@ -297,17 +301,24 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
             run = _run_length(cells, following, date_name)
             if run and (best is None or run > best[0]):
                 best = (run, i, d, cells)
-    if best is None:
-        if required:
-            raise UserError(
-                f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
-                f"rows under it) in the first {SCAN_LINES} lines"
-            )
-        raise UserError(
-            f"{path.name}: no header row with a date column (and dated rows under it) found in the "
-            f"first {SCAN_LINES} lines; map the columns with --columns"
+    return best
+
+
+def _no_text_header(path: Path, required: set[str] | None) -> UserError:
+    """The error for a text file with no header line found (naming the --columns given, if any)."""
+    if required:
+        return UserError(
+            f"{path.name}: no header row with the columns {', '.join(sorted(required))} (and dated "
+            f"rows under it) in the first {SCAN_LINES} lines"
         )
-    _, i, d, cells = best
+    return UserError(
+        f"{path.name}: no header row with a date column (and dated rows under it) found in the "
+        f"first {SCAN_LINES} lines; map the columns with --columns"
+    )
+
+
+def _csv_rows(path: Path, lines: list[str], i: int, d: str) -> list[tuple[int, list[str]]]:
+    """The rows after the header on line index ``i``, each with its line number; bad CSV is an error."""
     reader = csv.reader(io.StringIO("".join(lines[i + 1 :]), newline=""), delimiter=d)
     rows = []
     try:
@@ -315,7 +326,24 @@ def read_table(path: Path, required: set[str] | None = None, date_name: str | No
             rows.append((i + 1 + reader.line_num, cells_))
     except csv.Error as exc:
         raise UserError(f"{path.name}:{i + 1 + reader.line_num}: unreadable CSV: {exc}") from None
-    return Table(path, "text", facts.encoding, i + 1, d, cells, rows)
+    return rows
+
+
+def read_table(path: Path, required: set[str] | None = None, date_name: str | None = None) -> Table:
+    """Find the header row and read the rows after it (the whole file). ``required``: the
+    (case-folded) column names the header must have (``--columns``); ``date_name`` its date column."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    facts = file_facts(path)
+    if facts.kind == "xlsx":
+        return _xlsx_table(path, required, date_name)
+    lines = _text_lines(path, facts.encoding)
+    best = _text_header(lines, required, date_name)
+    if best is None:
+        raise _no_text_header(path, required)
+    _, i, d, cells = best
+    return Table(path, "text", facts.encoding, i + 1, d, cells, _csv_rows(path, lines, i, d))
 
 
 # ----------------------------------------------------------------------------- proposal
@@ -419,182 +447,177 @@ def _cells_of(rows, idx: int) -> list[str]:
     return [c[idx].strip() for c in rows if idx < len(c) and c[idx].strip()]
 
 
-def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
-    """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
-    required = {c.strip().casefold() for c in columns.values()} if columns else None
-    date_name = columns["date"].strip().casefold() if columns and "date" in columns else None
-    table = read_table(path, required, date_name)
-    header = [clean_label(h.replace("\ufeff", "")).strip('"').strip() for h in table.header]
-    while header and not header[-1]:
-        header.pop()
-    norm = header_cells(header)
-    index = {h: i for i, h in enumerate(norm)}
-    date_cols = _date_columns(header, date_name)
-
-    # classify the rows: data (a date under a date column), blank, other
-    def is_data(cells):
-        return any(i < len(cells) and _looks_like_date(cells[i]) for i in date_cols)
-
+def _row_kinds(path: Path, table: Table, date_cols: list[int]) -> list[str]:
+    """Each row after the header: "data" (a date under a date column), "blank" or "other"."""
     kinds = []
-    for line, cells in table.rows:
+    for _, cells in table.rows:
         if not any(c.strip() for c in cells):
             kinds.append("blank")
+        elif any(i < len(cells) and _looks_like_date(cells[i]) for i in date_cols):
+            kinds.append("data")
         else:
-            kinds.append("data" if is_data(cells) else "other")
+            kinds.append("other")
     if "data" not in kinds:
         raise UserError(f"{path.name}: no dated rows under the header on line {table.header_line}")
-    last = max(k for k, kind in enumerate(kinds) if kind == "data")
-    first = kinds.index("data")
-    prop = Proposal(name=name, table=table, header=header, columns={})
-    middle = kinds[first : last + 1]
-    skip_texts = []
+    return kinds
+
+
+def _skip_texts(rows: list[tuple[int, list[str]]], kinds: list[str], first: int, last: int) -> list[str]:
+    """The distinct texts of the non-data rows among the data (each one a skip_row_regex)."""
+    texts: list[str] = []
     for k in range(first, last + 1):
         if kinds[k] == "other":
-            cells = table.rows[k][1]
-            text = "\t".join(cells).strip()
-            if text not in skip_texts:
-                skip_texts.append(text)
+            text = "\t".join(rows[k][1]).strip()
+            if text not in texts:
+                texts.append(text)
+    return texts
+
+
+def _table_ending(prop: Proposal, kinds: list[str]) -> None:
+    """The rows to skip among the data, and how the table ends: stop_at_blank_row or footer_regex."""
+    rows = prop.table.rows
+    last = max(k for k, kind in enumerate(kinds) if kind == "data")
+    first = kinds.index("data")
+    skip_texts = _skip_texts(rows, kinds, first, last)
     prop.skip_row_regex = ["^\\s*" + re.escape(t) + "\\s*$" for t in skip_texts[:20]]
-    after = kinds[last + 1 :]
-    if any(k != "blank" for k in after):
-        nxt = next(j for j in range(last + 1, len(kinds)) if kinds[j] != "blank")
-        if kinds[last + 1] == "blank" and "blank" not in middle:
-            prop.stop_at_blank_row = True
-        else:
-            c0 = table.rows[nxt][1][0].strip() if table.rows[nxt][1] else ""
-            prop.footer_regex = "^\\s*" + re.escape(c0) + "\\s*$" if c0 else None
-            if not c0:
-                prop.notes.append(
-                    f"line {table.rows[nxt][0]}: rows after the data start with an empty cell; "
-                    "set [read] footer_regex or stop_at_blank_row yourself"
-                )
-    data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
-    prop.data_rows = len(data)
+    if all(k == "blank" for k in kinds[last + 1 :]):
+        return
+    nxt = next(j for j in range(last + 1, len(kinds)) if kinds[j] != "blank")
+    if kinds[last + 1] == "blank" and "blank" not in kinds[first : last + 1]:
+        prop.stop_at_blank_row = True
+        return
+    c0 = rows[nxt][1][0].strip() if rows[nxt][1] else ""
+    prop.footer_regex = "^\\s*" + re.escape(c0) + "\\s*$" if c0 else None
+    if not c0:
+        prop.notes.append(
+            f"line {rows[nxt][0]}: rows after the data start with an empty cell; "
+            "set [read] footer_regex or stop_at_blank_row yourself"
+        )
 
-    # ---- roles
+
+def _pinned_roles(
+    path: Path, table: Table, header: list[str], columns: dict[str, str] | None
+) -> dict[str, int]:
+    """The roles ``columns`` pins (``--columns``): field -> column index; unknown names are errors."""
+    index = {h: i for i, h in enumerate(header_cells(header))}
     roles: dict[str, int] = {}
-    if columns:
-        for key, col in columns.items():
-            fld = COLUMN_ALIASES.get(key, key)
-            if fld not in COLUMN_FIELDS:
-                raise UserError(
-                    f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
-                    + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type"))
-                )
-            c = col.strip().casefold()
-            if c not in index:
-                raise UserError(
-                    f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
-                    f"{table.header_line}: {', '.join(header)})"
-                )
-            roles[fld] = index[c]
-    used = set(roles.values())
+    for key, col in (columns or {}).items():
+        fld = COLUMN_ALIASES.get(key, key)
+        if fld not in COLUMN_FIELDS:
+            raise UserError(
+                f"--columns {key}=...: unknown field {key!r}; one of date, amount, source, type, "
+                + ", ".join(f for f in COLUMN_FIELDS if f not in ("date", "amount", "source", "type"))
+            )
+        c = col.strip().casefold()
+        if c not in index:
+            raise UserError(
+                f"--columns {key}={col!r}: {path.name} has no column {col!r} (its header on line "
+                f"{table.header_line}: {', '.join(header)})"
+            )
+        roles[fld] = index[c]
+    return roles
 
-    def pick(role: str, ok) -> int | None:
+
+def _mostly(pred):
+    """A test of a column's values: at least 90% of them pass ``pred``."""
+    return lambda vals: sum(1 for v in vals if pred(v)) >= 0.9 * len(vals)
+
+
+def _texty(vals: list[str]) -> bool:
+    """At least 90% of the values are neither amounts nor dates (labels, names, memos)."""
+    return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(vals)
+
+
+def _money_like(v: str) -> bool:
+    """An amount written with cents ("12.30", "(4.00)", "5.00-")."""
+    return re.search(r"\.\d\d\)?-?$", v) is not None and _looks_like_amount(v)
+
+
+def _number_like(v: str) -> bool:
+    """A shares or price value: an amount, a dash for none, or a bare number."""
+    return (
+        _looks_like_amount(v)
+        or v in ("-", "--")
+        or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None
+    )
+
+
+class _RolePicker:
+    """Gives roles their columns, each column to one role: ``roles`` (field -> column) and ``used``."""
+
+    def __init__(self, norm: list[str], data: list[list[str]], roles: dict[str, int]):
+        self.norm = norm  # the case-folded header names
+        self.data = data  # the data rows' cells
+        self.roles = roles
+        self.used = set(roles.values())
+
+    def pick(self, role: str, ok) -> int | None:
+        """The free column best named for ``role`` whose values pass ``ok`` (now used), or None."""
         best = None
-        for i, h in enumerate(norm):
-            if i in used:
+        for i, h in enumerate(self.norm):
+            if i in self.used:
                 continue
             rank = _word_rank(h, _ROLE_WORDS[role])
             if rank is None:
                 continue
-            vals = _cells_of(data, i)
+            vals = _cells_of(self.data, i)
             if not vals or not ok(vals):
                 continue
             if best is None or rank < best[0]:
                 best = (rank, i)
-        if best is not None:
-            used.add(best[1])
-            return best[1]
-        return None
+        if best is None:
+            return None
+        self.used.add(best[1])
+        return best[1]
 
-    if "date" not in roles:
+    def fill(self, role: str, ok) -> None:
+        """An unpinned ``role`` gets the column :meth:`pick` finds, if any."""
+        if role not in self.roles:
+            i = self.pick(role, ok)
+            if i is not None:
+                self.roles[role] = i
+
+    def pick_date(self, date_cols: list[int]) -> None:
+        """The date: the first free date column (not payroll/settle) dated in 90% of rows, else the first."""
         for i in date_cols:
-            h = norm[i]
+            h = self.norm[i]
             if (
-                i in used
+                i in self.used
                 or _word_rank(h, _ROLE_WORDS["payroll_date"]) is not None
                 or _word_rank(h, _ROLE_WORDS["settle_date"]) is not None
             ):
                 continue
-            if sum(_looks_like_date(v) for v in _cells_of(data, i)) >= 0.9 * len(data):
-                roles["date"] = i
-                used.add(i)
+            if sum(_looks_like_date(v) for v in _cells_of(self.data, i)) >= 0.9 * len(self.data):
                 break
         else:
-            roles["date"] = date_cols[0]
-            used.add(date_cols[0])
+            i = date_cols[0]
+        self.roles["date"] = i
+        self.used.add(i)
 
-    def mostly(pred):
-        return lambda vals: sum(1 for v in vals if pred(v)) >= 0.9 * len(vals)
+    def money_column(self) -> int | None:
+        """With no amount-like name: the one free column of money-looking values (not price/shares)."""
+        money = [
+            j
+            for j, h in enumerate(self.norm)
+            if j not in self.used
+            and _word_rank(h, _ROLE_WORDS["price"]) is None
+            and _word_rank(h, _ROLE_WORDS["shares"]) is None
+            and _cells_of(self.data, j)
+            and _mostly(_money_like)(_cells_of(self.data, j))
+        ]
+        if len(money) != 1:
+            return None
+        self.used.add(money[0])
+        return money[0]
 
-    def texty(vals):
-        return sum(1 for v in vals if not _looks_like_amount(v) and not _looks_like_date(v)) >= 0.9 * len(
-            vals
-        )
-
-    for role in ("payroll_date", "settle_date"):
-        if role not in roles:
-            i = pick(role, mostly(_looks_like_date))
-            if i is not None:
-                roles[role] = i
-    if "amount" not in roles:
-        i = pick("amount", mostly(_looks_like_amount))
-        if i is None:  # no amount-like name: the one column of money-looking values (not price/shares)
-            money = [
-                j
-                for j, h in enumerate(norm)
-                if j not in used
-                and _word_rank(h, _ROLE_WORDS["price"]) is None
-                and _word_rank(h, _ROLE_WORDS["shares"]) is None
-                and _cells_of(data, j)
-                and mostly(lambda v: re.search(r"\.\d\d\)?-?$", v) is not None and _looks_like_amount(v))(
-                    _cells_of(data, j)
-                )
-            ]
-            if len(money) == 1:
-                i = money[0]
-                used.add(i)
-        if i is None:
-            raise UserError(
-                f"{path.name}: no amount column recognised in {', '.join(header)}; "
-                "name it with --columns amount=COLUMN"
-            )
-        roles["amount"] = i
-    for role in ("shares", "price"):
-        if role not in roles:
-            i = pick(
-                role,
-                mostly(
-                    lambda v: (
-                        _looks_like_amount(v)
-                        or v in ("-", "--")
-                        or re.fullmatch(r"[-\u2212(]?\$?[\d,]*\.?\d+\)?", v) is not None
-                    )
-                ),
-            )
-            if i is not None:
-                roles[role] = i
-
-    amount_idx = roles["amount"]
-
-    def sign_of(cells) -> int:
-        try:
-            c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
-        except CellError:
-            return 0
-        return (c > 0) - (c < 0)
-
-    # source and activity: the candidate column whose labels map best
-    def best_label_column(role: str, guess) -> int | None:
-        if role in roles:
-            return roles[role]
+    def _label_candidates(self, role: str, guess) -> list[tuple[float, int, int]]:
+        """(-share of distinct labels ``guess`` maps, header word rank, column) of the free text columns."""
         cands = []
-        for i, h in enumerate(norm):
-            if i in used:
+        for i, h in enumerate(self.norm):
+            if i in self.used:
                 continue
-            vals = _cells_of(data, i)
-            if not vals or not texty(vals):
+            vals = _cells_of(self.data, i)
+            if not vals or not _texty(vals):
                 continue
             distinct = set(clean_label(v) for v in vals)
             if len(distinct) > 200:
@@ -604,76 +627,107 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
             if rank is None and not mapped:
                 continue
             cands.append((-(mapped / len(distinct)), rank if rank is not None else 1000, i))
+        return cands
+
+    def fill_labels(self, role: str, guess) -> None:
+        """An unpinned source_label/type_label gets the text column whose labels ``guess`` maps best."""
+        if role in self.roles:
+            return
+        cands = self._label_candidates(role, guess)
         if not cands:
-            return None
+            return
         cands.sort()
         if cands[0][0] == 0 and cands[0][1] >= 1000:
-            return None
-        used.add(cands[0][2])
-        return cands[0][2]
+            return
+        self.used.add(cands[0][2])
+        self.roles[role] = cands[0][2]
 
-    s = best_label_column("source_label", guess_source)
-    if s is not None:
-        roles["source_label"] = s
-    t = best_label_column("type_label", lambda v: bool(guess_type(v, {1})))
-    if t is not None:
-        roles["type_label"] = t
+
+def _pick_roles(
+    path: Path, header: list[str], date_cols: list[int], data: list[list[str]], roles: dict[str, int]
+) -> dict[str, int]:
+    """Every role's column past the pinned ``roles``: by header words, then by what the values look like."""
+    pk = _RolePicker(header_cells(header), data, roles)
+    if "date" not in roles:
+        pk.pick_date(date_cols)
+    for role in ("payroll_date", "settle_date"):
+        pk.fill(role, _mostly(_looks_like_date))
+    if "amount" not in roles:
+        i = pk.pick("amount", _mostly(_looks_like_amount))
+        if i is None:
+            i = pk.money_column()
+        if i is None:
+            raise UserError(
+                f"{path.name}: no amount column recognised in {', '.join(header)}; "
+                "name it with --columns amount=COLUMN"
+            )
+        roles["amount"] = i
+    for role in ("shares", "price"):
+        pk.fill(role, _mostly(_number_like))
+    # source and activity: the candidate column whose labels map best
+    pk.fill_labels("source_label", guess_source)
+    pk.fill_labels("type_label", lambda v: bool(guess_type(v, {1})))
     if "type_label" not in roles and "type" not in roles:
         raise UserError(
             f"{path.name}: no activity (transaction type) column recognised in {', '.join(header)}; "
             "name it with --columns type=COLUMN"
         )
     for role in ("fund", "fund_id", "memo", "external_id", "plan"):
-        if role not in roles:
-            i = pick(role, texty if role != "external_id" else (lambda v: True))
-            if i is not None:
-                roles[role] = i
-    if "source_label" not in roles and "source" not in roles:
-        prop.const["source"] = "unknown"
-        prop.notes.append(
-            "no money-source column: every row is source unknown (headroom and the forms then ask "
-            "for the sources: `megaroth import FILE` explains)"
-        )
-    prop.columns = {f: header[i] for f, i in sorted(roles.items(), key=lambda kv: kv[1])}
+        pk.fill(role, _texty if role != "external_id" else (lambda v: True))
+    return roles
 
-    # ---- dates
+
+def _parses(value: str, fmt: str) -> bool:
+    """Whether strptime reads ``value`` with ``fmt``."""
+    try:
+        dt.datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
+
+
+def _date_formats(values: list[str]) -> list[str]:
+    """The formats that together read every date value, those reading the most values first."""
+    fmts = []
+    for fmt in DATE_FORMATS:
+        ok = sum(1 for v in values if _parses(v, fmt))
+        if ok:
+            fmts.append((ok, fmt))
+    # formats that together read every value, most values first (US month/day before day/month)
+    chosen = []
+    left = set(values)
+    for _, fmt in sorted(fmts, key=lambda x: (-x[0], DATE_FORMATS.index(x[1]))):
+        if not left:
+            break
+        hit = {v for v in left if _parses(v, fmt)}
+        if hit:
+            chosen.append(fmt)
+            left -= hit
+    return chosen or ["%Y-%m-%d"]
+
+
+def _propose_dates(prop: Proposal, data: list[list[str]], roles: dict[str, int]) -> None:
+    """date_strip_regex (if a date has a time after it) and date_formats, from the date columns."""
     dvals = _cells_of(data, roles["date"])
     for extra in ("payroll_date", "settle_date"):
         if extra in roles:
             dvals += _cells_of(data, roles[extra])
     if any(_TIME_RE.search(v) for v in dvals):
         prop.date_strip_regex = TIME_SUFFIX
-    stripped = [_TIME_RE.sub("", v) for v in dvals]
-    fmts = []
-    for fmt in DATE_FORMATS:
-        ok = 0
-        for v in stripped:
-            try:
-                dt.datetime.strptime(v, fmt)
-                ok += 1
-            except ValueError:
-                pass
-        if ok:
-            fmts.append((ok, fmt))
-    # formats that together read every value, most values first (US month/day before day/month)
-    chosen = []
-    left = set(stripped)
-    for ok, fmt in sorted(fmts, key=lambda x: (-x[0], DATE_FORMATS.index(x[1]))):
-        if not left:
-            break
-        hit = set()
-        for v in left:
-            try:
-                dt.datetime.strptime(v, fmt)
-                hit.add(v)
-            except ValueError:
-                pass
-        if hit:
-            chosen.append(fmt)
-            left -= hit
-    prop.date_formats = chosen or ["%Y-%m-%d"]
+    prop.date_formats = _date_formats([_TIME_RE.sub("", v) for v in dvals])
 
-    # ---- labels
+
+def _amount_sign(cells: list[str], amount_idx: int) -> int:
+    """The sign of a row's amount: 1, -1, or 0 (zero, no cell, or unreadable)."""
+    try:
+        c = parse_cents(cells[amount_idx], "amount") if amount_idx < len(cells) else 0
+    except CellError:
+        return 0
+    return (c > 0) - (c < 0)
+
+
+def _propose_labels(prop: Proposal, data: list[list[str]], roles: dict[str, int]) -> None:
+    """Each source label's guessed source; each activity label's amount signs and guessed types."""
     if "source_label" in roles:
         for v in _cells_of(data, roles["source_label"]):
             lab = clean_label(v)
@@ -686,15 +740,46 @@ def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Pro
         lab = clean_label(cells[tcol])
         if not lab:
             continue
-        prop.type_signs.setdefault(lab, set()).add(sign_of(cells))
+        prop.type_signs.setdefault(lab, set()).add(_amount_sign(cells, roles["amount"]))
     for lab, signs in prop.type_signs.items():
         prop.types[lab] = guess_type(lab, signs - {0} or {1})
 
-    # ---- fund codes ("0899 Vanguard 500 ..."): a leading code becomes fund_id
+
+def _fund_code_regex(data: list[list[str]], roles: dict[str, int]) -> str | None:
+    """[funds] code_regex if every fund name starts with a code ("0899 Vanguard ..."), made fund_id."""
     if "fund" in roles and "fund_id" not in roles:
         funds = set(_cells_of(data, roles["fund"]))
         if funds and all(re.match(r"^\d{3,6}\s", f) for f in funds):
-            prop.fund_code_regex = "^(?P<code>\\d{3,6})\\s"
+            return "^(?P<code>\\d{3,6})\\s"
+    return None
+
+
+def propose(path: Path, name: str, columns: dict[str, str] | None = None) -> Proposal:
+    """Propose a profile named ``name`` for ``path`` (``columns`` pins roles, as ``--columns``)."""
+    required = {c.strip().casefold() for c in columns.values()} if columns else None
+    date_name = columns["date"].strip().casefold() if columns and "date" in columns else None
+    table = read_table(path, required, date_name)
+    header = [clean_label(h.replace("\ufeff", "")).strip('"').strip() for h in table.header]
+    while header and not header[-1]:
+        header.pop()
+    date_cols = _date_columns(header, date_name)
+    kinds = _row_kinds(path, table, date_cols)
+    prop = Proposal(name=name, table=table, header=header, columns={})
+    _table_ending(prop, kinds)
+    data = [cells for (_, cells), kind in zip(table.rows, kinds) if kind == "data"]
+    prop.data_rows = len(data)
+    pinned = _pinned_roles(path, table, header, columns)
+    roles = _pick_roles(path, header, date_cols, data, pinned)
+    if "source_label" not in roles and "source" not in roles:
+        prop.const["source"] = "unknown"
+        prop.notes.append(
+            "no money-source column: every row is source unknown (headroom and the forms then ask "
+            "for the sources: `megaroth import FILE` explains)"
+        )
+    prop.columns = {f: header[i] for f, i in sorted(roles.items(), key=lambda kv: kv[1])}
+    _propose_dates(prop, data, roles)
+    _propose_labels(prop, data, roles)
+    prop.fund_code_regex = _fund_code_regex(data, roles)
     return prop
 
 
@@ -706,8 +791,8 @@ def _label_regex(label: str) -> str:
     return "^" + re.escape(label).replace("\\ ", " ") + "$"
 
 
-def proposal_toml(p: Proposal, *, origin: str) -> str:
-    """The proposal as a commented profile (docs/profiles.md documents every key)."""
+def _toml_head(p: Proposal, origin: str) -> list[str]:
+    """The comment on top, [profile], and [detect] (the header; scan_lines if it is far down)."""
     out = [
         f"# Profile proposed by `megaroth profiles new {p.name} --from {origin}`.",
         "# Every key is documented in docs/profiles.md. Check the proposals marked CHECK, then run",
@@ -723,7 +808,12 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
     ]
     if p.table.header_line > 50:
         out.append(f"scan_lines = {p.table.header_line + 50}")
-    out += ["", "[read]"]
+    return out
+
+
+def _toml_read(p: Proposal) -> list[str]:
+    """[read]: the delimiter and how the table ends (stop_at_blank_row, footer_regex, skip_row_regex)."""
+    out = ["", "[read]"]
     if p.table.delimiter:
         out.append(f"delimiter = {_toml_str(p.table.delimiter)}")
     if p.stop_at_blank_row:
@@ -732,29 +822,45 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
         out.append(f"footer_regex = {_toml_str(p.footer_regex)}")
     if p.skip_row_regex:
         out.append("skip_row_regex = [" + ", ".join(_toml_str(r) for r in p.skip_row_regex) + "]")
-    out += ["", "[columns]"]
+    return out
+
+
+def _toml_columns(p: Proposal) -> list[str]:
+    """[columns], [const] if any, and [parse] (date_formats, date_strip_regex)."""
+    out = ["", "[columns]"]
     out += [f"{f} = {_toml_str(h)}" for f, h in p.columns.items()]
     if p.const:
         out += ["", "[const]"] + [f"{k} = {_toml_str(v)}" for k, v in p.const.items()]
     out += ["", "[parse]", "date_formats = [" + ", ".join(_toml_str(f) for f in p.date_formats) + "]"]
     if p.date_strip_regex:
         out.append(f"date_strip_regex = {_toml_str(p.date_strip_regex)}")
-    if p.sources:
-        out += [
-            "",
-            "# every money-source label seen in the file, with the proposed ledger source",
-            "[sources]",
-            "map = [",
-        ]
-        for lab in sorted(p.sources):
-            src = p.sources[lab]
-            if src is None:
-                out.append(f"  # CHECK: {_toml_str(lab)} matched no source; give it one, e.g.")
-                out.append(f'  # {{ match = {_toml_str(_label_regex(lab))}, source = "pretax" }},')
-            else:
-                out.append(f"  {{ match = {_toml_str(_label_regex(lab))}, source = {_toml_str(src)} }},")
-        out.append("]")
-    out += [
+    return out
+
+
+def _toml_sources(p: Proposal) -> list[str]:
+    """[sources] map: every source label seen with its source (a CHECK comment if none fits)."""
+    if not p.sources:
+        return []
+    out = [
+        "",
+        "# every money-source label seen in the file, with the proposed ledger source",
+        "[sources]",
+        "map = [",
+    ]
+    for lab in sorted(p.sources):
+        src = p.sources[lab]
+        if src is None:
+            out.append(f"  # CHECK: {_toml_str(lab)} matched no source; give it one, e.g.")
+            out.append(f'  # {{ match = {_toml_str(_label_regex(lab))}, source = "pretax" }},')
+        else:
+            out.append(f"  {{ match = {_toml_str(_label_regex(lab))}, source = {_toml_str(src)} }},")
+    out.append("]")
+    return out
+
+
+def _toml_types(p: Proposal) -> list[str]:
+    """[types] map: every activity label seen with its rules (a CHECK comment if none fits)."""
+    out = [
         "",
         "# every activity label seen, with the proposed ledger type and sign rule",
         "[types]",
@@ -777,6 +883,12 @@ def proposal_toml(p: Proposal, *, origin: str) -> str:
                 bits.append(f"when_amount = {_toml_str(when)}")
             out.append("  { " + ", ".join(bits) + " },")
     out.append("]")
+    return out
+
+
+def proposal_toml(p: Proposal, *, origin: str) -> str:
+    """The proposal as a commented profile (docs/profiles.md documents every key)."""
+    out = _toml_head(p, origin) + _toml_read(p) + _toml_columns(p) + _toml_sources(p) + _toml_types(p)
     if p.fund_code_regex:
         out += ["", "[funds]", f"code_regex = {_toml_str(p.fund_code_regex)}"]
     out += ["", "[derive]", "pair_transfers = true", ""]
