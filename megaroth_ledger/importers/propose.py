@@ -32,7 +32,12 @@ from pathlib import Path
 from ..errors import UserError
 from ..vocab import SOURCES
 from .base import iter_xlsx_rows, split_line
-from .profile_check import COLUMN_FIELDS, KNOWN_KEYS, check_profile_text  # noqa: F401 (KNOWN_KEYS re-exported)
+from .profile_check import (  # noqa: F401 (KNOWN_KEYS re-exported)
+    COLUMN_FIELDS,
+    KNOWN_KEYS,
+    check_profile_text,
+    parse_profile_toml,
+)
 from .profiles import PROFILE_TYPES, _compile
 from .rows import CellError
 from .text import clean_label, file_facts, header_cells, open_text, parse_cents
@@ -841,38 +846,7 @@ def _profile_dir(profile) -> Path | None:
 def check_profile(name: str, path: Path | None, user_dir: Path | None = None) -> dict:
     """``profiles check``: find profile ``name`` (user file or shipped), validate it, and read
     ``path`` with it if given. Returns {profile, origin, problems, rows}."""
-    import tomllib
-    from importlib import resources
-
-    from .profiles import user_profiles_dir
-
-    udir = user_dir if user_dir is not None else user_profiles_dir()
-    found: tuple[str, str] | None = None
-    candidates: list[tuple[str, str]] = []
-    if udir.is_dir():
-        candidates += [
-            (str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))
-        ]
-    pkg = resources.files("megaroth_ledger.importers") / "profiles"
-    candidates += [
-        (f"shipped:{e.name}", e.read_text(encoding="utf-8"))
-        for e in sorted(pkg.iterdir(), key=lambda e: e.name)
-        if e.name.endswith(".toml")
-    ]
-    for origin, text in candidates:
-        try:
-            pid = (tomllib.loads(text).get("profile") or {}).get("id")
-        except tomllib.TOMLDecodeError:
-            pid = None
-        if pid == name or (pid is None and Path(origin).stem == name):
-            found = (origin, text)
-            break
-    if found is None:
-        raise UserError(
-            f"no profile {name!r} (in {udir} or shipped); write one with "
-            f"`megaroth profiles new {name} --from FILE`"
-        )
-    origin, text = found
+    origin, text = _find_profile(name, user_dir)
     problems = check_profile_text(text, Path(origin).name if not origin.startswith("shipped:") else origin)
     rows = 0
     if not problems:
@@ -888,6 +862,42 @@ def check_profile(name: str, path: Path | None, user_dir: Path | None = None) ->
                     more, rows = check_profile_file(prof, path)
                     problems += more
     return {"profile": name, "origin": origin, "problems": problems, "ok": not problems, "rows": rows}
+
+
+def _find_profile(name: str, user_dir: Path | None) -> tuple[str, str]:
+    """(origin, TOML text) of profile ``name``: the first user file, then shipped one, whose
+    [profile] id is ``name`` (or, without a usable id, whose file is ``name``.toml)."""
+    from importlib import resources
+
+    from .profiles import user_profiles_dir
+
+    udir = user_dir if user_dir is not None else user_profiles_dir()
+    candidates: list[tuple[str, str]] = []
+    if udir.is_dir():
+        candidates += [
+            (str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))
+        ]
+    pkg = resources.files("megaroth_ledger.importers") / "profiles"
+    candidates += [
+        (f"shipped:{e.name}", e.read_text(encoding="utf-8"))
+        for e in sorted(pkg.iterdir(), key=lambda e: e.name)
+        if e.name.endswith(".toml")
+    ]
+    for origin, text in candidates:
+        pid = _profile_id(text)
+        if pid == name or (pid is None and Path(origin).stem == name):
+            return origin, text
+    raise UserError(
+        f"no profile {name!r} (in {udir} or shipped); write one with `megaroth profiles new {name} --from FILE`"
+    )
+
+
+def _profile_id(text: str) -> str | None:
+    """The profile's [profile] id, if the text is TOML and the id a non-empty string."""
+    data, _ = parse_profile_toml(text, "")
+    meta = data.get("profile") if data is not None else None
+    pid = meta.get("id") if isinstance(meta, dict) else None
+    return pid if isinstance(pid, str) and pid else None
 
 
 def _check_detection(prof, path: Path) -> list[str]:

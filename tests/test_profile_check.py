@@ -1,0 +1,303 @@
+"""A user profile whose TOML is valid but whose values have the wrong type (a string where a list
+is expected, a table where a regular expression is, an array of the wrong thing...) is a problem
+``profiles check`` lists (file, section and key), one line each, never a traceback.
+
+Table-driven: each wrong-typed input with the message it must give. Property: profiles with
+random value types for every known section and key (:data:`KNOWN_KEYS`), written as TOML by the
+small writer below (tomllib only reads), never make :func:`check_profile_text` raise.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import re
+import tomllib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from megaroth_ledger.importers.propose import KNOWN_KEYS, check_profile_text
+
+# ---------------------------------------------------------------- a TOML writer (for the tests)
+
+
+def toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else toml_string(key)
+
+
+def toml_string(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def toml_value(v) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "nan"
+        return ("inf" if v > 0 else "-inf") if math.isinf(v) else repr(v)
+    if isinstance(v, str):
+        return toml_string(v)
+    if isinstance(v, dt.date | dt.time):  # datetime is a date
+        return v.isoformat()
+    if isinstance(v, list):
+        return "[" + ", ".join(toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{toml_key(k)} = {toml_value(x)}" for k, x in v.items()) + "}"
+    raise TypeError(type(v))
+
+
+def toml_text(data: dict) -> str:
+    """``data`` as TOML, every section an inline table (``detect = {header = [...]}``)."""
+    return "".join(f"{toml_key(k)} = {toml_value(v)}\n" for k, v in data.items())
+
+
+# ---------------------------------------------------------------- profiles
+
+HEADER = ["Date", "Activity", "Source", "Amount"]
+TABLE = {
+    "profile": {"id": "mine", "title": "Mine"},
+    "detect": {"header": HEADER},
+    "columns": {"date": "Date", "type_label": "Activity", "source_label": "Source", "amount": "Amount"},
+    "parse": {"date_formats": ["%Y-%m-%d"]},
+    "sources": {"map": [{"match": "^pre$", "source": "pretax"}]},
+    "types": {"map": [{"match": "^in$", "type": "contribution"}]},
+}
+CANONICAL = {"profile": {"id": "mine"}, "detect": {"canonical": True}}
+OFX = {"profile": {"id": "mine", "kind": "ofx"}, "sources": {"ofx": {"OTHERVEST": "roth_irr"}}}
+BASES = {"table": TABLE, "canonical": CANONICAL, "ofx": OFX}
+
+
+def profile(base: str = "table", **sections) -> str:
+    """The TOML of base profile ``base`` with ``sections`` merged in: a dict updates the
+    section's keys, anything else replaces the section."""
+    data = copy.deepcopy(BASES[base])
+    for name, value in sections.items():
+        if isinstance(value, dict) and isinstance(data.get(name), dict):
+            data[name].update(value)
+        else:
+            data[name] = value
+    return toml_text(data)
+
+
+def test_the_writer_round_trips_and_the_bases_are_clean():
+    for base in BASES.values():
+        assert tomllib.loads(toml_text(base)) == base
+        assert check_profile_text(toml_text(base), "mine.toml") == []
+    odd = {"s": {'k "q"': 'a\\b\t"c"\x7f\x00é', "t": dt.time(1, 2, 3), "d": dt.date(2025, 1, 2)}}
+    assert tomllib.loads(toml_text(odd)) == odd
+
+
+BAD = [
+    # the issue's cases
+    ('profile = {id="x", kind="ofx"}\nsources = "s"\n', "[sources] must be a table"),
+    ('profile={id="x",kind="ofx"}\n[sources]\nofx=[1]\n', "[sources] ofx must be a table of INV401KSOURCE"),
+    (
+        'profile={id="x"}\n[detect]\ncanonical=true\n[parse]\ndate_formats=5\n',
+        "[parse] date_formats must be a list",
+    ),
+    (profile(sources={"map": "abc"}), "[sources] map must be a list of { match = ..., source = ... }"),
+    # [profile]
+    (profile(profile="mine"), "[profile] must be a table"),
+    (profile(profile={"id": 5}), "[profile] id must be a string"),
+    (profile(profile={"id": ""}), "[profile] id is required"),
+    (profile(profile={"title": ["a"]}), "[profile] title must be a string"),
+    (profile(profile={"evidence": {"a": 1}}), "[profile] evidence must be a string"),
+    (profile(profile={"kind": ["ofx"]}), '[profile] kind must be "table" or "ofx", not [\'ofx\']'),
+    # [detect]
+    (profile(detect={"header": "Date"}), "[detect] header must list the header row's cells (or canonical"),
+    (profile(detect={"header": [1, 2]}), "[detect] header must list the header row's cells (or canonical"),
+    (profile("canonical", detect={"header": 5}), "[detect] header must list the header row's cells"),
+    (profile("ofx", detect={"header": [["a"]]}), "[detect] header must list the header row's cells"),
+    (profile(detect={"canonical": "yes"}), "[detect] canonical must be true or false"),
+    (profile(detect={"scan_lines": "abc"}), "[detect] scan_lines must be a whole number of lines"),
+    (profile(detect={"scan_lines": 0}), "[detect] scan_lines must be a whole number of lines"),
+    (profile(detect={"scan_lines": 1.5}), "[detect] scan_lines must be a whole number of lines"),
+    (profile(detect={"scan_lines": True}), "[detect] scan_lines must be a whole number of lines"),
+    (profile(detect={"scan_lines": math.inf}), "[detect] scan_lines must be a whole number of lines"),
+    # [read]
+    (profile(read={"delimiter": 1}), '[read] delimiter must be "auto", ",", "\\t" or ";"'),
+    (profile(read={"delimiter": ";;"}), '[read] delimiter must be "auto", ",", "\\t" or ";"'),
+    (profile(read={"stop_at_blank_row": "yes"}), "[read] stop_at_blank_row must be true or false"),
+    (profile(read={"footer_regex": 5}), "[read] footer_regex must be a string (a regular expression)"),
+    (profile(read={"footer_regex": "("}), "[read] footer_regex: bad regular expression: missing )"),
+    (
+        profile(read={"footer_regex": "a{99999999999}"}),
+        "[read] footer_regex: bad regular expression: the rep",
+    ),
+    (profile(read={"footer_regex": "(" * 3000 + ")" * 3000}), "[read] footer_regex: bad regular expression"),
+    (profile(read={"skip_row_regex": "x"}), "[read] skip_row_regex must be a list of regular expressions"),
+    (profile(read={"skip_row_regex": [1]}), "[read] skip_row_regex[0] must be a string"),
+    (profile(read={"sheet": 1}), "[read] sheet must be a string"),
+    # [columns], [const]
+    (profile(columns=["Date"]), "[columns] must be a table"),
+    ("profile = {id = 'x'}\n[[columns]]\ndate = 'Date'\n", "[columns] must be a table"),
+    (profile(columns={"amount": 5}), "[columns] amount must be a column name"),
+    (profile(columns={"date": dt.date(2025, 1, 2)}), "[columns] date must be a column name"),
+    (profile("canonical", columns={"date": ["Date"]}), "[columns] date must be a column name"),
+    (profile(const={"type": ["fee"]}), "[const] type ['fee'] is not a type"),
+    (profile(const={"source": {"a": 1}}), "[const] source {'a': 1} is not a source"),
+    (profile(const={"plan": 5}), "[const] plan must be a string"),
+    # [parse]
+    (profile(parse={"date_formats": "%Y-%m-%d"}), "[parse] date_formats must be a list of strptime formats"),
+    (profile(parse={"date_formats": [5]}), "[parse] date_formats: 5 is not a strptime format"),
+    (profile(parse={"date_strip_regex": []}), "[parse] date_strip_regex must be a string"),
+    # [sources]
+    (profile(sources={"strip_prefix_regex": True}), "[sources] strip_prefix_regex must be a string"),
+    (profile(sources={"map": {"match": "x"}}), "[sources] map must be a list"),
+    (profile(sources={"map": ["x"]}), "[sources] map[0] must be { match = ..., source = ... }"),
+    (
+        profile(sources={"map": [{"match": 5, "source": "pretax"}]}),
+        "[sources] map[0]: match must be a string",
+    ),
+    (
+        profile(sources={"map": [{"match": "x", "source": ["pretax"]}]}),
+        "[sources] map[0]: unknown source ['pre",
+    ),
+    (
+        profile(sources={"map": [{"match": "x", "source": "roth_irr", "irr_year_group": 4}]}),
+        "[sources] map[0]: irr_year_group must be a string",
+    ),
+    (
+        profile(sources={"map": [{"match": "x", "source": "roth_irr", "irr_year_group": "year"}]}),
+        "[sources] map[0]: irr_year_group 'year' is not a named group of match",
+    ),
+    (profile(sources={"map": [{"match": "x", "sorce": "pretax"}]}), "[sources] map[0]: unknown key 'sorce'"),
+    (profile("ofx", sources={"ofx": {"X": 5}}), "[sources.ofx] X: unknown source 5"),
+    (profile(sources={"ofx": "roth_irr"}), "[sources] ofx must be a table"),
+    # [types]
+    (profile(types={"map": "x"}), "[types] map must be a list of { match = ..., type = ... }"),
+    (profile(types={"map": [[1]]}), "[types] map[0] must be { match = ..., type = ... }"),
+    (profile(types={"map": [{"match": "x", "type": ["fee"]}]}), "[types] map[0]: unknown type ['fee']"),
+    (profile(types={"map": [{"match": ["x"], "type": "fee"}]}), "[types] map[0]: match must be a string"),
+    (
+        profile(types={"map": [{"match": "x", "type": "fee", "sign": 1}]}),
+        "[types] map[0]: sign must be one of",
+    ),
+    (
+        profile(types={"map": [{"match": "x", "type": "fee", "when_amount": 0}]}),
+        "[types] map[0]: when_amount",
+    ),
+    (profile("ofx", types={"map": [{"match": "(", "type": "fee"}]}), "[types] map[0]: bad match: missing )"),
+    # [funds], [derive], unknown sections, TOML itself
+    (profile(funds={"code_regex": 5}), "[funds] code_regex must be a string"),
+    (profile(funds={"code_regex": "^(\\d+)"}), "[funds] code_regex needs a group named code"),
+    (profile(derive={"pair_transfers": "yes"}), "[derive] pair_transfers must be true or false"),
+    (profile(derive=True), "[derive] must be a table"),
+    (profile(colour={"x": 1}), "unknown section [colour]"),
+    ("a = " + "[" * 3000 + "]" * 3000 + "\n", "invalid TOML: arrays or tables nested too deeply"),
+]
+
+
+@pytest.mark.parametrize(("text", "fragment"), BAD, ids=[f[1][:60] for f in BAD])
+def test_a_wrong_typed_value_is_one_clear_problem(text, fragment):
+    problems = check_profile_text(text, "mine.toml")
+    assert any(p.startswith("mine.toml: ") and fragment in p for p in problems), problems
+    assert all(isinstance(p, str) and "\n" not in p for p in problems)
+
+
+def test_a_string_where_a_list_is_expected_is_not_read_character_by_character():
+    for sections in (
+        {"sources": {"map": "abc"}},
+        {"types": {"map": "abc"}},
+        {"read": {"skip_row_regex": "(("}},
+    ):
+        problems = check_profile_text(profile(**sections), "mine.toml")
+        assert len(problems) == 1 and "must be a list" in problems[0], problems
+    problems = check_profile_text(profile(parse={"date_formats": "%d.%m.%Y"}), "mine.toml")
+    assert problems == [
+        'mine.toml: [parse] date_formats must be a list of strptime formats (e.g. ["%m/%d/%Y"])'
+    ]
+
+
+# ---------------------------------------------------------------- property
+
+WORDS = [
+    "",
+    "mine",
+    "table",
+    "ofx",
+    "auto",
+    ",",
+    "\t",
+    "pretax",
+    "unknown",
+    "contribution",
+    "neg_abs",
+    "<0",
+    "%Y-%m-%d",
+    "%d",
+    "^in$",
+    "^pre$",
+    "(",
+    "a{99999999999}",
+    "(?P<code>\\d+)",
+    "(?P<year>\\d{4})",
+    "year",
+    "code",
+    "Date",
+    "Amount",
+    "Activity",
+    "Source",
+]
+RULE_KEYS = ["match", "source", "type", "sign", "when_amount", "irr_year_group", "typo"]
+SCALARS = st.one_of(
+    st.sampled_from(WORDS),
+    st.text(max_size=6),
+    st.integers(-3, 10**12),
+    st.floats(allow_nan=False),
+    st.booleans(),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1)),
+    st.dates(),
+    st.times(),
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(st.sampled_from(RULE_KEYS + WORDS[1:4]), inner, max_size=3),
+    ),
+    max_leaves=6,
+)
+RULES = st.lists(
+    st.one_of(st.dictionaries(st.sampled_from(RULE_KEYS), VALUES, max_size=4), VALUES), max_size=3
+)
+KEYS = sorted((section, key) for section, keys in KNOWN_KEYS.items() for key in keys)
+
+
+@st.composite
+def profile_dicts(draw) -> dict:
+    """A base profile with some known keys given random values (rule lists for ``map``), some
+    sections replaced by a random value, and sometimes an unknown section."""
+    data = copy.deepcopy(BASES[draw(st.sampled_from(sorted(BASES)))])
+    for section, key in draw(st.lists(st.sampled_from(KEYS), max_size=5, unique=True)):
+        value = draw(RULES if key == "map" else VALUES)
+        if isinstance(data.get(section, {}), dict):
+            data.setdefault(section, {})[key] = value
+    for section in draw(st.lists(st.sampled_from(sorted(KNOWN_KEYS) + ["colour"]), max_size=2)):
+        data[section] = draw(VALUES)
+    return data
+
+
+PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(profile_dicts())
+def test_check_profile_text_never_raises(data):
+    problems = check_profile_text(toml_text(data), "mine.toml")
+    assert isinstance(problems, list)
+    assert all(isinstance(p, str) and p.startswith("mine.toml: ") for p in problems)
