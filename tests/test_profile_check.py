@@ -301,3 +301,16 @@ def test_check_profile_text_never_raises(data):
     problems = check_profile_text(toml_text(data), "mine.toml")
     assert isinstance(problems, list)
     assert all(isinstance(p, str) and p.startswith("mine.toml: ") for p in problems)
+
+
+def test_an_irr_year_group_that_captures_no_year_is_a_bad_row(tmp_path):
+    from megaroth_ledger.importers import parse_file
+    from megaroth_ledger.importers.rows import ImportRowErrors
+
+    rule = {"match": "^(?P<year>\\w+) roth$", "source": "roth_irr", "irr_year_group": "year"}
+    (tmp_path / "mine.toml").write_text(profile(sources={"map": [rule]}))
+    f = tmp_path / "a.csv"
+    f.write_text("Date,Activity,Source,Amount\n2025-01-02,in,2024 roth,10.00\n2025-01-03,in,late roth,5.00\n")
+    with pytest.raises(ImportRowErrors) as exc:
+        parse_file(f, plan="p", user_dir=tmp_path)
+    assert [(e.line, e.column, e.reason) for e in exc.value.errors] == [(3, "Source", "not a year: 'late'")]
