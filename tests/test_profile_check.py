@@ -1,10 +1,14 @@
 """A user profile whose TOML is valid but whose values have the wrong type (a string where a list
 is expected, a table where a regular expression is, an array of the wrong thing...) is a problem
-``profiles check`` lists (file, section and key), one line each, never a traceback.
+``profiles check`` lists (file, section and key), one line each, never a traceback; and loading
+it (the profile compiler, so ``import``, ``profiles list/show``) refuses it with the same message.
 
-Table-driven: each wrong-typed input with the message it must give. Property: profiles with
-random value types for every known section and key (:data:`KNOWN_KEYS`), written as TOML by the
-small writer below (tomllib only reads), never make :func:`check_profile_text` raise.
+Table-driven: each wrong-typed input with the message it must give, through the check, the
+compiler and the CLI commands. Property: profiles with random value types for every known section
+and key (:data:`KNOWN_KEYS`), written as TOML by the small writer below (tomllib only reads),
+never make :func:`check_profile_text` raise; the compiler refuses exactly the profiles the check
+finds a problem in (with its first problem), and a profile it accepts reads files with at most a
+UserError.
 """
 
 from __future__ import annotations
@@ -14,12 +18,22 @@ import datetime as dt
 import math
 import re
 import tomllib
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from megaroth_ledger.errors import UserError
+from megaroth_ledger.importers import open_parse
+from megaroth_ledger.importers.base import read_head
+from megaroth_ledger.importers.ofx import OfxImporter
+from megaroth_ledger.importers.profiles import PROFILE_TYPES, SIGNS, _compile
 from megaroth_ledger.importers.propose import KNOWN_KEYS, check_profile_text
+from megaroth_ledger.importers.tabular import ProfileImporter
+from megaroth_ledger.vocab import SOURCES
+
+ROOT = Path(__file__).resolve().parent.parent
 
 # ---------------------------------------------------------------- a TOML writer (for the tests)
 
@@ -202,11 +216,70 @@ BAD = [
 ]
 
 
-@pytest.mark.parametrize(("text", "fragment"), BAD, ids=[f[1][:60] for f in BAD])
+IDS = [f[1][:60] for f in BAD]
+
+
+@pytest.mark.parametrize(("text", "fragment"), BAD, ids=IDS)
 def test_a_wrong_typed_value_is_one_clear_problem(text, fragment):
     problems = check_profile_text(text, "mine.toml")
     assert any(p.startswith("mine.toml: ") and fragment in p for p in problems), problems
     assert all(isinstance(p, str) and "\n" not in p for p in problems)
+
+
+@pytest.mark.parametrize(("text", "fragment"), BAD, ids=IDS)
+def test_the_compiler_refuses_it_with_the_same_message(text, fragment):
+    problems = check_profile_text(text, "profile /p/mine.toml")
+    with pytest.raises(UserError) as exc:
+        _compile(text, "/p/mine.toml")
+    assert str(exc.value).startswith(problems[0])
+    if len(problems) > 1:  # the name `profiles check` finds it by: its id, else the file's name
+        assert str(exc.value).endswith(
+            f"(and {len(problems) - 1} more: megaroth profiles check {_name(text)})"
+        )
+    assert any(fragment in p for p in problems)
+
+
+def _name(text: str) -> str:
+    """The name ``profiles check`` finds mine.toml by: its id, else (no usable id) "mine"."""
+    try:
+        meta = tomllib.loads(text).get("profile")
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return "mine"
+    pid = meta.get("id") if isinstance(meta, dict) else None
+    return pid if isinstance(pid, str) and pid else "mine"
+
+
+# every command that loads the user's profiles, for a sample of the cases above
+CLI_CASES = [BAD[i] for i in (0, 1, 2, 3, 5, 10, 17, 29, 33, 40, 46, 53)]
+CSV = "Date,Activity,Source,Amount\n2025-01-02,in,pre,10.00\n"
+
+
+@pytest.mark.parametrize(("text", "fragment"), CLI_CASES, ids=[f[1][:60] for f in CLI_CASES])
+def test_every_command_that_loads_it_says_so_in_one_line(text, fragment, tmp_path, monkeypatch):
+    from conftest import Megaroth, add_ann
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    udir = tmp_path / "config" / "megaroth-ledger" / "profiles"
+    udir.mkdir(parents=True)
+    (udir / "mine.toml").write_text(text)
+    f = tmp_path / "a.csv"
+    f.write_text(CSV)
+    m = add_ann(Megaroth(tmp_path / "ledger.db"))
+    for args in (
+        ["profiles", "list"],
+        ["profiles", "show", "mine"],
+        ["import", str(f), "--plan", "acme-401k", "--profile", "mine", "--dry-run"],
+        ["import", str(f), "--plan", "acme-401k", "--dry-run"],
+    ):
+        res = m(*args, ok=False)  # an exception escapes CliRunner here: a traceback fails the test
+        assert res.exit_code == 2, (args, res.output)
+        assert f"profile {udir / 'mine.toml'}: " in res.output and fragment in res.output, (args, res.output)
+    for args in (["profiles", "check", _name(text)], ["profiles", "check", _name(text), str(f)]):
+        res = m(*args, ok=False)
+        assert res.exit_code == 1 and fragment in res.output and "mine.toml: " in res.output, (
+            args,
+            res.output,
+        )
 
 
 def test_a_string_where_a_list_is_expected_is_not_read_character_by_character():
@@ -277,18 +350,79 @@ RULES = st.lists(
 )
 KEYS = sorted((section, key) for section, keys in KNOWN_KEYS.items() for key in keys)
 
+# values of the right type (often right outright), so that some profiles load and read files
+REGEXES = st.sampled_from(["", "^x$", "(?i)^totals", "\\d+", "(?P<code>\\d+)", "^(?P<year>\\d{4}) ", "("])
+SOURCE_RULES = st.lists(
+    st.fixed_dictionaries(
+        {
+            "match": st.one_of(REGEXES, st.sampled_from(["^pre$", "^(?P<year>\\w+)$"])),
+            "source": st.sampled_from(SOURCES),
+        },
+        optional={"irr_year_group": st.sampled_from(["year", "code"])},
+    ),
+    max_size=3,
+)
+TYPE_RULES = st.lists(
+    st.fixed_dictionaries(
+        {
+            "match": st.sampled_from(["^in$", "^out$", ".", "("]),
+            "type": st.sampled_from(sorted(PROFILE_TYPES)),
+        },
+        optional={"sign": st.sampled_from(SIGNS), "when_amount": st.sampled_from(["<0", ">0", "<=0", ">=0"])},
+    ),
+    max_size=3,
+)
+WELL_TYPED = {
+    ("profile", "id"): st.sampled_from(["mine", "x"]),
+    ("profile", "kind"): st.sampled_from(["table", "ofx"]),
+    ("detect", "header"): st.one_of(
+        st.just(HEADER), st.lists(st.sampled_from(HEADER + ["Fund"]), max_size=5)
+    ),
+    ("detect", "canonical"): st.booleans(),
+    ("detect", "scan_lines"): st.integers(1, 60),
+    ("read", "delimiter"): st.sampled_from(["auto", ",", "\t", ";"]),
+    ("read", "stop_at_blank_row"): st.booleans(),
+    ("read", "footer_regex"): REGEXES,
+    ("read", "skip_row_regex"): st.lists(REGEXES, max_size=2),
+    ("const", "source"): st.sampled_from(SOURCES),
+    ("const", "type"): st.sampled_from(sorted(PROFILE_TYPES)),
+    ("parse", "date_formats"): st.lists(st.sampled_from(["%Y-%m-%d", "%d.%m.%Y", "%Q", "%"]), max_size=3),
+    ("parse", "date_strip_regex"): REGEXES,
+    ("sources", "strip_prefix_regex"): REGEXES,
+    ("sources", "map"): SOURCE_RULES,
+    ("sources", "ofx"): st.dictionaries(
+        st.sampled_from(["OTHERVEST", "MISSING", "PRETAX"]), st.sampled_from(SOURCES)
+    ),
+    ("types", "map"): TYPE_RULES,
+    ("funds", "code_regex"): REGEXES,
+    ("derive", "pair_transfers"): st.booleans(),
+}
+
+
+def well_typed(section: str, key: str):
+    if (section, key) in WELL_TYPED:
+        return WELL_TYPED[section, key]
+    if section == "columns":
+        return st.sampled_from(HEADER + ["Nope"])
+    return st.text(max_size=5)
+
 
 @st.composite
 def profile_dicts(draw) -> dict:
-    """A base profile with some known keys given random values (rule lists for ``map``), some
-    sections replaced by a random value, and sometimes an unknown section."""
+    """A base profile with some known keys given a value of any type (most often a well-typed
+    one; rule lists for ``map``), some sections replaced by a random value, and sometimes an
+    unknown section."""
     data = copy.deepcopy(BASES[draw(st.sampled_from(sorted(BASES)))])
     for section, key in draw(st.lists(st.sampled_from(KEYS), max_size=5, unique=True)):
-        value = draw(RULES if key == "map" else VALUES)
+        if draw(st.integers(0, 9)) < 6:
+            value = draw(well_typed(section, key))
+        else:
+            value = draw(RULES if key == "map" else VALUES)
         if isinstance(data.get(section, {}), dict):
             data.setdefault(section, {})[key] = value
-    for section in draw(st.lists(st.sampled_from(sorted(KNOWN_KEYS) + ["colour"]), max_size=2)):
-        data[section] = draw(VALUES)
+    if draw(st.integers(0, 3)) == 0:
+        for section in draw(st.lists(st.sampled_from(sorted(KNOWN_KEYS) + ["colour"]), max_size=2)):
+            data[section] = draw(VALUES)
     return data
 
 
@@ -301,6 +435,46 @@ def test_check_profile_text_never_raises(data):
     problems = check_profile_text(toml_text(data), "mine.toml")
     assert isinstance(problems, list)
     assert all(isinstance(p, str) and p.startswith("mine.toml: ") for p in problems)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    """A file of each kind for a profile to read: a table with a preamble, a bad row and a
+    totals line; the canonical CSV; a 401(k) OFX statement."""
+    d = tmp_path_factory.mktemp("files")
+    (d / "table.csv").write_text("Plan: Acme\n" + CSV + "2025-01-03,out,pre,-5.00\nTotals,,,5.00\n")
+    (d / "canonical.csv").write_text("date,plan,source,type,amount\n2025-01-13,p,pretax,contribution,5.00\n")
+    return {
+        "table": d / "table.csv",
+        "canonical": d / "canonical.csv",
+        "ofx": ROOT / "tests" / "ofx" / "loan-and-first-statement.ofx",
+    }
+
+
+def _read_with(prof, path: Path) -> None:
+    imp = OfxImporter(prof) if prof.kind == "ofx" else ProfileImporter(prof)
+    try:
+        imp.detect(read_head(path))
+        parsed = open_parse(path, importer=imp, plan="p")
+        list(parsed.rows)
+        parsed.finish()
+    except UserError as exc:  # bad rows (ImportRowErrors), a header not found...
+        assert str(exc).strip()
+
+
+@PROPERTY
+@given(data=profile_dicts())
+def test_the_compiler_refuses_exactly_what_check_reports(data, files):
+    text = toml_text(data)
+    problems = check_profile_text(text, "profile /p/mine.toml")
+    try:
+        prof = _compile(text, "/p/mine.toml")
+    except UserError as exc:
+        assert problems and str(exc).startswith(problems[0])
+        return
+    assert problems == []
+    for path in files.values() if prof.kind != "ofx" else [files["ofx"]]:
+        _read_with(prof, path)
 
 
 def test_an_irr_year_group_that_captures_no_year_is_a_bad_row(tmp_path):
