@@ -488,3 +488,30 @@ def test_an_irr_year_group_that_captures_no_year_is_a_bad_row(tmp_path):
     with pytest.raises(ImportRowErrors) as exc:
         parse_file(f, plan="p", user_dir=tmp_path)
     assert [(e.line, e.column, e.reason) for e in exc.value.errors] == [(3, "Source", "not a year: 'late'")]
+
+
+@pytest.mark.parametrize("bad", ["latin-1", "directory"])
+def test_an_unreadable_profile_file_is_one_line_naming_it(bad, tmp_path, monkeypatch):
+    from conftest import Megaroth, add_ann
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    udir = tmp_path / "config" / "megaroth-ledger" / "profiles"
+    udir.mkdir(parents=True)
+    if bad == "latin-1":
+        (udir / "mine.toml").write_bytes(profile().encode() + "# Caf\xe9\n".encode("latin-1"))
+        want = f"Error: profile {udir / 'mine.toml'}: not UTF-8 text (byte "
+    else:
+        (udir / "mine.toml").mkdir()
+        want = f"Error: cannot read profile {udir / 'mine.toml'}: "
+    f = tmp_path / "a.csv"
+    f.write_text(CSV)
+    m = add_ann(Megaroth(tmp_path / "ledger.db"))
+    for args in (
+        ["profiles", "list"],
+        ["profiles", "check", "mine"],
+        ["import", str(f), "--plan", "acme-401k"],
+    ):
+        res = m(*args, ok=False)
+        assert res.exit_code == 2 and res.stderr.startswith(want) and len(res.stderr.splitlines()) == 1, (
+            res.output
+        )

@@ -111,9 +111,21 @@ def load_profiles(user_dir: Path | None = None) -> dict[str, Profile]:
     udir = user_dir if user_dir is not None else user_profiles_dir()
     if udir.is_dir():
         for path in sorted(udir.glob("*.toml")):
-            prof = _compile(path.read_text(encoding="utf-8"), str(path))
+            prof = _compile(read_profile_file(path), str(path))
             out[prof.id] = prof
     return out
+
+
+def read_profile_file(path: Path) -> str:
+    """A user profile file's text; one that is not UTF-8 or cannot be read is a UserError naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"profile {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        from ..files import os_error
+
+        raise os_error(exc, path, "read profile") from None
 
 
 def get_profile(pid: str, user_dir: Path | None = None) -> Profile:

@@ -869,14 +869,12 @@ def _find_profile(name: str, user_dir: Path | None) -> tuple[str, str]:
     [profile] id is ``name`` (or, without a usable id, whose file is ``name``.toml)."""
     from importlib import resources
 
-    from .profiles import user_profiles_dir
+    from .profiles import read_profile_file, user_profiles_dir
 
     udir = user_dir if user_dir is not None else user_profiles_dir()
     candidates: list[tuple[str, str]] = []
     if udir.is_dir():
-        candidates += [
-            (str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))
-        ]
+        candidates += [(str(f), read_profile_file(f)) for f in sorted(udir.glob("*.toml"))]
     pkg = resources.files("megaroth_ledger.importers") / "profiles"
     candidates += [
         (f"shipped:{e.name}", e.read_text(encoding="utf-8"))
