@@ -3,7 +3,8 @@
 Shipped profiles live in ``megaroth_ledger/importers/profiles/*.toml``; users add their own
 in ``<user config dir>/megaroth-ledger/profiles/*.toml`` (platformdirs). A user profile with
 the same ``id`` as a shipped one replaces it. Every key is documented, with an example, in
-``docs/profiles.md`` (kept in step with :data:`.profile_check.KNOWN_KEYS` by a test).
+``docs/profiles.md`` (kept in step with :data:`.profile_check.KNOWN_KEYS` by a test). A profile
+:mod:`.profile_check` finds a problem in is refused when loaded, with the check's message.
 
 Keys understood (everything optional unless noted)::
 
