@@ -272,8 +272,9 @@ def test_every_command_that_loads_it_says_so_in_one_line(text, fragment, tmp_pat
         ["import", str(f), "--plan", "acme-401k", "--dry-run"],
     ):
         res = m(*args, ok=False)  # an exception escapes CliRunner here: a traceback fails the test
-        assert res.exit_code == 2, (args, res.output)
-        assert f"profile {udir / 'mine.toml'}: " in res.output and fragment in res.output, (args, res.output)
+        assert res.exit_code == 2 and len(res.stderr.splitlines()) == 1, (args, res.output)
+        assert res.stderr.startswith(f"Error: profile {udir / 'mine.toml'}: "), (args, res.stderr)
+        assert fragment in res.stderr, (args, res.stderr)
     for args in (["profiles", "check", _name(text)], ["profiles", "check", _name(text), str(f)]):
         res = m(*args, ok=False)
         assert res.exit_code == 1 and fragment in res.output and "mine.toml: " in res.output, (
