@@ -3,7 +3,8 @@
 Shipped profiles live in ``megaroth_ledger/importers/profiles/*.toml``; users add their own
 in ``<user config dir>/megaroth-ledger/profiles/*.toml`` (platformdirs). A user profile with
 the same ``id`` as a shipped one replaces it. Every key is documented, with an example, in
-``docs/profiles.md`` (kept in step with :data:`.propose.KNOWN_KEYS` by a test).
+``docs/profiles.md`` (kept in step with :data:`.profile_check.KNOWN_KEYS` by a test). A profile
+:mod:`.profile_check` finds a problem in is refused when loaded, with the check's message.
 
 Keys understood (everything optional unless noted)::
 
@@ -26,14 +27,13 @@ Keys understood (everything optional unless noted)::
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from ..vocab import ENTRY_TYPES, SOURCES
+from ..vocab import ENTRY_TYPES
 
 #: Types a profile may produce: the entry types plus ``balance`` (stored as an assertion).
 PROFILE_TYPES = frozenset(ENTRY_TYPES) | {"balance"}
@@ -62,49 +62,42 @@ def user_profiles_dir() -> Path:
 
 
 def _compile(text: str, origin: str) -> Profile:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"profile {origin}: invalid TOML: {exc}") from None
-    meta = data.get("profile") or {}
-    pid = meta.get("id")
-    if not pid or not isinstance(pid, str):
-        raise UserError(f"profile {origin}: [profile] id is required")
+    """The profile of TOML ``text`` (from ``origin``). A profile ``profiles check`` finds a problem
+    in is refused with the check's message (the first problem; ``origin`` names the file)."""
+    from .profile_check import parse_profile_toml, profile_problems  # it imports this module
+
+    where = f"profile {origin}"
+    data, problems = parse_profile_toml(text, where)
+    if data is not None:
+        problems = profile_problems(data, where)
+    if problems or data is None:
+        raise UserError(_refusal(problems, data, origin))
+    meta = data["profile"]
     prof = Profile(
-        id=pid,
-        title=meta.get("title", pid),
+        id=meta["id"],
+        title=meta.get("title", meta["id"]),
         data=data,
         origin=origin,
         kind=meta.get("kind", "table"),
         text=text,
     )
-    src = data.get("sources") or {}
-    for i, rule in enumerate(src.get("map", [])):
-        if rule.get("source") not in SOURCES:
-            raise UserError(f"profile {origin}: sources.map[{i}]: unknown source {rule.get('source')!r}")
-        try:
-            pat = re.compile(rule["match"], re.IGNORECASE)
-        except (KeyError, re.error) as exc:
-            raise UserError(f"profile {origin}: sources.map[{i}]: bad match: {exc}") from None
+    for rule in data.get("sources", {}).get("map", []):
+        pat = re.compile(rule["match"], re.IGNORECASE)
         prof.source_rules.append((pat, rule["source"], rule.get("irr_year_group")))
-    for label, source in (src.get("ofx") or {}).items():
-        if source not in SOURCES:
-            raise UserError(f"profile {origin}: sources.ofx.{label}: unknown source {source!r}")
-    for i, rule in enumerate((data.get("types") or {}).get("map", [])):
-        if rule.get("type") not in PROFILE_TYPES:
-            raise UserError(f"profile {origin}: types.map[{i}]: unknown type {rule.get('type')!r}")
-        sign = rule.get("sign", "as_is")
-        if sign not in SIGNS:
-            raise UserError(f"profile {origin}: types.map[{i}]: sign must be one of {', '.join(SIGNS)}")
-        when = rule.get("when_amount")
-        if when not in (None, "<0", ">0", "<=0", ">=0"):
-            raise UserError(f"profile {origin}: types.map[{i}]: when_amount must be <0, >0, <=0 or >=0")
-        try:
-            pat = re.compile(rule["match"], re.IGNORECASE)
-        except (KeyError, re.error) as exc:
-            raise UserError(f"profile {origin}: types.map[{i}]: bad match: {exc}") from None
-        prof.type_rules.append((pat, rule["type"], sign, when))
+    for rule in data.get("types", {}).get("map", []):
+        pat = re.compile(rule["match"], re.IGNORECASE)
+        prof.type_rules.append((pat, rule["type"], rule.get("sign", "as_is"), rule.get("when_amount")))
     return prof
+
+
+def _refusal(problems: list[str], data: dict[str, Any] | None, origin: str) -> str:
+    """The first problem, and how many more ``profiles check`` lists."""
+    if len(problems) == 1:
+        return problems[0]
+    meta = (data or {}).get("profile")
+    pid = meta.get("id") if isinstance(meta, dict) else None
+    name = pid if isinstance(pid, str) and pid else Path(origin).stem
+    return f"{problems[0]} (and {len(problems) - 1} more: megaroth profiles check {name})"
 
 
 def load_profiles(user_dir: Path | None = None) -> dict[str, Profile]:
@@ -119,9 +112,21 @@ def load_profiles(user_dir: Path | None = None) -> dict[str, Profile]:
     udir = user_dir if user_dir is not None else user_profiles_dir()
     if udir.is_dir():
         for path in sorted(udir.glob("*.toml")):
-            prof = _compile(path.read_text(encoding="utf-8"), str(path))
+            prof = _compile(read_profile_file(path), str(path))
             out[prof.id] = prof
     return out
+
+
+def read_profile_file(path: Path) -> str:
+    """A user profile file's text; one that is not UTF-8 or cannot be read is a UserError naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"profile {path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except OSError as exc:
+        from ..files import os_error
+
+        raise os_error(exc, path, "read profile") from None
 
 
 def get_profile(pid: str, user_dir: Path | None = None) -> Profile:

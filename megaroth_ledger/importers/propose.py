@@ -32,7 +32,13 @@ from pathlib import Path
 from ..errors import UserError
 from ..vocab import SOURCES
 from .base import iter_xlsx_rows, split_line
-from .profiles import PROFILE_TYPES, SIGNS, _compile
+from .profile_check import (  # noqa: F401 (KNOWN_KEYS re-exported)
+    COLUMN_FIELDS,
+    KNOWN_KEYS,
+    check_profile_text,
+    parse_profile_toml,
+)
+from .profiles import PROFILE_TYPES, _compile
 from .rows import CellError
 from .text import clean_label, file_facts, header_cells, open_text, parse_cents
 
@@ -54,29 +60,6 @@ DATE_FORMATS = (
 TIME_SUFFIX = r"\s+\d{1,2}:\d{2}(:\d{2})?\s*([AaPp][Mm])?$"
 _TIME_RE = re.compile(TIME_SUFFIX)
 
-#: canonical fields a profile's [columns] may name (docs/profiles.md)
-COLUMN_FIELDS = (
-    "date",
-    "payroll_date",
-    "settle_date",
-    "plan",
-    "source",
-    "source_label",
-    "type",
-    "type_label",
-    "fund",
-    "fund_id",
-    "shares",
-    "price",
-    "amount",
-    "tax_year",
-    "irr_year",
-    "transfer_group",
-    "external_id",
-    "reverses",
-    "status",
-    "memo",
-)
 #: ``--columns`` keys: the canonical fields, with ``source``/``type``/``activity`` meaning the
 #: column of raw labels (mapped by the proposed rules)
 COLUMN_ALIASES = {"source": "source_label", "type": "type_label", "activity": "type_label"}
@@ -941,145 +924,7 @@ def parse_columns_spec(text: str) -> dict[str, str]:
 
 
 # ----------------------------------------------------------------------------- check
-
-KNOWN_KEYS = {
-    "profile": {"id", "title", "evidence", "kind"},
-    "detect": {"header", "canonical", "scan_lines"},
-    "read": {"delimiter", "stop_at_blank_row", "footer_regex", "skip_row_regex", "sheet"},
-    "columns": set(COLUMN_FIELDS),
-    "const": set(COLUMN_FIELDS),
-    "parse": {"date_formats", "date_strip_regex"},
-    "sources": {"strip_prefix_regex", "map", "ofx"},
-    "types": {"map"},
-    "funds": {"code_regex"},
-    "derive": {"pair_transfers"},
-}
-
-
-def check_profile_text(text: str, origin: str) -> list[str]:
-    """Problems of a profile's TOML, one line each (empty: none found)."""
-    import tomllib
-
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        return [f"{origin}: invalid TOML: {exc}"]
-    problems = []
-    for section, value in data.items():
-        if section not in KNOWN_KEYS:
-            problems.append(f"{origin}: unknown section [{section}] (see docs/profiles.md)")
-            continue
-        if not isinstance(value, dict):
-            problems.append(f"{origin}: [{section}] must be a table")
-            continue
-        for key in value:
-            if key not in KNOWN_KEYS[section]:
-                problems.append(f"{origin}: [{section}] unknown key {key!r} (see docs/profiles.md)")
-    meta = data.get("profile") if isinstance(data.get("profile"), dict) else {}
-    if not meta.get("id"):
-        problems.append(f"{origin}: [profile] id is required")
-    kind = meta.get("kind", "table")
-    if kind not in ("table", "ofx"):
-        problems.append(f'{origin}: [profile] kind must be "table" or "ofx", not {kind!r}')
-    if kind == "ofx":
-        for label, source in ((data.get("sources") or {}).get("ofx") or {}).items():
-            if source not in SOURCES:
-                problems.append(f"{origin}: [sources.ofx] {label}: unknown source {source!r}")
-        return problems
-    det = data.get("detect") if isinstance(data.get("detect"), dict) else {}
-    cols = data.get("columns") if isinstance(data.get("columns"), dict) else {}
-    const = data.get("const") if isinstance(data.get("const"), dict) else {}
-    canonical = bool(det.get("canonical"))
-    header = det.get("header")
-    if not canonical:
-        if not isinstance(header, list) or not header or not all(isinstance(h, str) for h in header):
-            problems.append(
-                f"{origin}: [detect] header must list the header row's cells (or canonical = true)"
-            )
-            header = None
-        for need in ("date", "amount"):
-            if need not in cols:
-                problems.append(f"{origin}: [columns] {need} is required")
-        if not ({"type", "type_label"} & set(cols)) and "type" not in const:
-            problems.append(f"{origin}: [columns] needs type_label (the activity column) or [const] type")
-        if not ({"source", "source_label"} & set(cols)) and "source" not in const:
-            problems.append(
-                f"{origin}: [columns] needs source_label (the money-source column) or "
-                '[const] source = "unknown"'
-            )
-        if header:
-            names = set(header_cells(header))
-            for f, col in cols.items():
-                if not isinstance(col, str):
-                    problems.append(f"{origin}: [columns] {f} must be a column name")
-                elif col.strip().casefold() not in names:
-                    problems.append(f"{origin}: [columns] {f} = {col!r} is not in [detect] header")
-    if "source" in const and const["source"] not in SOURCES:
-        problems.append(
-            f"{origin}: [const] source {const['source']!r} is not a source ({', '.join(SOURCES)})"
-        )
-    if "type" in const and const["type"] not in PROFILE_TYPES:
-        problems.append(f"{origin}: [const] type {const['type']!r} is not a type")
-    rd = data.get("read") if isinstance(data.get("read"), dict) else {}
-    if rd.get("delimiter", "auto") not in ("auto", ",", "\t", ";"):
-        problems.append(f'{origin}: [read] delimiter must be "auto", ",", "\\t" or ";"')
-    regexes = [("[read] footer_regex", rd.get("footer_regex"))]
-    regexes += [(f"[read] skip_row_regex[{i}]", r) for i, r in enumerate(rd.get("skip_row_regex") or [])]
-    parse = data.get("parse") if isinstance(data.get("parse"), dict) else {}
-    regexes.append(("[parse] date_strip_regex", parse.get("date_strip_regex")))
-    srcs = data.get("sources") if isinstance(data.get("sources"), dict) else {}
-    regexes.append(("[sources] strip_prefix_regex", srcs.get("strip_prefix_regex")))
-    funds = data.get("funds") if isinstance(data.get("funds"), dict) else {}
-    regexes.append(("[funds] code_regex", funds.get("code_regex")))
-    for what, rx in regexes:
-        if rx is None:
-            continue
-        try:
-            c = re.compile(rx)
-        except (re.error, TypeError) as exc:
-            problems.append(f"{origin}: {what}: bad regular expression: {exc}")
-            continue
-        if what == "[funds] code_regex" and "code" not in c.groupindex:
-            problems.append(f"{origin}: [funds] code_regex needs a group named code: (?P<code>...)")
-    for fmt in parse.get("date_formats") or []:
-        if not isinstance(fmt, str) or "%" not in fmt:
-            problems.append(
-                f'{origin}: [parse] date_formats: {fmt!r} is not a strptime format (e.g. "%m/%d/%Y")'
-            )
-    for i, rule in enumerate(srcs.get("map") or []):
-        if not isinstance(rule, dict):
-            problems.append(f"{origin}: [sources] map[{i}] must be {{ match = ..., source = ... }}")
-            continue
-        if rule.get("source") not in SOURCES:
-            problems.append(
-                f"{origin}: [sources] map[{i}]: unknown source {rule.get('source')!r} "
-                f"(one of {', '.join(SOURCES)})"
-            )
-        try:
-            re.compile(rule.get("match", ""))
-        except (re.error, TypeError) as exc:
-            problems.append(f"{origin}: [sources] map[{i}]: bad match: {exc}")
-        if "match" not in rule:
-            problems.append(f"{origin}: [sources] map[{i}]: match is required")
-    types = data.get("types") if isinstance(data.get("types"), dict) else {}
-    for i, rule in enumerate(types.get("map") or []):
-        if not isinstance(rule, dict):
-            problems.append(f"{origin}: [types] map[{i}] must be {{ match = ..., type = ... }}")
-            continue
-        if rule.get("type") not in PROFILE_TYPES:
-            problems.append(f"{origin}: [types] map[{i}]: unknown type {rule.get('type')!r}")
-        if rule.get("sign", "as_is") not in SIGNS:
-            problems.append(f"{origin}: [types] map[{i}]: sign must be one of {', '.join(SIGNS)}")
-        if rule.get("when_amount") not in (None, "<0", ">0", "<=0", ">=0"):
-            problems.append(f"{origin}: [types] map[{i}]: when_amount must be <0, >0, <=0 or >=0")
-        if "match" not in rule:
-            problems.append(f"{origin}: [types] map[{i}]: match is required")
-        else:
-            try:
-                re.compile(rule["match"])
-            except (re.error, TypeError) as exc:
-                problems.append(f"{origin}: [types] map[{i}]: bad match: {exc}")
-    return problems
+# (the profile's own TOML: :mod:`.profile_check`)
 
 
 def check_profile_file(profile, path: Path) -> tuple[list[str], int]:
@@ -1113,38 +958,7 @@ def _profile_dir(profile) -> Path | None:
 def check_profile(name: str, path: Path | None, user_dir: Path | None = None) -> dict:
     """``profiles check``: find profile ``name`` (user file or shipped), validate it, and read
     ``path`` with it if given. Returns {profile, origin, problems, rows}."""
-    import tomllib
-    from importlib import resources
-
-    from .profiles import user_profiles_dir
-
-    udir = user_dir if user_dir is not None else user_profiles_dir()
-    found: tuple[str, str] | None = None
-    candidates: list[tuple[str, str]] = []
-    if udir.is_dir():
-        candidates += [
-            (str(f), f.read_text(encoding="utf-8", errors="replace")) for f in sorted(udir.glob("*.toml"))
-        ]
-    pkg = resources.files("megaroth_ledger.importers") / "profiles"
-    candidates += [
-        (f"shipped:{e.name}", e.read_text(encoding="utf-8"))
-        for e in sorted(pkg.iterdir(), key=lambda e: e.name)
-        if e.name.endswith(".toml")
-    ]
-    for origin, text in candidates:
-        try:
-            pid = (tomllib.loads(text).get("profile") or {}).get("id")
-        except tomllib.TOMLDecodeError:
-            pid = None
-        if pid == name or (pid is None and Path(origin).stem == name):
-            found = (origin, text)
-            break
-    if found is None:
-        raise UserError(
-            f"no profile {name!r} (in {udir} or shipped); write one with "
-            f"`megaroth profiles new {name} --from FILE`"
-        )
-    origin, text = found
+    origin, text = _find_profile(name, user_dir)
     problems = check_profile_text(text, Path(origin).name if not origin.startswith("shipped:") else origin)
     rows = 0
     if not problems:
@@ -1160,6 +974,40 @@ def check_profile(name: str, path: Path | None, user_dir: Path | None = None) ->
                     more, rows = check_profile_file(prof, path)
                     problems += more
     return {"profile": name, "origin": origin, "problems": problems, "ok": not problems, "rows": rows}
+
+
+def _find_profile(name: str, user_dir: Path | None) -> tuple[str, str]:
+    """(origin, TOML text) of profile ``name``: the first user file, then shipped one, whose
+    [profile] id is ``name`` (or, without a usable id, whose file is ``name``.toml)."""
+    from importlib import resources
+
+    from .profiles import read_profile_file, user_profiles_dir
+
+    udir = user_dir if user_dir is not None else user_profiles_dir()
+    candidates: list[tuple[str, str]] = []
+    if udir.is_dir():
+        candidates += [(str(f), read_profile_file(f)) for f in sorted(udir.glob("*.toml"))]
+    pkg = resources.files("megaroth_ledger.importers") / "profiles"
+    candidates += [
+        (f"shipped:{e.name}", e.read_text(encoding="utf-8"))
+        for e in sorted(pkg.iterdir(), key=lambda e: e.name)
+        if e.name.endswith(".toml")
+    ]
+    for origin, text in candidates:
+        pid = _profile_id(text)
+        if pid == name or (pid is None and Path(origin).stem == name):
+            return origin, text
+    raise UserError(
+        f"no profile {name!r} (in {udir} or shipped); write one with `megaroth profiles new {name} --from FILE`"
+    )
+
+
+def _profile_id(text: str) -> str | None:
+    """The profile's [profile] id, if the text is TOML and the id a non-empty string."""
+    data, _ = parse_profile_toml(text, "")
+    meta = data.get("profile") if data is not None else None
+    pid = meta.get("id") if isinstance(meta, dict) else None
+    return pid if isinstance(pid, str) and pid else None
 
 
 def _check_detection(prof, path: Path) -> list[str]:

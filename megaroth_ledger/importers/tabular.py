@@ -411,7 +411,8 @@ class RowMapper:
         for pat, source, group in self.profile.source_rules:
             m = pat.search(lab)
             if m:
-                return source, int(m.group(group)) if group and m.group(group) else None
+                year = m.group(group) if group else None
+                return source, _year_cell(year, self.label_src) if year else None
         return None
 
     def _source_error(self, lab: str) -> CellError:
