@@ -254,17 +254,22 @@ CLI_CASES = [BAD[i] for i in (0, 1, 2, 3, 5, 10, 17, 29, 33, 40, 46, 53)]
 CSV = "Date,Activity,Source,Amount\n2025-01-02,in,pre,10.00\n"
 
 
-@pytest.mark.parametrize(("text", "fragment"), CLI_CASES, ids=[f[1][:60] for f in CLI_CASES])
-def test_every_command_that_loads_it_says_so_in_one_line(text, fragment, tmp_path, monkeypatch):
+def _user_setup(tmp_path, monkeypatch):
+    """(the user's profiles directory, empty; a small CSV; a CLI on a ledger with ann's plan)."""
     from conftest import Megaroth, add_ann
 
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     udir = tmp_path / "config" / "megaroth-ledger" / "profiles"
     udir.mkdir(parents=True)
-    (udir / "mine.toml").write_text(text)
     f = tmp_path / "a.csv"
     f.write_text(CSV)
-    m = add_ann(Megaroth(tmp_path / "ledger.db"))
+    return udir, f, add_ann(Megaroth(tmp_path / "ledger.db"))
+
+
+@pytest.mark.parametrize(("text", "fragment"), CLI_CASES, ids=[f[1][:60] for f in CLI_CASES])
+def test_every_command_that_loads_it_says_so_in_one_line(text, fragment, tmp_path, monkeypatch):
+    udir, f, m = _user_setup(tmp_path, monkeypatch)
+    (udir / "mine.toml").write_text(text)
     for args in (
         ["profiles", "list"],
         ["profiles", "show", "mine"],
@@ -493,20 +498,13 @@ def test_an_irr_year_group_that_captures_no_year_is_a_bad_row(tmp_path):
 
 @pytest.mark.parametrize("bad", ["latin-1", "directory"])
 def test_an_unreadable_profile_file_is_one_line_naming_it(bad, tmp_path, monkeypatch):
-    from conftest import Megaroth, add_ann
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    udir = tmp_path / "config" / "megaroth-ledger" / "profiles"
-    udir.mkdir(parents=True)
+    udir, f, m = _user_setup(tmp_path, monkeypatch)
     if bad == "latin-1":
         (udir / "mine.toml").write_bytes(profile().encode() + "# Caf\xe9\n".encode("latin-1"))
         want = f"Error: profile {udir / 'mine.toml'}: not UTF-8 text (byte "
     else:
         (udir / "mine.toml").mkdir()
         want = f"Error: cannot read profile {udir / 'mine.toml'}: "
-    f = tmp_path / "a.csv"
-    f.write_text(CSV)
-    m = add_ann(Megaroth(tmp_path / "ledger.db"))
     for args in (
         ["profiles", "list"],
         ["profiles", "check", "mine"],
@@ -516,3 +514,13 @@ def test_an_unreadable_profile_file_is_one_line_naming_it(bad, tmp_path, monkeyp
         assert res.exit_code == 2 and res.stderr.startswith(want) and len(res.stderr.splitlines()) == 1, (
             res.output
         )
+
+
+def test_the_fields_a_profile_may_name_are_the_canonical_columns():
+    """profile_check keeps its own ordered list (the order of its messages): it must name the very
+    columns the canonical row has, no more and no fewer."""
+    from megaroth_ledger.importers.profile_check import COLUMN_FIELDS
+    from megaroth_ledger.importers.rows import CANONICAL_COLUMNS
+
+    assert sorted(COLUMN_FIELDS) == sorted(CANONICAL_COLUMNS)
+    assert len(set(COLUMN_FIELDS)) == len(COLUMN_FIELDS)
