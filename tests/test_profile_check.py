@@ -164,7 +164,11 @@ BAD = [
     (profile("canonical", columns={"date": ["Date"]}), "[columns] date must be a column name"),
     (profile(const={"type": ["fee"]}), "[const] type ['fee'] is not a type"),
     (profile(const={"source": {"a": 1}}), "[const] source {'a': 1} is not a source"),
-    (profile(const={"plan": 5}), "[const] plan must be a string"),
+    (profile(const={"plan": 5}), "[const] plan: only source and type can be given a fixed value"),
+    (
+        profile(const={"tax_year": "2024"}),
+        "[const] tax_year: only source and type can be given a fixed value",
+    ),
     # [parse]
     (profile(parse={"date_formats": "%Y-%m-%d"}), "[parse] date_formats must be a list of strptime formats"),
     (profile(parse={"date_formats": [5]}), "[parse] date_formats: 5 is not a strptime format"),

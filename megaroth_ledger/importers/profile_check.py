@@ -52,6 +52,8 @@ KNOWN_KEYS = {
     "funds": {"code_regex"},
     "derive": {"pair_transfers"},
 }
+#: the fields ``[const]`` can fix (the importer reads no other)
+CONST_FIELDS = ("source", "type")
 #: the keys of one ``[sources] map`` / ``[types] map`` rule
 SOURCE_RULE_KEYS = frozenset({"match", "source", "irr_year_group"})
 TYPE_RULE_KEYS = frozenset({"match", "type", "sign", "when_amount"})
@@ -196,15 +198,20 @@ def _check_needed_columns(cols: dict[str, Any], const: dict[str, Any], say: Say)
 
 
 def _check_const(const: dict[str, Any], say: Say) -> None:
-    """[const]: a fixed source or type must be a ledger one, any other value a string."""
+    """[const]: a fixed source or type must be a ledger one. The importer fixes no other field,
+    so any other is refused rather than ignored (a fixed tax_year or status left out would
+    count the rows in another year, or as posted)."""
     if "source" in const and const["source"] not in SOURCES:
         say(f"[const] source {const['source']!r} is not a source ({', '.join(SOURCES)})")
     typ = const.get("type")
     if "type" in const and not (isinstance(typ, str) and typ in PROFILE_TYPES):
         say(f"[const] type {typ!r} is not a type")
-    for key, value in const.items():
-        if key in COLUMN_FIELDS and key not in ("source", "type") and not isinstance(value, str):
-            say(f"[const] {key} must be a string")
+    for key in const:
+        if key in COLUMN_FIELDS and key not in CONST_FIELDS:
+            say(
+                f"[const] {key}: only source and type can be given a fixed value; map {key} to a "
+                f"column in [columns] instead"
+            )
 
 
 def _check_read(rd: dict[str, Any], say: Say) -> None:
