@@ -169,6 +169,7 @@ BAD = [
         profile(const={"tax_year": "2024"}),
         "[const] tax_year: only source and type can be given a fixed value",
     ),
+    (profile(derive={"pair_transfers": False}), "[derive] pair_transfers = false is not supported"),
     # [parse]
     (profile(parse={"date_formats": "%Y-%m-%d"}), "[parse] date_formats must be a list of strptime formats"),
     (profile(parse={"date_formats": [5]}), "[parse] date_formats: 5 is not a strptime format"),

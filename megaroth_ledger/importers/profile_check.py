@@ -102,7 +102,7 @@ def profile_problems(data: dict[str, Any], origin: str) -> list[str]:
     _check_date_formats(_table(data, "parse"), say)
     _check_source_rules(srcs, say)
     _check_type_rules(_table(data, "types"), say)
-    _check_flag(_table(data, "derive"), "derive", "pair_transfers", say)
+    _check_derive(_table(data, "derive"), say)
     return problems
 
 
@@ -223,6 +223,16 @@ def _check_read(rd: dict[str, Any], say: Say) -> None:
         say("[read] sheet must be a string (the sheet's name)")
     if "skip_row_regex" in rd and not isinstance(rd["skip_row_regex"], list):
         say("[read] skip_row_regex must be a list of regular expressions")
+
+
+def _check_derive(derive: dict[str, Any], say: Say) -> None:
+    """[derive] pair_transfers: the importer always pairs transfer legs, so ``false`` is refused
+    rather than ignored."""
+    _check_flag(derive, "derive", "pair_transfers", say)
+    if derive.get("pair_transfers") is False:
+        say(
+            "[derive] pair_transfers = false is not supported: transfer legs are always paired; remove the key"
+        )
 
 
 def _check_flag(table: dict[str, Any], section: str, key: str, say: Say) -> None:
