@@ -82,6 +82,13 @@ def parse_profile_toml(text: str, origin: str) -> tuple[dict[str, Any] | None, l
         return None, [f"{origin}: invalid TOML: arrays or tables nested too deeply"]
 
 
+def profile_id(data: dict[str, Any] | None) -> str | None:
+    """The parsed profile's [profile] id, if it is a non-empty string."""
+    meta = data.get("profile") if data is not None else None
+    pid = meta.get("id") if isinstance(meta, dict) else None
+    return pid if isinstance(pid, str) and pid else None
+
+
 def profile_problems(data: dict[str, Any], origin: str) -> list[str]:
     """Problems of a profile's parsed TOML, one line each, each starting ``origin: ``."""
     problems: list[str] = []

@@ -94,9 +94,9 @@ def _refusal(problems: list[str], data: dict[str, Any] | None, origin: str) -> s
     """The first problem, and how many more ``profiles check`` lists."""
     if len(problems) == 1:
         return problems[0]
-    meta = (data or {}).get("profile")
-    pid = meta.get("id") if isinstance(meta, dict) else None
-    name = pid if isinstance(pid, str) and pid else Path(origin).stem
+    from .profile_check import profile_id
+
+    name = profile_id(data) or Path(origin).stem
     return f"{problems[0]} (and {len(problems) - 1} more: megaroth profiles check {name})"
 
 

@@ -37,6 +37,7 @@ from .profile_check import (  # noqa: F401 (KNOWN_KEYS re-exported)
     KNOWN_KEYS,
     check_profile_text,
     parse_profile_toml,
+    profile_id,
 )
 from .profiles import PROFILE_TYPES, _compile
 from .rows import CellError
@@ -961,18 +962,14 @@ def check_profile(name: str, path: Path | None, user_dir: Path | None = None) ->
     origin, text = _find_profile(name, user_dir)
     problems = check_profile_text(text, Path(origin).name if not origin.startswith("shipped:") else origin)
     rows = 0
-    if not problems:
-        try:
-            prof = _compile(text, origin)
-        except UserError as exc:
-            problems.append(str(exc))
-        else:
-            prof.origin = origin if not origin.startswith("shipped:") else "shipped"
-            if path is not None:
-                problems += _check_detection(prof, path)
-                if not problems:
-                    more, rows = check_profile_file(prof, path)
-                    problems += more
+    if not problems:  # so _compile, which refuses what the check reports, builds it
+        prof = _compile(text, origin)
+        prof.origin = origin if not origin.startswith("shipped:") else "shipped"
+        if path is not None:
+            problems += _check_detection(prof, path)
+            if not problems:
+                more, rows = check_profile_file(prof, path)
+                problems += more
     return {"profile": name, "origin": origin, "problems": problems, "ok": not problems, "rows": rows}
 
 
@@ -1004,10 +1001,7 @@ def _find_profile(name: str, user_dir: Path | None) -> tuple[str, str]:
 
 def _profile_id(text: str) -> str | None:
     """The profile's [profile] id, if the text is TOML and the id a non-empty string."""
-    data, _ = parse_profile_toml(text, "")
-    meta = data.get("profile") if data is not None else None
-    pid = meta.get("id") if isinstance(meta, dict) else None
-    return pid if isinstance(pid, str) and pid else None
+    return profile_id(parse_profile_toml(text, "")[0])
 
 
 def _check_detection(prof, path: Path) -> list[str]:
